@@ -1,0 +1,125 @@
+/* nnc core: the public contract of the pure-C11 arithmetic library.
+ *
+ * Nothing here knows about Python.  Conventions every kernel follows:
+ *  - matrices are row-major views: data pointer, rows, cols, leading dimension
+ *    (the distance in elements between the starts of two rows, >= cols);
+ *  - sizes and leading dimensions are int64_t; a kernel checks them (negative
+ *    sizes, ld < cols, products that overflow) and returns a status, never aborts;
+ *  - every kernel exists as _f32 and _f64, generated from one body (nnc_tmpl.h);
+ *  - no global mutable state: RNG state, workspaces and optimizer state belong to
+ *    the caller and are passed in;
+ *  - reductions run in a fixed order for a given size, so results repeat bit for
+ *    bit from run to run and do not depend on the thread count. */
+#ifndef NNC_CORE_H
+#define NNC_CORE_H
+
+#include <float.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+    NNC_STATUS_OK = 0,
+    NNC_STATUS_INVALID_ARGUMENT, /* a size, stride or hyper-parameter out of range */
+    NNC_STATUS_OVERFLOW,         /* a size product does not fit in int64_t / size_t */
+    NNC_STATUS_NO_MEMORY,        /* an allocation failed */
+    NNC_STATUS_NONFINITE,        /* training produced NaN or inf */
+    NNC_STATUS_DIVERGED,         /* training loss grew past the divergence threshold */
+    NNC_STATUS_INTERRUPTED       /* a progress callback asked the engine to stop */
+} nnc_status_t;
+
+/* A short English description of a status ("invalid argument", ...). */
+const char *nnc_status_string(nnc_status_t status);
+
+/* *out = a * b for non-negative a, b; returns 0, or -1 when the product would
+ * exceed INT64_MAX (so a caller can report NNC_STATUS_OVERFLOW). */
+int nnc_mul_i64(int64_t a, int64_t b, int64_t *out);
+
+/* *out = a + b for non-negative a, b; returns 0, or -1 on overflow. */
+int nnc_add_i64(int64_t a, int64_t b, int64_t *out);
+
+/* Bytes for n elements of size elsize, checked against SIZE_MAX and INT64_MAX.
+ * Returns 0, or -1 on overflow. */
+int nnc_bytes(int64_t n, size_t elsize, size_t *out);
+
+/* Checks a rows x cols matrix view with leading dimension ld:
+ * rows, cols >= 0, ld >= max(cols, 1) when rows > 1, and rows*ld fits. */
+nnc_status_t nnc_check_matrix(int64_t rows, int64_t cols, int64_t ld);
+
+/* ---- enums generated from ops.def ---- */
+#include "ops.def"
+
+#define NNC_X_ENUM_ACT(E, name) NNC_ACT_##E,
+typedef enum { NNC_ACTIVATIONS(NNC_X_ENUM_ACT) NNC_ACT_COUNT } nnc_act_t;
+#undef NNC_X_ENUM_ACT
+
+#define NNC_X_ENUM_LOSS(E, name) NNC_LOSS_##E,
+typedef enum { NNC_LOSSES(NNC_X_ENUM_LOSS) NNC_LOSS_COUNT } nnc_loss_t;
+#undef NNC_X_ENUM_LOSS
+
+#define NNC_X_ENUM_OPT(E, name) NNC_OPT_##E,
+typedef enum { NNC_OPTIMIZERS(NNC_X_ENUM_OPT) NNC_OPT_COUNT } nnc_opt_t;
+#undef NNC_X_ENUM_OPT
+
+/* Python-facing names ("sigmoid", "mse", "adam"), indexed by the enums. */
+extern const char *const nnc_act_names[NNC_ACT_COUNT];
+extern const char *const nnc_loss_names[NNC_LOSS_COUNT];
+extern const char *const nnc_opt_names[NNC_OPT_COUNT];
+
+typedef enum { NNC_REDUCTION_MEAN = 0, NNC_REDUCTION_SUM = 1 } nnc_reduction_t;
+
+/* How a loss is computed.  `half` multiplies squared error by 1/2 (several
+ * chapters use it so the derivative is plain (pred - target)); `delta` is
+ * Huber's threshold.  Elementwise losses (mse, mae, huber, log_loss[_logits],
+ * perceptron, hinge) average over all rows*cols elements for "mean"; row losses
+ * (cross_entropy, kl_divergence) average over rows. */
+typedef struct {
+    nnc_loss_t kind;
+    nnc_reduction_t reduction;
+    int half;
+    double delta;
+} nnc_loss_params_t;
+
+/* ---- random numbers: explicit state, same stream on every platform ---- */
+/* xoshiro256** seeded through splitmix64. */
+typedef struct {
+    uint64_t s[4];
+} nnc_rng_t;
+
+void nnc_rng_seed(nnc_rng_t *rng, uint64_t seed);
+uint64_t nnc_rng_next_u64(nnc_rng_t *rng);
+/* Uniform integer in [0, bound) without modulo bias; bound >= 1. */
+uint64_t nnc_rng_bounded(nnc_rng_t *rng, uint64_t bound);
+/* out[0..n) = a uniformly random permutation of 0..n-1 (Fisher-Yates). */
+nnc_status_t nnc_rng_permutation(nnc_rng_t *rng, int64_t n, int64_t *out);
+
+/* Initialisers (Dense weight shape is fan_in x fan_out). */
+typedef enum {
+    NNC_INIT_ZEROS = 0,
+    NNC_INIT_CONSTANT,       /* value a */
+    NNC_INIT_UNIFORM,        /* U(a, b) */
+    NNC_INIT_NORMAL,         /* N(mean a, std b) */
+    NNC_INIT_XAVIER_UNIFORM, /* U(-l, l), l = sqrt(6 / (fan_in + fan_out)) */
+    NNC_INIT_XAVIER_NORMAL,  /* N(0, 2 / (fan_in + fan_out)) */
+    NNC_INIT_HE_UNIFORM,     /* U(-l, l), l = sqrt(6 / fan_in) */
+    NNC_INIT_HE_NORMAL,      /* N(0, 2 / fan_in) */
+    NNC_INIT_COUNT
+} nnc_init_t;
+
+/* ---- float32 and float64 declarations, generated from one list ---- */
+#define NNC_DTYPE_F64
+#include "nnc_tmpl.h"
+#include "nnc_decls.h"
+#define NNC_DTYPE_F32
+#include "nnc_tmpl.h"
+#include "nnc_decls.h"
+#include "nnc_tmpl_end.h"
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* NNC_CORE_H */

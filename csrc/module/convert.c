@@ -1,0 +1,266 @@
+/* The one place Python arguments become checked views for the core. */
+#include "nnc_module.h"
+
+#include <string.h>
+
+static int is_float32_obj(PyObject *o, int *is_float)
+{
+    PyArray_Descr *d = NULL;
+    *is_float = 0;
+    if (PyArray_Check(o))
+        d = PyArray_DESCR((PyArrayObject *)o);
+    else if (PyArray_IsScalar(o, Floating))
+        d = PyArray_DescrFromScalar(o); /* new reference */
+    else
+        return 0;
+    if (d == NULL)
+        return 0;
+    int f32 = 0;
+    if (PyDataType_ISFLOAT(d)) {
+        *is_float = 1;
+        f32 = d->type_num == NPY_FLOAT;
+    }
+    if (!PyArray_Check(o))
+        Py_DECREF(d);
+    return f32;
+}
+
+int nnc_pick_dtype(Py_ssize_t n, PyObject *const *objs)
+{
+    int seen_f32 = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int is_float;
+        if (objs[i] == NULL || objs[i] == Py_None)
+            continue;
+        int f32 = is_float32_obj(objs[i], &is_float);
+        if (is_float && !f32)
+            return NPY_DOUBLE;
+        seen_f32 |= f32;
+    }
+    return seen_f32 ? NPY_FLOAT : NPY_DOUBLE;
+}
+
+int nnc_parse_dtype(PyObject *obj, const char *name, int fallback)
+{
+    PyArray_Descr *d = NULL;
+    if (obj == NULL || obj == Py_None)
+        return fallback;
+    if (!PyArray_DescrConverter2(obj, &d)) {
+        PyErr_Clear();
+        PyErr_Format(PyExc_TypeError, "%s: expected 'float32' or 'float64', got %R", name, obj);
+        return -1;
+    }
+    if (d == NULL)
+        return fallback;
+    int t = d->type_num;
+    Py_DECREF(d);
+    if (t != NPY_FLOAT && t != NPY_DOUBLE) {
+        PyErr_Format(PyExc_TypeError, "%s: expected 'float32' or 'float64', got %R", name, obj);
+        return -1;
+    }
+    return t;
+}
+
+const char *nnc_shape_str(PyArrayObject *arr, char *buf, size_t len)
+{
+    size_t used = 0;
+    int nd = PyArray_NDIM(arr);
+    if (len == 0)
+        return buf;
+    buf[0] = '\0';
+    used += (size_t)snprintf(buf, len, "(");
+    for (int i = 0; i < nd && used < len; i++) {
+        used += (size_t)snprintf(buf + used, len - used, "%s%lld", i ? ", " : "",
+                                 (long long)PyArray_DIM(arr, i));
+    }
+    if (used < len)
+        snprintf(buf + used, len - used, nd == 1 ? ",)" : ")");
+    return buf;
+}
+
+static int check_real_kind(PyArray_Descr *d, const char *name)
+{
+    switch (d->kind) {
+    case 'b': /* bool */
+    case 'i':
+    case 'u':
+    case 'f':
+        return 0;
+    default:
+        PyErr_Format(PyExc_TypeError,
+                     "%s: expected real numbers (float32 or float64; bool and integer "
+                     "data are converted), got dtype %R",
+                     name, (PyObject *)d);
+        return -1;
+    }
+}
+
+PyArrayObject *nnc_as_input(PyObject *obj, const char *name, int typenum)
+{
+    PyArrayObject *raw = NULL, *out = NULL;
+    if (obj == NULL || obj == Py_None) {
+        PyErr_Format(PyExc_TypeError, "%s: expected an array of real numbers, got None", name);
+        return NULL;
+    }
+    if (PyArray_Check(obj)) {
+        raw = (PyArrayObject *)obj;
+        Py_INCREF(raw);
+    }
+    else {
+        raw = (PyArrayObject *)PyArray_FROM_O(obj);
+        if (raw == NULL) {
+            PyObject *type, *value, *tb;
+            PyErr_Fetch(&type, &value, &tb);
+            PyErr_Format(PyExc_TypeError,
+                         "%s: expected an array-like of real numbers, got %.100s (%S)", name,
+                         Py_TYPE(obj)->tp_name, value ? value : Py_None);
+            Py_XDECREF(type);
+            Py_XDECREF(value);
+            Py_XDECREF(tb);
+            return NULL;
+        }
+    }
+    if (check_real_kind(PyArray_DESCR(raw), name) < 0)
+        goto done;
+    out = (PyArrayObject *)PyArray_FromArray(
+        raw, PyArray_DescrFromType(typenum),
+        NPY_ARRAY_C_CONTIGUOUS | NPY_ARRAY_ALIGNED | NPY_ARRAY_FORCECAST);
+done:
+    Py_DECREF(raw);
+    return out;
+}
+
+PyArrayObject *nnc_as_input_nd(PyObject *obj, const char *name, int typenum, int min_nd,
+                               int max_nd)
+{
+    PyArrayObject *a = nnc_as_input(obj, name, typenum);
+    char buf[128];
+    if (a == NULL)
+        return NULL;
+    if (PyArray_NDIM(a) < min_nd || PyArray_NDIM(a) > max_nd) {
+        if (min_nd == max_nd)
+            PyErr_Format(PyExc_ValueError, "%s: expected a %d-d array, got shape %s", name,
+                         min_nd, nnc_shape_str(a, buf, sizeof buf));
+        else
+            PyErr_Format(PyExc_ValueError, "%s: expected %d to %d dimensions, got shape %s",
+                         name, min_nd, max_nd, nnc_shape_str(a, buf, sizeof buf));
+        Py_DECREF(a);
+        return NULL;
+    }
+    return a;
+}
+
+PyArrayObject *nnc_as_inplace(PyObject *obj, const char *name, int typenum)
+{
+    PyArrayObject *a;
+    if (!PyArray_Check(obj)) {
+        PyErr_Format(PyExc_TypeError,
+                     "%s: is updated in place, so it must be a numpy.ndarray of %s, got %.100s",
+                     name, typenum == NPY_FLOAT ? "float32" : "float64", Py_TYPE(obj)->tp_name);
+        return NULL;
+    }
+    a = (PyArrayObject *)obj;
+    if (PyArray_TYPE(a) != typenum) {
+        PyErr_Format(PyExc_TypeError,
+                     "%s: is updated in place, so its dtype must be exactly %s, got %R", name,
+                     typenum == NPY_FLOAT ? "float32" : "float64", (PyObject *)PyArray_DESCR(a));
+        return NULL;
+    }
+    if (!PyArray_IS_C_CONTIGUOUS(a) || !PyArray_ISALIGNED(a)) {
+        PyErr_Format(PyExc_ValueError,
+                     "%s: is updated in place, so it must be C-contiguous and aligned "
+                     "(use numpy.ascontiguousarray and pass the result)",
+                     name);
+        return NULL;
+    }
+    if (!PyArray_ISWRITEABLE(a)) {
+        PyErr_Format(PyExc_ValueError, "%s: is updated in place, but the array is read-only",
+                     name);
+        return NULL;
+    }
+    Py_INCREF(a);
+    return a;
+}
+
+int nnc_check_same_shape(PyArrayObject *arr, const char *name, PyArrayObject *like,
+                         const char *like_name)
+{
+    char b1[128], b2[128];
+    if (PyArray_NDIM(arr) == PyArray_NDIM(like) &&
+        PyArray_CompareLists(PyArray_DIMS(arr), PyArray_DIMS(like), PyArray_NDIM(arr)))
+        return 0;
+    PyErr_Format(PyExc_ValueError, "%s has shape %s but %s has shape %s; they must match",
+                 name, nnc_shape_str(arr, b1, sizeof b1), like_name,
+                 nnc_shape_str(like, b2, sizeof b2));
+    return -1;
+}
+
+PyArrayObject *nnc_new_array(int nd, const npy_intp *dims, int typenum)
+{
+    int64_t total = 1;
+    size_t bytes;
+    for (int i = 0; i < nd; i++) {
+        if (dims[i] < 0) {
+            PyErr_Format(PyExc_ValueError, "array dimension %d is negative (%lld)", i,
+                         (long long)dims[i]);
+            return NULL;
+        }
+        if (nnc_mul_i64(total, (int64_t)dims[i], &total) != 0) {
+            PyErr_SetString(PyExc_OverflowError, "array size overflows a 64-bit count");
+            return NULL;
+        }
+    }
+    if (nnc_bytes(total, typenum == NPY_FLOAT ? sizeof(float) : sizeof(double), &bytes) != 0 ||
+        bytes > (size_t)PY_SSIZE_T_MAX) {
+        PyErr_SetString(PyExc_OverflowError, "array byte count overflows");
+        return NULL;
+    }
+    return (PyArrayObject *)PyArray_SimpleNew(nd, (npy_intp *)dims, typenum);
+}
+
+int nnc_parse_finite(PyObject *obj, const char *name, double *out)
+{
+    double v;
+    if (obj == NULL || PyBool_Check(obj) || !(PyFloat_Check(obj) || PyLong_Check(obj) ||
+                                               PyArray_IsScalar(obj, Number) ||
+                                               PyNumber_Check(obj))) {
+        PyErr_Format(PyExc_TypeError, "%s: expected a real number, got %.100s", name,
+                     obj ? Py_TYPE(obj)->tp_name : "nothing");
+        return -1;
+    }
+    if (PyComplex_Check(obj) || PyArray_IsScalar(obj, ComplexFloating)) {
+        PyErr_Format(PyExc_TypeError, "%s: expected a real number, got a complex number", name);
+        return -1;
+    }
+    v = PyFloat_AsDouble(obj);
+    if (v == -1.0 && PyErr_Occurred()) {
+        PyErr_Clear();
+        PyErr_Format(PyExc_TypeError, "%s: expected a real number, got %.100s", name,
+                     Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    if (!isfinite(v)) {
+        PyErr_Format(PyExc_ValueError, "%s: expected a finite number, got %R", name, obj);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int nnc_raise_status(nnc_status_t status, const char *what)
+{
+    PyObject *exc;
+    switch (status) {
+    case NNC_STATUS_NO_MEMORY: exc = PyExc_MemoryError; break;
+    case NNC_STATUS_OVERFLOW: exc = PyExc_OverflowError; break;
+    case NNC_STATUS_NONFINITE:
+    case NNC_STATUS_DIVERGED: exc = PyExc_FloatingPointError; break;
+    case NNC_STATUS_INTERRUPTED: exc = PyExc_KeyboardInterrupt; break;
+    default: exc = PyExc_ValueError; break;
+    }
+    if (status == NNC_STATUS_NO_MEMORY)
+        PyErr_NoMemory();
+    else
+        PyErr_Format(exc, "%s: %s", what, nnc_status_string(status));
+    return -1;
+}

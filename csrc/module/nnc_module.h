@@ -1,0 +1,84 @@
+/* Shared declarations of the binding (csrc/module/).  The binding parses and
+ * validates Python arguments, allocates NumPy results, releases the GIL around
+ * the C core and maps statuses to exceptions -- it does no arithmetic itself.
+ *
+ * Every wrapper follows: parse -> validate -> allocate -> release GIL -> kernel
+ * -> map status -> one exit label that releases every reference it owns. */
+#ifndef NNC_MODULE_H
+#define NNC_MODULE_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#ifndef NNC_NO_IMPORT_ARRAY
+#define NO_IMPORT_ARRAY
+#endif
+#define PY_ARRAY_UNIQUE_SYMBOL nnc_ARRAY_API
+#define NPY_NO_DEPRECATED_API NPY_1_7_API_VERSION
+#include <numpy/arrayobject.h>
+
+#include "nnc_core.h"
+
+/* ---- areas: each .c file under csrc/module/ owns one ---- */
+extern PyMethodDef nnc_matrix_methods[];
+extern PyMethodDef nnc_functional_methods[];
+extern PyMethodDef nnc_rng_methods[];
+extern PyMethodDef nnc_engine_methods[];
+/* Called once from PyInit__core after the methods are added; may add types
+ * or constants to the module.  Return 0, or -1 with an exception set. */
+int nnc_matrix_module_init(PyObject *module);
+int nnc_functional_module_init(PyObject *module);
+int nnc_rng_module_init(PyObject *module);
+int nnc_engine_module_init(PyObject *module);
+
+/* ---- argument conversion (convert.c) ---- */
+
+/* Which float type a call computes in: NPY_FLOAT when every floating NumPy
+ * array or scalar among objs is float32 (and there is at least one), else
+ * NPY_DOUBLE.  Python floats, ints and integer/bool arrays do not vote.
+ * NULL entries are skipped. */
+int nnc_pick_dtype(Py_ssize_t n, PyObject *const *objs);
+
+/* Parses a dtype argument: None -> fallback, "float32"/"float64"/np.float32/
+ * np.float64/np.dtype -> NPY_FLOAT/NPY_DOUBLE.  Returns -1 with TypeError/
+ * ValueError naming `name` otherwise. */
+int nnc_parse_dtype(PyObject *obj, const char *name, int fallback);
+
+/* An input array: any array-like of real numbers (bool, integer and floating
+ * dtypes are converted to typenum), copied to a C-contiguous aligned array when
+ * needed (the caller's data is never written).  Complex, object, string, void
+ * and datetime data raise TypeError naming `name`.  New reference or NULL. */
+PyArrayObject *nnc_as_input(PyObject *obj, const char *name, int typenum);
+
+/* Like nnc_as_input, but also checks the number of dimensions is in
+ * [min_nd, max_nd] (ValueError naming `name` and its shape otherwise). */
+PyArrayObject *nnc_as_input_nd(PyObject *obj, const char *name, int typenum, int min_nd,
+                               int max_nd);
+
+/* An array the kernel writes in place (weights, optimizer state, out=): must
+ * be a numpy.ndarray of exactly typenum, C-contiguous, aligned and writeable --
+ * a silent copy would update the copy, not the caller's array.  TypeError or
+ * ValueError naming `name` otherwise.  New reference or NULL. */
+PyArrayObject *nnc_as_inplace(PyObject *obj, const char *name, int typenum);
+
+/* Checks that `arr` has exactly the shape of `like` (ValueError naming both
+ * arguments and their shapes).  Returns 0 or -1. */
+int nnc_check_same_shape(PyArrayObject *arr, const char *name, PyArrayObject *like,
+                         const char *like_name);
+
+/* Writes "(3, 4)" for arr's shape into buf (always NUL-terminated). */
+const char *nnc_shape_str(PyArrayObject *arr, char *buf, size_t len);
+
+/* A new C-contiguous array, uninitialised (NULL with MemoryError on failure;
+ * ValueError for negative dims; OverflowError when the byte count overflows). */
+PyArrayObject *nnc_new_array(int nd, const npy_intp *dims, int typenum);
+
+/* Reads a Python number as a finite double (TypeError / ValueError naming
+ * `name`).  Returns 0 or -1. */
+int nnc_parse_finite(PyObject *obj, const char *name, double *out);
+
+/* Sets a Python exception for a non-OK core status, prefixed by `what`
+ * ("matmul: ..."); always returns -1. */
+int nnc_raise_status(nnc_status_t status, const char *what);
+
+#endif /* NNC_MODULE_H */

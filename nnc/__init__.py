@@ -1,0 +1,23 @@
+"""nnc: the arithmetic of neural-network learning in C, for people learning
+how networks learn.
+
+Python describes, C computes: NumPy arrays go in, the C core does the matrix
+products, activations, losses, gradients and optimizer steps -- a whole
+training run in one call -- and NumPy arrays come back.
+
+Start with the README, or ``help(nnc.functional)``, ``help(nnc.Sequential)``
+and ``help(nnc.book)``.
+"""
+from . import _core
+
+__version__ = "0.1.0"
+
+# ---- matrix ----
+
+# ---- functional ----
+
+# ---- random and init ----
+
+# ---- engine: layers, models, optimizers, fit ----
+
+# ---- book, datasets, mathtools ----
