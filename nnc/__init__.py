@@ -13,6 +13,8 @@ from . import _core
 __version__ = "0.1.0"
 
 # ---- matrix ----
+from . import linalg
+from .linalg import add, axpy, dot, gemv, matmul, scale, transpose
 
 # ---- functional ----
 
