@@ -18,36 +18,6 @@ static inline T NNC_FN(nnc_mx_combine)(T alpha, T acc, T beta, const T *c)
     return beta * *c + v;
 }
 
-nnc_status_t NNC_FN(nnc_gemm)(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
-                              T alpha, const T *a, int64_t lda, const T *b, int64_t ldb,
-                              T beta, T *c, int64_t ldc, int threads)
-{
-    nnc_status_t st;
-    /* A is stored m x k, or k x m when trans_a; likewise B. */
-    if ((st = nnc_check_matrix(trans_a ? k : m, trans_a ? m : k, lda)) != NNC_STATUS_OK)
-        return st;
-    if ((st = nnc_check_matrix(trans_b ? n : k, trans_b ? k : n, ldb)) != NNC_STATUS_OK)
-        return st;
-    if ((st = nnc_check_matrix(m, n, ldc)) != NNC_STATUS_OK)
-        return st;
-    if (threads < 1)
-        return NNC_STATUS_INVALID_ARGUMENT;
-    if (m == 0 || n == 0)
-        return NNC_STATUS_OK;
-    /* Element (i, p) of op(A) is a[i*sa_i + p*sa_p]; same for B. */
-    const int64_t sa_i = trans_a ? 1 : lda, sa_p = trans_a ? lda : 1;
-    const int64_t sb_p = trans_b ? 1 : ldb, sb_j = trans_b ? ldb : 1;
-    for (int64_t i = 0; i < m; i++) {
-        for (int64_t j = 0; j < n; j++) {
-            T acc = NNC_LIT(-0.0);
-            for (int64_t p = 0; p < k; p++)
-                acc += a[i * sa_i + p * sa_p] * b[p * sb_p + j * sb_j];
-            c[i * ldc + j] = NNC_FN(nnc_mx_combine)(alpha, acc, beta, &c[i * ldc + j]);
-        }
-    }
-    return NNC_STATUS_OK;
-}
-
 nnc_status_t NNC_FN(nnc_gemv)(int trans_a, int64_t m, int64_t n, T alpha, const T *a,
                               int64_t lda, const T *x, T beta, T *y)
 {

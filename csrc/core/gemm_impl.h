@@ -1,0 +1,643 @@
+/* Blocked GEMM, written once against T; included twice by gemm.c.
+ *
+ * The classic Goto/BLIS structure: C is computed in NC-wide column panels;
+ * k is cut into KC-deep blocks; for each block, a KC x NC panel of op(B) is
+ * packed into NR-wide slivers and each MC x KC block of op(A) into MR-tall
+ * slivers (transposes are resolved while packing, so the micro-kernel sees
+ * one layout), and a register-blocked micro-kernel multiplies one sliver of
+ * A by one sliver of B into an MR x NR tile of C.  Edges are zero-padded in
+ * the packed buffers.
+ *
+ * Reproducibility: each C entry is summed over p = 0..k-1 in order, one KC
+ * block at a time (the block's partial sum is added into C), and the KC
+ * split depends only on k and the kernel.  Threads split C's rows or columns
+ * -- never k -- so every entry sees the same operations whatever the thread
+ * count. */
+
+/* C = alpha*acc + beta*C; beta == 0 never reads C (BLAS convention, so NaN
+ * in an uninitialised C does not leak), alpha == 1 leaves acc exact. */
+static inline T NNC_FN(nnc_gemm_combine)(T alpha, T acc, T beta, const T *c)
+{
+    T v = alpha == NNC_LIT(1.0) ? acc : alpha * acc;
+    if (beta == NNC_LIT(0.0))
+        return v;
+    if (beta == NNC_LIT(1.0))
+        return *c + v;
+    return beta * *c + v;
+}
+
+typedef void (*NNC_FN(nnc_gemm_mk_fn))(int64_t kc, const T *restrict pa, const T *restrict pb,
+                                       T *restrict c, int64_t ldc, int64_t mr, int64_t nr,
+                                       T alpha, T beta);
+typedef void (*NNC_FN(nnc_gemm_dk_fn))(int64_t m, int64_t n, int64_t k, const T *a, int64_t ars,
+                                       int64_t acs, const T *b, int64_t ldb, T *restrict c,
+                                       int64_t ldc, T alpha, T beta);
+
+/* ---- the portable micro-kernel ---- */
+
+#define NNC_GEN_MR 4
+#define NNC_GEN_NR 8
+/* Fused multiply-add only where the hardware does it (otherwise fma() is a
+ * slow library routine); the choice changes the last bits, not the order. */
+#if NNC_IS_F32 && defined(FP_FAST_FMAF)
+#define NNC_GEN_MADD(a, b, c) fmaf((a), (b), (c))
+#elif !NNC_IS_F32 && defined(FP_FAST_FMA)
+#define NNC_GEN_MADD(a, b, c) fma((a), (b), (c))
+#else
+#define NNC_GEN_MADD(a, b, c) ((c) + (a) * (b))
+#endif
+
+static void NNC_FN(nnc_gemm_mk_generic)(int64_t kc, const T *restrict pa, const T *restrict pb,
+                                        T *restrict c, int64_t ldc, int64_t mr, int64_t nr,
+                                        T alpha, T beta)
+{
+    T acc[NNC_GEN_MR][NNC_GEN_NR];
+    for (int i = 0; i < NNC_GEN_MR; i++)
+        for (int j = 0; j < NNC_GEN_NR; j++)
+            acc[i][j] = NNC_LIT(-0.0);
+    for (int64_t p = 0; p < kc; p++) {
+        for (int i = 0; i < NNC_GEN_MR; i++) {
+            const T av = pa[i];
+            for (int j = 0; j < NNC_GEN_NR; j++)
+                acc[i][j] = NNC_GEN_MADD(av, pb[j], acc[i][j]);
+        }
+        pa += NNC_GEN_MR;
+        pb += NNC_GEN_NR;
+    }
+    for (int64_t i = 0; i < mr; i++)
+        for (int64_t j = 0; j < nr; j++)
+            c[i * ldc + j] = NNC_FN(nnc_gemm_combine)(alpha, acc[i][j], beta, &c[i * ldc + j]);
+}
+
+/* The portable direct kernel (see gemm_dk.h): n <= NNC_GEN_DK_N. */
+#define NNC_GEN_DK_N 16
+static void NNC_FN(nnc_gemm_dk_generic)(int64_t m, int64_t n, int64_t k, const T *a, int64_t ars,
+                                        int64_t acs, const T *b, int64_t ldb, T *restrict c,
+                                        int64_t ldc, T alpha, T beta)
+{
+    for (int64_t i = 0; i < m; i++) {
+        T acc[NNC_GEN_DK_N];
+        for (int64_t j = 0; j < n; j++)
+            acc[j] = NNC_LIT(-0.0);
+        for (int64_t p = 0; p < k; p++) {
+            const T av = a[i * ars + p * acs];
+            const T *brow = b + p * ldb;
+            for (int64_t j = 0; j < n; j++)
+                acc[j] = NNC_GEN_MADD(av, brow[j], acc[j]);
+        }
+        for (int64_t j = 0; j < n; j++)
+            c[i * ldc + j] = NNC_FN(nnc_gemm_combine)(alpha, acc[j], beta, &c[i * ldc + j]);
+    }
+}
+#undef NNC_GEN_MADD
+
+/* ---- x86 SIMD micro-kernels ---- */
+#if NNC_GEMM_X86
+#if NNC_IS_F32
+#define MK_SET1 _mm512_set1_ps
+#define MK_LOAD _mm512_load_ps
+#define MK_LOADU _mm512_loadu_ps
+#define MK_STOREU _mm512_storeu_ps
+#define MK_FMA _mm512_fmadd_ps
+#define MK_MUL _mm512_mul_ps
+#define MK_ADD _mm512_add_ps
+#define MK_V __m512
+#define MK_W 16
+#define MK_MASK_T __mmask16
+#define MK_MASK(n) ((__mmask16)((1u << (n)) - 1u))
+#define MK_MLOADU(p, m) _mm512_maskz_loadu_ps((m), (p))
+#define MK_MSTOREU(p, m, v) _mm512_mask_storeu_ps((p), (m), (v))
+#else
+#define MK_SET1 _mm512_set1_pd
+#define MK_LOAD _mm512_load_pd
+#define MK_LOADU _mm512_loadu_pd
+#define MK_STOREU _mm512_storeu_pd
+#define MK_FMA _mm512_fmadd_pd
+#define MK_MUL _mm512_mul_pd
+#define MK_ADD _mm512_add_pd
+#define MK_V __m512d
+#define MK_W 8
+#define MK_MASK_T __mmask8
+#define MK_MASK(n) ((__mmask8)((1u << (n)) - 1u))
+#define MK_MLOADU(p, m) _mm512_maskz_loadu_pd((m), (p))
+#define MK_MSTOREU(p, m, v) _mm512_mask_storeu_pd((p), (m), (v))
+#endif
+/* 32 registers: 8x1, 6x2, 6x3 and 4x4 accumulator tiles for the direct
+ * kernels. */
+#define DK_ROWS_1 8
+#define DK_ROWS_2 6
+#define DK_ROWS_3 6
+#define DK_ROWS_4 4
+#define MK_BASE NNC_FN(nnc_gemm_mk_avx512)
+#define MK_TARGET "avx512f,avx2,fma"
+#define MK_MR NNC_AVX512_MR
+#define MK_NRV 2
+#include "gemm_mk_set.h"
+#define DK_BASE NNC_CAT(MK_BASE, dk)
+#include "gemm_dk_set.h"
+#undef DK_BASE
+#undef MK_SET1
+#undef MK_LOAD
+#undef MK_LOADU
+#undef MK_STOREU
+#undef MK_FMA
+#undef MK_MUL
+#undef MK_ADD
+#undef MK_V
+#undef MK_W
+#undef MK_MASK_T
+#undef MK_MASK
+#undef MK_MLOADU
+#undef MK_MSTOREU
+#undef MK_BASE
+#undef MK_TARGET
+#undef MK_MR
+#undef MK_NRV
+#undef DK_ROWS_1
+#undef DK_ROWS_2
+#undef DK_ROWS_3
+#undef DK_ROWS_4
+
+#if NNC_IS_F32
+#define MK_SET1 _mm256_set1_ps
+#define MK_LOAD _mm256_load_ps
+#define MK_LOADU _mm256_loadu_ps
+#define MK_STOREU _mm256_storeu_ps
+#define MK_FMA _mm256_fmadd_ps
+#define MK_MUL _mm256_mul_ps
+#define MK_ADD _mm256_add_ps
+#define MK_V __m256
+#define MK_W 8
+#define MK_MASK_T __m256i
+#define MK_MASK(n) _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
+#define MK_MLOADU(p, m) _mm256_maskload_ps((p), (m))
+#define MK_MSTOREU(p, m, v) _mm256_maskstore_ps((p), (m), (v))
+#else
+#define MK_SET1 _mm256_set1_pd
+#define MK_LOAD _mm256_load_pd
+#define MK_LOADU _mm256_loadu_pd
+#define MK_STOREU _mm256_storeu_pd
+#define MK_FMA _mm256_fmadd_pd
+#define MK_MUL _mm256_mul_pd
+#define MK_ADD _mm256_add_pd
+#define MK_V __m256d
+#define MK_W 4
+#define MK_MASK_T __m256i
+#define MK_MASK(n) _mm256_cmpgt_epi64(_mm256_set1_epi64x(n), _mm256_setr_epi64x(0, 1, 2, 3))
+#define MK_MLOADU(p, m) _mm256_maskload_pd((p), (m))
+#define MK_MSTOREU(p, m, v) _mm256_maskstore_pd((p), (m), (v))
+#endif
+/* 16 registers: 6x1, 4x2, 3x3 and 2x4. */
+#define DK_ROWS_1 6
+#define DK_ROWS_2 4
+#define DK_ROWS_3 3
+#define DK_ROWS_4 2
+#define MK_BASE NNC_FN(nnc_gemm_mk_avx2)
+#define MK_TARGET "avx2,fma"
+#define MK_MR NNC_AVX2_MR
+#define MK_NRV 2
+#include "gemm_mk_set.h"
+#define DK_BASE NNC_CAT(MK_BASE, dk)
+#include "gemm_dk_set.h"
+#undef DK_BASE
+#undef MK_SET1
+#undef MK_LOAD
+#undef MK_LOADU
+#undef MK_STOREU
+#undef MK_FMA
+#undef MK_MUL
+#undef MK_ADD
+#undef MK_V
+#undef MK_W
+#undef MK_MASK_T
+#undef MK_MASK
+#undef MK_MLOADU
+#undef MK_MSTOREU
+#undef MK_BASE
+#undef MK_TARGET
+#undef MK_MR
+#undef MK_NRV
+#undef DK_ROWS_1
+#undef DK_ROWS_2
+#undef DK_ROWS_3
+#undef DK_ROWS_4
+#endif /* NNC_GEMM_X86 */
+
+/* ---- blocking parameters ---- */
+
+typedef struct {
+    /* mk[r][v]: tiles of (r+1)*mr/3 rows and (v+1)*nr/2 columns (edges) */
+    NNC_FN(nnc_gemm_mk_fn) mk[3][2];
+    /* dk[v]: direct kernels for n <= (v+1)*dk_w */
+    NNC_FN(nnc_gemm_dk_fn) dk[4];
+    int64_t dk_w;
+    int64_t mr, nr; /* micro-tile */
+    int64_t kc;     /* deepest k block: a KC x NR sliver of B stays in L1 */
+    int64_t mc;     /* rows of A packed at once (MC x KC in L2), multiple of mr */
+    int64_t nc;     /* columns of B packed at once, multiple of nr */
+} NNC_FN(nnc_gemm_cfg_t);
+
+static int NNC_FN(nnc_gemm_config)(nnc_gemm_kernel_t kernel, NNC_FN(nnc_gemm_cfg_t) *cfg)
+{
+    if (kernel == NNC_GEMM_AUTO)
+        kernel = nnc_gemm_kernel_best();
+    if (!nnc_gemm_kernel_available(kernel))
+        return -1;
+    switch (kernel) {
+#if NNC_GEMM_X86
+    case NNC_GEMM_AVX512:
+#define NNC_MK_TABLE(base)                                                                  \
+    cfg->mk[0][0] = NNC_CAT(base, r1v1);                                                    \
+    cfg->mk[0][1] = NNC_CAT(base, r1v2);                                                    \
+    cfg->mk[1][0] = NNC_CAT(base, r2v1);                                                    \
+    cfg->mk[1][1] = NNC_CAT(base, r2v2);                                                    \
+    cfg->mk[2][0] = NNC_CAT(base, r3v1);                                                    \
+    cfg->mk[2][1] = NNC_CAT(base, r3v2);                                                    \
+    cfg->dk[0] = NNC_CAT(NNC_CAT(base, dk), nv1);                                           \
+    cfg->dk[1] = NNC_CAT(NNC_CAT(base, dk), nv2);                                           \
+    cfg->dk[2] = NNC_CAT(NNC_CAT(base, dk), nv3);                                           \
+    cfg->dk[3] = NNC_CAT(NNC_CAT(base, dk), nv4)
+        NNC_MK_TABLE(NNC_FN(nnc_gemm_mk_avx512));
+        cfg->dk_w = NNC_IS_F32 ? 16 : 8;
+        cfg->mr = NNC_AVX512_MR;
+        cfg->nr = NNC_IS_F32 ? 32 : 16;
+        cfg->kc = NNC_IS_F32 ? 384 : 256;
+        cfg->mc = NNC_AVX512_MR * 16;
+        cfg->nc = 4096;
+        return 0;
+    case NNC_GEMM_AVX2:
+        NNC_MK_TABLE(NNC_FN(nnc_gemm_mk_avx2));
+#undef NNC_MK_TABLE
+        cfg->dk_w = NNC_IS_F32 ? 8 : 4;
+        cfg->mr = NNC_AVX2_MR;
+        cfg->nr = NNC_IS_F32 ? 16 : 8;
+        cfg->kc = 256;
+        cfg->mc = NNC_AVX2_MR * 24;
+        cfg->nc = 4096;
+        return 0;
+#endif
+    default:
+        for (int r = 0; r < 3; r++)
+            cfg->mk[r][0] = cfg->mk[r][1] = NNC_FN(nnc_gemm_mk_generic);
+        for (int v = 0; v < 4; v++)
+            cfg->dk[v] = NNC_FN(nnc_gemm_dk_generic);
+        cfg->dk_w = NNC_GEN_DK_N / 4; /* chunks of NNC_GEN_DK_N columns */
+        cfg->mr = NNC_GEN_MR;
+        cfg->nr = NNC_GEN_NR;
+        cfg->kc = 256;
+        cfg->mc = NNC_GEN_MR * 32;
+        cfg->nc = 2048;
+        return 0;
+    }
+}
+
+/* ---- packing ---- */
+
+/* Packs rows [i0, i0+mc) x depth [p0, p0+kc) of op(A) into MR-tall slivers:
+ * dst[(s*kc + p)*mr + r] = op(A)[i0 + s*mr + r, p0 + p], zero past row mc. */
+static void NNC_FN(nnc_gemm_pack_a)(int trans_a, const T *a, int64_t lda, int64_t i0,
+                                    int64_t p0, int64_t mc, int64_t kc, int64_t mr, T *dst)
+{
+    for (int64_t s = 0; s < mc; s += mr) {
+        const int64_t rows = mc - s < mr ? mc - s : mr;
+        T *d = dst + s * kc;
+        if (!trans_a) {
+            for (int64_t r = 0; r < rows; r++) {
+                const T *src = a + (i0 + s + r) * lda + p0;
+                for (int64_t p = 0; p < kc; p++)
+                    d[p * mr + r] = src[p];
+            }
+        }
+        else {
+            for (int64_t p = 0; p < kc; p++) {
+                const T *src = a + (p0 + p) * lda + i0 + s;
+                for (int64_t r = 0; r < rows; r++)
+                    d[p * mr + r] = src[r];
+            }
+        }
+        for (int64_t r = rows; r < mr; r++)
+            for (int64_t p = 0; p < kc; p++)
+                d[p * mr + r] = NNC_LIT(0.0);
+    }
+}
+
+/* Packs depth [p0, p0+kc) x columns [j0, j0+nc) of op(B) into NR-wide
+ * slivers: dst[(s*kc + p)*nr + c] = op(B)[p0 + p, j0 + s*nr + c], zero past
+ * column nc. */
+static void NNC_FN(nnc_gemm_pack_b)(int trans_b, const T *b, int64_t ldb, int64_t p0,
+                                    int64_t j0, int64_t kc, int64_t nc, int64_t nr, T *dst)
+{
+    for (int64_t s = 0; s < nc; s += nr) {
+        const int64_t cols = nc - s < nr ? nc - s : nr;
+        T *d = dst + s * kc;
+        if (!trans_b) {
+            for (int64_t p = 0; p < kc; p++) {
+                const T *src = b + (p0 + p) * ldb + j0 + s;
+                T *dp = d + p * nr;
+                for (int64_t c = 0; c < cols; c++)
+                    dp[c] = src[c];
+                for (int64_t c = cols; c < nr; c++)
+                    dp[c] = NNC_LIT(0.0);
+            }
+        }
+        else {
+            for (int64_t c = 0; c < cols; c++) {
+                const T *src = b + (j0 + s + c) * ldb + p0;
+                for (int64_t p = 0; p < kc; p++)
+                    d[p * nr + c] = src[p];
+            }
+            for (int64_t p = 0; p < kc; p++)
+                for (int64_t c = cols; c < nr; c++)
+                    d[p * nr + c] = NNC_LIT(0.0);
+        }
+    }
+}
+
+/* ---- drivers ---- */
+
+/* The k blocks: as few as KC allows, of near-equal depth (a function of k
+ * and the kernel only -- see "Reproducibility" above). */
+static int64_t NNC_FN(nnc_gemm_kc)(const NNC_FN(nnc_gemm_cfg_t) *cfg, int64_t k)
+{
+    const int64_t nblocks = (k + cfg->kc - 1) / cfg->kc;
+    return (k + nblocks - 1) / nblocks;
+}
+
+typedef struct {
+    const NNC_FN(nnc_gemm_cfg_t) *cfg;
+    int trans_a, trans_b;
+    int64_t m, n, k; /* this job's block of C: m x n, at c */
+    T alpha, beta;
+    const T *a; /* op(A) rows of this block start here */
+    const T *b; /* op(B) columns of this block start here */
+    T *c;
+    int64_t lda, ldb, ldc;
+    nnc_status_t status;
+} NNC_FN(nnc_gemm_job_t);
+
+static void *NNC_FN(nnc_gemm_aligned)(size_t elems, void **base)
+{
+    size_t bytes;
+    if (nnc_bytes((int64_t)elems, sizeof(T), &bytes) != 0 || bytes > SIZE_MAX - 64) {
+        *base = NULL;
+        return NULL;
+    }
+    *base = malloc(bytes + 64);
+    if (*base == NULL)
+        return NULL;
+    return (void *)(((uintptr_t)*base + 63) & ~(uintptr_t)63);
+}
+
+/* The direct path: the direct kernels over column chunks of 4 vectors, k in
+ * the same KC blocks as the packed path (so the same arithmetic).  B is
+ * read in place when it is a single untransposed chunk, else each k block
+ * of op(B) is copied into contiguous chunks first (a cheap copy, unlike
+ * packing A, which would be a transposition). */
+static void NNC_FN(nnc_gemm_direct)(NNC_FN(nnc_gemm_job_t) *job)
+{
+    const NNC_FN(nnc_gemm_cfg_t) *cfg = job->cfg;
+    const int64_t m = job->m, n = job->n, k = job->k;
+    const int64_t w4 = 4 * cfg->dk_w, nchunks = (n + w4 - 1) / w4;
+    const int64_t kcb = NNC_FN(nnc_gemm_kc)(cfg, k);
+    const int64_t ars = job->trans_a ? 1 : job->lda, acs = job->trans_a ? job->lda : 1;
+    const int in_place = !job->trans_b && n <= w4;
+    void *base = NULL;
+    T *bb = NULL;
+    _Alignas(64) T stack_buf[NNC_GEMM_STACK_BYTES / sizeof(T)];
+    job->status = NNC_STATUS_OK;
+    if (!in_place) {
+        const int64_t need = nchunks * w4 * kcb;
+        bb = stack_buf;
+        if (need > (int64_t)(sizeof stack_buf / sizeof(T))) {
+            bb = (T *)NNC_FN(nnc_gemm_aligned)((size_t)need, &base);
+            if (bb == NULL) {
+                job->status = NNC_STATUS_NO_MEMORY;
+                return;
+            }
+        }
+    }
+    for (int64_t pc = 0; pc < k; pc += kcb) {
+        const int64_t kc = k - pc < kcb ? k - pc : kcb;
+        const T beta = pc == 0 ? job->beta : NNC_LIT(1.0);
+        const T *bsrc;
+        int64_t ldbb;
+        if (in_place) {
+            bsrc = job->b + pc * job->ldb;
+            ldbb = job->ldb;
+        }
+        else {
+            /* chunk q holds op(B)[pc.., q*w4..] as kc rows of w4 */
+            for (int64_t q = 0; q < nchunks; q++) {
+                const int64_t j0 = q * w4, nn = n - j0 < w4 ? n - j0 : w4;
+                T *d = bb + q * kc * w4;
+                if (!job->trans_b) {
+                    for (int64_t p = 0; p < kc; p++)
+                        memcpy(d + p * w4, job->b + (pc + p) * job->ldb + j0,
+                               (size_t)nn * sizeof(T));
+                }
+                else {
+                    for (int64_t j = 0; j < nn; j++) {
+                        const T *src = job->b + (j0 + j) * job->ldb + pc;
+                        for (int64_t p = 0; p < kc; p++)
+                            d[p * w4 + j] = src[p];
+                    }
+                }
+            }
+            bsrc = bb;
+            ldbb = w4;
+        }
+        for (int64_t ic = 0; ic < m; ic += NNC_GEMM_DIRECT_MC) {
+            const int64_t mc = m - ic < NNC_GEMM_DIRECT_MC ? m - ic : NNC_GEMM_DIRECT_MC;
+            for (int64_t q = 0; q < nchunks; q++) {
+                const int64_t j0 = q * w4, nn = n - j0 < w4 ? n - j0 : w4;
+                const T *bq = in_place ? bsrc + j0 : bsrc + q * kc * w4;
+                cfg->dk[(nn - 1) / cfg->dk_w](mc, nn, kc, job->a + ic * ars + pc * acs, ars, acs,
+                                              bq, ldbb, job->c + ic * job->ldc + j0, job->ldc,
+                                              job->alpha, beta);
+            }
+        }
+    }
+    free(base);
+}
+
+/* One thread's share: C block = alpha op(A) op(B) + beta C, serially. */
+static void NNC_FN(nnc_gemm_serial)(NNC_FN(nnc_gemm_job_t) *job)
+{
+    const NNC_FN(nnc_gemm_cfg_t) *cfg = job->cfg;
+    const int64_t m = job->m, n = job->n, k = job->k;
+    const int64_t mr = cfg->mr, nr = cfg->nr;
+    const int64_t kcb = NNC_FN(nnc_gemm_kc)(cfg, k);
+    /* Both paths do the same arithmetic (see nnc_gemm_direct), so this is
+     * purely a speed choice: reading A in place wins unless A is transposed
+     * (a column walk) or op(B) must be transposed, and the product is big
+     * enough for packing to pay. */
+    if ((!job->trans_a && !job->trans_b) ||
+        (m <= NNC_GEMM_DIRECT_MAX && n <= NNC_GEMM_DIRECT_MAX && k <= NNC_GEMM_DIRECT_MAX)) {
+        NNC_FN(nnc_gemm_direct)(job);
+        return;
+    }
+    const int64_t mcb = m < cfg->mc ? (m + mr - 1) / mr * mr : cfg->mc;
+    const int64_t ncb = n < cfg->nc ? (n + nr - 1) / nr * nr : cfg->nc;
+    void *abase = NULL, *bbase = NULL;
+    T *ap, *bp;
+    /* Small products pack on the stack: malloc would cost as much as the
+     * arithmetic. */
+    _Alignas(64) T stack_buf[NNC_GEMM_STACK_BYTES / sizeof(T)];
+    const int64_t b_off = (mcb * kcb + 63) / 64 * 64; /* keeps bp 64-byte aligned */
+    if (b_off + ncb * kcb <= (int64_t)(sizeof stack_buf / sizeof(T))) {
+        ap = stack_buf;
+        bp = stack_buf + b_off;
+    }
+    else {
+        ap = (T *)NNC_FN(nnc_gemm_aligned)((size_t)(mcb * kcb), &abase);
+        bp = (T *)NNC_FN(nnc_gemm_aligned)((size_t)(ncb * kcb), &bbase);
+    }
+    job->status = NNC_STATUS_OK;
+    if (ap == NULL || bp == NULL) {
+        free(abase);
+        free(bbase);
+        job->status = NNC_STATUS_NO_MEMORY;
+        return;
+    }
+    for (int64_t jc = 0; jc < n; jc += cfg->nc) {
+        const int64_t nc = n - jc < cfg->nc ? n - jc : cfg->nc;
+        for (int64_t pc = 0; pc < k; pc += kcb) {
+            const int64_t kc = k - pc < kcb ? k - pc : kcb;
+            const T beta = pc == 0 ? job->beta : NNC_LIT(1.0);
+            NNC_FN(nnc_gemm_pack_b)(job->trans_b, job->b, job->ldb, pc, jc, kc, nc, nr, bp);
+            for (int64_t ic = 0; ic < m; ic += cfg->mc) {
+                const int64_t mc = m - ic < cfg->mc ? m - ic : cfg->mc;
+                NNC_FN(nnc_gemm_pack_a)(job->trans_a, job->a, job->lda, ic, pc, mc, kc, mr, ap);
+                for (int64_t jr = 0; jr < nc; jr += nr) {
+                    const int64_t nrr = nc - jr < nr ? nc - jr : nr;
+                    for (int64_t ir = 0; ir < mc; ir += mr) {
+                        const int64_t mrr = mc - ir < mr ? mc - ir : mr;
+                        const int rc = mrr * 3 <= mr ? 0 : mrr * 3 <= 2 * mr ? 1 : 2;
+                        cfg->mk[rc][nrr * 2 <= nr ? 0 : 1](kc, ap + ir * kc, bp + jr * kc,
+                                job->c + (ic + ir) * job->ldc + jc + jr, job->ldc, mrr, nrr,
+                                job->alpha, beta);
+                    }
+                }
+            }
+        }
+    }
+    free(abase);
+    free(bbase);
+}
+
+#if NNC_GEMM_THREADS
+static void *NNC_FN(nnc_gemm_thread)(void *arg)
+{
+    NNC_FN(nnc_gemm_serial)((NNC_FN(nnc_gemm_job_t) *)arg);
+    return NULL;
+}
+#endif
+
+nnc_status_t NNC_FN(nnc_gemm_ex)(nnc_gemm_kernel_t kernel, int trans_a, int trans_b, int64_t m,
+                                 int64_t n, int64_t k, T alpha, const T *a, int64_t lda,
+                                 const T *b, int64_t ldb, T beta, T *c, int64_t ldc, int threads)
+{
+    nnc_status_t st;
+    NNC_FN(nnc_gemm_cfg_t) cfg;
+    /* A is stored m x k, or k x m when trans_a; likewise B. */
+    if ((st = nnc_check_matrix(trans_a ? k : m, trans_a ? m : k, lda)) != NNC_STATUS_OK)
+        return st;
+    if ((st = nnc_check_matrix(trans_b ? n : k, trans_b ? k : n, ldb)) != NNC_STATUS_OK)
+        return st;
+    if ((st = nnc_check_matrix(m, n, ldc)) != NNC_STATUS_OK)
+        return st;
+    if (threads < 1 || (int)kernel < 0 || kernel >= NNC_GEMM_KERNEL_COUNT)
+        return NNC_STATUS_INVALID_ARGUMENT;
+    if (NNC_FN(nnc_gemm_config)(kernel, &cfg) != 0)
+        return NNC_STATUS_INVALID_ARGUMENT;
+    if (m == 0 || n == 0)
+        return NNC_STATUS_OK;
+    if (k == 0) {
+        /* An empty sum: C = beta*C (+0.0 when beta == 0, as BLAS gives). */
+        for (int64_t i = 0; i < m; i++)
+            for (int64_t j = 0; j < n; j++)
+                c[i * ldc + j] = beta == NNC_LIT(0.0) ? NNC_LIT(0.0)
+                                 : beta == NNC_LIT(1.0) ? c[i * ldc + j]
+                                                        : beta * c[i * ldc + j];
+        return NNC_STATUS_OK;
+    }
+    /* Threads pay only when each gets a few hundred microseconds of work;
+     * each takes whole micro-tiles of C's longer side. */
+    const double work = (double)m * (double)n * (double)k;
+    int64_t nt = threads;
+    if (work / NNC_GEMM_THREAD_WORK < (double)nt)
+        nt = (int64_t)(work / NNC_GEMM_THREAD_WORK);
+    const int split_n = n >= m;
+    const int64_t tile = split_n ? cfg.nr : cfg.mr, len = split_n ? n : m;
+    const int64_t ntiles = (len + tile - 1) / tile;
+    if (nt > ntiles)
+        nt = ntiles;
+    if (nt < 1)
+        nt = 1;
+#if !NNC_GEMM_THREADS
+    nt = 1;
+#endif
+    NNC_FN(nnc_gemm_job_t) jobs[NNC_GEMM_MAX_THREADS];
+    if (nt > NNC_GEMM_MAX_THREADS)
+        nt = NNC_GEMM_MAX_THREADS;
+    const int64_t sa_i = trans_a ? 1 : lda, sb_j = trans_b ? ldb : 1;
+    for (int64_t t = 0; t < nt; t++) {
+        const int64_t lo = ntiles * t / nt * tile;
+        int64_t hi = ntiles * (t + 1) / nt * tile;
+        if (hi > len)
+            hi = len;
+        NNC_FN(nnc_gemm_job_t) *jb = &jobs[t];
+        jb->cfg = &cfg;
+        jb->trans_a = trans_a;
+        jb->trans_b = trans_b;
+        jb->k = k;
+        jb->alpha = alpha;
+        jb->beta = beta;
+        jb->lda = lda;
+        jb->ldb = ldb;
+        jb->ldc = ldc;
+        jb->status = NNC_STATUS_OK;
+        if (split_n) {
+            jb->m = m;
+            jb->n = hi - lo;
+            jb->a = a;
+            jb->b = b + lo * sb_j;
+            jb->c = c + lo;
+        }
+        else {
+            jb->m = hi - lo;
+            jb->n = n;
+            jb->a = a + lo * sa_i;
+            jb->b = b;
+            jb->c = c + lo * ldc;
+        }
+    }
+#if NNC_GEMM_THREADS
+    pthread_t tid[NNC_GEMM_MAX_THREADS];
+    int started[NNC_GEMM_MAX_THREADS] = {0};
+    for (int64_t t = 1; t < nt; t++)
+        started[t] = pthread_create(&tid[t], NULL, NNC_FN(nnc_gemm_thread), &jobs[t]) == 0;
+    NNC_FN(nnc_gemm_serial)(&jobs[0]);
+    /* A thread that could not start: its share runs here instead. */
+    for (int64_t t = 1; t < nt; t++) {
+        if (started[t])
+            pthread_join(tid[t], NULL);
+        else
+            NNC_FN(nnc_gemm_serial)(&jobs[t]);
+    }
+#else
+    NNC_FN(nnc_gemm_serial)(&jobs[0]);
+#endif
+    for (int64_t t = 0; t < nt; t++)
+        if (jobs[t].status != NNC_STATUS_OK)
+            return jobs[t].status;
+    return NNC_STATUS_OK;
+}
+
+nnc_status_t NNC_FN(nnc_gemm)(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
+                              T alpha, const T *a, int64_t lda, const T *b, int64_t ldb,
+                              T beta, T *c, int64_t ldc, int threads)
+{
+    return NNC_FN(nnc_gemm_ex)(NNC_GEMM_AUTO, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb,
+                               beta, c, ldc, threads);
+}
