@@ -526,9 +526,51 @@ static void NNC_FN(nnc_gemm_serial)(NNC_FN(nnc_gemm_job_t) *job)
 }
 
 #if NNC_GEMM_THREADS
-static void *NNC_FN(nnc_gemm_thread)(void *arg)
+/* Threads share C's longer side, cut into npieces pieces of whole tiles that
+ * they take in turn (a busy core slows only its own pieces).  Who computes a
+ * piece never changes its arithmetic. */
+typedef struct {
+    NNC_FN(nnc_gemm_job_t) whole;
+    int split_n;
+    int64_t tile, len, npieces;
+    pthread_mutex_t lock; /* guards next and status */
+    int64_t next;
+    nnc_status_t status;
+} NNC_FN(nnc_gemm_team_t);
+
+static void *NNC_FN(nnc_gemm_team_worker)(void *arg)
 {
-    NNC_FN(nnc_gemm_serial)((NNC_FN(nnc_gemm_job_t) *)arg);
+    NNC_FN(nnc_gemm_team_t) *team = (NNC_FN(nnc_gemm_team_t) *)arg;
+    const NNC_FN(nnc_gemm_job_t) *w = &team->whole;
+    const int64_t ntiles = (team->len + team->tile - 1) / team->tile;
+    for (;;) {
+        pthread_mutex_lock(&team->lock);
+        const int64_t piece = team->next++;
+        pthread_mutex_unlock(&team->lock);
+        if (piece >= team->npieces)
+            break;
+        const int64_t lo = ntiles * piece / team->npieces * team->tile;
+        int64_t hi = ntiles * (piece + 1) / team->npieces * team->tile;
+        if (hi > team->len)
+            hi = team->len;
+        NNC_FN(nnc_gemm_job_t) job = *w;
+        if (team->split_n) {
+            job.n = hi - lo;
+            job.b = w->b + lo * (w->trans_b ? w->ldb : 1);
+            job.c = w->c + lo;
+        }
+        else {
+            job.m = hi - lo;
+            job.a = w->a + lo * (w->trans_a ? 1 : w->lda);
+            job.c = w->c + lo * w->ldc;
+        }
+        NNC_FN(nnc_gemm_serial)(&job);
+        if (job.status != NNC_STATUS_OK) {
+            pthread_mutex_lock(&team->lock);
+            team->status = job.status;
+            pthread_mutex_unlock(&team->lock);
+        }
+    }
     return NULL;
 }
 #endif
@@ -561,77 +603,51 @@ nnc_status_t NNC_FN(nnc_gemm_ex)(nnc_gemm_kernel_t kernel, int trans_a, int tran
                                                         : beta * c[i * ldc + j];
         return NNC_STATUS_OK;
     }
-    /* Threads pay only when each gets a few hundred microseconds of work;
-     * each takes whole micro-tiles of C's longer side. */
+    NNC_FN(nnc_gemm_job_t) whole = {&cfg, trans_a, trans_b, m, n, k, alpha, beta, a, b, c,
+                                     lda, ldb, ldc, NNC_STATUS_OK};
+    /* Threads pay only when each gets a few hundred microseconds of work. */
     const double work = (double)m * (double)n * (double)k;
     int64_t nt = threads;
     if (work / NNC_GEMM_THREAD_WORK < (double)nt)
         nt = (int64_t)(work / NNC_GEMM_THREAD_WORK);
-    const int split_n = n >= m;
-    const int64_t tile = split_n ? cfg.nr : cfg.mr, len = split_n ? n : m;
-    const int64_t ntiles = (len + tile - 1) / tile;
-    if (nt > ntiles)
-        nt = ntiles;
-    if (nt < 1)
-        nt = 1;
 #if !NNC_GEMM_THREADS
     nt = 1;
 #endif
-    NNC_FN(nnc_gemm_job_t) jobs[NNC_GEMM_MAX_THREADS];
-    if (nt > NNC_GEMM_MAX_THREADS)
-        nt = NNC_GEMM_MAX_THREADS;
-    const int64_t sa_i = trans_a ? 1 : lda, sb_j = trans_b ? ldb : 1;
-    for (int64_t t = 0; t < nt; t++) {
-        const int64_t lo = ntiles * t / nt * tile;
-        int64_t hi = ntiles * (t + 1) / nt * tile;
-        if (hi > len)
-            hi = len;
-        NNC_FN(nnc_gemm_job_t) *jb = &jobs[t];
-        jb->cfg = &cfg;
-        jb->trans_a = trans_a;
-        jb->trans_b = trans_b;
-        jb->k = k;
-        jb->alpha = alpha;
-        jb->beta = beta;
-        jb->lda = lda;
-        jb->ldb = ldb;
-        jb->ldc = ldc;
-        jb->status = NNC_STATUS_OK;
-        if (split_n) {
-            jb->m = m;
-            jb->n = hi - lo;
-            jb->a = a;
-            jb->b = b + lo * sb_j;
-            jb->c = c + lo;
-        }
-        else {
-            jb->m = hi - lo;
-            jb->n = n;
-            jb->a = a + lo * sa_i;
-            jb->b = b;
-            jb->c = c + lo * ldc;
-        }
+    if (nt <= 1) {
+        NNC_FN(nnc_gemm_serial)(&whole);
+        return whole.status;
     }
 #if NNC_GEMM_THREADS
+    if (nt > NNC_GEMM_MAX_THREADS)
+        nt = NNC_GEMM_MAX_THREADS;
+    NNC_FN(nnc_gemm_team_t) team;
+    team.whole = whole;
+    team.split_n = m < 24 * nt && n > m;
+    /* Pieces are whole direct-kernel chunks (columns) or a multiple of
+     * every kernel's row count (rows), so splitting adds no edge tiles. */
+    team.tile = team.split_n ? 4 * cfg.dk_w : 24;
+    team.len = team.split_n ? n : m;
+    const int64_t ntiles = (team.len + team.tile - 1) / team.tile;
+    team.npieces = ntiles < 3 * nt ? ntiles : 3 * nt;
+    team.next = 0;
+    team.status = NNC_STATUS_OK;
+    if (pthread_mutex_init(&team.lock, NULL) != 0) {
+        NNC_FN(nnc_gemm_serial)(&whole);
+        return whole.status;
+    }
     pthread_t tid[NNC_GEMM_MAX_THREADS];
     int started[NNC_GEMM_MAX_THREADS] = {0};
     for (int64_t t = 1; t < nt; t++)
-        started[t] = pthread_create(&tid[t], NULL, NNC_FN(nnc_gemm_thread), &jobs[t]) == 0;
-    NNC_FN(nnc_gemm_serial)(&jobs[0]);
-    /* A thread that could not start: its share runs here instead. */
-    for (int64_t t = 1; t < nt; t++) {
+        started[t] = pthread_create(&tid[t], NULL, NNC_FN(nnc_gemm_team_worker), &team) == 0;
+    /* This thread works too; pieces of a thread that could not start (or
+     * is slow to) are taken by the others. */
+    NNC_FN(nnc_gemm_team_worker)(&team);
+    for (int64_t t = 1; t < nt; t++)
         if (started[t])
             pthread_join(tid[t], NULL);
-        else
-            NNC_FN(nnc_gemm_serial)(&jobs[t]);
-    }
-#else
-    NNC_FN(nnc_gemm_serial)(&jobs[0]);
+    pthread_mutex_destroy(&team.lock);
+    return team.status;
 #endif
-    for (int64_t t = 0; t < nt; t++)
-        if (jobs[t].status != NNC_STATUS_OK)
-            return jobs[t].status;
-    return NNC_STATUS_OK;
 }
 
 nnc_status_t NNC_FN(nnc_gemm)(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
