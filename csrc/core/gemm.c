@@ -37,6 +37,8 @@
  * which it is also used for transposed operands. */
 #define NNC_GEMM_DIRECT_MC 120
 #define NNC_GEMM_DIRECT_MAX 256
+/* Most bytes of op(B) the direct path copies at once. */
+#define NNC_GEMM_DIRECT_PANEL ((int64_t)8 << 20)
 
 const char *nnc_gemm_kernel_name(nnc_gemm_kernel_t kernel)
 {

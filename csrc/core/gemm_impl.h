@@ -388,76 +388,112 @@ static void *NNC_FN(nnc_gemm_aligned)(size_t elems, void **base)
     return (void *)(((uintptr_t)*base + 63) & ~(uintptr_t)63);
 }
 
-/* The direct path: the direct kernels over column chunks of 4 vectors, k in
- * the same KC blocks as the packed path (so the same arithmetic).  B is
- * read in place when it is a single untransposed chunk, else each k block
- * of op(B) is copied into contiguous chunks first (a cheap copy, unlike
- * packing A, which would be a transposition). */
-static void NNC_FN(nnc_gemm_direct)(NNC_FN(nnc_gemm_job_t) *job)
+/* ---- the direct path ----
+ * The direct kernels over column chunks of 4 vectors (w4 columns), k in the
+ * same KC blocks as the packed path, so the arithmetic is the same.  A is
+ * read in place.  B is read in place when it is one untransposed chunk;
+ * otherwise op(B) is copied, a panel of columns at a time, into chunk-major
+ * blocks (a plain copy when B is not transposed -- unlike packing A, which
+ * would be a transposition). */
+
+/* Speed choice only (both paths give the same bits): reading A in place
+ * wins unless A is transposed (a column walk) or op(B) must be transposed,
+ * and the product is big enough for packing to pay. */
+static int NNC_FN(nnc_gemm_use_direct)(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k)
+{
+    return (!trans_a && !trans_b) ||
+           (m <= NNC_GEMM_DIRECT_MAX && n <= NNC_GEMM_DIRECT_MAX && k <= NNC_GEMM_DIRECT_MAX);
+}
+
+/* Copies op(B)[0..k, 0..n) (b points at column 0 of op(B)) so that for the
+ * KC block starting at row pc, chunk q is at dst + pc*nchunks*w4 + q*kc*w4:
+ * kc rows of w4 values (only the first columns of the last chunk used). */
+static void NNC_FN(nnc_gemm_direct_pack)(const NNC_FN(nnc_gemm_cfg_t) *cfg, int trans_b,
+                                         const T *b, int64_t ldb, int64_t k, int64_t n, T *dst)
+{
+    const int64_t w4 = 4 * cfg->dk_w, nchunks = (n + w4 - 1) / w4;
+    const int64_t kcb = NNC_FN(nnc_gemm_kc)(cfg, k);
+    for (int64_t pc = 0; pc < k; pc += kcb) {
+        const int64_t kc = k - pc < kcb ? k - pc : kcb;
+        for (int64_t q = 0; q < nchunks; q++) {
+            const int64_t j0 = q * w4, nn = n - j0 < w4 ? n - j0 : w4;
+            T *d = dst + pc * nchunks * w4 + q * kc * w4;
+            if (!trans_b) {
+                for (int64_t p = 0; p < kc; p++)
+                    memcpy(d + p * w4, b + (pc + p) * ldb + j0, (size_t)nn * sizeof(T));
+            }
+            else {
+                for (int64_t j = 0; j < nn; j++) {
+                    const T *src = b + (j0 + j) * ldb + pc;
+                    for (int64_t p = 0; p < kc; p++)
+                        d[p * w4 + j] = src[p];
+                }
+            }
+        }
+    }
+}
+
+/* C rows of `job` against op(B): packed by nnc_gemm_direct_pack (bp), or
+ * in place (bp == NULL: job->b untransposed, n <= w4). */
+static void NNC_FN(nnc_gemm_direct_run)(const NNC_FN(nnc_gemm_job_t) *job, const T *bp)
 {
     const NNC_FN(nnc_gemm_cfg_t) *cfg = job->cfg;
     const int64_t m = job->m, n = job->n, k = job->k;
     const int64_t w4 = 4 * cfg->dk_w, nchunks = (n + w4 - 1) / w4;
     const int64_t kcb = NNC_FN(nnc_gemm_kc)(cfg, k);
     const int64_t ars = job->trans_a ? 1 : job->lda, acs = job->trans_a ? job->lda : 1;
-    const int in_place = !job->trans_b && n <= w4;
-    void *base = NULL;
-    T *bb = NULL;
-    _Alignas(64) T stack_buf[NNC_GEMM_STACK_BYTES / sizeof(T)];
-    job->status = NNC_STATUS_OK;
-    if (!in_place) {
-        const int64_t need = nchunks * w4 * kcb;
-        bb = stack_buf;
-        if (need > (int64_t)(sizeof stack_buf / sizeof(T))) {
-            bb = (T *)NNC_FN(nnc_gemm_aligned)((size_t)need, &base);
-            if (bb == NULL) {
-                job->status = NNC_STATUS_NO_MEMORY;
-                return;
-            }
-        }
-    }
     for (int64_t pc = 0; pc < k; pc += kcb) {
         const int64_t kc = k - pc < kcb ? k - pc : kcb;
         const T beta = pc == 0 ? job->beta : NNC_LIT(1.0);
-        const T *bsrc;
-        int64_t ldbb;
-        if (in_place) {
-            bsrc = job->b + pc * job->ldb;
-            ldbb = job->ldb;
-        }
-        else {
-            /* chunk q holds op(B)[pc.., q*w4..] as kc rows of w4 */
-            for (int64_t q = 0; q < nchunks; q++) {
-                const int64_t j0 = q * w4, nn = n - j0 < w4 ? n - j0 : w4;
-                T *d = bb + q * kc * w4;
-                if (!job->trans_b) {
-                    for (int64_t p = 0; p < kc; p++)
-                        memcpy(d + p * w4, job->b + (pc + p) * job->ldb + j0,
-                               (size_t)nn * sizeof(T));
-                }
-                else {
-                    for (int64_t j = 0; j < nn; j++) {
-                        const T *src = job->b + (j0 + j) * job->ldb + pc;
-                        for (int64_t p = 0; p < kc; p++)
-                            d[p * w4 + j] = src[p];
-                    }
-                }
-            }
-            bsrc = bb;
-            ldbb = w4;
-        }
         for (int64_t ic = 0; ic < m; ic += NNC_GEMM_DIRECT_MC) {
             const int64_t mc = m - ic < NNC_GEMM_DIRECT_MC ? m - ic : NNC_GEMM_DIRECT_MC;
             for (int64_t q = 0; q < nchunks; q++) {
                 const int64_t j0 = q * w4, nn = n - j0 < w4 ? n - j0 : w4;
-                const T *bq = in_place ? bsrc + j0 : bsrc + q * kc * w4;
+                const T *bq = bp == NULL ? job->b + pc * job->ldb + j0
+                                         : bp + pc * nchunks * w4 + q * kc * w4;
+                const int64_t ldbq = bp == NULL ? job->ldb : w4;
                 cfg->dk[(nn - 1) / cfg->dk_w](mc, nn, kc, job->a + ic * ars + pc * acs, ars, acs,
-                                              bq, ldbb, job->c + ic * job->ldc + j0, job->ldc,
+                                              bq, ldbq, job->c + ic * job->ldc + j0, job->ldc,
                                               job->alpha, beta);
             }
         }
     }
+}
+
+static nnc_status_t NNC_FN(nnc_gemm_run_rows)(const NNC_FN(nnc_gemm_job_t) *job, const T *bp,
+                                              int64_t nt);
+
+/* The direct path for `job`, its rows shared by nt threads. */
+static nnc_status_t NNC_FN(nnc_gemm_direct)(const NNC_FN(nnc_gemm_job_t) *job, int64_t nt)
+{
+    const NNC_FN(nnc_gemm_cfg_t) *cfg = job->cfg;
+    const int64_t n = job->n, k = job->k, w4 = 4 * cfg->dk_w;
+    if (!job->trans_b && n <= w4)
+        return NNC_FN(nnc_gemm_run_rows)(job, NULL, nt);
+    /* Panels of whole chunks, at most NNC_GEMM_DIRECT_PANEL bytes each, so
+     * the copy stays small whatever B's size. */
+    int64_t chunks = NNC_GEMM_DIRECT_PANEL / (int64_t)sizeof(T) / (k * w4);
+    if (chunks < 1)
+        chunks = 1;
+    const int64_t ncd = chunks * w4 < n ? chunks * w4 : (n + w4 - 1) / w4 * w4;
+    void *base = NULL;
+    T *bp;
+    _Alignas(64) T stack_buf[NNC_GEMM_STACK_BYTES / sizeof(T)];
+    nnc_status_t st = NNC_STATUS_OK;
+    if (ncd * k <= (int64_t)(sizeof stack_buf / sizeof(T)))
+        bp = stack_buf;
+    else if ((bp = (T *)NNC_FN(nnc_gemm_aligned)((size_t)(ncd * k), &base)) == NULL)
+        return NNC_STATUS_NO_MEMORY;
+    for (int64_t jc = 0; jc < n && st == NNC_STATUS_OK; jc += ncd) {
+        NNC_FN(nnc_gemm_job_t) panel = *job;
+        panel.n = n - jc < ncd ? n - jc : ncd;
+        panel.b = job->b + jc * (job->trans_b ? job->ldb : 1);
+        panel.c = job->c + jc;
+        NNC_FN(nnc_gemm_direct_pack)(cfg, job->trans_b, panel.b, job->ldb, k, panel.n, bp);
+        st = NNC_FN(nnc_gemm_run_rows)(&panel, bp, nt);
+    }
     free(base);
+    return st;
 }
 
 /* One thread's share: C block = alpha op(A) op(B) + beta C, serially. */
@@ -467,13 +503,8 @@ static void NNC_FN(nnc_gemm_serial)(NNC_FN(nnc_gemm_job_t) *job)
     const int64_t m = job->m, n = job->n, k = job->k;
     const int64_t mr = cfg->mr, nr = cfg->nr;
     const int64_t kcb = NNC_FN(nnc_gemm_kc)(cfg, k);
-    /* Both paths do the same arithmetic (see nnc_gemm_direct), so this is
-     * purely a speed choice: reading A in place wins unless A is transposed
-     * (a column walk) or op(B) must be transposed, and the product is big
-     * enough for packing to pay. */
-    if ((!job->trans_a && !job->trans_b) ||
-        (m <= NNC_GEMM_DIRECT_MAX && n <= NNC_GEMM_DIRECT_MAX && k <= NNC_GEMM_DIRECT_MAX)) {
-        NNC_FN(nnc_gemm_direct)(job);
+    if (NNC_FN(nnc_gemm_use_direct)(job->trans_a, job->trans_b, m, n, k)) {
+        job->status = NNC_FN(nnc_gemm_direct)(job, 1);
         return;
     }
     const int64_t mcb = m < cfg->mc ? (m + mr - 1) / mr * mr : cfg->mc;
@@ -525,15 +556,21 @@ static void NNC_FN(nnc_gemm_serial)(NNC_FN(nnc_gemm_job_t) *job)
     free(bbase);
 }
 
-#if NNC_GEMM_THREADS
-/* Threads share C's longer side, cut into npieces pieces of whole tiles that
- * they take in turn (a busy core slows only its own pieces).  Who computes a
- * piece never changes its arithmetic. */
+/* ---- threads ----
+ * A team shares C's rows (or columns, when C is short), cut into npieces
+ * pieces of whole tiles that the threads take in turn, so a busy core slows
+ * only its own pieces.  Who computes a piece never changes its arithmetic.
+ * Threads are started per call (no global pool: no global state). */
 typedef struct {
     NNC_FN(nnc_gemm_job_t) whole;
-    int split_n;
+    const T *bp;    /* direct path: packed panel of op(B), or NULL */
+    int direct;     /* pieces run nnc_gemm_direct_run, else nnc_gemm_serial */
+    int split_n;    /* pieces are columns (else rows) */
     int64_t tile, len, npieces;
-    pthread_mutex_t lock; /* guards next and status */
+#if NNC_GEMM_THREADS
+    pthread_mutex_t lock; /* guards next and status when use_lock */
+#endif
+    int use_lock;
     int64_t next;
     nnc_status_t status;
 } NNC_FN(nnc_gemm_team_t);
@@ -544,9 +581,15 @@ static void *NNC_FN(nnc_gemm_team_worker)(void *arg)
     const NNC_FN(nnc_gemm_job_t) *w = &team->whole;
     const int64_t ntiles = (team->len + team->tile - 1) / team->tile;
     for (;;) {
-        pthread_mutex_lock(&team->lock);
+#if NNC_GEMM_THREADS
+        if (team->use_lock)
+            pthread_mutex_lock(&team->lock);
+#endif
         const int64_t piece = team->next++;
-        pthread_mutex_unlock(&team->lock);
+#if NNC_GEMM_THREADS
+        if (team->use_lock)
+            pthread_mutex_unlock(&team->lock);
+#endif
         if (piece >= team->npieces)
             break;
         const int64_t lo = ntiles * piece / team->npieces * team->tile;
@@ -564,16 +607,74 @@ static void *NNC_FN(nnc_gemm_team_worker)(void *arg)
             job.a = w->a + lo * (w->trans_a ? 1 : w->lda);
             job.c = w->c + lo * w->ldc;
         }
-        NNC_FN(nnc_gemm_serial)(&job);
+        if (team->direct)
+            NNC_FN(nnc_gemm_direct_run)(&job, team->bp);
+        else
+            NNC_FN(nnc_gemm_serial)(&job);
         if (job.status != NNC_STATUS_OK) {
-            pthread_mutex_lock(&team->lock);
+#if NNC_GEMM_THREADS
+            if (team->use_lock)
+                pthread_mutex_lock(&team->lock);
+#endif
             team->status = job.status;
-            pthread_mutex_unlock(&team->lock);
+#if NNC_GEMM_THREADS
+            if (team->use_lock)
+                pthread_mutex_unlock(&team->lock);
+#endif
         }
     }
     return NULL;
 }
+
+/* Runs the team's pieces on nt threads (this one included). */
+static nnc_status_t NNC_FN(nnc_gemm_team_run)(NNC_FN(nnc_gemm_team_t) *team, int64_t nt)
+{
+    team->next = 0;
+    team->status = NNC_STATUS_OK;
+    team->use_lock = 0;
+#if NNC_GEMM_THREADS
+    pthread_t tid[NNC_GEMM_MAX_THREADS];
+    int started[NNC_GEMM_MAX_THREADS] = {0};
+    if (nt > NNC_GEMM_MAX_THREADS)
+        nt = NNC_GEMM_MAX_THREADS;
+    if (nt > 1 && pthread_mutex_init(&team->lock, NULL) == 0) {
+        team->use_lock = 1;
+        for (int64_t t = 1; t < nt; t++)
+            started[t] =
+                pthread_create(&tid[t], NULL, NNC_FN(nnc_gemm_team_worker), team) == 0;
+        /* Pieces of a thread that could not start are taken by the others. */
+        NNC_FN(nnc_gemm_team_worker)(team);
+        for (int64_t t = 1; t < nt; t++)
+            if (started[t])
+                pthread_join(tid[t], NULL);
+        pthread_mutex_destroy(&team->lock);
+        return team->status;
+    }
 #endif
+    (void)nt;
+    team->npieces = 1; /* one thread: no cutting */
+    NNC_FN(nnc_gemm_team_worker)(team);
+    return team->status;
+}
+
+/* Rows of a direct-path job against packed B (or B in place), nt threads. */
+static nnc_status_t NNC_FN(nnc_gemm_run_rows)(const NNC_FN(nnc_gemm_job_t) *job, const T *bp,
+                                              int64_t nt)
+{
+    NNC_FN(nnc_gemm_team_t) team;
+    team.whole = *job;
+    team.bp = bp;
+    team.direct = 1;
+    team.split_n = 0;
+    /* 24 is a multiple of every direct kernel's and micro-kernel's rows. */
+    team.tile = 24;
+    team.len = job->m;
+    const int64_t ntiles = (job->m + 23) / 24;
+    team.npieces = ntiles < 3 * nt ? ntiles : 3 * nt;
+    if (team.npieces < 1)
+        team.npieces = 1;
+    return NNC_FN(nnc_gemm_team_run)(&team, nt < team.npieces ? nt : team.npieces);
+}
 
 nnc_status_t NNC_FN(nnc_gemm_ex)(nnc_gemm_kernel_t kernel, int trans_a, int trans_b, int64_t m,
                                  int64_t n, int64_t k, T alpha, const T *a, int64_t lda,
@@ -610,44 +711,27 @@ nnc_status_t NNC_FN(nnc_gemm_ex)(nnc_gemm_kernel_t kernel, int trans_a, int tran
     int64_t nt = threads;
     if (work / NNC_GEMM_THREAD_WORK < (double)nt)
         nt = (int64_t)(work / NNC_GEMM_THREAD_WORK);
-#if !NNC_GEMM_THREADS
-    nt = 1;
-#endif
     if (nt <= 1) {
         NNC_FN(nnc_gemm_serial)(&whole);
         return whole.status;
     }
-#if NNC_GEMM_THREADS
-    if (nt > NNC_GEMM_MAX_THREADS)
-        nt = NNC_GEMM_MAX_THREADS;
+    /* Tall enough C: threads share rows; the direct path packs B once for
+     * all of them. */
+    const int use_direct = NNC_FN(nnc_gemm_use_direct)(trans_a, trans_b, m, n, k);
+    if (use_direct && m >= 24 * nt)
+        return NNC_FN(nnc_gemm_direct)(&whole, nt);
+    /* Otherwise pieces each run the whole serial algorithm (packing their
+     * own panels): rows, or columns of a short C. */
     NNC_FN(nnc_gemm_team_t) team;
     team.whole = whole;
-    team.split_n = m < 24 * nt && n > m;
-    /* Pieces are whole direct-kernel chunks (columns) or a multiple of
-     * every kernel's row count (rows), so splitting adds no edge tiles. */
-    team.tile = team.split_n ? 4 * cfg.dk_w : 24;
+    team.bp = NULL;
+    team.direct = 0;
+    team.split_n = m < 24 * nt;
+    team.tile = team.split_n ? 4 * cfg.dk_w : 24; /* whole tiles of every kernel */
     team.len = team.split_n ? n : m;
     const int64_t ntiles = (team.len + team.tile - 1) / team.tile;
-    team.npieces = ntiles < 3 * nt ? ntiles : 3 * nt;
-    team.next = 0;
-    team.status = NNC_STATUS_OK;
-    if (pthread_mutex_init(&team.lock, NULL) != 0) {
-        NNC_FN(nnc_gemm_serial)(&whole);
-        return whole.status;
-    }
-    pthread_t tid[NNC_GEMM_MAX_THREADS];
-    int started[NNC_GEMM_MAX_THREADS] = {0};
-    for (int64_t t = 1; t < nt; t++)
-        started[t] = pthread_create(&tid[t], NULL, NNC_FN(nnc_gemm_team_worker), &team) == 0;
-    /* This thread works too; pieces of a thread that could not start (or
-     * is slow to) are taken by the others. */
-    NNC_FN(nnc_gemm_team_worker)(&team);
-    for (int64_t t = 1; t < nt; t++)
-        if (started[t])
-            pthread_join(tid[t], NULL);
-    pthread_mutex_destroy(&team.lock);
-    return team.status;
-#endif
+    team.npieces = ntiles < nt ? ntiles : nt;
+    return NNC_FN(nnc_gemm_team_run)(&team, team.npieces);
 }
 
 nnc_status_t NNC_FN(nnc_gemm)(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
