@@ -579,7 +579,9 @@ PyDoc_STRVAR(dot_doc,
 "dot($module, x, y)\n"
 "--\n"
 "\n"
-"Inner product of two 1-d arrays of equal length n: sum_i x[i] * y[i].\n"
+"Inner product of two 1-d arrays of equal length n:\n"
+"\n"
+"    dot(x, y) = sum_i x[i] * y[i]\n"
 "\n"
 "Computed in float32 when the floating inputs are float32, else float64,\n"
 "in a fixed order for a given n; returned as a Python float.");
@@ -677,6 +679,14 @@ static PyObject *py_axpy(PyObject *self, PyObject *const *args, Py_ssize_t nargs
     if (parse_real(v[0], "axpy: alpha", &alpha) < 0)
         return NULL;
     typenum = inplace_typenum(v[2]);
+    if (PyArray_Check(v[2]) && PyArray_TYPE((PyArrayObject *)v[2]) != NPY_FLOAT &&
+        PyArray_TYPE((PyArrayObject *)v[2]) != NPY_DOUBLE) {
+        PyErr_Format(PyExc_TypeError,
+                     "axpy: y is updated in place, so it must be a float32 or float64 array, "
+                     "got dtype %R",
+                     (PyObject *)PyArray_DESCR((PyArrayObject *)v[2]));
+        return NULL;
+    }
     if ((y = nnc_as_inplace(v[2], "axpy: y", typenum)) == NULL)
         goto done;
     if ((x = elementwise_input(v[1], "axpy: x", typenum, y)) == NULL)
@@ -924,6 +934,11 @@ static int raw_view(PyObject *obj, const char *name, int typenum, int writeable,
     arr = (PyArrayObject *)obj;
     *rows = PyArray_DIM(arr, 0);
     *cols = PyArray_DIM(arr, 1);
+    if (*rows == 0 || *cols == 0) { /* no element is read or written */
+        *ld = *cols > 1 ? *cols : 1;
+        *data = PyArray_DATA(arr);
+        return 0;
+    }
     if (!PyArray_ISALIGNED(arr) || (*cols > 1 && PyArray_STRIDE(arr, 1) != es) ||
         PyArray_STRIDE(arr, 0) % es != 0 || (*rows > 1 && PyArray_STRIDE(arr, 0) < es * *cols) ||
         (writeable && !PyArray_ISWRITEABLE(arr))) {
