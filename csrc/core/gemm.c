@@ -8,7 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
+/* -DNNC_GEMM_PORTABLE builds only the portable kernels (as on other CPUs and
+ * compilers), for testing that path and for compilers without target
+ * attributes. */
+#if !defined(NNC_GEMM_PORTABLE) && (defined(__GNUC__) || defined(__clang__)) &&                 \
+    (defined(__x86_64__) || defined(__i386__))
 #define NNC_GEMM_X86 1
 #include <immintrin.h>
 #else
