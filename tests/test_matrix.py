@@ -248,6 +248,14 @@ def test_dtype_rules():
     assert nnc.matmul(np.ones((2, 2), np.float16), f32).dtype == np.float64
 
 
+def test_byte_swapped_and_read_only_inputs(dtype):
+    a, b = rand((9, 11), dtype, 1), rand((11, 4), dtype, 2)
+    swapped = a.astype(np.dtype(dtype).newbyteorder(">"))
+    ro = b.copy()
+    ro.flags.writeable = False
+    assert_product(nnc.matmul(swapped, ro), a, b, dtype)
+
+
 def test_inputs_are_not_modified(dtype):
     a, b = rand((30, 40), dtype, 1), rand((40, 20), dtype, 2)
     fa = np.asfortranarray(a)
