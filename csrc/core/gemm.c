@@ -30,8 +30,6 @@
  * 6 x 2 ymm (12 of 16), leaving room for the B row and the broadcast. */
 #define NNC_AVX512_MR 12
 #define NNC_AVX2_MR 6
-/* Multiply-adds per thread below which another thread does not pay. */
-#define NNC_GEMM_THREAD_WORK 2097152.0
 #define NNC_GEMM_MAX_THREADS 64
 /* Packing buffers up to this size live on the stack (products up to about
  * 32 x 32); multiples of 64 keep the B buffer aligned. */

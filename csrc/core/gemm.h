@@ -19,6 +19,11 @@ typedef enum {
     NNC_GEMM_KERNEL_COUNT
 } nnc_gemm_kernel_t;
 
+/* Multiply-adds (m*n*k) per thread below which another thread does not pay
+ * (starting one costs ~20 us).  A caller that would have to work to find
+ * the core count can skip that for products below twice this. */
+#define NNC_GEMM_THREAD_WORK 2097152.0
+
 /* "auto", "generic", "avx2", "avx512". */
 const char *nnc_gemm_kernel_name(nnc_gemm_kernel_t kernel);
 

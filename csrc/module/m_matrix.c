@@ -453,7 +453,7 @@ static PyObject *py_matmul(PyObject *self, PyObject *const *args, Py_ssize_t nar
         const double flops = (double)m * (double)n * (double)k;
         const int big = flops >= NNC_MX_GIL_FLOPS;
         if (threads == 0)
-            threads = big ? available_cpus() : 1;
+            threads = flops >= 2.0 * NNC_GEMM_THREAD_WORK ? available_cpus() : 1;
         nnc_status_t st = run_gemm(typenum, kta, ktb, m, n, k, A.data, A.ld, B.data, B.ld,
                                    PyArray_DATA(out), n > 1 ? n : 1, threads, big);
         if (st != NNC_STATUS_OK) {
