@@ -21,3 +21,5 @@ __version__ = "0.1.0"
 # ---- engine: layers, models, optimizers, fit ----
 
 # ---- book, datasets, mathtools ----
+from . import datasets, mathtools  # noqa: E402
+from . import book  # noqa: E402  (walkthroughs; they reach the engine at call time)
