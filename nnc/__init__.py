@@ -15,6 +15,7 @@ __version__ = "0.1.0"
 # ---- matrix ----
 
 # ---- functional ----
+from . import functional  # noqa: E402  (use: from nnc import functional as F)
 
 # ---- random and init ----
 
