@@ -345,6 +345,30 @@ def test_bad_shapes_and_parameters():
         F.sigmoid()
 
 
+def test_no_reference_leaks():
+    import sys
+
+    x = np.linspace(-2.0, 2.0, 12).reshape(3, 4)
+    dy = np.ones_like(x)
+    counts = sys.getrefcount(x), sys.getrefcount(dy)
+    for _ in range(20):
+        for name in NAMES:
+            kw, _ = PARAMS[name]
+            fwd(name, x, **kw)
+            bwd(name, x, dy, **kw)
+        for bad in (lambda: F.sigmoid_backward(x, dy[:, :2]), lambda: F.softmax(x[None]),
+                    lambda: F.prelu(x, "a"), lambda: F.relu_backward(x, [1j])):
+            try:
+                bad()
+            except (TypeError, ValueError):
+                pass
+    assert (sys.getrefcount(x), sys.getrefcount(dy)) == counts
+    y = F.relu(x)
+    assert sys.getrefcount(y) == 2
+    dx, da = F.prelu_backward(x, 0.1, dy)
+    assert sys.getrefcount(dx) == 2 and type(da) is float
+
+
 # ---- direct calls into the C kernels (ctypes), for paths the Python API does
 # not reach: a forward output passed to backward, in-place aliasing, statuses.
 import ctypes
