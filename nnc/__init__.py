@@ -17,6 +17,8 @@ __version__ = "0.1.0"
 # ---- functional ----
 
 # ---- random and init ----
+from . import init, random
+from .random import Generator
 
 # ---- engine: layers, models, optimizers, fit ----
 
