@@ -17,8 +17,11 @@ from . import linalg
 from .linalg import add, axpy, dot, gemv, matmul, scale, transpose
 
 # ---- functional ----
+from . import functional  # noqa: E402  (use: from nnc import functional as F)
 
 # ---- random and init ----
+from . import init, random
+from .random import Generator
 
 # ---- engine: layers, models, optimizers, fit ----
 
