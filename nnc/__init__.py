@@ -13,8 +13,11 @@ from . import _core
 __version__ = "0.1.0"
 
 # ---- matrix ----
+from . import linalg
+from .linalg import add, axpy, dot, gemv, matmul, scale, transpose
 
 # ---- functional ----
+from . import functional  # noqa: E402  (use: from nnc import functional as F)
 
 # ---- random and init ----
 from . import init, random
