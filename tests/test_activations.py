@@ -266,6 +266,13 @@ def test_activation_names_come_from_the_core():
     for name in F.ACTIVATIONS:
         assert callable(getattr(F, name)) and callable(getattr(F, name + "_backward"))
         assert getattr(F, name).__doc__ and getattr(F, name + "_backward").__doc__
+    import inspect
+
+    for name in F.__all__:  # every function shows its signature in help()
+        if not name.isupper():
+            assert inspect.signature(getattr(F, name)).parameters
+    assert str(inspect.signature(F.leaky_relu_backward)) == "(x, dy, alpha=0.01)"
+    assert str(inspect.signature(F.prelu_backward)) == "(x, alpha, dy)"
 
 
 # ---------------------------------------------------------------- gradients
