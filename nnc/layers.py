@@ -34,6 +34,7 @@ __all__ = ["Layer", "Dense", "Activation", "Identity", "Step", "Sigmoid", "Tanh"
 _LAYER_DENSE = 0
 _LAYER_ACTIVATION = 1
 _ACT_CODES = {name: i for i, name in enumerate(_core._engine_activations)}
+_ALPHA_ACTS = ("leaky_relu", "prelu", "elu")
 
 
 def _check_features(value, name, what):
@@ -238,14 +239,14 @@ class Dense(Layer):
     def backward(self, dy):
         """Given dy = d loss / d Y: grads["weight"] = x^T dy, grads["bias"] =
         column sums of dy; returns dx = dy W^T."""
-        from .linalg import matmul, transpose
+        from .linalg import matmul
 
         x = self._need_cache()
         dy = _as_batch(dy, self._out, self, x.dtype, rows=x.shape[0], what="dy")
-        self.grads["weight"][...] = matmul(transpose(x), dy)
+        matmul(x, dy, trans_a=True, out=self.grads["weight"])
         if self.use_bias:
             self.grads["bias"][...] = dy.sum(axis=0)
-        return matmul(dy, transpose(self.params["weight"]))
+        return matmul(dy, self.params["weight"], trans_b=True)
 
     def _config(self):
         return {"in_features": self._in, "out_features": self._out, "bias": self.use_bias}
@@ -311,7 +312,10 @@ class Activation(Layer):
 
         width = self.in_features if self.built else np.asarray(x).shape[-1]
         x = _as_batch(x, width, self, getattr(self, "_dtype", np.float64))
-        y = F.activation(self.name, x, alpha=self._alpha_value())
+        if self.name in _ALPHA_ACTS:
+            y = getattr(F, self.name)(x, alpha=self._alpha_value())
+        else:
+            y = getattr(F, self.name)(x)
         self._cache = (x, y)
         return y
 
@@ -321,7 +325,9 @@ class Activation(Layer):
 
         x, y = self._need_cache()
         dy = _as_batch(dy, x.shape[1], self, x.dtype, rows=x.shape[0], what="dy")
-        return F.activation_backward(self.name, x, dy, alpha=self._alpha_value())
+        if self.name in _ALPHA_ACTS:
+            return getattr(F, self.name + "_backward")(x, dy, alpha=self._alpha_value())
+        return getattr(F, self.name + "_backward")(x, dy)
 
     def _config(self):
         if type(self) is Activation:

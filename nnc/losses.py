@@ -80,14 +80,14 @@ class Loss:
         """The loss value (a float) of predictions against targets."""
         from . import functional as F
 
-        return F.loss(self.name, pred, target, **self._kwargs())
+        return getattr(F, self.name)(pred, target, **self._kwargs())
 
     def gradient(self, pred, target):
         """d loss / d pred, same shape as pred (the ``dloss`` for
         ``Sequential.backward``)."""
         from . import functional as F
 
-        return F.loss_backward(self.name, pred, target, **self._kwargs())
+        return getattr(F, self.name + "_backward")(pred, target, **self._kwargs())
 
     def __eq__(self, other):
         return type(self) is type(other) and self._params() == other._params()
