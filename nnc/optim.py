@@ -200,13 +200,13 @@ class Nesterov(Momentum):
 
     def look_ahead(self, model):
         """Moves the model's parameters to w + mu v, remembering w."""
-        from . import functional as F
+        from .linalg import axpy
 
         self._bind(model)
         self._saved = {}
         for name, w in model.named_parameters():
             self._saved[name] = w.copy()
-            F.axpy(self.mu, self.state[name]["velocity"], w)
+            axpy(self.mu, self.state[name]["velocity"], w)
 
     def step(self, model):
         from . import functional as F
