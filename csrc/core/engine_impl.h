@@ -87,6 +87,172 @@ static nnc_status_t NNC_FN(engine_ws_init)(NNC_FN(engine_ws) *ws, const nnc_net_
     return NNC_STATUS_OK;
 }
 
+/* ---- Dense arithmetic ----
+ * One-input and one-output layers (the chapters' single neurons and line
+ * fits) make products with a dimension of 1: memory-bound single passes for
+ * which a general GEMM's packing and blocking cost more than the arithmetic.
+ * Those shapes take direct loops here; every other shape calls nnc_gemm.
+ * Long reductions use eight interleaved partial sums combined in a fixed
+ * tree, so the order depends only on the length (reproducible) while the
+ * loop still vectorises. */
+
+/* sum_i x[i] * y[i] (y == NULL: sum_i x[i]), x and y with strides sx, sy. */
+static T NNC_FN(engine_sum8)(int64_t n, const T *x, int64_t sx, const T *y, int64_t sy)
+{
+    T a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0, tail = 0;
+    int64_t i = 0;
+    if (y == NULL) {
+        if (sx == 1) {
+            for (; i + 8 <= n; i += 8) {
+                a0 += x[i]; a1 += x[i + 1]; a2 += x[i + 2]; a3 += x[i + 3];
+                a4 += x[i + 4]; a5 += x[i + 5]; a6 += x[i + 6]; a7 += x[i + 7];
+            }
+        }
+        for (; i < n; i++)
+            tail += x[i * sx];
+    }
+    else {
+        if (sx == 1 && sy == 1) {
+            for (; i + 8 <= n; i += 8) {
+                a0 += x[i] * y[i]; a1 += x[i + 1] * y[i + 1];
+                a2 += x[i + 2] * y[i + 2]; a3 += x[i + 3] * y[i + 3];
+                a4 += x[i + 4] * y[i + 4]; a5 += x[i + 5] * y[i + 5];
+                a6 += x[i + 6] * y[i + 6]; a7 += x[i + 7] * y[i + 7];
+            }
+        }
+        for (; i < n; i++)
+            tail += x[i * sx] * y[i * sy];
+    }
+    return (((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))) + tail;
+}
+
+/* y = x @ w + b (b may be NULL); x rows x in, w in x out, y rows x out. */
+static nnc_status_t NNC_FN(engine_dense_forward)(int64_t rows, int64_t in, int64_t out,
+                                                 const T *x, const T *w, const T *b, T *y,
+                                                 int threads)
+{
+    if (in == 1 && out == 1) {
+        const T w0 = w[0], b0 = b != NULL ? b[0] : 0;
+        if (b != NULL) {
+#pragma omp simd
+            for (int64_t r = 0; r < rows; r++)
+                y[r] = x[r] * w0 + b0;
+        }
+        else {
+#pragma omp simd
+            for (int64_t r = 0; r < rows; r++)
+                y[r] = x[r] * w0;
+        }
+        return NNC_STATUS_OK;
+    }
+    if (in == 1) {
+        /* An outer product: y[r, j] = x[r] * w[j] (+ b[j]), one rounding each,
+         * exactly what a one-term dot product gives. */
+        for (int64_t r = 0; r < rows; r++) {
+            const T xr = x[r];
+            T *o = y + r * out;
+            if (b != NULL) {
+#pragma omp simd
+                for (int64_t j = 0; j < out; j++)
+                    o[j] = xr * w[j] + b[j];
+            }
+            else {
+#pragma omp simd
+                for (int64_t j = 0; j < out; j++)
+                    o[j] = xr * w[j];
+            }
+        }
+        return NNC_STATUS_OK;
+    }
+    if (out == 1 && in <= 16) {
+        const T b0 = b != NULL ? b[0] : 0;
+        for (int64_t r = 0; r < rows; r++) {
+            const T *xr = x + r * in;
+            T acc = xr[0] * w[0];
+            for (int64_t p = 1; p < in; p++)
+                acc += xr[p] * w[p];
+            y[r] = b != NULL ? acc + b0 : acc;
+        }
+        return NNC_STATUS_OK;
+    }
+    nnc_status_t st = NNC_FN(nnc_gemm)(0, 0, rows, out, in, NNC_LIT(1.0), x, in, w, out,
+                                       NNC_LIT(0.0), y, out, threads);
+    if (st != NNC_STATUS_OK || b == NULL)
+        return st;
+    for (int64_t r = 0; r < rows; r++) {
+        T *o = y + r * out;
+#pragma omp simd
+        for (int64_t j = 0; j < out; j++)
+            o[j] += b[j];
+    }
+    return NNC_STATUS_OK;
+}
+
+/* gw = x^T d (in x out); gb = column sums of d (when gb != NULL). */
+static nnc_status_t NNC_FN(engine_dense_grads)(int64_t rows, int64_t in, int64_t out,
+                                               const T *x, const T *d, T *gw, T *gb, int threads)
+{
+    if (gb != NULL) {
+        if (out == 1) {
+            gb[0] = NNC_FN(engine_sum8)(rows, d, 1, NULL, 0);
+        }
+        else {
+            for (int64_t j = 0; j < out; j++)
+                gb[j] = 0;
+            for (int64_t r = 0; r < rows; r++) {
+                const T *dr = d + r * out;
+#pragma omp simd
+                for (int64_t j = 0; j < out; j++)
+                    gb[j] += dr[j];
+            }
+        }
+    }
+    if (in == 1 || out == 1) {
+        /* Each entry of gw is one dot product down the rows. */
+        for (int64_t i = 0; i < in; i++)
+            for (int64_t j = 0; j < out; j++)
+                gw[i * out + j] = NNC_FN(engine_sum8)(rows, x + i, in, d + j, out);
+        return NNC_STATUS_OK;
+    }
+    return NNC_FN(nnc_gemm)(1, 0, in, out, rows, NNC_LIT(1.0), x, in, d, out, NNC_LIT(0.0), gw,
+                            out, threads);
+}
+
+/* dx = d @ w^T (rows x in). */
+static nnc_status_t NNC_FN(engine_dense_dx)(int64_t rows, int64_t in, int64_t out, const T *d,
+                                            const T *w, T *dx, int threads)
+{
+    if (out == 1 && in == 1) {
+        const T w0 = w[0];
+#pragma omp simd
+        for (int64_t r = 0; r < rows; r++)
+            dx[r] = d[r] * w0;
+        return NNC_STATUS_OK;
+    }
+    if (out == 1) {
+        for (int64_t r = 0; r < rows; r++) {
+            const T dr = d[r];
+            T *o = dx + r * in;
+#pragma omp simd
+            for (int64_t i = 0; i < in; i++)
+                o[i] = dr * w[i];
+        }
+        return NNC_STATUS_OK;
+    }
+    if (in == 1 && out <= 16) {
+        for (int64_t r = 0; r < rows; r++) {
+            const T *dr = d + r * out;
+            T acc = dr[0] * w[0];
+            for (int64_t j = 1; j < out; j++)
+                acc += dr[j] * w[j];
+            dx[r] = acc;
+        }
+        return NNC_STATUS_OK;
+    }
+    return NNC_FN(nnc_gemm)(0, 1, rows, in, out, NNC_LIT(1.0), d, out, w, out, NNC_LIT(0.0), dx,
+                            in, threads);
+}
+
 /* Layers [from, upto) on `rows` rows; layer `from` reads `x` when from == 0,
  * else its predecessor's buffer. */
 static nnc_status_t NNC_FN(engine_forward)(const nnc_net_t *net, NNC_FN(engine_ws) *ws,
@@ -99,21 +265,11 @@ static nnc_status_t NNC_FN(engine_forward)(const nnc_net_t *net, NNC_FN(engine_w
         T *out = ws->act[l];
         nnc_status_t st;
         if (L->kind == NNC_LAYER_DENSE) {
-            const T *w = (const T *)net->params[L->weight].data;
-            st = NNC_FN(nnc_gemm)(0, 0, rows, L->out, L->in, NNC_LIT(1.0), in, L->in, w, L->out,
-                                  NNC_LIT(0.0), out, L->out, threads);
+            st = NNC_FN(engine_dense_forward)(
+                rows, L->in, L->out, in, (const T *)net->params[L->weight].data,
+                L->bias >= 0 ? (const T *)net->params[L->bias].data : NULL, out, threads);
             if (st != NNC_STATUS_OK)
                 return st;
-            if (L->bias >= 0) {
-                const T *b = (const T *)net->params[L->bias].data;
-                const int64_t cols = L->out;
-                for (int64_t r = 0; r < rows; r++) {
-                    T *o = out + r * cols;
-#pragma omp simd
-                    for (int64_t j = 0; j < cols; j++)
-                        o[j] += b[j];
-                }
-            }
         }
         else {
             const T alpha = L->act == NNC_ACT_PRELU ? ((const T *)net->params[L->weight].data)[0]
@@ -185,26 +341,14 @@ static nnc_status_t NNC_FN(engine_backward)(const nnc_net_t *net, NNC_FN(engine_
             const T *w = (const T *)net->params[L->weight].data;
             T *gw = (T *)net->params[L->weight].grad;
             /* dW = X^T dY (in x out); db = column sums of dY; dX = dY W^T. */
-            st = NNC_FN(nnc_gemm)(1, 0, L->in, L->out, rows, NNC_LIT(1.0), in, L->in, cur, L->out,
-                                  NNC_LIT(0.0), gw, L->out, threads);
+            st = NNC_FN(engine_dense_grads)(rows, L->in, L->out, in, cur, gw,
+                                            L->bias >= 0 ? (T *)net->params[L->bias].grad : NULL,
+                                            threads);
             if (st != NNC_STATUS_OK)
                 return st;
-            if (L->bias >= 0) {
-                T *gb = (T *)net->params[L->bias].grad;
-                const int64_t cols = L->out;
-                for (int64_t j = 0; j < cols; j++)
-                    gb[j] = 0;
-                for (int64_t r = 0; r < rows; r++) {
-                    const T *d = cur + r * cols;
-#pragma omp simd
-                    for (int64_t j = 0; j < cols; j++)
-                        gb[j] += d[j];
-                }
-            }
             if (l == 0)
                 break;
-            st = NNC_FN(nnc_gemm)(0, 1, rows, L->in, L->out, NNC_LIT(1.0), cur, L->out, w, L->out,
-                                  NNC_LIT(0.0), nxt, L->in, threads);
+            st = NNC_FN(engine_dense_dx)(rows, L->in, L->out, cur, w, nxt, threads);
             if (st != NNC_STATUS_OK)
                 return st;
         }
