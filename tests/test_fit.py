@@ -278,3 +278,25 @@ def test_one_dimensional_x_and_y_for_single_io():
                   epochs=500)
     assert h.loss[-1] < 1e-4
     assert model.predict([4.0]).shape == (1, 1)
+
+
+def test_serrano_m1_square_trick_replays_the_books_picks():
+    import random
+
+    random.seed(0)
+    slope, intercept = random.random(), random.random()
+    picks = [random.randint(0, 5) for _ in range(1000)]
+    model = nnc.Sequential([nnc.Dense(1, 1, weight=[[slope]], bias_init=intercept)])
+    hist = model.fit([1, 2, 3, 5, 6, 7], [155, 197, 244, 356, 407, 448],
+                     loss=nnc.losses.MSE("sum", half=True), optimizer=nnc.SGD(0.01), order=picks)
+    assert hist.steps == 1000 and hist.epochs == 1
+    assert model.layers[0].weight[0, 0] == pytest.approx(51.04430678220095, rel=1e-12)
+    assert model.layers[0].bias[0] == pytest.approx(91.59448307644864, rel=1e-12)
+
+
+def test_serrano_m2_perceptron_step():
+    model = nnc.Sequential([nnc.Dense(2, 1, weight=[[1.0], [2.0]], bias_init=-4.0)])
+    model.fit([[2.0, 3.0]], [0], loss=nnc.losses.PerceptronLoss("sum"), optimizer=nnc.SGD(0.01),
+              epochs=1)
+    np.testing.assert_allclose(model.layers[0].weight[:, 0], [0.98, 1.97], rtol=1e-15)
+    assert model.layers[0].bias[0] == pytest.approx(-4.01, rel=1e-15)
