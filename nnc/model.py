@@ -557,6 +557,8 @@ class Sequential:
             if status == "nonfinite":
                 msg = (f"training diverged at step {fail_step} (epoch {fail_epoch}; both counted "
                        f"from 0): the loss became {fail_loss!r}")
+                if s == 0:
+                    msg += " before any update (check X, y and the parameters for NaN/inf)"
                 reason = "nonfinite"
             else:
                 msg = (f"training diverged at step {fail_step} (epoch {fail_epoch}; both counted "

@@ -300,3 +300,20 @@ def test_serrano_m2_perceptron_step():
               epochs=1)
     np.testing.assert_allclose(model.layers[0].weight[:, 0], [0.98, 1.97], rtol=1e-15)
     assert model.layers[0].bias[0] == pytest.approx(-4.01, rel=1e-15)
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (1, 3), (3, 1), (1, 20), (20, 1)])
+def test_narrow_dense_paths_equal_reference(shape):
+    # one-input / one-output layers take direct loops instead of GEMM
+    d_in, d_out = shape
+    rng = np.random.default_rng(5)
+    X, Y = rng.normal(size=(37, d_in)), rng.normal(size=(37, d_out))
+    for dtype, rtol in (("float64", RTOL), ("float32", 2e-5)):
+        model = nnc.Sequential([nnc.Dense(d_in, d_out), nnc.Tanh(), nnc.Dense(d_out, 1),
+                                nnc.Identity(), nnc.Dense(1, d_out)], seed=1, dtype=dtype)
+        spec = describe(model)
+        hist = model.fit(X, Y, loss="mse", optimizer=nnc.SGD(0.05), epochs=3, batch_size=8,
+                         record="params")
+        losses, traj = ref_fit(spec, X, Y, schedule(37, 3, 8), lr=0.05)
+        np.testing.assert_allclose(hist.step_loss, losses, rtol=rtol)
+        np.testing.assert_allclose(hist.params, traj, rtol=rtol, atol=rtol * 1e-3)
