@@ -229,6 +229,9 @@ class Dense(Layer):
         """``x @ W + b`` (nnc.matmul); caches x for backward."""
         from .linalg import matmul
 
+        if not self.built:
+            raise RuntimeError(f"{self!r} has no weights yet: put it in an nnc.Sequential or "
+                               f"call layer.build({self._in})")
         x = _as_batch(x, self._in, self, self.params["weight"].dtype)
         y = matmul(x, self.params["weight"])
         if self.use_bias:

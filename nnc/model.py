@@ -62,7 +62,8 @@ class History:
     ``params``: with ``record="params"``, an array (steps + 1, n_params):
         row 0 the parameters before the first step, row i + 1 after step i,
         each row the parameters flattened in ``named_parameters`` order
-        (columns labelled by ``param_names``); None otherwise.
+        (columns labelled by ``param_names``, e.g. "layers.0.weight[0, 1]");
+        None otherwise.
         ``history.param("layers.0.weight")`` gives one parameter's trajectory
         in its own shape.
     ``forward_passes``: forward passes over a batch the optimizer made: one
@@ -78,12 +79,22 @@ class History:
         self.loss = loss
         self.step_loss = step_loss
         self.params = params
-        self.param_names = param_names
+        self._param_names = param_names
         self._param_shapes = param_shapes
         self.forward_passes = int(forward_passes)
         self.epochs = int(epochs)
         self.steps = int(steps)
         self.status = status
+
+    @property
+    def param_names(self):
+        """One label per column of ``params`` ("layers.0.weight[0, 1]"), in
+        ``named_parameters`` order."""
+        if self._param_names is None:
+            self._param_names = [f"{name}[{', '.join(map(str, idx))}]"
+                                 for name, shape in self._param_shapes
+                                 for idx in np.ndindex(*shape)]
+        return self._param_names
 
     def param(self, name):
         """The trajectory of parameter ``name`` ("layers.0.weight"): an array
@@ -495,7 +506,7 @@ class Sequential:
         if record == "params":
             param_rec = np.zeros((total_steps + 1, n_values), dtype=self.dtype)
             param_rec[0] = self.get_flat_params()
-        names = self.param_names() if record == "params" else None
+        names = None  # History builds the labels when asked
         shapes = self._param_shapes()
         counters = np.zeros(3, dtype=np.int64)
 
