@@ -210,10 +210,12 @@ _BY_NAME = {cls.name: cls for cls in (MSE, MAE, Huber, LogLoss, LogLossWithLogit
 
 
 def get(loss):
-    """A Loss object from a name ("mse", "cross_entropy", ...; default
-    conventions) or a Loss (returned unchanged)."""
+    """A Loss object from a name ("mse", "cross_entropy", ...) or a Loss class
+    (default conventions), or a Loss object (returned unchanged)."""
     if isinstance(loss, Loss):
         return loss
+    if isinstance(loss, type) and issubclass(loss, Loss) and loss.name is not None:
+        return loss()
     if isinstance(loss, str):
         try:
             return _BY_NAME[loss]()

@@ -317,3 +317,13 @@ def test_narrow_dense_paths_equal_reference(shape):
         losses, traj = ref_fit(spec, X, Y, schedule(37, 3, 8), lr=0.05)
         np.testing.assert_allclose(hist.step_loss, losses, rtol=rtol)
         np.testing.assert_allclose(hist.params, traj, rtol=rtol, atol=rtol * 1e-3)
+
+
+def test_loss_spellings_agree():
+    X, Y = make_data()
+    model = make_model()
+    values = {model.evaluate(X, Y, spelling) for spelling in
+              ("mse", nnc.losses.MSE, nnc.losses.MSE(), nnc.losses.MSE(reduction="mean"))}
+    assert len(values) == 1
+    assert model.evaluate(X, Y, nnc.losses.MSE("sum", half=True)) == pytest.approx(
+        values.pop() * Y.size / 2, rel=1e-14)
