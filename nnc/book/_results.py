@@ -208,8 +208,10 @@ class LossSurface(Result):
     ----------
     w_grid : ndarray, shape (nw,)
     b_grid : ndarray, shape (nb,)
-    loss : ndarray, shape (nw, nb)
-        ``loss[i, j]`` is the loss at ``(w_grid[i], b_grid[j])``.
+    loss : ndarray, shape (nb, nw)
+        ``loss[j, i]`` is the loss at ``(w_grid[i], b_grid[j])`` -- the layout
+        of ``np.meshgrid(w_grid, b_grid)``, so ``plt.contour(w_grid, b_grid,
+        loss)`` draws it.
     path_w, path_b, path_loss : ndarray, shape (steps + 1,)
         A gradient-descent path across the surface.
     """

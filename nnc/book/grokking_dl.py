@@ -213,7 +213,7 @@ def alpha_sweep(alphas=DEFAULT_ALPHAS, input=2.0, weight=0.5, goal=0.8, steps=20
     """
     alphas = np.asarray(alphas, dtype=np.float64).ravel()
     X, y = _example(input, goal)
-    critical = float(nnc.max_stable_lr(X))
+    critical = float(nnc.max_stable_lr(X, loss=nnc.losses.MSE(reduction="sum", half=True)))
     finals = np.empty_like(alphas)
     first = (input * weight - goal) ** 2
     with np.errstate(over="ignore", invalid="ignore"):

@@ -145,7 +145,7 @@ def m3_logistic_regression(learning_rate=0.1, epochs=200):
     acc = float(np.mean((prob >= 0.5) == (y[:, 0] == 1.0)))
     lines = [f"first step, engine: {params[1].tolist()}",
              f"first step, trick:  {trick.tolist()}",
-             f"after {epochs} epochs: w = {params[-1, :2].tolist()}, b = {params[-1, 2]!r}",
+             f"after {epochs} epochs: w = {params[-1, :2].tolist()}, b = {float(params[-1, 2])!r}",
              f"P(sad) = {np.round(prob, 3).tolist()}, accuracy {acc:.0%}"]
     r = Result(id="M3", title="the logistic trick is a gradient step on the log loss",
                X=X, y=y, params=params, epoch_loss=_np(h.loss), first_step=params[1].copy(),

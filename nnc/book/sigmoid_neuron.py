@@ -73,10 +73,10 @@ def s2_loss_surface(w_range=(-2.0, 6.0), b_range=(-10.0, 2.0), num=(81, 121),
         path = s1_sigmoid_neuron()
     i_min = np.unravel_index(np.argmin(loss), loss.shape)
     lines = [f"L({float(w_grid[0])!r}, {float(b_grid[0])!r}) = {float(loss[0, 0])!r}",
-             f"L({float(w_grid[0])!r}, {float(b_grid[-1])!r}) = {float(loss[0, -1])!r}",
-             f"L({float(w_grid[-1])!r}, {float(b_grid[0])!r}) = {float(loss[-1, 0])!r}",
+             f"L({float(w_grid[0])!r}, {float(b_grid[-1])!r}) = {float(loss[-1, 0])!r}",
+             f"L({float(w_grid[-1])!r}, {float(b_grid[0])!r}) = {float(loss[0, -1])!r}",
              f"L({float(w_grid[-1])!r}, {float(b_grid[-1])!r}) = {float(loss[-1, -1])!r}",
-             f"lowest on the grid: L({w_grid[i_min[0]]:.2f}, {b_grid[i_min[1]]:.2f}) = "
+             f"lowest on the grid: L({w_grid[i_min[1]]:.2f}, {b_grid[i_min[0]]:.2f}) = "
              f"{loss[i_min]:.6g}",
              f"S1's path ends at w = {path.w[-1]:.4f}, b = {path.b[-1]:.4f}, "
              f"loss {path.loss[-1]:.6g}"]

@@ -59,7 +59,7 @@ def v1_probability():
     nparams = np.array([[0.0, 1.0], [0.0, 0.5], [-2.0, 1.5], [1.0, 2.0]])
     npdf = np.stack([mt.normal_pdf(nx, m, s) for m, s in nparams])
     lines = [f"P(red, jack) = 1/2 * 1/13 = {p_rj} = {float(p_rj)!r}",
-             f"P(heart2 | heart1) = {p_hh} = {float(p_hh):.3f}",
+             f"P(heart2 | heart1) = 12/51 = {p_hh} = {float(p_hh):.3f}",
              f"P(disease | positive) = 0.98 * 0.02 / 0.039 = {bayes!r}",
              f"mean of x = 0..5 with P = 0.1 0.2 0.3 0.2 0.1 0.1: {mean!r}",
              f"variance: {var!r} (standard deviation {math.sqrt(var):.6f})",
@@ -168,14 +168,14 @@ def v4_activations(x=None, leaky_alpha=0.2, prelu_alpha=0.25, elu_alpha=0.2):
     fw = {
         "sigmoid": lambda: F.sigmoid(x), "tanh": lambda: F.tanh(x),
         "relu": lambda: F.relu(x), "leaky_relu": lambda: F.leaky_relu(x, alpha=leaky_alpha),
-        "prelu": lambda: F.prelu(x, np.array([prelu_alpha])),
+        "prelu": lambda: F.prelu(x, prelu_alpha),
         "elu": lambda: F.elu(x, alpha=elu_alpha), "selu": lambda: F.selu(x),
     }
     bw = {
         "sigmoid": lambda: F.sigmoid_backward(x, ones), "tanh": lambda: F.tanh_backward(x, ones),
         "relu": lambda: F.relu_backward(x, ones),
         "leaky_relu": lambda: F.leaky_relu_backward(x, ones, alpha=leaky_alpha),
-        "prelu": lambda: F.prelu_backward(x, np.array([prelu_alpha]), ones)[0],
+        "prelu": lambda: F.prelu_backward(x, prelu_alpha, ones)[0],
         "elu": lambda: F.elu_backward(x, ones, alpha=elu_alpha),
         "selu": lambda: F.selu_backward(x, ones),
     }
@@ -445,15 +445,19 @@ def v9_optimizers(steps=60, start=(-4.0, 3.0)):
     float64), which the bias correction m1 / (1 - 0.9) turns back into 10.
 
     Returns a :class:`Result` with ``names``, ``paths`` (optimizers x
-    (steps + 1) x 2), ``losses`` (optimizers x steps), the surface ``w1_grid``,
-    ``w2_grid``, ``surface``, and ``adam_m1``, ``adam_m1_hat``, ``adam_first_step``.
+    (steps + 1) x 2), ``losses`` (optimizers x steps, before each step),
+    ``final_loss``, the first two steps of momentum and Nesterov by hand
+    (``momentum_hand``, ``nesterov_hand``), the surface ``w1_grid``,
+    ``w2_grid``, ``surface`` (``surface[j, i]`` at (w1_grid[i], w2_grid[j])), and
+    ``adam_m1``, ``adam_m1_hat``, ``adam_first_step``.
     """
     F = _F()
     X = np.array([[1.0, 0.0], [0.0, 0.2]])
     y = np.zeros((2, 1))
     loss = nnc.losses.MSE(reduction="sum", half=True)
-    optimizers = (("SGD", nnc.SGD(0.9)), ("Momentum", nnc.Momentum(0.3, 0.9)),
-                  ("Nesterov", nnc.Nesterov(0.3, 0.9)), ("Adam", nnc.Adam(lr=0.3)))
+    lr, mu = 0.5, 0.8
+    optimizers = (("SGD", nnc.SGD(lr)), ("Momentum", nnc.Momentum(lr, mu)),
+                  ("Nesterov", nnc.Nesterov(lr, mu)), ("Adam", nnc.Adam(lr=0.3)))
     paths, losses = [], []
     for _, opt in optimizers:
         model = nnc.Sequential([nnc.Dense(2, 1, bias=False)], seed=0, dtype="float64")
@@ -475,13 +479,22 @@ def v9_optimizers(steps=60, start=(-4.0, 3.0)):
     m1 = float(m[0])
     m1_hat = m1 / (1.0 - 0.9)
     names = tuple(n for n, _ in optimizers)
+    # The two momentum rules by hand for two steps (gradient H theta, H = X^T X).
+    H = X.T @ X
+    th0 = np.asarray(start, dtype=np.float64)
+    v1 = -lr * (H @ th0)
+    th1 = th0 + v1
+    momentum_hand = np.stack([th0, th1, th1 + (mu * v1 - lr * (H @ th1))])
+    nesterov_hand = np.stack([th0, th1, th1 + (mu * v1 - lr * (H @ (th1 + mu * v1)))])
+    final_loss = np.array([0.5 * float(p[-1] @ H @ p[-1]) for p in paths])
     lines = [f"{n:9s}: after {steps} steps at ({p[-1, 0]: .5f}, {p[-1, 1]: .5f}), "
-             f"loss {float(0.5 * (p[-1, 0] ** 2 + (0.2 * p[-1, 1]) ** 2)):.3g}"
-             for n, p in zip(names, paths)]
+             f"loss {fl:.3g}" for n, p, fl in zip(names, paths, final_loss)]
     lines += [f"Adam, beta1 0.9, first gradient 10: m1 = {m1!r}, "
               f"bias-corrected m1 / (1 - 0.9) = {m1_hat!r}; first step {float(w[0])!r}"]
     r = Result(id="V9", title="optimizers: momentum, Nesterov and Adam on one surface",
                names=names, paths=np.array(paths), losses=np.array(losses), X=X, y=y,
+               final_loss=final_loss, momentum_hand=momentum_hand,
+               nesterov_hand=nesterov_hand, learning_rate=lr, mu=mu,
                w1_grid=w1, w2_grid=w2, surface=surface, adam_m1=m1,
                adam_m1_hat=m1_hat, adam_first_step=float(w[0]), _lines=lines)
     r.head, r.tail = len(lines), 0
