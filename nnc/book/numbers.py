@@ -108,13 +108,13 @@ def format_value(mode, book, value):
     if isinstance(value, float):
         return f"{value:.6g}"
     if isinstance(value, np.ndarray):
-        return np.array2string(value, precision=4, max_line_width=60)
+        return " ".join(np.array2string(value, precision=4, threshold=8).split())
     return str(value)
 
 
-_HOW = {"string": "printed text", "bits": "bit for bit", "exact": "1e-12 relative",
-        "rounded": "printed digits", "truncated": "printed digits (cut)",
-        "fraction": "exact fraction", "claim": "claim", "info": "info"}
+_HOW = {"string": "text", "bits": "bits", "exact": "1e-12 rel",
+        "rounded": "digits", "truncated": "digits (cut)", "fraction": "fraction",
+        "claim": "claim", "info": "info"}
 
 
 @dataclass
@@ -146,15 +146,18 @@ def evaluate_rows(numbers, results):
     return rows
 
 
-def format_table(rows, width=None):
-    """The table as text: walkthrough, quantity, book value, nnc value, how, match."""
+def format_table(rows):
+    """The table as text: walkthrough, quantity, book value, nnc value, how it
+    was compared (text: the printed string; bits: the same float64; 1e-12 rel;
+    digits: rounded, or cut, to the printed decimals; fraction; claim; info),
+    and whether it matches."""
     head = ("walkthrough", "quantity", "book", "nnc", "compared", "match")
     body = [(r.number.run, r.number.quantity, r.number.book, r.nnc, _HOW[r.number.mode],
              "info" if r.match is None else ("yes" if r.match else "NO"))
             for r in rows]
     widths = [max(len(head[i]), *(len(b[i]) for b in body)) if body else len(head[i])
               for i in range(len(head))]
-    caps = [12, 38, 44, 44, 20, 5]
+    caps = [12, 40, 50, 50, 12, 5]
     widths = [min(w, c) for w, c in zip(widths, caps)]
 
     def cut(s, w):

@@ -376,7 +376,7 @@ def _deep_stack(weights, x, activation):
     return [float(o.std()) for o in outs], grad_rms[::-1]
 
 
-def v8_initialisers(fan_in=256, fan_out=256, depth=10, width=256, batch=512, seed=0):
+def v8_initialisers(fan_in=256, fan_out=256, depth=10, width=128, batch=256, seed=0):
     """V8: Xavier/Glorot and He initialisers, and why they matter.
 
     Samples each initialiser for a ``fan_in x fan_out`` layer and compares the
