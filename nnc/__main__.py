@@ -7,7 +7,9 @@
     python -m nnc --figures DIR   also write every figure as PNG (needs matplotlib)
 
 The exit status is 0 only when every compared row matches (information rows,
-such as Bergel's Pharo timings, never fail).
+such as Bergel's Pharo timings, never fail); 1 when a row does not match or a
+walkthrough raises; 2 for an unknown id; 3 when --figures could not write the
+figures (the table is still printed).
 """
 import argparse
 import os

@@ -116,6 +116,9 @@ def test_registry_quotes_match_walkthroughs_md():
     ("truncated", "1.42", 1.4301, False),
     ("fraction", "1/26", Fraction(1, 26), True),
     ("fraction", "1/26", 1 / 26, False),
+    ("replay", "his loop", (41, 41), True),
+    ("replay", "his loop", (40, 41), False),
+    ("replay", "his loop", (0, 0), False),
     ("info", "27.479", 0.1, True),
 ])
 def test_compare_value(mode, book_value, value, expected):
@@ -171,3 +174,15 @@ def test_results_have_plain_array_attributes(compared):
         arrays = [v for v in vars(res).values() if isinstance(v, np.ndarray)]
         assert arrays or key in ("G1", "M2") or hasattr(res, "cost"), key
         assert res.lines(), key
+
+
+def test_replay_rows_catch_a_single_flipped_bit():
+    run = book.g5_gradient_descent()
+    row = next(n for n in book.BOOK_NUMBERS if n.run == "G5" and n.mode == "replay")
+    assert row.value(run) == (41, 41)
+    run.weights = run.weights.copy()
+    run.weights[7] = np.nextafter(run.weights[7], 1.0)
+    assert row.value(run) == (40, 41)
+    hot = book.g3_hot_cold(step=0.2, iterations=50)
+    row = next(n for n in book.BOOK_NUMBERS if n.run == "G3 step 0.2" and n.mode == "replay")
+    assert row.value(hot) == (101, 101)

@@ -16,6 +16,9 @@ reads nnc's value off the walkthrough's result.  Comparison modes:
     nnc's value rounded (cut) to the decimals the book prints equals the print.
 ``"fraction"``
     an exact fraction, printed as p/q.
+``"replay"``
+    every step of a run equals, bit for bit, the book's own loop replayed here
+    in plain Python (Trask's walkthroughs).
 ``"claim"``
     the book states a fact ("the cost tends to 0"); a predicate checks nnc's value.
 ``"info"``
@@ -33,7 +36,8 @@ from ._format import py2str, round_to_print, truncate_to_print
 __all__ = ["BookNumber", "BOOK_NUMBERS", "compare_value", "format_value", "Row",
            "evaluate_rows", "format_table"]
 
-MODES = ("string", "bits", "exact", "rounded", "truncated", "fraction", "claim", "info")
+MODES = ("string", "bits", "exact", "rounded", "truncated", "fraction", "replay", "claim",
+         "info")
 RELATIVE_TOLERANCE = 1e-12
 
 
@@ -86,6 +90,9 @@ def compare_value(mode, book, value, check=None):
         return truncate_to_print(value, book) == book
     if mode == "fraction":
         return isinstance(value, Fraction) and value == Fraction(book)
+    if mode == "replay":
+        same, total = value
+        return total > 0 and same == total
     if mode == "claim":
         return bool(check(value))
     if mode == "info":
@@ -105,6 +112,8 @@ def format_value(mode, book, value):
         return f"{truncate_to_print(value, book)} ({float(value)!r})"
     if mode == "fraction":
         return str(value)
+    if mode == "replay":
+        return f"{value[0]} of {value[1]} values identical"
     if isinstance(value, float):
         return f"{value:.6g}"
     if isinstance(value, np.ndarray):
@@ -114,7 +123,7 @@ def format_value(mode, book, value):
 
 _HOW = {"string": "text", "bits": "bits", "exact": "1e-12 rel",
         "rounded": "digits", "truncated": "digits (cut)", "fraction": "fraction",
-        "claim": "claim", "info": "info"}
+        "replay": "bits (loop)", "claim": "claim", "info": "info"}
 
 
 @dataclass
@@ -185,6 +194,55 @@ def _trask_lines(run, first, last, total):
         k = total - len(last) + j
         out.append(BookNumber(run, f"line {k + 1}", text, "string", _line(k)))
     return out
+
+
+def _trask_loop(weight, input, goal, alpha, iterations):
+    """Trask's gradient-descent loop as he wrote it, in Python floats:
+    the weights (start and after each step) and the errors."""
+    weights, errors = [weight], []
+    for _ in range(iterations):
+        pred = input * weight
+        errors.append((pred - goal) ** 2)
+        weight = weight - alpha * ((pred - goal) * input)
+        weights.append(weight)
+    return weights, errors
+
+
+def _hot_cold_loop(weight, input, goal, step, iterations):
+    """Trask's hot/cold loop as he wrote it: the weights and the errors."""
+    weights, errors = [weight], []
+    for _ in range(iterations):
+        errors.append((input * weight - goal) ** 2)
+        up_error = (goal - input * (weight + step)) ** 2
+        down_error = (goal - input * (weight - step)) ** 2
+        if down_error < up_error:
+            weight = weight - step
+        if down_error > up_error:
+            weight = weight + step
+        weights.append(weight)
+    return weights, errors
+
+
+def _same_bits(run, loop):
+    """(identical values, total) between a run's weights and errors and a loop's."""
+    weights, errors = loop(run)
+    mine = np.concatenate([run.weights, run.errors]).view(np.uint64)
+    ref = np.array(weights + errors, dtype=np.float64).view(np.uint64)
+    if mine.shape != ref.shape:
+        return 0, int(ref.size)
+    return int(np.sum(mine == ref)), int(ref.size)
+
+
+def _replay(run_key):
+    def value(r):
+        steps = r.errors.shape[0]
+        if hasattr(r, "step"):
+            return _same_bits(r, lambda r: _hot_cold_loop(float(r.weights[0]), r.input, r.goal,
+                                                          r.step, steps))
+        return _same_bits(r, lambda r: _trask_loop(float(r.weights[0]), r.input, r.goal,
+                                                   r.alpha, steps))
+    return BookNumber(run_key, "every weight and error vs Trask's loop", "his loop", "replay",
+                      value)
 
 
 def _alternates_around(goal, bound):
@@ -259,6 +317,8 @@ BOOK_NUMBERS = [
     *_trask_lines("G9", ["Error:0.04 Prediction:1.0", "Error:0.0144 Prediction:0.92",
                          "Error:0.005184 Prediction:0.872"],
                   ["Error:1.48527717099e-10 Prediction:0.800012187195"], 20),
+    *[_replay(k) for k in ("G2", "G3", "G3 step 0.2", "G3 step 10", "G4", "G5", "G6", "G7",
+                           "G8", "G9")],
     BookNumber("G+", "critical alpha for input 2 (max_stable_lr)", "0.5", "bits",
                lambda r: r.critical_alpha),
     BookNumber("G+", "alphas behaving as 0 < alpha*input^2 < 2 predicts (of all)",
