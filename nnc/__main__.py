@@ -33,13 +33,21 @@ def _parser():
     return p
 
 
+def _summary(fn, width=90):
+    """The first sentence of a walkthrough's docstring, without its "G5: " tag."""
+    para = " ".join((fn.__doc__ or "").strip().split("\n\n")[0].split())
+    para = para.split(": ", 1)[1] if para[:3].rstrip(":+").isalnum() and ": " in para[:6] else para
+    end = para.find(". ")
+    text = para if end < 0 else para[:end + 1]
+    return text if len(text) <= width else text[:width - 3] + "..."
+
+
 def _list(book, out):
     for letter, title in book.CHAPTERS.items():
         print(f"{letter}  {title}", file=out)
         for wid, fn in book.all_walkthroughs():
             if wid.startswith(letter):
-                doc = (fn.__doc__ or "").strip().splitlines()[0]
-                print(f"   {wid:3s} {fn.__name__:28s} {doc}", file=out)
+                print(f"   {wid:3s} {fn.__name__:28s} {_summary(fn)}", file=out)
     return 0
 
 
@@ -53,8 +61,9 @@ def _figures(results, directory, out, err):
         return False
     try:
         from . import plot
-    except ImportError as exc:
-        print(f"--figures: plotting is unavailable in this build of nnc ({exc})", file=err)
+    except ImportError:
+        print("--figures: plotting is unavailable: nnc.plot is not part of this build of nnc",
+              file=err)
         return False
     writer = getattr(plot, "book_figures", None)
     if writer is None:
