@@ -126,7 +126,8 @@ def a4_noisy_line(n=100, a=0.5, b=3.0, learning_rate=0.01, iterations=3000, seed
     result.first_draws = datasets.ParkMiller(seed).draws(3)
     result._lines = ([f"Random seed: {seed}: first draws "
                       + ", ".join(repr(v) for v in result.first_draws.tolist()),
-                      f"first point ({float(x[0])!r}, {float(y[0])!r}), last point ({float(x[-1])!r}, {float(y[-1])!r})"]
+                      f"first point ({float(x[0])!r}, {float(y[0])!r}), "
+                      f"last point ({float(x[-1])!r}, {float(y[-1])!r})"]
                      + result._lines)
     result.head = 5
     return result
@@ -180,9 +181,11 @@ def a6_timing(n=30000, gd_iterations=3000, sgd_epochs=1000, batch_size=5,
     sgd_line = (float(sgd.layers[0].weight[0, 0]), float(sgd.layers[0].bias[0]))
     lines = [
         f"{n} points, gradient descent, {gd_iterations} iterations: "
-        f"nnc {t1 - t0:.3f} s (Pharo: {BOOK_GD_SECONDS} s); line a={gd_line[0]:.6f} b={gd_line[1]:.6f}",
+        f"nnc {t1 - t0:.3f} s (Pharo: {BOOK_GD_SECONDS} s); "
+        f"line a={gd_line[0]:.6f} b={gd_line[1]:.6f}",
         f"{n} points, mini-batch SGD (batch {batch_size}), {sgd_epochs} epochs: "
-        f"nnc {t3 - t2:.3f} s (Pharo: {BOOK_SGD_SECONDS} s); line a={sgd_line[0]:.6f} b={sgd_line[1]:.6f}",
+        f"nnc {t3 - t2:.3f} s (Pharo: {BOOK_SGD_SECONDS} s); "
+        f"line a={sgd_line[0]:.6f} b={sgd_line[1]:.6f}",
         f"generating the {n} points (Pharo's Random seed: {seed}): {data_seconds:.4f} s",
     ]
     return Result(id="A6", title="timing: gradient descent against mini-batch SGD",

@@ -46,7 +46,8 @@ def m1_linear_regression(trick="square", learning_rate=0.01, epochs=1000, seed=0
     predicted price before each step) and ``slope``, ``intercept``.
     """
     if trick not in ("square", "absolute"):
-        raise ValueError(f'm1_linear_regression: trick must be "square" or "absolute", got {trick!r}')
+        raise ValueError(f'm1_linear_regression: trick must be "square" or "absolute", '
+                         f"got {trick!r}")
     rooms, prices = datasets.serrano_rooms()
     rng = random.Random(seed)
     slope0 = rng.random()

@@ -194,7 +194,8 @@ def v4_activations(x=None, leaky_alpha=0.2, prelu_alpha=0.25, elu_alpha=0.2):
              f"sigma(sigma(sigma(2))) = {sss2!r}: repeated sigmoids squash",
              f"ReLU(ReLU(2)) = {rr2!r}: ReLU is idempotent",
              f"exp(1) = {exp1:.2f}, exp(2) = {exp2:.2f}: scores 1 and 2 (ratio 0.5) "
-             f"become probabilities {soft[0]:.4f} and {soft[1]:.4f} (ratio {soft[0] / soft[1]:.4f})",
+             f"become probabilities {soft[0]:.4f} and {soft[1]:.4f} "
+             f"(ratio {soft[0] / soft[1]:.4f})",
              f"SELU(1) = lambda = {selu_lambda!r}; SELU(-50) = {selu_floor!r} "
              f"(-lambda*alpha = {-1.0507009873554804934 * 1.6732632423543772848!r})",
              f"largest sigmoid slope: {float(derivs[0].max())!r} (at x = 0)"]
@@ -408,10 +409,11 @@ def v8_initialisers(fan_in=256, fan_out=256, depth=10, width=128, batch=256, see
     sample_max = np.array([float(np.max(np.abs(s))) for s in samples])
     sample_std = np.array([float(s.std()) for s in samples])
     x = _np(gen.normal((batch, width)))
-    stacks = (("sigmoid, N(0, 1) weights", "sigmoid", lambda: gen.normal((width, width))),
-              ("sigmoid, Xavier normal", "sigmoid", lambda: init.xavier_normal((width, width), gen)),
-              ("relu, Xavier normal", "relu", lambda: init.xavier_normal((width, width), gen)),
-              ("relu, He normal", "relu", lambda: init.he_normal((width, width), gen)))
+    square = (width, width)
+    stacks = (("sigmoid, N(0, 1) weights", "sigmoid", lambda: gen.normal(square)),
+              ("sigmoid, Xavier normal", "sigmoid", lambda: init.xavier_normal(square, gen)),
+              ("relu, Xavier normal", "relu", lambda: init.xavier_normal(square, gen)),
+              ("relu, He normal", "relu", lambda: init.he_normal(square, gen)))
     act_std, grad_rms = [], []
     for _, act, make in stacks:
         weights = [np.ascontiguousarray(_np(make())) for _ in range(depth)]
