@@ -17,9 +17,20 @@ from . import linalg
 from .linalg import add, axpy, dot, gemv, matmul, scale, transpose
 
 # ---- functional ----
+from . import functional  # noqa: E402  (use: from nnc import functional as F)
 
 # ---- random and init ----
+from . import init, random
+from .random import Generator
 
 # ---- engine: layers, models, optimizers, fit ----
+from . import layers, losses, optim, tools
+from .layers import (ELU, PReLU, SELU, Dense, Identity, LeakyReLU, LogSoftmax, ReLU, Sigmoid,
+                     Softmax, Step, Tanh)
+from .model import DivergenceError, History, Sequential, load
+from .optim import SGD, Adam, HotCold, Momentum, Nesterov
+from .tools import gradcheck, loss_surface, max_stable_lr
 
 # ---- book, datasets, mathtools ----
+from . import datasets, mathtools  # noqa: E402
+from . import book  # noqa: E402  (walkthroughs; they reach the engine at call time)
