@@ -419,8 +419,12 @@ static void NNC_FN(nnc_gemm_direct_pack)(const NNC_FN(nnc_gemm_cfg_t) *cfg, int 
             const int64_t j0 = q * w4, nn = n - j0 < w4 ? n - j0 : w4;
             T *d = dst + pc * nchunks * w4 + q * kc * w4;
             if (!trans_b) {
-                for (int64_t p = 0; p < kc; p++)
-                    memcpy(d + p * w4, b + (pc + p) * ldb + j0, (size_t)nn * sizeof(T));
+                for (int64_t p = 0; p < kc; p++) {
+                    const T *src = b + (pc + p) * ldb + j0;
+                    T *dp = d + p * w4;
+                    for (int64_t j = 0; j < nn; j++)
+                        dp[j] = src[j];
+                }
             }
             else {
                 for (int64_t j = 0; j < nn; j++) {
