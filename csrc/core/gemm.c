@@ -6,7 +6,6 @@
 #include "gemm.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 /* -DNNC_GEMM_PORTABLE builds only the portable kernels (as on other CPUs and
  * compilers), for testing that path and for compilers without target
