@@ -1,18 +1,26 @@
-/* Blocked GEMM, written once against T; included twice by gemm.c.
+/* GEMM, written once against T; included twice by gemm.c.  Two paths:
  *
- * The classic Goto/BLIS structure: C is computed in NC-wide column panels;
- * k is cut into KC-deep blocks; for each block, a KC x NC panel of op(B) is
- * packed into NR-wide slivers and each MC x KC block of op(A) into MR-tall
- * slivers (transposes are resolved while packing, so the micro-kernel sees
- * one layout), and a register-blocked micro-kernel multiplies one sliver of
- * A by one sliver of B into an MR x NR tile of C.  Edges are zero-padded in
- * the packed buffers.
+ * - direct (nnc_gemm_direct): A is read in place through its strides, op(B)
+ *   in column chunks of 4 vectors (in place, or copied into aligned chunk
+ *   panels), and a direct kernel keeps a few rows x 4 vectors of C in
+ *   registers.  No packing of A -- for a row-major A that packing would be
+ *   a transposition, which costs as much as a small product itself.  Used
+ *   for untransposed operands of any size and for everything up to
+ *   NNC_GEMM_DIRECT_MAX.
+ * - packed (the rest of nnc_gemm_serial): the classic Goto/BLIS structure.
+ *   C in NC-wide column panels; k in KC-deep blocks; per block a KC x NC
+ *   panel of op(B) is packed into NR-wide slivers and each MC x KC block of
+ *   op(A) into MR-tall slivers (transposes resolved while packing), and a
+ *   register-blocked micro-kernel multiplies one sliver of A by one of B
+ *   into an MR x NR tile of C; edge tiles use smaller kernels.  Used for
+ *   large transposed products, where A's column walk would thrash the TLB.
  *
- * Reproducibility: each C entry is summed over p = 0..k-1 in order, one KC
- * block at a time (the block's partial sum is added into C), and the KC
- * split depends only on k and the kernel.  Threads split C's rows or columns
- * -- never k -- so every entry sees the same operations whatever the thread
- * count. */
+ * Reproducibility: in both paths each C entry is one fused multiply-add per
+ * term over p = 0..k-1 in order from -0.0, a KC block at a time (the
+ * block's sum combined into C), with a KC split that depends only on k and
+ * the kernel; threads split C's rows or columns -- never k.  So the bits of
+ * a result depend on the values, (m, n, k) and the kernel only: not on the
+ * path, the operands' layout or transposes, or the thread count. */
 
 /* C = alpha*acc + beta*C; beta == 0 never reads C (BLAS convention, so NaN
  * in an uninitialised C does not leak), alpha == 1 leaves acc exact. */
