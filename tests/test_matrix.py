@@ -395,6 +395,25 @@ def test_concurrent_calls_from_python_threads(dtype):
     assert all(np.array_equal(r, ref) for r in results)
 
 
+def test_gil_is_released_during_a_big_product():
+    """While one thread multiplies, Python code keeps running in another."""
+    import time
+    a = rand((1100, 1100), np.float64, 1)
+    t0 = time.perf_counter()
+    nnc.matmul(a, a, threads=1)
+    alone = time.perf_counter() - t0
+    worker = threading.Thread(target=nnc.matmul, args=(a, a), kwargs={"threads": 1})
+    gaps, last = [], time.perf_counter()
+    worker.start()
+    while worker.is_alive():
+        now = time.perf_counter()
+        gaps.append(now - last)
+        last = now
+    worker.join()
+    # Holding the GIL would stall this loop for the whole product.
+    assert len(gaps) > 10 and max(gaps) < 0.5 * alone + 0.01
+
+
 def test_docstrings_state_formulas():
     assert "op(a) @ op(b)" in nnc.matmul.__doc__
     assert "sum_p" in nnc.matmul.__doc__
