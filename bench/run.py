@@ -430,9 +430,10 @@ def blas_info() -> str:
     return "; ".join(parts) or "none found"
 
 
-def git_commit() -> str:
+def git_commit(where: str) -> str:
+    """Short commit of the git checkout holding ``where`` ("" when none)."""
     try:
-        out = subprocess.run(["git", "-C", _ROOT, "rev-parse", "--short", "HEAD"],
+        out = subprocess.run(["git", "-C", where, "rev-parse", "--short", "HEAD"],
                              capture_output=True, text=True, timeout=5)
         return out.stdout.strip() if out.returncode == 0 else ""
     except (OSError, subprocess.SubprocessError):
@@ -446,13 +447,13 @@ def header(peers, args, out) -> dict:
                 load=os.getloadavg() if hasattr(os, "getloadavg") else None,
                 versions={p.name: (p.version or "-") + ("" if p.ok else " (not run)")
                           for p in peers.values()},
-                blas=blas_info(), nnc_commit=git_commit(), repeats=args.repeats,
-                quick=args.quick)
+                blas=blas_info(), repeats=args.repeats, quick=args.quick)
     try:
         import nnc
-        info["nnc_path"] = os.path.dirname(nnc.__file__)
+        info["nnc_path"] = os.path.dirname(os.path.abspath(nnc.__file__))
+        info["nnc_commit"] = git_commit(info["nnc_path"])
     except ImportError:
-        info["nnc_path"] = "-"
+        info["nnc_path"], info["nnc_commit"] = "-", ""
     print(f"nnc benchmark  {info['date']}{'  (--quick: small sizes)' if args.quick else ''}", file=out)
     print(f"  CPU: {info['cpu']} ({info['logical_cpus']} logical CPUs, {info['machine']}), "
           f"{info['os']}", file=out)
