@@ -461,7 +461,8 @@ def header(peers, args, out) -> dict:
         print("  load average before the run: " + " ".join(f"{v:.2f}" for v in info["load"]), file=out)
     print("  " + ", ".join(f"{k} {v}" for k, v in info["versions"].items())
           + (f"; nnc commit {info['nnc_commit']}" if info["nnc_commit"] else ""), file=out)
-    print(f"  nnc from {info['nnc_path']}", file=out)
+    info["line_data"] = data.noisy_line_source()
+    print(f"  nnc from {info['nnc_path']}; line data from {info['line_data']}", file=out)
     print(f"  BLAS (threadpoolctl, limited to 1 thread for the run): {info['blas']}", file=out)
     print(f"  one thread for everyone; time = best of {args.repeats} run(s) of the training "
           f"call (data conversion outside the clock)", file=out)

@@ -54,9 +54,19 @@ def test_park_miller_line_is_bergels(bench):
     # WALKTHROUGHS.md A4: Pharo's `Random seed: 42` and the 100-point line
     draws = bench.data.park_miller_draws(3)
     assert draws.tolist() == [0.00032870750889587566, 0.5245871020129822, 0.7354235321913956]
-    x, y = bench.data.noisy_line(100)
-    assert (x[0], y[0]) == (0.01, -0.18986851699644167)
-    assert (x[-1], y[-1]) == (1.0, 0.97862954166654)
+    for make in (bench.data.noisy_line, bench.data.bench_noisy_line):
+        x, y = make(100)
+        assert (x[0], y[0]) == (0.01, -0.18986851699644167)
+        assert (x[-1], y[-1]) == (1.0, 0.97862954166654)
+
+
+def test_line_data_is_the_same_from_nnc_datasets(bench):
+    # the benchmark uses nnc.datasets once it exists; it must be bench's line bit for bit
+    if bench.data.noisy_line_source() != "nnc.datasets.noisy_line":
+        pytest.skip("nnc has no datasets.noisy_line yet")
+    x1, y1 = bench.data.noisy_line(30000)
+    x2, y2 = bench.data.bench_noisy_line(30000)
+    assert np.array_equal(x1, x2) and np.array_equal(y1, y2)
 
 
 def test_every_line_peer_agrees_with_the_reference(results, bench):

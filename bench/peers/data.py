@@ -31,7 +31,27 @@ def park_miller_draws(n: int, seed: int = 42) -> np.ndarray:
 
 
 def noisy_line(n: int = 30000, seed: int = 42) -> tuple[np.ndarray, np.ndarray]:
-    """Bergel's ``n`` noisy points as float64 arrays ``x`` and ``y``, shape (n,).
+    """Bergel's ``n`` noisy points as float64 arrays ``x`` and ``y``, shape (n,):
+    ``nnc.datasets.noisy_line`` when this nnc has it, else ``bench_noisy_line``
+    (the same numbers; the smoke test holds them equal)."""
+    try:
+        from nnc.datasets import noisy_line as nnc_noisy_line
+    except ImportError:
+        return bench_noisy_line(n, seed)
+    x, y = nnc_noisy_line(n, seed=seed)
+    return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+
+
+def noisy_line_source() -> str:
+    try:
+        from nnc.datasets import noisy_line  # noqa: F401
+    except ImportError:
+        return "bench/peers/data.py"
+    return "nnc.datasets.noisy_line"
+
+
+def bench_noisy_line(n: int = 30000, seed: int = 42) -> tuple[np.ndarray, np.ndarray]:
+    """Bergel's ``n`` noisy points, computed here with Python integers and floats.
 
     The arithmetic follows the Pharo expression left to right, in float64:
     ``x = i/n`` (an exact fraction rounded once) and ``y = ((draw*40 - 20) + i)/n``.
