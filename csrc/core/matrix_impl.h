@@ -5,10 +5,8 @@
  * (-0.0 + x == x for every x, including x == -0.0), so a sum of one product
  * is bit for bit that product. */
 
-/* Partial sums of a dot product: lane l adds the terms i = l (mod NNC_DOT_LANES)
- * in order, the lanes are then added pairwise -- a fixed order for a given n
- * that the compiler can vectorise without reassociating anything. */
-#define NNC_DOT_LANES 16
+/* nnc_dot sums in the shared fixed order of reduce_impl.h. */
+#include "reduce_impl.h"
 
 /* C = alpha * acc + beta * C with the BLAS convention that beta == 0 never
  * reads C, and alpha == 1 leaves acc untouched. */
@@ -24,21 +22,7 @@ static inline T NNC_FN(nnc_mx_combine)(T alpha, T acc, T beta, const T *c)
 
 T NNC_FN(nnc_dot)(int64_t n, const T *x, const T *y)
 {
-    T lane[NNC_DOT_LANES];
-    int64_t i = 0;
-    if (n <= 0)
-        return NNC_LIT(0.0); /* the empty sum, +0.0 as NumPy gives */
-    for (int l = 0; l < NNC_DOT_LANES; l++)
-        lane[l] = NNC_LIT(-0.0);
-    for (; i + NNC_DOT_LANES <= n; i += NNC_DOT_LANES)
-        for (int l = 0; l < NNC_DOT_LANES; l++)
-            lane[l] = lane[l] + x[i + l] * y[i + l];
-    for (int l = 0; i < n; i++, l++)
-        lane[l] = lane[l] + x[i] * y[i];
-    for (int w = NNC_DOT_LANES / 2; w >= 1; w /= 2)
-        for (int l = 0; l < w; l++)
-            lane[l] = lane[l] + lane[l + w];
-    return lane[0];
+    return NNC_FN(nnc_red_dot)(n, x, 1, y, 1);
 }
 
 nnc_status_t NNC_FN(nnc_gemv)(int trans_a, int64_t m, int64_t n, T alpha, const T *a,
@@ -118,4 +102,3 @@ nnc_status_t NNC_FN(nnc_transpose)(int64_t rows, int64_t cols, const T *a, int64
     return NNC_STATUS_OK;
 }
 
-#undef NNC_DOT_LANES

@@ -1,0 +1,116 @@
+/* Fixed-order reductions: the one summation order every kernel that adds up
+ * many terms uses (dot products, loss values, penalty sums, gradient sums down
+ * the rows of a batch, softmax row sums).  Written once against T (see
+ * nnc_tmpl.h); the order itself and the double-accumulator helpers are
+ * defined on the first inclusion only.  Include it after nnc_tmpl.h.
+ *
+ * THE ORDER.  A sum of n terms t_0 .. t_{n-1} keeps NNC_RED_LANES = 16
+ * partial sums ("lanes"), each starting at -0.0.  Term k is added to lane
+ * k mod 16, in increasing k.  The lanes are then combined by halving:
+ *     lane[l] += lane[l + 8]  (l < 8),  lane[l] += lane[l + 4]  (l < 4),
+ *     lane[l] += lane[l + 2]  (l < 2),  lane[0] += lane[1],
+ * and lane[0] is the sum.  The empty sum is +0.0 (as NumPy gives).
+ *
+ * Why this order:
+ *  - it depends on n alone: not on the machine, the vector width the compiler
+ *    picks, the thread count or the memory layout (strided and contiguous
+ *    inputs give the same bits), so results repeat bit for bit;
+ *  - sixteen independent chains hide the latency of floating-point addition
+ *    (a single running sum waits ~4 cycles per term) and map onto 4 AVX2 or
+ *    8 SSE2 registers of doubles without reassociating anything, which the
+ *    compiler may not do on its own (-ffp-contract=off, no -ffast-math);
+ *  - -0.0 is the exact additive identity (-0.0 + x == x for every x,
+ *    including -0.0), so a sum of ONE term is exactly that term: a one-sample
+ *    batch reproduces a scalar Python loop bit for bit.
+ * A sum of 2..16 terms is NOT index order (3 terms give (t0 + t2) + t1); code
+ * that must match a short left-to-right loop (a Dense row with a few inputs)
+ * keeps its own sequential loop and says so. */
+
+#ifndef NNC_REDUCE_ORDER_DEFINED
+#define NNC_REDUCE_ORDER_DEFINED
+
+#define NNC_RED_LANES 16
+
+/* Runs the statement(s) `...` once for every k in [0, n) in increasing order,
+ * with the int `l` = k mod NNC_RED_LANES: the lane term k goes to.  Full
+ * blocks of 16 run as an inner loop over l with constant bounds (which the
+ * compiler unrolls and vectorises); the last n mod 16 terms follow. */
+#define NNC_RED_FOR(n, k, l, ...)                                                               \
+    do {                                                                                        \
+        const int64_t nnc_red_n_ = (n);                                                         \
+        int64_t nnc_red_i_ = 0;                                                                 \
+        for (; nnc_red_i_ + NNC_RED_LANES <= nnc_red_n_; nnc_red_i_ += NNC_RED_LANES) {         \
+            for (int l = 0; l < NNC_RED_LANES; l++) {                                           \
+                const int64_t k = nnc_red_i_ + l;                                               \
+                __VA_ARGS__                                                                     \
+            }                                                                                   \
+        }                                                                                       \
+        for (int l = 0; nnc_red_i_ < nnc_red_n_; nnc_red_i_++, l++) {                           \
+            const int64_t k = nnc_red_i_;                                                       \
+            __VA_ARGS__                                                                         \
+        }                                                                                       \
+    } while (0)
+
+/* Lane arrays: init sets every lane to -0.0; combine folds them in the
+ * halving order above (the lanes are clobbered) and returns the sum of n
+ * terms (+0.0 when n == 0).  _f64 and _f32 name the accumulator type, so
+ * T-generic code writes NNC_FN(nnc_red_init) and code that accumulates in
+ * double whatever T is writes nnc_red_init_f64. */
+static inline void nnc_red_init_f64(double *lane)
+{
+    for (int l = 0; l < NNC_RED_LANES; l++)
+        lane[l] = -0.0;
+}
+
+static inline void nnc_red_init_f32(float *lane)
+{
+    for (int l = 0; l < NNC_RED_LANES; l++)
+        lane[l] = -0.0f;
+}
+
+static inline double nnc_red_combine_f64(double *lane, int64_t n)
+{
+    if (n <= 0)
+        return 0.0;
+    for (int w = NNC_RED_LANES / 2; w >= 1; w /= 2)
+        for (int l = 0; l < w; l++)
+            lane[l] = lane[l] + lane[l + w];
+    return lane[0];
+}
+
+static inline float nnc_red_combine_f32(float *lane, int64_t n)
+{
+    if (n <= 0)
+        return 0.0f;
+    for (int w = NNC_RED_LANES / 2; w >= 1; w /= 2)
+        for (int l = 0; l < w; l++)
+            lane[l] = lane[l] + lane[l + w];
+    return lane[0];
+}
+
+#endif /* NNC_REDUCE_ORDER_DEFINED */
+
+/* sum_k x[k * sx] in the fixed order, accumulated in T. */
+static inline T NNC_FN(nnc_red_sum)(int64_t n, const T *x, int64_t sx)
+{
+    T lane[NNC_RED_LANES];
+    NNC_FN(nnc_red_init)(lane);
+    if (sx == 1)
+        NNC_RED_FOR(n, k, l, lane[l] = lane[l] + x[k];);
+    else
+        NNC_RED_FOR(n, k, l, lane[l] = lane[l] + x[k * sx];);
+    return NNC_FN(nnc_red_combine)(lane, n);
+}
+
+/* sum_k x[k * sx] * y[k * sy] in the fixed order, accumulated in T; each
+ * product is rounded to T before it is added (no fused multiply-add). */
+static inline T NNC_FN(nnc_red_dot)(int64_t n, const T *x, int64_t sx, const T *y, int64_t sy)
+{
+    T lane[NNC_RED_LANES];
+    NNC_FN(nnc_red_init)(lane);
+    if (sx == 1 && sy == 1)
+        NNC_RED_FOR(n, k, l, lane[l] = lane[l] + x[k] * y[k];);
+    else
+        NNC_RED_FOR(n, k, l, lane[l] = lane[l] + x[k * sx] * y[k * sy];);
+    return NNC_FN(nnc_red_combine)(lane, n);
+}
