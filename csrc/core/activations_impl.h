@@ -19,8 +19,11 @@
  *  - in-place use: y may alias x and dx may alias dy (each loop reads element i
  *    before it writes element i; the row kernels finish every read of a row's
  *    input that a later write could clobber first);
- *  - sums (softmax row sums, prelu's dalpha) accumulate in double in index order,
- *    so they repeat bit for bit and float32 loses no accuracy to them. */
+ *  - sums (softmax row sums, prelu's dalpha) accumulate in double in the fixed
+ *    order of reduce_impl.h, so they repeat bit for bit and float32 loses no
+ *    accuracy to them. */
+
+#include "reduce_impl.h"
 
 /* ---------------- scalar helpers ---------------- */
 
@@ -217,13 +220,14 @@ static void NNC_FN(act_prelu_bwd)(int64_t rows, int64_t cols, const T *x, const 
     /* d y / d alpha = min(x, 0), so d loss / d alpha = sum(dy * min(x, 0)).
      * It is summed before dx is written because dx may alias dy. */
     if (dalpha != NULL) {
-        double acc = 0.0;
-        for (int64_t i = 0; i < n; i++) {
+        double lane[NNC_RED_LANES];
+        nnc_red_init_f64(lane);
+        NNC_RED_FOR(n, i, l, {
             T v = x[i];
             T m = v < 0 ? v : (v >= 0 ? NNC_LIT(0.0) : v);
-            acc += (double)(dy[i] * m);
-        }
-        *dalpha = (T)acc;
+            lane[l] = lane[l] + (double)(dy[i] * m);
+        });
+        *dalpha = (T)nnc_red_combine_f64(lane, n);
     }
     NNC_FN(act_leaky_relu_bwd)(rows, cols, x, y, dy, dx, alpha, NULL);
 }
@@ -288,13 +292,26 @@ static inline T NNC_FN(act_row_max)(int64_t cols, const T *x)
     return m;
 }
 
-/* sum_j exp(x_j - m), in index order. */
+/* sum_j exp(x_j - m), in the fixed order. */
 static inline double NNC_FN(act_row_expsum)(int64_t cols, const T *x, T m)
 {
-    double s = 0.0;
-    for (int64_t j = 0; j < cols; j++)
-        s += (double)NNC_EXP(x[j] - m);
-    return s;
+    double lane[NNC_RED_LANES];
+    nnc_red_init_f64(lane);
+    NNC_RED_FOR(cols, j, l, lane[l] = lane[l] + (double)NNC_EXP(x[j] - m););
+    return nnc_red_combine_f64(lane, cols);
+}
+
+/* sum_j a_j (b == NULL) or sum_j a_j b_j (each product rounded to T), in double
+ * and in the fixed order. */
+static inline double NNC_FN(act_row_sum)(int64_t cols, const T *a, const T *b)
+{
+    double lane[NNC_RED_LANES];
+    nnc_red_init_f64(lane);
+    if (b == NULL)
+        NNC_RED_FOR(cols, j, l, lane[l] = lane[l] + (double)a[j];);
+    else
+        NNC_RED_FOR(cols, j, l, lane[l] = lane[l] + (double)(a[j] * b[j]););
+    return nnc_red_combine_f64(lane, cols);
 }
 
 static void NNC_FN(act_softmax_fwd)(int64_t rows, int64_t cols, const T *x, T *y, T alpha)
@@ -308,13 +325,14 @@ static void NNC_FN(act_softmax_fwd)(int64_t rows, int64_t cols, const T *x, T *y
         T m = NNC_FN(act_row_max)(cols, xr);
         /* Subtracting the maximum keeps every exponent <= 0: no overflow, and
          * at least one term is exp(0) = 1, so the sum is >= 1. */
-        double s = 0.0;
-        for (int64_t j = 0; j < cols; j++) {
+        double lane[NNC_RED_LANES];
+        nnc_red_init_f64(lane);
+        NNC_RED_FOR(cols, j, l, {
             T e = NNC_EXP(xr[j] - m);
             yr[j] = e; /* element j of x is read before y[j] is written */
-            s += (double)e;
-        }
-        T st = (T)s;
+            lane[l] = lane[l] + (double)e;
+        });
+        T st = (T)nnc_red_combine_f64(lane, cols);
         for (int64_t j = 0; j < cols; j++)
             yr[j] = yr[j] / st;
     }
@@ -352,10 +370,7 @@ static void NNC_FN(act_softmax_bwd)(int64_t rows, int64_t cols, const T *x, cons
         T *dxr = dx + r * cols;
         if (y != NULL) {
             const T *yr = y + r * cols;
-            double s = 0.0;
-            for (int64_t j = 0; j < cols; j++)
-                s += (double)(dyr[j] * yr[j]);
-            T st = (T)s;
+            T st = (T)NNC_FN(act_row_sum)(cols, dyr, yr);
             for (int64_t j = 0; j < cols; j++)
                 dxr[j] = yr[j] * (dyr[j] - st);
         }
@@ -363,10 +378,11 @@ static void NNC_FN(act_softmax_bwd)(int64_t rows, int64_t cols, const T *x, cons
             /* Recompute y_j = exp(x_j - m) / Z on the fly: no workspace. */
             T m = NNC_FN(act_row_max)(cols, xr);
             T z = (T)NNC_FN(act_row_expsum)(cols, xr, m);
-            double s = 0.0;
-            for (int64_t j = 0; j < cols; j++)
-                s += (double)(dyr[j] * (NNC_EXP(xr[j] - m) / z));
-            T st = (T)s;
+            double lane[NNC_RED_LANES];
+            nnc_red_init_f64(lane);
+            NNC_RED_FOR(cols, j, l,
+                        lane[l] = lane[l] + (double)(dyr[j] * (NNC_EXP(xr[j] - m) / z)););
+            T st = (T)nnc_red_combine_f64(lane, cols);
             for (int64_t j = 0; j < cols; j++) {
                 T yj = NNC_EXP(xr[j] - m) / z;
                 dxr[j] = yj * (dyr[j] - st);
@@ -388,10 +404,7 @@ static void NNC_FN(act_log_softmax_bwd)(int64_t rows, int64_t cols, const T *x, 
         const T *xr = x + r * cols;
         const T *dyr = dy + r * cols;
         T *dxr = dx + r * cols;
-        double s = 0.0;
-        for (int64_t j = 0; j < cols; j++)
-            s += (double)dyr[j];
-        T st = (T)s;
+        T st = (T)NNC_FN(act_row_sum)(cols, dyr, NULL);
         if (y != NULL) {
             const T *yr = y + r * cols;
             for (int64_t j = 0; j < cols; j++)

@@ -66,6 +66,17 @@ nnc_status_t NNC_FN(nnc_act_backward)(nnc_act_t act, int64_t rows, int64_t cols,
 nnc_status_t NNC_FN(nnc_loss)(const nnc_loss_params_t *p, int64_t rows, int64_t cols,
                               const T *pred, const T *target, T *value, T *grad);
 
+/* The loss before reduction, for callers that scale the gradient themselves
+ * (the training engine divides each parameter gradient once, rather than
+ * every element of grad): *sum = the sum of the per-element (per-row for
+ * cross_entropy and kl_divergence) losses, in double, in the fixed order of
+ * reduce_impl.h; *count = what "mean" divides by (rows * cols, or rows for the
+ * row losses); grad (when not NULL) = d sum / d pred, whatever p->reduction
+ * says.  nnc_loss's value is (T)(sum / count) for "mean", (T)sum for "sum". */
+nnc_status_t NNC_FN(nnc_loss_sum)(const nnc_loss_params_t *p, int64_t rows, int64_t cols,
+                                  const T *pred, const T *target, double *sum, int64_t *count,
+                                  T *grad);
+
 /* Softmax cross-entropy of logits (rows x cols) against class indices
  * (rows values in [0, cols)); grad as nnc_loss. */
 nnc_status_t NNC_FN(nnc_cross_entropy_index)(nnc_reduction_t reduction, int64_t rows,

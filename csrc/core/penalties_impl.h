@@ -1,23 +1,26 @@
 /* L1 / L2 penalty kernels written once against T; penalties.c includes this
  * file once per dtype.  No include guard on purpose.
  *
- * Values accumulate in double in index order: reproducible bit for bit, and
- * float32 weights lose nothing to the summation. */
+ * Values accumulate in double in the fixed order of reduce_impl.h:
+ * reproducible bit for bit, and float32 weights lose nothing to the
+ * summation. */
+
+#include "reduce_impl.h"
 
 T NNC_FN(nnc_l1_penalty)(int64_t n, const T *w)
 {
-    double acc = 0.0;
-    for (int64_t i = 0; i < n; i++)
-        acc += (double)NNC_FABS(w[i]);
-    return (T)acc;
+    double lane[NNC_RED_LANES];
+    nnc_red_init_f64(lane);
+    NNC_RED_FOR(n, i, l, lane[l] = lane[l] + (double)NNC_FABS(w[i]););
+    return (T)nnc_red_combine_f64(lane, n);
 }
 
 T NNC_FN(nnc_l2_penalty)(int64_t n, const T *w)
 {
-    double acc = 0.0;
-    for (int64_t i = 0; i < n; i++)
-        acc += (double)(w[i] * w[i]);
-    return (T)acc;
+    double lane[NNC_RED_LANES];
+    nnc_red_init_f64(lane);
+    NNC_RED_FOR(n, i, l, lane[l] = lane[l] + (double)(w[i] * w[i]););
+    return (T)nnc_red_combine_f64(lane, n);
 }
 
 /* d/dw |w| = sign(w), with sign(0) = 0 (a zero weight is left alone) and

@@ -5,40 +5,56 @@
  * defined on the first inclusion only.  Include it after nnc_tmpl.h.
  *
  * THE ORDER.  A sum of n terms t_0 .. t_{n-1} keeps NNC_RED_LANES = 16
- * partial sums ("lanes"), each starting at -0.0.  Term k is added to lane
- * k mod 16, in increasing k.  The lanes are then combined by halving:
+ * partial sums ("lanes"), each starting at -0.0.
+ *  - n <= NNC_RED_SHORT (32): every term goes to lane 0, left to right, so the
+ *    sum is (((-0.0 + t_0) + t_1) + ...) + t_{n-1}: the order of a textbook
+ *    loop.  The chapters' small examples (one sample, four points, a batch of
+ *    five) therefore match a scalar Python loop bit for bit, and a chain this
+ *    short costs less than spreading it over lanes would save.
+ *  - n > NNC_RED_SHORT: term k is added to lane k mod 16, in increasing k.
+ * Either way the lanes are then combined by halving:
  *     lane[l] += lane[l + 8]  (l < 8),  lane[l] += lane[l + 4]  (l < 4),
  *     lane[l] += lane[l + 2]  (l < 2),  lane[0] += lane[1],
- * and lane[0] is the sum.  The empty sum is +0.0 (as NumPy gives).
+ * and lane[0] is the sum (for a short sum the other lanes are -0.0, which
+ * leaves it unchanged).  The empty sum is +0.0 (as NumPy gives).
  *
  * Why this order:
  *  - it depends on n alone: not on the machine, the vector width the compiler
  *    picks, the thread count or the memory layout (strided and contiguous
  *    inputs give the same bits), so results repeat bit for bit;
- *  - sixteen independent chains hide the latency of floating-point addition
- *    (a single running sum waits ~4 cycles per term) and map onto 4 AVX2 or
- *    8 SSE2 registers of doubles without reassociating anything, which the
- *    compiler may not do on its own (-ffp-contract=off, no -ffast-math);
+ *  - for long sums, sixteen independent chains hide the latency of
+ *    floating-point addition (a single running sum waits ~4 cycles per term)
+ *    and map onto 4 AVX2 or 8 SSE2 registers of doubles without reassociating
+ *    anything, which the compiler may not do on its own (-ffp-contract=off,
+ *    no -ffast-math);
  *  - -0.0 is the exact additive identity (-0.0 + x == x for every x,
- *    including -0.0), so a sum of ONE term is exactly that term: a one-sample
- *    batch reproduces a scalar Python loop bit for bit.
- * A sum of 2..16 terms is NOT index order (3 terms give (t0 + t2) + t1); code
- * that must match a short left-to-right loop (a Dense row with a few inputs)
- * keeps its own sequential loop and says so. */
+ *    including -0.0), so a sum of ONE term is exactly that term. */
 
 #ifndef NNC_REDUCE_ORDER_DEFINED
 #define NNC_REDUCE_ORDER_DEFINED
 
 #define NNC_RED_LANES 16
 
+/* Sums of at most this many terms run left to right in lane 0. */
+#define NNC_RED_SHORT 32
+
 /* Runs the statement(s) `...` once for every k in [0, n) in increasing order,
- * with the int `l` = k mod NNC_RED_LANES: the lane term k goes to.  Full
- * blocks of 16 run as an inner loop over l with constant bounds (which the
- * compiler unrolls and vectorises); the last n mod 16 terms follow. */
+ * with the int `l` naming the lane term k goes to: 0 for a short sum, else
+ * k mod NNC_RED_LANES.  Full blocks of 16 run as an inner loop over l with
+ * constant bounds (which the compiler unrolls and vectorises); the last
+ * n mod 16 terms follow. */
 #define NNC_RED_FOR(n, k, l, ...)                                                               \
     do {                                                                                        \
         const int64_t nnc_red_n_ = (n);                                                         \
         int64_t nnc_red_i_ = 0;                                                                 \
+        if (nnc_red_n_ <= NNC_RED_SHORT) {                                                      \
+            for (; nnc_red_i_ < nnc_red_n_; nnc_red_i_++) {                                     \
+                const int l = 0;                                                                \
+                const int64_t k = nnc_red_i_;                                                   \
+                __VA_ARGS__                                                                     \
+            }                                                                                   \
+            break;                                                                              \
+        }                                                                                       \
         for (; nnc_red_i_ + NNC_RED_LANES <= nnc_red_n_; nnc_red_i_ += NNC_RED_LANES) {         \
             for (int l = 0; l < NNC_RED_LANES; l++) {                                           \
                 const int64_t k = nnc_red_i_ + l;                                               \
