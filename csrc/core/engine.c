@@ -119,6 +119,30 @@ static int engine_reserve(size_t *off, int64_t count, size_t elsize, size_t *at)
     return 0;
 }
 
+/* The fused top-layer kernels (engine_impl.h) also come in an AVX2 build,
+ * chosen at run time, so one build runs on any x86-64 (never -march=native).
+ * Both builds add the same rounded terms in the same fixed order and AVX2
+ * brings no fused multiply-add (that is FMA's, which is not enabled), so the
+ * choice changes the speed, never a bit of the results.
+ * -DNNC_ENGINE_PORTABLE builds only the portable code. */
+#if !defined(NNC_ENGINE_PORTABLE) && (defined(__GNUC__) || defined(__clang__)) &&               \
+    (defined(__x86_64__) || defined(__i386__))
+#define NNC_ENGINE_X86 1
+#else
+#define NNC_ENGINE_X86 0
+#endif
+
+static int engine_cpu_avx2(void)
+{
+#if NNC_ENGINE_X86
+    /* __builtin_cpu_supports also checks that the OS saves the registers. */
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2");
+#else
+    return 0;
+#endif
+}
+
 static int engine_stopped_by_divergence(double loss, double divergence, double *reference)
 {
     if (!(divergence > 0))

@@ -5,17 +5,34 @@
  * A step is: gather the batch rows (only when an order or a shuffle picks
  * them; contiguous batches are read in place), forward through every layer,
  * loss (+ penalties), check for divergence, backward, optimizer update,
- * records, hook.  Nothing in a step allocates. */
+ * records, hook.  Nothing in a step allocates.
+ *
+ * Gradients of a "mean" loss: the backward pass carries the gradient of the
+ * SUM of the per-element (per-row) losses, and each parameter gradient is
+ * divided by the mean's count once at the end -- dJ/da = (sum_i ...) / n, as
+ * the chapters write it -- rather than dividing every element of the loss
+ * gradient (a division per row costs more than the rest of a one-neuron step).
+ * Every sum over the rows of a batch runs in the fixed order of
+ * reduce_impl.h. */
+
+#include "reduce_impl.h"
+#include "loss_elem_impl.h"
 
 /* Buffers of one engine call, carved from a single allocation. */
 typedef struct {
     T **act;           /* act[l]: output of layer l, cap x layers[l].out */
     T *d0, *d1;        /* backward deltas, cap x widest layer (ping-pong) */
+    T *lanes;          /* NNC_RED_LANES x widest layer: column-sum partial sums */
     T *xg, *yg;        /* gathered batch inputs and targets (cap rows), or NULL */
     T *save;           /* Nesterov: the parameters before the look-ahead shift */
     signed char *dir;  /* HotCold: -1 / 0 / +1 per parameter value */
     int64_t *perm;     /* shuffle permutation of 0..n-1 */
     void *block;
+    /* State of the current pass, set by engine_objective for engine_backward: */
+    T gdiv;            /* the mean's count (1 for "sum"): every parameter gradient is divided by it */
+    int top_done;      /* the fused top layer already wrote its parameter gradients */
+    int want_pred;     /* engine_objective must leave the network's output in act[last] */
+    int avx2;          /* the CPU runs the AVX2 builds of the fused kernels */
 } NNC_FN(engine_ws);
 
 typedef struct {
@@ -51,6 +68,9 @@ static int NNC_FN(engine_ws_carve)(NNC_FN(engine_ws) *ws, char *base, size_t *to
         return -1;
     NNC_CARVE_(ws->d0, T, count);
     NNC_CARVE_(ws->d1, T, count);
+    if (nnc_mul_i64(NNC_RED_LANES, engine_max_width(net), &count) != 0)
+        return -1;
+    NNC_CARVE_(ws->lanes, T, count);
     if (rq->gather) {
         if (nnc_mul_i64(rq->cap, in_w, &count) != 0)
             return -1;
@@ -82,6 +102,7 @@ static nnc_status_t NNC_FN(engine_ws_init)(NNC_FN(engine_ws) *ws, const nnc_net_
     ws->block = malloc(total);
     if (ws->block == NULL)
         return NNC_STATUS_NO_MEMORY;
+    ws->avx2 = engine_cpu_avx2();
     /* Same layout again, now writing the pointers (act is carved before act[l]). */
     (void)NNC_FN(engine_ws_carve)(ws, (char *)ws->block, &total, net, rq);
     return NNC_STATUS_OK;
@@ -92,38 +113,52 @@ static nnc_status_t NNC_FN(engine_ws_init)(NNC_FN(engine_ws) *ws, const nnc_net_
  * fits) make products with a dimension of 1: memory-bound single passes for
  * which a general GEMM's packing and blocking cost more than the arithmetic.
  * Those shapes take direct loops here; every other shape calls nnc_gemm.
- * Long reductions use eight interleaved partial sums combined in a fixed
- * tree, so the order depends only on the length (reproducible) while the
- * loop still vectorises. */
+ * A row of a one-output layer (at most 16 inputs) is summed left to right
+ * from its first product, the order of reduce_impl.h for a short sum. */
 
-/* sum_i x[i] * y[i] (y == NULL: sum_i x[i]), x and y with strides sx, sy. */
-static T NNC_FN(engine_sum8)(int64_t n, const T *x, int64_t sx, const T *y, int64_t sy)
+/* out[j] = sum_r s[r * ss] * a[r * lda + j] (s == NULL: sum_r a[r * lda + j])
+ * for j < cols, each column summed over the rows in the fixed order of
+ * reduce_impl.h (bit for bit nnc_red_dot / nnc_red_sum down that column), with
+ * the columns of a row added side by side so the loop vectorises across
+ * them.  lanes: NNC_RED_LANES * cols scratch. */
+static void NNC_FN(engine_colsum)(int64_t rows, int64_t cols, const T *a, int64_t lda,
+                                  const T *s, int64_t ss, T *lanes, T *out)
 {
-    T a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0, tail = 0;
-    int64_t i = 0;
-    if (y == NULL) {
-        if (sx == 1) {
-            for (; i + 8 <= n; i += 8) {
-                a0 += x[i]; a1 += x[i + 1]; a2 += x[i + 2]; a3 += x[i + 3];
-                a4 += x[i + 4]; a5 += x[i + 5]; a6 += x[i + 6]; a7 += x[i + 7];
-            }
-        }
-        for (; i < n; i++)
-            tail += x[i * sx];
+    const int64_t used = rows <= NNC_RED_SHORT ? 1 : NNC_RED_LANES;
+    if (cols == 1) {
+        out[0] = s != NULL ? NNC_FN(nnc_red_dot)(rows, a, lda, s, ss)
+                           : NNC_FN(nnc_red_sum)(rows, a, lda);
+        return;
     }
-    else {
-        if (sx == 1 && sy == 1) {
-            for (; i + 8 <= n; i += 8) {
-                a0 += x[i] * y[i]; a1 += x[i + 1] * y[i + 1];
-                a2 += x[i + 2] * y[i + 2]; a3 += x[i + 3] * y[i + 3];
-                a4 += x[i + 4] * y[i + 4]; a5 += x[i + 5] * y[i + 5];
-                a6 += x[i + 6] * y[i + 6]; a7 += x[i + 7] * y[i + 7];
-            }
+    for (int64_t i = 0; i < used * cols; i++)
+        lanes[i] = NNC_LIT(-0.0);
+    for (int64_t r = 0; r < rows; r++) {
+        T *ln = lanes + (used == 1 ? 0 : r % NNC_RED_LANES) * cols;
+        const T *ar = a + r * lda;
+        if (s != NULL) {
+            const T sr = s[r * ss];
+#pragma omp simd
+            for (int64_t j = 0; j < cols; j++)
+                ln[j] = ln[j] + sr * ar[j];
         }
-        for (; i < n; i++)
-            tail += x[i * sx] * y[i * sy];
+        else {
+#pragma omp simd
+            for (int64_t j = 0; j < cols; j++)
+                ln[j] = ln[j] + ar[j];
+        }
     }
-    return (((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))) + tail;
+    if (used > 1) {
+        for (int w = NNC_RED_LANES / 2; w >= 1; w /= 2)
+            for (int l = 0; l < w; l++) {
+                T *dst = lanes + l * cols;
+                const T *src = lanes + (l + w) * cols;
+#pragma omp simd
+                for (int64_t j = 0; j < cols; j++)
+                    dst[j] = dst[j] + src[j];
+            }
+    }
+    for (int64_t j = 0; j < cols; j++)
+        out[j] = rows > 0 ? lanes[j] : NNC_LIT(0.0);
 }
 
 /* y = x @ w + b (b may be NULL); x rows x in, w in x out, y rows x out. */
@@ -188,30 +223,21 @@ static nnc_status_t NNC_FN(engine_dense_forward)(int64_t rows, int64_t in, int64
     return NNC_STATUS_OK;
 }
 
-/* gw = x^T d (in x out); gb = column sums of d (when gb != NULL). */
+/* gw = x^T d (in x out); gb = column sums of d (when gb != NULL).  Products
+ * with a dimension of 1 are column sums (engine_colsum): the bias and, for one
+ * input, gw[j] = sum_r x[r] d[r, j]; for one output, gw[i] = sum_r x[r, i] d[r]. */
 static nnc_status_t NNC_FN(engine_dense_grads)(int64_t rows, int64_t in, int64_t out,
-                                               const T *x, const T *d, T *gw, T *gb, int threads)
+                                               const T *x, const T *d, T *gw, T *gb, T *lanes,
+                                               int threads)
 {
-    if (gb != NULL) {
-        if (out == 1) {
-            gb[0] = NNC_FN(engine_sum8)(rows, d, 1, NULL, 0);
-        }
-        else {
-            for (int64_t j = 0; j < out; j++)
-                gb[j] = 0;
-            for (int64_t r = 0; r < rows; r++) {
-                const T *dr = d + r * out;
-#pragma omp simd
-                for (int64_t j = 0; j < out; j++)
-                    gb[j] += dr[j];
-            }
-        }
+    if (gb != NULL)
+        NNC_FN(engine_colsum)(rows, out, d, out, NULL, 0, lanes, gb);
+    if (in == 1) {
+        NNC_FN(engine_colsum)(rows, out, d, out, x, 1, lanes, gw);
+        return NNC_STATUS_OK;
     }
-    if (in == 1 || out == 1) {
-        /* Each entry of gw is one dot product down the rows. */
-        for (int64_t i = 0; i < in; i++)
-            for (int64_t j = 0; j < out; j++)
-                gw[i * out + j] = NNC_FN(engine_sum8)(rows, x + i, in, d + j, out);
+    if (out == 1) {
+        NNC_FN(engine_colsum)(rows, in, x, in, d, 1, lanes, gw);
         return NNC_STATUS_OK;
     }
     return NNC_FN(nnc_gemm)(1, 0, in, out, rows, NNC_LIT(1.0), x, in, d, out, NNC_LIT(0.0), gw,
@@ -304,29 +330,199 @@ static T NNC_FN(engine_add_penalty)(const nnc_net_t *net, T value, double l1, do
     return value;
 }
 
-/* Forward pass and objective on one batch; with want_grad, d loss / d(loss
- * input) lands in ws->d0 for engine_backward. */
+/* ---- The top layer fused with the loss ----
+ * When the last layer is Dense with one output and at most 16 inputs, and the
+ * loss is elementwise, one pass over the rows computes each row's output, its
+ * loss and derivative d, the loss sum, and the layer's gradients
+ * gw[i] = sum_r x[r, i] d[r] and gb = sum_r d[r]: the forward, loss and
+ * weight-gradient passes of the general path with the same arithmetic in the
+ * same order -- bit for bit the same numbers -- without storing the outputs
+ * and derivatives and reading them back (a one-neuron step is memory-bound). */
+
+typedef struct {
+    const T *x;     /* rows x in: the layer's input */
+    const T *w;     /* in weights */
+    T b;            /* the bias, or -0.0 without one (p + -0.0 == p exactly) */
+    const T *y;     /* rows targets */
+    T k;            /* the loss's constant (loss_<name>_k) */
+    T *pred;        /* NULL, or rows: receives the outputs */
+    T *delta;       /* NULL, or rows: receives d loss_r / d output_r */
+    int avx2;       /* the AVX2 build may run */
+    double sum;     /* out: sum of the row losses */
+    T gw[16], gb;   /* out: sum_r x[r, i] d[r] and sum_r d[r] */
+} NNC_FN(engine_top_t);
+
+/* Code that exists only where the AVX2 builds do (engine.c). */
+#if NNC_ENGINE_X86
+#define NNC_ENGINE_X86_ONLY_(...) __VA_ARGS__
+#else
+#define NNC_ENGINE_X86_ONLY_(...)
+#endif
+
+/* The body, inlined into two variants: NIN is the most inputs its lane
+ * arrays hold; `stores` 0 promises pred == delta == NULL. */
+#define NNC_ENGINE_TOP_(E, name)                                                                 \
+    static inline __attribute__((always_inline)) void NNC_FN(engine_top_##name##_body)(         \
+        int64_t rows, int64_t in, NNC_FN(engine_top_t) *t, T (*gl)[NNC_RED_LANES],             \
+        const int stores)                                                                        \
+    {                                                                                            \
+        const T *x = t->x, *w = t->w, *y = t->y;                                                 \
+        const T b = t->b, k = t->k;                                                              \
+        T *pred = t->pred, *delta = t->delta;                                                    \
+        double ll[NNC_RED_LANES];                                                                \
+        T bl[NNC_RED_LANES];                                                                     \
+        nnc_red_init_f64(ll);                                                                    \
+        NNC_FN(nnc_red_init)(bl);                                                                \
+        for (int64_t i = 0; i < in; i++)                                                         \
+            NNC_FN(nnc_red_init)(gl[i]);                                                         \
+        NNC_RED_FOR(rows, r, l, {                                                                \
+            const T *xr = x + r * in;                                                            \
+            T p = xr[0] * w[0];                                                                  \
+            for (int64_t i = 1; i < in; i++)                                                     \
+                p = p + xr[i] * w[i];                                                            \
+            p = p + b;                                                                           \
+            T d;                                                                                 \
+            ll[l] = ll[l] + (double)NNC_FN(loss_##name##_elem)(p, y[r], k, &d);                  \
+            bl[l] = bl[l] + d;                                                                   \
+            for (int64_t i = 0; i < in; i++)                                                     \
+                gl[i][l] = gl[i][l] + d * xr[i];                                                 \
+            if (stores && pred != NULL)                                                          \
+                pred[r] = p;                                                                     \
+            if (stores && delta != NULL)                                                         \
+                delta[r] = d;                                                                    \
+        });                                                                                      \
+        t->sum = nnc_red_combine_f64(ll, rows);                                                  \
+        t->gb = NNC_FN(nnc_red_combine)(bl, rows);                                               \
+        for (int64_t i = 0; i < in; i++)                                                         \
+            t->gw[i] = NNC_FN(nnc_red_combine)(gl[i], rows);                                     \
+    }                                                                                            \
+    /* A one-input top layer that stores nothing (a line fit, a single neuron)                   \
+     * gets a variant with constant sizes, which the compiler vectorises                         \
+     * across rows with its lanes in registers (16 AVX2 registers hold all                       \
+     * three lane arrays of a float64 run; 16 SSE2 registers do not). */                         \
+    NNC_ENGINE_X86_ONLY_(__attribute__((target("avx2"))) static void NNC_FN(                     \
+        engine_top_##name##_avx2)(int64_t rows, NNC_FN(engine_top_t) * t) {                      \
+        T gl[1][NNC_RED_LANES];                                                                  \
+        NNC_FN(engine_top_##name##_body)(rows, 1, t, gl, 0);                                     \
+    })                                                                                           \
+    static void NNC_FN(engine_top_##name)(int64_t rows, int64_t in, NNC_FN(engine_top_t) *t)    \
+    {                                                                                            \
+        if (in == 1 && t->pred == NULL && t->delta == NULL) {                                    \
+            T gl[1][NNC_RED_LANES];                                                              \
+            NNC_ENGINE_X86_ONLY_(if (t->avx2) {                                                      \
+                NNC_FN(engine_top_##name##_avx2)(rows, t);                                       \
+                return;                                                                          \
+            })                                                                                   \
+            NNC_FN(engine_top_##name##_body)(rows, 1, t, gl, 0);                                 \
+        }                                                                                        \
+        else {                                                                                   \
+            T gl[16][NNC_RED_LANES];                                                             \
+            NNC_FN(engine_top_##name##_body)(rows, in, t, gl, 1);                                \
+        }                                                                                        \
+    }
+
+NNC_ELEMWISE_LOSSES(NNC_ENGINE_TOP_)
+#undef NNC_ENGINE_TOP_
+#undef NNC_ENGINE_X86_ONLY_
+
+/* 1 when engine_top_fused handles this layer and loss. */
+static int NNC_FN(engine_top_fusable)(const nnc_layer_t *top, const nnc_loss_params_t *lp)
+{
+    if (top->kind != NNC_LAYER_DENSE || top->out != 1 || top->in > 16)
+        return 0;
+    switch (lp->kind) {
+#define NNC_X_(E, name) case NNC_LOSS_##E:
+        NNC_ELEMWISE_LOSSES(NNC_X_)
+#undef NNC_X_
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static void NNC_FN(engine_top_fused)(const nnc_loss_params_t *lp, int64_t rows, int64_t in,
+                                     NNC_FN(engine_top_t) *t)
+{
+    switch (lp->kind) {
+#define NNC_X_(E, name)                                                                          \
+    case NNC_LOSS_##E:                                                                           \
+        t->k = NNC_FN(loss_##name##_k)(lp);                                                      \
+        NNC_FN(engine_top_##name)(rows, in, t);                                                  \
+        break;
+        NNC_ELEMWISE_LOSSES(NNC_X_)
+#undef NNC_X_
+    default:
+        break;
+    }
+}
+
+/* Forward pass and objective on one batch.  With want_grad, the gradient of
+ * the loss SUM with respect to the loss input lands in ws->d0 for
+ * engine_backward (when the top layer is fused, its parameter gradients are
+ * already written and d0 holds the gradient at its output -- only when a layer
+ * below needs it); ws->gdiv is the count a "mean" divides by. */
 static nnc_status_t NNC_FN(engine_objective)(const nnc_net_t *net, NNC_FN(engine_ws) *ws,
                                              const T *x, const T *y, int64_t rows,
                                              const nnc_loss_params_t *lp, int fused, double l1,
                                              double l2, int want_grad, int threads, T *value)
 {
-    const int64_t upto = fused ? net->n_layers - 1 : net->n_layers;
-    const int64_t cols = net->layers[net->n_layers - 1].out;
-    T v = 0;
-    nnc_status_t st = NNC_FN(engine_forward)(net, ws, x, rows, 0, upto, threads);
-    if (st != NNC_STATUS_OK)
-        return st;
-    st = NNC_FN(nnc_loss)(lp, rows, cols, upto > 0 ? ws->act[upto - 1] : x, y, &v,
-                          want_grad ? ws->d0 : NULL);
-    if (st != NNC_STATUS_OK)
-        return st;
+    const int64_t L = net->n_layers;
+    const nnc_layer_t *top = &net->layers[L - 1];
+    double sum = 0;
+    int64_t count = 0;
+    nnc_status_t st;
+    T v;
+    ws->top_done = 0;
+    if (want_grad && !fused && NNC_FN(engine_top_fusable)(top, lp)) {
+        NNC_FN(engine_top_t) t;
+        if (lp->kind == NNC_LOSS_HUBER && !(lp->delta > 0 && isfinite(lp->delta)))
+            return NNC_STATUS_INVALID_ARGUMENT;
+        if (lp->reduction != NNC_REDUCTION_MEAN && lp->reduction != NNC_REDUCTION_SUM)
+            return NNC_STATUS_INVALID_ARGUMENT;
+        st = NNC_FN(engine_forward)(net, ws, x, rows, 0, L - 1, threads);
+        if (st != NNC_STATUS_OK)
+            return st;
+        t.x = L > 1 ? ws->act[L - 2] : x;
+        t.w = (const T *)net->params[top->weight].data;
+        t.b = top->bias >= 0 ? ((const T *)net->params[top->bias].data)[0] : NNC_LIT(-0.0);
+        t.y = y;
+        t.pred = ws->want_pred ? ws->act[L - 1] : NULL;
+        t.delta = L > 1 ? ws->d0 : NULL;
+        t.avx2 = ws->avx2;
+        NNC_FN(engine_top_fused)(lp, rows, top->in, &t);
+        memcpy(net->params[top->weight].grad, t.gw, (size_t)top->in * sizeof(T));
+        if (top->bias >= 0)
+            ((T *)net->params[top->bias].grad)[0] = t.gb;
+        sum = t.sum;
+        count = rows;
+        ws->top_done = 1;
+    }
+    else {
+        const int64_t upto = fused ? L - 1 : L;
+        st = NNC_FN(engine_forward)(net, ws, x, rows, 0, upto, threads);
+        if (st != NNC_STATUS_OK)
+            return st;
+        st = NNC_FN(nnc_loss_sum)(lp, rows, top->out, upto > 0 ? ws->act[upto - 1] : x, y, &sum,
+                                  &count, want_grad ? ws->d0 : NULL);
+        if (st != NNC_STATUS_OK)
+            return st;
+    }
+    /* The value nnc_loss gives; the mean of nothing would be NaN. */
+    if (lp->reduction == NNC_REDUCTION_SUM) {
+        v = (T)sum;
+        ws->gdiv = NNC_LIT(1.0);
+    }
+    else {
+        v = count > 0 ? (T)(sum / (double)count) : (T)NAN;
+        ws->gdiv = (T)count;
+    }
     *value = NNC_FN(engine_add_penalty)(net, v, l1, l2);
     return NNC_STATUS_OK;
 }
 
 /* Backward from ws->d0 (left by engine_objective): overwrites every
- * parameter's grad, then adds the penalty gradients. */
+ * parameter's grad with d (loss sum) / d param divided by ws->gdiv, then adds
+ * the penalty gradients. */
 static nnc_status_t NNC_FN(engine_backward)(const nnc_net_t *net, NNC_FN(engine_ws) *ws,
                                             const T *x, int64_t rows, int fused, double l1,
                                             double l2, int threads)
@@ -341,11 +537,13 @@ static nnc_status_t NNC_FN(engine_backward)(const nnc_net_t *net, NNC_FN(engine_
             const T *w = (const T *)net->params[L->weight].data;
             T *gw = (T *)net->params[L->weight].grad;
             /* dW = X^T dY (in x out); db = column sums of dY; dX = dY W^T. */
-            st = NNC_FN(engine_dense_grads)(rows, L->in, L->out, in, cur, gw,
-                                            L->bias >= 0 ? (T *)net->params[L->bias].grad : NULL,
-                                            threads);
-            if (st != NNC_STATUS_OK)
-                return st;
+            if (!(ws->top_done && l == top - 1)) {
+                st = NNC_FN(engine_dense_grads)(
+                    rows, L->in, L->out, in, cur, gw,
+                    L->bias >= 0 ? (T *)net->params[L->bias].grad : NULL, ws->lanes, threads);
+                if (st != NNC_STATUS_OK)
+                    return st;
+            }
             if (l == 0)
                 break;
             st = NNC_FN(engine_dense_dx)(rows, L->in, L->out, cur, w, nxt, threads);
@@ -371,12 +569,19 @@ static nnc_status_t NNC_FN(engine_backward)(const nnc_net_t *net, NNC_FN(engine_
     }
     for (int64_t p = 0; p < net->n_params; p++) {
         const nnc_param_t *P = &net->params[p];
+        T *g = (T *)P->grad;
+        if (ws->gdiv != NNC_LIT(1.0)) {
+            const T c = ws->gdiv;
+#pragma omp simd
+            for (int64_t i = 0; i < P->size; i++)
+                g[i] = g[i] / c;
+        }
         if (!P->penalized)
             continue;
         if (l1 != 0)
-            NNC_FN(nnc_l1_penalty_grad)(P->size, (const T *)P->data, (T)l1, (T *)P->grad);
+            NNC_FN(nnc_l1_penalty_grad)(P->size, (const T *)P->data, (T)l1, g);
         if (l2 != 0)
-            NNC_FN(nnc_l2_penalty_grad)(P->size, (const T *)P->data, (T)l2, (T *)P->grad);
+            NNC_FN(nnc_l2_penalty_grad)(P->size, (const T *)P->data, (T)l2, g);
     }
     return NNC_STATUS_OK;
 }
@@ -716,6 +921,7 @@ static nnc_status_t NNC_FN(engine_eval)(const nnc_net_t *net, nnc_eval_t *ev)
     st = NNC_FN(engine_ws_init)(&ws, net, &rq);
     if (st != NNC_STATUS_OK)
         return st;
+    ws.want_pred = ev->pred != NULL;
     if (ev->y != NULL) {
         T v = 0;
         st = NNC_FN(engine_objective)(net, &ws, (const T *)ev->x, (const T *)ev->y, ev->n,
