@@ -42,7 +42,10 @@ static inline T NNC_FN(nnc_sigmoid_scalar)(T x)
 /* 1 for x > 0, 0 for x <= 0, NaN for NaN: the derivative factor of relu. */
 static inline T NNC_FN(act_pos_indicator)(T x)
 {
-    return x > 0 ? NNC_LIT(1.0) : (x <= 0 ? NNC_LIT(0.0) : x);
+    /* Two flat selects rather than nested ones: GCC vectorises this form
+     * (blends), while the nested form compiles to unpredictable branches. */
+    T f = x > 0 ? NNC_LIT(1.0) : NNC_LIT(0.0);
+    return x == x ? f : x;
 }
 
 #define NNC_SELU_LAMBDA_ NNC_LIT(1.0507009873554804934)
@@ -204,7 +207,8 @@ static void NNC_FN(act_leaky_relu_bwd)(int64_t rows, int64_t cols, const T *x, c
 #pragma omp simd
     for (int64_t i = 0; i < n; i++) {
         T v = x[i];
-        dx[i] = dy[i] * (v > 0 ? NNC_LIT(1.0) : (v <= 0 ? alpha : v));
+        T f = v > 0 ? NNC_LIT(1.0) : alpha; /* flat selects: see act_pos_indicator */
+        dx[i] = dy[i] * (v == v ? f : v);
     }
 }
 

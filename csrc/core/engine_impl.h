@@ -30,6 +30,7 @@ typedef struct {
     void *block;
     /* State of the current pass, set by engine_objective for engine_backward: */
     T gdiv;            /* the mean's count (1 for "sum"): every parameter gradient is divided by it */
+    int gdiv_pow2;     /* gdiv is a power of two */
     int top_done;      /* the fused top layer already wrote its parameter gradients */
     int want_pred;     /* engine_objective must leave the network's output in act[last] */
     int avx2;          /* the CPU runs the AVX2 builds of the fused kernels */
@@ -511,10 +512,12 @@ static nnc_status_t NNC_FN(engine_objective)(const nnc_net_t *net, NNC_FN(engine
     if (lp->reduction == NNC_REDUCTION_SUM) {
         v = (T)sum;
         ws->gdiv = NNC_LIT(1.0);
+        ws->gdiv_pow2 = 1;
     }
     else {
         v = count > 0 ? (T)(sum / (double)count) : (T)NAN;
         ws->gdiv = (T)count;
+        ws->gdiv_pow2 = count > 0 && (count & (count - 1)) == 0;
     }
     *value = NNC_FN(engine_add_penalty)(net, v, l1, l2);
     return NNC_STATUS_OK;
@@ -570,7 +573,15 @@ static nnc_status_t NNC_FN(engine_backward)(const nnc_net_t *net, NNC_FN(engine_
     for (int64_t p = 0; p < net->n_params; p++) {
         const nnc_param_t *P = &net->params[p];
         T *g = (T *)P->grad;
-        if (ws->gdiv != NNC_LIT(1.0)) {
+        if (ws->gdiv != NNC_LIT(1.0) && ws->gdiv_pow2) {
+            /* g / 2^k and g * 2^-k are both the exact g 2^-k rounded once:
+             * the same bits, without the slow division. */
+            const T r = NNC_LIT(1.0) / ws->gdiv;
+#pragma omp simd
+            for (int64_t i = 0; i < P->size; i++)
+                g[i] = g[i] * r;
+        }
+        else if (ws->gdiv != NNC_LIT(1.0)) {
             const T c = ws->gdiv;
 #pragma omp simd
             for (int64_t i = 0; i < P->size; i++)

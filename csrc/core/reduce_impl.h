@@ -88,6 +88,8 @@ static inline double nnc_red_combine_f64(double *lane, int64_t n)
 {
     if (n <= 0)
         return 0.0;
+    if (n <= NNC_RED_SHORT)
+        return lane[0]; /* the other lanes hold -0.0: adding them changes nothing */
     for (int w = NNC_RED_LANES / 2; w >= 1; w /= 2)
         for (int l = 0; l < w; l++)
             lane[l] = lane[l] + lane[l + w];
@@ -98,6 +100,8 @@ static inline float nnc_red_combine_f32(float *lane, int64_t n)
 {
     if (n <= 0)
         return 0.0f;
+    if (n <= NNC_RED_SHORT)
+        return lane[0]; /* the other lanes hold -0.0: adding them changes nothing */
     for (int w = NNC_RED_LANES / 2; w >= 1; w /= 2)
         for (int l = 0; l < w; l++)
             lane[l] = lane[l] + lane[l + w];
