@@ -301,7 +301,7 @@ static inline double NNC_FN(act_row_expsum)(int64_t cols, const T *x, T m)
 {
     double lane[NNC_RED_LANES];
     nnc_red_init_f64(lane);
-    NNC_RED_FOR(cols, j, l, lane[l] = lane[l] + (double)NNC_EXP(x[j] - m););
+    NNC_RED_FOR_COMPACT(cols, j, l, lane[l] = lane[l] + (double)NNC_EXP(x[j] - m););
     return nnc_red_combine_f64(lane, cols);
 }
 
@@ -331,7 +331,7 @@ static void NNC_FN(act_softmax_fwd)(int64_t rows, int64_t cols, const T *x, T *y
          * at least one term is exp(0) = 1, so the sum is >= 1. */
         double lane[NNC_RED_LANES];
         nnc_red_init_f64(lane);
-        NNC_RED_FOR(cols, j, l, {
+        NNC_RED_FOR_COMPACT(cols, j, l, {
             T e = NNC_EXP(xr[j] - m);
             yr[j] = e; /* element j of x is read before y[j] is written */
             lane[l] = lane[l] + (double)e;
@@ -384,7 +384,7 @@ static void NNC_FN(act_softmax_bwd)(int64_t rows, int64_t cols, const T *x, cons
             T z = (T)NNC_FN(act_row_expsum)(cols, xr, m);
             double lane[NNC_RED_LANES];
             nnc_red_init_f64(lane);
-            NNC_RED_FOR(cols, j, l,
+            NNC_RED_FOR_COMPACT(cols, j, l,
                         lane[l] = lane[l] + (double)(dyr[j] * (NNC_EXP(xr[j] - m) / z)););
             T st = (T)nnc_red_combine_f64(lane, cols);
             for (int64_t j = 0; j < cols; j++) {

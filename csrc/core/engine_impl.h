@@ -353,16 +353,18 @@ typedef struct {
     T gw[16], gb;   /* out: sum_r x[r, i] d[r] and sum_r d[r] */
 } NNC_FN(engine_top_t);
 
-/* Code that exists only where the AVX2 builds do (engine.c). */
+/* Code that exists only where the AVX2 builds do (engine.c), and only for
+ * losses whose loops vectorise (vec == 1 in NNC_ELEMWISE_LOSSES). */
 #if NNC_ENGINE_X86
-#define NNC_ENGINE_X86_ONLY_(...) __VA_ARGS__
+#define NNC_ENGINE_AVX2_IF_1_(...) __VA_ARGS__
 #else
-#define NNC_ENGINE_X86_ONLY_(...)
+#define NNC_ENGINE_AVX2_IF_1_(...)
 #endif
+#define NNC_ENGINE_AVX2_IF_0_(...)
 
 /* The body, inlined into two variants: NIN is the most inputs its lane
  * arrays hold; `stores` 0 promises pred == delta == NULL. */
-#define NNC_ENGINE_TOP_(E, name)                                                                 \
+#define NNC_ENGINE_TOP_(E, name, vec)                                                              \
     static inline __attribute__((always_inline)) void NNC_FN(engine_top_##name##_body)(         \
         int64_t rows, int64_t in, NNC_FN(engine_top_t) *t, T (*gl)[NNC_RED_LANES],             \
         const int stores)                                                                        \
@@ -376,7 +378,7 @@ typedef struct {
         NNC_FN(nnc_red_init)(bl);                                                                \
         for (int64_t i = 0; i < in; i++)                                                         \
             NNC_FN(nnc_red_init)(gl[i]);                                                         \
-        NNC_RED_FOR(rows, r, l, {                                                                \
+        NNC_RED_FOR_IF(vec)(rows, r, l, {                                                        \
             const T *xr = x + r * in;                                                            \
             T p = xr[0] * w[0];                                                                  \
             for (int64_t i = 1; i < in; i++)                                                     \
@@ -401,7 +403,7 @@ typedef struct {
      * gets a variant with constant sizes, which the compiler vectorises                         \
      * across rows with its lanes in registers (16 AVX2 registers hold all                       \
      * three lane arrays of a float64 run; 16 SSE2 registers do not). */                         \
-    NNC_ENGINE_X86_ONLY_(__attribute__((target("avx2"))) static void NNC_FN(                     \
+    NNC_ENGINE_AVX2_IF_##vec##_(__attribute__((target("avx2"))) static void NNC_FN(              \
         engine_top_##name##_avx2)(int64_t rows, NNC_FN(engine_top_t) * t) {                      \
         T gl[1][NNC_RED_LANES];                                                                  \
         NNC_FN(engine_top_##name##_body)(rows, 1, t, gl, 0);                                     \
@@ -410,7 +412,7 @@ typedef struct {
     {                                                                                            \
         if (in == 1 && t->pred == NULL && t->delta == NULL) {                                    \
             T gl[1][NNC_RED_LANES];                                                              \
-            NNC_ENGINE_X86_ONLY_(if (t->avx2) {                                                      \
+            NNC_ENGINE_AVX2_IF_##vec##_(if (t->avx2) {                                                      \
                 NNC_FN(engine_top_##name##_avx2)(rows, t);                                       \
                 return;                                                                          \
             })                                                                                   \
@@ -424,7 +426,8 @@ typedef struct {
 
 NNC_ELEMWISE_LOSSES(NNC_ENGINE_TOP_)
 #undef NNC_ENGINE_TOP_
-#undef NNC_ENGINE_X86_ONLY_
+#undef NNC_ENGINE_AVX2_IF_1_
+#undef NNC_ENGINE_AVX2_IF_0_
 
 /* 1 when engine_top_fused handles this layer and loss. */
 static int NNC_FN(engine_top_fusable)(const nnc_layer_t *top, const nnc_loss_params_t *lp)
@@ -432,7 +435,7 @@ static int NNC_FN(engine_top_fusable)(const nnc_layer_t *top, const nnc_loss_par
     if (top->kind != NNC_LAYER_DENSE || top->out != 1 || top->in > 16)
         return 0;
     switch (lp->kind) {
-#define NNC_X_(E, name) case NNC_LOSS_##E:
+#define NNC_X_(E, name, vec) case NNC_LOSS_##E:
         NNC_ELEMWISE_LOSSES(NNC_X_)
 #undef NNC_X_
         return 1;
@@ -445,7 +448,7 @@ static void NNC_FN(engine_top_fused)(const nnc_loss_params_t *lp, int64_t rows, 
                                      NNC_FN(engine_top_t) *t)
 {
     switch (lp->kind) {
-#define NNC_X_(E, name)                                                                          \
+#define NNC_X_(E, name, vec)                                                                     \
     case NNC_LOSS_##E:                                                                           \
         t->k = NNC_FN(loss_##name##_k)(lp);                                                      \
         NNC_FN(engine_top_##name)(rows, in, t);                                                  \

@@ -11,16 +11,17 @@
 
 #ifndef NNC_ELEMWISE_LOSSES
 /* The losses that are a sum of independent per-element terms, as
- * X(ENUM_SUFFIX, name) rows matching ops.def.  The row losses
- * (cross_entropy, kl_divergence) are not in it. */
-#define NNC_ELEMWISE_LOSSES(X)               \
-    X(MSE, mse)                              \
-    X(MAE, mae)                              \
-    X(HUBER, huber)                          \
-    X(LOG_LOSS, log_loss)                    \
-    X(LOG_LOSS_LOGITS, log_loss_with_logits) \
-    X(PERCEPTRON, perceptron_loss)           \
-    X(HINGE, hinge)
+ * X(ENUM_SUFFIX, name, vec) rows matching ops.def; vec is 1 when the element
+ * function is plain arithmetic (loops over it vectorise), 0 when it calls
+ * exp or log.  The row losses (cross_entropy, kl_divergence) are not in it. */
+#define NNC_ELEMWISE_LOSSES(X)                  \
+    X(MSE, mse, 1)                              \
+    X(MAE, mae, 1)                              \
+    X(HUBER, huber, 1)                          \
+    X(LOG_LOSS, log_loss, 0)                    \
+    X(LOG_LOSS_LOGITS, log_loss_with_logits, 0) \
+    X(PERCEPTRON, perceptron_loss, 1)           \
+    X(HINGE, hinge, 1)
 #endif
 
 /* ---------------- scalar helpers ---------------- */

@@ -17,39 +17,39 @@
 #include "reduce_impl.h"
 #include "loss_elem_impl.h"
 
-/* The driver every elementwise loss shares.  gdiv == 1 skips the division
- * (x / 1 == x exactly, so the result is the same). */
-#define NNC_LOSS_ELEMWISE_(E, name)                                                          \
-    static void NNC_FN(loss_##name)(const nnc_loss_params_t *p, int64_t rows, int64_t cols,  \
-                                    const T *pred, const T *target, double *sum, T *grad,    \
-                                    T gdiv)                                                  \
-    {                                                                                        \
-        const int64_t n = rows * cols;                                                       \
-        const T k = NNC_FN(loss_##name##_k)(p);                                              \
-        double lane[NNC_RED_LANES];                                                          \
-        nnc_red_init_f64(lane);                                                              \
-        if (grad == NULL) {                                                                  \
-            NNC_RED_FOR(n, i, l, T d;                                                        \
-                        lane[l] = lane[l] + (double)NNC_FN(loss_##name##_elem)(              \
-                                                pred[i], target[i], k, &d););               \
-        }                                                                                    \
-        else if (gdiv == NNC_LIT(1.0)) {                                                     \
-            NNC_RED_FOR(n, i, l, T d;                                                        \
-                        lane[l] = lane[l] + (double)NNC_FN(loss_##name##_elem)(              \
-                                                pred[i], target[i], k, &d);                 \
-                        grad[i] = d;);                                                       \
-        }                                                                                    \
-        else {                                                                               \
-            NNC_RED_FOR(n, i, l, T d;                                                        \
-                        lane[l] = lane[l] + (double)NNC_FN(loss_##name##_elem)(              \
-                                                pred[i], target[i], k, &d);                 \
-                        grad[i] = d / gdiv;);                                                \
-        }                                                                                    \
-        *sum = nnc_red_combine_f64(lane, n);                                                 \
+/* The driver every elementwise loss shares (vec: see NNC_ELEMWISE_LOSSES).
+ * gdiv == 1 skips the division (x / 1 == x exactly, so the result is the
+ * same). */
+#define NNC_LOSS_TERM_(name) (double)NNC_FN(loss_##name##_elem)(pred[i], target[i], k, &d)
+#define NNC_LOSS_ELEMWISE_(E, name, vec)                                                     \
+    static void NNC_FN(loss_##name)(const nnc_loss_params_t *p, int64_t rows, int64_t cols, \
+                                    const T *pred, const T *target, double *sum, T *grad,   \
+                                    T gdiv)                                                 \
+    {                                                                                       \
+        const int64_t n = rows * cols;                                                      \
+        const T k = NNC_FN(loss_##name##_k)(p);                                             \
+        double lane[NNC_RED_LANES];                                                         \
+        nnc_red_init_f64(lane);                                                             \
+        if (grad == NULL) {                                                                 \
+            NNC_RED_FOR_IF(vec)(n, i, l, T d;                                               \
+                                lane[l] = lane[l] + NNC_LOSS_TERM_(name););                 \
+        }                                                                                   \
+        else if (gdiv == NNC_LIT(1.0)) {                                                    \
+            NNC_RED_FOR_IF(vec)(n, i, l, T d;                                               \
+                                lane[l] = lane[l] + NNC_LOSS_TERM_(name);                   \
+                                grad[i] = d;);                                              \
+        }                                                                                   \
+        else {                                                                              \
+            NNC_RED_FOR_IF(vec)(n, i, l, T d;                                               \
+                                lane[l] = lane[l] + NNC_LOSS_TERM_(name);                   \
+                                grad[i] = d / gdiv;);                                       \
+        }                                                                                   \
+        *sum = nnc_red_combine_f64(lane, n);                                                \
     }
 
 NNC_ELEMWISE_LOSSES(NNC_LOSS_ELEMWISE_)
 #undef NNC_LOSS_ELEMWISE_
+#undef NNC_LOSS_TERM_
 
 /* ---------------- row losses ---------------- */
 
@@ -63,7 +63,7 @@ static inline T NNC_FN(loss_row_lse)(int64_t cols, const T *z, double *zsum)
         if (z[j] > m)
             m = z[j];
     nnc_red_init_f64(lane);
-    NNC_RED_FOR(cols, j, l, lane[l] = lane[l] + (double)NNC_EXP(z[j] - m););
+    NNC_RED_FOR_COMPACT(cols, j, l, lane[l] = lane[l] + (double)NNC_EXP(z[j] - m););
     *zsum = nnc_red_combine_f64(lane, cols); /* >= 1 (exp(0) is a term) unless NaN */
     return m;
 }
@@ -84,7 +84,7 @@ static void NNC_FN(loss_cross_entropy)(const nnc_loss_params_t *p, int64_t rows,
         return;
     }
     nnc_red_init_f64(acc);
-    NNC_RED_FOR(rows, r, lr, {
+    NNC_RED_FOR_COMPACT(rows, r, lr, {
         const T *zr = z + r * cols;
         const T *tr = t + r * cols;
         double zsum, row[NNC_RED_LANES], ts[NNC_RED_LANES];
@@ -92,7 +92,7 @@ static void NNC_FN(loss_cross_entropy)(const nnc_loss_params_t *p, int64_t rows,
         const double log_z = log(zsum);
         nnc_red_init_f64(row);
         nnc_red_init_f64(ts);
-        NNC_RED_FOR(cols, j, l, {
+        NNC_RED_FOR_COMPACT(cols, j, l, {
             const T tj = tr[j];
             ts[l] = ts[l] + (double)tj;
             if (tj != 0)
@@ -129,7 +129,7 @@ static void NNC_FN(loss_kl_divergence)(const nnc_loss_params_t *p, int64_t rows,
     const T tiny = NNC_T_MIN;
     double lane[NNC_RED_LANES];
     nnc_red_init_f64(lane);
-    NNC_RED_FOR(n, i, l, {
+    NNC_RED_FOR_COMPACT(n, i, l, {
         T ti = t[i];
         T pi = pred[i];
         T pc = pi < tiny ? tiny : pi; /* NaN passes through */
@@ -222,7 +222,7 @@ nnc_status_t NNC_FN(nnc_cross_entropy_index)(nnc_reduction_t reduction, int64_t 
             return NNC_STATUS_INVALID_ARGUMENT;
     const T gdiv = reduction == NNC_REDUCTION_MEAN ? (T)rows : NNC_LIT(1.0);
     nnc_red_init_f64(acc);
-    NNC_RED_FOR(rows, r, lr, {
+    NNC_RED_FOR_COMPACT(rows, r, lr, {
         const T *zr = logits + r * cols;
         const int64_t c = target[r];
         double zsum;

@@ -67,6 +67,27 @@
         }                                                                                       \
     } while (0)
 
+/* The same order as NNC_RED_FOR in one plain loop whose lane index is
+ * computed (so the lanes live in memory): for bodies that call exp or log,
+ * which do not vectorise anyway and whose latency already hides the adds'.
+ * One copy of the body instead of three unrolled ones keeps the code small. */
+#define NNC_RED_FOR_COMPACT(n, k, l, ...)                                                       \
+    do {                                                                                        \
+        const int64_t nnc_red_n_ = (n);                                                         \
+        const int64_t nnc_red_mask_ = nnc_red_n_ <= NNC_RED_SHORT ? 0 : NNC_RED_LANES - 1;      \
+        for (int64_t k = 0; k < nnc_red_n_; k++) {                                              \
+            const int l = (int)(k & nnc_red_mask_);                                             \
+            __VA_ARGS__                                                                         \
+        }                                                                                       \
+    } while (0)
+
+/* NNC_RED_FOR_IF(vec)(n, k, l, ...) is NNC_RED_FOR when vec is 1 and
+ * NNC_RED_FOR_COMPACT when it is 0 (for code generated per operation). */
+#define NNC_RED_FOR_IF(vec) NNC_RED_FOR_IF_(vec)
+#define NNC_RED_FOR_IF_(vec) NNC_RED_FOR_VEC_##vec
+#define NNC_RED_FOR_VEC_1 NNC_RED_FOR
+#define NNC_RED_FOR_VEC_0 NNC_RED_FOR_COMPACT
+
 /* Lane arrays: init sets every lane to -0.0; combine folds them in the
  * halving order above (the lanes are clobbered) and returns the sum of n
  * terms (+0.0 when n == 0).  _f64 and _f32 name the accumulator type, so
