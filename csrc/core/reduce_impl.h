@@ -67,16 +67,23 @@
         }                                                                                       \
     } while (0)
 
-/* The same order as NNC_RED_FOR in one plain loop whose lane index is
- * computed (so the lanes live in memory): for bodies that call exp or log,
- * which do not vectorise anyway and whose latency already hides the adds'.
- * One copy of the body instead of three unrolled ones keeps the code small. */
+/* The same order as NNC_RED_FOR without unrolling: a short sum runs in lane
+ * 0 (kept in a register), a long one in one plain loop whose lane index is
+ * computed (so its lanes live in memory).  For bodies that call exp or log,
+ * which do not vectorise anyway and whose latency already hides the adds':
+ * two copies of the body instead of eighteen keep the code small. */
 #define NNC_RED_FOR_COMPACT(n, k, l, ...)                                                       \
     do {                                                                                        \
         const int64_t nnc_red_n_ = (n);                                                         \
-        const int64_t nnc_red_mask_ = nnc_red_n_ <= NNC_RED_SHORT ? 0 : NNC_RED_LANES - 1;      \
+        if (nnc_red_n_ <= NNC_RED_SHORT) {                                                      \
+            for (int64_t k = 0; k < nnc_red_n_; k++) {                                          \
+                const int l = 0;                                                                \
+                __VA_ARGS__                                                                     \
+            }                                                                                   \
+            break;                                                                              \
+        }                                                                                       \
         for (int64_t k = 0; k < nnc_red_n_; k++) {                                              \
-            const int l = (int)(k & nnc_red_mask_);                                             \
+            const int l = (int)(k % NNC_RED_LANES);                                             \
             __VA_ARGS__                                                                         \
         }                                                                                       \
     } while (0)
