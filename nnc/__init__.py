@@ -13,10 +13,15 @@ from . import _core
 __version__ = "0.1.0"
 
 # ---- matrix ----
+from . import linalg
+from .linalg import add, axpy, dot, gemv, matmul, scale, transpose
 
 # ---- functional ----
+from . import functional  # noqa: E402  (use: from nnc import functional as F)
 
 # ---- random and init ----
+from . import init, random
+from .random import Generator
 
 # ---- engine: layers, models, optimizers, fit ----
 

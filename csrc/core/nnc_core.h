@@ -92,6 +92,9 @@ typedef struct {
 
 void nnc_rng_seed(nnc_rng_t *rng, uint64_t seed);
 uint64_t nnc_rng_next_u64(nnc_rng_t *rng);
+/* Advances the state by 2^128 draws (xoshiro's jump): states jumped 0, 1, 2, ...
+ * times give streams that cannot overlap in fewer than 2^128 draws. */
+void nnc_rng_jump(nnc_rng_t *rng);
 /* Uniform integer in [0, bound) without modulo bias; bound >= 1. */
 uint64_t nnc_rng_bounded(nnc_rng_t *rng, uint64_t bound);
 /* out[0..n) = a uniformly random permutation of 0..n-1 (Fisher-Yates). */

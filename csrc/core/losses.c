@@ -1,0 +1,10 @@
+/* Loss values and gradients, float64 and float32 from one body (losses_impl.h). */
+#include "nnc_core.h"
+
+#define NNC_DTYPE_F64
+#include "nnc_tmpl.h"
+#include "losses_impl.h"
+#define NNC_DTYPE_F32
+#include "nnc_tmpl.h"
+#include "losses_impl.h"
+#include "nnc_tmpl_end.h"

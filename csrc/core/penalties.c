@@ -1,0 +1,10 @@
+/* L1 and L2 penalties, float64 and float32 from one body (penalties_impl.h). */
+#include "nnc_core.h"
+
+#define NNC_DTYPE_F64
+#include "nnc_tmpl.h"
+#include "penalties_impl.h"
+#define NNC_DTYPE_F32
+#include "nnc_tmpl.h"
+#include "penalties_impl.h"
+#include "nnc_tmpl_end.h"
