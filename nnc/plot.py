@@ -410,10 +410,13 @@ def loss_contour(x, y, loss, *, path=None, levels=20, log=False, filled=True, ax
         from matplotlib.colors import LogNorm
         norm = LogNorm(vmin=lv[0], vmax=lv[-1])
     if filled:
-        cf = ax.contourf(x, y, loss, levels=lv, cmap=cmap, norm=norm, extend="both", alpha=0.85)
+        # levels taken from the data span it; given levels may leave values outside
+        extend = "neither" if np.isscalar(levels) else "both"
+        cf = ax.contourf(x, y, loss, levels=lv, cmap=cmap, norm=norm, extend=extend, alpha=0.85)
         if colorbar:
-            from matplotlib.ticker import MaxNLocator
-            cb = fig.colorbar(cf, ax=ax, format="%.3g", ticks=MaxNLocator(6))
+            from matplotlib.ticker import LogLocator, MaxNLocator
+            cb = fig.colorbar(cf, ax=ax, format="%.3g",
+                              ticks=LogLocator() if log else MaxNLocator(6))
             cb.set_label("loss")
     cs = ax.contour(x, y, loss, levels=lv, colors="k" if filled else None,
                     cmap=None if filled else cmap, norm=None if filled else norm,
@@ -433,7 +436,7 @@ def loss_contour(x, y, loss, *, path=None, levels=20, log=False, filled=True, ax
 
 def loss_surface_3d(x, y, loss, *, path=None, ax=None, indexing="xy", cmap="viridis",
                     elev=30.0, azim=-60.0, log=False, title="Loss surface",
-                    xlabel="w", ylabel="b", zlabel="loss"):
+                    xlabel="w", ylabel="b", zlabel="loss", figsize=(7.0, 5.0)):
     """The loss over two parameters as a 3-D surface, optionally with a descent path.
 
     The path's heights are its third column when given, otherwise they are
@@ -443,9 +446,13 @@ def loss_surface_3d(x, y, loss, *, path=None, ax=None, indexing="xy", cmap="viri
     ``ax.lines[0]``.  ``ax`` must be a 3-D axes when given.
     """
     x, y, loss = _grid(x, y, loss, indexing)
-    fig, ax = _new_axes(ax, figsize=(6.5, 4.5), projection="3d")
+    fresh = ax is None
+    fig, ax = _new_axes(ax, figsize=figsize, projection="3d")
     if not hasattr(ax, "plot_surface"):
         raise ValueError("ax must be a 3-D axes (fig.add_subplot(projection='3d'))")
+    if fresh:
+        ax.set_box_aspect(None, zoom=0.95)
+        fig.subplots_adjust(left=0.0, right=0.95, bottom=0.02, top=0.95)
     z = np.log10(np.maximum(loss, 1e-300)) if log else loss
     X, Y = np.meshgrid(x, y)
     ax.plot_surface(X, Y, z, cmap=cmap, alpha=0.75, linewidth=0, antialiased=True,
@@ -500,16 +507,20 @@ def optimizer_paths(x, y, loss, paths, *, levels=20, log=False, ax=None, indexin
     return fig
 
 
-def descent_animation(x, y, loss, path, *, frames=30, interval=120, levels=20, log=False,
-                      indexing="xy", title="Gradient descent", xlabel="w", ylabel="b",
+def descent_animation(x, y, loss, path, *, frames=30, spacing="steps", interval=120, levels=20,
+                      log=False, indexing="xy", title="Gradient descent", xlabel="w", ylabel="b",
                       figsize=(5.5, 4.0)):
     """An animation of the descent path growing on the contour map.
 
-    The path is sampled at ``frames`` evenly spaced steps (always including
-    the first and the last), so a run of 10,000 steps still plays in a few
-    seconds.  Returns a ``matplotlib.animation.FuncAnimation``; in Jupyter show
-    it with ``animation_html(anim)``.  Its frame count is ``anim.nnc_frames``
-    (a list of the step indices shown).
+    The path is sampled at ``frames`` steps (always including the first and
+    the last), so a run of 10,000 steps still plays in a few seconds:
+    ``spacing="steps"`` takes evenly spaced step numbers; ``"distance"`` takes
+    steps evenly spaced along the path's length (measured in units of the
+    plotted ranges), so a long plateau where the parameters barely move gets
+    few frames and a sudden drop gets many.  Returns a
+    ``matplotlib.animation.FuncAnimation``; in Jupyter show it with
+    ``animation_html(anim)``.  ``anim.nnc_frames`` lists the step shown by each
+    frame.
     """
     from matplotlib.animation import FuncAnimation
 
@@ -520,7 +531,20 @@ def descent_animation(x, y, loss, path, *, frames=30, interval=120, levels=20, l
     frames = int(frames)
     if frames < 1:
         raise ValueError(f"frames must be at least 1, got {frames}")
-    idx = np.unique(np.linspace(0, px.size - 1, min(frames, px.size)).round().astype(int))
+    if spacing == "steps":
+        idx = np.linspace(0, px.size - 1, min(frames, px.size)).round().astype(int)
+    elif spacing == "distance":
+        gx, gy = _as_1d(x, "x"), _as_1d(y, "y")
+        sx = np.ptp(gx) or 1.0
+        sy = np.ptp(gy) or 1.0
+        seg = np.hypot(np.diff(px) / sx, np.diff(py) / sy)
+        arc = np.concatenate([[0.0], np.cumsum(seg)])
+        targets = np.linspace(0.0, arc[-1], min(frames, px.size))
+        idx = np.searchsorted(arc, targets, side="left").clip(0, px.size - 1)
+        idx[-1] = px.size - 1
+    else:
+        raise ValueError(f"spacing must be 'steps' or 'distance', got {spacing!r}")
+    idx = np.unique(idx)
 
     fig = loss_contour(x, y, loss, levels=levels, log=log, indexing=indexing, title=title,
                        xlabel=xlabel, ylabel=ylabel, colorbar=False)
@@ -545,14 +569,21 @@ def descent_animation(x, y, loss, path, *, frames=30, interval=120, levels=20, l
     return anim
 
 
-def animation_html(anim, *, close=True, default_mode="once"):
-    """The animation as a self-contained HTML player (JavaScript, frames as PNG).
+def animation_html(anim, *, close=True, default_mode="once", frame_format="png"):
+    """The animation as a self-contained HTML player (JavaScript and embedded frames).
 
     Returns an ``IPython.display.HTML`` when IPython is installed (so a notebook
     cell shows the player) and the HTML string otherwise.  ``close=True`` closes
     the animation's figure so that Jupyter does not also show it as a still.
+    ``frame_format="jpeg"`` makes the frames about three times smaller than PNG,
+    which matters for notebooks stored with their outputs.
     """
-    html = anim.to_jshtml(default_mode=default_mode)
+    import matplotlib
+
+    if frame_format not in ("png", "jpeg"):
+        raise ValueError(f"frame_format must be 'png' or 'jpeg', got {frame_format!r}")
+    with matplotlib.rc_context({"animation.frame_format": frame_format}):
+        html = anim.to_jshtml(default_mode=default_mode)
     if close:
         _plt().close(anim._fig)
     try:

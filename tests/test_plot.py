@@ -241,6 +241,12 @@ def test_descent_animation(grid, tmp_path):
     assert "<script" in getattr(shown, "data", shown)
     assert not plt.fignum_exists(anim._fig.number)  # closed: no duplicate still in Jupyter
 
+    small = P.animation_html(P.descent_animation(w, b, L, (pw, pb), frames=3),
+                             frame_format="jpeg")
+    assert getattr(small, "data", small).count("data:image/jpeg;base64") == 3
+    with pytest.raises(ValueError, match="frame_format"):
+        P.animation_html(anim, frame_format="gif")
+
     short = P.descent_animation(w, b, L, (pw[:4], pb[:4]), frames=50)
     assert short.nnc_frames == [0, 1, 2, 3]
     _saves(short, tmp_path)
@@ -391,3 +397,20 @@ def test_functions_draw_into_given_axes():
     assert len(a1.lines) == 1 and len(a2.lines) == 1
     fig, axs = plt.subplots(1, 2)
     assert P.activation_functions([("t", np.tanh)], axes=axs) is fig
+
+
+def test_descent_animation_distance_spacing(grid):
+    w, b, L, pw, pb, _ = grid
+    # a path that idles for 90 steps, then moves a lot in 10
+    px = np.concatenate([np.full(90, 0.0) + np.linspace(0, 0.01, 90), np.linspace(0.01, 4, 10)])
+    py = np.concatenate([np.full(90, -8.0), np.linspace(-8, -5, 10)])
+    anim = P.descent_animation(w, b, L, (px, py), frames=10, spacing="distance")
+    frames = anim.nnc_frames
+    assert frames[0] == 0 and frames[-1] == 99
+    assert sum(f >= 90 for f in frames) >= 7      # most frames where the path moves
+    even = P.descent_animation(w, b, L, (px, py), frames=10)
+    assert sum(f >= 90 for f in even.nnc_frames) <= 2
+    for a in (anim, even):
+        a._draw_was_started = True  # never shown: silence matplotlib's unused-animation warning
+    with pytest.raises(ValueError, match="spacing must be"):
+        P.descent_animation(w, b, L, (px, py), spacing="time")

@@ -34,10 +34,11 @@ def md(text):
     return nbformat.v4.new_markdown_cell(textwrap.dedent(text).strip("\n"))
 
 
-def code(text):
-    """A code cell (indentation of the triple-quoted text removed)."""
+def code(*parts):
+    """A code cell from one or more texts, each with its indentation removed."""
     import nbformat
-    return nbformat.v4.new_code_cell(textwrap.dedent(text).strip("\n"))
+    return nbformat.v4.new_code_cell(
+        "\n".join(textwrap.dedent(p).strip("\n") for p in parts))
 
 
 def build(name):
@@ -53,13 +54,14 @@ def build(name):
     raise KeyError(f"no notebook named {name!r}; known: {[s for s, _ in NOTEBOOKS]}")
 
 
-def execute(nb, *, kernel_dir, timeout=300):
+def execute(nb, *, kernel_dir, timeout=300, pythonpath=None):
     """Run every cell of ``nb`` in place, in a kernel on this interpreter.
 
     ``kernel_dir`` is a scratch directory for the kernel spec.  The kernel's
     working directory is notebooks/ and the repository is first on its
     PYTHONPATH.  Raises ``nbclient.exceptions.CellExecutionError`` on the first
-    failing cell.
+    failing cell.  ``pythonpath`` replaces the repository as the first path
+    entry (to run the notebooks against another checkout).
     """
     from ipykernel.kernelspec import write_kernel_spec
     from jupyter_client.kernelspec import KernelSpecManager
@@ -69,13 +71,14 @@ def execute(nb, *, kernel_dir, timeout=300):
     kernel_dir = pathlib.Path(kernel_dir)
     NOTEBOOK_DIR.mkdir(exist_ok=True)
     # a spec whose argv is sys.executable, so the kernel sees the same packages
-    write_kernel_spec(path=str(kernel_dir / KERNEL_NAME),
-                      overrides={"display_name": "Python 3 (nnc)"})
+    if not (kernel_dir / KERNEL_NAME).exists():
+        write_kernel_spec(path=str(kernel_dir / KERNEL_NAME),
+                          overrides={"display_name": "Python 3 (nnc)"})
     ksm = KernelSpecManager(kernel_dirs=[str(kernel_dir)])
     km = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=ksm)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(
-        [str(ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
+        [str(pythonpath or ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
     env.pop("MPLBACKEND", None)  # the kernel's inline backend renders the figures
     client = NotebookClient(nb, km=km, timeout=timeout, record_timing=False,
                             resources={"metadata": {"path": str(NOTEBOOK_DIR)}})
@@ -91,6 +94,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("names", nargs="*", help="substrings of notebook names (default: all)")
     ap.add_argument("--no-execute", action="store_true", help="write cells without outputs")
+    ap.add_argument("--pythonpath", help="import nnc from this checkout instead of the repository")
     args = ap.parse_args(argv)
     stems = [s for s, _ in NOTEBOOKS if not args.names or any(n in s for n in args.names)]
     if not stems:
@@ -101,7 +105,7 @@ def main(argv=None):
             nb = build(stem)
             t0 = time.perf_counter()
             if not args.no_execute:
-                execute(nb, kernel_dir=tmp)
+                execute(nb, kernel_dir=tmp, pythonpath=args.pythonpath)
             path = NOTEBOOK_DIR / f"{stem}.ipynb"
             nbformat.write(nb, str(path))
             print(f"{path.relative_to(ROOT)}: {path.stat().st_size / 1024:.0f} KiB, "
@@ -124,7 +128,758 @@ plt.rcParams.update({"figure.dpi": 72, "figure.figsize": (6, 4)})
 np.set_printoptions(precision=6, suppress=False)
 """
 
-NOTEBOOKS = []
+
+def grokking_dl_ch4():
+    return [
+        md("""
+        # Grokking Deep Learning, chapter 4 — learning by gradient descent
+
+        Andrew Trask teaches learning on the smallest network there is: one input,
+        one weight, one prediction, `pred = input * weight`. The network is told the
+        right answer (`goal`), measures how far it missed, and nudges the weight.
+        This notebook replays every experiment of the chapter on nnc's C engine —
+        each run below is a single `fit` call — and checks every number the book
+        prints, digit for digit. Because the arithmetic here is plain IEEE
+        multiplication and subtraction (no `exp`, no fused multiply-add), nnc and
+        Trask's Python loops agree bit for bit.
+
+        Each walkthrough is a function in `nnc.book` with the book's settings as
+        defaults; it returns a result whose `print` shows the book's lines and
+        whose attributes are NumPy arrays, one entry per step.
+        """),
+        code(SETUP, """
+        from nnc import book
+        """),
+        md("""
+        ## G1 · Compare: how far did we miss?
+
+        Predict, then compare. Input 0.5 times weight 0.5 gives 0.25 where 0.8 was
+        wanted. The chapter measures the miss as the *squared* error: squaring
+        makes every miss positive (being 0.55 too low is as bad as 0.55 too high)
+        and weighs big misses more than small ones.
+        """),
+        code("""
+        g1 = book.g1_compare()
+        print(g1)
+        assert g1.prediction == 0.25
+        assert g1.error == 0.30250000000000005          # 0.55**2 in float64, exactly
+        assert g1.lines() == ["0.3025"]                  # what the book prints
+        """),
+        md("""
+        ## G2 · Hot and cold: one step of trial and error
+
+        The most naive way to learn: wiggle the weight a little up and a little
+        down, predict with both, and keep whichever wiggle lowered the error. The
+        "toes" example (input 8.5, weight 0.1, goal 1) takes one such step of 0.01.
+        """),
+        code("""
+        g2 = book.g2_hot_cold_step()
+        print(g2)
+        # the same floats as Trask's Python: (pred - goal) ** 2 with the probes' weights
+        assert (g2.errors[0], g2.up_errors[0], g2.down_errors[0]) == \\
+               ((8.5 * 0.1 - 1) ** 2, (1 - 8.5 * (0.1 + 0.01)) ** 2, (1 - 8.5 * (0.1 - 0.01)) ** 2)
+        assert [f"{e:.12g}" for e in (g2.errors[0], g2.up_errors[0], g2.down_errors[0])] == \\
+               ["0.0225", "0.004225", "0.055225"]
+        assert f"{g2.weights[1]:.12g}" == "0.11"
+        """),
+        md("""
+        ## G3 · Hot/cold learning until the goal is reached
+
+        Repeat the wiggle 1101 times with steps of 0.001, starting from weight 0.5
+        with input 0.5 and goal 0.8. Each line shows the error and the prediction
+        *before* that iteration's move; when the two probes give equal errors the
+        weight stays put. nnc runs this as the `HotCold` optimizer inside one C call.
+        """),
+        code("""
+        g3 = book.g3_hot_cold()
+        print(g3)
+        lines = g3.lines()
+        assert len(lines) == 1101
+        assert lines[:2] == ["Error:0.3025 Prediction:0.25", "Error:0.30195025 Prediction:0.2505"]
+        assert lines[-2:] == ["Error:2.50000000033e-07 Prediction:0.7995",
+                              "Error:1.07995057925e-27 Prediction:0.8"]
+        """),
+        md("""
+        Trask's own loop, in plain Python, gives the very same floats — not just the
+        same printed digits:
+        """),
+        code("""
+        def trask_hot_cold(weight=0.5, input=0.5, goal=0.8, step=0.001, iterations=1101):
+            errors, preds = [], []
+            for _ in range(iterations):
+                pred = input * weight
+                errors.append((pred - goal) ** 2); preds.append(pred)
+                up = (goal - input * (weight + step)) ** 2
+                down = (goal - input * (weight - step)) ** 2
+                if down < up:
+                    weight = weight - step
+                if down > up:
+                    weight = weight + step
+            return np.array(errors), np.array(preds)
+
+        errors, preds = trask_hot_cold()
+        assert np.array_equal(errors, g3.errors) and np.array_equal(preds, g3.predictions)
+        print("bit for bit: all", errors.size, "errors and predictions equal")
+        """),
+        md("""
+        The error falls steadily while the weight walks towards 1.6 in steps of
+        0.001 — then, on the last step, lands on 0.8 almost exactly. On a log scale
+        the slow walk and the final drop are both visible. Hot/cold learning made
+        three predictions per step: 3303 forward passes for one weight.
+        """),
+        code("""
+        fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+        plot.loss_curves(g3.errors, log=True, ax=axes[0], title="G3: error per iteration",
+                         xlabel="iteration", ylabel="error")
+        plot.loss_curves(g3.predictions, ax=axes[1], title="G3: prediction per iteration",
+                         xlabel="iteration", ylabel="prediction")
+        axes[1].axhline(0.8, color="k", ls="--", lw=1, label="goal 0.8"); axes[1].legend()
+        fig.tight_layout()
+        print("forward passes:", g3.forward_passes)
+        assert g3.forward_passes == 3 * 1101
+        """),
+        md("""
+        ### Two flaws of hot/cold learning
+
+        1. **It is wasteful**: three predictions for every single update.
+        2. **The step size knows nothing about the error.** Unless the right weight
+           is a whole number of steps away, the weight ends up hopping back and forth
+           across the goal. With a step of 0.2 it rocks around 0.8; with a step of 10
+           it alternates forever between predictions 0.25 and 5.25 and never gets
+           close.
+        """),
+        code("""
+        coarse = book.g3_hot_cold(step=0.2, iterations=12)
+        huge = book.g3_hot_cold(step=10, iterations=6)
+        print(coarse); print(huge)
+        assert huge.lines() == ["Error:0.3025 Prediction:0.25", "Error:19.8025 Prediction:5.25"] * 3
+        # step 0.2: the prediction changes by 0.1 per move and ends up alternating around 0.8
+        assert np.allclose(np.abs(np.diff(coarse.predictions)), 0.1)
+        assert coarse.predictions[-4:].min() < 0.8 < coarse.predictions[-4:].max()
+
+        fig, axes = plt.subplots(1, 2, figsize=(10, 3.4))
+        plot.loss_curves(coarse.predictions, ax=axes[0], title="step 0.2: rocking around the goal",
+                         xlabel="iteration", ylabel="prediction")
+        plot.loss_curves(huge.predictions, ax=axes[1], title="step 10: jumping forever",
+                         xlabel="iteration", ylabel="prediction")
+        for ax in axes:
+            ax.axhline(0.8, color="k", ls="--", lw=1)
+        fig.tight_layout()
+        """),
+        md("""
+        ## G4 · Direction and amount from the error itself
+
+        Gradient descent replaces the two probes by one calculation. The *pure
+        error* `delta = pred - goal` says which way and how far the prediction
+        missed; multiplying it by the input turns it into `weight_delta`, how the
+        weight should move. The multiplication does three jobs: it **scales** the
+        step with the input, **reverses** it when the input is negative, and
+        **stops** learning when the input is 0 (then the weight has no influence on
+        the prediction). A small `alpha` shrinks the step.
+
+        On the toes example: prediction 0.85, delta −0.15, weight_delta −1.275, and
+        with alpha 0.01 the weight moves from 0.1 to 0.11275.
+        """),
+        code("""
+        g4 = book.g4_gradient_step()
+        print(g4)
+        assert [f"{v:.12g}" for v in (g4.predictions[0], g4.deltas[0], g4.weight_deltas[0],
+                                      g4.weights[1])] == ["0.85", "-0.15", "-1.275", "0.11275"]
+        """),
+        md("""
+        ## G5 · Twenty steps of gradient descent
+
+        `weight -= (pred - goal) * input`, with alpha 1, from weight 0.5. The
+        prediction climbs towards 0.8 and each step is smaller than the last,
+        because the step is proportional to the miss.
+        """),
+        code("""
+        g5 = book.g5_gradient_descent()
+        print(g5)
+        assert g5.lines()[:3] == ["Error:0.3025 Prediction:0.25",
+                                  "Error:0.17015625 Prediction:0.3875",
+                                  "Error:0.095712890625 Prediction:0.490625"]
+        assert g5.lines()[-3:] == ["Error:1.7092608064e-05 Prediction:0.79586567925",
+                                   "Error:9.61459203602e-06 Prediction:0.796899259437",
+                                   "Error:5.40820802026e-06 Prediction:0.797674444578"]
+
+        def trask_descent(weight, input, goal=0.8, alpha=1.0, iterations=20):
+            errors, preds = [], []
+            for _ in range(iterations):
+                pred = input * weight
+                errors.append((pred - goal) ** 2); preds.append(pred)
+                weight = weight - alpha * ((pred - goal) * input)
+            return np.array(errors), np.array(preds)
+
+        errors, preds = trask_descent(0.5, 0.5)
+        assert np.array_equal(errors, g5.errors) and np.array_equal(preds, g5.predictions)
+        """),
+        md("""
+        The chapter's picture of why this works: for a fixed input and goal the error
+        is a parabola in the weight, `error = (input * weight - goal) ** 2`, a bowl.
+        Its slope at the current weight points uphill, so stepping against the slope
+        goes down into the bowl, and the slope flattens as the bottom approaches.
+        Below, the dots are the weights G5 visited.
+        """),
+        code("""
+        w = np.linspace(-0.5, 2.5, 301)
+        fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+        plot.descent_1d(w, (0.5 * w - 0.8) ** 2, g5.weights[:-1], g5.errors, ax=axes[0],
+                        title="G5: down the error bowl (input 0.5)")
+        plot.loss_curves(g5.errors, log=True, ax=axes[1], title="G5: error per step",
+                         xlabel="step", ylabel="error")
+        axes[0].axvline(1.6, color="k", ls=":", lw=1)
+        fig.tight_layout()
+        assert np.all(np.diff(g5.errors) < 0)             # every step goes downhill
+        assert np.all(np.diff(g5.weights) > 0) and g5.weights[-1] < 1.6  # never overshoots
+        """),
+        md("""
+        ## G6 · Learning is reducing error
+
+        From weight 0 with input 0.5: four steps, and the error falls
+        0.64 → 0.36 → 0.2025 → 0.11390625 as the prediction climbs 0 → 0.2 → 0.35 → 0.4625.
+        """),
+        code("""
+        g6 = book.g6_learning_reduces_error()
+        print(g6)
+        assert g6.lines() == ["Error:0.64 Prediction:0.0", "Error:0.36 Prediction:0.2",
+                              "Error:0.2025 Prediction:0.35", "Error:0.11390625 Prediction:0.4625"]
+        """),
+        md("""
+        ## G7 · Watching several steps: input 1.1
+
+        With input 1.1 the first step overshoots (prediction 0.968 > 0.8), and the
+        next one comes back from the other side: a negative delta becomes a positive
+        one and the weight moves down. The book prints weight, error, prediction,
+        delta and weight_delta for each step.
+        """),
+        code("""
+        g7 = book.g7_several_steps()
+        print(g7)
+        table = [[f"{v:.12g}" for v in row] for row in
+                 zip(g7.weights[:-1], g7.errors, g7.predictions, g7.deltas, g7.weight_deltas)]
+        assert table == [["0", "0.64", "0", "-0.8", "-0.88"],
+                         ["0.88", "0.028224", "0.968", "0.168", "0.1848"],
+                         ["0.6952", "0.0012446784", "0.76472", "-0.03528", "-0.038808"],
+                         ["0.734008", "5.489031744e-05", "0.8074088", "0.0074088", "0.00814968"]]
+        """),
+        md("""
+        ## G8 · Breaking gradient descent: input 2
+
+        Set the input to 2 and keep the goal 0.8. Now the error bowl is four times
+        steeper, each update overcorrects, and the prediction lands further away
+        on the other side every time: −232 million after twenty steps. nnc's
+        engine would normally stop such a run and say so (`nnc.DivergenceError`);
+        the walkthrough switches the guard off to show the blow-up to its end.
+        """),
+        code("""
+        g8 = book.g8_divergence()
+        print(g8)
+        assert g8.lines()[:3] == ["Error:0.04 Prediction:1.0", "Error:0.36 Prediction:0.2",
+                                  "Error:3.24 Prediction:2.6"]
+        assert g8.lines()[-3:] == ["Error:6.67087267987e+14 Prediction:-25828031.8",
+                                   "Error:6.00378541188e+15 Prediction:77484098.6",
+                                   "Error:5.40340687069e+16 Prediction:-232452292.6"]
+        errors, preds = trask_descent(0.5, 2.0)
+        assert np.array_equal(errors, g8.errors) and np.array_equal(preds, g8.predictions)
+        """),
+        md("""
+        The bowl picture makes the failure plain: every step jumps past the bottom
+        and lands higher up the opposite wall.
+        """),
+        code("""
+        w = np.linspace(-2.7, 1.9, 301)
+        fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+        plot.descent_1d(w, (2 * w - 0.8) ** 2, g8.weights[:4], g8.errors[:4], ax=axes[0],
+                        title="G8: overcorrecting (input 2, first 4 steps)")
+        plot.loss_curves({"alpha 1 (G8)": g8.errors}, log=True, ax=axes[1],
+                         title="error per step", xlabel="step", ylabel="error")
+        fig.tight_layout()
+        assert np.all(np.diff(g8.errors) > 0)               # every step makes it worse
+        assert np.all(np.sign(g8.deltas[1:]) == -np.sign(g8.deltas[:-1]))  # side to side
+        """),
+        md("""
+        ## G9 · Alpha
+
+        The simplest cure is to multiply every update by a number between 0 and 1,
+        `alpha`. With alpha 0.1 the same setup converges.
+        """),
+        code("""
+        g9 = book.g9_alpha()
+        print(g9)
+        assert g9.lines()[:3] == ["Error:0.04 Prediction:1.0", "Error:0.0144 Prediction:0.92",
+                                  "Error:0.005184 Prediction:0.872"]
+        assert g9.lines()[-1] == "Error:1.48527717099e-10 Prediction:0.800012187195"
+
+        w = np.linspace(0.25, 0.55, 301)
+        fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+        plot.descent_1d(w, (2 * w - 0.8) ** 2, g9.weights[:-1], g9.errors, ax=axes[0],
+                        title="G9: alpha 0.1 (input 2), every step downhill")
+        plot.loss_curves({"alpha 1 (G8)": g8.errors, "alpha 0.1 (G9)": g9.errors}, log=True,
+                         ax=axes[1], title="error per step", xlabel="step", ylabel="error")
+        fig.tight_layout()
+        """),
+        md("""
+        ## Beyond the book · which alphas work?
+
+        Trask found alpha 0.1 by trying. For this network the answer can be worked
+        out. One update changes the miss `d = input * weight - goal` into
+
+            d_new = input * (weight - alpha * d * input) - goal = (1 - alpha * input**2) * d
+
+        so every step multiplies the miss by the same factor `1 - alpha * input**2`.
+        The run converges exactly when that factor lies strictly between −1 and 1,
+        that is when `0 < alpha * input**2 < 2`. For input 2 the critical rate is
+        2 / 4 = 0.5: alpha 1 (G8) is beyond it (factor −3, the miss triples and flips
+        sign each step — just what G8 printed), alpha 0.1 (G9) is well inside
+        (factor 0.6). At alpha 0.25 the factor is 0 and one step lands on the goal.
+
+        `nnc.max_stable_lr(X)` computes that critical rate for any linear model from
+        its data (it is 2 over the largest eigenvalue of the loss's curvature), and
+        `book.alpha_sweep` runs one engine fit per alpha:
+        """),
+        code("""
+        X = np.array([[2.0]])
+        critical = nnc.max_stable_lr(X, loss=nnc.losses.MSE(reduction="sum", half=True))
+        print("critical alpha for input 2:", critical)
+        assert critical == 0.5
+
+        sweep = book.alpha_sweep(alphas=np.linspace(0.0, 0.7, 351))
+        converged = sweep.alphas[sweep.converged]
+        print(f"{sweep.alphas.size} runs; converged for alpha in "
+              f"({converged.min():g}, {converged.max():g}]")
+        assert np.all(sweep.converged == ((sweep.alphas > 0) & (sweep.alphas < critical)))
+
+        fig = plot.learning_rate_map(sweep.alphas, sweep.final_errors, critical=critical,
+                                     diverge_above=sweep.final_errors[0],
+                                     title="Error after 20 steps, input 2",
+                                     ylabel="error after 20 steps")
+        """),
+        md("""
+        Left of the dashed line every run ends below where it started; right of it
+        every run ends above (red ticks). The error is smallest near alpha 0.25,
+        where one step lands on the goal: for alphas between about 0.21 and 0.29 the
+        weight reaches the double nearest 0.4 within twenty steps and the error is
+        exactly 0, drawn on the floor of the log axis.
+
+        **What to take away:** the update's direction comes from the sign of the
+        error times the input, its size from the error itself — and the learning
+        rate must respect the steepness of the error bowl, which grows with the
+        square of the input. Notebook 06 sweeps thousands of alphas and inputs.
+        """),
+    ]
+
+def agile_ai_ch4():
+    return [
+        md("""
+        # Agile Artificial Intelligence in Pharo, chapter 4 — the theory of learning
+
+        Alexandre Bergel explains learning with the plainest question in data
+        fitting: which straight line `f(x) = a*x + b` best follows a handful of
+        points? He measures a line's badness with a loss function, finds better
+        `a` and `b` by gradient descent, then speeds things up with mini-batches.
+        His scripts are Pharo Smalltalk; here every run is one `fit` call into nnc's
+        C engine, and every number the chapter prints is checked.
+        """),
+        code(SETUP, """
+        from nnc import book, datasets
+        """),
+        md("""
+        ## A1 · A loss function: how bad is a line?
+
+        Four points, in the book's order: (1, 3.0), (3, 5.2), (2, 4.1), (4, 7.5). No
+        line goes through all of them, so we need a number that says how far a line
+        is from the points. Bergel uses the mean squared error
+
+            J(a, b) = (1/n) * sum_i (y_i - (a * x_i + b))**2
+
+        which is never negative and is small only when every point is close to the
+        line. The arbitrary line a = 0.5, b = 3 scores 1.75; the line a = 2, b = −0.5
+        scores 0.67, clearly better.
+        """),
+        code("""
+        a1 = book.a1_cost()
+        print(a1)
+        assert a1.cost[0] == 1.75
+        assert a1.cost[1] == 0.6749999999999998 and f"{a1.cost[1]:.2f}" == "0.67"
+
+        fig = plot.points_with_lines(a1.x, a1.y, {"a=0.5, b=3: J=1.75": (0.5, 3.0),
+                                                  "a=2, b=-0.5: J=0.67": (2.0, -0.5)},
+                                     xlim=(0, 5), title="A1: two lines, two costs")
+        """),
+        md("""
+        ## A2 · Gradient descent
+
+        Trying every `(a, b)` is hopeless, but the loss tells us which way is
+        downhill. Its partial derivatives are
+
+            dJ/da = (2/n) * sum_i -x_i * (y_i - f(x_i))
+            dJ/db = (2/n) * sum_i -(y_i - f(x_i))
+
+        and each update moves both parameters a little against them:
+        `a -= lr * dJ/da`, `b -= lr * dJ/db`, with learning rate 0.01. After the
+        first update the cost is 1.4127335; after 1000 updates the line is about
+        a = 1.42, b = 1.39 (the book truncates to two decimals).
+        """),
+        code("""
+        a2 = book.a2_gradient_descent()
+        print(a2)
+        assert a2.mse[0] == 1.4127335
+        a_end, b_end = a2.a[-1], a2.b[-1]
+        assert (np.trunc(a_end * 100) / 100, np.trunc(b_end * 100) / 100) == (1.42, 1.39)
+
+        # the same update in plain Python, sums left to right in the book's order
+        x, y = datasets.bergel_points()
+        a, b = 0.5, 3.0
+        for _ in range(1000):
+            da = (2 / 4) * sum(-xi * (yi - (xi * a + b)) for xi, yi in zip(x, y))
+            db = (2 / 4) * sum(-(yi - (xi * a + b)) for xi, yi in zip(x, y))
+            a, b = a - 0.01 * da, b - 0.01 * db
+        print("plain Python:", a, b, " nnc:", a_end, b_end)
+        assert abs(a - a_end) < 1e-12 and abs(b - b_end) < 1e-12
+        """),
+        md("""
+        The cost after each update (the book's figure 4-4) falls quickly and then
+        flattens: it cannot reach 0 because the points are not on one line. The
+        fitted line (figure 4-3) runs through the middle of the points.
+        """),
+        code("""
+        fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+        plot.loss_curves(a2.mse, ax=axes[0], title="A2: cost per update", xlabel="update",
+                         ylabel="J(a, b)")
+        plot.points_with_lines(a2.x, a2.y, {"start (0.5, 3)": (0.5, 3.0),
+                                            f"after 1000 updates: a={a_end:.4f}, b={b_end:.4f}":
+                                            (a_end, b_end)},
+                               xlim=(0, 5), ax=axes[1], title="A2: the fitted line")
+        fig.tight_layout()
+        assert np.all(np.diff(a2.mse) < 0)
+        """),
+        md("""
+        **Beyond the book: the path on the loss surface.** J depends on two numbers,
+        so we can draw it as a map over `(a, b)` — `nnc.loss_surface` evaluates it
+        in C on a grid — and overlay the 1001 points `(a, b)` the descent visited.
+        The loss is a long, narrow valley: the first updates drop almost straight
+        down the steep wall, the rest crawl along the valley floor towards its
+        lowest point, which is why the cost curve flattens. The least-squares line
+        (the valley's bottom, from `np.polyfit`) is marked with a cross.
+        """),
+        code("""
+        model = nnc.Sequential([nnc.Dense(1, 1)], dtype="float64")
+        a_grid, b_grid = np.linspace(0.0, 2.5, 101), np.linspace(-0.5, 3.5, 81)
+        J = nnc.loss_surface(model, a2.x[:, None], a2.y[:, None], "mse",
+                             params=(("layers.0.weight", (0, 0)), ("layers.0.bias", (0,))),
+                             grid=(a_grid, b_grid))
+        best = np.polyfit(a2.x, a2.y, 1)
+        fig = plot.loss_contour(a_grid, b_grid, J, path=(a2.a, a2.b), levels=25, log=True,
+                                title="A2: J(a, b) and the descent path", xlabel="a (slope)",
+                                ylabel="b (intercept)")
+        fig.axes[0].plot(*best, "x", color="tab:red", ms=10, mew=2, zorder=6,
+                         label="least squares")
+        fig.axes[0].legend()
+        # the grid agrees with the book's cost at the grid point (0.5, 3)
+        i, j = np.argmin(abs(a_grid - 0.5)), np.argmin(abs(b_grid - 3.0))
+        assert abs(J[j, i] - 1.75) < 1e-12
+        path_J = np.array([J[np.argmin(abs(b_grid - bb)), np.argmin(abs(a_grid - aa))]
+                           for aa, bb in zip(a2.a[::100], a2.b[::100])])
+        assert np.all(np.diff(path_J) <= 1e-9)   # downhill along the path
+        """),
+        md("""
+        ## A3 · Points on one line: the cost goes to zero
+
+        With the aligned points (4, 6.5), (2, 3.5), (2, 3.5), (2, 3.5) a perfect
+        line exists (a = 1.5, b = 0.5), and the cost approaches 0 — on a log scale
+        the approach is a straight line: the error shrinks by a constant factor per
+        update once the valley is reached.
+        """),
+        code("""
+        a3 = book.a3_aligned_points()
+        print(a3)
+        assert a3.mse[-1] < 1e-5 and np.all(np.diff(a3.mse) < 0)
+        assert abs(a3.a[-1] - 1.5) < 0.01 and abs(a3.b[-1] - 0.5) < 0.01
+        fig = plot.loss_curves(a3.mse, log=True, title="A3: aligned points, cost per update",
+                               xlabel="update", ylabel="J(a, b)")
+        """),
+        md("""
+        ## A4 · A hundred noisy points
+
+        Bergel generates points around `y = x` with Pharo's `Random seed: 42`. That
+        generator is the Park–Miller "minimal standard": `seed <- 16807 * seed mod
+        (2**31 - 1)` and each draw is `seed / (2**31 - 1)`. `nnc.datasets.ParkMiller`
+        reproduces it exactly, so we get the book's very points:
+        point i (1..N) is `x = i/N`, `y = (draw * 40 - 20 + i) / N`.
+        """),
+        code("""
+        r = datasets.ParkMiller(42)
+        draws = [r.next() for _ in range(3)]
+        print(draws)
+        assert draws == [0.00032870750889587566, 0.5245871020129822, 0.7354235321913956]
+        x, y = datasets.noisy_line(100, 42)
+        assert (x[0], y[0]) == (0.01, -0.18986851699644167)
+        assert (x[-1], y[-1]) == (1.0, 0.97862954166654)
+        """),
+        md("""
+        3000 gradient-descent updates from (0.5, 3) with learning rate 0.01: the
+        cost (figure 4-5) and the fitted line through the cloud (figure 4-6).
+        """),
+        code("""
+        a4 = book.a4_noisy_line()
+        print(a4)
+        fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+        plot.loss_curves(a4.mse, ax=axes[0], title="A4: cost per update", xlabel="update",
+                         ylabel="J(a, b)")
+        plot.points_with_lines(a4.x, a4.y, {f"a={a4.a[-1]:.3f}, b={a4.b[-1]:.3f}":
+                                            (a4.a[-1], a4.b[-1])},
+                               ax=axes[1], title="A4: 100 noisy points and the fitted line")
+        fig.tight_layout()
+        assert abs(a4.a[-1] - 1) < 0.05 and abs(a4.b[-1]) < 0.05   # close to y = x
+        """),
+        md("""
+        ## A5 · Mini-batch stochastic gradient descent
+
+        Full-batch descent looks at all points before every update. Mini-batch SGD
+        cuts the data into batches of 5 (in data order here, as in the book) and
+        updates after each batch, using that batch's gradient: 20 updates per pass
+        over the data (an *epoch*) instead of one. The epoch's cost is Bergel's: for
+        every batch, after its update, the batch's squared errors divided by N,
+        summed over the epoch.
+
+        Per epoch, mini-batches make far more progress: after 1000 epochs SGD has
+        reached a lower cost than full-batch descent after 3000 updates.
+        """),
+        code("""
+        a5 = book.a5_minibatch_sgd()
+        print(a5)
+        assert a5.a.size == 1000 * 20 + 1          # every update recorded
+        fig = plot.loss_curves({"gradient descent (A4), per update": a4.mse[:1000],
+                                "mini-batch SGD (A5), per epoch": a5.mse},
+                               log=True, title="A4 vs A5: cost over the first 1000 passes",
+                               xlabel="pass over the data", ylabel="J(a, b)")
+        assert a5.mse[-1] < a4.mse[-1]
+        """),
+        md("""
+        ## A6 · Timing on 30,000 points
+
+        Bergel times both algorithms on 30,000 points in Pharo: 27.479 s for 3000
+        full-batch iterations and 18.847 s for 1000 epochs of mini-batch SGD (3.2 GHz
+        Core i5). nnc runs both in C, each as one call; the times below are measured
+        on the machine that ran this notebook (they vary from run to run and machine
+        to machine, so nothing is asserted about them). SGD makes 6,000 updates per
+        epoch here — 6 million in all — yet costs about as much as 3000 full-batch
+        passes, because the work is in touching the points, and both touch each point
+        once per pass.
+        """),
+        code("""
+        a6 = book.a6_timing()
+        print(a6)
+        print(f"speed-up over Pharo: gradient descent {a6.book_gd_seconds / a6.gd_seconds:.0f}x, "
+              f"mini-batch SGD {a6.book_sgd_seconds / a6.sgd_seconds:.0f}x")
+        assert abs(a6.sgd_line[0] - 1) < 0.01 and abs(a6.sgd_line[1]) < 0.01
+        """),
+        md("""
+        ## A7 · The derivative of the sigmoid
+
+        Bergel's neurons use the sigmoid `s(x) = 1 / (1 + exp(-x))`, and its
+        derivative is the neat `s(x) * (1 - s(x))`: differentiate `(1 + exp(-x))**-1`
+        to get `exp(-x) / (1 + exp(-x))**2`, then split that into
+        `1/(1 + exp(-x))` times `exp(-x)/(1 + exp(-x)) = 1 - s(x)`. nnc's backward
+        kernel uses this form; here it is checked against central differences.
+        The slope peaks at 1/4 at x = 0 and vanishes in both tails — which is why a
+        sigmoid neuron that starts deep in a tail learns slowly (notebook 03).
+        """),
+        code("""
+        a7 = book.a7_sigmoid_derivative()
+        print(a7)
+        assert a7.max_backward_vs_closed <= 1e-15
+        assert a7.max_closed_vs_numeric < 1e-9
+        fig = plot.activation_functions(["sigmoid"], title="A7: the sigmoid and its derivative s(1-s)")
+        """),
+    ]
+
+def sigmoid_neuron():
+    return [
+        md("""
+        # The sigmoid neuron's learning algorithm, with the maths
+
+        Niranjan Kumar's article (after the padhAI course) trains a single sigmoid
+        neuron, `f(x) = sigmoid(w*x + b)`, on two points, and explains *why* the
+        gradient-descent update lowers the loss. Here the training run is one `fit`
+        call into nnc's C engine, the loss surface is evaluated in C on a grid, and
+        the article's figures — the surface, the contour with the path, and an
+        animation of the descent — are redrawn with `nnc.plot`.
+
+        The data are X = [0.5, 2.5] with targets Y = [0.2, 0.9]. The loss is summed
+        over the points, with a factor one half:
+
+            L(w, b) = sum_i (f(x_i) - y_i)**2 / 2
+
+        and the parameters are updated once per epoch, after both points.
+        """),
+        code(SETUP, """
+        from nnc import book, datasets
+        import nnc.functional as F
+        """),
+        md("""
+        ## Why step against the gradient?
+
+        Write the parameters as one vector `theta = (w, b)` and consider a small move
+        `eta * u` in some direction `u`. Taylor's expansion says
+
+            L(theta + eta*u) = L(theta) + eta * u . grad L(theta) + (terms in eta**2, eta**3, ...)
+
+        For a small `eta` the higher terms are negligible, so the move lowers the
+        loss when `u . grad L` is negative — and lowers it most when `u` points
+        exactly opposite to the gradient, because `u . grad L = |u| |grad L| cos(angle)`
+        and the cosine is smallest, −1, at 180°. Hence the rule
+        `theta <- theta - eta * grad L`.
+
+        We can watch this happen at the starting point w = 0, b = −8: take a step of length
+        0.01 in every direction and record the change of the loss. It follows the
+        first-order prediction `eta |grad L| cos(angle)` closely, and it is most
+        negative at 180° from the gradient.
+        """),
+        code("""
+        x, y = datasets.padhai_toy()
+        assert list(x) == [0.5, 2.5] and list(y) == [0.2, 0.9]
+
+        def loss(w, b):
+            f = F.sigmoid(np.multiply.outer(w, x) + np.asarray(b)[..., None])
+            return ((f - y) ** 2 / 2).sum(axis=-1)
+
+        def grad(w, b):
+            f = F.sigmoid(w * x + b)
+            g = (f - y) * f * (1 - f)           # dL/df times df/dz, per point
+            return np.array([(g * x).sum(), g.sum()])
+
+        g0 = grad(0.0, -8.0)
+        angles = np.linspace(-180, 180, 361)               # degrees from the gradient
+        eta = 0.01
+        direction = np.arctan2(g0[1], g0[0]) + np.radians(angles)
+        change = loss(eta * np.cos(direction), -8.0 + eta * np.sin(direction)) - loss(0.0, -8.0)
+        first_order = eta * np.linalg.norm(g0) * np.cos(np.radians(angles))
+        best = angles[np.argmin(change)]
+        print(f"gradient at (0, -8): {g0}; the loss falls most at {best:g} degrees from it")
+        assert abs(best) == 180
+        # the neglected eta**2 terms are about 1% of the first-order change here
+        assert np.abs(change - first_order).max() < 0.02 * np.abs(first_order).max()
+
+        fig = plot.loss_curves({"measured": change, "first-order Taylor: eta |g| cos(angle)":
+                                first_order}, x=angles,
+                               title=f"Loss change for a step of {eta} in each direction",
+                               xlabel="angle between the step and the gradient (degrees)",
+                               ylabel="L(new) - L(old)")
+        fig.axes[0].axhline(0, color="k", lw=0.8)
+        """),
+        md("""
+        ## S1 · Gradient descent from w = 0, b = −8
+
+        The partial derivatives, by the chain rule through the sigmoid (whose
+        derivative is `f (1 - f)`), are
+
+            dL/dw = sum_i (f_i - y_i) f_i (1 - f_i) x_i
+            dL/db = sum_i (f_i - y_i) f_i (1 - f_i)
+
+        The run starts at w = 0, b = −8 with learning rate 1 for 1000 epochs. The
+        article chose that start on purpose: there `w*x + b` is about −8 for both
+        points, deep in the sigmoid's flat tail, the factor `f (1 - f)` is about
+        0.0003, and learning crawls.
+        """),
+        code("""
+        s1 = book.s1_sigmoid_neuron()
+        print(s1)
+        assert abs(s1.loss[0] - 0.4246312273161969) <= 1e-12 * 0.4246312273161969
+
+        # the same epochs with the formulas above, in NumPy
+        w, b = 0.0, -8.0
+        for _ in range(1000):
+            gw, gb = grad(w, b)
+            w, b = w - 1.0 * gw, b - 1.0 * gb
+        print("NumPy:", w, b, "  nnc:", s1.w[-1], s1.b[-1])
+        assert abs(w - s1.w[-1]) < 1e-9 and abs(b - s1.b[-1]) < 1e-9
+        """),
+        md("""
+        The loss curve shows the plateau: for about 400 epochs the loss barely moves
+        from 0.4246, while `w` and `b` drift out of the flat tail. Once the neuron's
+        outputs reach the sigmoid's steep middle, the gradient is suddenly large and
+        the loss falls by a factor of twenty within a few dozen epochs.
+        """),
+        code("""
+        drop = int(np.argmax(s1.loss < 0.1))
+        print("the loss falls below 0.1 at epoch", drop)
+        assert s1.loss[300] > 0.42 and 400 < drop < 500 and s1.loss[-1] < 0.02
+
+        fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+        plot.loss_curves(s1.loss, ax=axes[0], title="S1: loss per epoch", xlabel="epoch",
+                         ylabel="loss")
+        grid_x = np.linspace(0, 3, 200)
+        plot.points_with_lines(x, y, {"start: w=0, b=-8": lambda t: F.sigmoid(0 * t - 8),
+                                      f"after 1000 epochs: w={s1.w[-1]:.2f}, b={s1.b[-1]:.2f}":
+                                      lambda t: F.sigmoid(s1.w[-1] * t + s1.b[-1])},
+                               xlim=(0, 3), ax=axes[1], title="S1: the neuron's curve",
+                               ylabel="f(x)")
+        fig.tight_layout()
+        """),
+        md("""
+        ## S2 · The loss surface
+
+        Evaluating the loss for every `(w, b)` with w in [−2, 6] and b in [−10, 2]
+        gives the article's surface. `nnc.loss_surface` does this in C on a grid,
+        holding the data fixed and setting the two parameters for each grid point.
+        The corners are checked against the article's values.
+        """),
+        code("""
+        s2 = book.s2_loss_surface(path=s1)
+        print(s2)
+        W, B, L = s2.w_grid, s2.b_grid, s2.loss
+        assert L.shape == (B.size, W.size)          # rows follow b, columns follow w
+        assert (W[0], B[0], B[-1]) == (-2.0, -10.0, 2.0)
+        assert abs(L[0, 0] - 0.42499638454314176) <= 1e-12 * 0.425
+        assert abs(L[-1, 0] - 0.5044529278317778) <= 1e-12 * 0.505
+        assert np.allclose(L, loss(*np.meshgrid(W, B)), rtol=1e-12, atol=0)
+        """),
+        md("""
+        As a 3-D surface: a high flat shelf on the left (where the sigmoid is near 0
+        for both points, or near 1), and a curved valley that descends towards large
+        `w` and negative `b`. The red line is S1's path: it starts on the shelf, creeps,
+        slides down into the valley and then follows the valley floor.
+        """),
+        code("""
+        fig = plot.loss_surface_3d(W, B, L, path=(s1.w, s1.b, s1.loss),
+                                   title="S2: loss surface and the descent path")
+        """),
+        code("""
+        fig = plot.loss_contour(W, B, L, path=(s1.w, s1.b), levels=20,
+                                title="S2: contour map and the descent path")
+        # downhill: along the path the loss never rises
+        assert np.all(np.diff(s1.loss) <= 0)
+        """),
+        md("""
+        ### The descent, animated
+
+        The animation samples frames evenly along the distance travelled, not along
+        the epochs, so the long creep on the plateau takes a few frames and the fast
+        slide into the valley gets most of them (the frame label shows the epoch).
+        """),
+        code("""
+        anim = plot.descent_animation(W, B, L, (s1.w, s1.b, s1.loss), frames=16,
+                                      spacing="distance", interval=250,
+                                      title="S1 on the loss surface", figsize=(5, 3.6))
+        print("epochs shown:", anim.nnc_frames)
+        plot.animation_html(anim, frame_format="jpeg")
+        """),
+        md("""
+        **What to take away:** gradient descent is guaranteed to go downhill for a
+        small enough step, but how *fast* it goes depends on where it starts. A
+        saturated sigmoid has almost no slope, so a bad start can waste hundreds of
+        epochs — one reason later chapters care so much about initialisation.
+        """),
+    ]
+
+
+NOTEBOOKS = [
+    ("01_grokking_dl_ch4", grokking_dl_ch4),
+    ("02_agile_ai_ch4", agile_ai_ch4),
+    ("03_sigmoid_neuron", sigmoid_neuron),
+]
 
 
 if __name__ == "__main__":
