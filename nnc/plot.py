@@ -648,9 +648,9 @@ def _activation_pair(spec):
     return label, f, df
 
 
-def activation_functions(activations, *, x=None, derivatives=True, axes=None,
+def activation_functions(activations, *, x=None, derivatives=True, layout="pair", axes=None,
                          title="Activation functions"):
-    """Activation functions (left) and their derivatives (right).
+    """Activation functions and their derivatives.
 
     Parameters
     ----------
@@ -663,40 +663,70 @@ def activation_functions(activations, *, x=None, derivatives=True, axes=None,
     x : array-like, optional
         Where to evaluate; default 401 points on [-5, 5].
     derivatives : bool
-        Draw the right-hand panel of derivatives.
-    axes : sequence of one or two Axes, optional
+        Draw the derivatives too.
+    layout : "pair" or "grid"
+        ``"pair"``: every function in a left panel and every derivative in a
+        right panel (line k is activation k in both).  ``"grid"``: one small
+        panel per activation, the function solid and its derivative dashed
+        (lines 0 and 1 of panel k) -- clearer for many activations.
+    axes : Axes or sequence of Axes, optional
+        Two (one without derivatives) for ``"pair"``; one per activation for
+        ``"grid"``.
 
-    Returns the Figure.  In each panel, line k is activation k.
+    Returns the Figure.
     """
     xs = np.linspace(-5.0, 5.0, 401) if x is None else _as_1d(x, "x")
     pairs = [_activation_pair(s) for s in activations]
     if not pairs:
         raise ValueError("activations is empty")
-    ncols = 2 if derivatives else 1
+    if layout == "pair":
+        npanels = 2 if derivatives else 1
+    elif layout == "grid":
+        npanels = len(pairs)
+    else:
+        raise ValueError(f"layout must be 'pair' or 'grid', got {layout!r}")
     if axes is None:
         plt = _plt()
-        fig, axs = plt.subplots(1, ncols, figsize=(4.5 * ncols, 3.6), squeeze=False)
-        axs = list(axs[0])
+        if layout == "pair":
+            fig, axs = plt.subplots(1, npanels, figsize=(4.5 * npanels, 3.6), squeeze=False)
+        else:
+            ncols = min(4, npanels)
+            nrows = -(-npanels // ncols)
+            fig, axs = plt.subplots(nrows, ncols, figsize=(3.0 * ncols, 2.5 * nrows),
+                                    squeeze=False, sharex=True)
+            for extra in axs.ravel()[npanels:]:
+                extra.set_visible(False)
+        axs = list(axs.ravel()[:npanels])
     else:
         axs = list(np.atleast_1d(axes))
-        if len(axs) != ncols:
-            raise ValueError(f"axes must hold {ncols} axes, got {len(axs)}")
+        if len(axs) != npanels:
+            raise ValueError(f"axes must hold {npanels} axes for layout={layout!r}, got {len(axs)}")
         fig = axs[0].figure
     for i, (label, f, df) in enumerate(pairs):
-        axs[0].plot(xs, np.asarray(f(xs), dtype=np.float64), lw=1.8, label=label, color=f"C{i}")
+        fx = np.asarray(f(xs), dtype=np.float64)
+        dfx = np.asarray(df(xs), dtype=np.float64) if derivatives else None
+        if layout == "pair":
+            axs[0].plot(xs, fx, lw=1.8, label=label, color=f"C{i}")
+            if derivatives:
+                axs[1].plot(xs, dfx, lw=1.8, label=label, color=f"C{i}")
+        else:
+            ax = axs[i]
+            ax.plot(xs, fx, lw=1.8, color="tab:blue", label="f(x)")
+            if derivatives:
+                ax.plot(xs, dfx, lw=1.4, ls="--", color="tab:orange", label="f'(x)")
+            ax.set_title(label, fontsize="medium")
+    if layout == "pair":
+        axs[0].set_title("activation f(x)")
         if derivatives:
-            axs[1].plot(xs, np.asarray(df(xs), dtype=np.float64), lw=1.8, label=label,
-                        color=f"C{i}")
-    axs[0].set_title("activation f(x)")
-    axs[0].set_xlabel("x")
-    if derivatives:
-        axs[1].set_title("derivative f'(x)")
-        axs[1].set_xlabel("x")
+            axs[1].set_title("derivative f'(x)")
+        axs[0].legend(fontsize="small")
+    else:
+        axs[0].legend(fontsize="small", loc="upper left")
     for a in axs:
         a.axhline(0, color="0.6", lw=0.6)
         a.axvline(0, color="0.6", lw=0.6)
         a.grid(True, alpha=0.3)
-    axs[0].legend(fontsize="small")
+        a.set_xlabel("x")
     if axes is None and title:
         fig.suptitle(title)
         fig.tight_layout()
@@ -748,9 +778,14 @@ def decision_boundary(predict, X, y, *, resolution=200, padding=0.5, threshold=0
     from matplotlib.colors import ListedColormap
     cmap = ListedColormap([f"C{k}" for k in range(ncls)])
     if prob is not None:
-        cf = ax.contourf(G1, G2, prob.reshape(G1.shape), levels=20, cmap="RdBu_r", alpha=0.35)
-        ax.contour(G1, G2, prob.reshape(G1.shape), levels=[threshold], colors="k", linewidths=1.5)
-        cb = fig.colorbar(cf, ax=ax)
+        P = prob.reshape(G1.shape)
+        lo, hi = min(0.0, float(P.min())), max(1.0, float(P.max()))
+        cf = ax.contourf(G1, G2, P, levels=np.linspace(lo, hi, 21), cmap="RdBu_r", alpha=0.35)
+        # a boundary only where the prediction really crosses the threshold (a model
+        # that outputs 1/2 everywhere, up to rounding, has none)
+        if P.max() > threshold + 1e-9 and P.min() < threshold - 1e-9:
+            ax.contour(G1, G2, P, levels=[threshold], colors="k", linewidths=1.5)
+        cb = fig.colorbar(cf, ax=ax, ticks=np.linspace(0, 1, 6))
         cb.set_label("predicted probability of class 1")
     else:
         ax.contourf(G1, G2, classes, levels=np.arange(ncls + 1) - 0.5, cmap=cmap, alpha=0.3)

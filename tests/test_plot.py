@@ -271,6 +271,19 @@ def test_activation_functions_with_callables(tmp_path):
 
     fig = P.activation_functions([("id", lambda t: t)], derivatives=False)
     assert len(fig.axes) == 1
+
+    specs = [("sigmoid", _sigmoid), ("tanh", np.tanh), ("id", lambda t: t),
+             ("square", lambda t: t * t), ("cube", lambda t: t ** 3)]
+    fig = P.activation_functions(specs, x=x, layout="grid")
+    shown = [a for a in fig.axes if a.get_visible()]
+    assert len(shown) == 5 and len(fig.axes) == 8           # 2 rows of 4, 3 hidden
+    np.testing.assert_array_equal(shown[1].lines[0].get_ydata(), np.tanh(x))
+    np.testing.assert_allclose(shown[3].lines[1].get_ydata(), 2 * x, atol=1e-8)
+    assert shown[4].get_title() == "cube"
+    with pytest.raises(ValueError, match="layout must be"):
+        P.activation_functions(specs, layout="row")
+    with pytest.raises(ValueError, match="axes must hold 5 axes"):
+        P.activation_functions(specs, layout="grid", axes=plt.subplots(1, 2)[1])
     with pytest.raises(ValueError, match="each activation must be"):
         P.activation_functions([42])
     with pytest.raises(ValueError, match="not an elementwise"):
@@ -318,6 +331,12 @@ def test_decision_boundary(tmp_path):
 
     def three_classes(g):  # argmax of (n, 3) scores
         return np.column_stack([-g[:, 0], g[:, 0] - 1, g[:, 1]])
+
+    # a model that says 1/2 everywhere (up to rounding) has no boundary line
+    fig = P.decision_boundary(lambda g: 0.5 + 1e-16 * g[:, 0], X, y, resolution=20)
+    from matplotlib.contour import ContourSet
+    sets = [c for c in fig.axes[0].get_children() if isinstance(c, ContourSet)]
+    assert len(sets) == 1   # the filled map only, no threshold line
 
     fig = P.decision_boundary(three_classes, X, np.array([0, 2, 1, 2]), resolution=20)
     assert set(np.unique(fig.nnc_classes)) <= {0, 1, 2}

@@ -874,11 +874,793 @@ def sigmoid_neuron():
         """),
     ]
 
+def beyond_the_books():
+    return [
+        md("""
+        # Beyond the books
+
+        The chapters run a few dozen training steps by hand. With a C engine that
+        runs a whole training in one call, we can ask the questions the chapters
+        leave open — by running thousands of trainings:
+
+        1. **Which learning rates work?** An alpha sweep of thousands of fits, and
+           the critical learning rate `nnc.max_stable_lr` predicts.
+        2. **Why do gradients win?** Hot/cold learning against gradient descent,
+           counted in forward passes.
+        3. **An optimizer race**: SGD, Momentum, Nesterov and Adam on one loss surface.
+        4. **A real network**: a small MLP on scikit-learn's handwritten digits.
+        """),
+        code(SETUP, """
+        import time
+        """),
+        md("""
+        ## 1 · The critical learning rate
+
+        Trask's network `pred = input * weight` with his update is gradient descent
+        on half the squared error. Each step multiplies the miss by
+        `1 - alpha * input**2` (notebook 01), so it converges exactly when
+        `0 < alpha < 2 / input**2`. More generally, for any linear model with a
+        squared-error loss the loss is a quadratic bowl whose steepest curvature is
+        the largest eigenvalue `lambda_max` of its Hessian; gradient descent
+        converges for learning rates below `2 / lambda_max` and blows up above it.
+        `nnc.max_stable_lr(X)` computes that bound from the data.
+
+        First, 2000 learning rates for input 2, each a 20-step fit from weight 0.5:
+        """),
+        code("""
+        X, y = np.array([[2.0]]), np.array([[0.8]])
+        half_sse = nnc.losses.MSE(reduction="sum", half=True)
+        sse = nnc.losses.MSE(reduction="sum")
+        critical = nnc.max_stable_lr(X, loss=half_sse)
+        print("critical learning rate for input 2:", critical)
+        assert critical == 2 / 2.0 ** 2
+
+        model = nnc.Sequential([nnc.Dense(1, 1, bias=False)], seed=0)
+        start = sse(np.array([[2.0 * 0.5]]), y)                 # error before training: 0.04
+
+        def final_error(alpha, steps=20):
+            model.layers[0].weight[...] = 0.5
+            model.fit(X, y, loss=half_sse, optimizer=nnc.SGD(alpha), epochs=steps,
+                      divergence=None)                         # let blow-ups run to the end
+            return model.evaluate(X, y, sse)
+
+        alphas = np.linspace(0.0, 0.75, 2000)
+        t0 = time.perf_counter()
+        finals = np.array([final_error(a) for a in alphas])
+        print(f"{alphas.size} fits in {time.perf_counter() - t0:.2f} s")
+        better = finals < start
+        print(f"the error shrank for alpha from {alphas[better].min():.6f} to {alphas[better].max():.6f}")
+        assert np.array_equal(better, (alphas > 0) & (alphas < critical))
+
+        fig = plot.learning_rate_map(alphas, finals, critical=critical, diverge_above=start,
+                                     title="Input 2: error after 20 steps, 2000 fits",
+                                     ylabel="error after 20 steps")
+        """),
+        md("""
+        Now both the learning rate and the input vary: 40 inputs × 250 learning
+        rates, 10,000 fits. Runs that end with a larger error than they started with
+        are coloured red. The white curve is `nnc.max_stable_lr` for each input,
+        2 / input²: it traces the border exactly.
+        """),
+        code("""
+        inputs = np.linspace(0.25, 3.0, 40)
+        rates = np.geomspace(0.01, 40.0, 250)
+        finals = np.empty((inputs.size, rates.size))
+        t0 = time.perf_counter()
+        for i, x in enumerate(inputs):
+            Xi = np.array([[x]])
+            start_i = (x * 0.5 - 0.8) ** 2
+            for j, alpha in enumerate(rates):
+                model.layers[0].weight[...] = 0.5
+                model.fit(Xi, y, loss=half_sse, optimizer=nnc.SGD(alpha), epochs=30,
+                          divergence=None)
+                e = model.evaluate(Xi, y, sse)
+                finals[i, j] = e if e < start_i else np.inf
+        print(f"{finals.size} fits in {time.perf_counter() - t0:.2f} s")
+        crit = np.array([nnc.max_stable_lr([[x]], loss=half_sse) for x in inputs])
+        assert np.allclose(crit, 2 / inputs ** 2)
+        # the border of the converging region is the critical rate, to the grid's resolution
+        for i in range(inputs.size):
+            ok = np.isfinite(finals[i])
+            last_ok = rates[ok].max()
+            assert last_ok < crit[i] <= rates[rates > last_ok].min()
+        fig = plot.divergence_map(rates, inputs, finals, critical=lambda x: 2 / x ** 2,
+                                  title="Where gradient descent converges (30 steps)")
+        """),
+        md("""
+        The same holds with more than one parameter. For Bergel's line fit (slope
+        and intercept, mean squared error over his four points) the Hessian is
+        `2 XᵀX / n` with a column of ones for the intercept; its largest eigenvalue
+        sets the critical rate, which is far below what the slope alone would
+        suggest because the two parameters are coupled.
+        """),
+        code("""
+        xb = np.array([[1.0], [3.0], [2.0], [4.0]])
+        yb = np.array([[3.0], [5.2], [4.1], [7.5]])
+        crit_line = nnc.max_stable_lr(xb, bias=True)
+        print("critical learning rate for the line fit:", crit_line)
+
+        line = nnc.Sequential([nnc.Dense(1, 1)], seed=0)
+        def line_cost(lr, epochs=300):
+            line.layers[0].weight[...] = 0.5
+            line.layers[0].bias[...] = 3.0
+            line.fit(xb, yb, loss="mse", optimizer=nnc.SGD(lr), epochs=epochs, divergence=None)
+            return line.evaluate(xb, yb, "mse")
+
+        lrs = np.linspace(0.001, 0.16, 1000)
+        costs = np.array([line_cost(lr) for lr in lrs])
+        start_cost = 1.75
+        assert np.all(costs[lrs < crit_line] < start_cost) and np.all(costs[lrs > crit_line] > start_cost)
+        fig = plot.learning_rate_map(lrs, costs, critical=crit_line, diverge_above=start_cost,
+                                     title="Bergel's line: cost after 300 epochs, 1000 fits",
+                                     xlabel="learning rate", ylabel="cost J(a, b)")
+        """),
+        md("""
+        ## 2 · Hot/cold learning against gradient descent, in forward passes
+
+        Hot/cold learning needs no derivative, but it pays in predictions: for each
+        of its `n` parameters it tries a step up and a step down, so one update costs
+        `1 + 2n` forward passes. Gradient descent gets the direction for *all*
+        parameters from one forward and one backward pass. nnc's `HotCold` optimizer
+        generalises Trask's loop to any model and the `History` counts the passes.
+
+        Race on Bergel's four points (two parameters) to within 1% of the best
+        possible cost:
+        """),
+        code("""
+        best = np.polyfit(xb[:, 0], yb[:, 0], 1)
+        J_min = np.mean((yb[:, 0] - np.polyval(best, xb[:, 0])) ** 2)
+        target = 1.01 * J_min
+        runs = {}
+        for name, opt in [("hot/cold, step 0.001", nnc.HotCold(0.001)),
+                          ("gradient descent, lr 0.01", nnc.SGD(0.01)),
+                          ("gradient descent, lr 0.05", nnc.SGD(0.05))]:
+            line.layers[0].weight[...] = 0.5
+            line.layers[0].bias[...] = 3.0
+            h = line.fit(xb, yb, loss="mse", optimizer=opt, epochs=3000, record="step")
+            per_step = h.forward_passes // h.steps
+            reached = int(np.argmax(h.step_loss < target))
+            runs[name] = (h, per_step, reached)
+            print(f"{name:28s} {per_step} passes per step; within 1% after {reached} steps "
+                  f"= {reached * per_step} forward passes")
+        hc, gd = runs["hot/cold, step 0.001"], runs["gradient descent, lr 0.01"]
+        assert hc[1] == 5 and gd[1] == 1
+        assert hc[2] * hc[1] > 5 * gd[2] * gd[1]
+
+        fig, ax = plt.subplots(figsize=(6, 4))
+        for name, (h, per_step, _) in runs.items():
+            passes = np.arange(1, h.steps + 1) * per_step
+            gap = h.step_loss - J_min
+            keep = np.arange(gap.size) <= np.argmax(gap < 1e-12) if (gap < 1e-12).any() else slice(None)
+            ax.plot(passes[keep], gap[keep], label=name)   # cut where rounding noise begins
+        ax.set_xscale("log"); ax.set_yscale("log")
+        ax.set_xlabel("forward passes"); ax.set_ylabel("cost above the minimum")
+        ax.set_title("Hot/cold vs gradient descent, by forward passes")
+        ax.grid(True, alpha=0.3); ax.legend()
+        """),
+        md("""
+        Hot/cold also stalls once its fixed step is too coarse for the remaining
+        distance (the flat tail of its curve), exactly the second flaw Trask points
+        out. And the price grows with the model: for the digit network of section 4,
+        with 4,810 parameters, one hot/cold update would take 9,621 forward passes.
+        """),
+        md("""
+        ## 3 · An optimizer race on one loss surface
+
+        Back to the sigmoid neuron of notebook 03, started on its plateau at
+        w = 0, b = −8. Plain gradient descent creeps for hundreds of epochs there.
+        Momentum accumulates the small, consistent gradient into speed
+        (`v = mu v - lr g; theta += v`); Nesterov takes the gradient at the point
+        momentum is about to reach; Adam divides each step by a running estimate of
+        the gradient's size, so a tiny gradient still gives a step of about `lr`.
+        Each run is 300 epochs, one `fit` call, recording the parameter path.
+        """),
+        code("""
+        xs, ys = np.array([[0.5], [2.5]]), np.array([[0.2], [0.9]])
+
+        def neuron():
+            m = nnc.Sequential([nnc.Dense(1, 1), nnc.Sigmoid()], seed=0)
+            m.layers[0].weight[...] = 0.0
+            m.layers[0].bias[...] = -8.0
+            return m
+
+        optimizers = {"SGD": nnc.SGD(1.0), "Momentum": nnc.Momentum(1.0, 0.9),
+                      "Nesterov": nnc.Nesterov(1.0, 0.9), "Adam": nnc.Adam(0.1)}
+        race = {}
+        for name, opt in optimizers.items():
+            h = neuron().fit(xs, ys, loss=half_sse, optimizer=opt, epochs=300, record="params")
+            race[name] = h
+            below = h.step_loss < 0.05
+            print(f"{name:9s} loss after 300 epochs {h.step_loss[-1]:.5f}; below 0.05 "
+                  + (f"from epoch {int(np.argmax(below))}" if below.any() else "never"))
+        assert race["SGD"].step_loss[-1] > 0.4                 # still on the plateau
+        for name in ("Momentum", "Nesterov", "Adam"):
+            assert race[name].step_loss[-1] < 0.01
+
+        W = np.linspace(-2, 10, 121)
+        B = np.linspace(-10, 2, 101)
+        L = nnc.loss_surface(neuron(), xs, ys, half_sse,
+                             params=(("layers.0.weight", (0, 0)), ("layers.0.bias", (0,))),
+                             grid=(W, B))
+        fig = plot.optimizer_paths(W, B, L, {name: h.params for name, h in race.items()},
+                                   title="300 epochs from (0, -8) on the sigmoid neuron's loss")
+        """),
+        code("""
+        fig = plot.loss_curves({name: h.step_loss for name, h in race.items()}, log=True,
+                               title="Loss per epoch", xlabel="epoch")
+        """),
+        md("""
+        Momentum and Nesterov overshoot across the valley and swing back (their
+        paths loop), Adam heads almost straight for the valley floor, and SGD has
+        barely left the start. None of this makes Adam "the best" in general — on
+        the smooth bowl of a linear fit plain gradient descent with a good rate is
+        hard to beat — but on plateaus, adaptive and momentum methods shine.
+        """),
+        md("""
+        ## 4 · A small network on real data: handwritten digits
+
+        scikit-learn ships 1,797 8×8 images of digits. A 64-64-10 network (ReLU
+        hidden layer, softmax cross-entropy on the 10 outputs) trained with Adam,
+        mini-batches of 32, reshuffled every epoch, for 30 epochs — again one call
+        into C for the whole training.
+        """),
+        code("""
+        from sklearn.datasets import load_digits
+        from sklearn.model_selection import train_test_split
+
+        digits = load_digits()
+        X_train, X_test, y_train, y_test = train_test_split(
+            digits.data / 16.0, digits.target, test_size=0.25, random_state=0,
+            stratify=digits.target)
+        mlp = nnc.Sequential([nnc.Dense(64, 64, init="he_uniform"), nnc.ReLU(),
+                              nnc.Dense(64, 10)], seed=0)
+        print(mlp)
+        t0 = time.perf_counter()
+        hist = mlp.fit(X_train, y_train, loss="cross_entropy", optimizer=nnc.Adam(1e-3),
+                       epochs=30, batch_size=32, shuffle=True)
+        seconds = time.perf_counter() - t0
+        accuracy = float((mlp.predict(X_test).argmax(axis=1) == y_test).mean())
+        print(f"{hist.steps} Adam steps in {seconds:.2f} s; test accuracy {accuracy:.1%}")
+        assert accuracy > 0.93
+        """),
+        code("""
+        fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), gridspec_kw={"width_ratios": [1.3, 1]})
+        plot.loss_curves(hist.loss, ax=axes[0], title="Training loss per epoch", xlabel="epoch",
+                         ylabel="cross-entropy")
+        pred = mlp.predict(X_test).argmax(axis=1)
+        wrong = np.flatnonzero(pred != y_test)[:8]
+        axes[1].axis("off")
+        axes[1].set_title(f"{(pred != y_test).sum()} of {y_test.size} test digits missed; some:")
+        for k, i in enumerate(wrong):
+            sub = axes[1].inset_axes([(k % 4) * 0.25, 0.5 - (k // 4) * 0.5, 0.23, 0.42])
+            sub.imshow(X_test[i].reshape(8, 8), cmap="gray_r")
+            sub.set_title(f"{y_test[i]} read as {pred[i]}", fontsize=8)
+            sub.set_xticks([]); sub.set_yticks([])
+        """),
+    ]
+
+def vasilev_ch2():
+    return [
+        md("""
+        # Advanced Deep Learning with Python, chapter 2 — the nuts and bolts of networks
+
+        Ivan Vasilev's chapter gathers the mathematics a network runs on — linear
+        algebra, probability, information theory — and then the parts of a network
+        and its training: activation functions, why one hidden layer can
+        approximate anything, cost functions, weight initialisation, and the
+        optimizers that improve on plain gradient descent. Each walkthrough below
+        is one `nnc.book` function built on nnc's kernels (`nnc.mathtools`,
+        `nnc.functional`, layers and `fit`); the chapter's numbers are asserted.
+        """),
+        code(SETUP, """
+        from fractions import Fraction
+        from nnc import book, mathtools
+        import nnc.functional as F
+        """),
+        md("""
+        ## V3 · Vectors and matrices
+
+        A layer is a matrix product, so the chapter starts with the operations:
+        adding vectors, the dot product (the sum of element-wise products), cosine
+        similarity (the dot product of the two directions, 1 when they point the
+        same way), the cross product (a vector perpendicular to both), transposes and
+        matrix products. nnc's `matmul` is checked against NumPy on the way.
+        """),
+        code("""
+        v3 = book.v3_linear_algebra()
+        print(v3)
+        assert v3.dot == 32.0 and list(v3.sum) == [5.0, 7.0, 9.0]
+        assert abs(v3.cosine - 32 / (np.sqrt(14) * np.sqrt(77))) < 1e-15
+        assert list(v3.cross) == [-3.0, 6.0, -3.0]
+        assert mathtools.dot(v3.cross, v3.a) == 0 and mathtools.dot(v3.cross, v3.b) == 0
+        assert np.array_equal(v3.AB, v3.A @ v3.B) and np.array_equal(v3.Ax, v3.A @ v3.x)
+        assert np.array_equal(nnc.matmul(v3.A, v3.B), v3.A @ v3.B)
+        """),
+        md("""
+        ## V1 · Probability
+
+        Cards: a red card that is also a jack has probability 1/2 × 1/13 = 1/26. Two
+        hearts in a row without putting the first back: after one heart, 12 of the
+        remaining 51 cards are hearts, so P(heart₂ | heart₁) = 12/51 ≈ 0.235.
+        Bayes' rule turns a test's reliability around: a test that is positive for
+        98% of the sick, in a population where 2% are sick and 3.9% test positive,
+        gives P(sick | positive) = 0.98 × 0.02 / 0.039 ≈ 0.50 — a coin flip,
+        because the disease is rare.
+        """),
+        code("""
+        v1 = book.v1_probability()
+        print(v1)
+        assert Fraction(v1.p_red_and_jack) == Fraction(1, 26)
+        assert Fraction(v1.p_second_heart) == Fraction(12, 51)
+        assert f"{float(v1.p_second_heart):.3f}" == "0.235"
+        assert v1.bayes == 0.5025641025641026
+        assert abs(v1.mean - 2.3) < 1e-15 and abs(v1.variance - 2.01) < 1e-14
+        """),
+        md("""
+        A random variable's distribution: the binomial probabilities of the number of
+        heads in 10 fair tosses, and the normal density for a few means and spreads.
+        """),
+        code("""
+        fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+        axes[0].bar(v1.binomial_k, v1.binomial_pmf, color="tab:blue")
+        axes[0].set_title("binomial: heads in 10 fair tosses")
+        axes[0].set_xlabel("k"); axes[0].set_ylabel("P(k)")
+        for (mu, sigma), pdf in zip(v1.normal_params, v1.normal_pdf):
+            axes[1].plot(v1.normal_x, pdf, label=f"mu={mu:g}, sigma={sigma:g}")
+        axes[1].set_title("normal densities"); axes[1].set_xlabel("x"); axes[1].legend()
+        for ax in axes:
+            ax.grid(True, alpha=0.3)
+        fig.tight_layout()
+        assert abs(v1.binomial_pmf.sum() - 1) < 1e-15 and v1.binomial_pmf[5] == 252 / 1024
+        """),
+        md("""
+        ## V2 · Information
+
+        The information of an outcome with probability p is `-log p`: a likely
+        outcome (0.8) carries little (0.22 nats), an unlikely one (0.2) a lot (1.61).
+        Entropy is the expected information of a distribution — a fair coin has
+        ln 2 nats, which is 1 bit; a biased coin less. Cross-entropy `H(P, Q)` is
+        the expected information when events follow P but we score them with Q, and
+        it exceeds the entropy of P by exactly the KL divergence `KL(P || Q)`. That
+        is why minimising cross-entropy against fixed targets is the same as
+        minimising KL.
+        """),
+        code("""
+        v2 = book.v2_information()
+        print(v2)
+        import math
+        assert abs(v2.information_08 - 0.2231435513142097) <= 1e-12 * 0.22
+        assert abs(v2.information_02 - 1.6094379124341003) <= 1e-12 * 1.61
+        assert f"{v2.information_08:.2f}" == "0.22" and f"{v2.information_02:.2f}" == "1.61"
+        assert abs(v2.entropy_fair - 0.6931471805599453) <= 1e-12 and v2.entropy_fair_bits == 1.0
+        assert abs(v2.entropy_biased - 0.5004024235381879) <= 1e-12
+        assert abs(v2.cross_entropy - 0.916290731874155) <= 1e-12
+        assert abs(v2.kl - math.log(1.25)) <= 2 * np.spacing(math.log(1.25))
+        assert abs(v2.entropy_fair + v2.kl - v2.cross_entropy) < 1e-15
+
+        fig = plot.loss_curves({"nats": v2.binary_entropy_nats, "bits": v2.binary_entropy_bits},
+                               x=v2.p, title="Entropy of a coin that lands heads with probability p",
+                               xlabel="p", ylabel="entropy")
+        """),
+        md("""
+        ## V4 · Activation functions
+
+        Without a non-linear activation, stacked layers collapse into one linear
+        map. The chapter's catalogue, each with its derivative (what backpropagation
+        multiplies by): the sigmoid and tanh saturate (derivative near 0 far from
+        the origin); ReLU passes positives unchanged and blocks negatives; leaky
+        ReLU and PReLU keep a small slope for negatives (PReLU learns it); ELU bends
+        smoothly to −alpha; SELU scales ELU so that activations keep a fixed mean and
+        variance through many layers.
+        """),
+        code("""
+        v4 = book.v4_activations()
+        print(v4)
+        fig = plot.activation_functions(
+            ["sigmoid", "tanh", "relu", ("leaky_relu", {"alpha": 0.2}),
+             ("prelu", {"alpha": 0.25}), ("elu", {"alpha": 0.2}), "selu"],
+            x=v4.x, layout="grid", title="V4: activations (solid) and their derivatives (dashed)")
+        # the panels draw the book's arrays
+        for k in range(len(v4.names)):
+            assert np.array_equal(fig.axes[k].lines[0].get_ydata(), v4.values[k])
+            assert np.array_equal(fig.axes[k].lines[1].get_ydata(), v4.derivatives[k])
+        """),
+        md("""
+        Two of the chapter's numbers. Repeated sigmoids squash everything towards a
+        fixed point: σ(2) = 0.88, σ(σ(2)) = 0.707 — a deep stack of sigmoids loses
+        the input's scale. And softmax favours the larger score more than the scores
+        themselves do: exp(1) = 2.7 and exp(2) = 7.39, so scores 1 and 2 (ratio 0.5)
+        become probabilities 0.27 and 0.73 (ratio 0.37).
+        """),
+        code("""
+        assert abs(v4.sigma_sigma_2 - 0.7069873680001046) <= 1e-12 and f"{v4.sigma_sigma_2:.3f}" == "0.707"
+        assert f"{v4.exp1:.1f}" == "2.7" and f"{v4.exp2:.2f}" == "7.39"
+        assert abs(v4.softmax_ratio - math.exp(-1)) < 1e-15
+        assert v4.relu_relu_2 == 2.0
+        assert abs(v4.selu_lambda - 1.0507009873554804934) < 1e-15
+        """),
+        md("""
+        ## V5 · Universal approximation, one boxcar at a time
+
+        Two sigmoid units with steep slopes make a step up and a step down; their
+        difference is a *boxcar*, a rectangle. The chapter's example is
+        `y = 7 σ(1000x + 5000) − 7 σ(1000x − 5000)`: 7 between −5 and 5, 3.5 exactly
+        at the edges, 0 outside (far out the exponential overflows, and the
+        sigmoid's stable form still returns 0). Here it is a 1-2-1 network with
+        hand-set weights.
+        """),
+        code("""
+        v5 = book.v5_universal_approximation()
+        print(v5)
+        assert list(v5.boxcar_x) == [-10, -5, 0, 5, 10]
+        assert list(v5.boxcar_y) == [0.0, 3.5, 7.0, 3.5, 0.0]
+        """),
+        md("""
+        Add more boxcars, each as tall as the target at its centre, and their sum
+        follows any continuous function: 2k sigmoid units in one hidden layer give
+        k boxcars. The error falls roughly in proportion to 1/k.
+        """),
+        code("""
+        fig, axes = plt.subplots(1, 3, figsize=(14, 3.6), gridspec_kw={"width_ratios": [1, 1.3, 1]})
+        axes[0].plot(v5.boxcar_grid, v5.boxcar_curve, lw=2)
+        axes[0].plot(v5.boxcar_x, v5.boxcar_y, "o", color="tab:red")
+        axes[0].set_title("one boxcar: two sigmoid units"); axes[0].set_xlabel("x")
+        axes[0].grid(True, alpha=0.3)
+        pick = [list(v5.units).index(k) for k in (4, 16, 64)]
+        plot.boxcar_approximation(v5.x, v5.target,
+                                  {f"{v5.units[i]} boxcars": v5.approximations[i] for i in pick},
+                                  ax=axes[1], title="sums of boxcars")
+        plot.loss_curves(v5.mean_abs_errors, x=v5.units, log=True, ax=axes[2],
+                         title="error against boxcars", xlabel="boxcars (k)",
+                         ylabel="mean |error|")
+        axes[2].set_xscale("log")
+        fig.tight_layout()
+        assert np.all(np.diff(v5.mean_abs_errors) < 0)
+        """),
+        md("""
+        ## V6 · XOR: one unit cannot, one hidden layer can
+
+        A single unit draws one straight line through the plane, and no straight
+        line separates XOR's ones (0,1), (1,0) from its zeros (0,0), (1,1). Trained
+        on the log loss the single unit gives up and outputs 1/2 everywhere. One
+        hidden layer of sigmoids bends the boundary and classifies all four points.
+        """),
+        code("""
+        v6 = book.v6_xor()
+        print(v6)
+        assert v6.single_accuracy < 1.0 and v6.hidden_accuracy == 1.0
+
+        fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+        for ax, model, name in ((axes[0], v6.single_model, "a single unit"),
+                                (axes[1], v6.hidden_model, "one hidden layer (4 sigmoids)")):
+            plot.decision_boundary(lambda G, m=model: F.sigmoid(m.predict(G)), v6.X, v6.y,
+                                   resolution=120, ax=ax, title=f"XOR with {name}")
+        fig.tight_layout()
+        """),
+        md("""
+        ## V7 · Cost functions
+
+        For regression: the squared error punishes big misses hard, the absolute
+        error treats all misses alike (robust to outliers, but its gradient never
+        shrinks), and the Huber loss is quadratic for misses smaller than delta and
+        linear beyond — the best of both. For classification: softmax turns scores
+        into probabilities and the cross-entropy scores them; the gradient of the
+        pair with respect to the scores is simply `softmax − target`.
+        """),
+        code("""
+        v7 = book.v7_costs()
+        print(v7)
+        curves = {"squared error": v7.mse, "absolute error": v7.mae}
+        curves.update({f"Huber, delta {dl:g}": row for dl, row in zip(v7.huber_deltas, v7.huber)})
+        fig = plot.loss_curves(curves, x=v7.d, title="V7: costs of one prediction",
+                               xlabel="prediction - target", ylabel="cost")
+        fig.axes[0].set_ylim(0, 5)
+        at2 = np.argmin(abs(v7.d - 2))
+        assert (v7.mse[at2], v7.mae[at2]) == (4.0, 2.0)
+        assert [v7.huber[i, at2] for i in range(3)] == [0.875, 1.5, 2.0]
+        assert np.allclose(v7.cross_entropy_grad, v7.softmax - v7.target, atol=1e-15)
+        assert abs(v7.target_entropy + v7.kl - v7.cross_entropy) < 1e-14
+        """),
+        md("""
+        ## V8 · Weight initialisation
+
+        Start the weights too small and signals fade layer by layer; too large and
+        they explode or saturate the activations. Xavier/Glorot initialisation picks
+        the variance `2 / (n_in + n_out)` (uniform on ±sqrt(6 / (n_in + n_out))), which
+        keeps the variance of activations and gradients roughly constant for
+        symmetric activations; He initialisation uses `2 / n_in` (uniform on
+        ±sqrt(6 / n_in)) to make up for ReLU zeroing half its inputs. First the
+        samples against their formulas:
+        """),
+        code("""
+        v8 = book.v8_initialisers()
+        print(v8)
+        fan = 256
+        assert np.allclose(v8.limits, [np.sqrt(6 / (2 * fan)), np.sqrt(2 / (2 * fan)),
+                                       np.sqrt(6 / fan), np.sqrt(2 / fan)])
+        uniform = np.array(["uniform" in n for n in v8.names])
+        assert np.all(v8.sample_max_abs[uniform] <= v8.limits[uniform])
+        assert np.all(abs(v8.sample_std / v8.formula_std - 1) < 0.02)
+        """),
+        md("""
+        Then the reason: a batch of data through 10 layers of 256 units. On the left,
+        the spread of each layer's activations; on the right, the size of the
+        gradient arriving at each layer on the way back. With ReLU, Xavier's
+        variance is half of what is needed and the signal shrinks by about √2 per
+        layer, while He keeps it steady in both directions. With sigmoids and
+        Xavier weights the gradient reaching the first layer is about a million
+        times smaller than at the last — every layer multiplies it by σ' ≤ 1/4: the
+        *vanishing gradient*. Large N(0, 1) weights keep the gradient's size but
+        saturate the sigmoids (a spread near 0.5 means outputs stuck at 0 or 1).
+        """),
+        code("""
+        layers = np.arange(1, v8.activation_std.shape[1] + 1)
+        fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+        plot.loss_curves(dict(zip(v8.stack_names, v8.activation_std)), x=layers, log=True,
+                         ax=axes[0], title="activation spread per layer", xlabel="layer",
+                         ylabel="std of activations")
+        plot.loss_curves(dict(zip(v8.stack_names, v8.gradient_rms)), x=layers, log=True,
+                         ax=axes[1], title="gradient size per layer", xlabel="layer",
+                         ylabel="rms gradient")
+        for ax in axes:
+            ax.legend(fontsize="small")
+        fig.tight_layout()
+        he, xav = list(v8.stack_names).index("relu, He normal"), list(v8.stack_names).index("relu, Xavier normal")
+        assert 0.5 < v8.activation_std[he, -1] / v8.activation_std[he, 0] < 2
+        assert v8.activation_std[xav, -1] < 0.1 * v8.activation_std[xav, 0]
+        sx = list(v8.stack_names).index("sigmoid, Xavier normal")
+        assert v8.gradient_rms[sx, 0] < 1e-4 * v8.gradient_rms[sx, -1]
+        """),
+        md("""
+        ## V9 · Better optimizers
+
+        Plain gradient descent on a long, narrow valley zig-zags across the steep
+        direction and crawls along the flat one. **Momentum** keeps a velocity,
+        `v = mu v − lr g; theta += v`, so consistent gradients add up and
+        oscillations cancel. **Nesterov** momentum evaluates the gradient where the
+        velocity is about to carry the parameters, `g = grad(theta + mu v)`, and
+        corrects earlier. **Adam** keeps running averages of the gradient (m) and of
+        its square (v) and steps by `m / sqrt(v)`, so every parameter moves at a
+        similar pace whatever the scale of its gradient.
+
+        Adam's averages start at 0, which biases them low in the first steps; the
+        bias correction divides by `1 − beta^t`. The chapter's example: with beta1 =
+        0.9 and a first gradient of 10, m₁ = 0.1 × 10 = 1 (0.9999999999999998 in
+        floating point), and the corrected value m₁ / (1 − 0.9) is the gradient
+        itself, 10.
+        """),
+        code("""
+        v9 = book.v9_optimizers()
+        print(v9)
+        assert v9.adam_m1 == 0.9999999999999998 and v9.adam_m1_hat == 10.0
+        fig = plot.optimizer_paths(v9.w1_grid, v9.w2_grid, v9.surface,
+                                   dict(zip(v9.names, v9.paths)), levels=20, log=True,
+                                   title="V9: four optimizers in a narrow valley",
+                                   xlabel="w1", ylabel="w2")
+        final = {n: float(l[-1]) for n, l in zip(v9.names, v9.losses)}
+        assert final["Nesterov"] < final["Momentum"]
+        """),
+    ]
+
+def grokking_ml_appendix_b():
+    return [
+        md("""
+        # Grokking Machine Learning, appendix B — the maths behind gradient descent
+
+        Luis Serrano's book trains its models with simple "tricks": nudge the line
+        towards a point, move the boundary towards a misclassified point until it
+        falls on the right side. The appendix shows that every trick is a step of gradient descent on the right
+        error function, taken on a mini-batch of one point. It is pictured as
+        walking down a mountain in fog: you cannot see the valley, only the slope
+        under your feet, so you take a step in the steepest downhill direction —
+        the negative gradient — and ask again.
+
+        Here each trick runs on nnc's engine as a `fit` with the matching loss, and
+        the book's numbers and formulas are checked.
+        """),
+        code(SETUP, """
+        import random
+        from nnc import book, datasets
+        import nnc.functional as F
+        """),
+        md("""
+        ## M1 · Linear regression: the absolute trick and the square trick
+
+        Six houses: rooms [1, 2, 3, 5, 6, 7], prices [155, 197, 244, 356, 407, 448].
+        For one point with prediction `ŷ = w x + b`:
+
+        * the **mean absolute error** `|y − ŷ|` has gradient `−sgn(y − ŷ) x` for w, so
+          a step is the *absolute trick* `w += lr sgn(y − ŷ) x`, `b += lr sgn(y − ŷ)`;
+        * the **squared error** `(y − ŷ)² / 2` has gradient `−(y − ŷ) x`, so a step is
+          the *square trick* `w += lr (y − ŷ) x`, `b += lr (y − ŷ)`.
+
+        The book's code seeds Python's `random` with 0, draws the starting slope and
+        intercept with `random.random()`, then picks one house per step with
+        `random.randint(0, 5)`. The walkthrough replays exactly those picks through
+        the engine (`fit(order=...)`). After 1000 square-trick steps at learning rate
+        0.01: price per room 51.04430678220095, base price 91.59448307644864.
+        """),
+        code("""
+        m1 = book.m1_linear_regression()
+        print(m1)
+        assert abs(m1.slope - 51.04430678220095) <= 1e-12 * 51.04
+        assert abs(m1.intercept - 91.59448307644864) <= 1e-12 * 91.59
+
+        # Serrano's loop in plain Python, with the same random draws
+        rooms, prices = datasets.serrano_rooms()
+        random.seed(0)
+        slope, intercept = random.random(), random.random()
+        for _ in range(1000):
+            i = random.randint(0, 5)
+            predicted = slope * rooms[i] + intercept
+            slope += 0.01 * rooms[i] * (prices[i] - predicted)
+            intercept += 0.01 * (prices[i] - predicted)
+        print("plain Python:", slope, intercept)
+        assert abs(slope - m1.slope) <= 1e-12 * 51.04 and abs(intercept - m1.intercept) <= 1e-12 * 91.59
+        """),
+        code("""
+        m1_abs = book.m1_linear_regression(trick="absolute")
+        print(m1_abs)
+        fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+        plot.points_with_lines(m1.rooms, m1.prices,
+                               {f"square trick: {m1.slope:.1f} x + {m1.intercept:.1f}":
+                                (m1.slope, m1.intercept),
+                                f"absolute trick: {m1_abs.slope:.1f} x + {m1_abs.intercept:.1f}":
+                                (m1_abs.slope, m1_abs.intercept)},
+                               xlim=(0, 8), ax=axes[0], title="M1: 1000 steps of each trick",
+                               xlabel="rooms", ylabel="price")
+        plot.loss_curves({"square trick": m1.slopes, "absolute trick": m1_abs.slopes},
+                         ax=axes[1], title="M1: the price per room, step by step",
+                         xlabel="step", ylabel="slope")
+        fig.tight_layout()
+        """),
+        md("""
+        The absolute trick moves by the same amount (`lr x`) whatever the size of the
+        miss, so with the intercept starting near 1 it needs many more steps to
+        climb to a base price near 100; the square trick moves in proportion to the
+        miss and gets there quickly. Both would settle eventually; the learning rate
+        decides how fast and how jittery.
+
+        ## M2 · The perceptron trick
+
+        A perceptron scores a point `score = w · x + b` and predicts 1 when the score
+        is at least 0. Its **perceptron error** is zero for a correctly classified
+        point and `|score|` for a misclassified one — the ReLU of the signed score,
+        so it grows with how far on the wrong side the point is. Its gradient for a
+        misclassified point labelled 0 (predicted 1) is `x` for w and 1 for b, so a
+        step lowers the point's score — the boundary moves towards the point, and
+        enough such steps carry it past: `w −= lr x`, `b −= lr`.
+
+        From w = [1, 2], b = −4, the point [2, 3] scores 2 + 6 − 4 = 4 but is
+        labelled 0; one step with lr 0.01 gives w = [0.98, 1.97], b = −4.01.
+        """),
+        code("""
+        m2 = book.m2_perceptron_step()
+        print(m2)
+        assert m2.score == 4.0 and m2.prediction == 1
+        assert np.allclose(m2.w_after, [0.98, 1.97], rtol=0, atol=1e-15)
+        assert abs(m2.b_after - (-4.01)) <= 1e-15
+
+        def boundary(w, b):            # x2 on the line w1 x1 + w2 x2 + b = 0
+            return lambda x1: -(w[0] * x1 + b) / w[1]
+
+        fig = plot.points_with_lines([m2.point[0]], [m2.point[1]],
+                                     {"before: [1, 2], -4": boundary(m2.w_before, m2.b_before),
+                                      "after: [0.98, 1.97], -4.01": boundary(m2.w_after, m2.b_after)},
+                                     xlim=(-1, 4), point_label="the point (label 0)",
+                                     title="M2: one step moves the boundary towards the point",
+                                     xlabel="x1", ylabel="x2")
+        """),
+        md("""
+        The step is small (lr 0.01) but in the right direction: the point's score
+        falls from 4 to `0.98·2 + 1.97·3 − 4.01 = 3.86`.
+
+        ## M3 · Logistic regression: the logistic trick
+
+        A logistic classifier outputs a probability `ŷ = σ(w · x + b)` and is scored
+        by the log loss `−y ln ŷ − (1 − y) ln(1 − ŷ)`. Through the chain rule the
+        sigmoid's derivative cancels neatly, and the gradient is just
+        `(ŷ − y) x` for w and `ŷ − y` for b: the *logistic trick*
+        `w += lr (y − ŷ) x`, `b += lr (y − ŷ)`. On the book's "aack"/"beep"
+        sentences (how often each word appears; happy or sad), the engine's first
+        step equals the trick computed by hand.
+        """),
+        code("""
+        m3 = book.m3_logistic_regression()
+        print(m3)
+        assert np.allclose(m3.first_step, m3.first_step_trick, rtol=1e-12, atol=1e-15)
+        assert m3.accuracy == 1.0
+        w, b = m3.params[-1, :2], m3.params[-1, 2]
+        fig = plot.decision_boundary(lambda G: F.sigmoid(G @ w + b), m3.X, m3.y, padding=0.7,
+                                     resolution=150, title="M3: the logistic classifier",
+                                     xlabel='"aack" count', ylabel='"beep" count')
+        """),
+        md("""
+        ## M4 · A neural network, by the chain rule
+
+        One hidden layer of sigmoids `h = σ(x V + b)`, a sigmoid output
+        `ŷ = σ(h W + c)`, log loss. The chain rule gives every derivative from the
+        output error `ŷ − y`: for the output weights `(ŷ − y) h_j`, for the output bias
+        `ŷ − y`, and for the hidden layer the error passed back through W and the
+        sigmoid's slope, `(ŷ − y) W_j h_j (1 − h_j) x_i` (and without `x_i` for the
+        hidden biases). The engine's first SGD step (one point) equals a step by
+        these formulas; trained one point at a time, the network learns XOR.
+        """),
+        code("""
+        m4 = book.m4_neural_network()
+        print(m4)
+        assert np.max(np.abs(m4.first_step - m4.first_step_formulas)) <= 1e-15
+        assert m4.accuracy == 1.0
+        fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
+        plot.loss_curves(m4.epoch_loss, log=True, ax=axes[0], title="M4: log loss per epoch",
+                         xlabel="epoch", ylabel="log loss")
+        plot.decision_boundary(m4.model.predict, m4.X, m4.y, resolution=120, ax=axes[1],
+                               title="M4: the network's regions")
+        fig.tight_layout()
+        """),
+        md("""
+        ## M5 · Regularisation is a shrinking step
+
+        Adding `l1 · sum|w|` to the error adds `l1 · sgn(w)` to the gradient: every
+        step moves each weight a fixed `lr · l1` towards zero, and small weights
+        reach zero and stay there (L1 makes models sparse). Adding `l2 · sum w²` adds
+        `2 l2 w`: every step multiplies each weight by `1 − 2 lr l2`, so weights
+        shrink in proportion and never quite reach zero. To see the penalty alone,
+        the walkthrough trains on inputs of zero, where the data contribute no
+        gradient.
+        """),
+        code("""
+        m5 = book.m5_regularization(steps=60)
+        print(m5)
+        assert np.allclose(m5.l1_path[1], m5.l1_step_formula, rtol=0, atol=1e-15)
+        assert np.allclose(m5.l2_path[1], m5.l2_step_formula, rtol=0, atol=1e-15)
+        fig, axes = plt.subplots(1, 2, figsize=(10, 3.4), sharey=True)
+        names = [f"w{k + 1} (start {v:g})" for k, v in enumerate(m5.w)]
+        plot.loss_curves(dict(zip(names, m5.l1_path.T)), ax=axes[0], title="L1: equal steps to 0",
+                         xlabel="step", ylabel="weight")
+        plot.loss_curves(dict(zip(names, m5.l2_path.T)), ax=axes[1],
+                         title="L2: proportional shrinking", xlabel="step", ylabel="weight")
+        fig.tight_layout()
+        # L1: equal steps of lr*l1 = 0.01; the weight that started at 0.5 reaches 0 at step 50
+        # and then hovers within one step of it
+        assert np.allclose(m5.l1_path[:51, 0], 2.0 - 0.01 * np.arange(51))
+        assert np.all(np.abs(m5.l1_path[50:, 2]) <= 0.01 + 1e-12)
+        # L2: a factor 1 - 2*lr*l2 = 0.98 per step
+        assert np.allclose(m5.l2_path[-1], m5.w * 0.98 ** 60, rtol=1e-12)
+        """),
+        md("""
+        ## M6 · Stuck in a valley, and random restarts
+
+        Gradient descent only ever sees the slope under its feet, so it can settle
+        in a valley that is not the lowest. A 2-2-1 sigmoid network on XOR has such
+        valleys: from some starting weights it ends with two points right and two at
+        probability 1/2. The cure the appendix suggests is to start again from
+        several random points and keep the best run — twelve restarts here, each a
+        fresh seed and one `fit` call.
+        """),
+        code("""
+        m6 = book.m6_random_restarts()
+        print(m6)
+        assert m6.stuck.any() and not m6.stuck.all()
+        assert m6.accuracy[list(m6.seeds).index(m6.best_seed)] == 1.0
+        fig = plot.loss_curves({f"seed {s}" + (" (stuck)" if st else ""): curve
+                                for s, st, curve in zip(m6.seeds, m6.stuck, m6.losses)},
+                               log=True, title="M6: twelve restarts on XOR",
+                               xlabel="epoch", ylabel="mean log loss")
+        fig.axes[0].legend(fontsize="x-small", ncol=2)
+        for line, st in zip(fig.axes[0].lines, m6.stuck):
+            line.set_linestyle("--" if st else "-")
+        """),
+    ]
+
 
 NOTEBOOKS = [
     ("01_grokking_dl_ch4", grokking_dl_ch4),
     ("02_agile_ai_ch4", agile_ai_ch4),
     ("03_sigmoid_neuron", sigmoid_neuron),
+    ("04_vasilev_ch2", vasilev_ch2),
+    ("05_grokking_ml_appendix_b", grokking_ml_appendix_b),
+    ("06_beyond_the_books", beyond_the_books),
 ]
 
 
