@@ -977,7 +977,7 @@ def beyond_the_books():
         code("""
         xb = np.array([[1.0], [3.0], [2.0], [4.0]])
         yb = np.array([[3.0], [5.2], [4.1], [7.5]])
-        crit_line = nnc.max_stable_lr(xb, bias=True)
+        crit_line = nnc.max_stable_lr(xb, loss="mse", bias=True)
         print("critical learning rate for the line fit:", crit_line)
 
         line = nnc.Sequential([nnc.Dense(1, 1)], seed=0)
