@@ -19,6 +19,7 @@ What is here:
 ``loss_contour``           loss over two parameters, with a descent path
 ``loss_surface_3d``        the same as a 3-D surface
 ``descent_animation``      the descent path growing step by step on the contour
+``descent_snapshots``      the same as a row of stills (for print, code hosts)
 ``animation_html``         an animation as HTML for a notebook
 ``optimizer_paths``        several optimizers' paths on one contour
 ``activation_functions``   activations and their derivatives, side by side
@@ -50,6 +51,7 @@ __all__ = [
     "loss_contour",
     "loss_surface_3d",
     "descent_animation",
+    "descent_snapshots",
     "animation_html",
     "optimizer_paths",
     "activation_functions",
@@ -513,6 +515,58 @@ def optimizer_paths(x, y, loss, paths, *, levels=20, log=False, ax=None, indexin
     return fig
 
 
+def _sample_steps(x, y, px, py, count, spacing, name):
+    """Up to ``count`` distinct step indices along a path, first and last included.
+
+    ``"steps"``: evenly spaced step numbers; ``"distance"``: evenly spaced along
+    the path's length, each axis measured in units of its plotted range.
+    """
+    count = int(count)
+    if count < 1:
+        raise ValueError(f"{name} must be at least 1, got {count}")
+    if spacing == "steps":
+        idx = np.linspace(0, px.size - 1, min(count, px.size)).round().astype(int)
+    elif spacing == "distance":
+        gx, gy = _as_1d(x, "x"), _as_1d(y, "y")
+        sx = np.ptp(gx) or 1.0
+        sy = np.ptp(gy) or 1.0
+        seg = np.hypot(np.diff(px) / sx, np.diff(py) / sy)
+        arc = np.concatenate([[0.0], np.cumsum(seg)])
+        targets = np.linspace(0.0, arc[-1], min(count, px.size))
+        idx = np.searchsorted(arc, targets, side="left").clip(0, px.size - 1)
+        idx[-1] = px.size - 1
+    else:
+        raise ValueError(f"spacing must be 'steps' or 'distance', got {spacing!r}")
+    return np.unique(idx)
+
+
+def descent_snapshots(x, y, loss, path, *, count=4, spacing="distance", levels=20, log=False,
+                      indexing="xy", title="Gradient descent, step by step", xlabel="w",
+                      ylabel="b", panel_size=(3.0, 2.6)):
+    """A still version of ``descent_animation``: ``count`` small contour maps in a
+    row, panel k showing the path up to its k-th sampled step.
+
+    Useful where an animation cannot play (a PDF, a notebook viewed on a code
+    host).  Steps are sampled as in ``descent_animation``.  Returns the Figure;
+    ``fig.nnc_steps`` lists the step shown in each panel.
+    """
+    px, py, _ = _path(path)
+    idx = _sample_steps(x, y, px, py, count, spacing, "count")
+    plt = _plt()
+    fig, axs = plt.subplots(1, idx.size, figsize=(panel_size[0] * idx.size, panel_size[1]),
+                            sharey=True, squeeze=False)
+    for ax, i in zip(axs[0], idx):
+        loss_contour(x, y, loss, path=(px[: i + 1], py[: i + 1]), levels=levels, log=log,
+                     indexing=indexing, ax=ax, colorbar=False, title=f"step {i}",
+                     xlabel=xlabel, ylabel=ylabel if ax is axs[0][0] else "")
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.nnc_steps = [int(i) for i in idx]
+    return fig
+
+
 def descent_animation(x, y, loss, path, *, frames=30, spacing="steps", interval=120, levels=20,
                       log=False, indexing="xy", title="Gradient descent", xlabel="w", ylabel="b",
                       figsize=(5.5, 4.0)):
@@ -534,23 +588,7 @@ def descent_animation(x, y, loss, path, *, frames=30, spacing="steps", interval=
     if pl is None:
         gx, gy, gl = _grid(x, y, loss, indexing)
         pl = _interp_grid(gx, gy, gl, px, py)
-    frames = int(frames)
-    if frames < 1:
-        raise ValueError(f"frames must be at least 1, got {frames}")
-    if spacing == "steps":
-        idx = np.linspace(0, px.size - 1, min(frames, px.size)).round().astype(int)
-    elif spacing == "distance":
-        gx, gy = _as_1d(x, "x"), _as_1d(y, "y")
-        sx = np.ptp(gx) or 1.0
-        sy = np.ptp(gy) or 1.0
-        seg = np.hypot(np.diff(px) / sx, np.diff(py) / sy)
-        arc = np.concatenate([[0.0], np.cumsum(seg)])
-        targets = np.linspace(0.0, arc[-1], min(frames, px.size))
-        idx = np.searchsorted(arc, targets, side="left").clip(0, px.size - 1)
-        idx[-1] = px.size - 1
-    else:
-        raise ValueError(f"spacing must be 'steps' or 'distance', got {spacing!r}")
-    idx = np.unique(idx)
+    idx = _sample_steps(x, y, px, py, frames, spacing, "frames")
 
     fig = loss_contour(x, y, loss, levels=levels, log=log, indexing=indexing, title=title,
                        xlabel=xlabel, ylabel=ylabel, colorbar=False)

@@ -435,6 +435,21 @@ def test_descent_animation_distance_spacing(grid):
         P.descent_animation(w, b, L, (px, py), spacing="time")
 
 
+def test_descent_snapshots(grid, tmp_path):
+    w, b, L, pw, pb, _ = grid
+    fig = P.descent_snapshots(w, b, L, (pw, pb), count=4, spacing="steps")
+    steps = fig.nnc_steps
+    assert steps == [0, 67, 133, 200]
+    panels = fig.axes
+    assert len(panels) == 4 and [a.get_title() for a in panels] == [f"step {i}" for i in steps]
+    for ax, i in zip(panels, steps):
+        np.testing.assert_array_equal(ax.lines[0].get_xdata(), pw[: i + 1])
+        assert ax.get_legend() is None
+    _saves(fig, tmp_path)
+    with pytest.raises(ValueError, match="count must be at least 1"):
+        P.descent_snapshots(w, b, L, (pw, pb), count=0)
+
+
 def test_book_figures(tmp_path):
     """python -m nnc --figures: one PNG (two for S2) per walkthrough with a figure."""
     book = pytest.importorskip("nnc.book")

@@ -767,7 +767,7 @@ def sigmoid_neuron():
                                title=f"Loss change for a step of {eta} in each direction",
                                xlabel="angle between the step and the gradient (degrees)",
                                ylabel="L(new) - L(old)")
-        fig.axes[0].axhline(0, color="k", lw=0.8)
+        fig.axes[0].axhline(0, color="k", lw=0.8);
         """),
         md("""
         ## S1 · Gradient descent from w = 0, b = −8
@@ -865,6 +865,14 @@ def sigmoid_neuron():
                                       title="S1 on the loss surface", figsize=(5, 3.6))
         print("epochs shown:", anim.nnc_frames)
         plot.animation_html(anim, frame_format="jpeg")
+        """),
+        md("""
+        Where the player cannot run (a PDF, or this notebook viewed on a code host
+        that does not execute JavaScript), the same descent as four stills:
+        """),
+        code("""
+        fig = plot.descent_snapshots(W, B, L, (s1.w, s1.b), count=4, spacing="distance",
+                                     title="S1 on the loss surface, four stills")
         """),
         md("""
         **What to take away:** gradient descent is guaranteed to go downhill for a
@@ -1036,7 +1044,7 @@ def beyond_the_books():
         ax.set_xscale("log"); ax.set_yscale("log")
         ax.set_xlabel("forward passes"); ax.set_ylabel("cost above the minimum")
         ax.set_title("Hot/cold vs gradient descent, by forward passes")
-        ax.grid(True, alpha=0.3); ax.legend()
+        ax.grid(True, alpha=0.3); ax.legend();
         """),
         md("""
         Hot/cold also stalls once its fixed step is too coarse for the remaining
