@@ -211,6 +211,7 @@ def _levels(loss, levels, log):
     if log:
         pos = finite[finite > 0]
         lo = float(pos.min()) if pos.size else 1e-12
+        hi = max(hi, 10.0 * lo)
         return np.geomspace(lo, hi, int(levels))
     return np.linspace(lo, hi, int(levels))
 
