@@ -69,6 +69,11 @@ def test_notebook_executes(path, tmp_path):
     nb = nbformat.read(str(path), as_version=4)
     if any("sklearn" in c.source for c in nb.cells if c.cell_type == "code"):
         pytest.importorskip("sklearn")
-    gen.execute(nb, kernel_dir=tmp_path)  # raises CellExecutionError on any failing cell
+    # The kernel imports the very nnc this test process imported: the built
+    # checkout in development, site-packages after `pip install .` (the
+    # repository's own nnc/ has no compiled _core there).
+    import nnc
+    here = pathlib.Path(nnc.__file__).resolve().parent.parent
+    gen.execute(nb, kernel_dir=tmp_path, pythonpath=here)  # raises CellExecutionError on failure
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(c.execution_count for c in code)
