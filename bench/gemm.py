@@ -36,7 +36,7 @@ import numpy as np  # noqa: E402
 try:
     import nnc  # noqa: E402
 except ImportError:  # run from a source tree built in place
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src"))
     import nnc  # noqa: E402
 
 try:

@@ -52,7 +52,7 @@ import numpy as np  # noqa: E402
 try:  # an installed nnc first; else the source tree (built in place)
     import nnc  # noqa: F401,E402
 except ImportError:
-    sys.path.insert(0, _ROOT)
+    sys.path.insert(0, os.path.join(_ROOT, "src"))
     sys.modules.pop("nnc", None)
 
 from peers import data  # noqa: E402

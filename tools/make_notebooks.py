@@ -7,7 +7,7 @@ and store them WITH their outputs, so they read well on a code host.
 
 Notebooks are code here: edit the cells in this file, never the .ipynb by
 hand (tests/test_notebooks.py checks that the stored cells match).  Each
-notebook runs in a fresh kernel on THIS interpreter with the repository first
+notebook runs in a fresh kernel on THIS interpreter with the repository's src/ first
 on the path, so a source checkout with the extension built in place
 (``python setup.py build_ext --inplace``) is enough.
 """
@@ -78,7 +78,7 @@ def execute(nb, *, kernel_dir, timeout=300, pythonpath=None):
     km = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=ksm)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(
-        [str(pythonpath or ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
+        [str(pythonpath or ROOT / "src")] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
     env.pop("MPLBACKEND", None)  # the kernel's inline backend renders the figures
     client = NotebookClient(nb, km=km, timeout=timeout, record_timing=False,
                             resources={"metadata": {"path": str(NOTEBOOK_DIR)}})
