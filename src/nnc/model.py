@@ -183,6 +183,21 @@ def _check_nonneg(value, name, what="fit"):
     return v
 
 
+_INT64_MAX = 2 ** 63 - 1
+_MAX_THREADS = 1024  # the cap nnc.matmul applies to its threads argument too
+
+
+def _record(make, need):
+    """Allocates one of fit's records, turning NumPy's size errors into one
+    that says which argument asked for so much."""
+    try:
+        return make()
+    except ValueError:  # NumPy: more bytes than an array can address
+        raise ValueError(f"fit: {need}, more than an array can hold") from None
+    except MemoryError:
+        raise MemoryError(f"fit: {need}, more than the free memory holds") from None
+
+
 def _steps_per_epoch(length, batch_size):
     if batch_size == 0 or batch_size >= length:
         return 1
@@ -416,6 +431,8 @@ class Sequential:
             (default 1: one step per entry) consecutive entries per step;
             ``epochs`` (default 1) repeats it.  Use it to replay a book's own
             random picks.  Not combined with shuffle.
+          A ``batch_size`` of at least the data length (n rows, or the length
+          of ``order``) is one full batch per epoch.
 
         The objective of a step is its batch loss plus ``l1 * sum|W|`` and
         ``l2 * sum W^2`` over the Dense weights (not biases, not PReLU alpha).
@@ -441,7 +458,8 @@ class Sequential:
         the exception carries ``.history``.
 
         threads: most threads each matrix product may use (default 1; the
-        results do not depend on it).
+        results do not depend on it; values above 1024 count as 1024, as in
+        ``nnc.matmul``).
         """
         loss = _losses.get(loss)
         if not isinstance(optimizer, Optimizer):
@@ -496,15 +514,36 @@ class Sequential:
         else:
             callback_every = _check_int(callback_every, "callback_every", 1)
         threads = _check_int(threads, "threads", 1)
+        # Huge values are legal and mean the same as a smaller one, so they are
+        # brought into the C parser's range here rather than refused there with
+        # a message that names no argument: a batch of >= length rows is the
+        # whole data (one step per epoch), any callback_every > epochs never
+        # fires (epochs + 1 neither; epochs itself would fire at the end), and
+        # matrix products never use more than _MAX_THREADS threads.
+        bs = min(bs, length)
+        callback_every = min(callback_every, epochs + 1)
+        threads = min(threads, _MAX_THREADS)
 
         spe = _steps_per_epoch(length, bs)
         total_steps = spe * epochs
+        if epochs > _INT64_MAX:
+            raise ValueError(f"fit: epochs={epochs} is more than a 64-bit counter holds")
+        if total_steps > _INT64_MAX:
+            raise ValueError(f"fit: epochs={epochs} at {spe} steps per epoch makes "
+                             f"{total_steps} steps, more than a 64-bit counter holds")
         n_values = self.n_params
-        epoch_loss = np.zeros(epochs, dtype=np.float64)
-        step_loss = np.zeros(total_steps, dtype=np.float64) if record != "epoch" else None
+        epoch_loss = _record(lambda: np.zeros(epochs, dtype=np.float64),
+                             f"epochs={epochs} needs a loss record of {epochs} values")
+        step_loss = None
+        if record != "epoch":
+            step_loss = _record(lambda: np.zeros(total_steps, dtype=np.float64),
+                                f"epochs={epochs} with record={record!r} needs a per-step "
+                                f"loss record of {total_steps} values ({spe} steps per epoch)")
         param_rec = None
         if record == "params":
-            param_rec = np.zeros((total_steps + 1, n_values), dtype=self.dtype)
+            param_rec = _record(lambda: np.zeros((total_steps + 1, n_values), dtype=self.dtype),
+                                f"epochs={epochs} with record='params' needs a parameter "
+                                f"record of {total_steps + 1} x {n_values} values")
             param_rec[0] = self.get_flat_params()
         names = None  # History builds the labels when asked
         shapes = self._param_shapes()
