@@ -17,7 +17,7 @@ import numpy as np
 from . import _core
 from . import layers as _layers
 from . import losses as _losses
-from .optim import Optimizer
+from .optim import Optimizer, _in_dtype
 
 __all__ = ["Sequential", "History", "DivergenceError", "load"]
 
@@ -198,6 +198,16 @@ def _record(make, need):
         raise MemoryError(f"fit: {need}, more than the free memory holds") from None
 
 
+def _check_hyper_in_dtype(dtype, what, loss, l1, l2, optimizer=None):
+    """The engine computes in the model's dtype: refuse a hyper-parameter that
+    overflows (or, where it must stay > 0 or < 1, rounds to 0 or 1) there."""
+    _in_dtype(l1, "l1", what, dtype)
+    _in_dtype(l2, "l2", what, dtype)
+    _in_dtype(float(loss.delta), f"{type(loss).__name__} delta", what, dtype, positive=True)
+    if optimizer is not None:
+        optimizer._check_dtype(dtype, what)
+
+
 def _steps_per_epoch(length, batch_size):
     if batch_size == 0 or batch_size >= length:
         return 1
@@ -369,10 +379,12 @@ class Sequential:
         loss = _losses.get(loss)
         X = self._inputs(X)
         Y = loss.prepare_targets(y, X.shape[0], self.out_features, self.dtype)
+        l1 = _check_nonneg(l1, "l1", "evaluate")
+        l2 = _check_nonneg(l2, "l2", "evaluate")
+        _check_hyper_in_dtype(self.dtype, "evaluate", loss, l1, l2)
         layers, params = self._describe()
         value, _ = _core.engine_eval(self.dtype.name, layers, params, X, Y, loss._params(),
-                                     _check_nonneg(l1, "l1", "evaluate"),
-                                     _check_nonneg(l2, "l2", "evaluate"), False, False, 1)
+                                     l1, l2, False, False, 1)
         return value
 
     def compute_gradients(self, X, y, loss, l1=0.0, l2=0.0):
@@ -382,10 +394,12 @@ class Sequential:
         loss = _losses.get(loss)
         X = self._inputs(X)
         Y = loss.prepare_targets(y, X.shape[0], self.out_features, self.dtype)
+        l1 = _check_nonneg(l1, "l1", "compute_gradients")
+        l2 = _check_nonneg(l2, "l2", "compute_gradients")
+        _check_hyper_in_dtype(self.dtype, "compute_gradients", loss, l1, l2)
         layers, params = self._describe()
         value, _ = _core.engine_eval(self.dtype.name, layers, params, X, Y, loss._params(),
-                                     _check_nonneg(l1, "l1", "compute_gradients"),
-                                     _check_nonneg(l2, "l2", "compute_gradients"), True, False, 1)
+                                     l1, l2, True, False, 1)
         return value
 
     # ---------------------------------------------------------- step by step
@@ -507,6 +521,7 @@ class Sequential:
                                  f"{divergence!r}")
         l1 = _check_nonneg(l1, "l1")
         l2 = _check_nonneg(l2, "l2")
+        _check_hyper_in_dtype(self.dtype, "fit", loss, l1, l2, optimizer)
         if callback is not None and not callable(callback):
             raise TypeError(f"fit: callback must be callable, got {callback!r}")
         if callback_every is None:
