@@ -151,10 +151,14 @@ def test_fit_step_and_param_records_that_cannot_be_allocated_name_epochs(monkeyp
 
 
 # ---------------------------------------------------------------------------
-# 3. optim.py: eps = 0 (Adam) and step = 0 (HotCold) were accepted; Adam's
-#    eps = 0 turns a zero gradient into 0/0 = NaN.
+# 3. optim.py: lr = 0 (every optimizer), eps = 0 (Adam) and step = 0 (HotCold)
+#    were accepted although the step kernels refuse them (or turn 0/0 into NaN).
 
 @pytest.mark.parametrize("make,pattern", [
+    (lambda v: nnc.SGD(v), r"SGD: lr must be > 0, got "),
+    (lambda v: nnc.Momentum(v), r"Momentum: lr must be > 0, got "),
+    (lambda v: nnc.Nesterov(v), r"Nesterov: lr must be > 0, got "),
+    (lambda v: nnc.Adam(lr=v), r"Adam: lr must be > 0, got "),
     (lambda v: nnc.Adam(eps=v), r"Adam: eps must be > 0, got "),
     (lambda v: nnc.HotCold(v), r"HotCold: step must be > 0, got "),
 ])

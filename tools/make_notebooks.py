@@ -913,7 +913,8 @@ def beyond_the_books():
         converges for learning rates below `2 / lambda_max` and blows up above it.
         `nnc.max_stable_lr(X)` computes that bound from the data.
 
-        First, 2000 learning rates for input 2, each a 20-step fit from weight 0.5:
+        First, 2000 learning rates for input 2, each a 20-step fit from weight 0.5
+        (a learning rate of 0 is no step at all, so that weight just stays put):
         """),
         code("""
         X, y = np.array([[2.0]]), np.array([[0.8]])
@@ -927,6 +928,8 @@ def beyond_the_books():
         start = sse(np.array([[2.0 * 0.5]]), y)                 # error before training: 0.04
 
         def final_error(alpha, steps=20):
+            if alpha == 0:                                      # nnc.SGD needs lr > 0
+                return start
             model.layers[0].weight[...] = 0.5
             model.fit(X, y, loss=half_sse, optimizer=nnc.SGD(alpha), epochs=steps,
                       divergence=None)                         # let blow-ups run to the end
@@ -935,13 +938,13 @@ def beyond_the_books():
         alphas = np.linspace(0.0, 0.75, 2000)
         t0 = time.perf_counter()
         finals = np.array([final_error(a) for a in alphas])
-        print(f"{alphas.size} fits in {time.perf_counter() - t0:.2f} s")
+        print(f"{alphas.size} learning rates in {time.perf_counter() - t0:.2f} s")
         better = finals < start
         print(f"the error shrank for alpha from {alphas[better].min():.6f} to {alphas[better].max():.6f}")
         assert np.array_equal(better, (alphas > 0) & (alphas < critical))
 
         fig = plot.learning_rate_map(alphas, finals, critical=critical, diverge_above=start,
-                                     title="Input 2: error after 20 steps, 2000 fits",
+                                     title="Input 2: error after 20 steps, 2000 learning rates",
                                      ylabel="error after 20 steps")
         """),
         md("""

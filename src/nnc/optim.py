@@ -173,7 +173,7 @@ class SGD(Optimizer):
 
     def __init__(self, lr=0.01):
         super().__init__()
-        self.lr = _real(lr, "lr", "SGD", nonneg=True)
+        self.lr = _real(lr, "lr", "SGD", positive=True)
 
     def step(self, model):
         from . import functional as F
@@ -196,7 +196,7 @@ class Momentum(Optimizer):
 
     def __init__(self, lr=0.01, mu=0.9):
         super().__init__()
-        self.lr = _real(lr, "lr", type(self).__name__, nonneg=True)
+        self.lr = _real(lr, "lr", type(self).__name__, positive=True)
         self.mu = _real(mu, "mu", type(self).__name__, unit=True)
 
     def step(self, model):
@@ -270,7 +270,7 @@ class Adam(Optimizer):
 
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
         super().__init__()
-        self.lr = _real(lr, "lr", "Adam", nonneg=True)
+        self.lr = _real(lr, "lr", "Adam", positive=True)
         self.beta1 = _real(beta1, "beta1", "Adam", unit=True)
         self.beta2 = _real(beta2, "beta2", "Adam", unit=True)
         # eps = 0 would turn a zero gradient (m = v = 0) into 0/0 = NaN.
