@@ -711,5 +711,18 @@ def load(path):
                                  f"architecture says {arr.shape}")
             arr[...] = value
         if "__nnc_rng_state__" in data.files:
-            model.generator._state_array[...] = data["__nnc_rng_state__"]
+            # Through Generator.state's setter, which refuses what xoshiro256**
+            # cannot run from (all-zero words, a wrong count, non-integers);
+            # tolist() gives Python ints, so float words are refused, not cut.
+            saved = data["__nnc_rng_state__"]
+            gen = model.generator
+            seed = gen.seed
+            try:
+                gen.state = saved.tolist() if saved.ndim == 1 else saved
+            except (TypeError, ValueError) as exc:
+                # a bad file is a wrong value whatever the setter called it
+                raise ValueError(f"load: {path!r} holds a generator state of dtype "
+                                f"{saved.dtype} and shape {saved.shape} that cannot be "
+                                f"used: {exc}") from None
+            gen._seed = seed  # the model's seed, advanced: as before the save
     return model
