@@ -381,3 +381,59 @@ def test_adam_kernel_refuses_rounded_hyper_parameters_itself(monkeypatch, opt):
     with pytest.raises(ValueError, match="invalid argument"):
         m.fit(FX, FY, loss="mse", optimizer=opt(), epochs=1)
     np.testing.assert_array_equal(m.get_flat_params(), before)
+
+
+# ---------------------------------------------------------------------------
+# 8. random/init: a shape whose byte count overflows reached np.empty, whose
+#    message named neither the function nor the shape.
+
+from nnc import init  # noqa: E402
+
+HUGE = (2 ** 62, 2 ** 62)
+HUGE_TEXT = r"shape \(4611686018427387904, 4611686018427387904\) asks for " + str(2 ** 124)
+
+
+@pytest.mark.parametrize("name,call", [
+    ("random_raw", lambda s: nnc.Generator(0).random_raw(s)),
+    ("uniform", lambda s: nnc.Generator(0).uniform(s)),
+    ("normal", lambda s: nnc.Generator(0).normal(s, dtype="float32")),
+    ("integers", lambda s: nnc.Generator(0).integers(0, 10, size=s)),
+    ("zeros", init.zeros), ("ones", init.ones), ("constant", lambda s: init.constant(s, 2.0)),
+    ("uniform", init.uniform), ("normal", init.normal), ("xavier_uniform", init.xavier_uniform),
+    ("xavier_normal", init.xavier_normal), ("he_uniform", init.he_uniform),
+    ("he_normal", init.he_normal),
+])
+def test_shapes_too_big_for_an_array_name_the_function_and_shape(name, call):
+    with pytest.raises(ValueError, match=rf"^{name}: {HUGE_TEXT} values, more than an array "
+                                         rf"can hold$"):
+        call(HUGE)
+
+
+def test_permutation_too_big_names_n():
+    with pytest.raises(ValueError, match=r"^permutation: n = 4611686018427387904 asks for "
+                                         r"4611686018427387904 values"):
+        nnc.Generator(0).permutation(2 ** 62)
+
+
+def test_shapes_that_fit_an_address_but_not_memory_name_the_function():
+    # 2**57 float64 values = 1 EiB: a legal array size that no machine holds
+    with pytest.raises(MemoryError, match=r"^uniform: shape \(144115188075855872,\) needs "
+                                          r"1152921504606846976 bytes of float64"):
+        nnc.Generator(0).uniform((2 ** 57,))
+    with pytest.raises(MemoryError, match=r"^he_normal: shape \(1024, 140737488355328\) needs "
+                                          r"576460752303423488 bytes of float32"):
+        init.he_normal((2 ** 10, 2 ** 47), dtype="float32")
+
+
+def test_other_numpy_shape_errors_name_the_function():
+    with pytest.raises(ValueError, match=r"^normal: shape \(1, 1, .*\): maximum supported "
+                                         r"dimension"):
+        nnc.Generator(0).normal((1,) * 65)
+
+
+def test_huge_shapes_still_work_where_nothing_is_allocated():
+    assert init.fans((2 ** 40, 2 ** 40, 3, 5)) == (3 * 2 ** 80, 5 * 2 ** 80)
+    assert nnc.Generator(0).uniform((2 ** 40, 0)).shape == (2 ** 40, 0)
+    g1, g2 = nnc.Generator(4), nnc.Generator(4)
+    np.testing.assert_array_equal(g1.permutation(6), g2.permutation(6))
+    np.testing.assert_array_equal(init.he_normal((3, 2), gen=1), init.he_normal((3, 2), gen=1))
