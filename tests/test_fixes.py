@@ -437,3 +437,26 @@ def test_huge_shapes_still_work_where_nothing_is_allocated():
     g1, g2 = nnc.Generator(4), nnc.Generator(4)
     np.testing.assert_array_equal(g1.permutation(6), g2.permutation(6))
     np.testing.assert_array_equal(init.he_normal((3, 2), gen=1), init.he_normal((3, 2), gen=1))
+
+
+# Sibling of 8: Generator.spawn with an impossible count jumped (and built
+# tuples) until memory ran out; now it fails at once, state untouched.
+
+@pytest.mark.parametrize("n", [2 ** 62, 2 ** 70])
+def test_spawn_of_an_impossible_count_fails_at_once(n):
+    g = nnc.Generator(7)
+    before = g.state
+    with pytest.raises(MemoryError, match=rf"^spawn: n = {n} Generators do not fit in memory"):
+        g.spawn(n)
+    assert g.state == before
+
+
+def test_spawn_still_gives_the_jumped_streams():
+    g = nnc.Generator(7)
+    start = g.state
+    kids = g.spawn(3)
+    ref = nnc.Generator(7)
+    for kid in kids:
+        assert kid.state == ref.state
+        _core.rng_jump(ref._state_array)
+    assert g.state == ref.state != start

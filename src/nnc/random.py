@@ -339,10 +339,15 @@ class Generator:
         count = _check_int(n, "n", "spawn")
         if count < 0:
             raise ValueError(f"spawn: n must be >= 0, got {count}")
-        states = []
+        # Reserve the list first: a count no list can hold fails here, at once,
+        # instead of after jumping (and allocating) until memory runs out.
+        try:
+            states = [None] * count
+        except (MemoryError, OverflowError):
+            raise MemoryError(f"spawn: n = {count} Generators do not fit in memory") from None
         with self._lock:
-            for _ in range(count):
-                states.append(tuple(int(w) for w in self._state_array))
+            for k in range(count):
+                states[k] = tuple(int(w) for w in self._state_array)
                 _core.rng_jump(self._state_array)
         return [Generator._from_state(s) for s in states]
 
