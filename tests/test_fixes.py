@@ -132,8 +132,8 @@ def test_fit_records_that_cannot_exist_name_epochs(kw, exc, pattern):
 @pytest.mark.parametrize("record,limit,pattern", [
     ("step", 5000, r"fit: epochs=1000 with record='step' needs a per-step loss record of 6000 "
              r"values \(6 steps per epoch\), more than the free memory holds"),
-    ("params", 10000, r"fit: epochs=1000 with record='params' needs a parameter record of 6001 x 3 "
-               r"values, more than the free memory holds"),
+    ("params", 10000, r"fit: epochs=1000 with record='params' needs a parameter record of "
+               r"6001 x 3 values, more than the free memory holds"),
 ])
 def test_fit_step_and_param_records_that_cannot_be_allocated_name_epochs(monkeypatch, record,
                                                                          limit, pattern):
@@ -181,11 +181,15 @@ def test_optimizer_small_positive_rates_still_train():
 # refuses hyper-parameters that overflow there or round to 0 / 1.
 
 @pytest.mark.parametrize("opt,kw,pattern", [
-    (lambda: nnc.Adam(eps=1e-50), {}, r"fit: Adam eps = 1e-50 rounds to 0 in float32; it must be > 0"),
-    (lambda: nnc.Adam(beta1=1 - 1e-12), {}, r"fit: Adam beta1 = 0\.999999999999 rounds to 1 in float32"),
-    (lambda: nnc.Adam(beta2=1 - 1e-12), {}, r"fit: Adam beta2 = 0\.999999999999 rounds to 1 in float32"),
+    (lambda: nnc.Adam(eps=1e-50), {},
+     r"fit: Adam eps = 1e-50 rounds to 0 in float32; it must be > 0"),
+    (lambda: nnc.Adam(beta1=1 - 1e-12), {},
+     r"fit: Adam beta1 = 0\.999999999999 rounds to 1 in float32"),
+    (lambda: nnc.Adam(beta2=1 - 1e-12), {},
+     r"fit: Adam beta2 = 0\.999999999999 rounds to 1 in float32"),
     (lambda: nnc.Adam(lr=1e300), {}, r"fit: Adam lr = 1e\+300 does not fit in float32"),
-    (lambda: nnc.SGD(1e300), {}, r"fit: SGD lr = 1e\+300 does not fit in float32 \(it rounds to inf\)"),
+    (lambda: nnc.SGD(1e300), {},
+     r"fit: SGD lr = 1e\+300 does not fit in float32 \(it rounds to inf\)"),
     (lambda: nnc.SGD(1e-50), {}, r"fit: SGD lr = 1e-50 rounds to 0 in float32"),
     (lambda: nnc.Momentum(0.1, mu=1 - 1e-10), {}, r"fit: Momentum mu = .* rounds to 1 in float32"),
     (lambda: nnc.Nesterov(1e300), {}, r"fit: Nesterov lr = 1e\+300 does not fit in float32"),
@@ -245,7 +249,8 @@ def _saved_with_state(tmp_path, state):
 ])
 def test_load_refuses_a_bad_generator_state(tmp_path, state, pattern):
     path = _saved_with_state(tmp_path, state)
-    with pytest.raises(ValueError, match=r"load: .*bad\.npz'\)? holds a generator state .*" + pattern):
+    head = r"load: .*bad\.npz'\)? holds a generator state .*"
+    with pytest.raises(ValueError, match=head + pattern):
         nnc.load(path)
 
 
@@ -303,9 +308,12 @@ def _adam32(**kw):
 
 @pytest.mark.parametrize("call,pattern", [
     (lambda: _adam32(eps=1e-50), r"adam_step: eps = 1e-50 rounds to 0 in float32; it must be > 0"),
-    (lambda: _adam32(beta1=1 - 1e-12), r"adam_step: beta1 = 0\.999999999999 rounds to 1 in float32"),
-    (lambda: _adam32(beta2=1 - 1e-12), r"adam_step: beta2 = 0\.999999999999 rounds to 1 in float32"),
-    (lambda: _adam32(lr=1e300), r"adam_step: lr = 1e\+300 does not fit in float32 \(it rounds to inf\)"),
+    (lambda: _adam32(beta1=1 - 1e-12),
+     r"adam_step: beta1 = 0\.999999999999 rounds to 1 in float32"),
+    (lambda: _adam32(beta2=1 - 1e-12),
+     r"adam_step: beta2 = 0\.999999999999 rounds to 1 in float32"),
+    (lambda: _adam32(lr=1e300),
+     r"adam_step: lr = 1e\+300 does not fit in float32 \(it rounds to inf\)"),
     (lambda: _adam32(eps=1e39), r"adam_step: eps = 1e\+39 does not fit in float32"),
     (lambda: F.sgd_step(np.ones(2, f32), np.zeros(2, f32), 1e300),
      r"sgd_step: lr = 1e\+300 does not fit in float32"),
@@ -322,7 +330,8 @@ def _adam32(**kw):
     (lambda: F.leaky_relu(f32([0.0, -1.0]), alpha=-1e300),
      r"leaky_relu: alpha = -1e\+300 does not fit in float32 \(it rounds to -inf\)"),
     (lambda: F.elu(f32([0.0, -1.0]), alpha=1e300), r"elu: alpha = 1e\+300 does not fit"),
-    (lambda: F.elu_backward(f32([0.0]), f32([1.0]), alpha=1e300), r"elu_backward: alpha = 1e\+300"),
+    (lambda: F.elu_backward(f32([0.0]), f32([1.0]), alpha=1e300),
+     r"elu_backward: alpha = 1e\+300"),
     (lambda: F.prelu(f32([1.0]), 1e40), r"prelu: alpha = 1e\+40 does not fit in float32"),
     (lambda: F.prelu_backward(f32([1.0]), 1e40, f32([1.0])), r"prelu_backward: alpha = 1e\+40"),
 ])
