@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from nnc import functional as F
-from _helpers import I64, VP, ctype, kernel, ptr, variants
+from _helpers import I64, VP, ctype, kernel, numeric_grad, ptr, variants
 
 
 def tol(dtype):
@@ -53,16 +53,9 @@ def test_nan_and_inf():
 def test_backward_matches_central_differences():
     rng = np.random.default_rng(1)
     w = rng.uniform(0.2, 2.0, size=(3, 4)) * rng.choice([-1, 1], size=(3, 4))
-    h = 1e-6
     for value, grad in ((F.l1_penalty, F.l1_penalty_backward),
                         (F.l2_penalty, F.l2_penalty_backward)):
-        numeric = np.empty_like(w)
-        for i in np.ndindex(w.shape):
-            wp, wm = w.copy(), w.copy()
-            wp[i] += h
-            wm[i] -= h
-            numeric[i] = (value(wp) - value(wm)) / (2 * h)
-        np.testing.assert_allclose(grad(w), numeric, rtol=1e-6, atol=1e-8)
+        np.testing.assert_allclose(grad(w), numeric_grad(value, w, h=1e-6), rtol=1e-6, atol=1e-8)
 
 
 def test_sum_is_in_a_fixed_order():
