@@ -103,7 +103,10 @@ def test_nnc_is_the_reference_once_it_has_its_engine(results, bench):
         assert results[task]["ref"] == "nnc"
         nnc_row = next(r for r in results[task]["rows"] if r.key == "nnc")
         assert nnc_row.time is not None and not nnc_row.scaled
-    assert all("not measured" not in ln for ln in results["aims"])
+    # An aim stated against PyTorch can only be measured where torch is installed.
+    has_torch = importlib.util.find_spec("torch") is not None
+    assert all("not measured" not in ln for ln in results["aims"]
+               if has_torch or "PyTorch" not in ln), results["aims"]
 
 
 def test_torch_ran_when_installed(results):

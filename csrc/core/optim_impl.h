@@ -28,13 +28,20 @@ void NNC_FN(nnc_momentum_step)(int64_t n, T *w, const T *g, T *v, T lr, T mu)
 
 /* Adam, Kingma & Ba (2015), Algorithm 1, with eps added AFTER the square root
  * of the bias-corrected second moment, as in the paper.  beta^t comes from pow
- * (not a running product) so that a step depends only on its arguments. */
+ * (not a running product) so that a step depends only on its arguments.
+ *
+ * INVALID_ARGUMENT (nothing written) unless t >= 1, n >= 0, lr is finite,
+ * 0 <= beta1, beta2 < 1 and 0 < eps < inf, checked in T: a double
+ * hyper-parameter that rounds to eps = 0 or beta = 1 in float32 would turn a
+ * zero gradient into 0/0 (eps) or divide by 1 - beta^t = 0, and an lr that
+ * overflows to inf would make lr * 0 = NaN. */
 nnc_status_t NNC_FN(nnc_adam_step)(int64_t n, T *w, const T *g, T *m, T *v, int64_t t, T lr,
                                    T beta1, T beta2, T eps)
 {
-    if (t < 1 || n < 0)
-        return NNC_STATUS_INVALID_ARGUMENT;
     const T one = NNC_LIT(1.0);
+    if (t < 1 || n < 0 || !isfinite(lr) || !(beta1 >= 0 && beta1 < one) ||
+        !(beta2 >= 0 && beta2 < one) || !(eps > 0 && isfinite(eps)))
+        return NNC_STATUS_INVALID_ARGUMENT;
     const T bc1 = one - NNC_POW(beta1, (T)t);
     const T bc2 = one - NNC_POW(beta2, (T)t);
     const T c1 = one - beta1;

@@ -62,6 +62,40 @@ static int parse_real(PyObject *obj, const char *fname, const char *name, double
     return nnc_parse_finite(obj, label, out);
 }
 
+/* What a hyper-parameter must still satisfy after rounding to the kernel's
+ * dtype (it is always required to be finite there). */
+enum { IN_T_FINITE = 0, IN_T_POSITIVE = 1, IN_T_BELOW_ONE = 2 };
+
+/* The kernels take hyper-parameters in their own dtype T.  A value checked in
+ * double can lose its meaning when rounded to float32: 1e300 becomes inf
+ * (then inf * 0 = NaN), 1e-50 becomes 0 (eps, delta: 0/0 or a zero loss), and
+ * 1 - 1e-12 becomes 1 (Adam's bias correction 1 - beta^t = 0).  ValueError
+ * naming the parameter (obj is what the caller passed; NULL means the default,
+ * which is always fine).  Returns 0 or -1. */
+static int check_in_dtype(PyObject *obj, double v, int typenum, const char *fname,
+                          const char *name, int need)
+{
+    if (obj == NULL || typenum != NPY_FLOAT)
+        return 0;
+    const float f = (float)v; /* IEEE conversion: rounds, overflows to +-inf */
+    if (!isfinite(f)) {
+        PyErr_Format(PyExc_ValueError, "%s: %s = %R does not fit in float32 (it rounds to %s)",
+                     fname, name, obj, f > 0 ? "inf" : "-inf");
+        return -1;
+    }
+    if ((need & IN_T_POSITIVE) && !(f > 0)) {
+        PyErr_Format(PyExc_ValueError, "%s: %s = %R rounds to 0 in float32; it must be > 0",
+                     fname, name, obj);
+        return -1;
+    }
+    if ((need & IN_T_BELOW_ONE) && !(f < 1)) {
+        PyErr_Format(PyExc_ValueError, "%s: %s = %R rounds to 1 in float32; it must be < 1",
+                     fname, name, obj);
+        return -1;
+    }
+    return 0;
+}
+
 static int parse_reduction(PyObject *obj, const char *fname, nnc_reduction_t *out)
 {
     *out = NNC_REDUCTION_MEAN;
@@ -160,6 +194,8 @@ static PyObject *act_forward(nnc_act_t act, PyObject *args, PyObject *kwargs)
             return NULL;
     }
     const int typenum = nnc_pick_dtype(1, &xo);
+    if (check_in_dtype(alpha_o, alpha, typenum, fname, "alpha", IN_T_FINITE) < 0)
+        return NULL;
     x = act_input(act, xo, fname, typenum);
     if (x == NULL)
         goto done;
@@ -221,6 +257,8 @@ static PyObject *act_backward(nnc_act_t act, PyObject *args, PyObject *kwargs)
         return NULL;
     PyObject *const voters[2] = {xo, dyo};
     const int typenum = nnc_pick_dtype(2, voters);
+    if (check_in_dtype(alpha_o, alpha, typenum, fname, "alpha", IN_T_FINITE) < 0)
+        return NULL;
     x = act_input(act, xo, fname, typenum);
     if (x == NULL)
         goto done;
@@ -330,7 +368,18 @@ static PyObject *cross_entropy_index(PyArrayObject *z, PyObject *target_raw, con
         goto done;
     }
     const int64_t *ix = (const int64_t *)PyArray_DATA(idx);
+    /* The forced cast wraps a uint64 index >= 2**63 to a negative int64;
+     * reading it back as unsigned recovers the value the caller gave. */
+    const int from_unsigned = PyArray_ISUNSIGNED((PyArrayObject *)target_raw);
     for (int64_t r = 0; r < rows; r++) {
+        if (ix[r] < 0 && from_unsigned) {
+            PyErr_Format(PyExc_ValueError,
+                         "%s: target[%lld] = %llu is not a class index in [0, %lld) "
+                         "(%s has %lld columns)",
+                         fname, (long long)r, (unsigned long long)ix[r], (long long)cols, arg,
+                         (long long)cols);
+            goto done;
+        }
         if (ix[r] < 0 || ix[r] >= cols) {
             PyErr_Format(PyExc_ValueError,
                          "%s: target[%lld] = %lld is not a class index in [0, %lld) "
@@ -420,6 +469,8 @@ static PyObject *loss_call(nnc_loss_t kind, PyObject *args, PyObject *kwargs, in
 
     PyObject *const voters[2] = {predo, targeto};
     const int typenum = nnc_pick_dtype(2, voters);
+    if (check_in_dtype(delta_o, params.delta, typenum, fname, "delta", IN_T_POSITIVE) < 0)
+        return NULL;
     if (loss_is_rowwise(kind))
         pred = nnc_as_input_nd(predo, f_label(fname, arg).s, typenum, 1, 2);
     else
@@ -665,6 +716,8 @@ static PyObject *py_sgd_step(PyObject *self, PyObject *args, PyObject *kwargs)
     if (check_lr(lr_o, "sgd_step", &lr) < 0)
         return NULL;
     const int typenum = step_typenum(wo);
+    if (check_in_dtype(lr_o, lr, typenum, "sgd_step", "lr", IN_T_POSITIVE) < 0)
+        return NULL;
     PyObject *const objs[] = {wo};
     if (step_state(objs, names, 1, typenum, "sgd_step", state) < 0)
         goto done;
@@ -702,6 +755,9 @@ static PyObject *py_momentum_step(PyObject *self, PyObject *args, PyObject *kwar
         check_unit(mu_o, "momentum_step", "mu", &mu) < 0)
         return NULL;
     const int typenum = step_typenum(wo);
+    if (check_in_dtype(lr_o, lr, typenum, "momentum_step", "lr", IN_T_POSITIVE) < 0 ||
+        check_in_dtype(mu_o, mu, typenum, "momentum_step", "mu", IN_T_BELOW_ONE) < 0)
+        return NULL;
     PyObject *const objs[] = {wo, vo};
     if (step_state(objs, names, 2, typenum, "momentum_step", state) < 0)
         goto done;
@@ -777,6 +833,11 @@ static PyObject *py_adam_step(PyObject *self, PyObject *args, PyObject *kwargs)
         }
     }
     const int typenum = step_typenum(wo);
+    if (check_in_dtype(lr_o, lr, typenum, fname, "lr", IN_T_POSITIVE) < 0 ||
+        check_in_dtype(b1_o, beta1, typenum, fname, "beta1", IN_T_BELOW_ONE) < 0 ||
+        check_in_dtype(b2_o, beta2, typenum, fname, "beta2", IN_T_BELOW_ONE) < 0 ||
+        check_in_dtype(eps_o, eps, typenum, fname, "eps", IN_T_POSITIVE) < 0)
+        return NULL;
     PyObject *const objs[] = {wo, mo, vo};
     if (step_state(objs, names, 3, typenum, fname, state) < 0)
         goto done;
@@ -999,7 +1060,9 @@ PyDoc_STRVAR(doc_l2_penalty_backward, "l2_penalty_backward($module, /, w)\n--\n\
 #define F_STEP_COMMON                                                                        \
     "w and the state arrays are updated IN PLACE: each must be a numpy.ndarray of float32 " \
     "or float64 (all the same dtype), C-contiguous, writeable, of the same shape, and not " \
-    "sharing memory.  g is any array-like of w's shape.  Returns None.\n"
+    "sharing memory.  g is any array-like of w's shape.  The hyper-parameters are rounded " \
+    "to w's dtype, and must keep their ranges there (float32: no overflow to inf, lr and "  \
+    "eps not 0, mu and betas not 1).  Returns None.\n"
 
 PyDoc_STRVAR(doc_sgd_step, "sgd_step($module, /, w, g, lr)\n--\n\n"
                            "Gradient descent step w <- w - lr * g, elementwise, in plain "

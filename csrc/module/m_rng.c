@@ -17,8 +17,11 @@
  * fill. */
 #define RNG_NOGIL_MIN 8192
 
-/* Borrows `obj` as a generator state: a uint64 ndarray of shape (4,),
- * C-contiguous, aligned, writeable and (unless allow_zero) not all zero.
+/* Borrows `obj` as a generator state: a native-byte-order uint64 ndarray of
+ * shape (4,), C-contiguous, aligned, writeable and (unless allow_zero) not all
+ * zero.  A byte-swapped ('>u8' on x86) array has the uint64 type number too,
+ * but its words would be read and written as native integers, so it is
+ * refused rather than silently scrambled.
  * Copies it into *rng and returns a new reference to the array, or NULL with
  * an exception set. */
 static PyArrayObject *state_get_ex(PyObject *obj, nnc_rng_t *rng, int allow_zero)
@@ -31,8 +34,9 @@ static PyArrayObject *state_get_ex(PyObject *obj, nnc_rng_t *rng, int allow_zero
         return NULL;
     }
     a = (PyArrayObject *)obj;
-    if (PyArray_TYPE(a) != NPY_UINT64) {
-        PyErr_Format(PyExc_TypeError, "state: dtype must be exactly uint64, got %R",
+    if (PyArray_TYPE(a) != NPY_UINT64 || !PyArray_ISNOTSWAPPED(a)) {
+        PyErr_Format(PyExc_TypeError,
+                     "state: dtype must be exactly uint64 in native byte order, got %R",
                      (PyObject *)PyArray_DESCR(a));
         return NULL;
     }
@@ -68,8 +72,8 @@ static void state_put(PyArrayObject *a, const nnc_rng_t *rng)
     memcpy(PyArray_DATA(a), rng->s, sizeof rng->s);
 }
 
-/* An output array of exactly `typenum`: C-contiguous, aligned, writeable.
- * New reference or NULL. */
+/* An output array of exactly `typenum` in native byte order: C-contiguous,
+ * aligned, writeable.  New reference or NULL. */
 static PyArrayObject *out_get(PyObject *obj, const char *what, int typenum,
                               const char *type_name)
 {
@@ -81,6 +85,12 @@ static PyArrayObject *out_get(PyObject *obj, const char *what, int typenum,
                      type_name,
                      PyArray_Check(obj) ? PyArray_DESCR((PyArrayObject *)obj)->typeobj->tp_name
                                         : Py_TYPE(obj)->tp_name);
+        return NULL;
+    }
+    if (!PyArray_ISNOTSWAPPED((PyArrayObject *)obj)) {
+        PyErr_Format(PyExc_TypeError,
+                     "%s: out must be %s in native byte order, got %R", what, type_name,
+                     (PyObject *)PyArray_DESCR((PyArrayObject *)obj));
         return NULL;
     }
     a = (PyArrayObject *)obj;

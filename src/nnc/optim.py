@@ -56,6 +56,25 @@ def _real(value, name, what, positive=False, unit=False, nonneg=False):
     return v
 
 
+def _in_dtype(value, name, what, dtype, positive=False, unit=False):
+    """Checks that ``value`` (a float already checked by ``_real``) keeps the
+    property it was checked for once rounded to ``dtype``, the precision the
+    kernels compute in: a float32 run would otherwise see an lr of 1e300 as
+    inf, an eps of 1e-50 as 0 (so 0/0 = NaN for a zero gradient) and a beta
+    of 1 - 1e-12 as 1 (a bias correction 1 - beta**t of 0)."""
+    dt = np.dtype(dtype)
+    with np.errstate(over="ignore"):
+        r = float(dt.type(value))
+    if not math.isfinite(r):
+        raise ValueError(f"{what}: {name} = {value!r} does not fit in {dt.name} (it rounds to "
+                         f"{r!r})")
+    if positive and value > 0 and not r > 0:  # a zero given as such is _real's to judge
+        raise ValueError(f"{what}: {name} = {value!r} rounds to 0 in {dt.name}; it must be > 0")
+    if unit and not r < 1:
+        raise ValueError(f"{what}: {name} = {value!r} rounds to 1 in {dt.name}; it must be < 1")
+    return r
+
+
 class Optimizer:
     """Base class.  Subclasses set ``kind`` and the names of their state
     arrays (``_state_names``)."""
@@ -111,6 +130,17 @@ class Optimizer:
                 pairs.append((None, None))
         return pairs
 
+    # (attribute, name in messages, must be > 0, must be < 1)
+    _checks = ()
+
+    def _check_dtype(self, dtype, what="fit"):
+        """ValueError naming the hyper-parameter when one of them loses its
+        meaning in ``dtype`` (float32: overflow to inf, eps/lr to 0, a beta or
+        mu to 1).  Every value is fine in float64: ``_real`` checked it there."""
+        for attr, name, positive, unit in self._checks:
+            _in_dtype(getattr(self, attr), f"{type(self).__name__} {name}", what, dtype,
+                      positive=positive, unit=unit)
+
     def _engine_tuple(self):
         """(kind, lr, mu, beta1, beta2, eps, step, adam_t)."""
         return (_OPT_CODES[self.kind], getattr(self, "lr", 0.0), getattr(self, "mu", 0.0),
@@ -139,10 +169,11 @@ class SGD(Optimizer):
     """Gradient descent: ``w -= lr * g``."""
 
     kind = "sgd"
+    _checks = (("lr", "lr", True, False),)
 
     def __init__(self, lr=0.01):
         super().__init__()
-        self.lr = _real(lr, "lr", "SGD", nonneg=True)
+        self.lr = _real(lr, "lr", "SGD", positive=True)
 
     def step(self, model):
         from . import functional as F
@@ -161,10 +192,11 @@ class Momentum(Optimizer):
 
     kind = "momentum"
     _state_names = ("velocity",)
+    _checks = (("lr", "lr", True, False), ("mu", "mu", False, True))
 
     def __init__(self, lr=0.01, mu=0.9):
         super().__init__()
-        self.lr = _real(lr, "lr", type(self).__name__, nonneg=True)
+        self.lr = _real(lr, "lr", type(self).__name__, positive=True)
         self.mu = _real(mu, "mu", type(self).__name__, unit=True)
 
     def step(self, model):
@@ -233,13 +265,16 @@ class Adam(Optimizer):
 
     kind = "adam"
     _state_names = ("m", "v")
+    _checks = (("lr", "lr", True, False), ("beta1", "beta1", False, True),
+               ("beta2", "beta2", False, True), ("eps", "eps", True, False))
 
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
         super().__init__()
-        self.lr = _real(lr, "lr", "Adam", nonneg=True)
+        self.lr = _real(lr, "lr", "Adam", positive=True)
         self.beta1 = _real(beta1, "beta1", "Adam", unit=True)
         self.beta2 = _real(beta2, "beta2", "Adam", unit=True)
-        self.eps = _real(eps, "eps", "Adam", nonneg=True)
+        # eps = 0 would turn a zero gradient (m = v = 0) into 0/0 = NaN.
+        self.eps = _real(eps, "eps", "Adam", positive=True)
 
     def step(self, model):
         from . import functional as F
@@ -271,10 +306,12 @@ class HotCold(Optimizer):
     """
 
     kind = "hotcold"
+    _checks = (("step_size", "step", True, False),)
 
     def __init__(self, step=0.001):
         super().__init__()
-        self.step_size = _real(step, "step", "HotCold", nonneg=True)
+        # A step of 0 probes w + 0 and w - 0: every step would leave w alone.
+        self.step_size = _real(step, "step", "HotCold", positive=True)
 
     def step(self, model, X=None, y=None, loss=None, l1=0.0, l2=0.0):
         if X is None or y is None or loss is None:

@@ -17,7 +17,7 @@ import numpy as np
 from . import _core
 from . import layers as _layers
 from . import losses as _losses
-from .optim import Optimizer
+from .optim import Optimizer, _in_dtype
 
 __all__ = ["Sequential", "History", "DivergenceError", "load"]
 
@@ -181,6 +181,31 @@ def _check_nonneg(value, name, what="fit"):
     if not (math.isfinite(v) and v >= 0):
         raise ValueError(f"{what}: {name} must be finite and >= 0, got {value!r}")
     return v
+
+
+_INT64_MAX = 2 ** 63 - 1
+_MAX_THREADS = 1024  # the cap nnc.matmul applies to its threads argument too
+
+
+def _record(make, need):
+    """Allocates one of fit's records, turning NumPy's size errors into one
+    that says which argument asked for so much."""
+    try:
+        return make()
+    except ValueError:  # NumPy: more bytes than an array can address
+        raise ValueError(f"fit: {need}, more than an array can hold") from None
+    except MemoryError:
+        raise MemoryError(f"fit: {need}, more than the free memory holds") from None
+
+
+def _check_hyper_in_dtype(dtype, what, loss, l1, l2, optimizer=None):
+    """The engine computes in the model's dtype: refuse a hyper-parameter that
+    overflows (or, where it must stay > 0 or < 1, rounds to 0 or 1) there."""
+    _in_dtype(l1, "l1", what, dtype)
+    _in_dtype(l2, "l2", what, dtype)
+    _in_dtype(float(loss.delta), f"{type(loss).__name__} delta", what, dtype, positive=True)
+    if optimizer is not None:
+        optimizer._check_dtype(dtype, what)
 
 
 def _steps_per_epoch(length, batch_size):
@@ -354,10 +379,12 @@ class Sequential:
         loss = _losses.get(loss)
         X = self._inputs(X)
         Y = loss.prepare_targets(y, X.shape[0], self.out_features, self.dtype)
+        l1 = _check_nonneg(l1, "l1", "evaluate")
+        l2 = _check_nonneg(l2, "l2", "evaluate")
+        _check_hyper_in_dtype(self.dtype, "evaluate", loss, l1, l2)
         layers, params = self._describe()
         value, _ = _core.engine_eval(self.dtype.name, layers, params, X, Y, loss._params(),
-                                     _check_nonneg(l1, "l1", "evaluate"),
-                                     _check_nonneg(l2, "l2", "evaluate"), False, False, 1)
+                                     l1, l2, False, False, 1)
         return value
 
     def compute_gradients(self, X, y, loss, l1=0.0, l2=0.0):
@@ -367,10 +394,12 @@ class Sequential:
         loss = _losses.get(loss)
         X = self._inputs(X)
         Y = loss.prepare_targets(y, X.shape[0], self.out_features, self.dtype)
+        l1 = _check_nonneg(l1, "l1", "compute_gradients")
+        l2 = _check_nonneg(l2, "l2", "compute_gradients")
+        _check_hyper_in_dtype(self.dtype, "compute_gradients", loss, l1, l2)
         layers, params = self._describe()
         value, _ = _core.engine_eval(self.dtype.name, layers, params, X, Y, loss._params(),
-                                     _check_nonneg(l1, "l1", "compute_gradients"),
-                                     _check_nonneg(l2, "l2", "compute_gradients"), True, False, 1)
+                                     l1, l2, True, False, 1)
         return value
 
     # ---------------------------------------------------------- step by step
@@ -416,6 +445,8 @@ class Sequential:
             (default 1: one step per entry) consecutive entries per step;
             ``epochs`` (default 1) repeats it.  Use it to replay a book's own
             random picks.  Not combined with shuffle.
+          A ``batch_size`` of at least the data length (n rows, or the length
+          of ``order``) is one full batch per epoch.
 
         The objective of a step is its batch loss plus ``l1 * sum|W|`` and
         ``l2 * sum W^2`` over the Dense weights (not biases, not PReLU alpha).
@@ -441,7 +472,8 @@ class Sequential:
         the exception carries ``.history``.
 
         threads: most threads each matrix product may use (default 1; the
-        results do not depend on it).
+        results do not depend on it; values above 1024 count as 1024, as in
+        ``nnc.matmul``).
         """
         loss = _losses.get(loss)
         if not isinstance(optimizer, Optimizer):
@@ -489,6 +521,7 @@ class Sequential:
                                  f"{divergence!r}")
         l1 = _check_nonneg(l1, "l1")
         l2 = _check_nonneg(l2, "l2")
+        _check_hyper_in_dtype(self.dtype, "fit", loss, l1, l2, optimizer)
         if callback is not None and not callable(callback):
             raise TypeError(f"fit: callback must be callable, got {callback!r}")
         if callback_every is None:
@@ -496,15 +529,36 @@ class Sequential:
         else:
             callback_every = _check_int(callback_every, "callback_every", 1)
         threads = _check_int(threads, "threads", 1)
+        # Huge values are legal and mean the same as a smaller one, so they are
+        # brought into the C parser's range here rather than refused there with
+        # a message that names no argument: a batch of >= length rows is the
+        # whole data (one step per epoch), any callback_every > epochs never
+        # fires (epochs + 1 neither; epochs itself would fire at the end), and
+        # matrix products never use more than _MAX_THREADS threads.
+        bs = min(bs, length)
+        callback_every = min(callback_every, epochs + 1)
+        threads = min(threads, _MAX_THREADS)
 
         spe = _steps_per_epoch(length, bs)
         total_steps = spe * epochs
+        if epochs > _INT64_MAX:
+            raise ValueError(f"fit: epochs={epochs} is more than a 64-bit counter holds")
+        if total_steps > _INT64_MAX:
+            raise ValueError(f"fit: epochs={epochs} at {spe} steps per epoch makes "
+                             f"{total_steps} steps, more than a 64-bit counter holds")
         n_values = self.n_params
-        epoch_loss = np.zeros(epochs, dtype=np.float64)
-        step_loss = np.zeros(total_steps, dtype=np.float64) if record != "epoch" else None
+        epoch_loss = _record(lambda: np.zeros(epochs, dtype=np.float64),
+                             f"epochs={epochs} needs a loss record of {epochs} values")
+        step_loss = None
+        if record != "epoch":
+            step_loss = _record(lambda: np.zeros(total_steps, dtype=np.float64),
+                                f"epochs={epochs} with record={record!r} needs a per-step "
+                                f"loss record of {total_steps} values ({spe} steps per epoch)")
         param_rec = None
         if record == "params":
-            param_rec = np.zeros((total_steps + 1, n_values), dtype=self.dtype)
+            param_rec = _record(lambda: np.zeros((total_steps + 1, n_values), dtype=self.dtype),
+                                f"epochs={epochs} with record='params' needs a parameter "
+                                f"record of {total_steps + 1} x {n_values} values")
             param_rec[0] = self.get_flat_params()
         names = None  # History builds the labels when asked
         shapes = self._param_shapes()
@@ -657,5 +711,18 @@ def load(path):
                                  f"architecture says {arr.shape}")
             arr[...] = value
         if "__nnc_rng_state__" in data.files:
-            model.generator._state_array[...] = data["__nnc_rng_state__"]
+            # Through Generator.state's setter, which refuses what xoshiro256**
+            # cannot run from (all-zero words, a wrong count, non-integers);
+            # tolist() gives Python ints, so float words are refused, not cut.
+            saved = data["__nnc_rng_state__"]
+            gen = model.generator
+            seed = gen.seed
+            try:
+                gen.state = saved.tolist() if saved.ndim == 1 else saved
+            except (TypeError, ValueError) as exc:
+                # a bad file is a wrong value whatever the setter called it
+                raise ValueError(f"load: {path!r} holds a generator state of dtype "
+                                f"{saved.dtype} and shape {saved.shape} that cannot be "
+                                f"used: {exc}") from None
+            gen._seed = seed  # the model's seed, advanced: as before the save
     return model

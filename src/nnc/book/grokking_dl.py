@@ -218,6 +218,11 @@ def alpha_sweep(alphas=DEFAULT_ALPHAS, input=2.0, weight=0.5, goal=0.8, steps=20
     first = (input * weight - goal) ** 2
     with np.errstate(over="ignore", invalid="ignore"):
         for k, alpha in enumerate(alphas.tolist()):
+            if alpha == 0:
+                # No step at all (nnc.SGD needs lr > 0): the weight stays, and
+                # so does the error -- exactly what a fit with lr 0 computed.
+                finals[k] = first
+                continue
             model = _one_weight_model(weight)
             h = model.fit(X, y, loss=nnc.losses.MSE(reduction="sum", half=True),
                           optimizer=nnc.SGD(alpha), epochs=steps, record="params",

@@ -84,6 +84,25 @@ def _check_shape(shape, what):
     return dims
 
 
+def _empty(dims, dtype, what, asked=None):
+    """``np.empty(dims, dtype)``, with the size errors NumPy would raise
+    rewritten to name the calling function and what was asked for (``asked``,
+    by default "shape <dims>")."""
+    dt = np.dtype(dtype)
+    asked = f"shape {dims}" if asked is None else asked
+    count = math.prod(dims)  # Python ints: no overflow
+    if count * dt.itemsize > np.iinfo(np.intp).max:
+        raise ValueError(f"{what}: {asked} asks for {count} values, more than an array can "
+                         f"hold")
+    try:
+        return np.empty(dims, dtype=dt)
+    except MemoryError:
+        raise MemoryError(f"{what}: {asked} needs {count * dt.itemsize} bytes of {dt.name}, "
+                          f"more than the free memory holds") from None
+    except ValueError as exc:  # e.g. more dimensions than NumPy allows
+        raise ValueError(f"{what}: {asked}: {exc}") from None
+
+
 def _check_real(value, name, what):
     """A finite real number as a float."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer,
@@ -206,7 +225,7 @@ class Generator:
         """Raw 64-bit outputs of xoshiro256**: an int (size None) or a uint64
         array of shape ``size``."""
         shape = (1,) if size is None else _check_shape(size, "random_raw")
-        out = self._fill(_core.rng_next_u64, np.empty(shape, dtype=np.uint64))
+        out = self._fill(_core.rng_next_u64, _empty(shape, np.uint64, "random_raw"))
         return int(out[0]) if size is None else out
 
     def uniform(self, shape=None, low=0.0, high=1.0, dtype="float64"):
@@ -226,7 +245,7 @@ class Generator:
             raise ValueError(f"{what}: low ({low!r}) must be <= high ({high!r})")
         _check_fits({"low": lo, "high": hi, "high - low": hi - lo}, dt, what)
         shp = (1,) if shape is None else _check_shape(shape, what)
-        out = self._fill(_core.rng_uniform_fill, np.empty(shp, dtype=dt), lo, hi)
+        out = self._fill(_core.rng_uniform_fill, _empty(shp, dt, what), lo, hi)
         return float(out[0]) if shape is None else out
 
     def normal(self, shape=None, mean=0.0, std=1.0, dtype="float64"):
@@ -249,7 +268,7 @@ class Generator:
         # |z| < 12.1 for every value the polar method can produce.
         _check_fits({"mean + 16 * std": abs(m) + 16.0 * s}, dt, what)
         shp = (1,) if shape is None else _check_shape(shape, what)
-        out = self._fill(_core.rng_normal_fill, np.empty(shp, dtype=dt), m, s)
+        out = self._fill(_core.rng_normal_fill, _empty(shp, dt, what), m, s)
         return float(out[0]) if shape is None else out
 
     def integers(self, low, high=None, size=None):
@@ -271,7 +290,7 @@ class Generator:
             raise ValueError(f"{what}: [low, high) = [{lo}, {hi}) does not fit in int64")
         bound = (hi - lo) % _U64  # 2**64 is passed as 0
         shp = (1,) if size is None else _check_shape(size, what)
-        out = self._fill(_core.rng_integers, np.empty(shp, dtype=np.int64), lo, bound)
+        out = self._fill(_core.rng_integers, _empty(shp, np.int64, what), lo, bound)
         return int(out[0]) if size is None else out
 
     def permutation(self, n):
@@ -290,7 +309,8 @@ class Generator:
         count = _check_int(n, "n", what)
         if count < 0:
             raise ValueError(f"{what}: n must be >= 0, got {count}")
-        return self._fill(_core.rng_permutation, np.empty(count, dtype=np.int64))
+        out = _empty((count,), np.int64, what, f"n = {count}")
+        return self._fill(_core.rng_permutation, out)
 
     def shuffle(self, x):
         """Shuffles a NumPy array along its first axis, or a list, in place
@@ -319,10 +339,15 @@ class Generator:
         count = _check_int(n, "n", "spawn")
         if count < 0:
             raise ValueError(f"spawn: n must be >= 0, got {count}")
-        states = []
+        # Reserve the list first: a count no list can hold fails here, at once,
+        # instead of after jumping (and allocating) until memory runs out.
+        try:
+            states = [None] * count
+        except (MemoryError, OverflowError):
+            raise MemoryError(f"spawn: n = {count} Generators do not fit in memory") from None
         with self._lock:
-            for _ in range(count):
-                states.append(tuple(int(w) for w in self._state_array))
+            for k in range(count):
+                states[k] = tuple(int(w) for w in self._state_array)
                 _core.rng_jump(self._state_array)
         return [Generator._from_state(s) for s in states]
 

@@ -40,10 +40,9 @@ Every initialiser can be called as ``f(shape, gen=gen, dtype=dtype)`` (zeros,
 ones and constant accept and ignore ``gen``); ``get(name)`` looks one up by
 name.
 """
-import numpy as np
-
 from . import _core
-from .random import _check_dtype, _check_fits, _check_real, _check_shape, as_generator
+from .random import (_check_dtype, _check_fits, _check_real, _check_shape, _empty,
+                     as_generator)
 
 __all__ = ["zeros", "ones", "constant", "uniform", "normal", "xavier_uniform",
            "xavier_normal", "he_uniform", "he_normal", "fans", "get", "names"]
@@ -69,7 +68,7 @@ def fans(shape):
 def _fill(what, kind, shape, gen, dtype, a=0.0, b=0.0):
     shp = _check_shape(shape, what)
     dt = _check_dtype(dtype, what)
-    out = np.empty(shp, dtype=dt)
+    out = _empty(shp, dt, what)
     fan_in, fan_out = fans(shp)
     if kind in ("zeros", "constant"):
         _core.init_fill(None, out, kind, fan_in, fan_out, a, b)
