@@ -918,7 +918,7 @@ PyDoc_STRVAR(doc_prelu_backward,
              "prelu_backward($module, /, x, alpha, dy)\n--\n\n"
              "Returns (dx, dalpha): dx = dy for x > 0 and alpha * dy for x <= 0 (slope "
              "alpha at 0); dalpha = sum(dy * min(x, 0)), a Python float, the gradient with "
-             "respect to the shared alpha (summed in index order).\n\n"
+             "respect to the shared alpha (summed in nnc's fixed order).\n\n"
              "x is the forward INPUT and dy the upstream gradient, of x's shape.\n");
 PyDoc_STRVAR(doc_elu, "elu($module, /, x, alpha=1.0)\n--\n\n"
                       "y = x for x >= 0, alpha * (exp(x) - 1) for x < 0 (computed with expm1, "
@@ -1046,7 +1046,7 @@ PyDoc_STRVAR(doc_hinge_backward,
              F_LOSS_COMMON);
 
 PyDoc_STRVAR(doc_l1_penalty, "l1_penalty($module, /, w)\n--\n\n"
-                             "sum(|w|) over every element of w (summed in index order), a "
+                             "sum(|w|) over every element of w (summed in nnc's fixed order), a "
                              "Python float.\n");
 PyDoc_STRVAR(doc_l1_penalty_backward, "l1_penalty_backward($module, /, w)\n--\n\n"
                                       "d sum|w| / d w = sign(w), with sign(0) = 0; w's "
