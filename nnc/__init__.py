@@ -24,5 +24,11 @@ from . import init, random
 from .random import Generator
 
 # ---- engine: layers, models, optimizers, fit ----
+from . import layers, losses, optim, tools
+from .layers import (ELU, PReLU, SELU, Dense, Identity, LeakyReLU, LogSoftmax, ReLU, Sigmoid,
+                     Softmax, Step, Tanh)
+from .model import DivergenceError, History, Sequential, load
+from .optim import SGD, Adam, HotCold, Momentum, Nesterov
+from .tools import gradcheck, loss_surface, max_stable_lr
 
 # ---- book, datasets, mathtools ----

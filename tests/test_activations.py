@@ -1,6 +1,380 @@
-"""Activations forward and backward against NumPy references."""
+"""Activations forward and backward (nnc.functional) against NumPy references.
+
+References are written out in float64 NumPy; float32 results are compared with
+a float32-sized tolerance.  Gradients are also checked against central
+differences in float64, away from kinks.
+"""
+import ctypes
+import warnings
+
 import numpy as np
 import pytest
+
+from nnc import functional as F
+
+SELU_L = 1.0507009873554804934
+SELU_A = 1.6732632423543772848
+ROWWISE = ("softmax", "log_softmax")
+# name -> (extra kwargs for forward/backward, alpha value the reference uses)
+PARAMS = {
+    "identity": ({}, 0.0),
+    "step": ({}, 0.0),
+    "sigmoid": ({}, 0.0),
+    "tanh": ({}, 0.0),
+    "relu": ({}, 0.0),
+    "leaky_relu": ({}, 0.01),  # default alpha
+    "prelu": ({"alpha": 0.25}, 0.25),
+    "elu": ({}, 1.0),  # default alpha
+    "selu": ({}, 0.0),
+    "softmax": ({}, 0.0),
+    "log_softmax": ({}, 0.0),
+}
+NAMES = list(PARAMS)
+
+
+def _nan_where(x, value):
+    """value, except NaN where x is NaN (a NaN input gives a NaN derivative)."""
+    return np.where(np.isnan(x), np.nan, value)
+
+
+def ref_forward(name, x, alpha):
+    x = np.asarray(x, np.float64)
+    with np.errstate(all="ignore"):
+        if name == "identity":
+            return x.copy()
+        if name == "step":
+            return _nan_where(x, np.where(x > 0, 1.0, 0.0))
+        if name == "sigmoid":
+            e = np.exp(-np.abs(x))
+            return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+        if name == "tanh":
+            return np.tanh(x)
+        if name == "relu":
+            return np.where(x < 0, 0.0, x)
+        if name in ("leaky_relu", "prelu"):
+            return np.where(x < 0, alpha * x, x)
+        if name == "elu":
+            return np.where(x < 0, alpha * np.expm1(x), x)
+        if name == "selu":
+            return SELU_L * np.where(x < 0, SELU_A * np.expm1(x), x)
+        if x.size == 0:
+            return x.copy()
+        z = x - x.max(axis=-1, keepdims=True)
+        lse = np.log(np.exp(z).sum(axis=-1, keepdims=True))
+        if name == "softmax":
+            return np.exp(z - lse)
+        if name == "log_softmax":
+            return z - lse
+    raise AssertionError(name)
+
+
+def ref_backward(name, x, dy, alpha):
+    x = np.asarray(x, np.float64)
+    dy = np.asarray(dy, np.float64)
+    with np.errstate(all="ignore"):
+        if name == "identity":
+            return dy.copy()
+        if name == "step":
+            return dy * _nan_where(x, 0.0)
+        if name == "sigmoid":
+            s = ref_forward("sigmoid", x, alpha)
+            return dy * (s * (1 - s))
+        if name == "tanh":
+            return dy * (1 - np.tanh(x) ** 2)
+        if name == "relu":
+            return dy * _nan_where(x, np.where(x > 0, 1.0, 0.0))
+        if name in ("leaky_relu", "prelu"):
+            return dy * _nan_where(x, np.where(x > 0, 1.0, alpha))
+        if name == "elu":
+            return dy * np.where(x > 0, 1.0, alpha * np.exp(x))
+        if name == "selu":
+            return dy * (SELU_L * np.where(x > 0, 1.0, SELU_A * np.exp(x)))
+        if name == "softmax":
+            y = ref_forward("softmax", x, alpha)
+            return y * (dy - (dy * y).sum(axis=-1, keepdims=True))
+        if name == "log_softmax":
+            y = ref_forward("softmax", x, alpha)
+            return dy - y * dy.sum(axis=-1, keepdims=True)
+    raise AssertionError(name)
+
+
+def fwd(name, x, **kw):
+    return getattr(F, name)(x, **kw)
+
+
+def bwd(name, x, dy, **kw):
+    if name == "prelu":
+        dx, _ = F.prelu_backward(x, kw["alpha"], dy)
+        return dx
+    return getattr(F, name + "_backward")(x, dy, **kw)
+
+
+def tol(dtype):
+    return dict(rtol=2e-6, atol=2e-6) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-14)
+
+
+def variants(a):
+    """The same values as C-order, Fortran-order and strided arrays."""
+    yield "C", a.copy(order="C")  # (ascontiguousarray would make 0-d 1-d)
+    if a.ndim >= 1:
+        yield "F", np.asfortranarray(a)
+        yield "strided", np.repeat(a, 2, axis=-1)[..., ::2]
+
+
+def shapes_for(name):
+    if name in ROWWISE:
+        return [(7,), (3, 5), (1, 1), (4, 1), (0, 3), (3, 0), (0,)]
+    return [(), (1,), (7,), (3, 5), (2, 3, 4), (0,), (3, 0)]
+
+
+def sample(shape, dtype, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(scale=3.0, size=shape)
+    if x.size >= 3:
+        x.flat[0] = 0.0  # every kink convention gets exercised
+        x.flat[1] = -x.flat[1] if x.flat[1] > 0 else x.flat[1]
+    return x.astype(dtype)
+
+
+# ---------------------------------------------------------------- values
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_forward_and_backward_match_numpy(name, dtype):
+    kw, alpha = PARAMS[name]
+    for k, shape in enumerate(shapes_for(name)):
+        x0 = sample(shape, dtype, k)
+        dy0 = sample(shape, dtype, 100 + k)
+        dys = dict(variants(dy0))
+        for layout, x in variants(x0):
+            dy = dys[layout]
+            x_before, dy_before = x.copy(), dy.copy()
+            y = fwd(name, x, **kw)
+            dx = bwd(name, x, dy, **kw)
+            where = f"{name} {shape} {layout}"
+            assert y.shape == x.shape and dx.shape == x.shape, where
+            assert y.dtype == dtype and dx.dtype == dtype, where
+            np.testing.assert_allclose(y, ref_forward(name, x, alpha), **tol(dtype), err_msg=where)
+            np.testing.assert_allclose(dx, ref_backward(name, x, dy, alpha), **tol(dtype),
+                                       err_msg=where)
+            assert np.array_equal(x, x_before) and np.array_equal(dy, dy_before), where
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_nan_and_inf_propagate_like_numpy(name, dtype):
+    kw, alpha = PARAMS[name]
+    rows = np.array([[np.nan, 1.0, -2.0, 0.5],
+                     [np.inf, 1.0, -2.0, 0.5],
+                     [-np.inf, 1.0, -2.0, 0.5],
+                     [0.0, -0.0, 3.0, -3.0]], dtype)
+    dy = np.array([[1.0, 2.0, np.inf, -1.0],
+                   [0.5, np.nan, 1.0, 1.0],
+                   [1.0, 1.0, 1.0, -np.inf],
+                   [1.0, 1.0, 1.0, 1.0]], dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y = fwd(name, rows, **kw)
+        dx = bwd(name, rows, dy, **kw)
+    np.testing.assert_allclose(y, ref_forward(name, rows, alpha), **tol(dtype))
+    np.testing.assert_allclose(dx, ref_backward(name, rows, dy, alpha), **tol(dtype))
+    if name not in ROWWISE:
+        assert np.isnan(y[0, 0])
+    if name != "identity":
+        assert np.isnan(dx[0, 0])
+
+
+def test_extreme_inputs(dtype):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        s = F.sigmoid(np.array([-1000.0, 1000.0, -5000.0, 5000.0], dtype))
+        assert s.tolist() == [0.0, 1.0, 0.0, 1.0]
+        assert F.sigmoid_backward(np.array([-1000.0, 1000.0], dtype), [1.0, 1.0]).tolist() == [0, 0]
+        assert F.softmax(np.array([1000.0, 1000.0], dtype)).tolist() == [0.5, 0.5]
+        np.testing.assert_allclose(F.log_softmax(np.array([1000.0, 1000.0], dtype)),
+                                   [-np.log(2.0)] * 2, rtol=1e-7)
+        assert F.softmax(np.array([[-1000.0, 0.0]], dtype)).tolist() == [[0.0, 1.0]]
+        assert F.tanh(np.array([-1000.0, 1000.0], dtype)).tolist() == [-1.0, 1.0]
+        assert F.elu(np.array([-1000.0], dtype)).tolist() == [-1.0]
+
+
+def test_kink_conventions():
+    x = np.array([0.0, -0.0])
+    dy = np.ones(2)
+    assert F.relu_backward(x, dy).tolist() == [0.0, 0.0]
+    assert F.step(x).tolist() == [0.0, 0.0]
+    assert F.step_backward([-1.0, 0.0, 1.0], [1.0, 1.0, 1.0]).tolist() == [0.0, 0.0, 0.0]
+    assert F.leaky_relu_backward(x, dy, alpha=0.2).tolist() == [0.2, 0.2]
+    assert F.prelu_backward(x, 0.3, dy)[0].tolist() == [0.3, 0.3]
+    assert F.elu_backward(x, dy, alpha=0.5).tolist() == [0.5, 0.5]
+    assert F.selu_backward([0.0], [1.0])[0] == SELU_L * SELU_A
+
+
+def test_book_values():
+    # Vasilev ch. 2: repeated sigmoids squash; the universal-approximation boxcar
+    # y = 7 sigma(1000x + 5000) - 7 sigma(1000x - 5000) needs exp overflow -> 0.
+    assert F.sigmoid(F.sigmoid(2.0)) == pytest.approx(0.7069873680001046, rel=1e-12)
+
+    def boxcar(x):
+        x = np.asarray(x, float)
+        return 7 * F.sigmoid(1000 * x + 5000) - 7 * F.sigmoid(1000 * x - 5000)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y = boxcar([0.0, 5.0, -5.0, 10.0, -10.0])
+    assert y.tolist() == [7.0, 3.5, 3.5, 0.0, 0.0]
+    assert F.selu([1.0])[0] == SELU_L
+    assert F.selu([-1.0])[0] == pytest.approx(SELU_L * SELU_A * np.expm1(-1.0), rel=1e-15)
+    p = F.softmax([1.0, 2.0])
+    assert p[1] > p[0] and p.sum() == pytest.approx(1.0)
+
+
+def test_dtypes_and_shapes():
+    assert F.sigmoid(np.float32(1.0)).dtype == np.float32
+    assert F.sigmoid(np.ones(3, np.float32)).dtype == np.float32
+    for x in ([1, 2], np.arange(3), np.array([True, False]), 1.0, 2, np.ones(2, np.float16)):
+        assert F.relu(x).dtype == np.float64
+    # float32 x with float64 dy computes in float64
+    assert F.tanh_backward(np.ones(2, np.float32), np.ones(2)).dtype == np.float64
+    assert F.tanh_backward(np.ones(2, np.float32), [1, 1]).dtype == np.float32
+    y = F.relu(np.float64(-2.0))
+    assert y.shape == () and y == 0.0
+    assert F.relu([[1.0, -1.0]]).shape == (1, 2)
+    assert F.relu([True, False]).tolist() == [1.0, 0.0]
+
+
+def test_alpha_defaults_and_keywords():
+    x = np.array([-2.0, 3.0])
+    assert F.leaky_relu(x).tolist() == [-0.02, 3.0]
+    assert F.leaky_relu(x, alpha=0.5).tolist() == [-1.0, 3.0]
+    assert F.leaky_relu(x=x, alpha=0.5).tolist() == [-1.0, 3.0]
+    assert F.elu(x)[0] == np.expm1(-2.0)
+    assert F.elu(x, 2.0)[0] == 2.0 * np.expm1(-2.0)
+    assert F.leaky_relu_backward(x, [1.0, 1.0]).tolist() == [0.01, 1.0]
+    assert F.leaky_relu_backward(x, dy=[1.0, 1.0], alpha=0.5).tolist() == [0.5, 1.0]
+    assert F.elu_backward(x, [1.0, 1.0], alpha=2.0)[0] == 2.0 * np.exp(-2.0)
+    assert F.prelu(x, alpha=0.1)[0] == -0.2
+    dx, da = F.prelu_backward(x, 0.1, [2.0, 5.0])
+    assert dx.tolist() == [0.2, 5.0] and da == -4.0 and type(da) is float
+    with pytest.raises(TypeError):
+        F.prelu(x)  # alpha is required
+
+
+def test_activation_names_come_from_the_core():
+    assert F.ACTIVATIONS == tuple(NAMES)
+    assert F.LOSSES == ("mse", "mae", "huber", "log_loss", "log_loss_with_logits",
+                        "cross_entropy", "kl_divergence", "perceptron_loss", "hinge")
+    for name in F.ACTIVATIONS:
+        assert callable(getattr(F, name)) and callable(getattr(F, name + "_backward"))
+        assert getattr(F, name).__doc__ and getattr(F, name + "_backward").__doc__
+    import inspect
+
+    for name in F.__all__:  # every function shows its signature in help()
+        if not name.isupper():
+            assert inspect.signature(getattr(F, name)).parameters
+    assert str(inspect.signature(F.leaky_relu_backward)) == "(x, dy, alpha=0.01)"
+    assert str(inspect.signature(F.prelu_backward)) == "(x, alpha, dy)"
+
+
+# ---------------------------------------------------------------- gradients
+
+
+def _numeric_grad(f, x, h=1e-6):
+    g = np.empty_like(x)
+    for i in np.ndindex(x.shape):
+        xp, xm = x.copy(), x.copy()
+        xp[i] += h
+        xm[i] -= h
+        g[i] = (f(xp) - f(xm)) / (2 * h)
+    return g
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if n != "step"])
+def test_backward_matches_central_differences(name):
+    kw, _ = PARAMS[name]
+    rng = np.random.default_rng(7)
+    x = rng.uniform(-3.0, 3.0, size=(3, 4))
+    x[np.abs(x) < 0.1] += 0.5  # away from the kinks at 0
+    w = rng.normal(size=(3, 4))  # L = sum(w * f(x)), so dL/dy = w
+
+    def loss(v):
+        return float(np.sum(w * fwd(name, v, **kw)))
+
+    np.testing.assert_allclose(bwd(name, x, w, **kw), _numeric_grad(loss, x), rtol=1e-6,
+                               atol=1e-8)
+
+
+def test_prelu_dalpha_matches_central_differences():
+    rng = np.random.default_rng(3)
+    x = rng.uniform(-3.0, 3.0, size=(4, 5))
+    w = rng.normal(size=(4, 5))
+    h = 1e-6
+    alpha = 0.3
+    numeric = (np.sum(w * F.prelu(x, alpha + h)) - np.sum(w * F.prelu(x, alpha - h))) / (2 * h)
+    _, dalpha = F.prelu_backward(x, alpha, w)
+    assert dalpha == pytest.approx(numeric, rel=1e-7)
+    assert dalpha == pytest.approx(float(np.sum(w * np.minimum(x, 0))), rel=1e-13)
+
+
+def test_prelu_dalpha_float32_and_empty():
+    x = np.array([-1.0, -2.0, 3.0], np.float32)
+    dx, da = F.prelu_backward(x, np.float32(0.5), np.ones(3, np.float32))
+    assert dx.dtype == np.float32 and da == -3.0
+    dx, da = F.prelu_backward(np.zeros(0), 0.5, np.zeros(0))
+    assert dx.shape == (0,) and da == 0.0
+
+
+# ---------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize("bad", [np.array([1j]), np.array([object()]), np.array(["a"]), "abc",
+                                 None, [1.0, "a"]])
+def test_bad_x_raises_type_error_naming_it(bad):
+    with pytest.raises(TypeError, match="sigmoid: x"):
+        F.sigmoid(bad)
+    with pytest.raises(TypeError, match="relu_backward: dy"):
+        F.relu_backward([1.0], bad)
+
+
+def test_bad_shapes_and_parameters():
+    with pytest.raises(ValueError, match=r"x has shape \(2,\) but dy has shape \(3,\)"):
+        F.tanh_backward([1.0, 2.0], [1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="softmax: x"):
+        F.softmax(np.zeros((2, 2, 2)))
+    with pytest.raises(ValueError, match="log_softmax: x"):
+        F.log_softmax(1.0)
+    with pytest.raises(ValueError, match="alpha"):
+        F.leaky_relu([1.0], alpha=float("nan"))
+    with pytest.raises(TypeError, match="alpha"):
+        F.elu([1.0], alpha="big")
+    with pytest.raises(TypeError):
+        F.sigmoid([1.0], [2.0])  # no second argument
+    with pytest.raises(TypeError):
+        F.sigmoid()
+
+
+def test_no_reference_leaks():
+    import sys
+
+    x = np.linspace(-2.0, 2.0, 12).reshape(3, 4)
+    dy = np.ones_like(x)
+    counts = sys.getrefcount(x), sys.getrefcount(dy)
+    for _ in range(20):
+        for name in NAMES:
+            kw, _ = PARAMS[name]
+            fwd(name, x, **kw)
+            bwd(name, x, dy, **kw)
+        for bad in (lambda: F.sigmoid_backward(x, dy[:, :2]), lambda: F.softmax(x[None]),
+                    lambda: F.prelu(x, "a"), lambda: F.relu_backward(x, [1j])):
+            try:
+                bad()
+            except (TypeError, ValueError):
+                pass
+    assert (sys.getrefcount(x), sys.getrefcount(dy)) == counts
+    y = F.relu(x)
+    assert sys.getrefcount(y) == 2
+    dx, da = F.prelu_backward(x, 0.1, dy)
+    assert sys.getrefcount(dx) == 2 and type(da) is float
+
 
 # ---- direct calls into the C kernels (ctypes), for paths the Python API does
 # not reach: a forward output passed to backward, in-place aliasing, statuses.

@@ -256,10 +256,12 @@ static void NNC_FN(loss_cross_entropy)(const nnc_loss_params_t *p, int64_t rows,
 }
 
 /* kl_divergence(pred, target) = KL(target || pred)
- *   = sum_j t_j (log t_j - log pred_j), with 0 log 0 = 0.
- * pred is clamped below at the smallest normal number, so a zero prediction
- * gives a large finite cost (and gradient) instead of inf; ordinary small
- * probabilities are untouched.  d/dpred_j = -t_j / pred_j. */
+ *   = sum_j t_j (log t_j - log pred_j), with 0 log 0 = 0,
+ * computed as xlogy(t, t) - t log(pred) so that a NaN prediction still
+ * propagates where t = 0 (0 * log(NaN) = NaN).  pred is clamped below at the
+ * smallest normal number, so a zero prediction gives a large finite cost (and
+ * gradient) instead of inf; ordinary small probabilities are untouched.
+ * d/dpred_j = -t_j / pred_j (+0, not -0, where t_j = 0). */
 static void NNC_FN(loss_kl_divergence)(const nnc_loss_params_t *p, int64_t rows, int64_t cols,
                                        const T *pred, const T *t, double *sum, T *grad,
                                        T gdiv)
@@ -272,10 +274,10 @@ static void NNC_FN(loss_kl_divergence)(const nnc_loss_params_t *p, int64_t rows,
         T ti = t[i];
         T pi = pred[i];
         T pc = pi < tiny ? tiny : pi; /* NaN passes through */
-        if (ti != 0)
-            acc += (double)(ti * (NNC_LOG(ti) - NNC_LOG(pc)));
+        T tlogt = ti != 0 ? ti * NNC_LOG(ti) : NNC_LIT(0.0);
+        acc += (double)(tlogt - ti * NNC_LOG(pc));
         if (grad != NULL)
-            grad[i] = ti == 0 ? NNC_LIT(0.0) : (-ti / pc) / gdiv;
+            grad[i] = (NNC_LIT(0.0) - ti / pc) / gdiv;
     }
     *sum = acc;
 }

@@ -1,12 +1,735 @@
-/* nnc._core: the engine bindings. */
+/* nnc._core: bindings of the training engine (csrc/core/engine.h).
+ *
+ * These are building blocks for nnc/model.py, which describes the network as
+ * tuples (see _core.pyi):
+ *   layers: (kind, in, out, act, alpha, weight_index, bias_index) per layer
+ *   params: (data, grad, state1 | None, state2 | None, penalized) per parameter
+ * where every array is written in place (exact dtype, C-contiguous, writeable).
+ *
+ * Long calls run with the GIL released.  A hook called after every step reads
+ * a monotonic clock (adaptively, so cheap steps do not pay for it) and about
+ * every 50 ms re-takes the GIL to run PyErr_CheckSignals() and, when asked,
+ * the Python monitor (progress display); the monitor also runs at every
+ * callback_every-th completed epoch. */
 #include "nnc_module.h"
 
+#include "engine.h"
+
+#include <string.h>
+#include <time.h>
+
+/* ---------------- network description ---------------- */
+
+typedef struct {
+    nnc_net_t net;
+    nnc_layer_t *layers;
+    nnc_param_t *params;
+    PyObject *keep; /* list holding a reference to every buffer used */
+} net_desc;
+
+static void net_desc_free(net_desc *d)
+{
+    PyMem_Free(d->layers);
+    PyMem_Free(d->params);
+    Py_XDECREF(d->keep);
+    memset(d, 0, sizeof *d);
+}
+
+/* An in-place buffer of exactly `size` values (or any size when size < 0). */
+static PyArrayObject *net_buffer(PyObject *obj, const char *what, Py_ssize_t index, int typenum,
+                                 npy_intp size, PyObject *keep)
+{
+    char name[96];
+    PyArrayObject *a;
+    snprintf(name, sizeof name, "params[%zd].%s", index, what);
+    a = nnc_as_inplace(obj, name, typenum);
+    if (a == NULL)
+        return NULL;
+    if (size >= 0 && PyArray_SIZE(a) != size) {
+        PyErr_Format(PyExc_ValueError, "%s has %zd values, expected %zd", name,
+                     (Py_ssize_t)PyArray_SIZE(a), (Py_ssize_t)size);
+        Py_DECREF(a);
+        return NULL;
+    }
+    if (PyList_Append(keep, (PyObject *)a) < 0) {
+        Py_DECREF(a);
+        return NULL;
+    }
+    Py_DECREF(a); /* the list keeps it alive */
+    return a;
+}
+
+static int net_desc_parse(PyObject *layers, PyObject *params, int typenum, net_desc *d)
+{
+    PyObject *lseq = NULL, *pseq = NULL;
+    Py_ssize_t nl, np_;
+    int ret = -1;
+    nnc_status_t st;
+
+    memset(d, 0, sizeof *d);
+    d->keep = PyList_New(0);
+    if (d->keep == NULL)
+        return -1;
+    lseq = PySequence_Fast(layers, "layers: expected a sequence of layer tuples");
+    if (lseq == NULL)
+        goto done;
+    pseq = PySequence_Fast(params, "params: expected a sequence of parameter tuples");
+    if (pseq == NULL)
+        goto done;
+    nl = PySequence_Fast_GET_SIZE(lseq);
+    np_ = PySequence_Fast_GET_SIZE(pseq);
+    if (nl < 1) {
+        PyErr_SetString(PyExc_ValueError, "layers: the network has no layers");
+        goto done;
+    }
+    d->layers = PyMem_Calloc((size_t)nl, sizeof(nnc_layer_t));
+    d->params = PyMem_Calloc((size_t)(np_ > 0 ? np_ : 1), sizeof(nnc_param_t));
+    if (d->layers == NULL || d->params == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < nl; i++) {
+        nnc_layer_t *L = &d->layers[i];
+        int kind, act;
+        long long in, out, w, b;
+        double alpha;
+        PyObject *item = PySequence_Fast_GET_ITEM(lseq, i);
+        if (!PyTuple_Check(item) ||
+            !PyArg_ParseTuple(item, "iLLidLL;layers: expected (kind, in, out, act, alpha, "
+                                    "weight_index, bias_index)",
+                              &kind, &in, &out, &act, &alpha, &w, &b)) {
+            if (!PyErr_Occurred())
+                PyErr_Format(PyExc_TypeError, "layers[%zd]: expected a tuple", i);
+            goto done;
+        }
+        L->kind = (nnc_layer_kind_t)kind;
+        L->in = in;
+        L->out = out;
+        L->act = (nnc_act_t)act;
+        L->alpha = alpha;
+        L->weight = w;
+        L->bias = b;
+    }
+    for (Py_ssize_t i = 0; i < np_; i++) {
+        nnc_param_t *P = &d->params[i];
+        PyObject *data, *grad, *s1, *s2;
+        int penalized;
+        PyArrayObject *a;
+        PyObject *item = PySequence_Fast_GET_ITEM(pseq, i);
+        if (!PyTuple_Check(item) ||
+            !PyArg_ParseTuple(item, "OOOOp;params: expected (data, grad, state1, state2, "
+                                    "penalized)",
+                              &data, &grad, &s1, &s2, &penalized)) {
+            if (!PyErr_Occurred())
+                PyErr_Format(PyExc_TypeError, "params[%zd]: expected a tuple", i);
+            goto done;
+        }
+        a = net_buffer(data, "data", i, typenum, -1, d->keep);
+        if (a == NULL)
+            goto done;
+        P->data = PyArray_DATA(a);
+        P->size = (int64_t)PyArray_SIZE(a);
+        a = net_buffer(grad, "grad", i, typenum, (npy_intp)P->size, d->keep);
+        if (a == NULL)
+            goto done;
+        P->grad = PyArray_DATA(a);
+        if (s1 != Py_None) {
+            a = net_buffer(s1, "state1", i, typenum, (npy_intp)P->size, d->keep);
+            if (a == NULL)
+                goto done;
+            P->state1 = PyArray_DATA(a);
+        }
+        if (s2 != Py_None) {
+            a = net_buffer(s2, "state2", i, typenum, (npy_intp)P->size, d->keep);
+            if (a == NULL)
+                goto done;
+            P->state2 = PyArray_DATA(a);
+        }
+        P->penalized = penalized;
+    }
+    d->net.f32 = typenum == NPY_FLOAT;
+    d->net.n_layers = nl;
+    d->net.layers = d->layers;
+    d->net.n_params = np_;
+    d->net.params = d->params;
+    st = nnc_net_check(&d->net);
+    if (st != NNC_STATUS_OK) {
+        nnc_raise_status(st, "network description (layer widths, parameter sizes or indices "
+                             "do not match)");
+        goto done;
+    }
+    ret = 0;
+done:
+    Py_XDECREF(lseq);
+    Py_XDECREF(pseq);
+    if (ret < 0)
+        net_desc_free(d);
+    return ret;
+}
+
+static int parse_loss(PyObject *obj, nnc_loss_params_t *lp)
+{
+    int kind, reduction, half;
+    double delta;
+    if (!PyTuple_Check(obj)) {
+        PyErr_SetString(PyExc_TypeError, "loss: expected (kind, reduction, half, delta)");
+        return -1;
+    }
+    if (!PyArg_ParseTuple(obj, "iipd;loss: expected (kind, reduction, half, delta)", &kind,
+                          &reduction, &half, &delta))
+        return -1;
+    if (kind < 0 || kind >= NNC_LOSS_COUNT) {
+        PyErr_Format(PyExc_ValueError, "loss: unknown loss code %d", kind);
+        return -1;
+    }
+    if (reduction != NNC_REDUCTION_MEAN && reduction != NNC_REDUCTION_SUM) {
+        PyErr_Format(PyExc_ValueError, "loss: unknown reduction code %d", reduction);
+        return -1;
+    }
+    lp->kind = (nnc_loss_t)kind;
+    lp->reduction = (nnc_reduction_t)reduction;
+    lp->half = half;
+    lp->delta = delta;
+    return 0;
+}
+
+/* X (n x in) and Y (n x out) converted to the network's dtype. */
+static int parse_data(PyObject *xo, PyObject *yo, const net_desc *d, int typenum,
+                      PyArrayObject **x, PyArrayObject **y)
+{
+    char b1[64], b2[64];
+    const int64_t in_w = d->layers[0].in, out_w = d->layers[d->net.n_layers - 1].out;
+    *x = nnc_as_input_nd(xo, "X", typenum, 2, 2);
+    if (*x == NULL)
+        return -1;
+    if (PyArray_DIM(*x, 1) != in_w || PyArray_DIM(*x, 0) < 1) {
+        PyErr_Format(PyExc_ValueError, "X has shape %s; expected (n >= 1, %lld)",
+                     nnc_shape_str(*x, b1, sizeof b1), (long long)in_w);
+        return -1;
+    }
+    if (yo == NULL || yo == Py_None)
+        return 0;
+    *y = nnc_as_input_nd(yo, "y", typenum, 2, 2);
+    if (*y == NULL)
+        return -1;
+    if (PyArray_DIM(*y, 0) != PyArray_DIM(*x, 0) || PyArray_DIM(*y, 1) != out_w) {
+        PyErr_Format(PyExc_ValueError, "y has shape %s but X has shape %s; expected y of shape "
+                     "(%lld, %lld)",
+                     nnc_shape_str(*y, b1, sizeof b1), nnc_shape_str(*x, b2, sizeof b2),
+                     (long long)PyArray_DIM(*x, 0), (long long)out_w);
+        return -1;
+    }
+    return 0;
+}
+
+/* A writeable C-contiguous array of exactly `typenum` with `size` values. */
+static PyArrayObject *out_buffer(PyObject *obj, const char *name, int typenum, npy_intp size)
+{
+    PyArrayObject *a;
+    if (!PyArray_Check(obj) || PyArray_TYPE((PyArrayObject *)obj) != typenum ||
+        !PyArray_IS_C_CONTIGUOUS((PyArrayObject *)obj) ||
+        !PyArray_ISALIGNED((PyArrayObject *)obj) || !PyArray_ISWRITEABLE((PyArrayObject *)obj)) {
+        PyErr_Format(PyExc_TypeError, "%s: expected a writeable C-contiguous numpy array of %s",
+                     name,
+                     typenum == NPY_DOUBLE   ? "float64"
+                     : typenum == NPY_FLOAT  ? "float32"
+                     : typenum == NPY_INT64  ? "int64"
+                                             : "uint64");
+        return NULL;
+    }
+    a = (PyArrayObject *)obj;
+    if (PyArray_SIZE(a) != size) {
+        PyErr_Format(PyExc_ValueError, "%s has %zd values, expected %zd", name,
+                     (Py_ssize_t)PyArray_SIZE(a), (Py_ssize_t)size);
+        return NULL;
+    }
+    return a; /* borrowed: the caller's argument tuple keeps it alive */
+}
+
+/* ---------------- the hook: signals, progress, callbacks ---------------- */
+
+typedef struct {
+    PyThreadState *ts;     /* the saved thread state while the GIL is released */
+    PyObject *monitor;     /* callable(epochs_done, steps_done, passes, at_epoch) or NULL */
+    int ticks;             /* call the monitor on timer ticks too (progress display) */
+    int64_t callback_every;
+    int64_t last_callback_epoch;
+    const int64_t *passes; /* the fit's live forward-pass counter, or NULL */
+    double last_clock, next_check;
+    int64_t stride, countdown;
+    int py_error;          /* a Python exception is pending */
+} hook_ctx;
+
+#define NNC_HOOK_PERIOD 0.05 /* seconds between signal checks */
+
+static double monotonic_seconds(void)
+{
+#if defined(CLOCK_MONOTONIC)
+    struct timespec ts;
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) == 0)
+        return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+#endif
+    {
+        struct timespec t2;
+        if (timespec_get(&t2, TIME_UTC) == TIME_UTC)
+            return (double)t2.tv_sec + 1e-9 * (double)t2.tv_nsec;
+    }
+    return 0.0;
+}
+
+static void hook_init(hook_ctx *h, PyObject *monitor, int ticks, int64_t callback_every,
+                      const int64_t *passes)
+{
+    memset(h, 0, sizeof *h);
+    h->monitor = monitor == Py_None ? NULL : monitor;
+    h->ticks = ticks;
+    h->callback_every = callback_every;
+    h->passes = passes;
+    h->last_clock = monotonic_seconds();
+    h->next_check = h->last_clock + NNC_HOOK_PERIOD;
+    h->stride = h->countdown = 1;
+}
+
+static int engine_hook(void *vctx, int64_t epochs_done, int64_t steps_done)
+{
+    hook_ctx *h = (hook_ctx *)vctx;
+    int stop = 0;
+    const int at_epoch = h->monitor != NULL && h->callback_every > 0 && epochs_done > 0 &&
+                         epochs_done != h->last_callback_epoch &&
+                         epochs_done % h->callback_every == 0;
+    if (!at_epoch) {
+        double now;
+        if (--h->countdown > 0)
+            return 0;
+        /* Read the clock every `stride` steps, the stride adapted so that
+         * reads happen roughly every 0.5-5 ms whatever a step costs. */
+        now = monotonic_seconds();
+        if (now - h->last_clock < 0.0005 && h->stride < 65536)
+            h->stride *= 2;
+        else if (now - h->last_clock > 0.005 && h->stride > 1)
+            h->stride /= 2;
+        h->countdown = h->stride;
+        h->last_clock = now;
+        if (now < h->next_check)
+            return 0;
+        h->next_check = now + NNC_HOOK_PERIOD;
+    }
+    PyEval_RestoreThread(h->ts);
+    if (PyErr_CheckSignals() < 0) {
+        h->py_error = 1;
+        stop = 1;
+    }
+    else if (h->monitor != NULL && (at_epoch || h->ticks)) {
+        PyObject *r;
+        if (at_epoch)
+            h->last_callback_epoch = epochs_done;
+        r = PyObject_CallFunction(h->monitor, "LLLi", (long long)epochs_done,
+                                  (long long)steps_done,
+                                  (long long)(h->passes != NULL ? *h->passes : 0), at_epoch);
+        if (r == NULL) {
+            h->py_error = 1;
+            stop = 1;
+        }
+        else {
+            stop = PyObject_IsTrue(r);
+            Py_DECREF(r);
+            if (stop < 0) {
+                h->py_error = 1;
+                stop = 1;
+            }
+        }
+    }
+    h->ts = PyEval_SaveThread();
+    return stop;
+}
+
+/* ---------------- engine_fit ---------------- */
+
+static const char *status_name(nnc_status_t st)
+{
+    switch (st) {
+    case NNC_STATUS_OK: return "ok";
+    case NNC_STATUS_INTERRUPTED: return "interrupted";
+    case NNC_STATUS_NONFINITE: return "nonfinite";
+    case NNC_STATUS_DIVERGED: return "diverged";
+    default: return "error";
+    }
+}
+
+static PyObject *engine_fit(PyObject *self, PyObject *args)
+{
+    PyObject *dtype_o, *layers, *params, *xo, *yo, *loss_o, *opt_o, *order_o, *rng_o;
+    PyObject *rec_epoch_o, *rec_step_o, *rec_params_o, *monitor, *counters_o;
+    double l1, l2, divergence;
+    long long epochs, batch_size, callback_every;
+    int ticks, threads;
+    net_desc d;
+    PyArrayObject *x = NULL, *y = NULL, *order = NULL, *counters = NULL;
+    PyObject *result = NULL;
+    nnc_fit_t f;
+    hook_ctx h;
+    nnc_status_t st;
+    int typenum;
+    int64_t spe, total_steps, n_values;
+    int opt_kind;
+    PyObject *adam_t_o;
+
+    (void)self;
+    memset(&d, 0, sizeof d);
+    memset(&f, 0, sizeof f);
+    if (!PyArg_ParseTuple(args, "OOOOOOddOLLOOdOOOOLpiO:engine_fit", &dtype_o, &layers, &params,
+                          &xo, &yo, &loss_o, &l1, &l2, &opt_o, &epochs, &batch_size, &order_o,
+                          &rng_o, &divergence, &rec_epoch_o, &rec_step_o, &rec_params_o, &monitor,
+                          &callback_every, &ticks, &threads, &counters_o))
+        return NULL;
+    typenum = nnc_parse_dtype(dtype_o, "dtype", NPY_DOUBLE);
+    if (typenum < 0)
+        return NULL;
+    if (net_desc_parse(layers, params, typenum, &d) < 0)
+        return NULL;
+    if (parse_data(xo, yo, &d, typenum, &x, &y) < 0 || y == NULL) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_TypeError, "y: expected an array of targets, got None");
+        goto done;
+    }
+    if (parse_loss(loss_o, &f.loss) < 0)
+        goto done;
+    if (!PyTuple_Check(opt_o) ||
+        !PyArg_ParseTuple(opt_o, "iddddddO;opt: expected (kind, lr, mu, beta1, beta2, eps, step, "
+                                 "adam_t)",
+                          &opt_kind, &f.lr, &f.mu, &f.beta1, &f.beta2, &f.eps, &f.step, &adam_t_o)) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_TypeError, "opt: expected a tuple");
+        goto done;
+    }
+    if (opt_kind < 0 || opt_kind >= NNC_OPT_COUNT) {
+        PyErr_Format(PyExc_ValueError, "opt: unknown optimizer code %d", opt_kind);
+        goto done;
+    }
+    f.opt = (nnc_opt_t)opt_kind;
+    if (adam_t_o != Py_None) {
+        PyArrayObject *t = out_buffer(adam_t_o, "adam_t", NPY_INT64, 1);
+        if (t == NULL)
+            goto done;
+        f.adam_t = (int64_t *)PyArray_DATA(t);
+    }
+    if (epochs < 0 || batch_size < 0 || threads < 1 || callback_every < 0) {
+        PyErr_Format(PyExc_ValueError,
+                     "engine_fit: epochs (%lld), batch_size (%lld) and callback_every (%lld) "
+                     "must be >= 0 and threads (%d) >= 1",
+                     epochs, batch_size, callback_every, threads);
+        goto done;
+    }
+    f.x = PyArray_DATA(x);
+    f.y = PyArray_DATA(y);
+    f.n = (int64_t)PyArray_DIM(x, 0);
+    f.l1 = l1;
+    f.l2 = l2;
+    f.epochs = epochs;
+    f.batch_size = batch_size;
+    f.divergence = divergence;
+    f.threads = threads;
+    if (order_o != Py_None) {
+        order = (PyArrayObject *)PyArray_FROM_OTF(order_o, NPY_INT64, NPY_ARRAY_IN_ARRAY);
+        if (order == NULL)
+            goto done;
+        if (PyArray_NDIM(order) != 1 || PyArray_DIM(order, 0) < 1) {
+            PyErr_SetString(PyExc_ValueError, "order: expected a non-empty 1-d array of indices");
+            goto done;
+        }
+        f.order = (const int64_t *)PyArray_DATA(order);
+        f.order_len = (int64_t)PyArray_DIM(order, 0);
+        for (int64_t i = 0; i < f.order_len; i++) {
+            if (f.order[i] < 0 || f.order[i] >= f.n) {
+                PyErr_Format(PyExc_ValueError,
+                             "order[%lld] = %lld is not a sample index: X has %lld rows",
+                             (long long)i, (long long)f.order[i], (long long)f.n);
+                goto done;
+            }
+        }
+    }
+    if (rng_o != Py_None) {
+        PyArrayObject *r = out_buffer(rng_o, "rng_state", NPY_UINT64, 4);
+        if (r == NULL)
+            goto done;
+        f.shuffle_rng = (nnc_rng_t *)PyArray_DATA(r);
+    }
+    st = nnc_fit_schedule(f.n, f.order_len, f.order != NULL, f.batch_size, f.epochs, &spe,
+                          &total_steps);
+    if (st == NNC_STATUS_OK)
+        st = nnc_net_param_count(&d.net, &n_values);
+    if (st != NNC_STATUS_OK) {
+        nnc_raise_status(st, "engine_fit: schedule");
+        goto done;
+    }
+    {
+        PyArrayObject *a = out_buffer(rec_epoch_o, "epoch_loss", NPY_DOUBLE, (npy_intp)epochs);
+        if (a == NULL)
+            goto done;
+        f.epoch_loss = (double *)PyArray_DATA(a);
+        if (rec_step_o != Py_None) {
+            a = out_buffer(rec_step_o, "step_loss", NPY_DOUBLE, (npy_intp)total_steps);
+            if (a == NULL)
+                goto done;
+            f.step_loss = (double *)PyArray_DATA(a);
+        }
+        if (rec_params_o != Py_None) {
+            int64_t rows, cells;
+            if (nnc_add_i64(total_steps, 1, &rows) != 0 ||
+                nnc_mul_i64(rows, n_values, &cells) != 0 || cells > NPY_MAX_INTP) {
+                PyErr_SetString(PyExc_OverflowError, "param_record: size overflows");
+                goto done;
+            }
+            a = out_buffer(rec_params_o, "param_record", typenum, (npy_intp)cells);
+            if (a == NULL)
+                goto done;
+            f.param_record = PyArray_DATA(a);
+        }
+    }
+    counters = out_buffer(counters_o, "counters", NPY_INT64, 3);
+    if (counters == NULL)
+        goto done;
+    if (monitor != Py_None && !PyCallable_Check(monitor)) {
+        PyErr_SetString(PyExc_TypeError, "monitor: expected a callable or None");
+        goto done;
+    }
+
+    hook_init(&h, monitor, ticks, callback_every, &f.forward_passes);
+    f.hook = engine_hook;
+    f.hook_ctx = &h;
+    h.ts = PyEval_SaveThread();
+    st = nnc_engine_fit(&d.net, &f);
+    PyEval_RestoreThread(h.ts);
+
+    {
+        int64_t *c = (int64_t *)PyArray_DATA(counters);
+        c[0] = f.epochs_done;
+        c[1] = f.steps_done;
+        c[2] = f.forward_passes;
+    }
+    if (h.py_error)
+        goto done; /* KeyboardInterrupt or the monitor's exception */
+    if (st != NNC_STATUS_OK && st != NNC_STATUS_INTERRUPTED && st != NNC_STATUS_NONFINITE &&
+        st != NNC_STATUS_DIVERGED) {
+        nnc_raise_status(st, "fit");
+        goto done;
+    }
+    result = Py_BuildValue("(sLLLLLdd)", status_name(st), (long long)f.epochs_done,
+                           (long long)f.steps_done, (long long)f.forward_passes,
+                           (long long)f.fail_epoch, (long long)f.fail_step, f.fail_loss,
+                           f.reference_loss);
+done:
+    Py_XDECREF(x);
+    Py_XDECREF(y);
+    Py_XDECREF(order);
+    net_desc_free(&d);
+    return result;
+}
+
+/* ---------------- engine_eval ---------------- */
+
+static PyObject *engine_eval(PyObject *self, PyObject *args)
+{
+    PyObject *dtype_o, *layers, *params, *xo, *yo, *loss_o;
+    double l1, l2;
+    int want_grad, want_pred, threads;
+    net_desc d;
+    PyArrayObject *x = NULL, *y = NULL, *pred = NULL;
+    PyObject *result = NULL;
+    nnc_eval_t ev;
+    nnc_status_t st;
+    int typenum;
+
+    (void)self;
+    memset(&ev, 0, sizeof ev);
+    if (!PyArg_ParseTuple(args, "OOOOOOddppi:engine_eval", &dtype_o, &layers, &params, &xo, &yo,
+                          &loss_o, &l1, &l2, &want_grad, &want_pred, &threads))
+        return NULL;
+    typenum = nnc_parse_dtype(dtype_o, "dtype", NPY_DOUBLE);
+    if (typenum < 0)
+        return NULL;
+    if (net_desc_parse(layers, params, typenum, &d) < 0)
+        return NULL;
+    if (parse_data(xo, yo, &d, typenum, &x, &y) < 0)
+        goto done;
+    if (y != NULL && parse_loss(loss_o, &ev.loss) < 0)
+        goto done;
+    if (threads < 1 || (y == NULL && (want_grad || !want_pred)) || !isfinite(l1) ||
+        !isfinite(l2)) {
+        PyErr_SetString(PyExc_ValueError,
+                        "engine_eval: needs y for a loss or gradient, a prediction otherwise, "
+                        "finite l1/l2 and threads >= 1");
+        goto done;
+    }
+    if (want_pred) {
+        npy_intp dims[2] = {PyArray_DIM(x, 0), (npy_intp)d.layers[d.net.n_layers - 1].out};
+        pred = nnc_new_array(2, dims, typenum);
+        if (pred == NULL)
+            goto done;
+        ev.pred = PyArray_DATA(pred);
+    }
+    ev.x = PyArray_DATA(x);
+    ev.y = y != NULL ? PyArray_DATA(y) : NULL;
+    ev.n = (int64_t)PyArray_DIM(x, 0);
+    ev.l1 = l1;
+    ev.l2 = l2;
+    ev.want_grad = want_grad;
+    ev.threads = threads;
+    Py_BEGIN_ALLOW_THREADS
+    st = nnc_engine_eval(&d.net, &ev);
+    Py_END_ALLOW_THREADS
+    if (st != NNC_STATUS_OK) {
+        nnc_raise_status(st, "evaluate");
+        goto done;
+    }
+    if (y != NULL)
+        result = Py_BuildValue("(dO)", ev.loss_value, pred != NULL ? (PyObject *)pred : Py_None);
+    else
+        result = Py_BuildValue("(OO)", Py_None, (PyObject *)pred);
+done:
+    Py_XDECREF(x);
+    Py_XDECREF(y);
+    Py_XDECREF(pred);
+    net_desc_free(&d);
+    return result;
+}
+
+/* ---------------- engine_loss_surface ---------------- */
+
+static PyObject *engine_loss_surface(PyObject *self, PyObject *args)
+{
+    PyObject *dtype_o, *layers, *params, *xo, *yo, *loss_o, *ga_o, *gb_o;
+    double l1, l2;
+    long long pa, ia, pb, ib;
+    int threads;
+    net_desc d;
+    PyArrayObject *x = NULL, *y = NULL, *ga = NULL, *gb = NULL, *out = NULL;
+    PyObject *result = NULL;
+    nnc_loss_params_t lp;
+    nnc_status_t st;
+    hook_ctx h;
+    int typenum;
+
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OOOOOOddLLLLOOi:engine_loss_surface", &dtype_o, &layers,
+                          &params, &xo, &yo, &loss_o, &l1, &l2, &pa, &ia, &pb, &ib, &ga_o, &gb_o,
+                          &threads))
+        return NULL;
+    typenum = nnc_parse_dtype(dtype_o, "dtype", NPY_DOUBLE);
+    if (typenum < 0)
+        return NULL;
+    if (net_desc_parse(layers, params, typenum, &d) < 0)
+        return NULL;
+    if (parse_data(xo, yo, &d, typenum, &x, &y) < 0 || y == NULL) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_TypeError, "y: expected an array of targets, got None");
+        goto done;
+    }
+    if (parse_loss(loss_o, &lp) < 0)
+        goto done;
+    ga = nnc_as_input_nd(ga_o, "grid[0]", NPY_DOUBLE, 1, 1);
+    if (ga == NULL)
+        goto done;
+    gb = nnc_as_input_nd(gb_o, "grid[1]", NPY_DOUBLE, 1, 1);
+    if (gb == NULL)
+        goto done;
+    if (pa < 0 || pa >= d.net.n_params || pb < 0 || pb >= d.net.n_params || ia < 0 ||
+        ia >= d.params[pa].size || ib < 0 || ib >= d.params[pb].size || (pa == pb && ia == ib) ||
+        threads < 1) {
+        PyErr_SetString(PyExc_ValueError,
+                        "engine_loss_surface: parameter indices out of range or the same value "
+                        "chosen twice");
+        goto done;
+    }
+    {
+        npy_intp dims[2] = {PyArray_DIM(gb, 0), PyArray_DIM(ga, 0)};
+        out = nnc_new_array(2, dims, NPY_DOUBLE);
+        if (out == NULL)
+            goto done;
+    }
+    hook_init(&h, Py_None, 0, 0, NULL);
+    h.ts = PyEval_SaveThread();
+    st = nnc_engine_loss_surface(&d.net, PyArray_DATA(x), PyArray_DATA(y), PyArray_DIM(x, 0), &lp,
+                                 l1, l2, pa, ia, pb, ib, PyArray_DIM(ga, 0),
+                                 (const double *)PyArray_DATA(ga), PyArray_DIM(gb, 0),
+                                 (const double *)PyArray_DATA(gb), (double *)PyArray_DATA(out),
+                                 threads, engine_hook, &h);
+    PyEval_RestoreThread(h.ts);
+    if (h.py_error)
+        goto done;
+    if (st != NNC_STATUS_OK) {
+        nnc_raise_status(st, "loss_surface");
+        goto done;
+    }
+    result = (PyObject *)out;
+    out = NULL;
+done:
+    Py_XDECREF(x);
+    Py_XDECREF(y);
+    Py_XDECREF(ga);
+    Py_XDECREF(gb);
+    Py_XDECREF(out);
+    net_desc_free(&d);
+    return result;
+}
+
 PyMethodDef nnc_engine_methods[] = {
+    {"engine_fit", engine_fit, METH_VARARGS,
+     "engine_fit(dtype, layers, params, X, y, loss, l1, l2, opt, epochs, batch_size, order,\n"
+     "           rng_state, divergence, epoch_loss, step_loss, param_record, monitor,\n"
+     "           callback_every, ticks, threads, counters)\n"
+     "  -> (status, epochs_done, steps_done, forward_passes, fail_epoch, fail_step,\n"
+     "      fail_loss, reference_loss)\n\n"
+     "The whole training run in one call, GIL released (nnc.Sequential.fit is the API).\n"
+     "status is 'ok', 'interrupted' (the monitor returned true), 'nonfinite' or\n"
+     "'diverged'.  counters (int64[3]) receives epochs_done, steps_done and forward\n"
+     "passes even when a KeyboardInterrupt or the monitor's exception propagates."},
+    {"engine_eval", engine_eval, METH_VARARGS,
+     "engine_eval(dtype, layers, params, X, y, loss, l1, l2, want_grad, want_pred, threads)\n"
+     "  -> (objective or None, prediction or None)\n\n"
+     "One forward pass over all rows of X (and loss, and gradients into the params' grad\n"
+     "buffers when want_grad)."},
+    {"engine_loss_surface", engine_loss_surface, METH_VARARGS,
+     "engine_loss_surface(dtype, layers, params, X, y, loss, l1, l2, pa, ia, pb, ib,\n"
+     "                    grid_a, grid_b, threads) -> float64 array (len(grid_b), len(grid_a))\n\n"
+     "out[j, i] = objective with params[pa].flat[ia] = grid_a[i] and params[pb].flat[ib] =\n"
+     "grid_b[j]; the two values are restored afterwards."},
     {NULL, NULL, 0, NULL},
 };
 
+static PyObject *names_tuple(const char *const *names, int n)
+{
+    PyObject *t = PyTuple_New(n);
+    if (t == NULL)
+        return NULL;
+    for (int i = 0; i < n; i++) {
+        PyObject *s = PyUnicode_FromString(names[i]);
+        if (s == NULL) {
+            Py_DECREF(t);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(t, i, s);
+    }
+    return t;
+}
+
 int nnc_engine_module_init(PyObject *module)
 {
-    (void)module;
+    struct {
+        const char *attr;
+        const char *const *names;
+        int n;
+    } tables[] = {
+        {"_engine_activations", nnc_act_names, NNC_ACT_COUNT},
+        {"_engine_losses", nnc_loss_names, NNC_LOSS_COUNT},
+        {"_engine_optimizers", nnc_opt_names, NNC_OPT_COUNT},
+    };
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+        PyObject *t = names_tuple(tables[i].names, tables[i].n);
+        if (t == NULL || PyModule_AddObject(module, tables[i].attr, t) < 0) {
+            Py_XDECREF(t);
+            return -1;
+        }
+    }
     return 0;
 }

@@ -2,6 +2,10 @@
 #define NNC_NO_IMPORT_ARRAY
 #include "nnc_module.h"
 
+#ifndef NNC_BUILD_FLAGS
+#define NNC_BUILD_FLAGS "unknown"
+#endif
+
 static PyObject *build_info(PyObject *self, PyObject *noargs)
 {
     (void)self;
@@ -14,7 +18,7 @@ static PyObject *build_info(PyObject *self, PyObject *noargs)
 #else
                          "unknown",
 #endif
-                         "flags", "-std=c11 -O3 -ffp-contract=off", "fp_contract_off", 1);
+                         "flags", NNC_BUILD_FLAGS, "fp_contract_off", 1);
 }
 
 static PyMethodDef module_methods[] = {

@@ -1,0 +1,785 @@
+/* The engine's per-dtype body, written once against T (see nnc_tmpl.h);
+ * engine.c includes it once for float64 and once for float32.  No include
+ * guard on purpose.
+ *
+ * A step is: gather the batch rows (only when an order or a shuffle picks
+ * them; contiguous batches are read in place), forward through every layer,
+ * loss (+ penalties), check for divergence, backward, optimizer update,
+ * records, hook.  Nothing in a step allocates. */
+
+/* Buffers of one engine call, carved from a single allocation. */
+typedef struct {
+    T **act;           /* act[l]: output of layer l, cap x layers[l].out */
+    T *d0, *d1;        /* backward deltas, cap x widest layer (ping-pong) */
+    T *xg, *yg;        /* gathered batch inputs and targets (cap rows), or NULL */
+    T *save;           /* Nesterov: the parameters before the look-ahead shift */
+    signed char *dir;  /* HotCold: -1 / 0 / +1 per parameter value */
+    int64_t *perm;     /* shuffle permutation of 0..n-1 */
+    void *block;
+} NNC_FN(engine_ws);
+
+typedef struct {
+    int64_t cap;     /* rows the activation buffers hold */
+    int gather;      /* allocate xg / yg */
+    int64_t n_save;  /* values in save */
+    int64_t n_dir;   /* values in dir */
+    int64_t n_perm;  /* values in perm */
+} NNC_FN(engine_ws_req);
+
+/* Lays the workspace out over `base` (NULL: only measures).  Returns 0 and the
+ * total size, or -1 when a size overflows. */
+static int NNC_FN(engine_ws_carve)(NNC_FN(engine_ws) *ws, char *base, size_t *total,
+                                   const nnc_net_t *net, const NNC_FN(engine_ws_req) *rq)
+{
+    size_t off = 0, at;
+    int64_t count;
+    const int64_t in_w = net->layers[0].in, out_w = net->layers[net->n_layers - 1].out;
+#define NNC_CARVE_(dst, type, cnt)                                                             \
+    do {                                                                                       \
+        if (engine_reserve(&off, (cnt), sizeof(type), &at) != 0)                               \
+            return -1;                                                                         \
+        if (base != NULL)                                                                      \
+            (dst) = (type *)(void *)(base + at);                                               \
+    } while (0)
+    NNC_CARVE_(ws->act, T *, net->n_layers);
+    for (int64_t l = 0; l < net->n_layers; l++) {
+        if (nnc_mul_i64(rq->cap, net->layers[l].out, &count) != 0)
+            return -1;
+        NNC_CARVE_(ws->act[l], T, count);
+    }
+    if (nnc_mul_i64(rq->cap, engine_max_width(net), &count) != 0)
+        return -1;
+    NNC_CARVE_(ws->d0, T, count);
+    NNC_CARVE_(ws->d1, T, count);
+    if (rq->gather) {
+        if (nnc_mul_i64(rq->cap, in_w, &count) != 0)
+            return -1;
+        NNC_CARVE_(ws->xg, T, count);
+        if (nnc_mul_i64(rq->cap, out_w, &count) != 0)
+            return -1;
+        NNC_CARVE_(ws->yg, T, count);
+    }
+    if (rq->n_save > 0)
+        NNC_CARVE_(ws->save, T, rq->n_save);
+    if (rq->n_dir > 0)
+        NNC_CARVE_(ws->dir, signed char, rq->n_dir);
+    if (rq->n_perm > 0)
+        NNC_CARVE_(ws->perm, int64_t, rq->n_perm);
+#undef NNC_CARVE_
+    *total = off;
+    return 0;
+}
+
+static nnc_status_t NNC_FN(engine_ws_init)(NNC_FN(engine_ws) *ws, const nnc_net_t *net,
+                                           const NNC_FN(engine_ws_req) *rq)
+{
+    size_t total;
+    memset(ws, 0, sizeof *ws);
+    if (rq->cap < 1)
+        return NNC_STATUS_INVALID_ARGUMENT;
+    if (NNC_FN(engine_ws_carve)(ws, NULL, &total, net, rq) != 0)
+        return NNC_STATUS_OVERFLOW;
+    ws->block = malloc(total);
+    if (ws->block == NULL)
+        return NNC_STATUS_NO_MEMORY;
+    /* Same layout again, now writing the pointers (act is carved before act[l]). */
+    (void)NNC_FN(engine_ws_carve)(ws, (char *)ws->block, &total, net, rq);
+    return NNC_STATUS_OK;
+}
+
+/* ---- Dense arithmetic ----
+ * One-input and one-output layers (the chapters' single neurons and line
+ * fits) make products with a dimension of 1: memory-bound single passes for
+ * which a general GEMM's packing and blocking cost more than the arithmetic.
+ * Those shapes take direct loops here; every other shape calls nnc_gemm.
+ * Long reductions use eight interleaved partial sums combined in a fixed
+ * tree, so the order depends only on the length (reproducible) while the
+ * loop still vectorises. */
+
+/* sum_i x[i] * y[i] (y == NULL: sum_i x[i]), x and y with strides sx, sy. */
+static T NNC_FN(engine_sum8)(int64_t n, const T *x, int64_t sx, const T *y, int64_t sy)
+{
+    T a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0, tail = 0;
+    int64_t i = 0;
+    if (y == NULL) {
+        if (sx == 1) {
+            for (; i + 8 <= n; i += 8) {
+                a0 += x[i]; a1 += x[i + 1]; a2 += x[i + 2]; a3 += x[i + 3];
+                a4 += x[i + 4]; a5 += x[i + 5]; a6 += x[i + 6]; a7 += x[i + 7];
+            }
+        }
+        for (; i < n; i++)
+            tail += x[i * sx];
+    }
+    else {
+        if (sx == 1 && sy == 1) {
+            for (; i + 8 <= n; i += 8) {
+                a0 += x[i] * y[i]; a1 += x[i + 1] * y[i + 1];
+                a2 += x[i + 2] * y[i + 2]; a3 += x[i + 3] * y[i + 3];
+                a4 += x[i + 4] * y[i + 4]; a5 += x[i + 5] * y[i + 5];
+                a6 += x[i + 6] * y[i + 6]; a7 += x[i + 7] * y[i + 7];
+            }
+        }
+        for (; i < n; i++)
+            tail += x[i * sx] * y[i * sy];
+    }
+    return (((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))) + tail;
+}
+
+/* y = x @ w + b (b may be NULL); x rows x in, w in x out, y rows x out. */
+static nnc_status_t NNC_FN(engine_dense_forward)(int64_t rows, int64_t in, int64_t out,
+                                                 const T *x, const T *w, const T *b, T *y,
+                                                 int threads)
+{
+    if (in == 1 && out == 1) {
+        const T w0 = w[0], b0 = b != NULL ? b[0] : 0;
+        if (b != NULL) {
+#pragma omp simd
+            for (int64_t r = 0; r < rows; r++)
+                y[r] = x[r] * w0 + b0;
+        }
+        else {
+#pragma omp simd
+            for (int64_t r = 0; r < rows; r++)
+                y[r] = x[r] * w0;
+        }
+        return NNC_STATUS_OK;
+    }
+    if (in == 1) {
+        /* An outer product: y[r, j] = x[r] * w[j] (+ b[j]), one rounding each,
+         * exactly what a one-term dot product gives. */
+        for (int64_t r = 0; r < rows; r++) {
+            const T xr = x[r];
+            T *o = y + r * out;
+            if (b != NULL) {
+#pragma omp simd
+                for (int64_t j = 0; j < out; j++)
+                    o[j] = xr * w[j] + b[j];
+            }
+            else {
+#pragma omp simd
+                for (int64_t j = 0; j < out; j++)
+                    o[j] = xr * w[j];
+            }
+        }
+        return NNC_STATUS_OK;
+    }
+    if (out == 1 && in <= 16) {
+        const T b0 = b != NULL ? b[0] : 0;
+        for (int64_t r = 0; r < rows; r++) {
+            const T *xr = x + r * in;
+            T acc = xr[0] * w[0];
+            for (int64_t p = 1; p < in; p++)
+                acc += xr[p] * w[p];
+            y[r] = b != NULL ? acc + b0 : acc;
+        }
+        return NNC_STATUS_OK;
+    }
+    nnc_status_t st = NNC_FN(nnc_gemm)(0, 0, rows, out, in, NNC_LIT(1.0), x, in, w, out,
+                                       NNC_LIT(0.0), y, out, threads);
+    if (st != NNC_STATUS_OK || b == NULL)
+        return st;
+    for (int64_t r = 0; r < rows; r++) {
+        T *o = y + r * out;
+#pragma omp simd
+        for (int64_t j = 0; j < out; j++)
+            o[j] += b[j];
+    }
+    return NNC_STATUS_OK;
+}
+
+/* gw = x^T d (in x out); gb = column sums of d (when gb != NULL). */
+static nnc_status_t NNC_FN(engine_dense_grads)(int64_t rows, int64_t in, int64_t out,
+                                               const T *x, const T *d, T *gw, T *gb, int threads)
+{
+    if (gb != NULL) {
+        if (out == 1) {
+            gb[0] = NNC_FN(engine_sum8)(rows, d, 1, NULL, 0);
+        }
+        else {
+            for (int64_t j = 0; j < out; j++)
+                gb[j] = 0;
+            for (int64_t r = 0; r < rows; r++) {
+                const T *dr = d + r * out;
+#pragma omp simd
+                for (int64_t j = 0; j < out; j++)
+                    gb[j] += dr[j];
+            }
+        }
+    }
+    if (in == 1 || out == 1) {
+        /* Each entry of gw is one dot product down the rows. */
+        for (int64_t i = 0; i < in; i++)
+            for (int64_t j = 0; j < out; j++)
+                gw[i * out + j] = NNC_FN(engine_sum8)(rows, x + i, in, d + j, out);
+        return NNC_STATUS_OK;
+    }
+    return NNC_FN(nnc_gemm)(1, 0, in, out, rows, NNC_LIT(1.0), x, in, d, out, NNC_LIT(0.0), gw,
+                            out, threads);
+}
+
+/* dx = d @ w^T (rows x in). */
+static nnc_status_t NNC_FN(engine_dense_dx)(int64_t rows, int64_t in, int64_t out, const T *d,
+                                            const T *w, T *dx, int threads)
+{
+    if (out == 1 && in == 1) {
+        const T w0 = w[0];
+#pragma omp simd
+        for (int64_t r = 0; r < rows; r++)
+            dx[r] = d[r] * w0;
+        return NNC_STATUS_OK;
+    }
+    if (out == 1) {
+        for (int64_t r = 0; r < rows; r++) {
+            const T dr = d[r];
+            T *o = dx + r * in;
+#pragma omp simd
+            for (int64_t i = 0; i < in; i++)
+                o[i] = dr * w[i];
+        }
+        return NNC_STATUS_OK;
+    }
+    if (in == 1 && out <= 16) {
+        for (int64_t r = 0; r < rows; r++) {
+            const T *dr = d + r * out;
+            T acc = dr[0] * w[0];
+            for (int64_t j = 1; j < out; j++)
+                acc += dr[j] * w[j];
+            dx[r] = acc;
+        }
+        return NNC_STATUS_OK;
+    }
+    return NNC_FN(nnc_gemm)(0, 1, rows, in, out, NNC_LIT(1.0), d, out, w, out, NNC_LIT(0.0), dx,
+                            in, threads);
+}
+
+/* Layers [from, upto) on `rows` rows; layer `from` reads `x` when from == 0,
+ * else its predecessor's buffer. */
+static nnc_status_t NNC_FN(engine_forward)(const nnc_net_t *net, NNC_FN(engine_ws) *ws,
+                                           const T *x, int64_t rows, int64_t from, int64_t upto,
+                                           int threads)
+{
+    const T *in = from == 0 ? x : ws->act[from - 1];
+    for (int64_t l = from; l < upto; l++) {
+        const nnc_layer_t *L = &net->layers[l];
+        T *out = ws->act[l];
+        nnc_status_t st;
+        if (L->kind == NNC_LAYER_DENSE) {
+            st = NNC_FN(engine_dense_forward)(
+                rows, L->in, L->out, in, (const T *)net->params[L->weight].data,
+                L->bias >= 0 ? (const T *)net->params[L->bias].data : NULL, out, threads);
+            if (st != NNC_STATUS_OK)
+                return st;
+        }
+        else {
+            const T alpha = L->act == NNC_ACT_PRELU ? ((const T *)net->params[L->weight].data)[0]
+                                                    : (T)L->alpha;
+            st = NNC_FN(nnc_act_forward)(L->act, rows, L->in, in, out, alpha);
+            if (st != NNC_STATUS_OK)
+                return st;
+        }
+        in = out;
+    }
+    return NNC_STATUS_OK;
+}
+
+/* value = objective: data loss, then + l1 * S1, then + l2 * S2, where S1 and S2
+ * add each penalized parameter's sum |w| and sum w^2 in parameter order. */
+static T NNC_FN(engine_add_penalty)(const nnc_net_t *net, T value, double l1, double l2)
+{
+    if (l1 != 0) {
+        T s = 0;
+        for (int64_t p = 0; p < net->n_params; p++)
+            if (net->params[p].penalized)
+                s += NNC_FN(nnc_l1_penalty)(net->params[p].size, (const T *)net->params[p].data);
+        value += (T)l1 * s;
+    }
+    if (l2 != 0) {
+        T s = 0;
+        for (int64_t p = 0; p < net->n_params; p++)
+            if (net->params[p].penalized)
+                s += NNC_FN(nnc_l2_penalty)(net->params[p].size, (const T *)net->params[p].data);
+        value += (T)l2 * s;
+    }
+    return value;
+}
+
+/* Forward pass and objective on one batch; with want_grad, d loss / d(loss
+ * input) lands in ws->d0 for engine_backward. */
+static nnc_status_t NNC_FN(engine_objective)(const nnc_net_t *net, NNC_FN(engine_ws) *ws,
+                                             const T *x, const T *y, int64_t rows,
+                                             const nnc_loss_params_t *lp, int fused, double l1,
+                                             double l2, int want_grad, int threads, T *value)
+{
+    const int64_t upto = fused ? net->n_layers - 1 : net->n_layers;
+    const int64_t cols = net->layers[net->n_layers - 1].out;
+    T v = 0;
+    nnc_status_t st = NNC_FN(engine_forward)(net, ws, x, rows, 0, upto, threads);
+    if (st != NNC_STATUS_OK)
+        return st;
+    st = NNC_FN(nnc_loss)(lp, rows, cols, upto > 0 ? ws->act[upto - 1] : x, y, &v,
+                          want_grad ? ws->d0 : NULL);
+    if (st != NNC_STATUS_OK)
+        return st;
+    *value = NNC_FN(engine_add_penalty)(net, v, l1, l2);
+    return NNC_STATUS_OK;
+}
+
+/* Backward from ws->d0 (left by engine_objective): overwrites every
+ * parameter's grad, then adds the penalty gradients. */
+static nnc_status_t NNC_FN(engine_backward)(const nnc_net_t *net, NNC_FN(engine_ws) *ws,
+                                            const T *x, int64_t rows, int fused, double l1,
+                                            double l2, int threads)
+{
+    const int64_t top = fused ? net->n_layers - 1 : net->n_layers;
+    T *cur = ws->d0, *nxt = ws->d1;
+    nnc_status_t st;
+    for (int64_t l = top - 1; l >= 0; l--) {
+        const nnc_layer_t *L = &net->layers[l];
+        const T *in = l > 0 ? ws->act[l - 1] : x;
+        if (L->kind == NNC_LAYER_DENSE) {
+            const T *w = (const T *)net->params[L->weight].data;
+            T *gw = (T *)net->params[L->weight].grad;
+            /* dW = X^T dY (in x out); db = column sums of dY; dX = dY W^T. */
+            st = NNC_FN(engine_dense_grads)(rows, L->in, L->out, in, cur, gw,
+                                            L->bias >= 0 ? (T *)net->params[L->bias].grad : NULL,
+                                            threads);
+            if (st != NNC_STATUS_OK)
+                return st;
+            if (l == 0)
+                break;
+            st = NNC_FN(engine_dense_dx)(rows, L->in, L->out, cur, w, nxt, threads);
+            if (st != NNC_STATUS_OK)
+                return st;
+        }
+        else {
+            const int prelu = L->act == NNC_ACT_PRELU;
+            T dalpha = 0;
+            if (l == 0 && !prelu)
+                break; /* nothing below needs dX */
+            const T alpha = prelu ? ((const T *)net->params[L->weight].data)[0] : (T)L->alpha;
+            st = NNC_FN(nnc_act_backward)(L->act, rows, L->in, in, ws->act[l], cur, nxt, alpha,
+                                          prelu ? &dalpha : NULL);
+            if (st != NNC_STATUS_OK)
+                return st;
+            if (prelu)
+                ((T *)net->params[L->weight].grad)[0] = dalpha;
+        }
+        T *tmp = cur;
+        cur = nxt;
+        nxt = tmp;
+    }
+    for (int64_t p = 0; p < net->n_params; p++) {
+        const nnc_param_t *P = &net->params[p];
+        if (!P->penalized)
+            continue;
+        if (l1 != 0)
+            NNC_FN(nnc_l1_penalty_grad)(P->size, (const T *)P->data, (T)l1, (T *)P->grad);
+        if (l2 != 0)
+            NNC_FN(nnc_l2_penalty_grad)(P->size, (const T *)P->data, (T)l2, (T *)P->grad);
+    }
+    return NNC_STATUS_OK;
+}
+
+/* The rows of a batch: in place when they are contiguous (seq == NULL), else
+ * gathered by index into buf. */
+static const T *NNC_FN(engine_rows)(const T *src, int64_t width, const int64_t *seq,
+                                    int64_t start, int64_t rows, T *buf)
+{
+    if (seq == NULL)
+        return src + start * width;
+    if (width == 1) {
+        for (int64_t r = 0; r < rows; r++)
+            buf[r] = src[seq[start + r]];
+    }
+    else {
+        for (int64_t r = 0; r < rows; r++)
+            memcpy(buf + r * width, src + seq[start + r] * width, (size_t)width * sizeof(T));
+    }
+    return buf;
+}
+
+static void NNC_FN(engine_record_params)(const nnc_net_t *net, T *row)
+{
+    for (int64_t p = 0; p < net->n_params; p++) {
+        memcpy(row, net->params[p].data, (size_t)net->params[p].size * sizeof(T));
+        row += net->params[p].size;
+    }
+}
+
+/* Nesterov's look-ahead: save theta, then theta += mu * v, so that the next
+ * forward/backward pass sees theta + mu v. */
+static void NNC_FN(engine_look_ahead)(const nnc_net_t *net, T *save, T mu)
+{
+    for (int64_t p = 0; p < net->n_params; p++) {
+        const nnc_param_t *P = &net->params[p];
+        memcpy(save, P->data, (size_t)P->size * sizeof(T));
+        NNC_FN(nnc_axpy)(P->size, mu, (const T *)P->state1, (T *)P->data);
+        save += P->size;
+    }
+}
+
+static void NNC_FN(engine_restore)(const nnc_net_t *net, const T *save)
+{
+    for (int64_t p = 0; p < net->n_params; p++) {
+        memcpy(net->params[p].data, save, (size_t)net->params[p].size * sizeof(T));
+        save += net->params[p].size;
+    }
+}
+
+/* One gradient-method update from the grads (for Nesterov, the grads at the
+ * look-ahead point; theta is restored first). */
+static nnc_status_t NNC_FN(engine_update)(const nnc_net_t *net, nnc_fit_t *f, const T *save)
+{
+    const T lr = (T)f->lr, mu = (T)f->mu;
+    int64_t t = 0;
+    if (f->opt == NNC_OPT_NESTEROV)
+        NNC_FN(engine_restore)(net, save);
+    if (f->opt == NNC_OPT_ADAM) {
+        if (*f->adam_t == INT64_MAX)
+            return NNC_STATUS_OVERFLOW;
+        t = ++*f->adam_t;
+    }
+    for (int64_t p = 0; p < net->n_params; p++) {
+        const nnc_param_t *P = &net->params[p];
+        T *w = (T *)P->data;
+        const T *g = (const T *)P->grad;
+        switch (f->opt) {
+        case NNC_OPT_SGD:
+            NNC_FN(nnc_sgd_step)(P->size, w, g, lr);
+            break;
+        case NNC_OPT_MOMENTUM:
+        case NNC_OPT_NESTEROV:
+            NNC_FN(nnc_momentum_step)(P->size, w, g, (T *)P->state1, lr, mu);
+            break;
+        case NNC_OPT_ADAM: {
+            nnc_status_t st = NNC_FN(nnc_adam_step)(P->size, w, g, (T *)P->state1,
+                                                    (T *)P->state2, t, lr, (T)f->beta1,
+                                                    (T)f->beta2, (T)f->eps);
+            if (st != NNC_STATUS_OK)
+                return st;
+            break;
+        }
+        default:
+            return NNC_STATUS_INVALID_ARGUMENT;
+        }
+    }
+    return NNC_STATUS_OK;
+}
+
+/* Hot/cold learning (Grokking Deep Learning ch. 4) generalised: every
+ * parameter value is probed at value + step and value - step with all the
+ * others held at the step's starting point (2 forward passes each); then all
+ * move at once, each toward the lower of its two probe losses, by exactly
+ * `step` (value - step is the very number probed, bit for bit); equal probe
+ * losses (or NaN) leave it where it is. */
+static nnc_status_t NNC_FN(engine_hotcold)(const nnc_net_t *net, NNC_FN(engine_ws) *ws,
+                                           const T *x, const T *y, int64_t rows,
+                                           const nnc_fit_t *f, int fused, int64_t *passes)
+{
+    const T step = (T)f->step;
+    int64_t k = 0;
+    for (int64_t p = 0; p < net->n_params; p++) {
+        T *w = (T *)net->params[p].data;
+        for (int64_t j = 0; j < net->params[p].size; j++) {
+            const T s = w[j];
+            T up = 0, down = 0;
+            nnc_status_t st;
+            w[j] = s + step;
+            st = NNC_FN(engine_objective)(net, ws, x, y, rows, &f->loss, fused, f->l1, f->l2, 0,
+                                          f->threads, &up);
+            if (st == NNC_STATUS_OK) {
+                w[j] = s - step;
+                st = NNC_FN(engine_objective)(net, ws, x, y, rows, &f->loss, fused, f->l1, f->l2,
+                                              0, f->threads, &down);
+            }
+            w[j] = s;
+            if (st != NNC_STATUS_OK)
+                return st;
+            *passes += 2;
+            ws->dir[k++] = (signed char)(down < up ? -1 : (down > up ? 1 : 0));
+        }
+    }
+    k = 0;
+    for (int64_t p = 0; p < net->n_params; p++) {
+        T *w = (T *)net->params[p].data;
+        for (int64_t j = 0; j < net->params[p].size; j++, k++) {
+            if (ws->dir[k] < 0)
+                w[j] = w[j] - step;
+            else if (ws->dir[k] > 0)
+                w[j] = w[j] + step;
+        }
+    }
+    return NNC_STATUS_OK;
+}
+
+/* The objective over all n rows in chunks of ws->cap rows (contiguous):
+ * mean-reduced losses are recombined as sum(chunk * rows) / n. */
+static nnc_status_t NNC_FN(engine_dataset_objective)(const nnc_net_t *net, NNC_FN(engine_ws) *ws,
+                                                     int64_t cap, const nnc_fit_t *f, int fused,
+                                                     double *out)
+{
+    const int64_t in_w = net->layers[0].in, out_w = net->layers[net->n_layers - 1].out;
+    const T *X = (const T *)f->x, *Y = (const T *)f->y;
+    double acc = 0;
+    for (int64_t start = 0; start < f->n; start += cap) {
+        const int64_t rows = f->n - start < cap ? f->n - start : cap;
+        T v = 0;
+        nnc_status_t st = NNC_FN(engine_objective)(net, ws, X + start * in_w, Y + start * out_w,
+                                                   rows, &f->loss, fused, 0.0, 0.0, 0, f->threads,
+                                                   &v);
+        if (st != NNC_STATUS_OK)
+            return st;
+        acc += f->loss.reduction == NNC_REDUCTION_MEAN ? (double)v * (double)rows : (double)v;
+    }
+    if (f->loss.reduction == NNC_REDUCTION_MEAN)
+        acc /= (double)f->n;
+    *out = (double)NNC_FN(engine_add_penalty)(net, (T)acc, f->l1, f->l2);
+    return NNC_STATUS_OK;
+}
+
+static nnc_status_t NNC_FN(engine_fit)(const nnc_net_t *net, nnc_fit_t *f)
+{
+    NNC_FN(engine_ws) ws;
+    NNC_FN(engine_ws_req) rq;
+    const int64_t in_w = net->layers[0].in, out_w = net->layers[net->n_layers - 1].out;
+    const T *X = (const T *)f->x, *Y = (const T *)f->y;
+    const int fused = engine_fused_softmax(net, &f->loss);
+    const int hotcold = f->opt == NNC_OPT_HOTCOLD, nesterov = f->opt == NNC_OPT_NESTEROV;
+    const int shuffle = f->shuffle_rng != NULL && f->order == NULL;
+    int64_t spe, total_steps, n_values, len, bs;
+    int ref_from_first_step = 0;
+    double ref = 0;
+    T *param_row = (T *)f->param_record;
+    nnc_status_t st;
+
+    f->epochs_done = f->steps_done = f->forward_passes = 0;
+    f->fail_epoch = f->fail_step = -1;
+    f->fail_loss = 0;
+    f->reference_loss = 0;
+    if (X == NULL || Y == NULL || f->epoch_loss == NULL || f->threads < 1 ||
+        (f->order != NULL && f->order_len < 1) || (int)f->loss.kind < 0 ||
+        f->loss.kind >= NNC_LOSS_COUNT || (int)f->opt < 0 || f->opt >= NNC_OPT_COUNT ||
+        (f->loss.reduction != NNC_REDUCTION_MEAN && f->loss.reduction != NNC_REDUCTION_SUM) ||
+        !isfinite(f->l1) || !isfinite(f->l2) || !isfinite(f->lr) || !isfinite(f->mu) ||
+        !isfinite(f->beta1) || !isfinite(f->beta2) || !isfinite(f->eps) || !isfinite(f->step) ||
+        isnan(f->divergence))
+        return NNC_STATUS_INVALID_ARGUMENT;
+    for (int64_t p = 0; p < net->n_params; p++) {
+        const nnc_param_t *P = &net->params[p];
+        if ((f->opt == NNC_OPT_MOMENTUM || nesterov || f->opt == NNC_OPT_ADAM) && P->state1 == NULL)
+            return NNC_STATUS_INVALID_ARGUMENT;
+        if (f->opt == NNC_OPT_ADAM && P->state2 == NULL)
+            return NNC_STATUS_INVALID_ARGUMENT;
+    }
+    if (f->opt == NNC_OPT_ADAM && (f->adam_t == NULL || *f->adam_t < 0))
+        return NNC_STATUS_INVALID_ARGUMENT;
+    if (f->order != NULL)
+        for (int64_t i = 0; i < f->order_len; i++)
+            if (f->order[i] < 0 || f->order[i] >= f->n)
+                return NNC_STATUS_INVALID_ARGUMENT;
+    st = nnc_fit_schedule(f->n, f->order_len, f->order != NULL, f->batch_size, f->epochs, &spe,
+                          &total_steps);
+    if (st != NNC_STATUS_OK)
+        return st;
+    st = nnc_net_param_count(net, &n_values);
+    if (st != NNC_STATUS_OK)
+        return st;
+    len = f->order != NULL ? f->order_len : f->n;
+    bs = spe == 1 ? len : f->batch_size;
+
+    rq.cap = bs;
+    rq.gather = f->order != NULL || shuffle;
+    rq.n_save = nesterov ? n_values : 0;
+    rq.n_dir = hotcold ? n_values : 0;
+    rq.n_perm = shuffle ? f->n : 0;
+    st = NNC_FN(engine_ws_init)(&ws, net, &rq);
+    if (st != NNC_STATUS_OK)
+        return st;
+
+    if (param_row != NULL) {
+        NNC_FN(engine_record_params)(net, param_row);
+        param_row += n_values;
+    }
+    if (f->divergence > 0 && f->epochs > 0) {
+        if (spe == 1) {
+            ref_from_first_step = 1;
+        }
+        else {
+            st = NNC_FN(engine_dataset_objective)(net, &ws, bs, f, fused, &ref);
+            if (st != NNC_STATUS_OK)
+                goto done;
+            if (!isfinite(ref)) {
+                f->fail_epoch = f->fail_step = 0;
+                f->fail_loss = ref;
+                st = NNC_STATUS_NONFINITE;
+                goto done;
+            }
+            f->reference_loss = ref;
+        }
+    }
+
+    for (int64_t e = 0; e < f->epochs; e++) {
+        const int64_t *seq = f->order;
+        double acc = 0;
+        if (shuffle) {
+            st = nnc_rng_permutation(f->shuffle_rng, f->n, ws.perm);
+            if (st != NNC_STATUS_OK)
+                goto done;
+            seq = ws.perm;
+        }
+        for (int64_t s = 0, pos = 0; s < spe; s++, pos += bs) {
+            const int64_t rows = len - pos < bs ? len - pos : bs;
+            const T *xb = NNC_FN(engine_rows)(X, in_w, seq, pos, rows, ws.xg);
+            const T *yb = NNC_FN(engine_rows)(Y, out_w, seq, pos, rows, ws.yg);
+            T value = 0;
+            double loss;
+            if (nesterov)
+                NNC_FN(engine_look_ahead)(net, ws.save, (T)f->mu);
+            st = NNC_FN(engine_objective)(net, &ws, xb, yb, rows, &f->loss, fused, f->l1, f->l2,
+                                          !hotcold, f->threads, &value);
+            f->forward_passes++;
+            loss = (double)value;
+            if (st == NNC_STATUS_OK && ref_from_first_step && f->steps_done == 0) {
+                ref = loss;
+                f->reference_loss = ref;
+            }
+            if (st == NNC_STATUS_OK && !isfinite(loss))
+                st = NNC_STATUS_NONFINITE;
+            else if (st == NNC_STATUS_OK && engine_stopped_by_divergence(loss, f->divergence, &ref))
+                st = NNC_STATUS_DIVERGED;
+            if (st == NNC_STATUS_NONFINITE || st == NNC_STATUS_DIVERGED) {
+                f->fail_epoch = e;
+                f->fail_step = f->steps_done;
+                f->fail_loss = loss;
+                f->reference_loss = ref;
+            }
+            if (st == NNC_STATUS_OK) {
+                if (hotcold)
+                    st = NNC_FN(engine_hotcold)(net, &ws, xb, yb, rows, f, fused,
+                                                &f->forward_passes);
+                else {
+                    st = NNC_FN(engine_backward)(net, &ws, xb, rows, fused, f->l1, f->l2,
+                                                 f->threads);
+                    if (st == NNC_STATUS_OK)
+                        st = NNC_FN(engine_update)(net, f, ws.save);
+                }
+            }
+            if (st != NNC_STATUS_OK) {
+                if (nesterov)
+                    NNC_FN(engine_restore)(net, ws.save);
+                goto done;
+            }
+            if (f->step_loss != NULL)
+                f->step_loss[f->steps_done] = loss;
+            f->steps_done++;
+            if (param_row != NULL) {
+                NNC_FN(engine_record_params)(net, param_row);
+                param_row += n_values;
+            }
+            if (spe == 1)
+                acc = loss;
+            else
+                acc += f->loss.reduction == NNC_REDUCTION_MEAN ? loss * (double)rows : loss;
+            if (s == spe - 1) {
+                if (spe > 1 && f->loss.reduction == NNC_REDUCTION_MEAN)
+                    acc /= (double)len;
+                f->epoch_loss[e] = acc;
+                f->epochs_done++;
+            }
+            if (f->hook != NULL && f->hook(f->hook_ctx, f->epochs_done, f->steps_done) != 0) {
+                st = NNC_STATUS_INTERRUPTED;
+                goto done;
+            }
+        }
+    }
+done:
+    free(ws.block);
+    return st;
+}
+
+static nnc_status_t NNC_FN(engine_eval)(const nnc_net_t *net, nnc_eval_t *ev)
+{
+    NNC_FN(engine_ws) ws;
+    NNC_FN(engine_ws_req) rq = {0, 0, 0, 0, 0};
+    const int fused = ev->y != NULL && engine_fused_softmax(net, &ev->loss);
+    const int64_t L = net->n_layers;
+    nnc_status_t st;
+    if (ev->x == NULL || ev->n < 1 || ev->threads < 1 || (ev->y == NULL && ev->want_grad) ||
+        (ev->y == NULL && ev->pred == NULL) || !isfinite(ev->l1) || !isfinite(ev->l2))
+        return NNC_STATUS_INVALID_ARGUMENT;
+    if (ev->y != NULL && ((int)ev->loss.kind < 0 || ev->loss.kind >= NNC_LOSS_COUNT ||
+                          (ev->loss.reduction != NNC_REDUCTION_MEAN &&
+                           ev->loss.reduction != NNC_REDUCTION_SUM)))
+        return NNC_STATUS_INVALID_ARGUMENT;
+    rq.cap = ev->n;
+    st = NNC_FN(engine_ws_init)(&ws, net, &rq);
+    if (st != NNC_STATUS_OK)
+        return st;
+    if (ev->y != NULL) {
+        T v = 0;
+        st = NNC_FN(engine_objective)(net, &ws, (const T *)ev->x, (const T *)ev->y, ev->n,
+                                      &ev->loss, fused, ev->l1, ev->l2, ev->want_grad,
+                                      ev->threads, &v);
+        if (st == NNC_STATUS_OK && ev->want_grad)
+            st = NNC_FN(engine_backward)(net, &ws, (const T *)ev->x, ev->n, fused, ev->l1, ev->l2,
+                                         ev->threads);
+        ev->loss_value = (double)v;
+        /* The fused Softmax was skipped; predictions need it. */
+        if (st == NNC_STATUS_OK && ev->pred != NULL && fused)
+            st = NNC_FN(engine_forward)(net, &ws, (const T *)ev->x, ev->n, L - 1, L, ev->threads);
+    }
+    else {
+        st = NNC_FN(engine_forward)(net, &ws, (const T *)ev->x, ev->n, 0, L, ev->threads);
+    }
+    if (st == NNC_STATUS_OK && ev->pred != NULL)
+        memcpy(ev->pred, ws.act[L - 1], (size_t)ev->n * (size_t)net->layers[L - 1].out * sizeof(T));
+    free(ws.block);
+    return st;
+}
+
+static nnc_status_t NNC_FN(engine_surface)(const nnc_net_t *net, const void *x, const void *y,
+                                           int64_t n, const nnc_loss_params_t *loss, double l1,
+                                           double l2, int64_t pa, int64_t ia, int64_t pb,
+                                           int64_t ib, int64_t na, const double *grid_a,
+                                           int64_t nb, const double *grid_b, double *out,
+                                           int threads, nnc_engine_hook_t hook, void *hook_ctx)
+{
+    NNC_FN(engine_ws) ws;
+    NNC_FN(engine_ws_req) rq = {0, 0, 0, 0, 0};
+    const int fused = engine_fused_softmax(net, loss);
+    T *wa = (T *)net->params[pa].data + ia, *wb = (T *)net->params[pb].data + ib;
+    const T a0 = *wa, b0 = *wb;
+    nnc_status_t st;
+    int64_t cells;
+    if (threads < 1 || (int)loss->kind < 0 || loss->kind >= NNC_LOSS_COUNT ||
+        (loss->reduction != NNC_REDUCTION_MEAN && loss->reduction != NNC_REDUCTION_SUM) ||
+        !isfinite(l1) || !isfinite(l2))
+        return NNC_STATUS_INVALID_ARGUMENT;
+    if (nnc_mul_i64(na, nb, &cells) != 0)
+        return NNC_STATUS_OVERFLOW;
+    rq.cap = n;
+    st = NNC_FN(engine_ws_init)(&ws, net, &rq);
+    if (st != NNC_STATUS_OK)
+        return st;
+    for (int64_t j = 0; j < nb && st == NNC_STATUS_OK; j++) {
+        for (int64_t i = 0; i < na; i++) {
+            T v = 0;
+            *wa = (T)grid_a[i];
+            *wb = (T)grid_b[j];
+            st = NNC_FN(engine_objective)(net, &ws, (const T *)x, (const T *)y, n, loss, fused, l1,
+                                          l2, 0, threads, &v);
+            if (st != NNC_STATUS_OK)
+                break;
+            out[j * na + i] = (double)v;
+            if (hook != NULL && hook(hook_ctx, j, j * na + i + 1) != 0) {
+                st = NNC_STATUS_INTERRUPTED;
+                break;
+            }
+        }
+    }
+    *wa = a0;
+    *wb = b0;
+    free(ws.block);
+    return st;
+}

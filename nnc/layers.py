@@ -1,0 +1,473 @@
+"""Layers of an ``nnc.Sequential`` network.
+
+A layer is a description plus its parameter arrays.  ``Dense(in, out)``
+computes ``X @ W + b`` with ``W`` of shape ``(in, out)`` -- one row per input,
+one column per unit, so a row of X (one sample) times W gives that sample's
+pre-activations.  Activation layers apply a function elementwise (Softmax
+row by row) and have no parameters, except PReLU, whose slope ``alpha`` is
+learned.
+
+Parameters ARE NumPy arrays: ``layer.weight``, ``layer.bias`` (and PReLU's
+``layer.alpha_param``) are the very arrays the C engine reads and updates, so
+``layer.weight[...] = 0.5`` changes the model, and a reference you keep sees
+every update of ``fit``.  Assigning ``layer.weight = value`` copies ``value``
+into the existing array (the shape must match) for the same reason.  Each
+parameter has a gradient array of the same shape in ``layer.grads[name]``,
+filled by ``backward`` (step by step) or by ``Sequential.compute_gradients``
+(the C engine's backward pass).
+
+Layers get their arrays when a ``Sequential`` builds them: the model knows the
+dtype and owns the random generator the initialisers draw from.  A layer can
+also be built on its own with ``layer.build(in_features, gen=..., dtype=...)``
+to try its ``forward``/``backward`` by hand.
+"""
+import math
+import numbers
+
+import numpy as np
+
+from . import _core
+
+__all__ = ["Layer", "Dense", "Activation", "Identity", "Step", "Sigmoid", "Tanh", "ReLU",
+           "LeakyReLU", "PReLU", "ELU", "SELU", "Softmax", "LogSoftmax"]
+
+_LAYER_DENSE = 0
+_LAYER_ACTIVATION = 1
+_ACT_CODES = {name: i for i, name in enumerate(_core._engine_activations)}
+_ALPHA_ACTS = ("leaky_relu", "prelu", "elu")
+
+
+def _check_features(value, name, what):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{what}: {name} must be an int, got {type(value).__name__} ({value!r})")
+    value = int(value)
+    if value < 1:
+        raise ValueError(f"{what}: {name} must be >= 1, got {value}")
+    return value
+
+
+def _check_real(value, name, what):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{what}: {name} must be a real number, got "
+                        f"{type(value).__name__} ({value!r})")
+    v = float(value)
+    if not math.isfinite(v):
+        raise ValueError(f"{what}: {name} must be finite, got {value!r}")
+    return v
+
+
+class Layer:
+    """Base class: a named set of parameter arrays and their gradients.
+
+    ``params`` and ``grads`` are dicts name -> array (same names, same
+    shapes), empty for parameter-free layers.  ``forward(x)`` caches what
+    ``backward(dy)`` needs; ``backward`` fills ``grads`` and returns dx.
+    """
+
+    _param_order = ()
+
+    def __init__(self):
+        self.params = {}
+        self.grads = {}
+        self.in_features = None
+        self.out_features = None
+        self._cache = None
+        self._owner = None
+
+    # -- construction -------------------------------------------------------
+    @property
+    def built(self):
+        """True once the layer has its parameter arrays (and knows its width)."""
+        return self.in_features is not None
+
+    def build(self, in_features, gen=None, dtype="float64"):
+        """Allocates and initialises the parameters for ``in_features`` inputs;
+        returns the number of output features."""
+        raise NotImplementedError
+
+    # -- parameters ---------------------------------------------------------
+    def named_parameters(self):
+        """[(name, array)] in the layer's fixed order (weight, bias / alpha)."""
+        return [(n, self.params[n]) for n in self._param_order if n in self.params]
+
+    @property
+    def n_params(self):
+        """Number of scalar parameters."""
+        return sum(int(a.size) for a in self.params.values())
+
+    def zero_grad(self):
+        for g in self.grads.values():
+            g[...] = 0
+
+    def _set_param(self, name, value):
+        arr = self.params[name]
+        value = np.asarray(value)
+        if value.shape != arr.shape and value.size != 1:
+            raise ValueError(f"{self!r}: {name} has shape {arr.shape}; cannot assign an array "
+                             f"of shape {value.shape}")
+        arr[...] = value
+
+    # -- what the engine sees -------------------------------------------------
+    def _describe(self, index_of):
+        """The engine's layer tuple; index_of(name) is this layer's parameter
+        ``name``'s position in the model's parameter list."""
+        raise NotImplementedError
+
+    def _penalized(self, name):
+        return False
+
+    # -- step by step -------------------------------------------------------
+    def forward(self, x):
+        raise NotImplementedError
+
+    def backward(self, dy):
+        raise NotImplementedError
+
+    def _need_cache(self):
+        if self._cache is None:
+            raise RuntimeError(f"{self!r}: backward() needs a forward() first (it uses the "
+                               f"forward pass's input)")
+        return self._cache
+
+    def _config(self):
+        return {}
+
+
+class Dense(Layer):
+    """Fully connected layer: ``Y = X @ W + b``.
+
+    ``Dense(in_features, out_features, bias=True, init="xavier_uniform",
+    weight=None, bias_init=0.0)``: ``W`` has shape ``(in_features,
+    out_features)`` and ``b`` shape ``(out_features,)``.  ``init`` is the name
+    of an ``nnc.init`` initialiser ("xavier_uniform", "he_normal", "zeros",
+    ...) or a callable ``init(shape, gen=..., dtype=...)`` returning an array
+    of that shape; ``weight`` (an array of shape ``(in, out)``), when given,
+    is used instead and draws nothing.  The bias starts at ``bias_init``.
+    L1/L2 penalties of ``fit`` apply to ``W`` only.
+    """
+
+    _param_order = ("weight", "bias")
+
+    def __init__(self, in_features, out_features, bias=True, init="xavier_uniform", weight=None,
+                 bias_init=0.0):
+        super().__init__()
+        self._in = _check_features(in_features, "in_features", "Dense")
+        self._out = _check_features(out_features, "out_features", "Dense")
+        if not isinstance(bias, (bool, np.bool_)):
+            raise TypeError(f"Dense: bias must be True or False, got {bias!r} (use bias_init= "
+                            f"for its starting value)")
+        self.use_bias = bool(bias)
+        if not (isinstance(init, str) or callable(init)):
+            raise TypeError(f"Dense: init must be an initialiser name or a callable, got {init!r}")
+        self.init = init
+        self._weight0 = None
+        if weight is not None:
+            w = np.array(weight, dtype=np.float64)
+            if w.shape != (self._in, self._out):
+                raise ValueError(f"Dense({self._in} -> {self._out}): weight has shape {w.shape}, "
+                                 f"expected ({self._in}, {self._out})")
+            if not np.all(np.isfinite(w)):
+                raise ValueError("Dense: weight holds NaN or inf")
+            self._weight0 = w
+        b0 = np.asarray(bias_init, dtype=np.float64)
+        if b0.shape not in ((), (self._out,)):
+            raise ValueError(f"Dense({self._in} -> {self._out}): bias_init has shape {b0.shape}, "
+                             f"expected a number or ({self._out},)")
+        self._bias0 = b0
+
+    def build(self, in_features, gen=None, dtype="float64"):
+        from . import init as _init
+
+        if in_features != self._in:
+            raise ValueError(f"{self!r}: the previous layer gives {in_features} features, "
+                             f"expected {self._in}")
+        dt = np.dtype(dtype)
+        shape = (self._in, self._out)
+        if self._weight0 is not None:
+            w = np.array(self._weight0, dtype=dt)
+        else:
+            w = _init.get(self.init)(shape, gen=gen, dtype=dt)
+            w = np.ascontiguousarray(w, dtype=dt)
+            if w.shape != shape:
+                raise ValueError(f"{self!r}: init returned shape {w.shape}, expected {shape}")
+        self.params = {"weight": w}
+        if self.use_bias:
+            self.params["bias"] = np.ascontiguousarray(
+                np.broadcast_to(self._bias0, (self._out,)), dtype=dt).copy()
+        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+        self.in_features, self.out_features = self._in, self._out
+        return self._out
+
+    @property
+    def weight(self):
+        """The weight array W, shape (in_features, out_features)."""
+        return self.params.get("weight")
+
+    @weight.setter
+    def weight(self, value):
+        self._set_param("weight", value)
+
+    @property
+    def bias(self):
+        """The bias array b, shape (out_features,), or None without bias."""
+        return self.params.get("bias")
+
+    @bias.setter
+    def bias(self, value):
+        if "bias" not in self.params:
+            raise AttributeError(f"{self!r} has no bias")
+        self._set_param("bias", value)
+
+    def _describe(self, index_of):
+        return (_LAYER_DENSE, self._in, self._out, 0, 0.0, index_of("weight"),
+                index_of("bias") if self.use_bias else -1)
+
+    def _penalized(self, name):
+        return name == "weight"
+
+    def forward(self, x):
+        """``x @ W + b`` (nnc.matmul); caches x for backward."""
+        from .linalg import matmul
+
+        if not self.built:
+            raise RuntimeError(f"{self!r} has no weights yet: put it in an nnc.Sequential or "
+                               f"call layer.build({self._in})")
+        x = _as_batch(x, self._in, self, self.params["weight"].dtype)
+        y = matmul(x, self.params["weight"])
+        if self.use_bias:
+            y += self.params["bias"]
+        self._cache = x
+        return y
+
+    def backward(self, dy):
+        """Given dy = d loss / d Y: grads["weight"] = x^T dy, grads["bias"] =
+        column sums of dy; returns dx = dy W^T."""
+        from .linalg import matmul
+
+        x = self._need_cache()
+        dy = _as_batch(dy, self._out, self, x.dtype, rows=x.shape[0], what="dy")
+        matmul(x, dy, trans_a=True, out=self.grads["weight"])
+        if self.use_bias:
+            self.grads["bias"][...] = dy.sum(axis=0)
+        return matmul(dy, self.params["weight"], trans_b=True)
+
+    def _config(self):
+        return {"in_features": self._in, "out_features": self._out, "bias": self.use_bias}
+
+    def __repr__(self):
+        extra = "" if self.use_bias else ", bias=False"
+        return f"Dense({self._in} -> {self._out}{extra})"
+
+
+def _as_batch(x, width, layer, dtype, rows=None, what="input"):
+    """x as a C-contiguous 2-d array of `dtype` with `width` columns."""
+    arr = np.asarray(x)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{layer!r}: {what} must hold real numbers, got dtype {arr.dtype}")
+    if arr.ndim == 1 and width == 1:
+        arr = arr.reshape(-1, 1)
+    if arr.ndim != 2 or arr.shape[1] != width:
+        cols = arr.shape[1] if arr.ndim == 2 else None
+        msg = f"has {cols} columns" if cols is not None else f"has shape {arr.shape}"
+        raise ValueError(f"{layer!r}: {what} {msg}, expected {width}")
+    if rows is not None and arr.shape[0] != rows:
+        raise ValueError(f"{layer!r}: {what} has {arr.shape[0]} rows but the forward pass had "
+                         f"{rows}")
+    return np.ascontiguousarray(arr, dtype=dtype)
+
+
+class Activation(Layer):
+    """A parameter-free elementwise (or row-wise, for softmax) function.
+
+    ``Activation(name, alpha=0.0)`` with a name from ``nnc.functional``
+    ("sigmoid", "tanh", "relu", ...); the named classes below are the usual
+    way to write them.
+    """
+
+    def __init__(self, name, alpha=0.0):
+        super().__init__()
+        if name not in _ACT_CODES:
+            raise ValueError(f"Activation: unknown activation {name!r}; expected one of "
+                             f"{sorted(_ACT_CODES)}")
+        self.name = name
+        self.alpha = _check_real(alpha, "alpha", type(self).__name__)
+
+    def build(self, in_features, gen=None, dtype="float64"):
+        self.in_features = self.out_features = int(in_features)
+        self._dtype = np.dtype(dtype)
+        self._build_params(np.dtype(dtype))
+        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+        return self.out_features
+
+    def _build_params(self, dt):
+        self.params = {}
+
+    def _describe(self, index_of):
+        return (_LAYER_ACTIVATION, self.in_features, self.out_features, _ACT_CODES[self.name],
+                self.alpha, -1, -1)
+
+    def _alpha_value(self):
+        return self.alpha
+
+    def forward(self, x):
+        """act(x) through nnc.functional; caches x and the output."""
+        from . import functional as F
+
+        width = self.in_features if self.built else np.asarray(x).shape[-1]
+        x = _as_batch(x, width, self, getattr(self, "_dtype", np.float64))
+        if self.name in _ALPHA_ACTS:
+            y = getattr(F, self.name)(x, alpha=self._alpha_value())
+        else:
+            y = getattr(F, self.name)(x)
+        self._cache = (x, y)
+        return y
+
+    def backward(self, dy):
+        """dx = dy * act'(x) (softmax: the row-wise Jacobian product)."""
+        from . import functional as F
+
+        x, y = self._need_cache()
+        dy = _as_batch(dy, x.shape[1], self, x.dtype, rows=x.shape[0], what="dy")
+        if self.name in _ALPHA_ACTS:
+            return getattr(F, self.name + "_backward")(x, dy, alpha=self._alpha_value())
+        return getattr(F, self.name + "_backward")(x, dy)
+
+    def _config(self):
+        if type(self) is Activation:
+            return {"name": self.name, "alpha": self.alpha}
+        return {"alpha": self.alpha} if type(self)._has_alpha else {}
+
+    _has_alpha = False
+
+    def __repr__(self):
+        cls = type(self).__name__
+        if cls == "Activation":
+            return f"Activation({self.name!r}, alpha={self.alpha!r})"
+        return f"{cls}(alpha={self.alpha!r})" if self._has_alpha else f"{cls}()"
+
+
+class Identity(Activation):
+    """y = x."""
+
+    def __init__(self):
+        super().__init__("identity")
+
+
+class Step(Activation):
+    """Heaviside step: y = 1 for x > 0, else 0 (derivative 0)."""
+
+    def __init__(self):
+        super().__init__("step")
+
+
+class Sigmoid(Activation):
+    """y = 1 / (1 + exp(-x)); y' = y (1 - y)."""
+
+    def __init__(self):
+        super().__init__("sigmoid")
+
+
+class Tanh(Activation):
+    """y = tanh(x); y' = 1 - y^2."""
+
+    def __init__(self):
+        super().__init__("tanh")
+
+
+class ReLU(Activation):
+    """y = max(x, 0); y'(0) = 0."""
+
+    def __init__(self):
+        super().__init__("relu")
+
+
+class LeakyReLU(Activation):
+    """y = x for x > 0, alpha * x otherwise (alpha fixed)."""
+
+    _has_alpha = True
+
+    def __init__(self, alpha=0.01):
+        super().__init__("leaky_relu", alpha)
+
+
+class ELU(Activation):
+    """y = x for x > 0, alpha * (exp(x) - 1) otherwise."""
+
+    _has_alpha = True
+
+    def __init__(self, alpha=1.0):
+        super().__init__("elu", alpha)
+
+
+class SELU(Activation):
+    """Scaled ELU with the self-normalising constants (lambda ~ 1.0507,
+    alpha ~ 1.6733)."""
+
+    def __init__(self):
+        super().__init__("selu")
+
+
+class Softmax(Activation):
+    """Row-wise softmax: y_j = exp(x_j) / sum_k exp(x_k) (stable form).
+
+    Trained with the cross_entropy loss, ``fit`` fuses the two: the loss is
+    computed from the Softmax's input (the logits) in the stable
+    log-softmax form, and its gradient is ``softmax - target``.
+    """
+
+    def __init__(self):
+        super().__init__("softmax")
+
+
+class LogSoftmax(Activation):
+    """Row-wise log-softmax: y_j = x_j - log sum_k exp(x_k) (stable form)."""
+
+    def __init__(self):
+        super().__init__("log_softmax")
+
+
+class PReLU(Activation):
+    """y = x for x > 0, alpha * x otherwise, with alpha LEARNED: one scalar
+    shared by all units, the parameter ``alpha`` (an array of shape (1,),
+    ``layer.alpha_param``), starting at ``alpha``.  Not penalised by L1/L2."""
+
+    _param_order = ("alpha",)
+    _has_alpha = True
+
+    def __init__(self, alpha=0.25):
+        super().__init__("prelu", alpha)
+
+    def _build_params(self, dt):
+        self.params = {"alpha": np.full((1,), self.alpha, dtype=dt)}
+
+    @property
+    def alpha_param(self):
+        """The learned slope as a 1-element array (None before build)."""
+        return self.params.get("alpha")
+
+    def _alpha_value(self):
+        return float(self.params["alpha"][0]) if "alpha" in self.params else self.alpha
+
+    def _describe(self, index_of):
+        return (_LAYER_ACTIVATION, self.in_features, self.out_features, _ACT_CODES[self.name],
+                0.0, index_of("alpha"), -1)
+
+    def backward(self, dy):
+        """dx = dy * prelu'(x); grads["alpha"] = sum(dy * min(x, 0))."""
+        from . import functional as F
+
+        x, y = self._need_cache()
+        dy = _as_batch(dy, x.shape[1], self, x.dtype, rows=x.shape[0], what="dy")
+        dx, dalpha = F.prelu_backward(x, self.params["alpha"][0], dy)
+        self.grads["alpha"][0] = dalpha
+        return dx
+
+    def __repr__(self):
+        if "alpha" in self.params:
+            return f"PReLU(alpha={float(self.params['alpha'][0])!r})"
+        return f"PReLU(alpha={self.alpha!r})"
+
+
+# Names used by save/load.
+LAYER_TYPES = {cls.__name__: cls for cls in (Dense, Activation, Identity, Step, Sigmoid, Tanh, ReLU, LeakyReLU,
+                                            PReLU, ELU, SELU, Softmax, LogSoftmax)}

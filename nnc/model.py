@@ -1,0 +1,661 @@
+"""``nnc.Sequential``: a stack of layers, trained by one call into C.
+
+Python describes the network (layer kinds, widths, and the NumPy arrays that
+hold the parameters, their gradients and the optimizer state); the C engine
+runs the whole training loop on those arrays with the GIL released and fills
+preallocated record arrays, which come back as a ``History``.
+"""
+import json
+import math
+import numbers
+import sys
+import threading
+import time
+
+import numpy as np
+
+from . import _core
+from . import layers as _layers
+from . import losses as _losses
+from .optim import Optimizer
+
+__all__ = ["Sequential", "History", "DivergenceError", "load"]
+
+_FORMAT = "nnc.Sequential"
+_FORMAT_VERSION = 1
+
+
+class DivergenceError(FloatingPointError):
+    """A training run stopped because its loss became NaN/inf or grew past
+    ``divergence`` times its starting loss.
+
+    Attributes: ``epoch`` and ``step`` (0-based indices of the step whose
+    forward pass produced the loss; the parameters are those it saw, i.e.
+    the result of the previous step), ``loss`` (that loss), ``reference``
+    (the starting loss it was compared with), ``reason`` ("nonfinite" or
+    "threshold") and ``history`` (the History of the completed steps).
+    """
+
+    def __init__(self, message, *, epoch, step, loss, reference, reason, history):
+        super().__init__(message)
+        self.epoch = epoch
+        self.step = step
+        self.loss = loss
+        self.reference = reference
+        self.reason = reason
+        self.history = history
+
+
+class History:
+    """What a ``fit`` recorded.
+
+    ``loss``: one value per completed epoch (float64).  With full-batch
+        steps (one step per epoch) it is that step's loss, computed in the
+        step's forward pass BEFORE its update.  With several steps per epoch
+        it is the mean of the per-sample losses seen during the epoch:
+        ``sum_b loss_b * rows_b / rows`` for ``reduction="mean"`` (every batch
+        loss weighted by its rows), ``sum_b loss_b`` for ``reduction="sum"``.
+        L1/L2 penalties are part of every step's loss.
+    ``step_loss``: with ``record="step"`` or ``"params"``, one value per step:
+        the loss of step i's forward pass, before step i's update (what the
+        books print); None otherwise.
+    ``params``: with ``record="params"``, an array (steps + 1, n_params):
+        row 0 the parameters before the first step, row i + 1 after step i,
+        each row the parameters flattened in ``named_parameters`` order
+        (columns labelled by ``param_names``, e.g. "layers.0.weight[0, 1]");
+        None otherwise.
+        ``history.param("layers.0.weight")`` gives one parameter's trajectory
+        in its own shape.
+    ``forward_passes``: forward passes over a batch the optimizer made: one
+        per step for the gradient methods (the backward pass is not counted),
+        1 + 2 * n_params per step for HotCold.
+    ``epochs``, ``steps``: completed epochs and steps.
+    ``status``: "completed", "stopped" (a callback returned True),
+        "interrupted" (KeyboardInterrupt) or "diverged".
+    """
+
+    def __init__(self, loss, step_loss, params, param_names, param_shapes, forward_passes,
+                 epochs, steps, status):
+        self.loss = loss
+        self.step_loss = step_loss
+        self.params = params
+        self._param_names = param_names
+        self._param_shapes = param_shapes
+        self.forward_passes = int(forward_passes)
+        self.epochs = int(epochs)
+        self.steps = int(steps)
+        self.status = status
+
+    @property
+    def param_names(self):
+        """One label per column of ``params`` ("layers.0.weight[0, 1]"), in
+        ``named_parameters`` order."""
+        if self._param_names is None:
+            self._param_names = [f"{name}[{', '.join(map(str, idx))}]"
+                                 for name, shape in self._param_shapes
+                                 for idx in np.ndindex(*shape)]
+        return self._param_names
+
+    def param(self, name):
+        """The trajectory of parameter ``name`` ("layers.0.weight"): an array
+        (steps + 1, *shape) taken from ``params`` (record="params" only)."""
+        if self.params is None:
+            raise ValueError("History.param: the run did not record parameters; pass "
+                             "record='params' to fit")
+        start = 0
+        for pname, shape in self._param_shapes:
+            size = int(np.prod(shape, dtype=np.int64))
+            if pname == name:
+                return self.params[:, start:start + size].reshape((-1,) + tuple(shape))
+            start += size
+        raise KeyError(f"History.param: no parameter {name!r}; the model has "
+                       f"{[p for p, _ in self._param_shapes]}")
+
+    def __len__(self):
+        return self.epochs
+
+    def __repr__(self):
+        parts = [f"epochs={self.epochs}", f"steps={self.steps}"]
+        if self.loss.size:
+            parts.append(f"loss {self.loss[0]:.6g} -> {self.loss[-1]:.6g}")
+        parts.append(f"forward_passes={self.forward_passes}")
+        if self.status != "completed":
+            parts.append(f"status={self.status!r}")
+        return f"History({', '.join(parts)})"
+
+
+class _Progress:
+    """A progress bar (tqdm.auto when installed, else one updating line on
+    stderr), redrawn at most every 0.2 s."""
+
+    def __init__(self, total):
+        self.total = total
+        self.last = 0.0
+        self.bar = None
+        try:
+            from tqdm.auto import tqdm
+        except ImportError:
+            tqdm = None
+        if tqdm is not None:
+            self.bar = tqdm(total=total, unit="epoch", desc="fit")
+
+    def update(self, epochs_done, loss, force=False):
+        now = time.monotonic()
+        if not force and now - self.last < 0.2:
+            return
+        self.last = now
+        if self.bar is not None:
+            self.bar.n = epochs_done
+            if loss is not None:
+                self.bar.set_postfix(loss=f"{loss:.6g}", refresh=False)
+            self.bar.refresh()
+        else:
+            text = f"\rfit: epoch {epochs_done}/{self.total}"
+            if loss is not None:
+                text += f"  loss {loss:.6g}"
+            sys.stderr.write(text)
+            sys.stderr.flush()
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
+        else:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+def _check_int(value, name, minimum, what="fit"):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{what}: {name} must be an int, got {type(value).__name__} ({value!r})")
+    value = int(value)
+    if value < minimum:
+        raise ValueError(f"{what}: {name} must be >= {minimum}, got {value}")
+    return value
+
+
+def _check_nonneg(value, name, what="fit"):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{what}: {name} must be a real number, got "
+                        f"{type(value).__name__} ({value!r})")
+    v = float(value)
+    if not (math.isfinite(v) and v >= 0):
+        raise ValueError(f"{what}: {name} must be finite and >= 0, got {value!r}")
+    return v
+
+
+def _steps_per_epoch(length, batch_size):
+    if batch_size == 0 or batch_size >= length:
+        return 1
+    return -(-length // batch_size)
+
+
+class Sequential:
+    """A feed-forward network: ``layers`` applied in order.
+
+    ``Sequential(layers, seed=0, dtype="float64")`` builds every layer's
+    parameters in ``dtype`` ("float32" or "float64"), drawing the initial
+    weights, layer by layer (weight, then bias), from ``nnc.Generator(seed)``
+    -- ``model.generator``, which later also draws ``fit(shuffle=True)``'s
+    permutations.  The same seed gives the same network on every platform.
+    The input width is the first Dense layer's ``in_features``.
+
+    Parameters are NumPy arrays that ARE the weights (see ``nnc.layers``):
+    ``model.named_parameters()`` lists them as ("layers.0.weight", array), in
+    the fixed order layers-in-order, then weight, bias (PReLU: alpha); the
+    matching gradient arrays are in ``model.named_grads()`` (and each layer's
+    ``grads`` dict).
+    """
+
+    def __init__(self, layers, seed=0, dtype="float64"):
+        from .random import Generator
+
+        layers = list(layers)
+        if not layers:
+            raise ValueError("Sequential: needs at least one layer")
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, _layers.Layer):
+                raise TypeError(f"Sequential: layers[{i}] is {type(layer).__name__} "
+                                f"({layer!r}), not an nnc layer")
+            if layer._owner is not None:
+                raise ValueError(f"Sequential: layers[{i}] ({layer!r}) already belongs to "
+                                 f"another model; create a new layer")
+        if len({id(l) for l in layers}) != len(layers):
+            raise ValueError("Sequential: the same layer object appears twice")
+        try:
+            dt = np.dtype(dtype)
+        except TypeError:
+            dt = None
+        if dt is None or dt not in (np.float32, np.float64):
+            raise TypeError(f"Sequential: dtype must be 'float32' or 'float64', got {dtype!r}")
+        self.dtype = dt
+        self.seed = seed
+        self.generator = Generator(seed)
+        self.layers = layers
+        width = next((l._in for l in layers if isinstance(l, _layers.Dense)), None)
+        if width is None:
+            raise ValueError("Sequential: needs at least one Dense layer (it fixes the input "
+                             "width)")
+        for layer in layers:
+            width = layer.build(width, gen=self.generator, dtype=dt)
+            layer._owner = self
+        self._lock = threading.RLock()
+
+    # ------------------------------------------------------------------ shape
+    @property
+    def in_features(self):
+        return self.layers[0].in_features
+
+    @property
+    def out_features(self):
+        return self.layers[-1].out_features
+
+    # ------------------------------------------------------------- parameters
+    def named_parameters(self):
+        """[(name, array)]: layers in order, then weight, bias (PReLU:
+        alpha); names like "layers.0.weight"."""
+        return [(f"layers.{i}.{n}", a) for i, layer in enumerate(self.layers)
+                for n, a in layer.named_parameters()]
+
+    def named_grads(self):
+        """[(name, gradient array)] in ``named_parameters`` order."""
+        return [(f"layers.{i}.{n}", layer.grads[n]) for i, layer in enumerate(self.layers)
+                for n, _ in layer.named_parameters()]
+
+    def parameters(self):
+        """The parameter arrays in ``named_parameters`` order."""
+        return [a for _, a in self.named_parameters()]
+
+    @property
+    def n_params(self):
+        """Number of scalar parameters."""
+        return sum(int(a.size) for _, a in self.named_parameters())
+
+    def param_names(self):
+        """One label per scalar parameter, in the flattened order of
+        ``get_flat_params`` and ``History.params``: "layers.0.weight[0, 1]"."""
+        labels = []
+        for name, arr in self.named_parameters():
+            for idx in np.ndindex(arr.shape):
+                labels.append(f"{name}[{', '.join(map(str, idx))}]")
+        return labels
+
+    def get_flat_params(self):
+        """A copy of every parameter, flattened in ``named_parameters`` order."""
+        arrays = [a.ravel() for a in self.parameters()]
+        return np.concatenate(arrays) if arrays else np.zeros(0, dtype=self.dtype)
+
+    def set_flat_params(self, values):
+        """Sets every parameter from a flat vector (e.g. a row of
+        ``History.params``)."""
+        v = np.asarray(values)
+        if v.ndim != 1 or v.size != self.n_params:
+            raise ValueError(f"set_flat_params: expected {self.n_params} values, got shape "
+                             f"{v.shape}")
+        start = 0
+        for _, a in self.named_parameters():
+            a[...] = v[start:start + a.size].reshape(a.shape)
+            start += a.size
+
+    def zero_grad(self):
+        """Sets every gradient array to 0."""
+        for layer in self.layers:
+            layer.zero_grad()
+
+    # ------------------------------------------------------ engine description
+    def _describe(self, optimizer=None):
+        names = [n for n, _ in self.named_parameters()]
+        index = {n: k for k, n in enumerate(names)}
+        layers = tuple(layer._describe(lambda p, i=i: index[f"layers.{i}.{p}"])
+                       for i, layer in enumerate(self.layers))
+        states = (optimizer._state_pair(self) if optimizer is not None
+                  else [(None, None)] * len(names))
+        params = []
+        k = 0
+        for layer in self.layers:
+            for pname, arr in layer.named_parameters():
+                s1, s2 = states[k]
+                params.append((arr, layer.grads[pname], s1, s2, layer._penalized(pname)))
+                k += 1
+        return layers, tuple(params)
+
+    def _param_shapes(self):
+        return [(n, a.shape) for n, a in self.named_parameters()]
+
+    def _inputs(self, X, name="X"):
+        arr = np.asarray(X)
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
+        width = self.in_features
+        if arr.ndim == 1 and width == 1:
+            arr = arr.reshape(-1, 1)
+        if arr.ndim != 2 or arr.shape[1] != width:
+            first = self.layers[0]
+            shown = f"has {arr.shape[1]} columns" if arr.ndim == 2 else f"has shape {arr.shape}"
+            hint = " (a 1-d X is taken as one column only for a model with 1 input)" \
+                if arr.ndim == 1 else ""
+            raise ValueError(f"{first!r}: {name} {shown}, expected {width}{hint}")
+        if arr.shape[0] < 1:
+            raise ValueError(f"{name} has no rows")
+        return np.ascontiguousarray(arr, dtype=self.dtype)
+
+    # ---------------------------------------------------------- one pass in C
+    def predict(self, X):
+        """The network's output for every row of X (one C call): an array
+        (n, out_features)."""
+        X = self._inputs(X)
+        layers, params = self._describe()
+        _, pred = _core.engine_eval(self.dtype.name, layers, params, X, None, None, 0.0, 0.0,
+                                    False, True, 1)
+        return pred
+
+    def evaluate(self, X, y, loss, l1=0.0, l2=0.0):
+        """The objective ``loss(predict(X), y) + l1 sum|W| + l2 sum W^2`` over all
+        rows (one C call), as a float."""
+        loss = _losses.get(loss)
+        X = self._inputs(X)
+        Y = loss.prepare_targets(y, X.shape[0], self.out_features, self.dtype)
+        layers, params = self._describe()
+        value, _ = _core.engine_eval(self.dtype.name, layers, params, X, Y, loss._params(),
+                                     _check_nonneg(l1, "l1", "evaluate"),
+                                     _check_nonneg(l2, "l2", "evaluate"), False, False, 1)
+        return value
+
+    def compute_gradients(self, X, y, loss, l1=0.0, l2=0.0):
+        """Fills every parameter's gradient (``named_grads``) with d objective /
+        d parameter over all rows, by the C engine's forward and backward
+        passes -- the gradients ``fit`` uses; returns the objective."""
+        loss = _losses.get(loss)
+        X = self._inputs(X)
+        Y = loss.prepare_targets(y, X.shape[0], self.out_features, self.dtype)
+        layers, params = self._describe()
+        value, _ = _core.engine_eval(self.dtype.name, layers, params, X, Y, loss._params(),
+                                     _check_nonneg(l1, "l1", "compute_gradients"),
+                                     _check_nonneg(l2, "l2", "compute_gradients"), True, False, 1)
+        return value
+
+    # ---------------------------------------------------------- step by step
+    def forward(self, X):
+        """Runs every layer's ``forward`` in Python (nnc.matmul and
+        nnc.functional kernels), caching what ``backward`` needs; returns the
+        output."""
+        out = self._inputs(X)
+        for layer in self.layers:
+            out = layer.forward(out)
+        return out
+
+    def backward(self, dloss):
+        """Back-propagates ``dloss`` = d loss / d output (shape of forward's
+        output) through every layer, filling every gradient array; returns
+        d loss / d X."""
+        d = dloss
+        for layer in reversed(self.layers):
+            d = layer.backward(d)
+        return d
+
+    # ------------------------------------------------------------------- fit
+    def fit(self, X, y, *, loss, optimizer, epochs=None, batch_size=None, shuffle=False,
+            order=None, l1=0.0, l2=0.0, record="epoch", divergence=1e6, callback=None,
+            callback_every=None, progress=False, threads=1):
+        """Trains the model in ONE call into C and returns a ``History``.
+
+        X: (n, in_features) (1-d accepted for a 1-input model); y: (n,
+        out_features) (1-d accepted for a 1-output model; integer class
+        indices accepted with cross_entropy).  loss: a name or an
+        ``nnc.losses`` object.  optimizer: ``nnc.SGD``, ``Momentum``,
+        ``Nesterov``, ``Adam`` or ``HotCold`` (its state persists across
+        fits, see ``nnc.optim``).
+
+        Schedule:
+          - ``batch_size=None``: full batch, one step per epoch over all n rows;
+            ``1``: online, one step per sample; ``k``: mini-batches of k rows in
+            data order, the last partial batch kept with its own size.
+          - ``shuffle=True``: before every epoch the rows are permuted by
+            ``model.generator`` (so the run is reproducible from the seed).
+          - ``order``: an explicit 1-d sequence of sample indices (repeats
+            allowed).  One epoch walks ``order`` once, ``batch_size``
+            (default 1: one step per entry) consecutive entries per step;
+            ``epochs`` (default 1) repeats it.  Use it to replay a book's own
+            random picks.  Not combined with shuffle.
+
+        The objective of a step is its batch loss plus ``l1 * sum|W|`` and
+        ``l2 * sum W^2`` over the Dense weights (not biases, not PReLU alpha).
+
+        record: "epoch" (History.loss), "step" (adds History.step_loss) or
+        "params" (adds the parameter trajectory History.params).
+
+        divergence: the run stops with ``nnc.DivergenceError`` (carrying the
+        History so far) when a step's loss is NaN/inf, or exceeds
+        ``divergence`` times the reference loss: the objective over the whole
+        training set at the starting parameters (with full-batch steps, the
+        first step's loss; when the reference is 0, the first positive step
+        loss).  A loss that rises from a near-zero best without passing that
+        bound is not divergence.  ``divergence=None`` turns the threshold off
+        (NaN/inf still stop the run).
+
+        callback(epoch, history): called every ``callback_every`` completed
+        epochs (default 1 when a callback is given) with the number of
+        completed epochs and the History so far; returning True stops the
+        run (History.status "stopped").  progress=True shows a progress bar.
+        Ctrl-C (KeyboardInterrupt) stops the run within a fraction of a
+        second at a step boundary: the model keeps its last completed step and
+        the exception carries ``.history``.
+
+        threads: most threads each matrix product may use (default 1; the
+        results do not depend on it).
+        """
+        loss = _losses.get(loss)
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"fit: optimizer must be an nnc optimizer (nnc.SGD(lr), nnc.Adam(), "
+                            f"...), got {type(optimizer).__name__} ({optimizer!r})")
+        X = self._inputs(X)
+        n = X.shape[0]
+        Y = loss.prepare_targets(y, n, self.out_features, self.dtype)
+        if not isinstance(shuffle, (bool, np.bool_)):
+            raise TypeError(f"fit: shuffle must be True or False, got {shuffle!r}")
+        if order is not None:
+            if shuffle:
+                raise ValueError("fit: order and shuffle=True exclude each other (order already "
+                                 "fixes which sample each step sees)")
+            order = np.asarray(order)
+            if order.ndim != 1 or order.size == 0:
+                raise ValueError(f"fit: order must be a non-empty 1-d sequence of sample "
+                                 f"indices, got shape {order.shape}")
+            if order.dtype.kind not in "iu":
+                raise TypeError(f"fit: order must hold integers, got dtype {order.dtype}")
+            if order.min() < 0 or order.max() >= n:
+                bad = int(order[(order < 0) | (order >= n)][0])
+                raise ValueError(f"fit: order holds {bad}, which is not a row of X (0..{n - 1})")
+            order = np.ascontiguousarray(order, dtype=np.int64)
+            length = order.size
+            epochs = 1 if epochs is None else _check_int(epochs, "epochs", 0)
+            bs = 1 if batch_size is None else _check_int(batch_size, "batch_size", 1)
+        else:
+            if epochs is None:
+                raise TypeError("fit: epochs is required (how many passes over the data)")
+            epochs = _check_int(epochs, "epochs", 0)
+            length = n
+            bs = 0 if batch_size is None else _check_int(batch_size, "batch_size", 1)
+        if record not in ("epoch", "step", "params"):
+            raise ValueError(f"fit: record must be 'epoch', 'step' or 'params', got {record!r}")
+        if divergence is None:
+            div = 0.0
+        else:
+            if isinstance(divergence, (bool, np.bool_)) or not isinstance(divergence,
+                                                                         numbers.Real):
+                raise TypeError(f"fit: divergence must be a number or None, got {divergence!r}")
+            div = float(divergence)
+            if not div > 0:
+                raise ValueError(f"fit: divergence must be > 0 (or None to turn it off), got "
+                                 f"{divergence!r}")
+        l1 = _check_nonneg(l1, "l1")
+        l2 = _check_nonneg(l2, "l2")
+        if callback is not None and not callable(callback):
+            raise TypeError(f"fit: callback must be callable, got {callback!r}")
+        if callback_every is None:
+            callback_every = 1 if callback is not None else 0
+        else:
+            callback_every = _check_int(callback_every, "callback_every", 1)
+        threads = _check_int(threads, "threads", 1)
+
+        spe = _steps_per_epoch(length, bs)
+        total_steps = spe * epochs
+        n_values = self.n_params
+        epoch_loss = np.zeros(epochs, dtype=np.float64)
+        step_loss = np.zeros(total_steps, dtype=np.float64) if record != "epoch" else None
+        param_rec = None
+        if record == "params":
+            param_rec = np.zeros((total_steps + 1, n_values), dtype=self.dtype)
+            param_rec[0] = self.get_flat_params()
+        names = None  # History builds the labels when asked
+        shapes = self._param_shapes()
+        counters = np.zeros(3, dtype=np.int64)
+
+        def history(epochs_done, steps_done, passes, status):
+            return History(epoch_loss[:epochs_done],
+                           None if step_loss is None else step_loss[:steps_done],
+                           None if param_rec is None else param_rec[:steps_done + 1],
+                           names, shapes, passes, epochs_done, steps_done, status)
+
+        bar = _Progress(epochs) if progress else None
+        stop_requested = [False]
+
+        def monitor(epochs_done, steps_done, passes, at_epoch):
+            if at_epoch and callback is not None:
+                r = callback(epochs_done, history(epochs_done, steps_done, passes, "running"))
+                if isinstance(r, (bool, np.bool_)) and r:
+                    stop_requested[0] = True
+            if bar is not None:
+                last = float(epoch_loss[epochs_done - 1]) if epochs_done else None
+                bar.update(epochs_done, last)
+            return stop_requested[0]
+
+        use_monitor = callback is not None or bar is not None
+        with self._lock:
+            layers, params = self._describe(optimizer)
+            rng_state = self.generator._state_array if shuffle else None
+            glock = self.generator._lock if shuffle else None
+            if glock is not None:
+                glock.acquire()
+            try:
+                result = _core.engine_fit(
+                    self.dtype.name, layers, params, X, Y, loss._params(), l1, l2,
+                    optimizer._engine_tuple(), epochs, bs, order, rng_state, div, epoch_loss,
+                    step_loss, param_rec, monitor if use_monitor else None, callback_every,
+                    bar is not None, threads, counters)
+            except BaseException as exc:
+                e, s, p = (int(c) for c in counters)
+                if optimizer.kind != "adam":
+                    optimizer._t[0] += s
+                status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "error"
+                try:
+                    exc.history = history(e, s, p, status)
+                except AttributeError:
+                    pass
+                raise
+            finally:
+                if glock is not None:
+                    glock.release()
+                if bar is not None:
+                    e = int(counters[0])
+                    bar.update(e, float(epoch_loss[e - 1]) if e else None, force=True)
+                    bar.close()
+
+        status, e, s, p, fail_epoch, fail_step, fail_loss, reference = result
+        if optimizer.kind != "adam":
+            optimizer._t[0] += s
+        if status in ("nonfinite", "diverged"):
+            hist = history(e, s, p, "diverged")
+            if status == "nonfinite":
+                msg = (f"training diverged at step {fail_step} (epoch {fail_epoch}; both counted "
+                       f"from 0): the loss became {fail_loss!r}")
+                if s == 0:
+                    msg += " before any update (check X, y and the parameters for NaN/inf)"
+                reason = "nonfinite"
+            else:
+                msg = (f"training diverged at step {fail_step} (epoch {fail_epoch}; both counted "
+                       f"from 0): the loss {fail_loss:.6g} exceeds divergence={div:g} times the "
+                       f"starting loss {reference:.6g}")
+                reason = "threshold"
+            msg += ("; try a smaller learning rate (nnc.max_stable_lr gives the bound for a linear "
+                    "model), or pass divergence=None to let it run")
+            raise DivergenceError(msg, epoch=fail_epoch, step=fail_step, loss=fail_loss,
+                                  reference=reference, reason=reason, history=hist)
+        return history(e, s, p, "stopped" if status == "interrupted" else "completed")
+
+    # ------------------------------------------------------------ copies, I/O
+    def _config(self):
+        return {"format": _FORMAT, "version": _FORMAT_VERSION, "dtype": self.dtype.name,
+                "seed": self.seed if isinstance(self.seed, int) else None,
+                "layers": [{"type": type(l).__name__, **l._config()} for l in self.layers]}
+
+    @classmethod
+    def _from_config(cls, config, dtype=None):
+        layers = []
+        for spec in config["layers"]:
+            spec = dict(spec)
+            kind = spec.pop("type")
+            if kind not in _layers.LAYER_TYPES:
+                raise ValueError(f"load: unknown layer type {kind!r}")
+            if kind == "Dense":
+                layers.append(_layers.Dense(spec["in_features"], spec["out_features"],
+                                            bias=bool(spec["bias"]), init="zeros"))
+            else:
+                layers.append(_layers.LAYER_TYPES[kind](**spec))
+        seed = config.get("seed")
+        return cls(layers, seed=0 if seed is None else seed,
+                   dtype=dtype if dtype is not None else config["dtype"])
+
+    def copy(self, dtype=None):
+        """An independent model with the same layers and parameter values (in
+        ``dtype`` when given) and a copy of the generator's state."""
+        other = Sequential._from_config(self._config(), dtype=dtype)
+        for (_, dst), (_, src) in zip(other.named_parameters(), self.named_parameters()):
+            dst[...] = src
+        other.generator._state_array[...] = self.generator._state_array
+        return other
+
+    def save(self, path):
+        """Writes the architecture (as JSON text), the parameters and the
+        generator's state to an .npz file; ``nnc.load(path)`` reads it back.
+        No pickle is involved."""
+        arrays = {"__nnc_model__": np.array(json.dumps(self._config())),
+                  "__nnc_rng_state__": self.generator._state_array.copy()}
+        for name, arr in self.named_parameters():
+            arrays[name] = arr
+        np.savez(path, **arrays)
+
+    # ------------------------------------------------------------------ repr
+    def __repr__(self):
+        lines = [f"Sequential(dtype={self.dtype.name}, seed={self.seed!r}, "
+                 f"{self.n_params} parameters)"]
+        for i, layer in enumerate(self.layers):
+            shapes = ", ".join(f"{n} {tuple(a.shape)}" for n, a in layer.named_parameters())
+            line = f"  ({i}) {layer!r}"
+            if shapes:
+                line = f"{line:<30} {shapes}  = {layer.n_params}"
+            lines.append(line)
+        return "\n".join(lines)
+
+
+def load(path):
+    """Reads a model written by ``Sequential.save``."""
+    with np.load(path, allow_pickle=False) as data:
+        if "__nnc_model__" not in data.files:
+            raise ValueError(f"load: {path!r} is not an nnc model file (no architecture record)")
+        config = json.loads(str(data["__nnc_model__"][()]))
+        if config.get("format") != _FORMAT or config.get("version") != _FORMAT_VERSION:
+            raise ValueError(f"load: {path!r} has format {config.get('format')!r} version "
+                             f"{config.get('version')!r}; expected {_FORMAT!r} version "
+                             f"{_FORMAT_VERSION}")
+        model = Sequential._from_config(config)
+        for name, arr in model.named_parameters():
+            if name not in data.files:
+                raise ValueError(f"load: {path!r} lacks parameter {name!r}")
+            value = data[name]
+            if value.shape != arr.shape:
+                raise ValueError(f"load: {name} has shape {value.shape} in the file, the "
+                                 f"architecture says {arr.shape}")
+            arr[...] = value
+        if "__nnc_rng_state__" in data.files:
+            model.generator._state_array[...] = data["__nnc_rng_state__"]
+    return model

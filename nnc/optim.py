@@ -1,0 +1,286 @@
+"""Optimizers: how a parameter moves once its gradient (or its probes) are known.
+
+=================================  ==========================================
+``SGD(lr)``                        ``w -= lr * g``
+``Momentum(lr, mu=0.9)``           ``v = mu v - lr g;  w += v``
+``Nesterov(lr, mu=0.9)``           ``v = mu v - lr grad(w + mu v);  w += v``
+``Adam(lr, beta1, beta2, eps)``    Kingma & Ba (2015), Algorithm 1
+``HotCold(step)``                  probe ``w +- step``, move toward the lower
+                                   loss (no gradient)
+=================================  ==========================================
+
+Whether a step uses one sample, a mini-batch or the whole data set is decided
+by ``fit``'s ``batch_size``, not by the optimizer: ``SGD`` with
+``batch_size=None`` is full-batch gradient descent, with ``batch_size=1``
+online (stochastic) gradient descent.
+
+State.  Momentum's velocity ``v``, Adam's moments ``m``, ``v`` and step
+counter ``t`` live in arrays the optimizer object owns (``opt.state[name]``
+per parameter name, ``opt.t``), created (zero) the first time the optimizer
+meets a model.  A second ``fit`` with the same optimizer continues where the
+first stopped; a new optimizer -- or ``opt.reset()`` -- starts from zero.
+The state belongs to one model at a time: handing the optimizer a different
+model (or one whose parameters changed shape or dtype) starts fresh state for
+it.
+
+Step by step, ``opt.step(model)`` applies one update from the gradients in
+the model's ``grads`` (filled by ``model.backward``), with the same kernels
+as ``fit`` (``nnc.functional.sgd_step`` and friends).
+"""
+import math
+import numbers
+import weakref
+
+import numpy as np
+
+from . import _core
+
+__all__ = ["Optimizer", "SGD", "Momentum", "Nesterov", "Adam", "HotCold"]
+
+_OPT_CODES = {name: i for i, name in enumerate(_core._engine_optimizers)}
+
+
+def _real(value, name, what, positive=False, unit=False, nonneg=False):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{what}: {name} must be a real number, got "
+                        f"{type(value).__name__} ({value!r})")
+    v = float(value)
+    if not math.isfinite(v):
+        raise ValueError(f"{what}: {name} must be finite, got {value!r}")
+    if positive and not v > 0:
+        raise ValueError(f"{what}: {name} must be > 0, got {value!r}")
+    if nonneg and v < 0:
+        raise ValueError(f"{what}: {name} must be >= 0, got {value!r}")
+    if unit and not 0 <= v < 1:
+        raise ValueError(f"{what}: {name} must be in [0, 1), got {value!r}")
+    return v
+
+
+class Optimizer:
+    """Base class.  Subclasses set ``kind`` and the names of their state
+    arrays (``_state_names``)."""
+
+    kind = None
+    _state_names = ()
+
+    def __init__(self):
+        self.state = {}
+        self._t = np.zeros(1, dtype=np.int64)
+        self._model = None
+        self._layout = None
+
+    # -- state --------------------------------------------------------------
+    @property
+    def t(self):
+        """Number of updates applied so far (Adam's bias-correction counter)."""
+        return int(self._t[0])
+
+    def reset(self):
+        """Forgets the state: the next update starts from zero velocity /
+        moments and t = 0."""
+        self.state = {}
+        self._t[0] = 0
+        self._model = None
+        self._layout = None
+
+    def _bind(self, model):
+        """The per-parameter state arrays for `model`, created (zero) when the
+        optimizer meets a new model or a changed parameter layout."""
+        layout = tuple((name, arr.shape, arr.dtype.str) for name, arr in model.named_parameters())
+        current = self._model() if self._model is not None else None
+        if current is not model or layout != self._layout:
+            self.reset()
+            self._model = weakref.ref(model)
+            self._layout = layout
+            self.state = {name: {s: np.zeros_like(arr) for s in self._state_names}
+                          for name, arr in model.named_parameters()}
+        return [tuple(self.state[name].get(s) for s in ("velocity", "m", "v")
+                      if s in self.state[name]) for name, _ in model.named_parameters()]
+
+    def _state_pair(self, model):
+        """(state1, state2) per parameter, as the engine wants them."""
+        self._bind(model)
+        pairs = []
+        for name, _ in model.named_parameters():
+            st = self.state[name]
+            if "velocity" in st:
+                pairs.append((st["velocity"], None))
+            elif "m" in st:
+                pairs.append((st["m"], st["v"]))
+            else:
+                pairs.append((None, None))
+        return pairs
+
+    def _engine_tuple(self):
+        """(kind, lr, mu, beta1, beta2, eps, step, adam_t)."""
+        return (_OPT_CODES[self.kind], getattr(self, "lr", 0.0), getattr(self, "mu", 0.0),
+                getattr(self, "beta1", 0.0), getattr(self, "beta2", 0.0),
+                getattr(self, "eps", 0.0), getattr(self, "step_size", 0.0),
+                self._t if self.kind == "adam" else None)
+
+    # -- step by step -------------------------------------------------------
+    def step(self, model):
+        """One update of every parameter of `model` from its grads."""
+        raise NotImplementedError
+
+    def _pairs(self, model):
+        self._bind(model)
+        grads = dict(model.named_grads())
+        return [(name, w, grads[name]) for name, w in model.named_parameters()]
+
+    def __repr__(self):
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self._hyper())})"
+
+    def _hyper(self):
+        return ()
+
+
+class SGD(Optimizer):
+    """Gradient descent: ``w -= lr * g``."""
+
+    kind = "sgd"
+
+    def __init__(self, lr=0.01):
+        super().__init__()
+        self.lr = _real(lr, "lr", "SGD", nonneg=True)
+
+    def step(self, model):
+        from . import functional as F
+
+        for _, w, g in self._pairs(model):
+            F.sgd_step(w, g, self.lr)
+        self._t[0] += 1
+
+    def _hyper(self):
+        return (("lr", self.lr),)
+
+
+class Momentum(Optimizer):
+    """Classical momentum: ``v = mu v - lr g;  w += v`` (v starts at 0;
+    ``opt.state[name]["velocity"]``)."""
+
+    kind = "momentum"
+    _state_names = ("velocity",)
+
+    def __init__(self, lr=0.01, mu=0.9):
+        super().__init__()
+        self.lr = _real(lr, "lr", type(self).__name__, nonneg=True)
+        self.mu = _real(mu, "mu", type(self).__name__, unit=True)
+
+    def step(self, model):
+        from . import functional as F
+
+        for name, w, g in self._pairs(model):
+            F.momentum_step(w, g, self.state[name]["velocity"], self.lr, self.mu)
+        self._t[0] += 1
+
+    def _hyper(self):
+        return (("lr", self.lr), ("mu", self.mu))
+
+
+class Nesterov(Momentum):
+    """Nesterov momentum in the look-ahead form (Vasilev, Advanced Deep
+    Learning with Python, ch. 2): ``v = mu v - lr grad(w + mu v);  w += v``.
+
+    ``fit`` evaluates the gradient at the look-ahead point ``w + mu v`` and
+    then updates ``w``; the model's parameters between steps are ``w``.  The
+    loss a step records is the one its forward pass computes, i.e. at the
+    look-ahead point.
+
+    Step by step: call ``opt.look_ahead(model)`` (moves the model to
+    ``w + mu v``), then ``forward`` / ``backward``, then ``opt.step(model)``
+    (moves it back to ``w`` and applies the update).
+    """
+
+    kind = "nesterov"
+
+    def __init__(self, lr=0.01, mu=0.9):
+        super().__init__(lr, mu)
+        self._saved = None
+
+    def look_ahead(self, model):
+        """Moves the model's parameters to w + mu v, remembering w."""
+        from .linalg import axpy
+
+        self._bind(model)
+        self._saved = {}
+        for name, w in model.named_parameters():
+            self._saved[name] = w.copy()
+            axpy(self.mu, self.state[name]["velocity"], w)
+
+    def step(self, model):
+        from . import functional as F
+
+        if self._saved is None or self._model is None or self._model() is not model:
+            raise RuntimeError("Nesterov.step: call opt.look_ahead(model) before the forward "
+                               "and backward passes, so that the gradient is taken at w + mu v")
+        for name, w, g in self._pairs(model):
+            w[...] = self._saved[name]
+            F.momentum_step(w, g, self.state[name]["velocity"], self.lr, self.mu)
+        self._saved = None
+        self._t[0] += 1
+
+    def reset(self):
+        super().reset()
+        self._saved = None
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba 2015, Algorithm 1), t counting from 1:
+    ``m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
+    w -= lr * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)``.
+    State: ``opt.state[name]["m"]``, ``["v"]`` and ``opt.t``."""
+
+    kind = "adam"
+    _state_names = ("m", "v")
+
+    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+        super().__init__()
+        self.lr = _real(lr, "lr", "Adam", nonneg=True)
+        self.beta1 = _real(beta1, "beta1", "Adam", unit=True)
+        self.beta2 = _real(beta2, "beta2", "Adam", unit=True)
+        self.eps = _real(eps, "eps", "Adam", nonneg=True)
+
+    def step(self, model):
+        from . import functional as F
+
+        pairs = self._pairs(model)
+        t = self.t + 1
+        for name, w, g in pairs:
+            st = self.state[name]
+            F.adam_step(w, g, st["m"], st["v"], t, self.lr, self.beta1, self.beta2, self.eps)
+        self._t[0] = t
+
+    def _hyper(self):
+        return (("lr", self.lr), ("beta1", self.beta1), ("beta2", self.beta2), ("eps", self.eps))
+
+
+class HotCold(Optimizer):
+    """Hot/cold learning (Grokking Deep Learning, ch. 4), for any model.
+
+    Each step, for every parameter value w (all probed from the same
+    starting point): compute the loss with w + step and with w - step; if
+    the lower one is "down", w becomes w - step, if "up", w + step; equal
+    losses leave w where it is.  All values then move at once.  No
+    gradient: each step costs 1 + 2 * n_params forward passes (the
+    ``History.forward_passes`` count), against 1 (+ a backward pass) for the
+    gradient methods.  With one parameter it is exactly the book's loop.
+
+    Step by step: ``opt.step(model, X, y, loss)`` (it needs the data to
+    probe; it runs one full-batch step through the engine).
+    """
+
+    kind = "hotcold"
+
+    def __init__(self, step=0.001):
+        super().__init__()
+        self.step_size = _real(step, "step", "HotCold", nonneg=True)
+
+    def step(self, model, X=None, y=None, loss=None, l1=0.0, l2=0.0):
+        if X is None or y is None or loss is None:
+            raise TypeError("HotCold.step(model, X, y, loss): hot/cold learning probes the loss, "
+                            "so it needs the data and the loss")
+        model.fit(X, y, loss=loss, optimizer=self, epochs=1, l1=l1, l2=l2, divergence=None)
+
+    def _hyper(self):
+        return (("step", self.step_size),)
