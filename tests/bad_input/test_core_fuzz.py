@@ -37,10 +37,13 @@ JUNK = [None, 0, -1, 2 ** 70, 1.5, float("nan"), "x", b"x", 1j, [], [1.0], (1, 2
 
 EXC = (TypeError, ValueError, OverflowError, MemoryError)
 
+# Fuzzed in test_engine.py, field by field of a valid network description.
+ELSEWHERE = {"engine_fit", "engine_eval", "engine_loss_surface"}
+
 
 def test_every_core_function_has_a_fuzz_entry():
     public = sorted(n for n in dir(_core) if not n.startswith("_") and callable(getattr(_core, n)))
-    missing = [n for n in public if n not in GOOD and getattr(_core, n) is not getattr(
+    missing = [n for n in public if n not in GOOD and n not in ELSEWHERE and getattr(_core, n) is not getattr(
         nnc.functional, n, None) and getattr(_core, n) is not getattr(nnc.linalg, n, None)]
     assert not missing, f"nnc._core functions with no fuzz entry: {missing}"
 
