@@ -51,4 +51,4 @@ ext = Extension(
     extra_link_args=LDFLAGS,
 )
 
-setup(ext_modules=[ext])
+setup(ext_modules=[ext], package_dir={"": "src"})

@@ -88,7 +88,9 @@ def test_max_stable_lr_one_input():
     assert nnc.max_stable_lr([[2.0]], loss=MSE("sum", half=True)) == 0.5
     assert nnc.max_stable_lr([[0.5]], loss=MSE("sum", half=True)) == 8.0
     assert nnc.max_stable_lr([[2.0]], loss=MSE("sum")) == 0.25
-    assert nnc.max_stable_lr([[2.0]]) == 0.25  # mean over one value = sum
+    assert nnc.max_stable_lr([[2.0]], loss="mse") == 0.25  # mean over one value = sum
+    assert nnc.max_stable_lr([[2.0]]) == 0.5  # default: Trask's summed half squared error
+    assert nnc.max_stable_lr([[0.5]]) == 2.0 / 0.5**2
 
 
 @pytest.mark.parametrize("factor,diverges", [(0.98, False), (1.02, True)])

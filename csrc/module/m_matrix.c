@@ -12,6 +12,8 @@
 #endif
 #include "nnc_module.h"
 
+#include "gemm.h"
+
 #include <string.h>
 #if defined(__linux__)
 #include <sched.h>
@@ -451,7 +453,7 @@ static PyObject *py_matmul(PyObject *self, PyObject *const *args, Py_ssize_t nar
         const double flops = (double)m * (double)n * (double)k;
         const int big = flops >= NNC_MX_GIL_FLOPS;
         if (threads == 0)
-            threads = big ? available_cpus() : 1;
+            threads = flops >= 2.0 * NNC_GEMM_THREAD_WORK ? available_cpus() : 1;
         nnc_status_t st = run_gemm(typenum, kta, ktb, m, n, k, A.data, A.ld, B.data, B.ld,
                                    PyArray_DATA(out), n > 1 ? n : 1, threads, big);
         if (st != NNC_STATUS_OK) {
@@ -577,7 +579,9 @@ PyDoc_STRVAR(dot_doc,
 "dot($module, x, y)\n"
 "--\n"
 "\n"
-"Inner product of two 1-d arrays of equal length n: sum_i x[i] * y[i].\n"
+"Inner product of two 1-d arrays of equal length n:\n"
+"\n"
+"    dot(x, y) = sum_i x[i] * y[i]\n"
 "\n"
 "Computed in float32 when the floating inputs are float32, else float64,\n"
 "in a fixed order for a given n; returned as a Python float.");
@@ -675,6 +679,14 @@ static PyObject *py_axpy(PyObject *self, PyObject *const *args, Py_ssize_t nargs
     if (parse_real(v[0], "axpy: alpha", &alpha) < 0)
         return NULL;
     typenum = inplace_typenum(v[2]);
+    if (PyArray_Check(v[2]) && PyArray_TYPE((PyArrayObject *)v[2]) != NPY_FLOAT &&
+        PyArray_TYPE((PyArrayObject *)v[2]) != NPY_DOUBLE) {
+        PyErr_Format(PyExc_TypeError,
+                     "axpy: y is updated in place, so it must be a float32 or float64 array, "
+                     "got dtype %R",
+                     (PyObject *)PyArray_DESCR((PyArrayObject *)v[2]));
+        return NULL;
+    }
     if ((y = nnc_as_inplace(v[2], "axpy: y", typenum)) == NULL)
         goto done;
     if ((x = elementwise_input(v[1], "axpy: x", typenum, y)) == NULL)
@@ -903,6 +915,142 @@ done:
     return ret;
 }
 
+/* ------------------------------------------------------------------ */
+/* private: the raw kernel, for tests and benchmarks                    */
+
+/* A 2-d array of exactly typenum whose rows are contiguous (any row stride
+ * >= cols): the kernel's (pointer, leading dimension) view, no copy. */
+static int raw_view(PyObject *obj, const char *name, int typenum, int writeable, void **data,
+                    int64_t *rows, int64_t *cols, int64_t *ld)
+{
+    PyArrayObject *arr;
+    npy_intp es = typenum == NPY_FLOAT ? (npy_intp)sizeof(float) : (npy_intp)sizeof(double);
+    if (!PyArray_Check(obj) || PyArray_TYPE((PyArrayObject *)obj) != typenum ||
+        PyArray_NDIM((PyArrayObject *)obj) != 2) {
+        PyErr_Format(PyExc_TypeError, "_gemm: %s must be a 2-d array of the same float dtype",
+                     name);
+        return -1;
+    }
+    arr = (PyArrayObject *)obj;
+    *rows = PyArray_DIM(arr, 0);
+    *cols = PyArray_DIM(arr, 1);
+    if (*rows == 0 || *cols == 0) { /* no element is read or written */
+        *ld = *cols > 1 ? *cols : 1;
+        *data = PyArray_DATA(arr);
+        return 0;
+    }
+    if (!PyArray_ISALIGNED(arr) || (*cols > 1 && PyArray_STRIDE(arr, 1) != es) ||
+        PyArray_STRIDE(arr, 0) % es != 0 || (*rows > 1 && PyArray_STRIDE(arr, 0) < es * *cols) ||
+        (writeable && !PyArray_ISWRITEABLE(arr))) {
+        PyErr_Format(PyExc_ValueError, "_gemm: %s must have contiguous rows and a row stride "
+                     ">= its width", name);
+        return -1;
+    }
+    *ld = *rows > 1 ? PyArray_STRIDE(arr, 0) / es : (*cols > 1 ? *cols : 1);
+    *data = PyArray_DATA(arr);
+    return 0;
+}
+
+PyDoc_STRVAR(gemm_raw_doc,
+"_gemm($module, a, b, c, *, trans_a=False, trans_b=False, alpha=1.0, beta=0.0,\n"
+"      kernel='auto', threads=1)\n"
+"--\n"
+"\n"
+"Private: c = alpha * op(a) @ op(b) + beta * c in place, straight into the C\n"
+"kernel (a, b, c the same float dtype, rows contiguous, any row stride;\n"
+"kernel one of _gemm_kernels()).  For tests of the kernel's own contract.");
+
+static PyObject *py_gemm_raw(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+                             PyObject *kwnames)
+{
+    static const char *const names[] = {"a",     "b",    "c",      "trans_a", "trans_b",
+                                        "alpha", "beta", "kernel", "threads"};
+    PyObject *v[9];
+    void *pa, *pb, *pc;
+    int64_t ar, ac, lda, br, bc, ldb, cr, cc, ldc;
+    int ta, tb, threads = 1, typenum, kernel = NNC_GEMM_AUTO;
+    double alpha = 1.0, beta = 0.0;
+    nnc_status_t st;
+    (void)self;
+
+    if (parse_fast("_gemm", args, nargs, kwnames, 3, 3, names, 9, v) < 0)
+        return NULL;
+    if ((ta = parse_flag(v[3])) < 0 || (tb = parse_flag(v[4])) < 0)
+        return NULL;
+    if ((v[5] && parse_real(v[5], "_gemm: alpha", &alpha) < 0) ||
+        (v[6] && parse_real(v[6], "_gemm: beta", &beta) < 0))
+        return NULL;
+    if (v[8] != NULL && parse_threads(v[8], "_gemm", &threads) < 0)
+        return NULL;
+    if (threads == 0)
+        threads = available_cpus();
+    if (v[7] != NULL) {
+        const char *kn = PyUnicode_Check(v[7]) ? PyUnicode_AsUTF8(v[7]) : NULL;
+        for (kernel = 0; kn != NULL && kernel < NNC_GEMM_KERNEL_COUNT; kernel++)
+            if (strcmp(kn, nnc_gemm_kernel_name((nnc_gemm_kernel_t)kernel)) == 0)
+                break;
+        if (kn == NULL || kernel == NNC_GEMM_KERNEL_COUNT ||
+            !nnc_gemm_kernel_available((nnc_gemm_kernel_t)kernel)) {
+            PyErr_Format(PyExc_ValueError, "_gemm: kernel %R is not available here", v[7]);
+            return NULL;
+        }
+    }
+    typenum = PyArray_Check(v[2]) && PyArray_TYPE((PyArrayObject *)v[2]) == NPY_FLOAT
+                  ? NPY_FLOAT : NPY_DOUBLE;
+    if (raw_view(v[0], "a", typenum, 0, &pa, &ar, &ac, &lda) < 0 ||
+        raw_view(v[1], "b", typenum, 0, &pb, &br, &bc, &ldb) < 0 ||
+        raw_view(v[2], "c", typenum, 1, &pc, &cr, &cc, &ldc) < 0)
+        return NULL;
+    {
+        const int64_t m = ta ? ac : ar, k = ta ? ar : ac, k2 = tb ? bc : br,
+                      n = tb ? br : bc;
+        if (k != k2 || cr != m || cc != n) {
+            PyErr_SetString(PyExc_ValueError, "_gemm: shapes do not agree");
+            return NULL;
+        }
+        Py_BEGIN_ALLOW_THREADS
+        if (typenum == NPY_FLOAT)
+            st = nnc_gemm_ex_f32((nnc_gemm_kernel_t)kernel, ta, tb, m, n, k, (float)alpha, pa,
+                                 lda, pb, ldb, (float)beta, pc, ldc, threads);
+        else
+            st = nnc_gemm_ex_f64((nnc_gemm_kernel_t)kernel, ta, tb, m, n, k, alpha, pa, lda, pb,
+                                 ldb, beta, pc, ldc, threads);
+        Py_END_ALLOW_THREADS
+    }
+    if (st != NNC_STATUS_OK) {
+        nnc_raise_status(st, "_gemm");
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(gemm_kernels_doc,
+"_gemm_kernels($module)\n"
+"--\n"
+"\n"
+"Private: the GEMM micro-kernels this machine can run, best first.");
+
+static PyObject *py_gemm_kernels(PyObject *self, PyObject *noargs)
+{
+    PyObject *list = PyList_New(0);
+    (void)self;
+    (void)noargs;
+    if (list == NULL)
+        return NULL;
+    for (int kn = NNC_GEMM_KERNEL_COUNT - 1; kn > NNC_GEMM_AUTO; kn--) {
+        if (!nnc_gemm_kernel_available((nnc_gemm_kernel_t)kn))
+            continue;
+        PyObject *s = PyUnicode_FromString(nnc_gemm_kernel_name((nnc_gemm_kernel_t)kn));
+        if (s == NULL || PyList_Append(list, s) < 0) {
+            Py_XDECREF(s);
+            Py_DECREF(list);
+            return NULL;
+        }
+        Py_DECREF(s);
+    }
+    return list;
+}
+
 #define NNC_FASTKW (METH_FASTCALL | METH_KEYWORDS)
 
 PyMethodDef nnc_matrix_methods[] = {
@@ -913,6 +1061,8 @@ PyMethodDef nnc_matrix_methods[] = {
     {"add", (PyCFunction)(void (*)(void))py_add, NNC_FASTKW, add_doc},
     {"scale", (PyCFunction)(void (*)(void))py_scale, NNC_FASTKW, scale_doc},
     {"transpose", (PyCFunction)(void (*)(void))py_transpose, NNC_FASTKW, transpose_doc},
+    {"_gemm", (PyCFunction)(void (*)(void))py_gemm_raw, NNC_FASTKW, gemm_raw_doc},
+    {"_gemm_kernels", py_gemm_kernels, METH_NOARGS, gemm_kernels_doc},
     {NULL, NULL, 0, NULL},
 };
 

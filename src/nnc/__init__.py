@@ -32,3 +32,5 @@ from .optim import SGD, Adam, HotCold, Momentum, Nesterov
 from .tools import gradcheck, loss_surface, max_stable_lr
 
 # ---- book, datasets, mathtools ----
+from . import datasets, mathtools  # noqa: E402
+from . import book  # noqa: E402  (walkthroughs; they reach the engine at call time)

@@ -133,7 +133,7 @@ def loss_surface(model, X, y, loss, params, grid, l1=0.0, l2=0.0):
                                          ga, gb, 1)
 
 
-def max_stable_lr(X, *, loss="mse", bias=False, outputs=1):
+def max_stable_lr(X, *, loss=None, bias=False, outputs=1):
     """The critical learning rate ``2 / lambda_max`` of full-batch gradient
     descent on a LINEAR model ``pred = X @ w (+ b)`` with a squared-error
     loss: GD converges for 0 < lr < max_stable_lr and diverges above.
@@ -142,13 +142,15 @@ def max_stable_lr(X, *, loss="mse", bias=False, outputs=1):
       ``H = X^T X``            for ``MSE(reduction="sum", half=True)``,
       ``H = 2 X^T X``          for ``MSE(reduction="sum")``,
       ``H = X^T X / (n k)``    for ``MSE(reduction="mean", half=True)``,
-      ``H = 2 X^T X / (n k)``  for ``MSE("mean")`` (the default, "mse"),
+      ``H = 2 X^T X / (n k)``  for ``MSE("mean")`` ("mse"),
     n the rows of X and k = ``outputs`` (the mean runs over all n * k values),
-    with a column of ones appended to X when ``bias=True``.  One input x
-    with the summed half squared error gives ``2 / x**2``: Grokking DL's
-    alpha story, where input 2 and alpha 1 diverge (1 > 2/4).
+    with a column of ones appended to X when ``bias=True``.  The default,
+    ``loss=None``, is the summed half squared error -- the loss whose
+    gradient is Trask's ``delta * input`` -- so one input x gives
+    ``2 / x**2``: Grokking DL's alpha story, where input 2 and alpha 1
+    diverge (1 > 2/4).  Pass the loss you train with to get its own rate.
     """
-    loss = _losses.get(loss)
+    loss = _losses.MSE(reduction="sum", half=True) if loss is None else _losses.get(loss)
     if not isinstance(loss, _losses.MSE):
         raise ValueError(f"max_stable_lr: defined for the squared error (nnc.losses.MSE), got "
                          f"{loss!r}")

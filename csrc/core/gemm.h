@@ -1,0 +1,50 @@
+/* Blocked GEMM: the kernel choice behind nnc_gemm_f32/f64 (declared in
+ * nnc_decls.h), exposed so that tests can run every code path on one machine
+ * and benchmarks can say which one ran. */
+#ifndef NNC_GEMM_H
+#define NNC_GEMM_H
+
+#include "nnc_core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Micro-kernels.  AUTO picks the widest one the CPU (and OS) supports. */
+typedef enum {
+    NNC_GEMM_AUTO = 0,
+    NNC_GEMM_GENERIC, /* portable C, any compiler and CPU */
+    NNC_GEMM_AVX2,    /* x86-64 AVX2 + FMA (GCC/Clang target attributes) */
+    NNC_GEMM_AVX512,  /* x86-64 AVX-512F */
+    NNC_GEMM_KERNEL_COUNT
+} nnc_gemm_kernel_t;
+
+/* Multiply-adds (m*n*k) per thread below which another thread does not pay
+ * (starting one costs ~20 us).  A caller that would have to work to find
+ * the core count can skip that for products below twice this. */
+#define NNC_GEMM_THREAD_WORK 2097152.0
+
+/* "auto", "generic", "avx2", "avx512". */
+const char *nnc_gemm_kernel_name(nnc_gemm_kernel_t kernel);
+
+/* The kernel AUTO resolves to on this machine. */
+nnc_gemm_kernel_t nnc_gemm_kernel_best(void);
+
+/* 1 when `kernel` was compiled in and this CPU can run it. */
+int nnc_gemm_kernel_available(nnc_gemm_kernel_t kernel);
+
+/* nnc_gemm with an explicit kernel (NNC_STATUS_INVALID_ARGUMENT when the
+ * kernel is unavailable).  Which kernel runs changes the last bits of the
+ * results (FMA or not, block sizes); the thread count never does. */
+#define NNC_GEMM_EX_DECL(T, SFX)                                                              \
+    nnc_status_t nnc_gemm_ex_##SFX(nnc_gemm_kernel_t kernel, int trans_a, int trans_b,        \
+                                   int64_t m, int64_t n, int64_t k, T alpha, const T *a,      \
+                                   int64_t lda, const T *b, int64_t ldb, T beta, T *c,        \
+                                   int64_t ldc, int threads)
+NNC_GEMM_EX_DECL(double, f64);
+NNC_GEMM_EX_DECL(float, f32);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* NNC_GEMM_H */

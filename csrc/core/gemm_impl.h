@@ -1,0 +1,755 @@
+/* GEMM, written once against T; included twice by gemm.c.  Two paths:
+ *
+ * - direct (nnc_gemm_direct): A is read in place through its strides, op(B)
+ *   in column chunks of 4 vectors (in place, or copied into aligned chunk
+ *   panels), and a direct kernel keeps a few rows x 4 vectors of C in
+ *   registers.  No packing of A -- for a row-major A that packing would be
+ *   a transposition, which costs as much as a small product itself.  Used
+ *   for untransposed operands of any size and for everything up to
+ *   NNC_GEMM_DIRECT_MAX.
+ * - packed (the rest of nnc_gemm_serial): the classic Goto/BLIS structure.
+ *   C in NC-wide column panels; k in KC-deep blocks; per block a KC x NC
+ *   panel of op(B) is packed into NR-wide slivers and each MC x KC block of
+ *   op(A) into MR-tall slivers (transposes resolved while packing), and a
+ *   register-blocked micro-kernel multiplies one sliver of A by one of B
+ *   into an MR x NR tile of C; edge tiles use smaller kernels.  Used for
+ *   large transposed products, where A's column walk would thrash the TLB.
+ *
+ * Reproducibility: in both paths each C entry is one fused multiply-add per
+ * term over p = 0..k-1 in order from -0.0, a KC block at a time (the
+ * block's sum combined into C), with a KC split that depends only on k and
+ * the kernel; threads split C's rows or columns -- never k.  So the bits of
+ * a result depend on the values, (m, n, k) and the kernel only: not on the
+ * path, the operands' layout or transposes, or the thread count. */
+
+/* C = alpha*acc + beta*C; beta == 0 never reads C (BLAS convention, so NaN
+ * in an uninitialised C does not leak), alpha == 1 leaves acc exact. */
+static inline T NNC_FN(nnc_gemm_combine)(T alpha, T acc, T beta, const T *c)
+{
+    T v = alpha == NNC_LIT(1.0) ? acc : alpha * acc;
+    if (beta == NNC_LIT(0.0))
+        return v;
+    if (beta == NNC_LIT(1.0))
+        return *c + v;
+    return beta * *c + v;
+}
+
+typedef void (*NNC_FN(nnc_gemm_mk_fn))(int64_t kc, const T *restrict pa, const T *restrict pb,
+                                       T *restrict c, int64_t ldc, int64_t mr, int64_t nr,
+                                       T alpha, T beta);
+typedef void (*NNC_FN(nnc_gemm_dk_fn))(int64_t m, int64_t n, int64_t k, const T *a, int64_t ars,
+                                       int64_t acs, const T *b, int64_t ldb, T *restrict c,
+                                       int64_t ldc, T alpha, T beta);
+
+/* ---- the portable micro-kernel ---- */
+
+#define NNC_GEN_MR 4
+#define NNC_GEN_NR 8
+/* Fused multiply-add only where the hardware does it (otherwise fma() is a
+ * slow library routine); the choice changes the last bits, not the order. */
+#if NNC_IS_F32 && defined(FP_FAST_FMAF)
+#define NNC_GEN_MADD(a, b, c) fmaf((a), (b), (c))
+#elif !NNC_IS_F32 && defined(FP_FAST_FMA)
+#define NNC_GEN_MADD(a, b, c) fma((a), (b), (c))
+#else
+#define NNC_GEN_MADD(a, b, c) ((c) + (a) * (b))
+#endif
+
+static void NNC_FN(nnc_gemm_mk_generic)(int64_t kc, const T *restrict pa, const T *restrict pb,
+                                        T *restrict c, int64_t ldc, int64_t mr, int64_t nr,
+                                        T alpha, T beta)
+{
+    T acc[NNC_GEN_MR][NNC_GEN_NR];
+    for (int i = 0; i < NNC_GEN_MR; i++)
+        for (int j = 0; j < NNC_GEN_NR; j++)
+            acc[i][j] = NNC_LIT(-0.0);
+    for (int64_t p = 0; p < kc; p++) {
+        for (int i = 0; i < NNC_GEN_MR; i++) {
+            const T av = pa[i];
+            for (int j = 0; j < NNC_GEN_NR; j++)
+                acc[i][j] = NNC_GEN_MADD(av, pb[j], acc[i][j]);
+        }
+        pa += NNC_GEN_MR;
+        pb += NNC_GEN_NR;
+    }
+    for (int64_t i = 0; i < mr; i++)
+        for (int64_t j = 0; j < nr; j++)
+            c[i * ldc + j] = NNC_FN(nnc_gemm_combine)(alpha, acc[i][j], beta, &c[i * ldc + j]);
+}
+
+/* The portable direct kernel (see gemm_dk.h): n <= NNC_GEN_DK_N. */
+#define NNC_GEN_DK_N 16
+static void NNC_FN(nnc_gemm_dk_generic)(int64_t m, int64_t n, int64_t k, const T *a, int64_t ars,
+                                        int64_t acs, const T *b, int64_t ldb, T *restrict c,
+                                        int64_t ldc, T alpha, T beta)
+{
+    for (int64_t i = 0; i < m; i++) {
+        T acc[NNC_GEN_DK_N];
+        for (int64_t j = 0; j < n; j++)
+            acc[j] = NNC_LIT(-0.0);
+        for (int64_t p = 0; p < k; p++) {
+            const T av = a[i * ars + p * acs];
+            const T *brow = b + p * ldb;
+            for (int64_t j = 0; j < n; j++)
+                acc[j] = NNC_GEN_MADD(av, brow[j], acc[j]);
+        }
+        for (int64_t j = 0; j < n; j++)
+            c[i * ldc + j] = NNC_FN(nnc_gemm_combine)(alpha, acc[j], beta, &c[i * ldc + j]);
+    }
+}
+#undef NNC_GEN_MADD
+
+/* ---- x86 SIMD micro-kernels ---- */
+#if NNC_GEMM_X86
+#if NNC_IS_F32
+#define MK_SET1 _mm512_set1_ps
+#define MK_LOAD _mm512_load_ps
+#define MK_LOADU _mm512_loadu_ps
+#define MK_STOREU _mm512_storeu_ps
+#define MK_FMA _mm512_fmadd_ps
+#define MK_MUL _mm512_mul_ps
+#define MK_ADD _mm512_add_ps
+#define MK_V __m512
+#define MK_W 16
+#define MK_MASK_T __mmask16
+#define MK_MASK(n) ((__mmask16)((1u << (n)) - 1u))
+#define MK_MLOADU(p, m) _mm512_maskz_loadu_ps((m), (p))
+#define MK_MSTOREU(p, m, v) _mm512_mask_storeu_ps((p), (m), (v))
+#else
+#define MK_SET1 _mm512_set1_pd
+#define MK_LOAD _mm512_load_pd
+#define MK_LOADU _mm512_loadu_pd
+#define MK_STOREU _mm512_storeu_pd
+#define MK_FMA _mm512_fmadd_pd
+#define MK_MUL _mm512_mul_pd
+#define MK_ADD _mm512_add_pd
+#define MK_V __m512d
+#define MK_W 8
+#define MK_MASK_T __mmask8
+#define MK_MASK(n) ((__mmask8)((1u << (n)) - 1u))
+#define MK_MLOADU(p, m) _mm512_maskz_loadu_pd((m), (p))
+#define MK_MSTOREU(p, m, v) _mm512_mask_storeu_pd((p), (m), (v))
+#endif
+/* 32 registers: 8x1, 6x2, 6x3 and 4x4 accumulator tiles for the direct
+ * kernels. */
+#define DK_ROWS_1 8
+#define DK_ROWS_2 6
+#define DK_ROWS_3 6
+#define DK_ROWS_4 4
+#define MK_BASE NNC_FN(nnc_gemm_mk_avx512)
+#define MK_TARGET "avx512f,avx2,fma"
+#define MK_MR NNC_AVX512_MR
+#define MK_NRV 2
+#include "gemm_mk_set.h"
+#define DK_BASE NNC_CAT(MK_BASE, dk)
+#include "gemm_dk_set.h"
+#undef DK_BASE
+#undef MK_SET1
+#undef MK_LOAD
+#undef MK_LOADU
+#undef MK_STOREU
+#undef MK_FMA
+#undef MK_MUL
+#undef MK_ADD
+#undef MK_V
+#undef MK_W
+#undef MK_MASK_T
+#undef MK_MASK
+#undef MK_MLOADU
+#undef MK_MSTOREU
+#undef MK_BASE
+#undef MK_TARGET
+#undef MK_MR
+#undef MK_NRV
+#undef DK_ROWS_1
+#undef DK_ROWS_2
+#undef DK_ROWS_3
+#undef DK_ROWS_4
+
+#if NNC_IS_F32
+#define MK_SET1 _mm256_set1_ps
+#define MK_LOAD _mm256_load_ps
+#define MK_LOADU _mm256_loadu_ps
+#define MK_STOREU _mm256_storeu_ps
+#define MK_FMA _mm256_fmadd_ps
+#define MK_MUL _mm256_mul_ps
+#define MK_ADD _mm256_add_ps
+#define MK_V __m256
+#define MK_W 8
+#define MK_MASK_T __m256i
+#define MK_MASK(n) _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
+#define MK_MLOADU(p, m) _mm256_maskload_ps((p), (m))
+#define MK_MSTOREU(p, m, v) _mm256_maskstore_ps((p), (m), (v))
+#else
+#define MK_SET1 _mm256_set1_pd
+#define MK_LOAD _mm256_load_pd
+#define MK_LOADU _mm256_loadu_pd
+#define MK_STOREU _mm256_storeu_pd
+#define MK_FMA _mm256_fmadd_pd
+#define MK_MUL _mm256_mul_pd
+#define MK_ADD _mm256_add_pd
+#define MK_V __m256d
+#define MK_W 4
+#define MK_MASK_T __m256i
+#define MK_MASK(n) _mm256_cmpgt_epi64(_mm256_set1_epi64x(n), _mm256_setr_epi64x(0, 1, 2, 3))
+#define MK_MLOADU(p, m) _mm256_maskload_pd((p), (m))
+#define MK_MSTOREU(p, m, v) _mm256_maskstore_pd((p), (m), (v))
+#endif
+/* 16 registers: 6x1, 4x2, 3x3 and 2x4. */
+#define DK_ROWS_1 6
+#define DK_ROWS_2 4
+#define DK_ROWS_3 3
+#define DK_ROWS_4 2
+#define MK_BASE NNC_FN(nnc_gemm_mk_avx2)
+#define MK_TARGET "avx2,fma"
+#define MK_MR NNC_AVX2_MR
+#define MK_NRV 2
+#include "gemm_mk_set.h"
+#define DK_BASE NNC_CAT(MK_BASE, dk)
+#include "gemm_dk_set.h"
+#undef DK_BASE
+#undef MK_SET1
+#undef MK_LOAD
+#undef MK_LOADU
+#undef MK_STOREU
+#undef MK_FMA
+#undef MK_MUL
+#undef MK_ADD
+#undef MK_V
+#undef MK_W
+#undef MK_MASK_T
+#undef MK_MASK
+#undef MK_MLOADU
+#undef MK_MSTOREU
+#undef MK_BASE
+#undef MK_TARGET
+#undef MK_MR
+#undef MK_NRV
+#undef DK_ROWS_1
+#undef DK_ROWS_2
+#undef DK_ROWS_3
+#undef DK_ROWS_4
+#endif /* NNC_GEMM_X86 */
+
+/* ---- blocking parameters ---- */
+
+typedef struct {
+    /* mk[r][v]: tiles of (r+1)*mr/3 rows and (v+1)*nr/2 columns (edges) */
+    NNC_FN(nnc_gemm_mk_fn) mk[3][2];
+    /* dk[v]: direct kernels for n <= (v+1)*dk_w */
+    NNC_FN(nnc_gemm_dk_fn) dk[4];
+    int64_t dk_w;
+    int64_t mr, nr; /* micro-tile */
+    int64_t kc;     /* deepest k block: a KC x NR sliver of B stays in L1 */
+    int64_t mc;     /* rows of A packed at once (MC x KC in L2), multiple of mr */
+    int64_t nc;     /* columns of B packed at once, multiple of nr */
+} NNC_FN(nnc_gemm_cfg_t);
+
+static int NNC_FN(nnc_gemm_config)(nnc_gemm_kernel_t kernel, NNC_FN(nnc_gemm_cfg_t) *cfg)
+{
+    if (kernel == NNC_GEMM_AUTO)
+        kernel = nnc_gemm_kernel_best();
+    if (!nnc_gemm_kernel_available(kernel))
+        return -1;
+    switch (kernel) {
+#if NNC_GEMM_X86
+    case NNC_GEMM_AVX512:
+#define NNC_MK_TABLE(base)                                                                  \
+    cfg->mk[0][0] = NNC_CAT(base, r1v1);                                                    \
+    cfg->mk[0][1] = NNC_CAT(base, r1v2);                                                    \
+    cfg->mk[1][0] = NNC_CAT(base, r2v1);                                                    \
+    cfg->mk[1][1] = NNC_CAT(base, r2v2);                                                    \
+    cfg->mk[2][0] = NNC_CAT(base, r3v1);                                                    \
+    cfg->mk[2][1] = NNC_CAT(base, r3v2);                                                    \
+    cfg->dk[0] = NNC_CAT(NNC_CAT(base, dk), nv1);                                           \
+    cfg->dk[1] = NNC_CAT(NNC_CAT(base, dk), nv2);                                           \
+    cfg->dk[2] = NNC_CAT(NNC_CAT(base, dk), nv3);                                           \
+    cfg->dk[3] = NNC_CAT(NNC_CAT(base, dk), nv4)
+        NNC_MK_TABLE(NNC_FN(nnc_gemm_mk_avx512));
+        cfg->dk_w = NNC_IS_F32 ? 16 : 8;
+        cfg->mr = NNC_AVX512_MR;
+        cfg->nr = NNC_IS_F32 ? 32 : 16;
+        cfg->kc = NNC_IS_F32 ? 384 : 256;
+        cfg->mc = NNC_AVX512_MR * 16;
+        cfg->nc = 4096;
+        return 0;
+    case NNC_GEMM_AVX2:
+        NNC_MK_TABLE(NNC_FN(nnc_gemm_mk_avx2));
+#undef NNC_MK_TABLE
+        cfg->dk_w = NNC_IS_F32 ? 8 : 4;
+        cfg->mr = NNC_AVX2_MR;
+        cfg->nr = NNC_IS_F32 ? 16 : 8;
+        cfg->kc = 256;
+        cfg->mc = NNC_AVX2_MR * 24;
+        cfg->nc = 4096;
+        return 0;
+#endif
+    default:
+        for (int r = 0; r < 3; r++)
+            cfg->mk[r][0] = cfg->mk[r][1] = NNC_FN(nnc_gemm_mk_generic);
+        for (int v = 0; v < 4; v++)
+            cfg->dk[v] = NNC_FN(nnc_gemm_dk_generic);
+        cfg->dk_w = NNC_GEN_DK_N / 4; /* chunks of NNC_GEN_DK_N columns */
+        cfg->mr = NNC_GEN_MR;
+        cfg->nr = NNC_GEN_NR;
+        cfg->kc = 256;
+        cfg->mc = NNC_GEN_MR * 32;
+        cfg->nc = 2048;
+        return 0;
+    }
+}
+
+/* ---- packing ---- */
+
+/* Packs rows [i0, i0+mc) x depth [p0, p0+kc) of op(A) into MR-tall slivers:
+ * dst[(s*kc + p)*mr + r] = op(A)[i0 + s*mr + r, p0 + p], zero past row mc. */
+static void NNC_FN(nnc_gemm_pack_a)(int trans_a, const T *a, int64_t lda, int64_t i0,
+                                    int64_t p0, int64_t mc, int64_t kc, int64_t mr, T *dst)
+{
+    for (int64_t s = 0; s < mc; s += mr) {
+        const int64_t rows = mc - s < mr ? mc - s : mr;
+        T *d = dst + s * kc;
+        if (!trans_a) {
+            for (int64_t r = 0; r < rows; r++) {
+                const T *src = a + (i0 + s + r) * lda + p0;
+                for (int64_t p = 0; p < kc; p++)
+                    d[p * mr + r] = src[p];
+            }
+        }
+        else {
+            for (int64_t p = 0; p < kc; p++) {
+                const T *src = a + (p0 + p) * lda + i0 + s;
+                for (int64_t r = 0; r < rows; r++)
+                    d[p * mr + r] = src[r];
+            }
+        }
+        for (int64_t r = rows; r < mr; r++)
+            for (int64_t p = 0; p < kc; p++)
+                d[p * mr + r] = NNC_LIT(0.0);
+    }
+}
+
+/* Packs depth [p0, p0+kc) x columns [j0, j0+nc) of op(B) into NR-wide
+ * slivers: dst[(s*kc + p)*nr + c] = op(B)[p0 + p, j0 + s*nr + c], zero past
+ * column nc. */
+static void NNC_FN(nnc_gemm_pack_b)(int trans_b, const T *b, int64_t ldb, int64_t p0,
+                                    int64_t j0, int64_t kc, int64_t nc, int64_t nr, T *dst)
+{
+    for (int64_t s = 0; s < nc; s += nr) {
+        const int64_t cols = nc - s < nr ? nc - s : nr;
+        T *d = dst + s * kc;
+        if (!trans_b) {
+            for (int64_t p = 0; p < kc; p++) {
+                const T *src = b + (p0 + p) * ldb + j0 + s;
+                T *dp = d + p * nr;
+                for (int64_t c = 0; c < cols; c++)
+                    dp[c] = src[c];
+                for (int64_t c = cols; c < nr; c++)
+                    dp[c] = NNC_LIT(0.0);
+            }
+        }
+        else {
+            for (int64_t c = 0; c < cols; c++) {
+                const T *src = b + (j0 + s + c) * ldb + p0;
+                for (int64_t p = 0; p < kc; p++)
+                    d[p * nr + c] = src[p];
+            }
+            for (int64_t p = 0; p < kc; p++)
+                for (int64_t c = cols; c < nr; c++)
+                    d[p * nr + c] = NNC_LIT(0.0);
+        }
+    }
+}
+
+/* ---- drivers ---- */
+
+/* The k blocks: as few as KC allows, of near-equal depth (a function of k
+ * and the kernel only -- see "Reproducibility" above). */
+static int64_t NNC_FN(nnc_gemm_kc)(const NNC_FN(nnc_gemm_cfg_t) *cfg, int64_t k)
+{
+    const int64_t nblocks = (k + cfg->kc - 1) / cfg->kc;
+    return (k + nblocks - 1) / nblocks;
+}
+
+typedef struct {
+    const NNC_FN(nnc_gemm_cfg_t) *cfg;
+    int trans_a, trans_b;
+    int64_t m, n, k; /* this job's block of C: m x n, at c */
+    T alpha, beta;
+    const T *a; /* op(A) rows of this block start here */
+    const T *b; /* op(B) columns of this block start here */
+    T *c;
+    int64_t lda, ldb, ldc;
+    nnc_status_t status;
+} NNC_FN(nnc_gemm_job_t);
+
+static void *NNC_FN(nnc_gemm_aligned)(size_t elems, void **base)
+{
+    size_t bytes;
+    if (nnc_bytes((int64_t)elems, sizeof(T), &bytes) != 0 || bytes > SIZE_MAX - 64) {
+        *base = NULL;
+        return NULL;
+    }
+    *base = malloc(bytes + 64);
+    if (*base == NULL)
+        return NULL;
+    return (void *)(((uintptr_t)*base + 63) & ~(uintptr_t)63);
+}
+
+/* ---- the direct path ----
+ * The direct kernels over column chunks of 4 vectors (w4 columns), k in the
+ * same KC blocks as the packed path, so the arithmetic is the same.  A is
+ * read in place.  B is read in place when it is one untransposed chunk;
+ * otherwise op(B) is copied, a panel of columns at a time, into chunk-major
+ * blocks (a plain copy when B is not transposed -- unlike packing A, which
+ * would be a transposition). */
+
+/* Speed choice only (both paths give the same bits): reading A in place
+ * wins unless A is transposed (a column walk) or op(B) must be transposed,
+ * and the product is big enough for packing to pay. */
+static int NNC_FN(nnc_gemm_use_direct)(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k)
+{
+    return (!trans_a && !trans_b) ||
+           (m <= NNC_GEMM_DIRECT_MAX && n <= NNC_GEMM_DIRECT_MAX && k <= NNC_GEMM_DIRECT_MAX);
+}
+
+/* Copies op(B)[0..k, 0..n) (b points at column 0 of op(B)) so that for the
+ * KC block starting at row pc, chunk q is at dst + pc*nchunks*w4 + q*kc*w4:
+ * kc rows of w4 values (only the first columns of the last chunk used). */
+static void NNC_FN(nnc_gemm_direct_pack)(const NNC_FN(nnc_gemm_cfg_t) *cfg, int trans_b,
+                                         const T *b, int64_t ldb, int64_t k, int64_t n, T *dst)
+{
+    const int64_t w4 = 4 * cfg->dk_w, nchunks = (n + w4 - 1) / w4;
+    const int64_t kcb = NNC_FN(nnc_gemm_kc)(cfg, k);
+    for (int64_t pc = 0; pc < k; pc += kcb) {
+        const int64_t kc = k - pc < kcb ? k - pc : kcb;
+        for (int64_t q = 0; q < nchunks; q++) {
+            const int64_t j0 = q * w4, nn = n - j0 < w4 ? n - j0 : w4;
+            T *d = dst + pc * nchunks * w4 + q * kc * w4;
+            if (!trans_b) {
+                for (int64_t p = 0; p < kc; p++) {
+                    const T *src = b + (pc + p) * ldb + j0;
+                    T *dp = d + p * w4;
+                    for (int64_t j = 0; j < nn; j++)
+                        dp[j] = src[j];
+                }
+            }
+            else {
+                for (int64_t j = 0; j < nn; j++) {
+                    const T *src = b + (j0 + j) * ldb + pc;
+                    for (int64_t p = 0; p < kc; p++)
+                        d[p * w4 + j] = src[p];
+                }
+            }
+        }
+    }
+}
+
+/* C rows of `job` against op(B): packed by nnc_gemm_direct_pack (bp), or
+ * in place (bp == NULL: job->b untransposed, n <= w4). */
+static void NNC_FN(nnc_gemm_direct_run)(const NNC_FN(nnc_gemm_job_t) *job, const T *bp)
+{
+    const NNC_FN(nnc_gemm_cfg_t) *cfg = job->cfg;
+    const int64_t m = job->m, n = job->n, k = job->k;
+    const int64_t w4 = 4 * cfg->dk_w, nchunks = (n + w4 - 1) / w4;
+    const int64_t kcb = NNC_FN(nnc_gemm_kc)(cfg, k);
+    const int64_t ars = job->trans_a ? 1 : job->lda, acs = job->trans_a ? job->lda : 1;
+    for (int64_t pc = 0; pc < k; pc += kcb) {
+        const int64_t kc = k - pc < kcb ? k - pc : kcb;
+        const T beta = pc == 0 ? job->beta : NNC_LIT(1.0);
+        for (int64_t ic = 0; ic < m; ic += NNC_GEMM_DIRECT_MC) {
+            const int64_t mc = m - ic < NNC_GEMM_DIRECT_MC ? m - ic : NNC_GEMM_DIRECT_MC;
+            for (int64_t q = 0; q < nchunks; q++) {
+                const int64_t j0 = q * w4, nn = n - j0 < w4 ? n - j0 : w4;
+                const T *bq = bp == NULL ? job->b + pc * job->ldb + j0
+                                         : bp + pc * nchunks * w4 + q * kc * w4;
+                const int64_t ldbq = bp == NULL ? job->ldb : w4;
+                cfg->dk[(nn - 1) / cfg->dk_w](mc, nn, kc, job->a + ic * ars + pc * acs, ars, acs,
+                                              bq, ldbq, job->c + ic * job->ldc + j0, job->ldc,
+                                              job->alpha, beta);
+            }
+        }
+    }
+}
+
+static nnc_status_t NNC_FN(nnc_gemm_run_rows)(const NNC_FN(nnc_gemm_job_t) *job, const T *bp,
+                                              int64_t nt);
+
+/* The direct path for `job`, its rows shared by nt threads. */
+static nnc_status_t NNC_FN(nnc_gemm_direct)(const NNC_FN(nnc_gemm_job_t) *job, int64_t nt)
+{
+    const NNC_FN(nnc_gemm_cfg_t) *cfg = job->cfg;
+    const int64_t n = job->n, k = job->k, w4 = 4 * cfg->dk_w;
+    if (!job->trans_b && n <= w4)
+        return NNC_FN(nnc_gemm_run_rows)(job, NULL, nt);
+    /* Panels of whole chunks, at most NNC_GEMM_DIRECT_PANEL bytes each, so
+     * the copy stays small whatever B's size. */
+    int64_t chunks = NNC_GEMM_DIRECT_PANEL / (int64_t)sizeof(T) / (k * w4);
+    if (chunks < 1)
+        chunks = 1;
+    const int64_t ncd = chunks * w4 < n ? chunks * w4 : (n + w4 - 1) / w4 * w4;
+    void *base = NULL;
+    T *bp;
+    _Alignas(64) T stack_buf[NNC_GEMM_STACK_BYTES / sizeof(T)];
+    nnc_status_t st = NNC_STATUS_OK;
+    if (ncd * k <= (int64_t)(sizeof stack_buf / sizeof(T)))
+        bp = stack_buf;
+    else if ((bp = (T *)NNC_FN(nnc_gemm_aligned)((size_t)(ncd * k), &base)) == NULL)
+        return NNC_STATUS_NO_MEMORY;
+    for (int64_t jc = 0; jc < n && st == NNC_STATUS_OK; jc += ncd) {
+        NNC_FN(nnc_gemm_job_t) panel = *job;
+        panel.n = n - jc < ncd ? n - jc : ncd;
+        panel.b = job->b + jc * (job->trans_b ? job->ldb : 1);
+        panel.c = job->c + jc;
+        NNC_FN(nnc_gemm_direct_pack)(cfg, job->trans_b, panel.b, job->ldb, k, panel.n, bp);
+        st = NNC_FN(nnc_gemm_run_rows)(&panel, bp, nt);
+    }
+    free(base);
+    return st;
+}
+
+/* One thread's share: C block = alpha op(A) op(B) + beta C, serially. */
+static void NNC_FN(nnc_gemm_serial)(NNC_FN(nnc_gemm_job_t) *job)
+{
+    const NNC_FN(nnc_gemm_cfg_t) *cfg = job->cfg;
+    const int64_t m = job->m, n = job->n, k = job->k;
+    const int64_t mr = cfg->mr, nr = cfg->nr;
+    const int64_t kcb = NNC_FN(nnc_gemm_kc)(cfg, k);
+    if (NNC_FN(nnc_gemm_use_direct)(job->trans_a, job->trans_b, m, n, k)) {
+        job->status = NNC_FN(nnc_gemm_direct)(job, 1);
+        return;
+    }
+    const int64_t mcb = m < cfg->mc ? (m + mr - 1) / mr * mr : cfg->mc;
+    const int64_t ncb = n < cfg->nc ? (n + nr - 1) / nr * nr : cfg->nc;
+    void *abase = NULL, *bbase = NULL;
+    T *ap, *bp;
+    /* Small products pack on the stack: malloc would cost as much as the
+     * arithmetic. */
+    _Alignas(64) T stack_buf[NNC_GEMM_STACK_BYTES / sizeof(T)];
+    const int64_t b_off = (mcb * kcb + 63) / 64 * 64; /* keeps bp 64-byte aligned */
+    if (b_off + ncb * kcb <= (int64_t)(sizeof stack_buf / sizeof(T))) {
+        ap = stack_buf;
+        bp = stack_buf + b_off;
+    }
+    else {
+        ap = (T *)NNC_FN(nnc_gemm_aligned)((size_t)(mcb * kcb), &abase);
+        bp = (T *)NNC_FN(nnc_gemm_aligned)((size_t)(ncb * kcb), &bbase);
+    }
+    job->status = NNC_STATUS_OK;
+    if (ap == NULL || bp == NULL) {
+        free(abase);
+        free(bbase);
+        job->status = NNC_STATUS_NO_MEMORY;
+        return;
+    }
+    for (int64_t jc = 0; jc < n; jc += cfg->nc) {
+        const int64_t nc = n - jc < cfg->nc ? n - jc : cfg->nc;
+        for (int64_t pc = 0; pc < k; pc += kcb) {
+            const int64_t kc = k - pc < kcb ? k - pc : kcb;
+            const T beta = pc == 0 ? job->beta : NNC_LIT(1.0);
+            NNC_FN(nnc_gemm_pack_b)(job->trans_b, job->b, job->ldb, pc, jc, kc, nc, nr, bp);
+            for (int64_t ic = 0; ic < m; ic += cfg->mc) {
+                const int64_t mc = m - ic < cfg->mc ? m - ic : cfg->mc;
+                NNC_FN(nnc_gemm_pack_a)(job->trans_a, job->a, job->lda, ic, pc, mc, kc, mr, ap);
+                for (int64_t jr = 0; jr < nc; jr += nr) {
+                    const int64_t nrr = nc - jr < nr ? nc - jr : nr;
+                    for (int64_t ir = 0; ir < mc; ir += mr) {
+                        const int64_t mrr = mc - ir < mr ? mc - ir : mr;
+                        const int rc = mrr * 3 <= mr ? 0 : mrr * 3 <= 2 * mr ? 1 : 2;
+                        cfg->mk[rc][nrr * 2 <= nr ? 0 : 1](kc, ap + ir * kc, bp + jr * kc,
+                                job->c + (ic + ir) * job->ldc + jc + jr, job->ldc, mrr, nrr,
+                                job->alpha, beta);
+                    }
+                }
+            }
+        }
+    }
+    free(abase);
+    free(bbase);
+}
+
+/* ---- threads ----
+ * A team shares C's rows (or columns, when C is short), cut into npieces
+ * pieces of whole tiles that the threads take in turn, so a busy core slows
+ * only its own pieces.  Who computes a piece never changes its arithmetic.
+ * Threads are started per call (no global pool: no global state). */
+typedef struct {
+    NNC_FN(nnc_gemm_job_t) whole;
+    const T *bp;    /* direct path: packed panel of op(B), or NULL */
+    int direct;     /* pieces run nnc_gemm_direct_run, else nnc_gemm_serial */
+    int split_n;    /* pieces are columns (else rows) */
+    int64_t tile, len, npieces;
+#if NNC_GEMM_THREADS
+    pthread_mutex_t lock; /* guards next and status when use_lock */
+#endif
+    int use_lock;
+    int64_t next;
+    nnc_status_t status;
+} NNC_FN(nnc_gemm_team_t);
+
+static void *NNC_FN(nnc_gemm_team_worker)(void *arg)
+{
+    NNC_FN(nnc_gemm_team_t) *team = (NNC_FN(nnc_gemm_team_t) *)arg;
+    const NNC_FN(nnc_gemm_job_t) *w = &team->whole;
+    const int64_t ntiles = (team->len + team->tile - 1) / team->tile;
+    for (;;) {
+#if NNC_GEMM_THREADS
+        if (team->use_lock)
+            pthread_mutex_lock(&team->lock);
+#endif
+        const int64_t piece = team->next++;
+#if NNC_GEMM_THREADS
+        if (team->use_lock)
+            pthread_mutex_unlock(&team->lock);
+#endif
+        if (piece >= team->npieces)
+            break;
+        const int64_t lo = ntiles * piece / team->npieces * team->tile;
+        int64_t hi = ntiles * (piece + 1) / team->npieces * team->tile;
+        if (hi > team->len)
+            hi = team->len;
+        NNC_FN(nnc_gemm_job_t) job = *w;
+        if (team->split_n) {
+            job.n = hi - lo;
+            job.b = w->b + lo * (w->trans_b ? w->ldb : 1);
+            job.c = w->c + lo;
+        }
+        else {
+            job.m = hi - lo;
+            job.a = w->a + lo * (w->trans_a ? 1 : w->lda);
+            job.c = w->c + lo * w->ldc;
+        }
+        if (team->direct)
+            NNC_FN(nnc_gemm_direct_run)(&job, team->bp);
+        else
+            NNC_FN(nnc_gemm_serial)(&job);
+        if (job.status != NNC_STATUS_OK) {
+#if NNC_GEMM_THREADS
+            if (team->use_lock)
+                pthread_mutex_lock(&team->lock);
+#endif
+            team->status = job.status;
+#if NNC_GEMM_THREADS
+            if (team->use_lock)
+                pthread_mutex_unlock(&team->lock);
+#endif
+        }
+    }
+    return NULL;
+}
+
+/* Runs the team's pieces on nt threads (this one included). */
+static nnc_status_t NNC_FN(nnc_gemm_team_run)(NNC_FN(nnc_gemm_team_t) *team, int64_t nt)
+{
+    team->next = 0;
+    team->status = NNC_STATUS_OK;
+    team->use_lock = 0;
+#if NNC_GEMM_THREADS
+    pthread_t tid[NNC_GEMM_MAX_THREADS];
+    int started[NNC_GEMM_MAX_THREADS] = {0};
+    if (nt > NNC_GEMM_MAX_THREADS)
+        nt = NNC_GEMM_MAX_THREADS;
+    if (nt > 1 && pthread_mutex_init(&team->lock, NULL) == 0) {
+        team->use_lock = 1;
+        for (int64_t t = 1; t < nt; t++)
+            started[t] =
+                pthread_create(&tid[t], NULL, NNC_FN(nnc_gemm_team_worker), team) == 0;
+        /* Pieces of a thread that could not start are taken by the others. */
+        NNC_FN(nnc_gemm_team_worker)(team);
+        for (int64_t t = 1; t < nt; t++)
+            if (started[t])
+                pthread_join(tid[t], NULL);
+        pthread_mutex_destroy(&team->lock);
+        return team->status;
+    }
+#endif
+    (void)nt;
+    team->npieces = 1; /* one thread: no cutting */
+    NNC_FN(nnc_gemm_team_worker)(team);
+    return team->status;
+}
+
+/* Rows of a direct-path job against packed B (or B in place), nt threads. */
+static nnc_status_t NNC_FN(nnc_gemm_run_rows)(const NNC_FN(nnc_gemm_job_t) *job, const T *bp,
+                                              int64_t nt)
+{
+    NNC_FN(nnc_gemm_team_t) team;
+    team.whole = *job;
+    team.bp = bp;
+    team.direct = 1;
+    team.split_n = 0;
+    /* 24 is a multiple of every direct kernel's and micro-kernel's rows. */
+    team.tile = 24;
+    team.len = job->m;
+    const int64_t ntiles = (job->m + 23) / 24;
+    team.npieces = ntiles < 3 * nt ? ntiles : 3 * nt;
+    if (team.npieces < 1)
+        team.npieces = 1;
+    return NNC_FN(nnc_gemm_team_run)(&team, nt < team.npieces ? nt : team.npieces);
+}
+
+nnc_status_t NNC_FN(nnc_gemm_ex)(nnc_gemm_kernel_t kernel, int trans_a, int trans_b, int64_t m,
+                                 int64_t n, int64_t k, T alpha, const T *a, int64_t lda,
+                                 const T *b, int64_t ldb, T beta, T *c, int64_t ldc, int threads)
+{
+    nnc_status_t st;
+    NNC_FN(nnc_gemm_cfg_t) cfg;
+    /* A is stored m x k, or k x m when trans_a; likewise B. */
+    if ((st = nnc_check_matrix(trans_a ? k : m, trans_a ? m : k, lda)) != NNC_STATUS_OK)
+        return st;
+    if ((st = nnc_check_matrix(trans_b ? n : k, trans_b ? k : n, ldb)) != NNC_STATUS_OK)
+        return st;
+    if ((st = nnc_check_matrix(m, n, ldc)) != NNC_STATUS_OK)
+        return st;
+    if (threads < 1 || (int)kernel < 0 || kernel >= NNC_GEMM_KERNEL_COUNT)
+        return NNC_STATUS_INVALID_ARGUMENT;
+    if (NNC_FN(nnc_gemm_config)(kernel, &cfg) != 0)
+        return NNC_STATUS_INVALID_ARGUMENT;
+    if (m == 0 || n == 0)
+        return NNC_STATUS_OK;
+    if (k == 0) {
+        /* An empty sum: C = beta*C (+0.0 when beta == 0, as BLAS gives). */
+        for (int64_t i = 0; i < m; i++)
+            for (int64_t j = 0; j < n; j++)
+                c[i * ldc + j] = beta == NNC_LIT(0.0) ? NNC_LIT(0.0)
+                                 : beta == NNC_LIT(1.0) ? c[i * ldc + j]
+                                                        : beta * c[i * ldc + j];
+        return NNC_STATUS_OK;
+    }
+    NNC_FN(nnc_gemm_job_t) whole = {&cfg, trans_a, trans_b, m, n, k, alpha, beta, a, b, c,
+                                     lda, ldb, ldc, NNC_STATUS_OK};
+    /* Threads pay only when each gets a few hundred microseconds of work. */
+    const double work = (double)m * (double)n * (double)k;
+    int64_t nt = threads;
+    if (work / NNC_GEMM_THREAD_WORK < (double)nt)
+        nt = (int64_t)(work / NNC_GEMM_THREAD_WORK);
+    if (nt <= 1) {
+        NNC_FN(nnc_gemm_serial)(&whole);
+        return whole.status;
+    }
+    /* Tall enough C: threads share rows; the direct path packs B once for
+     * all of them. */
+    const int use_direct = NNC_FN(nnc_gemm_use_direct)(trans_a, trans_b, m, n, k);
+    if (use_direct && m >= 24 * nt)
+        return NNC_FN(nnc_gemm_direct)(&whole, nt);
+    /* Otherwise pieces each run the whole serial algorithm (packing their
+     * own panels): rows, or columns of a short C. */
+    NNC_FN(nnc_gemm_team_t) team;
+    team.whole = whole;
+    team.bp = NULL;
+    team.direct = 0;
+    team.split_n = m < 24 * nt;
+    team.tile = team.split_n ? 4 * cfg.dk_w : 24; /* whole tiles of every kernel */
+    team.len = team.split_n ? n : m;
+    const int64_t ntiles = (team.len + team.tile - 1) / team.tile;
+    team.npieces = ntiles < nt ? ntiles : nt;
+    return NNC_FN(nnc_gemm_team_run)(&team, team.npieces);
+}
+
+nnc_status_t NNC_FN(nnc_gemm)(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
+                              T alpha, const T *a, int64_t lda, const T *b, int64_t ldb,
+                              T beta, T *c, int64_t ldc, int threads)
+{
+    return NNC_FN(nnc_gemm_ex)(NNC_GEMM_AUTO, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb,
+                               beta, c, ldc, threads);
+}

@@ -1,0 +1,217 @@
+"""Result objects of the walkthroughs.
+
+Every walkthrough returns an object whose attributes are plain NumPy arrays
+(or Python numbers) with the names listed in its class docstring, and whose
+``str`` shows the book's lines in the book's format -- the first and last few
+lines for long runs; ``result.lines()`` gives them all.  ``nnc.plot`` draws
+figures from these attributes.
+"""
+import numpy as np
+
+from ._format import head_tail, py2str
+
+__all__ = [
+    "Result", "TraskRun", "HotColdRun", "AlphaSweep", "LineFit", "NeuronFit",
+    "LossSurface",
+]
+
+
+class Result:
+    """Base of every walkthrough result.
+
+    Attributes
+    ----------
+    id : str
+        The walkthrough's id in WALKTHROUGHS.md ("G5", "A2", ...).
+    title : str
+        One line saying what the walkthrough shows.
+    head, tail : int
+        How many leading and trailing lines ``str`` shows of a long run.
+    """
+
+    id = ""
+    title = ""
+    head = 3
+    tail = 3
+
+    def __init__(self, **attributes):
+        for name, value in attributes.items():
+            setattr(self, name, value)
+
+    def lines(self):
+        """Every line the walkthrough prints, in order (a list of str)."""
+        return list(vars(self).get("_lines", []))
+
+    def __str__(self):
+        return "\n".join([f"{self.id}: {self.title}"]
+                         + head_tail(self.lines(), self.head, self.tail))
+
+    def _repr_fields(self):
+        out = []
+        for name, value in vars(self).items():
+            if name.startswith("_") or name in ("id", "title"):
+                continue
+            if isinstance(value, np.ndarray):
+                out.append(f"{name}{tuple(value.shape)}")
+        return out
+
+    def __repr__(self):
+        fields = ", ".join(self._repr_fields())
+        return f"<{type(self).__name__} {self.id}: {self.title}" + (
+            f"; arrays: {fields}>" if fields else ">")
+
+
+def _error_prediction_lines(errors, predictions):
+    return [f"Error:{py2str(e)} Prediction:{py2str(p)}"
+            for e, p in zip(errors.tolist(), predictions.tolist())]
+
+
+class TraskRun(Result):
+    """Gradient descent on Trask's one-weight network ``pred = input * weight``.
+
+    Step i (i = 0 .. steps-1) predicts with ``weights[i]``, measures
+    ``errors[i] = (predictions[i] - goal) ** 2``, and moves the weight:
+    ``weights[i + 1] = weights[i] - alpha * weight_deltas[i]``.
+
+    Attributes
+    ----------
+    input, goal, alpha : float
+        The setup.
+    weights : ndarray, shape (steps + 1,)
+        The weight before each step; the last entry is the weight after the run.
+    predictions, errors, deltas, weight_deltas : ndarray, shape (steps,)
+        Per step: ``input * weight``, ``(pred - goal) ** 2``, ``pred - goal``
+        (the "pure error") and ``delta * input`` (the derivative of the error
+        with respect to the weight, up to the factor 2 the book leaves out).
+    history : nnc.History
+        The engine's record of the run (``history.params`` holds ``weights``).
+    style : str
+        How the book prints the run: "error_prediction" (one
+        ``Error:... Prediction:...`` line per step) or "weight_delta" (G7's
+        block of weight, error/prediction and delta/weight-delta per step).
+    """
+
+    style = "error_prediction"
+
+    def lines(self):
+        if "_lines" in vars(self):
+            return super().lines()
+        if self.style == "weight_delta":
+            out = []
+            for w, e, p, d, wd in zip(self.weights[:-1].tolist(), self.errors.tolist(),
+                                      self.predictions.tolist(), self.deltas.tolist(),
+                                      self.weight_deltas.tolist()):
+                out += ["-----", f"Weight:{py2str(w)}",
+                        f"Error:{py2str(e)} Prediction:{py2str(p)}",
+                        f"Delta:{py2str(d)} Weight Delta:{py2str(wd)}"]
+            return out
+        return _error_prediction_lines(self.errors, self.predictions)
+
+    def __str__(self):
+        if self.style == "weight_delta" and "_lines" not in vars(self):
+            return "\n".join([f"{self.id}: {self.title}"] + self.lines())
+        return super().__str__()
+
+
+class HotColdRun(Result):
+    """Hot/cold learning on Trask's one-weight network.
+
+    Each step predicts with the current weight, then probes ``weight + step``
+    and ``weight - step`` and moves to the probe with the lower error (staying
+    put when the two errors are equal).
+
+    Attributes
+    ----------
+    input, goal, step : float
+        The setup.
+    weights : ndarray, shape (steps + 1,)
+        The weight before each step, and after the last.
+    predictions, errors : ndarray, shape (steps,)
+        ``input * weight`` and ``(pred - goal) ** 2`` before each step's move.
+    up_predictions, up_errors, down_predictions, down_errors : ndarray, shape (steps,)
+        The two probes of each step.
+    moves : ndarray of int8, shape (steps,)
+        +1 (went up), -1 (went down) or 0 (stayed).
+    forward_passes : int
+        Predictions the run made (three per step): why gradients win.
+    history : nnc.History
+    """
+
+
+class AlphaSweep(Result):
+    """Gradient descent on ``pred = input * weight`` for many learning rates.
+
+    Each step multiplies the distance to the goal, ``pred - goal``, by
+    ``1 - alpha * input**2``; the run converges when that factor lies strictly
+    between -1 and 1, i.e. ``0 < alpha * input**2 < 2``.
+
+    Attributes
+    ----------
+    input, goal, weight : float
+        The setup (weight is the starting weight).
+    alphas : ndarray, shape (k,)
+        The learning rates tried.
+    factors : ndarray, shape (k,)
+        ``1 - alpha * input**2``, the per-step factor on the error's root.
+    final_errors : ndarray, shape (k,)
+        The error after ``steps`` steps (inf where the run overflowed).
+    converged : ndarray of bool, shape (k,)
+        Whether the error shrank below the first step's error.
+    critical_alpha : float
+        ``nnc.max_stable_lr``: the learning rate ``2 / input**2`` at which the
+        run stops converging.
+    steps : int
+    """
+
+
+class LineFit(Result):
+    """A line ``f(x) = a*x + b`` fitted to points by (mini-batch) gradient descent.
+
+    Attributes
+    ----------
+    x, y : ndarray, shape (n,)
+        The points, in the book's order.
+    a, b : ndarray, shape (updates + 1,)
+        Slope and intercept before each update, and after the last.
+    mse : ndarray, shape (epochs,)
+        The cost the book records at the end of each epoch: for full-batch
+        descent the mean squared error after the epoch's update; for
+        mini-batches, Bergel's accumulated sum over batches of (the batch's
+        squared errors after its update) / n.
+    learning_rate : float
+    batch_size : int or None
+        None for full-batch gradient descent.
+    history : nnc.History
+    """
+
+
+class NeuronFit(Result):
+    """A sigmoid neuron ``f(x) = sigmoid(w*x + b)`` fitted by gradient descent.
+
+    Attributes
+    ----------
+    x, y : ndarray, shape (n,)
+        The data.
+    w, b : ndarray, shape (epochs + 1,)
+        The parameters before each epoch's update, and after the last.
+    loss : ndarray, shape (epochs + 1,)
+        The loss at (w[i], b[i]): sum over points of (f - y)**2 / 2.
+    learning_rate : float
+    history : nnc.History
+    """
+
+
+class LossSurface(Result):
+    """A loss evaluated over a grid of two parameters, with a descent path.
+
+    Attributes
+    ----------
+    w_grid : ndarray, shape (nw,)
+    b_grid : ndarray, shape (nb,)
+    loss : ndarray, shape (nb, nw)
+        ``loss[j, i]`` is the loss at ``(w_grid[i], b_grid[j])`` -- the layout
+        of ``np.meshgrid(w_grid, b_grid)``, so ``plt.contour(w_grid, b_grid,
+        loss)`` draws it.
+    path_w, path_b, path_loss : ndarray, shape (steps + 1,)
+        A gradient-descent path across the surface.
+    """

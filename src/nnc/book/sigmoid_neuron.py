@@ -1,0 +1,87 @@
+"""The sigmoid neuron's learning algorithm (Niranjan Kumar, after padhAI).
+
+One neuron ``f(x) = sigmoid(w*x + b)`` is ``nnc.Sequential([nnc.Dense(1, 1),
+nnc.Sigmoid()])``; the article's loss, the sum over points of
+``(f - y)**2 / 2``, is ``MSE(reduction="sum", half=True)``, and its full-batch
+update after both points is ``SGD(learning_rate)`` with ``batch_size=None``.
+"""
+import numpy as np
+
+import nnc
+
+from .. import datasets
+from ._results import LossSurface, NeuronFit
+
+__all__ = ["s1_sigmoid_neuron", "s2_loss_surface"]
+
+_LOSS = dict(reduction="sum", half=True)
+
+
+def _neuron(w, b):
+    model = nnc.Sequential([nnc.Dense(1, 1), nnc.Sigmoid()], seed=0, dtype="float64")
+    model.layers[0].weight[...] = w
+    model.layers[0].bias[...] = b
+    return model
+
+
+def s1_sigmoid_neuron(w=0.0, b=-8.0, learning_rate=1.0, epochs=1000):
+    """S1: gradient descent for the sigmoid neuron from w = 0, b = -8.
+
+    The start sits where the sigmoid is flat (w*x + b is near -8 for both
+    points), so the gradient is tiny: the loss stays on a plateau near its
+    initial 0.4246312273161969 for many epochs before it drops.
+    Returns a :class:`NeuronFit`.
+    """
+    x, y = datasets.padhai_toy()
+    model = _neuron(w, b)
+    loss = nnc.losses.MSE(**_LOSS)
+    history = model.fit(x[:, None], y[:, None], loss=loss,
+                        optimizer=nnc.SGD(learning_rate), epochs=epochs, record="params")
+    params = np.asarray(history.params, dtype=np.float64)
+    final = float(model.evaluate(x[:, None], y[:, None], loss))
+    losses = np.append(np.asarray(history.step_loss, dtype=np.float64), final)
+    marks = sorted({0, 1, 2, 10, 50, 100, 200, 300, 400, 500, 600, 700, 800, 900, epochs}
+                   & set(range(epochs + 1)))
+    lines = [f"epoch {k:4d}: w = {params[k, 0]:.6f}, b = {params[k, 1]:.6f}, "
+             f"loss = {float(losses[k])!r}" for k in marks]
+    result = NeuronFit(id="S1", title="the sigmoid neuron learns: a long plateau, then a drop",
+                       x=x, y=y, w=params[:, 0].copy(), b=params[:, 1].copy(),
+                       loss=losses, learning_rate=float(learning_rate),
+                       history=history, _lines=lines)
+    result.head, result.tail = len(lines), 0
+    return result
+
+
+def s2_loss_surface(w_range=(-2.0, 6.0), b_range=(-10.0, 2.0), num=(81, 121),
+                    path=None):
+    """S2: the loss over w in [-2, 6] and b in [-10, 2], with S1's path on it.
+
+    The surface is evaluated in C by ``nnc.loss_surface`` over a grid whose
+    corners are the ranges' ends: L(-2, -10) = 0.42499638454314176 and
+    L(-2, 2) = 0.5044529278317778.  ``path`` is a :class:`NeuronFit` (S1 is
+    run when it is None).  Returns a :class:`LossSurface`.
+    """
+    x, y = datasets.padhai_toy()
+    w_grid = np.linspace(w_range[0], w_range[1], num[0])
+    b_grid = np.linspace(b_range[0], b_range[1], num[1])
+    model = _neuron(0.0, 0.0)
+    loss = np.asarray(nnc.loss_surface(
+        model, x[:, None], y[:, None], nnc.losses.MSE(**_LOSS),
+        params=(("layers.0.weight", (0, 0)), ("layers.0.bias", (0,))),
+        grid=(w_grid, b_grid)), dtype=np.float64)
+    if path is None:
+        path = s1_sigmoid_neuron()
+    i_min = np.unravel_index(np.argmin(loss), loss.shape)
+    lines = [f"L({float(w_grid[0])!r}, {float(b_grid[0])!r}) = {float(loss[0, 0])!r}",
+             f"L({float(w_grid[0])!r}, {float(b_grid[-1])!r}) = {float(loss[-1, 0])!r}",
+             f"L({float(w_grid[-1])!r}, {float(b_grid[0])!r}) = {float(loss[0, -1])!r}",
+             f"L({float(w_grid[-1])!r}, {float(b_grid[-1])!r}) = {float(loss[-1, -1])!r}",
+             f"lowest on the grid: L({w_grid[i_min[1]]:.2f}, {b_grid[i_min[0]]:.2f}) = "
+             f"{loss[i_min]:.6g}",
+             f"S1's path ends at w = {path.w[-1]:.4f}, b = {path.b[-1]:.4f}, "
+             f"loss {path.loss[-1]:.6g}"]
+    result = LossSurface(id="S2", title="the loss surface of the sigmoid neuron",
+                         w_grid=w_grid, b_grid=b_grid, loss=loss, path_w=path.w,
+                         path_b=path.b, path_loss=path.loss, _lines=lines)
+    result.head, result.tail = len(lines), 0
+    return result

@@ -1,0 +1,127 @@
+"""Agile AI in Pharo ch. 4 against Bergel's scripts, replayed in plain Python.
+
+The replays follow his Pharo code operation by operation (sums left to right,
+the factor 2/n applied to the sum); nnc's engine reduces in its own fixed
+order, so the trajectories agree to 1e-12 relative, not bit for bit.
+"""
+import numpy as np
+import pytest
+
+from nnc import book, datasets
+
+
+def bergel_gd(points, a, b, lr, iterations):
+    """Bergel's gradient-descent script; returns a, b after each update and the
+    MSE he records after each update."""
+    n = len(points)
+    As, Bs, mses = [a], [b], []
+    for _ in range(iterations):
+        f = lambda x: x * a + b  # noqa: E731
+        da = (2 / n) * sum([x * -(y - f(x)) for x, y in points])
+        db = (2 / n) * sum([1 * -(y - f(x)) for x, y in points])
+        a = a - lr * da
+        b = b - lr * db
+        mses.append(sum([(y - (x * a + b)) ** 2 for x, y in points]) / n)
+        As.append(a)
+        Bs.append(b)
+    return As, Bs, mses
+
+
+def bergel_minibatch(points, a, b, lr, epochs, batch_size):
+    n = len(points)
+    batches = [points[i:i + batch_size] for i in range(0, n, batch_size)]
+    As, Bs, result = [a], [b], []
+    for _ in range(epochs):
+        accumulated = 0.0
+        for batch in batches:
+            f = lambda x: x * a + b  # noqa: E731
+            da = (2 / len(batch)) * sum([x * -(y - f(x)) for x, y in batch])
+            db = (2 / len(batch)) * sum([1 * -(y - f(x)) for x, y in batch])
+            a = a - lr * da
+            b = b - lr * db
+            accumulated += sum([(y - (x * a + b)) ** 2 for x, y in batch]) / n
+            As.append(a)
+            Bs.append(b)
+        result.append(accumulated)
+    return As, Bs, result
+
+
+def close(actual, expected, rtol=1e-12):
+    np.testing.assert_allclose(np.asarray(actual), np.asarray(expected), rtol=rtol, atol=1e-14)
+
+
+def test_a1_cost():
+    r = book.a1_cost()
+    assert r.cost[0] == pytest.approx(1.75, rel=1e-15)
+    assert r.cost[1] == pytest.approx(0.6749999999999998, rel=1e-12)
+    assert f"{r.cost[1]:.2f}" == "0.67"
+    assert r.lines()[0] == "J(0.5, 3.0) = 1.75"
+
+
+def test_a2_against_bergel():
+    r = book.a2_gradient_descent()
+    x, y = datasets.bergel_points()
+    As, Bs, mses = bergel_gd(list(zip(x.tolist(), y.tolist())), 0.5, 3, 0.01, 1000)
+    close(r.a, As)
+    close(r.b, Bs)
+    close(r.mse, mses)
+    assert r.mse[0] == pytest.approx(1.4127335, rel=1e-12)
+    assert (f"{int(r.a[-1] * 100) / 100}", f"{int(r.b[-1] * 100) / 100}") == ("1.42", "1.39")
+    assert r.batch_size is None and r.learning_rate == 0.01
+    assert r.a.shape == r.b.shape == (1001,) and r.mse.shape == (1000,)
+
+
+def test_a3_aligned_points_cost_to_zero():
+    r = book.a3_aligned_points()
+    x, y = datasets.aligned_points()
+    As, Bs, mses = bergel_gd(list(zip(x.tolist(), y.tolist())), 0.5, 3, 0.01, 3000)
+    close(r.mse, mses, rtol=1e-10)
+    assert np.all(np.diff(r.mse) < 0)
+    assert r.mse[-1] < 1e-3 * r.mse[0]
+    assert r.a[-1] == pytest.approx(1.5, abs=0.01) and r.b[-1] == pytest.approx(0.5, abs=0.02)
+
+
+def test_a4_noisy_line_against_bergel():
+    r = book.a4_noisy_line()
+    assert r.first_draws.tolist() == [0.00032870750889587566, 0.5245871020129822,
+                                      0.7354235321913956]
+    assert (r.x[0], r.y[0], r.x[-1], r.y[-1]) == (0.01, -0.18986851699644167, 1.0,
+                                                  0.97862954166654)
+    As, Bs, mses = bergel_gd(list(zip(r.x.tolist(), r.y.tolist())), 0.5, 3, 0.01, 3000)
+    close(r.a, As, rtol=1e-11)
+    close(r.b, Bs, rtol=1e-10)
+    close(r.mse, mses, rtol=1e-11)
+    assert "Random seed: 42" in str(r)
+
+
+def test_a5_minibatch_against_bergel():
+    r = book.a5_minibatch_sgd()
+    As, Bs, acc = bergel_minibatch(list(zip(r.x.tolist(), r.y.tolist())), 0.5, 3, 0.01,
+                                   1000, 5)
+    assert r.a.shape == (20001,)  # 20 batches per epoch, 1000 epochs, plus the start
+    close(r.a, As, rtol=1e-11)
+    close(r.b, Bs, rtol=1e-10)
+    close(r.mse, acc, rtol=1e-11)
+    assert r.batch_size == 5
+    assert str(r).splitlines()[1].startswith("epoch 1: a = ")
+
+
+def test_a6_timing_small():
+    r = book.a6_timing(n=300, gd_iterations=30, sgd_epochs=10)
+    assert r.gd_seconds > 0 and r.sgd_seconds > 0
+    assert (r.book_gd_seconds, r.book_sgd_seconds) == (27.479, 18.847)
+    assert r.gd_loss.shape == (30,) and r.sgd_loss.shape == (10,)
+    x, y = datasets.noisy_line(300)
+    As, Bs, _ = bergel_gd(list(zip(x.tolist(), y.tolist())), 0.5, 3, 0.01, 30)
+    assert r.gd_line == pytest.approx((As[-1], Bs[-1]), rel=1e-12)
+    As, Bs, _ = bergel_minibatch(list(zip(x.tolist(), y.tolist())), 0.5, 3, 0.01, 10, 5)
+    assert r.sgd_line == pytest.approx((As[-1], Bs[-1]), rel=1e-11)
+    assert "Pharo: 27.479 s" in str(r)
+
+
+def test_a7_sigmoid_derivative():
+    r = book.a7_sigmoid_derivative()
+    assert r.max_backward_vs_closed <= 1e-15
+    assert r.max_closed_vs_numeric <= 1e-9
+    assert r.closed_form.max() == 0.25
+    np.testing.assert_allclose(r.sigma, 1 / (1 + np.exp(-r.x)), rtol=1e-15)

@@ -1,0 +1,54 @@
+"""The sigmoid-neuron article (padhAI) against its algorithm in plain Python."""
+import math
+
+import numpy as np
+import pytest
+
+from nnc import book
+
+
+def padhai_gd(w, b, lr, epochs, X=(0.5, 2.5), Y=(0.2, 0.9)):
+    f = lambda w, b, x: 1.0 / (1.0 + math.exp(-(w * x + b)))  # noqa: E731
+
+    def loss(w, b):
+        return sum(0.5 * (f(w, b, x) - y) ** 2 for x, y in zip(X, Y))
+
+    ws, bs, losses = [w], [b], [loss(w, b)]
+    for _ in range(epochs):
+        dw = db = 0.0
+        for x, y in zip(X, Y):
+            fx = f(w, b, x)
+            dw += (fx - y) * fx * (1 - fx) * x
+            db += (fx - y) * fx * (1 - fx)
+        w, b = w - lr * dw, b - lr * db
+        ws.append(w)
+        bs.append(b)
+        losses.append(loss(w, b))
+    return ws, bs, losses
+
+
+def test_s1_against_the_article():
+    r = book.s1_sigmoid_neuron()
+    assert r.loss[0] == pytest.approx(0.4246312273161969, rel=1e-12)
+    ws, bs, losses = padhai_gd(0.0, -8.0, 1.0, 1000)
+    # exp differs between libms by an ulp; the plateau's exit amplifies it a little
+    np.testing.assert_allclose(r.w, ws, rtol=1e-9)
+    np.testing.assert_allclose(r.b, bs, rtol=1e-9)
+    np.testing.assert_allclose(r.loss, losses, rtol=1e-9)
+    assert r.loss[300] / r.loss[0] > 0.99  # the plateau
+    assert r.loss[-1] / r.loss[0] < 0.1    # and the drop
+    assert r.w.shape == r.b.shape == r.loss.shape == (1001,)
+
+
+def test_s2_surface():
+    r = book.s2_loss_surface()
+    assert r.loss.shape == (121, 81)  # (b values, w values): meshgrid layout
+    assert r.loss[0, 0] == pytest.approx(0.42499638454314176, rel=1e-12)
+    assert r.loss[-1, 0] == pytest.approx(0.5044529278317778, rel=1e-12)
+    X, Y = (0.5, 2.5), (0.2, 0.9)
+    for j, i in [(0, 0), (5, 17), (120, 80), (60, 30)]:
+        w, b = r.w_grid[i], r.b_grid[j]
+        ref = sum(0.5 * (1 / (1 + math.exp(-(w * x + b))) - y) ** 2 for x, y in zip(X, Y))
+        assert r.loss[j, i] == pytest.approx(ref, rel=1e-12)
+    assert r.path_w.shape == (1001,) and r.path_w[0] == 0.0 and r.path_b[0] == -8.0
+    assert (r.w_grid[0], r.w_grid[-1], r.b_grid[0], r.b_grid[-1]) == (-2.0, 6.0, -10.0, 2.0)
