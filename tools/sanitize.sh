@@ -98,7 +98,8 @@ run_python() {
     local env=(LD_PRELOAD="$asan"
                ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:allocator_may_return_null=1"
                UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
-               NNC_UNDER_SANITIZER=1)
+               NNC_UNDER_SANITIZER=1
+               PYTHONPATH="$src/src")
     # The build under test is the sanitized copy...
     (cd "$src" && env "${env[@]}" "$PYTHON" -c "
 import nnc
@@ -120,8 +121,8 @@ lib.nnc_dot_f64(64, x.ctypes.data, x.ctypes.data)" >"$tmp/canary.log" 2>&1) ||
         return 1
     fi
     echo "sanitize: canary overflow reported as expected"
-    # `python -m pytest` from the copy puts the copy first on sys.path, so
-    # `import nnc` is the sanitized build even when nnc is installed.
+    # PYTHONPATH puts the copy's src/ ahead of site-packages, so `import nnc`
+    # is the sanitized build even where nnc is installed (checked above).
     local rc
     set +e
     (cd "$src" && env "${env[@]}" \

@@ -50,11 +50,8 @@ def test_matmul_empty_inner_dimension_gives_zeros_like_numpy(dtype):
     assert (got == 0).all()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug (matrix kernel): with k == 0 the accumulator's starting value -0.0 is returned, so "
-    "zeros((2, 0)) @ zeros((0, 3)) gives -0.0 where NumPy (and BLAS: an empty sum is +0) "
-    "give +0.0; 1/x then differs in sign.  Fix in nnc_gemm: when k == 0 use acc = +0.0"))
 def test_matmul_empty_inner_dimension_has_numpys_sign_of_zero():
+    """An empty sum is +0.0 (NumPy, BLAS), not the -0.0 a sum starts from."""
     got = nnc.matmul(np.zeros((2, 0)), np.zeros((0, 3)))
     np.testing.assert_array_equal(np.signbit(got), np.signbit(np.zeros((2, 0)) @ np.zeros((0, 3))))
 
