@@ -95,7 +95,14 @@ run_python() {
     for nb in "$src"/tests/test_notebook*.py; do
         [ -e "$nb" ] && ignores+=("--ignore=tests/$(basename "$nb")")
     done
-    local env=(LD_PRELOAD="$asan"
+    # libstdc++ is preloaded too: a C++ extension loaded later (matplotlib's
+    # ft2font) that throws would otherwise meet ASan's __cxa_throw
+    # interceptor unresolved ("CHECK failed: real___cxa_throw != 0").
+    local preload="$asan"
+    local cxx
+    cxx="$("$CC" -print-file-name=libstdc++.so)"
+    [ -e "$cxx" ] && preload="$asan $cxx"
+    local env=(LD_PRELOAD="$preload"
                ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:allocator_may_return_null=1"
                UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
                NNC_UNDER_SANITIZER=1
