@@ -1,7 +1,8 @@
 /* The C core's own test program: plain C11, no Python.
  *
- * Exercises every kernel declared in nnc_core.h / nnc_decls.h, in float32 and
- * float64, against simple reference loops in double; edge sizes (0, 1, primes,
+ * Exercises every kernel declared in nnc_core.h / nnc_decls.h (each GEMM
+ * micro-kernel the machine can run, gemm.h) and the training engine
+ * (engine.h), in float32 and float64, against simple reference loops in double; edge sizes (0, 1, primes,
  * sizes past any blocking); invalid arguments (negative sizes, ld < cols, size
  * products that overflow, enum values out of range, NULL buffers) and the
  * status each must return; and fixed values of the random number generator.
@@ -9,6 +10,8 @@
  * Build and run (see Makefile): `make -C csrc/tests check` (-O3) and
  * `make -C csrc/tests asan` (AddressSanitizer + UndefinedBehaviorSanitizer).
  * Prints every failure, then "N passed, N failed"; exits 1 on any failure. */
+#include "engine.h"
+#include "gemm.h"
 #include "nnc_core.h"
 
 #include <stdlib.h>
@@ -197,10 +200,12 @@ static void test_rng_integers(void)
 #define NNC_DTYPE_F64
 #include "nnc_tmpl.h"
 #include "test_core_impl.h"
+#include "test_engine_impl.h"
 
 #define NNC_DTYPE_F32
 #include "nnc_tmpl.h"
 #include "test_core_impl.h"
+#include "test_engine_impl.h"
 
 #include "nnc_tmpl_end.h"
 
@@ -211,6 +216,8 @@ int main(void)
     test_rng_integers();
     run_dtype_tests_f64();
     run_dtype_tests_f32();
+    run_engine_tests_f64();
+    run_engine_tests_f32();
     printf("%ld passed, %ld failed\n", tst_passed, tst_failed);
     return tst_failed == 0 ? 0 : 1;
 }

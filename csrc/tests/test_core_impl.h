@@ -56,6 +56,19 @@ static int NNC_FN(tst_same_bits)(const T *a, const T *b, int64_t n)
 static const int64_t NNC_FN(tst_dims)[] = {0, 1, 2, 3, 7, 13};
 #define TST_NDIMS ((int)(sizeof NNC_FN(tst_dims) / sizeof NNC_FN(tst_dims)[0]))
 
+/* The GEMM kernel the cases below run (NNC_GEMM_AUTO: what nnc_gemm picks). */
+static nnc_gemm_kernel_t NNC_FN(tst_kernel) = NNC_GEMM_AUTO;
+
+static nnc_status_t NNC_FN(tst_gemm)(int ta, int tb, int64_t m, int64_t n, int64_t k, T alpha,
+                                     const T *a, int64_t lda, const T *b, int64_t ldb, T beta,
+                                     T *c, int64_t ldc, int threads)
+{
+    if (NNC_FN(tst_kernel) == NNC_GEMM_AUTO)
+        return NNC_FN(nnc_gemm)(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
+    return NNC_FN(nnc_gemm_ex)(NNC_FN(tst_kernel), ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c,
+                               ldc, threads);
+}
+
 /* One gemm case: checks C against a double reference within the standard
  * error bound, padding columns untouched, and bit-identical results for
  * 1, 2 and 3 threads. */
@@ -76,7 +89,7 @@ static void NNC_FN(tst_gemm_case)(tst_lcg_t *g, int ta, int tb, int64_t m, int64
         for (int64_t i = 0; i < ncc; i++)
             c0[i] = (T)NAN;
     T *c = NNC_FN(tst_copy)(c0, ncc);
-    nnc_status_t st = NNC_FN(nnc_gemm)(ta, tb, m, n, k, (T)alpha, a, lda, b, ldb, (T)beta, c,
+    nnc_status_t st = NNC_FN(tst_gemm)(ta, tb, m, n, k, (T)alpha, a, lda, b, ldb, (T)beta, c,
                                        ldc, 1);
     int ok = st == NNC_STATUS_OK;
     for (int64_t i = 0; ok && i < m; i++) {
@@ -107,11 +120,11 @@ static void NNC_FN(tst_gemm_case)(tst_lcg_t *g, int ta, int tb, int64_t m, int64
                         (long long)k, (long long)i, (long long)j, (double)c[at], want);
         }
     }
-    CHECKF(ok, "gemm %s ta=%d tb=%d m=%lld n=%lld k=%lld pad=%lld alpha=%g beta=%g", TST_DT, ta,
-           tb, (long long)m, (long long)n, (long long)k, (long long)pad, alpha, beta);
+    CHECKF(ok, "gemm %s kernel %s ta=%d tb=%d m=%lld n=%lld k=%lld pad=%lld alpha=%g beta=%g",
+           TST_DT, nnc_gemm_kernel_name(NNC_FN(tst_kernel)), ta, tb, (long long)m, (long long)n, (long long)k, (long long)pad, alpha, beta);
     for (int threads = 2; threads <= 3; threads++) {
         T *c2 = NNC_FN(tst_copy)(c0, ncc);
-        nnc_status_t st2 = NNC_FN(nnc_gemm)(ta, tb, m, n, k, (T)alpha, a, lda, b, ldb, (T)beta,
+        nnc_status_t st2 = NNC_FN(tst_gemm)(ta, tb, m, n, k, (T)alpha, a, lda, b, ldb, (T)beta,
                                             c2, ldc, threads);
         CHECKF(st2 == NNC_STATUS_OK && NNC_FN(tst_same_bits)(c, c2, ncc),
                "gemm %s threads=%d differs from threads=1 (m=%lld n=%lld k=%lld)", TST_DT,
@@ -201,6 +214,37 @@ static void NNC_FN(test_gemm)(void)
                  NNC_STATUS_OK);
     CHECK_STATUS(NNC_FN(nnc_gemm)(0, 0, 4, 0, 3, one, NULL, 3, NULL, 1, 0, NULL, 1, 1),
                  NNC_STATUS_OK);
+}
+
+/* Every micro-kernel this machine can run, on shapes that reach its edges
+ * and its blocked and threaded paths; an unavailable kernel is refused. */
+static void NNC_FN(test_gemm_kernels)(void)
+{
+    tst_lcg_t g = {31};
+    static const int64_t shapes[][3] = {{1, 1, 1}, {3, 5, 7}, {13, 1, 31}, {17, 33, 9},
+                                        {65, 67, 129}, {128, 96, 300}, {300, 257, 64}};
+    tst_context = "gemm kernels";
+    for (int kern = NNC_GEMM_GENERIC; kern < NNC_GEMM_KERNEL_COUNT; kern++) {
+        T one = 1, c = 0;
+        if (!nnc_gemm_kernel_available((nnc_gemm_kernel_t)kern)) {
+            CHECK_STATUS(NNC_FN(nnc_gemm_ex)((nnc_gemm_kernel_t)kern, 0, 0, 1, 1, 1, one, &one, 1,
+                                             &one, 1, 0, &c, 1, 1),
+                         NNC_STATUS_INVALID_ARGUMENT);
+            continue;
+        }
+        NNC_FN(tst_kernel) = (nnc_gemm_kernel_t)kern;
+        for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+            for (int ta = 0; ta <= 1; ta++)
+                for (int tb = 0; tb <= 1; tb++)
+                    NNC_FN(tst_gemm_case)(&g, ta, tb, shapes[s][0], shapes[s][1], shapes[s][2],
+                                          (ta + tb) % 2, ta ? 1.5 : 1.0, tb ? 0.5 : 0.0, 0);
+    }
+    NNC_FN(tst_kernel) = NNC_GEMM_AUTO;
+    T one = 1, c = 0;
+    CHECK_STATUS(NNC_FN(nnc_gemm_ex)((nnc_gemm_kernel_t)99, 0, 0, 1, 1, 1, one, &one, 1, &one, 1,
+                                     0, &c, 1, 1),
+                 NNC_STATUS_INVALID_ARGUMENT);
+    CHECK(nnc_gemm_kernel_available(nnc_gemm_kernel_best()));
 }
 
 static void NNC_FN(tst_gemv_case)(tst_lcg_t *g, int ta, int64_t m, int64_t n, int64_t pad,
@@ -1213,6 +1257,7 @@ static void NNC_FN(test_rng_fills)(void)
 static void NNC_FN(run_dtype_tests)(void)
 {
     NNC_FN(test_gemm)();
+    NNC_FN(test_gemm_kernels)();
     NNC_FN(test_gemv)();
     NNC_FN(test_vector_ops)();
     NNC_FN(test_transpose)();
