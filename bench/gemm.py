@@ -6,8 +6,9 @@
 
 float32 and float64, n = 16 ... 2048, on one thread (NumPy limited with
 threadpoolctl, nnc with threads=1) and on all threads (both libraries' own
-choice).  Each figure is the best of several timed batches, NumPy and nnc
-interleaved so that a noisy neighbour hurts both alike.  GFLOP/s = 2 n^3 / t.
+choice).  Each figure is the best of several timed batches; on one thread
+NumPy's and nnc's batches alternate, so that a noisy neighbour hurts both
+alike (on all threads they cannot: see best_time).  GFLOP/s = 2 n^3 / t.
 The ratio column is nnc / NumPy: above 1 means nnc is faster.
 
 OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, when set, make the OpenBLAS inside
@@ -69,8 +70,19 @@ def blas_description():
     return "; ".join(parts) or "none found"
 
 
-def best_time(fns, budget):
-    """Best seconds per call of each fn, interleaved batches within ~budget s."""
+def best_time(fns, budget, interleave=True):
+    """Best seconds per call of each fn, in batches within ~budget s.
+
+    interleave=False times each fn's batches together, after a pause: after a
+    call OpenBLAS's worker threads keep spinning for a while (about 0.1 s by
+    default), so in a multi-threaded comparison they would steal the core
+    that nnc's threads need right after NumPy's turn."""
+    if not interleave:
+        out = []
+        for f in fns:
+            time.sleep(0.3)
+            out += best_time([f], budget / len(fns))
+        return out
     for f in fns:                      # warm up (page faults, thread start)
         f()
     t0 = time.perf_counter()
@@ -118,7 +130,7 @@ def main():
                             [lambda: a @ b, lambda: nnc.matmul(a, b, threads=1)], budget)
                 else:
                     t_np, t_nnc = best_time(
-                        [lambda: a @ b, lambda: nnc.matmul(a, b)], budget)
+                        [lambda: a @ b, lambda: nnc.matmul(a, b)], budget, interleave=False)
                 flops = 2.0 * n ** 3
                 g_np, g_nnc = flops / t_np / 1e9, flops / t_nnc / 1e9
                 print(f"| {np.dtype(dtype).name} | {mode} | {n} | {g_np:.1f} | {g_nnc:.1f} "

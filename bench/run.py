@@ -175,6 +175,21 @@ def line_loss(x, y, a, b) -> float:
     return float(np.mean(r * r))
 
 
+def able_peers(peers: dict, rows: list, ability: str, unable_note: str):
+    """Yield (key, peer, row) for every peer that is installed and offers
+    `ability`; every peer gets a row appended to `rows`, a skipped one with a
+    note saying why (not installed, or `unable_note`)."""
+    for key, peer in peers.items():
+        row = Row(key, peer.name)
+        rows.append(row)
+        if not peer.ok:
+            row.note = peer.missing
+        elif not peer.does(ability):
+            row.note = unable_note
+        else:
+            yield key, peer, row
+
+
 def run_line_task(task: str, cfg: dict, peers: dict, repeats: int, full_work: bool):
     """Tasks (a) and (b): every peer fits the line; nnc (or NumPy when nnc is
     missing) is also run for each reduced epoch count, unclocked, to check the
@@ -182,15 +197,8 @@ def run_line_task(task: str, cfg: dict, peers: dict, repeats: int, full_work: bo
     x, y = data.noisy_line(cfg["n"])
     kw = dict(a0=cfg["a0"], b0=cfg["b0"], lr=cfg["lr"], batch_size=cfg["batch_size"])
     rows = []
-    for key, peer in peers.items():
-        row = Row(key, peer.name)
-        rows.append(row)
-        if not peer.ok:
-            row.note = peer.missing
-            continue
-        if not peer.does("line_fit"):
-            row.note = "no comparable algorithm (see README)"
-            continue
+    for key, peer, row in able_peers(peers, rows, "line_fit",
+                                     "no comparable algorithm (see README)"):
         epochs = cfg["epochs"] if full_work else cfg["reduced"].get(key, cfg["epochs"])
         native = peer.module.prepare_line(x, y)
         peer.module.line_fit(native, epochs=1, **kw)  # warm-up: lazy set-up, caches
@@ -237,15 +245,7 @@ def run_mlp_task(cfg: dict, peers: dict, repeats: int, full_work: bool):
     full_steps = cfg["epochs"] * steps_per_epoch
     kw = dict(lr=cfg["lr"], batch_size=cfg["batch_size"], seed=cfg["seed"])
     rows = []
-    for key, peer in peers.items():
-        row = Row(key, peer.name)
-        rows.append(row)
-        if not peer.ok:
-            row.note = peer.missing
-            continue
-        if not peer.does("mlp_fit"):
-            row.note = "no comparable model"
-            continue
+    for key, peer, row in able_peers(peers, rows, "mlp_fit", "no comparable model"):
         native = peer.module.prepare_mlp(Xtr, ytr) if key == "python" else \
             peer.module.prepare_mlp(Xtr, ytr, dtype=cfg["dtype"])
         steps = None if full_work else cfg["reduced"].get(key)

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from nnc import functional as F
+from _helpers import I64, VP, kernel, numeric_grad, ptr, variants
 
 ELEMWISE = ("mse", "mae", "huber", "log_loss", "log_loss_with_logits", "perceptron_loss",
             "hinge")
@@ -114,13 +115,6 @@ def sample(name, shape, dtype, seed):
         p.flat[0] = 0.0  # the perceptron kink
         p.flat[1] = 2 * t.flat[1] - 1  # the hinge kink (y * s = 1)
     return p.astype(dtype), t.astype(dtype)
-
-
-def variants(a):
-    yield "C", a.copy(order="C")  # (ascontiguousarray would make 0-d 1-d)
-    if a.ndim >= 1:
-        yield "F", np.asfortranarray(a)
-        yield "strided", np.repeat(a, 2, axis=-1)[..., ::2]
 
 
 def shapes_for(name):
@@ -341,16 +335,6 @@ def test_book_values():
 # ---------------------------------------------------------------- gradients
 
 
-def _numeric_grad(f, x, h=1e-6):
-    g = np.empty_like(x)
-    for i in np.ndindex(x.shape):
-        xp, xm = x.copy(), x.copy()
-        xp[i] += h
-        xm[i] -= h
-        g[i] = (f(xp) - f(xm)) / (2 * h)
-    return g
-
-
 @pytest.mark.parametrize("reduction", ["mean", "sum"])
 @pytest.mark.parametrize("name", ELEMWISE + ROWWISE)
 def test_backward_matches_central_differences(name, reduction):
@@ -367,7 +351,7 @@ def test_backward_matches_central_differences(name, reduction):
         t[0, 0] = 0.3  # soft labels too
     kw = {"delta": 1.0} if name == "huber" else {}
     fn = getattr(F, name)
-    numeric = _numeric_grad(lambda v: fn(v, t, reduction=reduction, **kw), p)
+    numeric = numeric_grad(lambda v: fn(v, t, reduction=reduction, **kw), p)
     analytic = getattr(F, name + "_backward")(p, t, reduction=reduction, **kw)
     np.testing.assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-8)
 
@@ -377,7 +361,7 @@ def test_cross_entropy_index_matches_central_differences():
     z = rng.normal(size=(3, 5))
     idx = np.array([4, 0, 2])
     for red in ("mean", "sum"):
-        numeric = _numeric_grad(lambda v: F.cross_entropy(v, idx, reduction=red), z)
+        numeric = numeric_grad(lambda v: F.cross_entropy(v, idx, reduction=red), z)
         np.testing.assert_allclose(F.cross_entropy_backward(z, idx, reduction=red), numeric,
                                    rtol=1e-6, atol=1e-9)
 
@@ -511,32 +495,8 @@ def test_threads_give_the_same_numbers():
 
 
 # ---- direct calls into the C kernels (ctypes), for paths the Python API does
-# not reach: a forward output passed to backward, in-place aliasing, statuses.
-import ctypes
-
-import nnc._core
-
-_LIB = ctypes.CDLL(nnc._core.__file__)
-_VP = ctypes.c_void_p
-_I64 = ctypes.c_int64
-
-
-def _ptr(a):
-    return None if a is None else a.ctypes.data_as(_VP)
-
-
-def _kernel(name, dtype, argtypes, restype=ctypes.c_int):
-    sfx = "f32" if np.dtype(dtype) == np.float32 else "f64"
-    fn = getattr(_LIB, f"{name}_{sfx}")
-    fn.argtypes = argtypes
-    fn.restype = restype
-    return fn
-
-
-def _ctype(dtype):
-    return ctypes.c_float if np.dtype(dtype) == np.float32 else ctypes.c_double
-
-
+# not reach: a forward output passed to backward, in-place aliasing, statuses
+# (helpers in _helpers.py).
 LOSS_NAMES = ["mse", "mae", "huber", "log_loss", "log_loss_with_logits", "cross_entropy",
               "kl_divergence", "perceptron_loss", "hinge"]
 
@@ -547,12 +507,12 @@ class _LossParams(ctypes.Structure):
 
 
 def _c_loss(dtype):
-    return _kernel("nnc_loss", dtype,
-                   [ctypes.POINTER(_LossParams), _I64, _I64, _VP, _VP, _VP, _VP])
+    return kernel("nnc_loss", dtype,
+                   [ctypes.POINTER(_LossParams), I64, I64, VP, VP, VP, VP])
 
 
 def _c_ce_index(dtype):
-    return _kernel("nnc_cross_entropy_index", dtype, [ctypes.c_int, _I64, _I64, _VP, _VP, _VP, _VP])
+    return kernel("nnc_cross_entropy_index", dtype, [ctypes.c_int, I64, I64, VP, VP, VP, VP])
 
 
 def test_kernel_loss_value_without_grad_matches_with_grad(dtype):
@@ -566,8 +526,8 @@ def test_kernel_loss_value_without_grad_matches_with_grad(dtype):
             v1 = np.zeros(1, dtype)
             v2 = np.zeros(1, dtype)
             g = np.empty_like(p)
-            assert loss(ctypes.byref(params), 4, 3, _ptr(p), _ptr(t), _ptr(v1), None) == 0
-            assert loss(ctypes.byref(params), 4, 3, _ptr(p), _ptr(t), _ptr(v2), _ptr(g)) == 0
+            assert loss(ctypes.byref(params), 4, 3, ptr(p), ptr(t), ptr(v1), None) == 0
+            assert loss(ctypes.byref(params), 4, 3, ptr(p), ptr(t), ptr(v2), ptr(g)) == 0
             assert v1[0] == v2[0] and np.isfinite(v1[0])
 
 
@@ -579,8 +539,8 @@ def test_kernel_loss_bad_arguments():
            _LossParams(2, 0, 0, 0.0), _LossParams(2, 0, 0, float("inf")),
            _LossParams(2, 0, 0, float("nan"))]
     for params in bad:
-        assert loss(ctypes.byref(params), 1, 2, _ptr(p), _ptr(p), _ptr(v), None) == 1
-    assert loss(ctypes.byref(_LossParams(0, 0, 0, 1.0)), 1, 2, _ptr(p), _ptr(p), None, None) == 1
+        assert loss(ctypes.byref(params), 1, 2, ptr(p), ptr(p), ptr(v), None) == 1
+    assert loss(ctypes.byref(_LossParams(0, 0, 0, 1.0)), 1, 2, ptr(p), ptr(p), None, None) == 1
 
 
 def test_kernel_cross_entropy_index_checks_every_index_first():
@@ -590,8 +550,8 @@ def test_kernel_cross_entropy_index_checks_every_index_first():
     g = np.full((2, 3), 7.0)
     for bad in ([0, 3], [-1, 0], [2, 5]):
         idx = np.array(bad, np.int64)
-        assert ce(0, 2, 3, _ptr(z), _ptr(idx), _ptr(v), _ptr(g)) == 1
+        assert ce(0, 2, 3, ptr(z), ptr(idx), ptr(v), ptr(g)) == 1
         assert v[0] == 7.0 and (g == 7.0).all()
     idx = np.array([0, 2], np.int64)
-    assert ce(0, 2, 3, _ptr(z), _ptr(idx), _ptr(v), _ptr(g)) == 0
+    assert ce(0, 2, 3, ptr(z), ptr(idx), ptr(v), ptr(g)) == 0
     assert v[0] == pytest.approx(np.log(3.0), rel=1e-15)

@@ -1,17 +1,9 @@
 """L1 and L2 penalties (nnc.functional): values and gradients."""
-import ctypes
-
 import numpy as np
 import pytest
 
 from nnc import functional as F
-
-
-def variants(a):
-    yield "C", a.copy(order="C")  # (ascontiguousarray would make 0-d 1-d)
-    if a.ndim >= 1:
-        yield "F", np.asfortranarray(a)
-        yield "strided", np.repeat(a, 2, axis=-1)[..., ::2]
+from _helpers import I64, VP, ctype, kernel, numeric_grad, ptr, variants
 
 
 def tol(dtype):
@@ -61,16 +53,9 @@ def test_nan_and_inf():
 def test_backward_matches_central_differences():
     rng = np.random.default_rng(1)
     w = rng.uniform(0.2, 2.0, size=(3, 4)) * rng.choice([-1, 1], size=(3, 4))
-    h = 1e-6
     for value, grad in ((F.l1_penalty, F.l1_penalty_backward),
                         (F.l2_penalty, F.l2_penalty_backward)):
-        numeric = np.empty_like(w)
-        for i in np.ndindex(w.shape):
-            wp, wm = w.copy(), w.copy()
-            wp[i] += h
-            wm[i] -= h
-            numeric[i] = (value(wp) - value(wm)) / (2 * h)
-        np.testing.assert_allclose(grad(w), numeric, rtol=1e-6, atol=1e-8)
+        np.testing.assert_allclose(grad(w), numeric_grad(value, w, h=1e-6), rtol=1e-6, atol=1e-8)
 
 
 def test_sum_is_in_a_fixed_order():
@@ -95,43 +80,19 @@ def test_bad_input(fn):
 
 
 # ---- direct calls into the C kernels (ctypes), for paths the Python API does
-# not reach: a forward output passed to backward, in-place aliasing, statuses.
-import ctypes
-
-import nnc._core
-
-_LIB = ctypes.CDLL(nnc._core.__file__)
-_VP = ctypes.c_void_p
-_I64 = ctypes.c_int64
-
-
-def _ptr(a):
-    return None if a is None else a.ctypes.data_as(_VP)
-
-
-def _kernel(name, dtype, argtypes, restype=ctypes.c_int):
-    sfx = "f32" if np.dtype(dtype) == np.float32 else "f64"
-    fn = getattr(_LIB, f"{name}_{sfx}")
-    fn.argtypes = argtypes
-    fn.restype = restype
-    return fn
-
-
-def _ctype(dtype):
-    return ctypes.c_float if np.dtype(dtype) == np.float32 else ctypes.c_double
-
-
+# not reach: a forward output passed to backward, in-place aliasing, statuses
+# (helpers in _helpers.py).
 def test_kernel_penalties_accumulate_gradients(dtype):
-    ct = _ctype(dtype)
-    l1 = _kernel("nnc_l1_penalty", dtype, [_I64, _VP], ct)
-    l2 = _kernel("nnc_l2_penalty", dtype, [_I64, _VP], ct)
-    l1g = _kernel("nnc_l1_penalty_grad", dtype, [_I64, _VP, ct, _VP], None)
-    l2g = _kernel("nnc_l2_penalty_grad", dtype, [_I64, _VP, ct, _VP], None)
+    ct = ctype(dtype)
+    l1 = kernel("nnc_l1_penalty", dtype, [I64, VP], ct)
+    l2 = kernel("nnc_l2_penalty", dtype, [I64, VP], ct)
+    l1g = kernel("nnc_l1_penalty_grad", dtype, [I64, VP, ct, VP], None)
+    l2g = kernel("nnc_l2_penalty_grad", dtype, [I64, VP, ct, VP], None)
     w = np.array([-1.5, 0.0, 2.0, 0.25], dtype)
-    assert l1(4, _ptr(w)) == 3.75
-    assert l2(4, _ptr(w)) == 2.25 + 4.0 + 0.0625
+    assert l1(4, ptr(w)) == 3.75
+    assert l2(4, ptr(w)) == 2.25 + 4.0 + 0.0625
     g = np.ones(4, dtype)
-    l1g(4, _ptr(w), 0.5, _ptr(g))
+    l1g(4, ptr(w), 0.5, ptr(g))
     assert g.tolist() == [0.5, 1.0, 1.5, 1.5]
-    l2g(4, _ptr(w), 0.5, _ptr(g))
+    l2g(4, ptr(w), 0.5, ptr(g))
     assert g.tolist() == [0.5 - 1.5, 1.0, 1.5 + 2.0, 1.5 + 0.25]

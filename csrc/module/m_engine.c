@@ -222,6 +222,31 @@ static int parse_data(PyObject *xo, PyObject *yo, const net_desc *d, int typenum
     return 0;
 }
 
+/* What every engine entry point starts from: the dtype, the network
+ * description in it, and X (and y) checked against that network.  y is
+ * required unless `y_optional`.  d, *x and *y are set to empty first, so on
+ * failure (-1, exception set) the caller's exit label releases whatever was
+ * acquired, as on success. */
+static int parse_net_and_data(PyObject *dtype_o, PyObject *layers, PyObject *params,
+                              PyObject *xo, PyObject *yo, int y_optional, int *typenum,
+                              net_desc *d, PyArrayObject **x, PyArrayObject **y)
+{
+    memset(d, 0, sizeof *d);
+    *x = *y = NULL;
+    *typenum = nnc_parse_dtype(dtype_o, "dtype", NPY_DOUBLE);
+    if (*typenum < 0)
+        return -1;
+    if (net_desc_parse(layers, params, *typenum, d) < 0)
+        return -1;
+    if (parse_data(xo, yo, d, *typenum, x, y) < 0)
+        return -1;
+    if (*y == NULL && !y_optional) {
+        PyErr_SetString(PyExc_TypeError, "y: expected an array of targets, got None");
+        return -1;
+    }
+    return 0;
+}
+
 /* A writeable C-contiguous array of exactly `typenum` with `size` values. */
 static PyArrayObject *out_buffer(PyObject *obj, const char *name, int typenum, npy_intp size)
 {
@@ -382,16 +407,8 @@ static PyObject *engine_fit(PyObject *self, PyObject *args)
                           &rng_o, &divergence, &rec_epoch_o, &rec_step_o, &rec_params_o, &monitor,
                           &callback_every, &ticks, &threads, &counters_o))
         return NULL;
-    typenum = nnc_parse_dtype(dtype_o, "dtype", NPY_DOUBLE);
-    if (typenum < 0)
-        return NULL;
-    if (net_desc_parse(layers, params, typenum, &d) < 0)
-        return NULL;
-    if (parse_data(xo, yo, &d, typenum, &x, &y) < 0 || y == NULL) {
-        if (!PyErr_Occurred())
-            PyErr_SetString(PyExc_TypeError, "y: expected an array of targets, got None");
+    if (parse_net_and_data(dtype_o, layers, params, xo, yo, 0, &typenum, &d, &x, &y) < 0)
         goto done;
-    }
     if (parse_loss(loss_o, &f.loss) < 0)
         goto done;
     if (!PyTuple_Check(opt_o) ||
@@ -545,12 +562,7 @@ static PyObject *engine_eval(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "OOOOOOddppi:engine_eval", &dtype_o, &layers, &params, &xo, &yo,
                           &loss_o, &l1, &l2, &want_grad, &want_pred, &threads))
         return NULL;
-    typenum = nnc_parse_dtype(dtype_o, "dtype", NPY_DOUBLE);
-    if (typenum < 0)
-        return NULL;
-    if (net_desc_parse(layers, params, typenum, &d) < 0)
-        return NULL;
-    if (parse_data(xo, yo, &d, typenum, &x, &y) < 0)
+    if (parse_net_and_data(dtype_o, layers, params, xo, yo, 1, &typenum, &d, &x, &y) < 0)
         goto done;
     if (y != NULL && parse_loss(loss_o, &ev.loss) < 0)
         goto done;
@@ -615,16 +627,8 @@ static PyObject *engine_loss_surface(PyObject *self, PyObject *args)
                           &params, &xo, &yo, &loss_o, &l1, &l2, &pa, &ia, &pb, &ib, &ga_o, &gb_o,
                           &threads))
         return NULL;
-    typenum = nnc_parse_dtype(dtype_o, "dtype", NPY_DOUBLE);
-    if (typenum < 0)
-        return NULL;
-    if (net_desc_parse(layers, params, typenum, &d) < 0)
-        return NULL;
-    if (parse_data(xo, yo, &d, typenum, &x, &y) < 0 || y == NULL) {
-        if (!PyErr_Occurred())
-            PyErr_SetString(PyExc_TypeError, "y: expected an array of targets, got None");
+    if (parse_net_and_data(dtype_o, layers, params, xo, yo, 0, &typenum, &d, &x, &y) < 0)
         goto done;
-    }
     if (parse_loss(loss_o, &lp) < 0)
         goto done;
     ga = nnc_as_input_nd(ga_o, "grid[0]", NPY_DOUBLE, 1, 1);

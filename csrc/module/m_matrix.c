@@ -653,6 +653,40 @@ static int inplace_typenum(PyObject *obj)
     return NPY_DOUBLE;
 }
 
+/* The elementwise kernels behind axpy, add and scale, so that their dtype
+ * dispatch and GIL rule are written once:
+ *   MX_EW_AXPY   out += alpha * x   (y unused)
+ *   MX_EW_ADD    out  = x + y       (alpha unused)
+ *   MX_EW_SCALE  out  = alpha * x   (y unused)
+ * Every array has out's size and dtype `typenum` (alpha is rounded to it);
+ * the GIL is released from NNC_MX_GIL_ELEMS elements on. */
+typedef enum { MX_EW_AXPY, MX_EW_ADD, MX_EW_SCALE } mx_ew_op;
+
+static void run_elementwise(mx_ew_op op, int typenum, double alpha, PyArrayObject *x,
+                            PyArrayObject *y, PyArrayObject *out)
+{
+    const int64_t n = PyArray_SIZE(out);
+    const void *xd = PyArray_DATA(x), *yd = y != NULL ? PyArray_DATA(y) : NULL;
+    void *od = PyArray_DATA(out);
+    PyThreadState *ts = n >= NNC_MX_GIL_ELEMS ? PyEval_SaveThread() : NULL;
+    if (typenum == NPY_FLOAT) {
+        switch (op) {
+        case MX_EW_AXPY: nnc_axpy_f32(n, (float)alpha, xd, od); break;
+        case MX_EW_ADD: nnc_add_f32(n, xd, yd, od); break;
+        case MX_EW_SCALE: nnc_scale_f32(n, (float)alpha, xd, od); break;
+        }
+    }
+    else {
+        switch (op) {
+        case MX_EW_AXPY: nnc_axpy_f64(n, alpha, xd, od); break;
+        case MX_EW_ADD: nnc_add_f64(n, xd, yd, od); break;
+        case MX_EW_SCALE: nnc_scale_f64(n, alpha, xd, od); break;
+        }
+    }
+    if (ts != NULL)
+        PyEval_RestoreThread(ts);
+}
+
 PyDoc_STRVAR(axpy_doc,
 "axpy($module, alpha, x, y)\n"
 "--\n"
@@ -693,17 +727,7 @@ static PyObject *py_axpy(PyObject *self, PyObject *const *args, Py_ssize_t nargs
         goto done;
     if (nnc_check_same_shape(x, "axpy: x", y, "y") < 0)
         goto done;
-    {
-        const int64_t n = PyArray_SIZE(y);
-        PyThreadState *ts = n >= NNC_MX_GIL_ELEMS ? PyEval_SaveThread() : NULL;
-        if (typenum == NPY_FLOAT)
-            nnc_axpy_f32(n, (float)alpha, (const float *)PyArray_DATA(x),
-                         (float *)PyArray_DATA(y));
-        else
-            nnc_axpy_f64(n, alpha, (const double *)PyArray_DATA(x), (double *)PyArray_DATA(y));
-        if (ts != NULL)
-            PyEval_RestoreThread(ts);
-    }
+    run_elementwise(MX_EW_AXPY, typenum, alpha, x, NULL, y);
     ret = (PyObject *)y;
     y = NULL;
 done:
@@ -764,18 +788,7 @@ static PyObject *py_add(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
         goto done;
     if ((y = elementwise_input((PyObject *)ys, "add: y", typenum, out)) == NULL)
         goto done;
-    {
-        const int64_t n = PyArray_SIZE(out);
-        PyThreadState *ts = n >= NNC_MX_GIL_ELEMS ? PyEval_SaveThread() : NULL;
-        if (typenum == NPY_FLOAT)
-            nnc_add_f32(n, (const float *)PyArray_DATA(x), (const float *)PyArray_DATA(y),
-                        (float *)PyArray_DATA(out));
-        else
-            nnc_add_f64(n, (const double *)PyArray_DATA(x), (const double *)PyArray_DATA(y),
-                        (double *)PyArray_DATA(out));
-        if (ts != NULL)
-            PyEval_RestoreThread(ts);
-    }
+    run_elementwise(MX_EW_ADD, typenum, 0.0, x, y, out);
     ret = (PyObject *)out;
     out = NULL;
 done:
@@ -818,17 +831,7 @@ static PyObject *py_scale(PyObject *self, PyObject *const *args, Py_ssize_t narg
         goto done;
     if ((x = elementwise_input((PyObject *)xs, "scale: x", typenum, out)) == NULL)
         goto done;
-    {
-        const int64_t n = PyArray_SIZE(out);
-        PyThreadState *ts = n >= NNC_MX_GIL_ELEMS ? PyEval_SaveThread() : NULL;
-        if (typenum == NPY_FLOAT)
-            nnc_scale_f32(n, (float)alpha, (const float *)PyArray_DATA(x),
-                          (float *)PyArray_DATA(out));
-        else
-            nnc_scale_f64(n, alpha, (const double *)PyArray_DATA(x), (double *)PyArray_DATA(out));
-        if (ts != NULL)
-            PyEval_RestoreThread(ts);
-    }
+    run_elementwise(MX_EW_SCALE, typenum, alpha, x, NULL, out);
     ret = (PyObject *)out;
     out = NULL;
 done:

@@ -354,22 +354,37 @@ def entropy(p, unit="nats"):
     return -total
 
 
-def cross_entropy(p, q, unit="nats"):
-    """``H(P, Q) = -sum_i P(x_i) log Q(x_i)``: the cost of coding events drawn
-    from P with a code built for Q.  Infinite when Q gives 0 to an event P
-    allows."""
-    log = _log(unit, "cross_entropy")
-    p = _pmf(p, "p", "cross_entropy")
-    q = _pmf(q, "q", "cross_entropy")
+def _pmf_pair(p, q, unit, fname):
+    """The log for `unit`, and p and q checked as distributions over the same
+    events."""
+    log = _log(unit, fname)
+    p = _pmf(p, "p", fname)
+    q = _pmf(q, "q", fname)
     if len(p) != len(q):
-        raise ValueError(f"cross_entropy: p has {len(p)} entries but q has {len(q)}")
+        raise ValueError(f"{fname}: p has {len(p)} entries but q has {len(q)}")
+    return log, p, q
+
+
+def _sum_where_p_allows(p, q, term):
+    """The sum, in order, of term(p_i, q_i) over the events P allows (p_i > 0);
+    infinite when Q gives one of them probability 0."""
     total = 0.0
     for pi, qi in zip(p, q):
         if pi > 0.0:
             if qi == 0.0:
                 return math.inf
-            total += pi * log(qi)
-    return -total
+            total += term(pi, qi)
+    return total
+
+
+def cross_entropy(p, q, unit="nats"):
+    """``H(P, Q) = -sum_i P(x_i) log Q(x_i)``: the cost of coding events drawn
+    from P with a code built for Q.  Infinite when Q gives 0 to an event P
+    allows."""
+    log, p, q = _pmf_pair(p, q, unit, "cross_entropy")
+    # (-pi) * log(qi) summed is bit for bit -(sum of pi * log(qi)): rounding
+    # to nearest treats both signs alike.
+    return _sum_where_p_allows(p, q, lambda pi, qi: -pi * log(qi))
 
 
 def kl_divergence(p, q, unit="nats"):
@@ -377,15 +392,5 @@ def kl_divergence(p, q, unit="nats"):
 
     Equals ``H(P, Q) - H(P)``; zero exactly when P = Q; not symmetric.
     """
-    log = _log(unit, "kl_divergence")
-    p = _pmf(p, "p", "kl_divergence")
-    q = _pmf(q, "q", "kl_divergence")
-    if len(p) != len(q):
-        raise ValueError(f"kl_divergence: p has {len(p)} entries but q has {len(q)}")
-    total = 0.0
-    for pi, qi in zip(p, q):
-        if pi > 0.0:
-            if qi == 0.0:
-                return math.inf
-            total += pi * log(pi / qi)
-    return total
+    log, p, q = _pmf_pair(p, q, unit, "kl_divergence")
+    return _sum_where_p_allows(p, q, lambda pi, qi: pi * log(pi / qi))
