@@ -154,7 +154,10 @@ def test_sigint_stops_fit_quickly_and_consistently(mode, tmp_path):
     if mode == "minibatch":
         assert r["rows"] == r["steps"] + 1
     if mode == "callback":
-        assert r["step_loss"] == r["steps"] and r["callbacks"] == r["epochs"] // 1000
+        # the signal may land inside the callback of the last epoch, before it
+        # recorded anything: that callback raised KeyboardInterrupt itself
+        assert r["step_loss"] == r["steps"]
+        assert r["callbacks"] in (r["epochs"] // 1000 - 1, r["epochs"] // 1000), r
 
 
 def test_sigint_stops_a_loss_surface_and_restores_the_parameters(tmp_path):
