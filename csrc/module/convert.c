@@ -166,6 +166,15 @@ PyArrayObject *nnc_as_inplace(PyObject *obj, const char *name, int typenum)
                      typenum == NPY_FLOAT ? "float32" : "float64", (PyObject *)PyArray_DESCR(a));
         return NULL;
     }
+    /* A byte-swapped float64 array has type number NPY_DOUBLE too, but the
+     * kernel would read and write its bytes as native doubles: garbage. */
+    if (!PyArray_ISNOTSWAPPED(a)) {
+        PyErr_Format(PyExc_TypeError,
+                     "%s: is updated in place, so it must be in the machine's byte order, got "
+                     "dtype %R (use x.astype(x.dtype.newbyteorder('=')) and pass the result)",
+                     name, (PyObject *)PyArray_DESCR(a));
+        return NULL;
+    }
     if (!PyArray_IS_C_CONTIGUOUS(a) || !PyArray_ISALIGNED(a)) {
         PyErr_Format(PyExc_ValueError,
                      "%s: is updated in place, so it must be C-contiguous and aligned "
