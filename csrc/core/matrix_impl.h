@@ -43,21 +43,32 @@ nnc_status_t NNC_FN(nnc_gemv)(int trans_a, int64_t m, int64_t n, T alpha, const 
         return NNC_STATUS_OK;
     }
     /* y = sum_j x[j] * (row j of the stored A), rows in order, in blocks of
-     * y so the partial sums stay in L1. */
-    enum { BLOCK = 256 };
-    T acc[BLOCK];
+     * y so the partial sums stay in L1.  Each y[i] keeps the lanes of the
+     * shared fixed order (reduce_impl.h: term j in lane j mod 16 once n is
+     * past the short-sum cut-off), so the result is bit-identical to the
+     * untransposed path and to nnc_dot, whatever A's layout. */
+    enum { BLOCK = 64 };
+    T acc[NNC_RED_LANES][BLOCK];
     for (int64_t i0 = 0; i0 < m; i0 += BLOCK) {
         const int64_t len = m - i0 < BLOCK ? m - i0 : BLOCK;
-        for (int64_t i = 0; i < len; i++)
-            acc[i] = NNC_LIT(-0.0);
+        for (int l = 0; l < NNC_RED_LANES; l++)
+            for (int64_t i = 0; i < len; i++)
+                acc[l][i] = NNC_LIT(-0.0);
         for (int64_t j = 0; j < n; j++) {
+            const int l = n <= NNC_RED_SHORT ? 0 : (int)(j % NNC_RED_LANES);
             const T xj = x[j];
             const T *row = a + j * lda + i0;
+            T *lane = acc[l];
             for (int64_t i = 0; i < len; i++)
-                acc[i] = acc[i] + row[i] * xj;
+                lane[i] = lane[i] + row[i] * xj;
         }
-        for (int64_t i = 0; i < len; i++)
-            y[i0 + i] = NNC_FN(nnc_mx_combine)(alpha, acc[i], beta, &y[i0 + i]);
+        for (int64_t i = 0; i < len; i++) {
+            T lanes[NNC_RED_LANES];
+            for (int l = 0; l < NNC_RED_LANES; l++)
+                lanes[l] = acc[l][i];
+            y[i0 + i] = NNC_FN(nnc_mx_combine)(alpha, NNC_FN(nnc_red_combine)(lanes, n), beta,
+                                               &y[i0 + i]);
+        }
     }
     return NNC_STATUS_OK;
 }

@@ -97,12 +97,6 @@ def test_init_fill_fans_that_overflow():
         _core.init_fill(_state(), np.zeros(4), "bogus", 2, 2)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "low priority (m_rng.c state_get and out_get): a byte-swapped uint64 state or int64/uint64 "
-    "out array has the right type number, so it is accepted and its bytes are read and "
-    "written as native integers (garbage).  nnc.Generator never passes such arrays; only "
-    "direct nnc._core calls can.  Fix: add !PyArray_ISNOTSWAPPED(a) to the checks in "
-    "state_get_ex and out_get (out_get_float already goes through nnc_as_inplace)"))
 def test_core_rng_refuses_byte_swapped_state_and_out():
     s = _state().astype(np.dtype(">u8"))
     with pytest.raises(TypeError):

@@ -240,32 +240,26 @@ def test_fit_refuses_bad_arguments_and_leaves_the_model_alone(kw, exc, names):
 
 @pytest.mark.parametrize("kw", [{"epochs": 2 ** 62}, {"epochs": 2 ** 70},
                                 {"epochs": 2 ** 40, "record": "params"},
-                                {"order": [0, 1], "epochs": 2 ** 62, "record": "step"},
-                                {"batch_size": 2 ** 70}, {"threads": 2 ** 40},
-                                {"callback": lambda e, h: None, "callback_every": 2 ** 70}])
+                                {"order": [0, 1], "epochs": 2 ** 62, "record": "step"}])
 def test_fit_absurd_sizes_raise_without_training(kw):
     m = model()
     before = snapshot(m)
-    with pytest.raises((ValueError, OverflowError, MemoryError)):
+    with pytest.raises((ValueError, OverflowError, MemoryError), match="epochs"):
         _fit(m, nnc.SGD(0.01), **kw)
     assert snapshot(m) == before
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug (nnc/model.py fit): absurd sizes reach NumPy or the C parser unexplained -- "
-    "epochs=2**62 gives 'array is too big; ...' (np.zeros of the loss record), threads=2**40 "
-    "'signed integer is greater than maximum', batch_size or callback_every=2**70 'int too "
-    "big to convert'; none names the argument.  Fix: in fit, clamp batch_size to the data "
-    "length (a batch >= n is the full batch), callback_every to epochs and threads to 1024 "
-    "(matmul does so), and raise ValueError(f'fit: epochs={epochs} needs a loss record of "
-    "... values') when the records cannot be allocated (catch ValueError/MemoryError around "
-    "the np.zeros calls)"))
-@pytest.mark.parametrize("kw,name", [({"epochs": 2 ** 62}, "epochs"), ({"threads": 2 ** 40},
-                                                                        "threads"),
-                                     ({"batch_size": 2 ** 70}, "batch_size")])
-def test_fit_absurd_size_messages_name_the_argument(kw, name):
-    with pytest.raises((ValueError, OverflowError, MemoryError), match=name):
-        _fit(model(), nnc.SGD(0.01), **kw)
+@pytest.mark.parametrize("kw", [{"batch_size": 2 ** 70}, {"threads": 2 ** 40},
+                                {"callback": lambda e, h: None, "callback_every": 2 ** 70}])
+def test_fit_sizes_past_their_use_are_clamped(kw):
+    """A batch larger than the data is the full batch, more threads than 1024
+    are 1024, a callback period past the run never fires: each gives exactly
+    the plain run's result."""
+    plain, big = model(), model()
+    h0 = _fit(plain, nnc.SGD(0.01))
+    h1 = _fit(big, nnc.SGD(0.01), **kw)
+    assert snapshot(big) == snapshot(plain)
+    np.testing.assert_array_equal(h1.loss, h0.loss)
 
 
 def test_fit_non_finite_data_is_a_divergence_error_not_a_silent_nan():
@@ -279,7 +273,11 @@ def test_fit_non_finite_data_is_a_divergence_error_not_a_silent_nan():
     before = snapshot(m)
     with pytest.raises(DivergenceError, match="before any update") as info:
         call_checked(m.fit, Xb, Y, loss="mse", optimizer=nnc.SGD(0.01), epochs=3)
-    assert info.value.history.steps == 0 and snapshot(m) == before
+    # The parameters and the generator are untouched; the gradient arrays may
+    # hold the failed step's (NaN) gradients, which is what it computed.
+    n = len(m.named_parameters())
+    assert info.value.history.steps == 0
+    assert snapshot(m)[:n] == before[:n] and snapshot(m)[-1] == before[-1]
     Xb[3, 1] = np.inf
     with pytest.raises(DivergenceError) as info:
         call_checked(model().fit, Xb, Y, loss="mse", optimizer=nnc.SGD(0.01), epochs=3)
@@ -389,13 +387,6 @@ def test_optimizer_hyper_parameters(make, exc, name):
     expect(exc, make, name)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug (nnc/optim.py): SGD/Momentum/Nesterov/Adam accept lr = 0 and Adam accepts eps = 0 "
-    "(they check `nonneg`), while the kernels they call step by step refuse them "
-    "(F.sgd_step: 'lr must be > 0'), so SGD(0).step(model) fails inside the step and "
-    "Adam(eps=0) in fit turns a zero gradient into 0/0 = NaN (a DivergenceError blaming the "
-    "learning rate).  Fix: _real(lr, ..., positive=True) for every lr and for Adam's eps "
-    "(HotCold's step may stay >= 0 or also become > 0)"))
 @pytest.mark.parametrize("make", [lambda: O.SGD(0.0), lambda: O.Momentum(0.0),
                                   lambda: O.Adam(lr=0.0), lambda: O.Adam(eps=0.0)])
 def test_zero_learning_rate_and_eps_are_refused_at_construction(make):
@@ -523,12 +514,6 @@ def test_load_refuses_pickles_and_missing_files(tmp_path):
         model().save(tmp_path / "no" / "such" / "dir" / "m.npz")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "minor (nnc/model.py load): the saved generator state is copied into the array without "
-    "the checks of Generator.state, so a file with an all-zero (or wrongly shaped) "
-    "__nnc_rng_state__ loads and the model only fails later, at fit(shuffle=True).  Fix: "
-    "model.generator.state = tuple(int(w) for w in data['__nnc_rng_state__']) (the setter "
-    "validates and names the problem)"))
 def test_load_validates_the_generator_state(tmp_path):
     path = _write(tmp_path / "m.npz", GOOD_CONFIG, __nnc_rng_state__=np.zeros(4, np.uint64),
                   **GOOD_ARRAYS)

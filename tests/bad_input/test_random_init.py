@@ -121,13 +121,6 @@ def test_sizes_whose_byte_count_overflows_raise(fname, shape):
         SHAPE_CALLS[fname](shape)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug (nnc/random.py and nnc/init.py): a shape whose byte count overflows reaches "
-    "np.empty, whose message is 'array is too big; `arr.size * arr.dtype.itemsize` is larger "
-    "than the maximum possible size.' -- it names neither the function nor the shape.  Fix: "
-    "in random._check_shape, after the per-dimension checks, multiply the dimensions "
-    "(Python ints, no overflow) and raise ValueError(f'{what}: shape {dims} has {n} "
-    "elements, more than an array can hold') when n * 8 > np.iinfo(np.intp).max"))
 @pytest.mark.parametrize("fname", ["uniform", "init.zeros", "integers"])
 def test_overflowing_size_message_names_the_shape(fname):
     with pytest.raises((ValueError, OverflowError, MemoryError)) as info:

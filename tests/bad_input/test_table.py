@@ -282,21 +282,11 @@ def _layout(arr, kind):
 LAYOUTS = ["strided", "negative", "fortran", "readonly", "unaligned", "bigendian", "broadcast"]
 
 
-_GEMV_LAYOUT_BUG = pytest.mark.xfail(strict=True, reason=(
-    "bug (matrix_impl.h nnc_gemv): the result depends on a's memory layout in the last bit. "
-    "A C-order a takes the trans_a=0 path, whose sums use nnc_dot's 16 lanes; a "
-    "Fortran-order a is passed as its transpose and takes the trans_a=1 path, which "
-    "accumulates sequentially over j.  Fix: in the trans_a path keep 16 partial sums per "
-    "output (term j into lane j % 16, then the same pairwise reduction as nnc_dot), so both "
-    "paths add the same terms in the same order"))
-
-
 def _layout_params():
     out = []
     for case in CASES:
         for kind in LAYOUTS:
-            marks = [_GEMV_LAYOUT_BUG] if (case.name, kind) == ("nnc.gemv", "fortran") else []
-            out.append(pytest.param(case, kind, marks=marks, id=f"{kind}-{case.name}"))
+            out.append(pytest.param(case, kind, id=f"{kind}-{case.name}"))
     return out
 
 
