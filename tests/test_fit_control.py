@@ -105,22 +105,27 @@ def test_keyboard_interrupt_from_thread():
     X = rng.normal(size=(200, 1))
     y = 3 * X
     model = nnc.Sequential([nnc.Dense(1, 1)], seed=0)
+    started = threading.Event()
     sent = []
 
     def interrupt():
-        time.sleep(0.3)
+        # Wait until training runs (the records are allocated before the first
+        # step, which takes long under a sanitizer), then interrupt it.
+        started.wait(30)
+        time.sleep(0.1)
         sent.append(time.perf_counter())
         _thread.interrupt_main()
 
     threading.Thread(target=interrupt, daemon=True).start()
     with pytest.raises(KeyboardInterrupt) as info:
-        model.fit(X, y, loss="mse", optimizer=nnc.SGD(1e-3), epochs=50_000_000,
-                  record="params")
+        model.fit(X, y, loss="mse", optimizer=nnc.SGD(1e-3), epochs=20_000_000,
+                  record="params", callback=lambda epoch, history: started.set(),
+                  callback_every=1000)
     latency = time.perf_counter() - sent[0]
     assert latency < 0.2
     h = info.value.history
     assert h.status == "interrupted"
-    assert 0 < h.steps < 50_000_000 and h.epochs == h.steps
+    assert 0 < h.steps < 20_000_000 and h.epochs == h.steps
     assert h.params.shape == (h.steps + 1, 2)
     # the model holds exactly the last completed step
     np.testing.assert_array_equal(model.get_flat_params(), h.params[-1])

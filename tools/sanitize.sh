@@ -87,11 +87,7 @@ run_python() {
         (cd "$src" && tar -xf -)
     (cd "$src" && NNC_SANITIZE=1 NNC_WERROR=1 "$PYTHON" setup.py -q build_ext --inplace \
         >"$tmp/build.log" 2>&1) || { cat "$tmp/build.log" >&2; return 1; }
-    local ignores=(--ignore=tests/test_c_core.py --ignore=tests/test_leaks.py
-        # It allocates 1.2 GB of records before its 0.3 s timer fires; under
-        # ASan (which fills every allocation) the interrupt can land before
-        # fit starts.  tests/test_interrupt.py covers interrupts here.
-        --deselect=tests/test_fit_control.py::test_keyboard_interrupt_from_thread)
+    local ignores=(--ignore=tests/test_c_core.py --ignore=tests/test_leaks.py)
     for nb in "$src"/tests/test_notebook*.py; do
         [ -e "$nb" ] && ignores+=("--ignore=tests/$(basename "$nb")")
     done
