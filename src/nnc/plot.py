@@ -80,14 +80,37 @@ def _plt():
     return plt
 
 
+def _check_axes(ax, name="ax"):
+    """Refuse anything that is not a matplotlib Axes, naming the argument."""
+    _plt()
+    from matplotlib.axes import Axes
+    if not isinstance(ax, Axes):
+        raise TypeError(f"{name} must be a matplotlib Axes or None, got {type(ax).__name__}")
+    return ax
+
+
 def _new_axes(ax, figsize=FIGSIZE, projection=None):
     """Return (fig, ax): the given axes and its figure, or a fresh pair."""
     if ax is not None:
+        _check_axes(ax)
         return ax.figure, ax
     plt = _plt()
     fig = plt.figure(figsize=figsize)
     ax = fig.add_subplot(1, 1, 1, projection=projection)
     return fig, ax
+
+
+def _two_numbers(value, name, positive=False):
+    """A pair of finite numbers (lo, hi) or (width, height) as a tuple of floats."""
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a pair of numbers, got {value!r}") from None
+    if arr.shape != (2,) or not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be a pair of finite numbers, got {value!r}")
+    if positive and not np.all(arr > 0):
+        raise ValueError(f"{name} must be a pair of positive numbers, got {value!r}")
+    return float(arr[0]), float(arr[1])
 
 
 def _as_1d(values, name):
@@ -296,6 +319,7 @@ def points_with_lines(x, y, lines=None, *, labels=None, ax=None, xlim=None,
         lo, hi = (float(x.min()), float(x.max())) if x.size else (0.0, 1.0)
         pad = 0.05 * (hi - lo if hi > lo else 1.0)
         xlim = (lo - pad, hi + pad)
+    xlim = _two_numbers(xlim, "xlim")
     xs = np.linspace(xlim[0], xlim[1], 200)
 
     if lines is None:
@@ -551,6 +575,7 @@ def descent_snapshots(x, y, loss, path, *, count=4, spacing="distance", levels=2
     host).  Steps are sampled as in ``descent_animation``.  Returns the Figure;
     ``fig.nnc_steps`` lists the step shown in each panel.
     """
+    panel_size = _two_numbers(panel_size, "panel_size", positive=True)
     px, py, _ = _path(path)
     idx = _sample_steps(x, y, px, py, count, spacing, "count")
     plt = _plt()
@@ -743,7 +768,9 @@ def activation_functions(activations, *, x=None, derivatives=True, layout="pair"
                 extra.set_visible(False)
         axs = list(axs.ravel()[:npanels])
     else:
-        axs = list(np.atleast_1d(axes))
+        axs = [_check_axes(a, "axes") for a in
+               (list(np.ravel(np.asarray(axes, dtype=object)))
+                if isinstance(axes, (list, tuple, np.ndarray)) else [axes])]
         if len(axs) != npanels:
             raise ValueError(f"axes must hold {npanels} axes for layout={layout!r}, got {len(axs)}")
         fig = axs[0].figure

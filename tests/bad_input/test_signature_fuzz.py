@@ -170,34 +170,10 @@ def _params(fn, valid):
 _TARGETS = _targets()
 covers(*[o for o in _TARGETS.values()])
 
-# Found by this test; each fix belongs to the book/plot area.  The general fix:
-# validate counts (iterations, epochs, steps, units, depth, fan_in >= 1) and
-# the length of pairs/tuples at the top of each walkthrough, raising
-# ValueError/TypeError that name the parameter.
-KNOWN_UNCLEAR = {
-    "nnc.book.agile.a1_cost": "a/b that are not pairs -> IndexError; points as a 0-d array "
-                              "-> IndexError",
-    "nnc.book.agile.a2_gradient_descent": "iterations=0 -> ZeroDivisionError (a modulo by "
-                                          "the print interval); 0-d points -> IndexError",
-    "nnc.book.agile.a3_aligned_points": "iterations=0 -> ZeroDivisionError",
-    "nnc.book.agile.a4_noisy_line": "iterations=0 -> ZeroDivisionError",
-    "nnc.book.agile.a5_minibatch_sgd": "epochs=0 -> ZeroDivisionError",
-    "nnc.book.agile.a7_sigmoid_derivative": "a scalar x -> IndexError (x must be a sequence)",
-    "nnc.book.compare": "only=[[...]] -> AttributeError ('list' has no 'strip'); results as "
-                        "an array -> IndexError",
-    "nnc.book.grokking_ml.m3_logistic_regression": "epochs=0 -> IndexError",
-    "nnc.book.grokking_ml.m4_neural_network": "epochs=0 -> IndexError",
-    "nnc.book.grokking_ml.m5_regularization": "w not a 3-tuple -> IndexError; steps=0 -> "
-                                              "IndexError",
-    "nnc.book.sigmoid_neuron.s2_loss_surface": "empty ranges -> IndexError; path without .w "
-                                               "-> AttributeError",
-    "nnc.book.vasilev.v5_universal_approximation": "units not a tuple / 0 -> IndexError",
-    "nnc.book.vasilev.v6_xor": "epochs=0 -> IndexError",
-    "nnc.book.vasilev.v8_initialisers": "fan_in=0 -> ZeroDivisionError; depth <= 0 -> "
-                                        "IndexError",
-    "nnc.plot.descent_snapshots": "panel_size=[] -> IndexError",
-    "nnc.plot.points_with_lines": "xlim=[] -> IndexError",
-}
+# Functions known to give unclear errors for some junk, {key: what fails}; each
+# becomes a strict xfail.  Empty: the walkthroughs check their counts, pairs and
+# tuples first (nnc/book/_check.py) and nnc.plot checks ax=, xlim, panel_size.
+KNOWN_UNCLEAR = {}
 
 
 def _fuzz_params():
@@ -248,16 +224,48 @@ def test_junk_arguments_give_clear_errors(key):
     assert not bad, f"{key}: unclear errors for junk arguments:\n  " + "\n  ".join(bad)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug (nnc/plot.py _new_axes): ax=/axes= that is not a matplotlib Axes (a string, a "
-    "number, an array) fails with AttributeError: '...' object has no attribute 'figure'.  "
-    "Fix: in _new_axes (and activation_functions' axes handling) raise TypeError(f'ax must "
-    "be a matplotlib Axes or None, got {type(ax).__name__}') when ax lacks .figure"))
 def test_plot_ax_must_be_axes():
     pytest.importorskip("matplotlib")
+    import matplotlib.pyplot as plt
     from nnc import plot
-    with pytest.raises(TypeError, match="ax"):
-        plot.loss_curves([1.0, 0.5], ax="left")
+    try:
+        for junk in ("left", 3, np.zeros(2)):
+            with pytest.raises(TypeError, match="ax must be a matplotlib Axes"):
+                plot.loss_curves([1.0, 0.5], ax=junk)
+        with pytest.raises(TypeError, match="axes must be a matplotlib Axes"):
+            plot.activation_functions(["relu"], axes=["a", "b"])
+        fig, axs = plt.subplots(1, 2)
+        assert plot.activation_functions(["relu"], axes=axs) is fig  # an array of Axes works
+    finally:
+        plt.close("all")
+
+
+def test_walkthrough_errors_name_the_argument():
+    from nnc import book
+    cases = [
+        (book.a2_gradient_descent, dict(iterations=-1), ValueError, "iterations"),
+        (book.a2_gradient_descent, dict(iterations=2.0), TypeError, "iterations"),
+        (book.a1_cost, dict(a=(1.0, 2.0), b=(1.0,)), ValueError, "a and b"),
+        (book.a1_cost, dict(points=np.array([1.0, 2.0, 3.0])), ValueError, "points"),
+        (book.m3_logistic_regression, dict(epochs=0), ValueError, "epochs"),
+        (book.m5_regularization, dict(w=1.0), ValueError, "w"),
+        (book.s2_loss_surface, dict(num=(5, 1)), ValueError, "num"),
+        (book.s2_loss_surface, dict(w_range=()), ValueError, "w_range"),
+        (book.v5_universal_approximation, dict(units=(1, 0)), ValueError, "units"),
+        (book.v8_initialisers, dict(fan_in=0), ValueError, "fan_in"),
+        (book.compare, dict(only=[["G1"]]), TypeError, "only"),
+    ]
+    for fn, kw, exc, word in cases:
+        with pytest.raises(exc, match=word):
+            fn(**kw)
+
+
+def test_zero_iterations_is_just_the_start():
+    from nnc import book
+    for r in (book.a2_gradient_descent(iterations=0), book.a3_aligned_points(iterations=0),
+              book.a5_minibatch_sgd(epochs=0)):
+        assert r.a.tolist() == [0.5] and r.b.tolist() == [3.0]
+        assert r.mse.shape == (0,)
 
 
 def test_varargs_functions_with_junk():

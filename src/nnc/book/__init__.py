@@ -27,6 +27,8 @@ number the books print with the rule that compares nnc's value with it;
 :func:`compare` runs the walkthroughs and evaluates the table that
 ``python -m nnc`` prints.
 """
+from collections.abc import Mapping
+
 from ._format import py2str
 from ._results import (AlphaSweep, HotColdRun, LineFit, LossSurface, NeuronFit,
                        Result, TraskRun)
@@ -107,9 +109,13 @@ def all_walkthroughs():
 
 
 def _select(keys, only):
-    if not only:
+    if only is None or (isinstance(only, (str, list, tuple)) and not only):
         return list(keys)
-    wanted = [w.strip() for w in (only.split(",") if isinstance(only, str) else only)]
+    items = only.split(",") if isinstance(only, str) else only
+    if not isinstance(items, (list, tuple)) or not all(isinstance(w, str) for w in items):
+        raise TypeError(f"only must be a string of walkthrough ids (\"G\", \"G5\", "
+                        f"\"A1,S\") or a list of them, got {only!r}")
+    wanted = [w.strip() for w in items]
     picked = [k for k in keys if any(k == w or k.split()[0] == w
                                      or (len(w) == 1 and k.startswith(w))
                                      for w in wanted)]
@@ -148,7 +154,12 @@ def compare(only=None, results=None):
 
     Returns ``(rows, results)``: the evaluated :class:`Row` list (``row.match``
     is True/False, or None for information rows) and the results by run key.
+    ``results`` is a dict {run key: result} from an earlier :func:`run_all`,
+    or None to run them now.
     """
+    if results is not None and not isinstance(results, Mapping):
+        raise TypeError(f"compare: results must be a dict {{run key: result}} (as "
+                        f"run_all returns) or None, got {type(results).__name__}")
     numbers = [n for n in BOOK_NUMBERS if n.run in _select(RUNS, only)]
     if results is None:
         results = run_all(only, catch=True)

@@ -16,6 +16,7 @@ import numpy as np
 import nnc
 
 from .. import datasets
+from . import _check
 from ._results import Result
 
 __all__ = [
@@ -129,7 +130,9 @@ def m3_logistic_regression(learning_rate=0.1, epochs=200):
     Returns a :class:`Result` with ``X``, ``y``, ``params`` (the trajectory:
     w1, w2, b per step), ``epoch_loss``, ``first_step`` (engine) and
     ``first_step_trick`` (by hand), ``probabilities`` and ``accuracy``.
+    ``epochs`` must be at least 1: the walkthrough compares the first step.
     """
+    epochs = _check.count("m3_logistic_regression", "epochs", epochs)
     X, y = datasets.serrano_aack_beep()
     model = nnc.Sequential([nnc.Dense(2, 1)], seed=0, dtype="float64")
     model.layers[0].weight[...] = 1.0
@@ -172,8 +175,11 @@ def m4_neural_network(hidden=3, learning_rate=0.5, epochs=3000, seed=0):
 
     Returns a :class:`Result` with ``X``, ``y``, ``first_step`` (engine, flat
     parameters), ``first_step_formulas``, ``epoch_loss``, ``probabilities``,
-    ``accuracy`` and the ``model``.
+    ``accuracy`` and the ``model``.  ``epochs`` must be at least 1: the
+    walkthrough compares the first step.
     """
+    epochs = _check.count("m4_neural_network", "epochs", epochs)
+    hidden = _check.count("m4_neural_network", "hidden", hidden)
     X, y = datasets.xor()
     model = nnc.Sequential([nnc.Dense(2, hidden), nnc.Sigmoid(), nnc.Dense(hidden, 1),
                             nnc.Sigmoid()], seed=seed, dtype="float64")
@@ -219,8 +225,11 @@ def m5_regularization(w=(2.0, -3.0, 0.5), l1=0.1, l2=0.1, learning_rate=0.1, ste
 
     Returns a :class:`Result` with ``l1_path``, ``l2_path`` (steps + 1 rows)
     and the appendix's one-step values ``l1_step_formula``, ``l2_step_formula``.
+    ``w`` is a 1-D sequence of at least one weight; ``steps`` must be at least
+    1 (the walkthrough compares the first step with the formulas).
     """
-    w = np.asarray(w, dtype=np.float64)
+    w = _check.vector("m5_regularization", "w", w)
+    steps = _check.count("m5_regularization", "steps", steps)
     X = np.zeros((1, w.shape[0]))
     y = np.zeros((1, 1))
     paths = {}

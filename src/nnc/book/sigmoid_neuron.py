@@ -10,6 +10,7 @@ import numpy as np
 import nnc
 
 from .. import datasets
+from . import _check
 from ._results import LossSurface, NeuronFit
 
 __all__ = ["s1_sigmoid_neuron", "s2_loss_surface"]
@@ -59,8 +60,24 @@ def s2_loss_surface(w_range=(-2.0, 6.0), b_range=(-10.0, 2.0), num=(81, 121),
     The surface is evaluated in C by ``nnc.loss_surface`` over a grid whose
     corners are the ranges' ends: L(-2, -10) = 0.42499638454314176 and
     L(-2, 2) = 0.5044529278317778.  ``path`` is a :class:`NeuronFit` (S1 is
-    run when it is None).  Returns a :class:`LossSurface`.
+    run when it is None, or any object with 1-D arrays ``w``, ``b``, ``loss``).
+    ``w_range`` and ``b_range`` are pairs of finite numbers, ``num`` a pair of
+    grid sizes, each at least 2 (the grid includes both ends of its range).
+    Returns a :class:`LossSurface`.
     """
+    fn = "s2_loss_surface"
+    w_range = _check.numbers(fn, "w_range", w_range, 2)
+    b_range = _check.numbers(fn, "b_range", b_range, 2)
+    num = _check.counts(fn, "num", num, minimum=2).tolist()
+    if len(num) != 2:
+        raise ValueError(f"{fn}: num must be a pair (number of w values, number of b "
+                         f"values), got {num!r}")
+    if path is not None:
+        for attr in ("w", "b", "loss"):
+            if not hasattr(path, attr):
+                raise TypeError(f"{fn}: path must be a NeuronFit (the result of "
+                                f"s1_sigmoid_neuron) or None, got {type(path).__name__}")
+            _check.vector(fn, f"path.{attr}", getattr(path, attr))
     x, y = datasets.padhai_toy()
     w_grid = np.linspace(w_range[0], w_range[1], num[0])
     b_grid = np.linspace(b_range[0], b_range[1], num[1])

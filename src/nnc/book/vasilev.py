@@ -13,6 +13,7 @@ import numpy as np
 import nnc
 
 from .. import datasets, mathtools
+from . import _check
 from ._results import Result
 
 __all__ = [
@@ -243,8 +244,11 @@ def v5_universal_approximation(units=(1, 2, 4, 8, 16, 32, 64), points=1001):
 
     Returns a :class:`Result` with ``boxcar_x``, ``boxcar_y`` (the book's five
     points), ``x``, ``boxcar_curve``, ``target``, ``units``,
-    ``approximations`` (one row per k) and ``mean_abs_errors``.
+    ``approximations`` (one row per k) and ``mean_abs_errors``.  ``units`` is
+    a sequence of box counts k >= 1 (or one count); ``points`` at least 2.
     """
+    units = _check.counts("v5_universal_approximation", "units", units)
+    points = _check.count("v5_universal_approximation", "points", points, minimum=2)
     one = _boxcar_network([-5.0, 5.0], [7.0], 1000.0)
     bx = np.array([-10.0, -5.0, 0.0, 5.0, 10.0])
     with np.errstate(over="ignore"):
@@ -253,7 +257,6 @@ def v5_universal_approximation(units=(1, 2, 4, 8, 16, 32, 64), points=1001):
     curve = _np(one.predict(grid[:, None]))[:, 0]
     x = np.linspace(0.0, 1.0, points)
     target = approximation_target(x)
-    units = np.asarray(units, dtype=np.int64)
     approx = np.empty((units.shape[0], points))
     for row, k in enumerate(units.tolist()):
         edges = np.linspace(0.0, 1.0, k + 1)
@@ -283,7 +286,10 @@ def v6_xor(epochs=2000, learning_rate=0.5, hidden=4, seed=0):
     ``hidden_loss`` (per epoch), ``single_prob``, ``hidden_prob`` (fitted
     probabilities), ``single_accuracy``, ``hidden_accuracy``, and the two
     models (``single_model``, ``hidden_model``) for decision-boundary plots.
+    ``epochs`` must be at least 1 (the walkthrough reports the final epoch's loss).
     """
+    epochs = _check.count("v6_xor", "epochs", epochs)
+    hidden = _check.count("v6_xor", "hidden", hidden)
     X, y = datasets.xor()
     loss = nnc.losses.LogLossWithLogits()
     single = nnc.Sequential([nnc.Dense(2, 1)], seed=seed, dtype="float64")
@@ -394,8 +400,15 @@ def v8_initialisers(fan_in=256, fan_out=256, depth=10, width=128, batch=256, see
     standard deviation), ``sample_max_abs``, ``sample_std``, ``formula_std``
     (arrays in the order of names), and for the deep stacks ``stack_names``,
     ``activation_std`` and ``gradient_rms`` (one row per stack, one column per
-    layer).
+    layer).  ``fan_in``, ``fan_out``, ``depth``, ``width`` and ``batch`` are
+    integers >= 1.
     """
+    fn = "v8_initialisers"
+    fan_in = _check.count(fn, "fan_in", fan_in)
+    fan_out = _check.count(fn, "fan_out", fan_out)
+    depth = _check.count(fn, "depth", depth)
+    width = _check.count(fn, "width", width)
+    batch = _check.count(fn, "batch", batch)
     init = nnc.init
     gen = nnc.Generator(seed)
     shape = (fan_in, fan_out)
