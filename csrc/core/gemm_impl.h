@@ -143,28 +143,7 @@ static void NNC_FN(nnc_gemm_dk_generic)(int64_t m, int64_t n, int64_t k, const T
 #include "gemm_mk_set.h"
 #define DK_BASE NNC_CAT(MK_BASE, dk)
 #include "gemm_dk_set.h"
-#undef DK_BASE
-#undef MK_SET1
-#undef MK_LOAD
-#undef MK_LOADU
-#undef MK_STOREU
-#undef MK_FMA
-#undef MK_MUL
-#undef MK_ADD
-#undef MK_V
-#undef MK_W
-#undef MK_MASK_T
-#undef MK_MASK
-#undef MK_MLOADU
-#undef MK_MSTOREU
-#undef MK_BASE
-#undef MK_TARGET
-#undef MK_MR
-#undef MK_NRV
-#undef DK_ROWS_1
-#undef DK_ROWS_2
-#undef DK_ROWS_3
-#undef DK_ROWS_4
+#include "gemm_kernel_end.h"
 
 #if NNC_IS_F32
 #define MK_SET1 _mm256_set1_ps
@@ -207,28 +186,7 @@ static void NNC_FN(nnc_gemm_dk_generic)(int64_t m, int64_t n, int64_t k, const T
 #include "gemm_mk_set.h"
 #define DK_BASE NNC_CAT(MK_BASE, dk)
 #include "gemm_dk_set.h"
-#undef DK_BASE
-#undef MK_SET1
-#undef MK_LOAD
-#undef MK_LOADU
-#undef MK_STOREU
-#undef MK_FMA
-#undef MK_MUL
-#undef MK_ADD
-#undef MK_V
-#undef MK_W
-#undef MK_MASK_T
-#undef MK_MASK
-#undef MK_MLOADU
-#undef MK_MSTOREU
-#undef MK_BASE
-#undef MK_TARGET
-#undef MK_MR
-#undef MK_NRV
-#undef DK_ROWS_1
-#undef DK_ROWS_2
-#undef DK_ROWS_3
-#undef DK_ROWS_4
+#include "gemm_kernel_end.h"
 #endif /* NNC_GEMM_X86 */
 
 /* ---- blocking parameters ---- */

@@ -343,6 +343,24 @@ static int check_01_labels(PyArrayObject *t, const char *fname)
 }
 
 /* Class-index path of cross_entropy: idx holds one int64 per row of z. */
+/* The end of every loss wrapper: a failed status becomes the exception; a
+ * backward call returns its gradient array (taking the caller's reference),
+ * a forward call the value as a Python float. */
+static PyObject *loss_result(nnc_status_t st, const char *fname, PyArrayObject **grad,
+                             double value)
+{
+    PyObject *result;
+    if (st != NNC_STATUS_OK) {
+        nnc_raise_status(st, fname);
+        return NULL;
+    }
+    if (*grad == NULL)
+        return PyFloat_FromDouble(value);
+    result = (PyObject *)*grad;
+    *grad = NULL;
+    return result;
+}
+
 static PyObject *cross_entropy_index(PyArrayObject *z, PyObject *target_raw, const char *fname,
                                      const char *arg, nnc_reduction_t reduction, int want_grad)
 {
@@ -407,17 +425,7 @@ static PyObject *cross_entropy_index(PyArrayObject *z, PyObject *target_raw, con
                                          grad ? F_F64(grad) : NULL);
     }
     F_NOGIL_END
-    if (st != NNC_STATUS_OK) {
-        nnc_raise_status(st, fname);
-        goto done;
-    }
-    if (want_grad) {
-        result = (PyObject *)grad;
-        grad = NULL;
-    }
-    else {
-        result = PyFloat_FromDouble(value);
-    }
+    result = loss_result(st, fname, &grad, value);
 done:
     Py_XDECREF(idx);
     Py_XDECREF(grad);
@@ -543,17 +551,7 @@ static PyObject *loss_call(nnc_loss_t kind, PyObject *args, PyObject *kwargs, in
                           grad ? F_F64(grad) : NULL);
     }
     F_NOGIL_END
-    if (st != NNC_STATUS_OK) {
-        nnc_raise_status(st, fname);
-        goto done;
-    }
-    if (want_grad) {
-        result = (PyObject *)grad;
-        grad = NULL;
-    }
-    else {
-        result = PyFloat_FromDouble(value);
-    }
+    result = loss_result(st, fname, &grad, value);
 done:
     Py_XDECREF(target_raw);
     Py_XDECREF(pred);

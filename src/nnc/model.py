@@ -376,30 +376,26 @@ class Sequential:
     def evaluate(self, X, y, loss, l1=0.0, l2=0.0):
         """The objective ``loss(predict(X), y) + l1 sum|W| + l2 sum W^2`` over all
         rows (one C call), as a float."""
-        loss = _losses.get(loss)
-        X = self._inputs(X)
-        Y = loss.prepare_targets(y, X.shape[0], self.out_features, self.dtype)
-        l1 = _check_nonneg(l1, "l1", "evaluate")
-        l2 = _check_nonneg(l2, "l2", "evaluate")
-        _check_hyper_in_dtype(self.dtype, "evaluate", loss, l1, l2)
-        layers, params = self._describe()
-        value, _ = _core.engine_eval(self.dtype.name, layers, params, X, Y, loss._params(),
-                                     l1, l2, False, False, 1)
-        return value
+        return self._objective(X, y, loss, l1, l2, grads=False, where="evaluate")
 
     def compute_gradients(self, X, y, loss, l1=0.0, l2=0.0):
         """Fills every parameter's gradient (``named_grads``) with d objective /
         d parameter over all rows, by the C engine's forward and backward
         passes -- the gradients ``fit`` uses; returns the objective."""
+        return self._objective(X, y, loss, l1, l2, grads=True, where="compute_gradients")
+
+    def _objective(self, X, y, loss, l1, l2, *, grads, where):
+        # evaluate and compute_gradients: one validated C call, with or
+        # without the backward pass.
         loss = _losses.get(loss)
         X = self._inputs(X)
         Y = loss.prepare_targets(y, X.shape[0], self.out_features, self.dtype)
-        l1 = _check_nonneg(l1, "l1", "compute_gradients")
-        l2 = _check_nonneg(l2, "l2", "compute_gradients")
-        _check_hyper_in_dtype(self.dtype, "compute_gradients", loss, l1, l2)
+        l1 = _check_nonneg(l1, "l1", where)
+        l2 = _check_nonneg(l2, "l2", where)
+        _check_hyper_in_dtype(self.dtype, where, loss, l1, l2)
         layers, params = self._describe()
         value, _ = _core.engine_eval(self.dtype.name, layers, params, X, Y, loss._params(),
-                                     l1, l2, True, False, 1)
+                                     l1, l2, grads, False, 1)
         return value
 
     # ---------------------------------------------------------- step by step
