@@ -10,18 +10,6 @@
 #include <limits.h>
 #include <string.h>
 
-/* Below this many elements the kernel runs with the GIL held: releasing and
- * re-acquiring it would cost more than the arithmetic. */
-#define F_NOGIL_MIN 4096
-
-#define F_NOGIL_BEGIN(n)                                                                   \
-    {                                                                                      \
-        PyThreadState *f_ts_ = (n) >= F_NOGIL_MIN ? PyEval_SaveThread() : NULL;
-#define F_NOGIL_END                                                                        \
-    if (f_ts_ != NULL)                                                                     \
-        PyEval_RestoreThread(f_ts_);                                                       \
-    }
-
 #define F_F32(a) ((float *)PyArray_DATA(a))
 #define F_F64(a) ((double *)PyArray_DATA(a))
 
@@ -203,12 +191,12 @@ static PyObject *act_forward(nnc_act_t act, PyObject *args, PyObject *kwargs)
     if (y == NULL)
         goto done;
     act_view(act, x, &rows, &cols);
-    F_NOGIL_BEGIN(PyArray_SIZE(x))
+    NNC_NOGIL_BEGIN(PyArray_SIZE(x))
     if (typenum == NPY_FLOAT)
         st = nnc_act_forward_f32(act, rows, cols, F_F32(x), F_F32(y), (float)alpha);
     else
         st = nnc_act_forward_f64(act, rows, cols, F_F64(x), F_F64(y), alpha);
-    F_NOGIL_END
+    NNC_NOGIL_END
     if (st != NNC_STATUS_OK) {
         nnc_raise_status(st, fname);
         goto done;
@@ -269,7 +257,7 @@ static PyObject *act_backward(nnc_act_t act, PyObject *args, PyObject *kwargs)
     if (dx == NULL)
         goto done;
     act_view(act, x, &rows, &cols);
-    F_NOGIL_BEGIN(PyArray_SIZE(x))
+    NNC_NOGIL_BEGIN(PyArray_SIZE(x))
     if (typenum == NPY_FLOAT) {
         float da = 0.0f;
         st = nnc_act_backward_f32(act, rows, cols, F_F32(x), NULL, F_F32(dy), F_F32(dx),
@@ -280,7 +268,7 @@ static PyObject *act_backward(nnc_act_t act, PyObject *args, PyObject *kwargs)
         st = nnc_act_backward_f64(act, rows, cols, F_F64(x), NULL, F_F64(dy), F_F64(dx), alpha,
                                   &dalpha);
     }
-    F_NOGIL_END
+    NNC_NOGIL_END
     if (st != NNC_STATUS_OK) {
         nnc_raise_status(st, fname);
         goto done;
@@ -413,7 +401,7 @@ static PyObject *cross_entropy_index(PyArrayObject *z, PyObject *target_raw, con
             goto done;
     }
     double value;
-    F_NOGIL_BEGIN(PyArray_SIZE(z))
+    NNC_NOGIL_BEGIN(PyArray_SIZE(z))
     if (typenum == NPY_FLOAT) {
         float v = 0.0f;
         st = nnc_cross_entropy_index_f32(reduction, rows, cols, F_F32(z), ix, &v,
@@ -424,7 +412,7 @@ static PyObject *cross_entropy_index(PyArrayObject *z, PyObject *target_raw, con
         st = nnc_cross_entropy_index_f64(reduction, rows, cols, F_F64(z), ix, &value,
                                          grad ? F_F64(grad) : NULL);
     }
-    F_NOGIL_END
+    NNC_NOGIL_END
     result = loss_result(st, fname, &grad, value);
 done:
     Py_XDECREF(idx);
@@ -539,7 +527,7 @@ static PyObject *loss_call(nnc_loss_t kind, PyObject *args, PyObject *kwargs, in
             goto done;
     }
     double value;
-    F_NOGIL_BEGIN(PyArray_SIZE(pred))
+    NNC_NOGIL_BEGIN(PyArray_SIZE(pred))
     if (typenum == NPY_FLOAT) {
         float v = 0.0f;
         st = nnc_loss_f32(&params, rows, cols, F_F32(pred), F_F32(target), &v,
@@ -550,7 +538,7 @@ static PyObject *loss_call(nnc_loss_t kind, PyObject *args, PyObject *kwargs, in
         st = nnc_loss_f64(&params, rows, cols, F_F64(pred), F_F64(target), &value,
                           grad ? F_F64(grad) : NULL);
     }
-    F_NOGIL_END
+    NNC_NOGIL_END
     result = loss_result(st, fname, &grad, value);
 done:
     Py_XDECREF(target_raw);
@@ -584,12 +572,12 @@ static PyObject *penalty_call(int l2, int want_grad, PyObject *args, PyObject *k
     const int64_t n = (int64_t)PyArray_SIZE(w);
     if (!want_grad) {
         double value;
-        F_NOGIL_BEGIN(n)
+        NNC_NOGIL_BEGIN(n)
         if (typenum == NPY_FLOAT)
             value = l2 ? nnc_l2_penalty_f32(n, F_F32(w)) : nnc_l1_penalty_f32(n, F_F32(w));
         else
             value = l2 ? nnc_l2_penalty_f64(n, F_F64(w)) : nnc_l1_penalty_f64(n, F_F64(w));
-        F_NOGIL_END
+        NNC_NOGIL_END
         result = PyFloat_FromDouble(value);
         goto done;
     }
@@ -598,7 +586,7 @@ static PyObject *penalty_call(int l2, int want_grad, PyObject *args, PyObject *k
         goto done;
     /* The kernels accumulate into g: start from zero, scale 1. */
     memset(PyArray_DATA(g), 0, (size_t)PyArray_NBYTES(g));
-    F_NOGIL_BEGIN(n)
+    NNC_NOGIL_BEGIN(n)
     if (typenum == NPY_FLOAT) {
         if (l2)
             nnc_l2_penalty_grad_f32(n, F_F32(w), 1.0f, F_F32(g));
@@ -611,7 +599,7 @@ static PyObject *penalty_call(int l2, int want_grad, PyObject *args, PyObject *k
         else
             nnc_l1_penalty_grad_f64(n, F_F64(w), 1.0, F_F64(g));
     }
-    F_NOGIL_END
+    NNC_NOGIL_END
     result = (PyObject *)g;
     g = NULL;
 done:
@@ -723,12 +711,12 @@ static PyObject *py_sgd_step(PyObject *self, PyObject *args, PyObject *kwargs)
     if (g == NULL)
         goto done;
     const int64_t n = (int64_t)PyArray_SIZE(state[0]);
-    F_NOGIL_BEGIN(n)
+    NNC_NOGIL_BEGIN(n)
     if (typenum == NPY_FLOAT)
         nnc_sgd_step_f32(n, F_F32(state[0]), F_F32(g), (float)lr);
     else
         nnc_sgd_step_f64(n, F_F64(state[0]), F_F64(g), lr);
-    F_NOGIL_END
+    NNC_NOGIL_END
     result = Py_None;
     Py_INCREF(result);
 done:
@@ -763,13 +751,13 @@ static PyObject *py_momentum_step(PyObject *self, PyObject *args, PyObject *kwar
     if (g == NULL)
         goto done;
     const int64_t n = (int64_t)PyArray_SIZE(state[0]);
-    F_NOGIL_BEGIN(n)
+    NNC_NOGIL_BEGIN(n)
     if (typenum == NPY_FLOAT)
         nnc_momentum_step_f32(n, F_F32(state[0]), F_F32(g), F_F32(state[1]), (float)lr,
                               (float)mu);
     else
         nnc_momentum_step_f64(n, F_F64(state[0]), F_F64(g), F_F64(state[1]), lr, mu);
-    F_NOGIL_END
+    NNC_NOGIL_END
     result = Py_None;
     Py_INCREF(result);
 done:
@@ -843,14 +831,14 @@ static PyObject *py_adam_step(PyObject *self, PyObject *args, PyObject *kwargs)
     if (g == NULL)
         goto done;
     const int64_t n = (int64_t)PyArray_SIZE(state[0]);
-    F_NOGIL_BEGIN(n)
+    NNC_NOGIL_BEGIN(n)
     if (typenum == NPY_FLOAT)
         st = nnc_adam_step_f32(n, F_F32(state[0]), F_F32(g), F_F32(state[1]), F_F32(state[2]),
                                (int64_t)t, (float)lr, (float)beta1, (float)beta2, (float)eps);
     else
         st = nnc_adam_step_f64(n, F_F64(state[0]), F_F64(g), F_F64(state[1]), F_F64(state[2]),
                                (int64_t)t, lr, beta1, beta2, eps);
-    F_NOGIL_END
+    NNC_NOGIL_END
     if (st != NNC_STATUS_OK) {
         nnc_raise_status(st, fname);
         goto done;

@@ -25,8 +25,8 @@
 /* Products with fewer multiply-adds than this run without releasing the GIL:
  * releasing and re-taking it costs about as much as such a product. */
 #define NNC_MX_GIL_FLOPS 32768
-/* Elementwise kernels release the GIL above this many elements. */
-#define NNC_MX_GIL_ELEMS 16384
+/* Elementwise kernels follow every binding's element threshold. */
+#define NNC_MX_GIL_ELEMS NNC_NOGIL_MIN_ELEMS
 
 /* ------------------------------------------------------------------ */
 /* Argument parsing for METH_FASTCALL | METH_KEYWORDS.                   */

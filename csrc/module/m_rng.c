@@ -13,9 +13,8 @@
 
 #include <string.h>
 
-/* Below this many values the GIL is kept: releasing it costs more than the
- * fill. */
-#define RNG_NOGIL_MIN 8192
+/* Fills release the GIL from every binding's element threshold on. */
+#define RNG_NOGIL_MIN NNC_NOGIL_MIN_ELEMS
 
 /* Borrows `obj` as a generator state: a native-byte-order uint64 ndarray of
  * shape (4,), C-contiguous, aligned, writeable and (unless allow_zero) not all

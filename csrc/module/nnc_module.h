@@ -31,6 +31,23 @@ int nnc_functional_module_init(PyObject *module);
 int nnc_rng_module_init(PyObject *module);
 int nnc_engine_module_init(PyObject *module);
 
+/* ---- the GIL ---- */
+
+/* Every binding releases the GIL around a kernel that touches at least this
+ * many elements: below it the release costs more than it lets other threads
+ * do.  (Matrix products decide by multiply-adds instead, m_matrix.c.) */
+#define NNC_NOGIL_MIN_ELEMS 8192
+
+/* NNC_NOGIL_BEGIN(n) ... NNC_NOGIL_END brackets kernel calls on n elements,
+ * releasing the GIL when n is large enough.  No Python API inside. */
+#define NNC_NOGIL_BEGIN(n)                                                                 \
+    {                                                                                      \
+        PyThreadState *nnc_ts_ = (n) >= NNC_NOGIL_MIN_ELEMS ? PyEval_SaveThread() : NULL;
+#define NNC_NOGIL_END                                                                      \
+    if (nnc_ts_ != NULL)                                                                   \
+        PyEval_RestoreThread(nnc_ts_);                                                     \
+    }
+
 /* ---- argument conversion (convert.c) ---- */
 
 /* Which float type a call computes in: NPY_FLOAT when every floating NumPy
