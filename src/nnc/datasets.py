@@ -173,6 +173,11 @@ def boxcar(x, left=-5.0, right=5.0, height=7.0):
     sigmoid units: ``7 sigma(1000 x + 5000) - 7 sigma(1000 x - 5000)``).
     ``x`` is any array-like; returns a float64 array of its shape.
     """
+    try:  # real numbers only: a complex height would silently lose its imaginary part
+        left, right, height = float(left), float(right), float(height)
+    except (TypeError, ValueError):
+        raise TypeError(f"boxcar: left, right and height must be real numbers, got "
+                        f"{left!r}, {right!r}, {height!r}") from None
     if not left < right:
         raise ValueError(f"boxcar: need left < right, got left={left}, right={right}")
     x = np.asarray(x, dtype=np.float64)

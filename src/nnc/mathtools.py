@@ -280,7 +280,11 @@ def normal_pdf(x, mu=0.0, sigma=1.0):
 
     ``x`` may be a scalar (returns a float) or an array.
     """
-    sigma = float(sigma)
+    try:  # real numbers only: a complex mu would silently lose its imaginary part
+        sigma, mu = float(sigma), float(mu)
+    except (TypeError, ValueError):
+        raise TypeError(f"normal_pdf: mu and sigma must be real numbers, got mu={mu!r}, "
+                        f"sigma={sigma!r}") from None
     if not sigma > 0:
         raise ValueError(f"normal_pdf: sigma must be > 0, got {sigma}")
     z = (np.asarray(x, dtype=np.float64) - mu) / sigma

@@ -285,3 +285,17 @@ def test_the_fuzz_finds_its_targets():
         except ImportError:
             continue
         assert any(k.startswith(mod + ".") for k in _TARGETS), mod
+
+
+@pytest.mark.parametrize("h", [0.0, -1e-5, float("nan"), float("inf")])
+def test_a7_step_must_be_positive_and_finite(h):
+    from nnc import book
+    with pytest.raises(ValueError, match="h must be"):
+        book.agile.a7_sigmoid_derivative(h=h)
+
+
+def test_complex_parameters_are_refused_not_truncated():
+    with pytest.raises(TypeError, match="boxcar: .*height"):
+        nnc.datasets.boxcar([0.0], height=1j)
+    with pytest.raises(TypeError, match="normal_pdf: mu"):
+        nnc.mathtools.normal_pdf(0.0, mu=1j)

@@ -224,9 +224,13 @@ def a7_sigmoid_derivative(x=None, h=1e-5):
     ``(sigma(x + h) - sigma(x - h)) / 2h``.  Returns a :class:`Result` with
     ``x``, ``sigma``, ``backward``, ``closed_form``, ``numeric`` arrays and the
     largest differences ``max_backward_vs_closed``, ``max_closed_vs_numeric``.
-    ``x`` is a 1-D sequence of at least one value, or a single number.
+    ``x`` is a 1-D sequence of at least one value, or a single number; the
+    step ``h`` a finite number > 0.
     """
     F = nnc.functional
+    (h,) = _check.numbers("a7_sigmoid_derivative", "h", [h], 1)
+    if not h > 0.0:
+        raise ValueError(f"a7_sigmoid_derivative: h must be > 0, got {h!r}")
     x = (np.linspace(-6.0, 6.0, 121) if x is None
          else _check.vector("a7_sigmoid_derivative", "x", x, scalar_ok=True))
     s = np.asarray(F.sigmoid(x))
