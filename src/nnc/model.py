@@ -489,9 +489,13 @@ class Sequential:
         epochs (default 1 when a callback is given) with the number of
         completed epochs and the History so far; returning True stops the
         run (History.status "stopped").  progress=True shows a progress bar.
-        Ctrl-C (KeyboardInterrupt) stops the run within a fraction of a
-        second at a step boundary: the model keeps its last completed step and
-        the exception carries ``.history``.
+        Ctrl-C (KeyboardInterrupt) stops the run within 0.2 s, also in the
+        middle of a long step (which is then abandoned): the model keeps its
+        last completed step and the exception carries ``.history``.  A
+        callback must return True, False or None (TypeError otherwise); it
+        may call this model's read-only methods (predict, evaluate, save,
+        the generator), but calling ``fit`` on this model raises
+        RuntimeError.
 
         threads: most threads each matrix product may use (default 1; the
         results do not depend on it; values above 1024 count as 1024, as in
