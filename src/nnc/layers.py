@@ -132,6 +132,10 @@ class Layer:
     def _config(self):
         return {}
 
+    def __call__(self, x):
+        """``layer(x)`` is ``layer.forward(x)`` (as in PyTorch and Keras)."""
+        return self.forward(x)
+
 
 class Dense(Layer):
     """Fully connected layer: ``Y = X @ W + b``.
@@ -413,17 +417,35 @@ class Softmax(Activation):
     Trained with the cross_entropy loss, ``fit`` fuses the two: the loss is
     computed from the Softmax's input (the logits) in the stable
     log-softmax form, and its gradient is ``softmax - target``.
+    ``axis=`` (Keras) or ``dim=`` (PyTorch) may be given as -1 or 1, the
+    axis of a sample's values; any other is a ValueError.
     """
 
-    def __init__(self):
+    def __init__(self, axis=-1, *, dim=None):
+        _row_axis(type(self).__name__, axis, dim)
         super().__init__("softmax")
 
 
 class LogSoftmax(Activation):
-    """Row-wise log-softmax: y_j = x_j - log sum_k exp(x_k) (stable form)."""
+    """Row-wise log-softmax: y_j = x_j - log sum_k exp(x_k) (stable form).
+    ``axis=``/``dim=``: as for ``Softmax``."""
 
-    def __init__(self):
+    def __init__(self, axis=-1, *, dim=None):
+        _row_axis(type(self).__name__, axis, dim)
         super().__init__("log_softmax")
+
+
+def _row_axis(what, axis, dim):
+    """Softmax layers work along each row of a (batch, features) input."""
+    from .functional import _last_axis
+
+    try:
+        _last_axis(what, np.empty((0, 0)), axis, dim)
+    except ValueError:
+        key = "axis" if dim is None else "dim"
+        raise ValueError(f"{what}: works on each sample's values, the last axis of the "
+                         f"(batch, features) input ({key}=-1 or 1); got {key}="
+                         f"{axis if dim is None else dim}") from None
 
 
 class PReLU(Activation):

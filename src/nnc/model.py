@@ -15,9 +15,10 @@ import time
 import numpy as np
 
 from . import _core
+from . import _pickling
 from . import layers as _layers
 from . import losses as _losses
-from .optim import Optimizer, _in_dtype
+from .optim import Optimizer, _in_dtype, resolve_optimizer
 
 __all__ = ["Sequential", "History", "DivergenceError", "load"]
 
@@ -44,6 +45,17 @@ class DivergenceError(FloatingPointError):
         self.reference = reference
         self.reason = reason
         self.history = history
+
+    def __reduce__(self):
+        # The keyword-only constructor cannot be called with ``args`` alone
+        # (BaseException's default): rebuild from args plus the attributes.
+        return (_rebuild_exception, (type(self), self.args), self.__dict__)
+
+
+def _rebuild_exception(cls, args):
+    exc = cls.__new__(cls)
+    exc.args = args
+    return exc
 
 
 class History:
@@ -428,7 +440,8 @@ class Sequential:
         indices accepted with cross_entropy).  loss: a name or an
         ``nnc.losses`` object.  optimizer: ``nnc.SGD``, ``Momentum``,
         ``Nesterov``, ``Adam`` or ``HotCold`` (its state persists across
-        fits, see ``nnc.optim``).
+        fits, see ``nnc.optim``), or a name ("sgd", "adam", ...: a new
+        optimizer with default settings, its state kept for this fit only).
 
         Schedule:
           - ``batch_size=None``: full batch, one step per epoch over all n rows;
@@ -472,6 +485,7 @@ class Sequential:
         ``nnc.matmul``).
         """
         loss = _losses.get(loss)
+        optimizer = resolve_optimizer(optimizer)
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"fit: optimizer must be an nnc optimizer (nnc.SGD(lr), nnc.Adam(), "
                             f"...), got {type(optimizer).__name__} ({optimizer!r})")
@@ -685,6 +699,23 @@ class Sequential:
                 line = f"{line:<30} {shapes}  = {layer.n_params}"
             lines.append(line)
         return "\n".join(lines)
+
+    # --------------------------------------------- pickle, deepcopy, __call__
+    def __getstate__(self):
+        # pickle.dumps(model) and copy.deepcopy(model): everything (layers,
+        # parameters, gradients, generator state) but the lock, taken while
+        # holding it so that no step of a fit is half done.
+        with self._lock:
+            return _pickling.without_locks(self)
+
+    def __setstate__(self, state):
+        _pickling.with_new_locks(self, state)
+
+    def __call__(self, X):
+        """``model(X)`` is ``model.forward(X)`` (as in PyTorch and Keras): the
+        layer-by-layer forward pass that ``backward`` can follow.
+        ``predict(X)`` gives the same values in one C call."""
+        return self.forward(X)
 
 
 def load(path):

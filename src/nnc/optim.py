@@ -23,10 +23,22 @@ The state belongs to one model at a time: handing the optimizer a different
 model (or one whose parameters changed shape or dtype) starts fresh state for
 it.
 
+Names and spellings.  ``fit(optimizer="adam")`` (any of ``names()``) uses a
+new optimizer with its default settings (``resolve_optimizer``).  The
+constructors also take the Keras/PyTorch spellings ``learning_rate=`` (lr),
+``momentum=`` (mu), ``beta_1=``/``beta_2=``/``betas=(b1, b2)`` and
+``epsilon=`` (eps) where the optimizer has that setting.
+
+Pickling and ``copy.deepcopy`` keep the settings and the state; the copy
+takes up the state with the first model it meets whose parameters have the
+same names, shapes and dtypes (e.g. the model pickled with it).
+
 Step by step, ``opt.step(model)`` applies one update from the gradients in
 the model's ``grads`` (filled by ``model.backward``), with the same kernels
 as ``fit`` (``nnc.functional.sgd_step`` and friends).
 """
+import functools
+import inspect
 import math
 import numbers
 import weakref
@@ -35,7 +47,8 @@ import numpy as np
 
 from . import _core
 
-__all__ = ["Optimizer", "SGD", "Momentum", "Nesterov", "Adam", "HotCold"]
+__all__ = ["Optimizer", "SGD", "Momentum", "Nesterov", "Adam", "HotCold", "resolve_optimizer",
+           "names"]
 
 _OPT_CODES = {name: i for i, name in enumerate(_core._engine_optimizers)}
 
@@ -106,7 +119,7 @@ class Optimizer:
         """The per-parameter state arrays for `model`, created (zero) when the
         optimizer meets a new model or a changed parameter layout."""
         layout = tuple((name, arr.shape, arr.dtype.str) for name, arr in model.named_parameters())
-        current = self._model() if self._model is not None else None
+        current = self._model() if self._model is not None else self._adopt(model, layout)
         if current is not model or layout != self._layout:
             self.reset()
             self._model = weakref.ref(model)
@@ -163,6 +176,70 @@ class Optimizer:
 
     def _hyper(self):
         return ()
+
+    # -- Keras / PyTorch spellings, pickling --------------------------------
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:
+            cls.__init__ = _accept_spellings(cls.__dict__["__init__"], cls.__name__)
+
+    def __getstate__(self):
+        # The weak reference to the model cannot be pickled: the copy keeps
+        # the layout and adopts the first model that matches it (_adopt).
+        state = dict(self.__dict__)
+        state["_model"] = None
+        state["_adopt_layout"] = self._layout
+        return state
+
+    def _adopt(self, model, layout):
+        """After unpickling: binds to ``model`` (returned) if its parameter
+        layout is the one the state was made for, else None."""
+        if layout == self.__dict__.pop("_adopt_layout", None) and layout == self._layout:
+            self._model = weakref.ref(model)
+            return model
+        return None
+
+
+# Keras / PyTorch keyword -> nnc keyword.
+_SPELLINGS = {"learning_rate": "lr", "momentum": "mu", "beta_1": "beta1", "beta_2": "beta2",
+              "epsilon": "eps"}
+
+
+def _accept_spellings(init, cls_name):
+    """Wraps an optimizer's ``__init__`` so that ``learning_rate=``,
+    ``momentum=``, ``beta_1=``, ``beta_2=``, ``betas=`` and ``epsilon=`` mean
+    nnc's ``lr``, ``mu``, ``beta1``, ``beta2`` and ``eps``."""
+    own = set(inspect.signature(init).parameters)
+
+    @functools.wraps(init)
+    def wrapper(self, *args, **kwargs):
+        if "betas" in kwargs:
+            betas = kwargs.pop("betas")
+            if "beta1" not in own:
+                raise TypeError(f"{cls_name}: has no betas (PyTorch's Adam setting); see "
+                                f"nnc.Adam(lr, beta1, beta2, eps)")
+            try:
+                kwargs["beta_1"], kwargs["beta_2"] = betas
+            except (TypeError, ValueError):
+                raise TypeError(f"{cls_name}: betas must be a pair (beta1, beta2), got "
+                                f"{betas!r}") from None
+        for alias, name in _SPELLINGS.items():
+            if alias not in kwargs:
+                continue
+            if name not in own:
+                hint = {"mu": "momentum is nnc.Momentum(lr, mu=0.9) or nnc.Nesterov(lr, mu=0.9)",
+                        "beta1": "nnc.Adam(lr, beta1, beta2, eps) has betas",
+                        "beta2": "nnc.Adam(lr, beta1, beta2, eps) has betas",
+                        "eps": "nnc.Adam(lr, beta1, beta2, eps) has eps",
+                        "lr": f"it has no learning rate; see help(nnc.{cls_name})"}[name]
+                raise TypeError(f"{cls_name}: unexpected keyword {alias}= ({hint})")
+            if name in kwargs:
+                raise TypeError(f"{cls_name}: got both {name}= and {alias}= (the same setting); "
+                                f"give one")
+            kwargs[name] = kwargs.pop(alias)
+        return init(self, *args, **kwargs)
+
+    return wrapper
 
 
 class SGD(Optimizer):
@@ -243,6 +320,7 @@ class Nesterov(Momentum):
     def step(self, model):
         from . import functional as F
 
+        self._bind(model)  # a different model resets the state, and _saved with it
         if self._saved is None or self._model is None or self._model() is not model:
             raise RuntimeError("Nesterov.step: call opt.look_ahead(model) before the forward "
                                "and backward passes, so that the gradient is taken at w + mu v")
@@ -321,3 +399,32 @@ class HotCold(Optimizer):
 
     def _hyper(self):
         return (("step", self.step_size),)
+
+
+_BY_NAME = {"sgd": SGD, "momentum": Momentum, "nesterov": Nesterov, "adam": Adam,
+            "hotcold": HotCold, "hot_cold": HotCold}
+
+
+def names():
+    """The optimizer names ``resolve_optimizer`` (and ``fit``) accept."""
+    return sorted(_BY_NAME)
+
+
+def resolve_optimizer(spec, what="fit"):
+    """An Optimizer from ``spec``: an nnc optimizer object (returned as is,
+    state and all), an optimizer class (``nnc.Adam``) or a name ("sgd",
+    "momentum", "nesterov", "adam", "hotcold"; case does not matter), which
+    give a NEW optimizer with its default settings (SGD lr=0.01, Momentum
+    and Nesterov lr=0.01 mu=0.9, Adam lr=0.001, HotCold step=0.001)."""
+    if isinstance(spec, Optimizer):
+        return spec
+    if isinstance(spec, type) and issubclass(spec, Optimizer) and spec.kind is not None:
+        return spec()
+    if isinstance(spec, str):
+        key = spec.strip().lower().replace("-", "_")
+        if key in _BY_NAME:
+            return _BY_NAME[key]()
+        raise ValueError(f"{what}: unknown optimizer {spec!r}; expected one of {names()}, or an "
+                         f"optimizer object such as nnc.SGD(lr=0.1)")
+    raise TypeError(f"{what}: optimizer must be an nnc optimizer (nnc.SGD(lr), nnc.Adam(), ...) "
+                    f"or its name ('sgd', 'adam', ...), got {type(spec).__name__} ({spec!r})")
