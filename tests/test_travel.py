@@ -357,3 +357,16 @@ def test_progress_extra_brings_the_notebook_widget():
     assert {"tqdm", "ipywidgets"} <= names
     for extra in ("sklearn", "torch", "onnx"):
         assert extra in extras
+
+
+def test_joblib_read_only_memory_map_load_trains(tmp_path):
+    joblib = pytest.importorskip("joblib")
+    X, y = data()
+    model, opt = net(), nnc.Adam(0.01)
+    model.fit(X, y, loss="mse", optimizer=opt, epochs=2)
+    joblib.dump((model, opt), tmp_path / "m.joblib")
+    m2, o2 = joblib.load(tmp_path / "m.joblib", mmap_mode="r")
+    h_ref = model.fit(X, y, loss="mse", optimizer=opt, epochs=3)
+    h2 = m2.fit(X, y, loss="mse", optimizer=o2, epochs=3)
+    np.testing.assert_array_equal(h2.loss, h_ref.loss)
+    same_params(m2, model)

@@ -7,6 +7,8 @@ every lock in an object's ``__dict__`` by a note of how to make a new one;
 """
 import threading
 
+import numpy as np
+
 _LOCK_TYPES = (type(threading.Lock()), type(threading.RLock()))
 
 
@@ -47,3 +49,18 @@ def with_new_locks(obj, state):
     ``_NewLock``."""
     obj.__dict__.update({key: value.make() if isinstance(value, _NewLock) else value
                          for key, value in state.items()})
+
+
+def writable(value):
+    """An array nnc may update in place: ``value`` itself when it is a plain,
+    writeable, C-contiguous ndarray, else a copy (e.g. of the read-only
+    memory map ``joblib.load(..., mmap_mode="r")`` gives); other values as
+    they are.  Dicts (one level, or two for optimizer state) are done
+    entry by entry."""
+    if isinstance(value, dict):
+        return {k: writable(v) for k, v in value.items()}
+    if isinstance(value, np.ndarray) and not (type(value) is np.ndarray
+                                              and value.flags.writeable
+                                              and value.flags.c_contiguous):
+        return np.array(value, order="C")
+    return value

@@ -136,6 +136,14 @@ class Layer:
         """``layer(x)`` is ``layer.forward(x)`` (as in PyTorch and Keras)."""
         return self.forward(x)
 
+    def __setstate__(self, state):
+        # unpickled parameters must be arrays the engine can update in place
+        from ._pickling import writable
+
+        self.__dict__.update(state)
+        self.params = writable(self.params)
+        self.grads = writable(self.grads)
+
 
 class Dense(Layer):
     """Fully connected layer: ``Y = X @ W + b``.

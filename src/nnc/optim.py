@@ -191,6 +191,16 @@ class Optimizer:
         state["_adopt_layout"] = self._layout
         return state
 
+    def __setstate__(self, state):
+        # the state arrays are updated in place: plain writeable arrays
+        from ._pickling import writable
+
+        self.__dict__.update(state)
+        self.state = {name: writable(st) for name, st in self.state.items()}
+        self._t = writable(self._t)
+        if getattr(self, "_saved", None) is not None:
+            self._saved = writable(self._saved)
+
     def _adopt(self, model, layout):
         """After unpickling: binds to ``model`` (returned) if its parameter
         layout is the one the state was made for, else None."""
