@@ -196,7 +196,7 @@ class Dense(Layer):
         dt = np.dtype(dtype)
         shape = (self._in, self._out)
         if self._weight0 is not None:
-            w = np.array(self._weight0, dtype=dt)
+            w = np.array(self._weight0, dtype=dt, order="C")
         else:
             w = _init.get(self.init)(shape, gen=gen, dtype=dt)
             w = np.ascontiguousarray(w, dtype=dt)

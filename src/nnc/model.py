@@ -717,6 +717,32 @@ class Sequential:
         ``predict(X)`` gives the same values in one C call."""
         return self.forward(X)
 
+    # ----------------------------------------------- PyTorch and ONNX bridges
+    def to_torch(self):
+        """The equivalent ``torch.nn.Sequential`` (``nn.Linear`` and the
+        activations' modules, copies of the parameters, in this model's
+        dtype); see ``nnc.export``.  Needs PyTorch."""
+        from .export import to_torch
+
+        return to_torch(self)
+
+    @classmethod
+    def from_torch(cls, module, seed=0):
+        """An nnc model equivalent to the ``torch.nn.Sequential`` ``module``
+        (Linear and the supported activations; anything else is a TypeError
+        naming the module); see ``nnc.export.from_torch``."""
+        from .export import from_torch
+
+        return from_torch(module, seed=seed)
+
+    def to_onnx(self, path):
+        """Writes the model as an ONNX file (input "X", output "Y", checked
+        with ``onnx.checker``) and returns the ``onnx.ModelProto``; see
+        ``nnc.export.to_onnx``.  Needs the onnx package."""
+        from .export import to_onnx
+
+        return to_onnx(self, path)
+
 
 def load(path):
     """Reads a model written by ``Sequential.save``."""

@@ -63,3 +63,39 @@ def test_estimator_predict_before_fit_and_wrong_width(kind):
     est = cls(epochs=1).fit(X, y)
     with pytest.raises(ValueError, match="X has 2 features"):
         call_checked(est.predict, X[:, :2])
+
+
+from nnc import export  # noqa: E402
+
+covers(export.to_torch, export.from_torch, export.to_onnx)
+
+NOT_A_MODEL = [None, "m", 3, object(), [nnc.Dense(2, 1)], nnc.Dense(2, 1), np.zeros((2, 2))]
+
+
+@pytest.mark.parametrize("junk", NOT_A_MODEL, ids=lambda j: type(j).__name__)
+def test_bridges_refuse_what_is_not_a_model(junk, tmp_path):
+    pytest.importorskip("onnx")
+    with pytest.raises(TypeError, match="expected an nnc.Sequential"):
+        export.to_onnx(junk, tmp_path / "m.onnx")
+    with pytest.raises((TypeError, ImportError)):
+        export.to_torch(junk)
+    with pytest.raises((TypeError, ImportError)):
+        export.from_torch(junk)
+    with pytest.raises((TypeError, ImportError)):
+        nnc.Sequential.from_torch(junk)
+
+
+@pytest.mark.parametrize("junk", [None, 3, 1.5, object(), b"m.onnx", ["m.onnx"]],
+                         ids=["None", "int", "float", "object", "bytes", "list"])
+def test_to_onnx_path_junk(junk):
+    pytest.importorskip("onnx")
+    with pytest.raises(TypeError, match="path must be a file name"):
+        nnc.Sequential([nnc.Dense(2, 1)]).to_onnx(junk)
+
+
+def test_from_torch_seed_junk():
+    torch = pytest.importorskip("torch")
+    net = torch.nn.Sequential(torch.nn.Linear(2, 1))
+    for junk in (None, -1, 1.5, "0", 2 ** 64):
+        with pytest.raises((TypeError, ValueError)):
+            nnc.Sequential.from_torch(net, seed=junk)
