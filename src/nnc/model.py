@@ -15,7 +15,6 @@ import time
 import numpy as np
 
 from . import _core
-from . import _pickling
 from . import layers as _layers
 from . import losses as _losses
 from .optim import Optimizer, _in_dtype, resolve_optimizer
@@ -688,27 +687,19 @@ class Sequential:
             arrays[name] = arr
         np.savez(path, **arrays)
 
-    # ------------------------------------------------------------------ repr
-    def __repr__(self):
-        lines = [f"Sequential(dtype={self.dtype.name}, seed={self.seed!r}, "
-                 f"{self.n_params} parameters)"]
-        for i, layer in enumerate(self.layers):
-            shapes = ", ".join(f"{n} {tuple(a.shape)}" for n, a in layer.named_parameters())
-            line = f"  ({i}) {layer!r}"
-            if shapes:
-                line = f"{line:<30} {shapes}  = {layer.n_params}"
-            lines.append(line)
-        return "\n".join(lines)
-
     # --------------------------------------------- pickle, deepcopy, __call__
     def __getstate__(self):
         # pickle.dumps(model) and copy.deepcopy(model): everything (layers,
         # parameters, gradients, generator state) but the lock, taken while
         # holding it so that no step of a fit is half done.
+        from . import _pickling
+
         with self._lock:
             return _pickling.without_locks(self)
 
     def __setstate__(self, state):
+        from . import _pickling
+
         _pickling.with_new_locks(self, state)
 
     def __call__(self, X):
@@ -742,6 +733,18 @@ class Sequential:
         from .export import to_onnx
 
         return to_onnx(self, path)
+
+    # ------------------------------------------------------------------ repr
+    def __repr__(self):
+        lines = [f"Sequential(dtype={self.dtype.name}, seed={self.seed!r}, "
+                 f"{self.n_params} parameters)"]
+        for i, layer in enumerate(self.layers):
+            shapes = ", ".join(f"{n} {tuple(a.shape)}" for n, a in layer.named_parameters())
+            line = f"  ({i}) {layer!r}"
+            if shapes:
+                line = f"{line:<30} {shapes}  = {layer.n_params}"
+            lines.append(line)
+        return "\n".join(lines)
 
 
 def load(path):
