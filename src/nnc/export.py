@@ -19,9 +19,17 @@ float64).
 Needs ``pip install "nnc[torch]"`` (``torch==2.13.0`` is the tested
 version) or ``pip install "nnc[onnx]"``.
 """
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any, Union
+
 import numpy as np
 
 from . import layers as _layers
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .model import Sequential
 
 __all__ = ["to_torch", "from_torch", "to_onnx", "SUPPORTED_TORCH"]
 
@@ -67,14 +75,14 @@ def __getattr__(name):  # nnc.export.TorchStep, importable (and picklable) by na
 
 
 def _model_check(model, what):
-    from .model import Sequential
+    from .model import Sequential as _Sequential
 
-    if not isinstance(model, Sequential):
+    if not isinstance(model, _Sequential):
         raise TypeError(f"{what}: expected an nnc.Sequential, got {type(model).__name__}")
 
 
 # ---------------------------------------------------------------- PyTorch
-def to_torch(model):
+def to_torch(model: Sequential) -> Any:
     """The ``torch.nn.Sequential`` computing what ``model`` computes, with
     copies of its parameters, in its dtype."""
     _model_check(model, "to_torch")
@@ -138,7 +146,7 @@ def _numpy(tensor, dtype):
     return tensor.detach().cpu().numpy().astype(dtype, copy=True)
 
 
-def from_torch(module, seed=0):
+def from_torch(module: Any, seed: int = 0) -> Sequential:
     """An ``nnc.Sequential`` computing what the ``torch.nn.Sequential``
     ``module`` computes: ``nn.Linear`` layers and the activations in
     ``SUPPORTED_TORCH`` (Softmax/LogSoftmax along the last dimension, PReLU
@@ -201,9 +209,9 @@ def from_torch(module, seed=0):
         else:
             raise TypeError(f"from_torch: module {where} is {child!r}, which nnc cannot "
                             f"read; supported: {', '.join(SUPPORTED_TORCH)}")
-    from .model import Sequential
+    from .model import Sequential as _Sequential
 
-    model = Sequential(layers, seed=seed, dtype=dtype)
+    model = _Sequential(layers, seed=seed, dtype=dtype)
     # PReLU's slope exactly as in torch (the constructor went through float64)
     for layer, (_, child) in zip(model.layers, children):
         if isinstance(layer, _layers.PReLU):
@@ -222,7 +230,7 @@ def _onnx():
     return onnx, helper, numpy_helper
 
 
-def to_onnx(model, path):
+def to_onnx(model: Sequential, path: Union[str, os.PathLike]) -> Any:
     """Writes ``model`` as an ONNX file at ``path`` (str or path-like) and
     returns the ``onnx.ModelProto``.  Graph: input "X" (batch, in_features)
     in the model's dtype, output "Y"; Dense is MatMul + Add, activations the
@@ -231,7 +239,6 @@ def to_onnx(model, path):
     Exp and constants in float64, so no constant is rounded)."""
     _model_check(model, "to_onnx")
     onnx, helper, numpy_helper = _onnx()
-    import os
 
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"to_onnx: path must be a file name (str or path-like), got "

@@ -415,12 +415,12 @@ _BY_NAME = {"sgd": SGD, "momentum": Momentum, "nesterov": Nesterov, "adam": Adam
             "hotcold": HotCold, "hot_cold": HotCold}
 
 
-def names():
+def names() -> list:
     """The optimizer names ``resolve_optimizer`` (and ``fit``) accept."""
     return sorted(_BY_NAME)
 
 
-def resolve_optimizer(spec, what="fit"):
+def resolve_optimizer(spec: object, what: str = "fit") -> Optimizer:
     """An Optimizer from ``spec``: an nnc optimizer object (returned as is,
     state and all), an optimizer class (``nnc.Adam``) or a name ("sgd",
     "momentum", "nesterov", "adam", "hotcold"; case does not matter), which

@@ -24,8 +24,11 @@ classifier's are logits (one per class, trained with softmax cross-entropy;
 
 Needs scikit-learn (``pip install "nnc[sklearn]"``).
 """
+from __future__ import annotations
+
 import copy
 import numbers
+from typing import Any, Optional, Sequence, Union
 
 import numpy as np
 
@@ -60,10 +63,13 @@ class _NNCEstimator(BaseEstimator):
     """What the regressor and the classifier share: the parameters, the
     network, the optimizer, the fit."""
 
-    def __init__(self, hidden_layer_sizes=(32,), activation="relu", loss=None,
-                 optimizer="adam", learning_rate=None, optimizer_params=None, epochs=200,
-                 batch_size=32, shuffle=True, l1=0.0, l2=0.0, seed=0, dtype="float64",
-                 threads=1):
+    def __init__(self, hidden_layer_sizes: Union[int, Sequence[int]] = (32,),
+                 activation: str = "relu", loss: Any = None, optimizer: Any = "adam",
+                 learning_rate: Optional[float] = None,
+                 optimizer_params: Optional[dict] = None, epochs: int = 200,
+                 batch_size: Optional[int] = 32, shuffle: bool = True, l1: float = 0.0,
+                 l2: float = 0.0, seed: int = 0, dtype: str = "float64",
+                 threads: int = 1) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.loss = loss
@@ -181,7 +187,7 @@ class NNCRegressor(RegressorMixin, _NNCEstimator):
     n_outputs).  ``score`` is R^2.
     """
 
-    def fit(self, X, y):
+    def fit(self, X: Any, y: Any) -> NNCRegressor:
         """Trains a new network on X (n_samples, n_features) and y; returns self."""
         X, y = _validate_data(self, X, y, multi_output=True, y_numeric=True,
                               dtype=[np.float64, np.float32])
@@ -192,7 +198,7 @@ class NNCRegressor(RegressorMixin, _NNCEstimator):
         loss = _losses.get("mse" if self.loss is None else self.loss)
         return self._fit_model(X, Y, Y.shape[1], loss)
 
-    def predict(self, X):
+    def predict(self, X: Any) -> np.ndarray:
         """The network's outputs for X: (n_samples,) for a 1-d y at fit,
         (n_samples, n_outputs) otherwise; float64."""
         out = self._outputs(X)
@@ -218,7 +224,7 @@ class NNCClassifier(ClassifierMixin, _NNCEstimator):
     accuracy.
     """
 
-    def fit(self, X, y):
+    def fit(self, X: Any, y: Any) -> NNCClassifier:
         """Trains a new network on X (n_samples, n_features) and the labels
         y (n_samples,); returns self."""
         X, y = _validate_data(self, X, y, dtype=[np.float64, np.float32])
@@ -232,18 +238,18 @@ class NNCClassifier(ClassifierMixin, _NNCEstimator):
         loss = _losses.get("cross_entropy" if self.loss is None else self.loss)
         return self._fit_model(X, idx.reshape(-1).astype(np.int64), len(self.classes_), loss)
 
-    def decision_function(self, X):
+    def decision_function(self, X: Any) -> np.ndarray:
         """The logits: (n_samples, n_classes), float64 (for two classes, the
         difference logit_1 - logit_0, (n_samples,), as scikit-learn expects)."""
         z = self._outputs(X)
         return z[:, 1] - z[:, 0] if z.shape[1] == 2 else z
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities (n_samples, n_classes), columns in ``classes_``
         order: the softmax of the logits."""
         return F.softmax(self._outputs(X))
 
-    def predict(self, X):
+    def predict(self, X: Any) -> np.ndarray:
         """The most probable class of every row (a value of ``classes_``)."""
         z = self._outputs(X)
         return self.classes_[np.argmax(z, axis=1)]
