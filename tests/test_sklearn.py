@@ -24,6 +24,13 @@ def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
 
 
+def test_check_estimator_itself():
+    from sklearn.utils.estimator_checks import check_estimator
+
+    check_estimator(NNCRegressor())
+    check_estimator(NNCClassifier())
+
+
 def regression(n=120, seed=0):
     X, y = make_regression(n_samples=n, n_features=4, noise=0.1, random_state=seed)
     return X, y / np.std(y)
