@@ -319,6 +319,15 @@ def test_softmax_axis_and_dim():
         F.softmax(x, axis=1, dim=1)
     with pytest.raises(TypeError, match="axis must be an int"):
         F.softmax(x, axis=1.0)
+    # the row-wise losses: Keras's axis=-1
+    t = np.array([[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]])
+    p = F.softmax(x)
+    for fn, a in ((F.cross_entropy, x), (F.cross_entropy_backward, x), (F.kl_divergence, p),
+                  (F.kl_divergence_backward, p)):
+        np.testing.assert_array_equal(fn(a, t, axis=-1), fn(a, t))
+        np.testing.assert_array_equal(fn(a, t, dim=1, reduction="sum"), fn(a, t, reduction="sum"))
+        with pytest.raises(ValueError, match=r"last axis only \(axis=-1\); got axis=0"):
+            fn(a, t, axis=0)
     # layers: Keras axis=, PyTorch dim=
     for layer in (nnc.Softmax(axis=-1), nnc.Softmax(dim=1), nnc.LogSoftmax(axis=1)):
         assert layer._config() == {}

@@ -16,8 +16,9 @@ Conventions
   float32 when the floating inputs are float32, float64 otherwise.  Inputs are
   never modified, except the arrays an optimizer step updates.
 * Elementwise activations take any shape (0-d included); softmax and
-  log_softmax work along the last axis of a 1-D or 2-D array.  They (and
-  their ``*_backward``) accept NumPy's ``axis=`` and PyTorch's ``dim=`` when
+  log_softmax work along the last axis of a 1-D or 2-D array.  They, their
+  ``*_backward`` and the row-wise losses cross_entropy and kl_divergence
+  accept NumPy's/Keras's ``axis=`` and PyTorch's ``dim=`` when
   it names that axis (-1, or 1 of a 2-D array, 0 of a 1-D one); another axis
   is refused with the spelling that works (``F.softmax(x.T).T``).
 * ``*_backward(x, dy)`` returns ``dx = dy * f'(x)`` (for softmax and
@@ -38,8 +39,6 @@ from ._core import (
     ACTIVATIONS,
     LOSSES,
     adam_step,
-    cross_entropy,
-    cross_entropy_backward,
     elu,
     elu_backward,
     hinge,
@@ -48,8 +47,6 @@ from ._core import (
     huber_backward,
     identity,
     identity_backward,
-    kl_divergence,
-    kl_divergence_backward,
     l1_penalty,
     l1_penalty_backward,
     l2_penalty,
@@ -134,11 +131,32 @@ def log_softmax_backward(x, dy, axis=-1, *, dim=None):
     return _core.log_softmax_backward(x, dy)
 
 
+def cross_entropy(logits, target, *, reduction="mean", axis=-1, dim=None):
+    _last_axis("cross_entropy", logits, axis, dim)
+    return _core.cross_entropy(logits, target, reduction=reduction)
+
+
+def cross_entropy_backward(logits, target, *, reduction="mean", axis=-1, dim=None):
+    _last_axis("cross_entropy_backward", logits, axis, dim)
+    return _core.cross_entropy_backward(logits, target, reduction=reduction)
+
+
+def kl_divergence(pred, target, *, reduction="mean", axis=-1, dim=None):
+    _last_axis("kl_divergence", pred, axis, dim)
+    return _core.kl_divergence(pred, target, reduction=reduction)
+
+
+def kl_divergence_backward(pred, target, *, reduction="mean", axis=-1, dim=None):
+    _last_axis("kl_divergence_backward", pred, axis, dim)
+    return _core.kl_divergence_backward(pred, target, reduction=reduction)
+
+
 _AXIS_NOTE = """
 
 ``axis`` (NumPy) or ``dim`` (PyTorch) may name the last axis (-1; 1 of a
 2-d array, 0 of a 1-d one); any other axis is a ValueError."""
-for _f in (softmax, log_softmax, softmax_backward, log_softmax_backward):
+for _f in (softmax, log_softmax, softmax_backward, log_softmax_backward, cross_entropy,
+           cross_entropy_backward, kl_divergence, kl_divergence_backward):
     _f._core_function = getattr(_core, _f.__name__)  # what the wrapper calls
     _f.__doc__ = (_f._core_function.__doc__ or "") + _AXIS_NOTE
 del _f
