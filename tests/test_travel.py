@@ -335,6 +335,11 @@ def test_softmax_axis_and_dim():
         nnc.Softmax(dim=0)
     with pytest.raises(ValueError, match=r"LogSoftmax: .*got axis=0"):
         nnc.LogSoftmax(axis=0)
+    with pytest.raises(TypeError, match="ReLU: works elementwise, it takes no dim="):
+        nnc.ReLU(dim=1)
+    with pytest.raises(TypeError, match="PReLU: works elementwise, it takes no axis="):
+        nnc.PReLU(0.2, axis=-1)
+    assert nnc.LeakyReLU(0.3).alpha == 0.3 and repr(nnc.Softmax(dim=-1)) == "Softmax()"
 
 
 def test_progress_uses_tqdm_auto(monkeypatch):

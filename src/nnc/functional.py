@@ -39,6 +39,8 @@ from ._core import (
     ACTIVATIONS,
     LOSSES,
     adam_step,
+    cross_entropy,
+    cross_entropy_backward,
     elu,
     elu_backward,
     hinge,
@@ -47,6 +49,8 @@ from ._core import (
     huber_backward,
     identity,
     identity_backward,
+    kl_divergence,
+    kl_divergence_backward,
     l1_penalty,
     l1_penalty_backward,
     l2_penalty,
@@ -57,6 +61,8 @@ from ._core import (
     log_loss_backward,
     log_loss_with_logits,
     log_loss_with_logits_backward,
+    log_softmax,
+    log_softmax_backward,
     mae,
     mae_backward,
     momentum_step,
@@ -73,17 +79,43 @@ from ._core import (
     sgd_step,
     sigmoid,
     sigmoid_backward,
+    softmax,
+    softmax_backward,
     step,
     step_backward,
     tanh,
     tanh_backward,
 )
 
-import operator
+__all__ = [
+    "ACTIVATIONS", "LOSSES",
+    # activations
+    "identity", "step", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "selu",
+    "softmax", "log_softmax",
+    "identity_backward", "step_backward", "sigmoid_backward", "tanh_backward",
+    "relu_backward", "leaky_relu_backward", "prelu_backward", "elu_backward",
+    "selu_backward", "softmax_backward", "log_softmax_backward",
+    # losses
+    "mse", "mae", "huber", "log_loss", "log_loss_with_logits", "cross_entropy",
+    "kl_divergence", "perceptron_loss", "hinge",
+    "mse_backward", "mae_backward", "huber_backward", "log_loss_backward",
+    "log_loss_with_logits_backward", "cross_entropy_backward", "kl_divergence_backward",
+    "perceptron_loss_backward", "hinge_backward",
+    # penalties
+    "l1_penalty", "l1_penalty_backward", "l2_penalty", "l2_penalty_backward",
+    # optimizer steps
+    "sgd_step", "momentum_step", "adam_step",
+]
 
-import numpy as np
 
-from . import _core
+# ---- Keras / PyTorch axis spellings -----------------------------------------
+# The row-wise functions above work along the last axis; these wrappers (same
+# names) also take NumPy's/Keras's axis= and PyTorch's dim= for that axis.
+import operator  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from . import _core  # noqa: E402
 
 
 def _last_axis(what, x, axis, dim):
@@ -160,23 +192,3 @@ for _f in (softmax, log_softmax, softmax_backward, log_softmax_backward, cross_e
     _f._core_function = getattr(_core, _f.__name__)  # what the wrapper calls
     _f.__doc__ = (_f._core_function.__doc__ or "") + _AXIS_NOTE
 del _f
-
-__all__ = [
-    "ACTIVATIONS", "LOSSES",
-    # activations
-    "identity", "step", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "selu",
-    "softmax", "log_softmax",
-    "identity_backward", "step_backward", "sigmoid_backward", "tanh_backward",
-    "relu_backward", "leaky_relu_backward", "prelu_backward", "elu_backward",
-    "selu_backward", "softmax_backward", "log_softmax_backward",
-    # losses
-    "mse", "mae", "huber", "log_loss", "log_loss_with_logits", "cross_entropy",
-    "kl_divergence", "perceptron_loss", "hinge",
-    "mse_backward", "mae_backward", "huber_backward", "log_loss_backward",
-    "log_loss_with_logits_backward", "cross_entropy_backward", "kl_divergence_backward",
-    "perceptron_loss_backward", "hinge_backward",
-    # penalties
-    "l1_penalty", "l1_penalty_backward", "l2_penalty", "l2_penalty_backward",
-    # optimizer steps
-    "sgd_step", "momentum_step", "adam_step",
-]

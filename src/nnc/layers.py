@@ -288,6 +288,33 @@ def _as_batch(x, width, layer, dtype, rows=None, what="input"):
     return np.ascontiguousarray(arr, dtype=dtype)
 
 
+def _accept_axis(init, cls_name):
+    """Wraps an activation class's ``__init__`` to take Keras's ``axis=`` and
+    PyTorch's ``dim=``: a row-wise activation (softmax, log_softmax) accepts
+    the features axis (-1 or 1 of the (batch, features) input) and refuses
+    another with the spelling that works; an elementwise one has no axis."""
+    import functools
+
+    @functools.wraps(init)
+    def wrapper(self, *args, axis=None, dim=None, **kwargs):
+        init(self, *args, **kwargs)
+        if axis is None and dim is None:
+            return
+        key, value = ("axis", axis) if dim is None else ("dim", dim)
+        if self.name not in ("softmax", "log_softmax"):
+            raise TypeError(f"{cls_name}: works elementwise, it takes no {key}=")
+        from .functional import _last_axis
+
+        try:
+            _last_axis(cls_name, np.empty((0, 0)), axis, dim)
+        except ValueError:
+            raise ValueError(f"{cls_name}: works on each sample's values, the last axis of "
+                             f"the (batch, features) input ({key}=-1 or 1); got {key}="
+                             f"{value}") from None
+
+    return wrapper
+
+
 class Activation(Layer):
     """A parameter-free elementwise (or row-wise, for softmax) function.
 
@@ -303,6 +330,12 @@ class Activation(Layer):
                              f"{sorted(_ACT_CODES)}")
         self.name = name
         self.alpha = _check_real(alpha, "alpha", type(self).__name__)
+
+    def __init_subclass__(cls, **kwargs):
+        # Softmax(axis=-1) (Keras), Softmax(dim=-1) (PyTorch): see _accept_axis
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:
+            cls.__init__ = _accept_axis(cls.__dict__["__init__"], cls.__name__)
 
     def build(self, in_features, gen=None, dtype="float64"):
         self.in_features = self.out_features = int(in_features)
@@ -425,35 +458,17 @@ class Softmax(Activation):
     Trained with the cross_entropy loss, ``fit`` fuses the two: the loss is
     computed from the Softmax's input (the logits) in the stable
     log-softmax form, and its gradient is ``softmax - target``.
-    ``axis=`` (Keras) or ``dim=`` (PyTorch) may be given as -1 or 1, the
-    axis of a sample's values; any other is a ValueError.
     """
 
-    def __init__(self, axis=-1, *, dim=None):
-        _row_axis(type(self).__name__, axis, dim)
+    def __init__(self):
         super().__init__("softmax")
 
 
 class LogSoftmax(Activation):
-    """Row-wise log-softmax: y_j = x_j - log sum_k exp(x_k) (stable form).
-    ``axis=``/``dim=``: as for ``Softmax``."""
+    """Row-wise log-softmax: y_j = x_j - log sum_k exp(x_k) (stable form)."""
 
-    def __init__(self, axis=-1, *, dim=None):
-        _row_axis(type(self).__name__, axis, dim)
+    def __init__(self):
         super().__init__("log_softmax")
-
-
-def _row_axis(what, axis, dim):
-    """Softmax layers work along each row of a (batch, features) input."""
-    from .functional import _last_axis
-
-    try:
-        _last_axis(what, np.empty((0, 0)), axis, dim)
-    except ValueError:
-        key = "axis" if dim is None else "dim"
-        raise ValueError(f"{what}: works on each sample's values, the last axis of the "
-                         f"(batch, features) input ({key}=-1 or 1); got {key}="
-                         f"{axis if dim is None else dim}") from None
 
 
 class PReLU(Activation):

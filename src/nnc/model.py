@@ -17,7 +17,7 @@ import numpy as np
 from . import _core
 from . import layers as _layers
 from . import losses as _losses
-from .optim import Optimizer, _in_dtype, resolve_optimizer
+from .optim import Optimizer, _in_dtype
 
 __all__ = ["Sequential", "History", "DivergenceError", "load"]
 
@@ -439,8 +439,7 @@ class Sequential:
         indices accepted with cross_entropy).  loss: a name or an
         ``nnc.losses`` object.  optimizer: ``nnc.SGD``, ``Momentum``,
         ``Nesterov``, ``Adam`` or ``HotCold`` (its state persists across
-        fits, see ``nnc.optim``), or a name ("sgd", "adam", ...: a new
-        optimizer with default settings, its state kept for this fit only).
+        fits, see ``nnc.optim``).
 
         Schedule:
           - ``batch_size=None``: full batch, one step per epoch over all n rows;
@@ -461,6 +460,10 @@ class Sequential:
 
         record: "epoch" (History.loss), "step" (adds History.step_loss) or
         "params" (adds the parameter trajectory History.params).
+
+        optimizer by name, as with a loss: ``optimizer="adam"`` (any of
+        ``nnc.optim.names()``) is a new optimizer with its default settings
+        (``nnc.optim.resolve_optimizer``), its state kept for this fit only.
 
         divergence: the run stops with ``nnc.DivergenceError`` (carrying the
         History so far) when a step's loss is NaN/inf, or exceeds
@@ -484,7 +487,9 @@ class Sequential:
         ``nnc.matmul``).
         """
         loss = _losses.get(loss)
-        optimizer = resolve_optimizer(optimizer)
+        from .optim import resolve_optimizer
+
+        optimizer = resolve_optimizer(optimizer)  # an object, or a name: "adam"
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"fit: optimizer must be an nnc optimizer (nnc.SGD(lr), nnc.Adam(), "
                             f"...), got {type(optimizer).__name__} ({optimizer!r})")
