@@ -13,6 +13,9 @@ ACTS = [nnc.Identity, nnc.Step, nnc.Sigmoid, nnc.Tanh, nnc.ReLU, lambda: nnc.Lea
         lambda: nnc.PReLU(0.3), lambda: nnc.ELU(0.7), nnc.SELU, nnc.Softmax, nnc.LogSoftmax]
 ACT_IDS = ["identity", "step", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "selu",
            "softmax", "log_softmax"]
+if hasattr(nnc.layers, "Softplus"):  # with the op table's Softplus
+    ACTS.append(nnc.layers.Softplus)
+    ACT_IDS.append("softplus")
 # the bridges' outputs against nnc's: |a - b| <= TOL * (1 + |b|)
 TOL = {"float32": 1e-6, "float64": 1e-12}
 

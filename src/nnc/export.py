@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["to_torch", "from_torch", "to_onnx", "SUPPORTED_TORCH"]
 
 SUPPORTED_TORCH = ("Linear", "Identity", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU",
-                   "ELU", "SELU", "Softmax", "LogSoftmax", "TorchStep")
+                   "ELU", "SELU", "Softmax", "LogSoftmax", "Softplus", "TorchStep")
 
 _OPSET = 17
 
@@ -122,13 +122,17 @@ def to_torch(model: Sequential) -> Any:
                 mods.append(nn.Softmax(dim=-1))
             elif name == "log_softmax":
                 mods.append(nn.LogSoftmax(dim=-1))
+            elif name == "softplus":
+                # torch switches to y = x above `threshold`; from 40 on,
+                # log(1 + exp(x)) rounds to x in float32 and float64 alike
+                mods.append(nn.Softplus(beta=1.0, threshold=40.0))
             elif name == "prelu":
                 p = nn.PReLU(num_parameters=1, dtype=dt)
                 with torch.no_grad():
                     p.weight.fill_(float(layer.params["alpha"][0]))
                 mods.append(p)
-            else:  # pragma: no cover - every nnc activation is listed above
-                raise TypeError(f"to_torch: {layer!r} has no PyTorch counterpart")
+            else:
+                raise TypeError(f"to_torch: {layer!r} has no PyTorch counterpart here")
     return nn.Sequential(*mods)
 
 
@@ -198,6 +202,11 @@ def from_torch(module: Any, seed: int = 0) -> Sequential:
                 raise TypeError(f"from_torch: module {where} {child!r} works along dim="
                                 f"{child.dim}; nnc's {kind} works along the last one (dim=-1)")
             layers.append(_layers.Softmax() if kind == "Softmax" else _layers.LogSoftmax())
+        elif type(child) is nn.Softplus and hasattr(_layers, "Softplus"):
+            if child.beta != 1 or child.threshold < 20:
+                raise TypeError(f"from_torch: module {where} {child!r}: nnc's Softplus is "
+                                f"log(1 + exp(x)), torch's Softplus(beta=1, threshold >= 20)")
+            layers.append(_layers.Softplus())
         elif type(child) is nn.PReLU:
             if child.num_parameters != 1:
                 raise TypeError(f"from_torch: module {where} {child!r} has "
@@ -288,6 +297,14 @@ def to_onnx(model: Sequential, path: Union[str, os.PathLike]) -> Any:
                 x = node("Tanh", [x], f"act{i}")
             elif name == "relu":
                 x = node("Relu", [x], f"act{i}")
+            elif name == "softplus" and f64:  # onnxruntime has no float64 Softplus
+                # max(x, 0) + log(1 + exp(-|x|)): nothing overflows
+                e = node("Exp", [node("Neg", [node("Abs", [x], f"abs{i}")], f"nabs{i}")],
+                         f"exp{i}")
+                lg = node("Log", [node("Add", [e, const(f"one{i}", 1.0)], f"onep{i}")], f"log{i}")
+                x = node("Add", [node("Relu", [x], f"relu{i}"), lg], f"act{i}")
+            elif name == "softplus":
+                x = node("Softplus", [x], f"act{i}")
             elif name == "softmax":
                 x = node("Softmax", [x], f"act{i}", axis=-1)
             elif name == "log_softmax":
@@ -315,8 +332,8 @@ def to_onnx(model: Sequential, path: Union[str, os.PathLike]) -> Any:
                 x = negative_part(x, i, neg)
                 if scale is not None:
                     x = node("Mul", [x, const(f"scale{i}", scale)], f"selu{i}")
-            else:  # pragma: no cover - every nnc activation is listed above
-                raise TypeError(f"to_onnx: {layer!r} has no ONNX form")
+            else:
+                raise TypeError(f"to_onnx: {layer!r} has no ONNX form here")
     nodes.append(helper.make_node("Identity", [x], ["Y"], name="output"))
     graph = helper.make_graph(
         nodes, "nnc.Sequential",
