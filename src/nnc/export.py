@@ -7,8 +7,9 @@ PyTorch modules (``Step`` becomes ``nnc.export.TorchStep``, a small module
 computing ``(x > 0)``), in the model's dtype (float32 or float64).
 ``from_torch(module)`` (``nnc.Sequential.from_torch(module)``) reads one
 back: a ``torch.nn.Sequential`` (nested ones are flattened) of
-``nn.Linear`` and the supported activations (``SUPPORTED_TORCH``); anything
-else raises a TypeError naming the module.
+``nn.Linear`` and the supported activations (``SUPPORTED_TORCH``); any other
+module raises a TypeError naming it, a supported one with settings nnc lacks
+(``Softmax(dim=0)``, ``PReLU(num_parameters=3)``) a ValueError.
 
 ``to_onnx(model, path)`` (``model.to_onnx(path)``) writes an ONNX model
 (opset 17, written with ``onnx.helper``; no PyTorch needed) with one input
@@ -156,7 +157,8 @@ def from_torch(module: Any, seed: int = 0) -> Sequential:
     ``SUPPORTED_TORCH`` (Softmax/LogSoftmax along the last dimension, PReLU
     with one shared slope).  The dtype is the parameters' (float32 or
     float64).  ``seed`` seeds the new model's generator (no weights are
-    drawn).  Anything else is a TypeError naming the module."""
+    drawn).  Any other module is a TypeError naming it; a supported one with
+    settings nnc lacks (``Softmax(dim=0)``, ``PReLU(3)``) a ValueError."""
     torch = _torch()
     nn = torch.nn
     if not isinstance(module, nn.Sequential):
@@ -199,19 +201,19 @@ def from_torch(module: Any, seed: int = 0) -> Sequential:
             layers.append(_layers.SELU())
         elif type(child) in (nn.Softmax, nn.LogSoftmax):
             if child.dim not in (None, -1, 1):
-                raise TypeError(f"from_torch: module {where} {child!r} works along dim="
-                                f"{child.dim}; nnc's {kind} works along the last one (dim=-1)")
+                raise ValueError(f"from_torch: module {where} {child!r} works along dim="
+                                 f"{child.dim}; nnc's {kind} works along the last one (dim=-1)")
             layers.append(_layers.Softmax() if kind == "Softmax" else _layers.LogSoftmax())
         elif type(child) is nn.Softplus and hasattr(_layers, "Softplus"):
             if child.beta != 1 or child.threshold < 20:
-                raise TypeError(f"from_torch: module {where} {child!r}: nnc's Softplus is "
-                                f"log(1 + exp(x)), torch's Softplus(beta=1, threshold >= 20)")
+                raise ValueError(f"from_torch: module {where} {child!r}: nnc's Softplus is "
+                                 f"log(1 + exp(x)), torch's Softplus(beta=1, threshold >= 20)")
             layers.append(_layers.Softplus())
         elif type(child) is nn.PReLU:
             if child.num_parameters != 1:
-                raise TypeError(f"from_torch: module {where} {child!r} has "
-                                f"{child.num_parameters} slopes; nnc's PReLU has one shared "
-                                f"slope (nn.PReLU() with num_parameters=1)")
+                raise ValueError(f"from_torch: module {where} {child!r} has "
+                                 f"{child.num_parameters} slopes; nnc's PReLU has one shared "
+                                 f"slope (nn.PReLU() with num_parameters=1)")
             layers.append(_layers.PReLU(float(child.weight.detach().reshape(-1)[0])))
         elif step is not None and type(child) is step:
             layers.append(_layers.Step())

@@ -229,8 +229,8 @@ class NNCClassifier(ClassifierMixin, _NNCEstimator):
         y (n_samples,); returns self."""
         X, y = _validate_data(self, X, y, dtype=[np.float64, np.float32])
         check_classification_targets(y)
-        if self.loss not in (None, "cross_entropy") and not isinstance(self.loss,
-                                                                      _losses.CrossEntropy):
+        cross_entropy = isinstance(self.loss, _losses.CrossEntropy)
+        if not cross_entropy and self.loss not in (None, "cross_entropy"):
             raise ValueError(f"NNCClassifier: loss must be 'cross_entropy' (softmax over one "
                              f"logit per class), got {self.loss!r}; for other losses build an "
                              f"nnc.Sequential and call fit")
