@@ -143,45 +143,45 @@ def _last_axis(what, x, axis, dim):
                      f"F.{what}(x.T).T")
 
 
-def softmax(x, axis=-1, *, dim=None):  # noqa: F811 (wraps the import)
+def softmax(x, axis=-1, *, dim=None):  # noqa: F811
     _last_axis("softmax", x, axis, dim)
     return _core.softmax(x)
 
 
-def log_softmax(x, axis=-1, *, dim=None):  # noqa: F811 (wraps the import)
+def log_softmax(x, axis=-1, *, dim=None):  # noqa: F811
     _last_axis("log_softmax", x, axis, dim)
     return _core.log_softmax(x)
 
 
-def softmax_backward(x, dy, axis=-1, *, dim=None):  # noqa: F811 (wraps the import)
+def softmax_backward(x, dy, axis=-1, *, dim=None):  # noqa: F811
     _last_axis("softmax_backward", x, axis, dim)
     return _core.softmax_backward(x, dy)
 
 
-def log_softmax_backward(x, dy, axis=-1, *, dim=None):  # noqa: F811 (wraps the import)
+def log_softmax_backward(x, dy, axis=-1, *, dim=None):  # noqa: F811
     _last_axis("log_softmax_backward", x, axis, dim)
     return _core.log_softmax_backward(x, dy)
 
 
-def cross_entropy(logits, target, *, reduction="mean", axis=-1,  # noqa: F811 (wraps the import)
+def cross_entropy(logits, target, *, reduction="mean", axis=-1,  # noqa: F811
                   dim=None):
     _last_axis("cross_entropy", logits, axis, dim)
     return _core.cross_entropy(logits, target, reduction=reduction)
 
 
-def cross_entropy_backward(logits, target, *, reduction="mean", axis=-1,  # noqa: F811 (wraps the import)
+def cross_entropy_backward(logits, target, *, reduction="mean", axis=-1,  # noqa: F811
                            dim=None):
     _last_axis("cross_entropy_backward", logits, axis, dim)
     return _core.cross_entropy_backward(logits, target, reduction=reduction)
 
 
-def kl_divergence(pred, target, *, reduction="mean", axis=-1,  # noqa: F811 (wraps the import)
+def kl_divergence(pred, target, *, reduction="mean", axis=-1,  # noqa: F811
                   dim=None):
     _last_axis("kl_divergence", pred, axis, dim)
     return _core.kl_divergence(pred, target, reduction=reduction)
 
 
-def kl_divergence_backward(pred, target, *, reduction="mean", axis=-1,  # noqa: F811 (wraps the import)
+def kl_divergence_backward(pred, target, *, reduction="mean", axis=-1,  # noqa: F811
                            dim=None):
     _last_axis("kl_divergence_backward", pred, axis, dim)
     return _core.kl_divergence_backward(pred, target, reduction=reduction)
