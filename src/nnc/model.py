@@ -45,6 +45,17 @@ class DivergenceError(FloatingPointError):
         self.reason = reason
         self.history = history
 
+    def __reduce__(self):
+        # The keyword-only constructor cannot be called with ``args`` alone
+        # (BaseException's default): rebuild from args plus the attributes.
+        return (_rebuild_exception, (type(self), self.args), self.__dict__)
+
+
+def _rebuild_exception(cls, args):
+    exc = cls.__new__(cls)
+    exc.args = args
+    return exc
+
 
 class History:
     """What a ``fit`` recorded.
@@ -476,6 +487,10 @@ class Sequential:
         record: "epoch" (History.loss), "step" (adds History.step_loss) or
         "params" (adds the parameter trajectory History.params).
 
+        optimizer by name, as with a loss: ``optimizer="adam"`` (any of
+        ``nnc.optim.names()``) is a new optimizer with its default settings
+        (``nnc.optim.resolve_optimizer``), its state kept for this fit only.
+
         divergence: the run stops with ``nnc.DivergenceError`` (carrying the
         History so far) when a step's loss is NaN/inf, or exceeds
         ``divergence`` times the reference loss: the objective over the whole
@@ -502,6 +517,9 @@ class Sequential:
         ``nnc.matmul``).
         """
         loss = _losses.get(loss)
+        from .optim import resolve_optimizer
+
+        optimizer = resolve_optimizer(optimizer)  # an object, or a name: "adam"
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"fit: optimizer must be an nnc optimizer (nnc.SGD(lr), nnc.Adam(), "
                             f"...), got {type(optimizer).__name__} ({optimizer!r})")
@@ -728,6 +746,53 @@ class Sequential:
         for name, arr in self.named_parameters():
             arrays[name] = arr
         np.savez(path, **arrays)
+
+    # --------------------------------------------- pickle, deepcopy, __call__
+    def __getstate__(self):
+        # pickle.dumps(model) and copy.deepcopy(model): everything (layers,
+        # parameters, gradients, generator state) but the lock, taken while
+        # holding it so that no step of a fit is half done.
+        from . import _pickling
+
+        with self._lock:
+            return _pickling.without_locks(self)
+
+    def __setstate__(self, state):
+        from . import _pickling
+
+        _pickling.with_new_locks(self, state)
+
+    def __call__(self, X):
+        """``model(X)`` is ``model.forward(X)`` (as in PyTorch and Keras): the
+        layer-by-layer forward pass that ``backward`` can follow.
+        ``predict(X)`` gives the same values in one C call."""
+        return self.forward(X)
+
+    # ----------------------------------------------- PyTorch and ONNX bridges
+    def to_torch(self):
+        """The equivalent ``torch.nn.Sequential`` (``nn.Linear`` and the
+        activations' modules, copies of the parameters, in this model's
+        dtype); see ``nnc.export``.  Needs PyTorch."""
+        from .export import to_torch
+
+        return to_torch(self)
+
+    @classmethod
+    def from_torch(cls, module, seed=0):
+        """An nnc model equivalent to the ``torch.nn.Sequential`` ``module``
+        (Linear and the supported activations; anything else is a TypeError
+        naming the module); see ``nnc.export.from_torch``."""
+        from .export import from_torch
+
+        return from_torch(module, seed=seed)
+
+    def to_onnx(self, path):
+        """Writes the model as an ONNX file (input "X", output "Y", checked
+        with ``onnx.checker``) and returns the ``onnx.ModelProto``; see
+        ``nnc.export.to_onnx``.  Needs the onnx package."""
+        from .export import to_onnx
+
+        return to_onnx(self, path)
 
     # ------------------------------------------------------------------ repr
     def __repr__(self):
