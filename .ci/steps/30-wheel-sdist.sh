@@ -28,6 +28,9 @@ auditwheel show "$wheel" | tr -s ' \n' ' ' | sed 's/$/\n/'
 auditwheel repair --wheel-dir "$work/wheelhouse" "$wheel" >/dev/null
 repaired=$(ls "$work"/wheelhouse/nnc-*manylinux*.whl)
 echo "repaired: $(basename "$repaired")"
+# Kept for the next steps (31-numpy126.sh installs it beside NumPy 1.26).
+mkdir -p build/ci-wheelhouse
+cp "$repaired" build/ci-wheelhouse/
 
 # The sdist carries the tests.
 mkdir "$work/sdist"
