@@ -20,14 +20,19 @@ sdist=$(ls "$work"/dist/nnc-*.tar.gz)
 wheel=$(ls "$work"/dist/nnc-*.whl)
 echo "built: $(basename "$sdist") $(basename "$wheel")"
 
-# The tag is the oldest glibc whose symbols the extension uses; on a build
-# host with glibc >= 2.34 that is manylinux_2_34 (pthread_create moved into
-# libc there).  The wheels published are built by cibuildwheel in the
-# manylinux2014 image instead (pyproject.toml), which gives manylinux2014.
-auditwheel show "$wheel" | tr -s ' \n' ' ' | sed 's/$/\n/'
-auditwheel repair --wheel-dir "$work/wheelhouse" "$wheel" >/dev/null
+# The tag is set by the newest glibc symbol version the extension needs.
+# Built on this host (glibc 2.36) it would be manylinux_2_34 (pthread_create,
+# exp, log, ... bind to versions added in 2.27-2.34), but csrc/core/nnc_port.h
+# binds those to their original versions, so the wheel is manylinux2014
+# (glibc 2.17), the policy the published wheels use.
+auditwheel show "$wheel"
+auditwheel repair --plat manylinux2014_"$(uname -m)" --wheel-dir "$work/wheelhouse" "$wheel"
 repaired=$(ls "$work"/wheelhouse/nnc-*manylinux*.whl)
 echo "repaired: $(basename "$repaired")"
+case "$repaired" in
+    *manylinux_2_17*|*manylinux2014*) ;;
+    *) echo "expected a manylinux2014 wheel, got $(basename "$repaired")"; exit 1 ;;
+esac
 # Kept for the next steps (31-numpy126.sh installs it beside NumPy 1.26).
 mkdir -p build/ci-wheelhouse
 cp "$repaired" build/ci-wheelhouse/

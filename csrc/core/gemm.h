@@ -25,8 +25,9 @@ typedef enum {
  * the core count can skip that for products below twice this. */
 #define NNC_GEMM_THREAD_WORK 2097152.0
 /* The same when the threads come from a worker pool (nnc_gemm_pool_*):
- * waking a waiting worker costs a few microseconds, not tens. */
-#define NNC_GEMM_POOL_THREAD_WORK 262144.0
+ * waking a waiting worker costs a few microseconds, not tens.  (A
+ * conservative guess, not yet tuned on an idle machine.) */
+#define NNC_GEMM_POOL_THREAD_WORK 1048576.0
 
 /* "auto", "generic", "avx2", "avx512". */
 const char *nnc_gemm_kernel_name(nnc_gemm_kernel_t kernel);
