@@ -34,7 +34,7 @@ case "$repaired" in
     *) echo "expected a manylinux2014 wheel, got $(basename "$repaired")"; exit 1 ;;
 esac
 # Kept for the next steps (31-numpy126.sh installs it beside NumPy 1.26).
-mkdir -p build/ci-wheelhouse
+rm -rf build/ci-wheelhouse && mkdir -p build/ci-wheelhouse
 cp "$repaired" build/ci-wheelhouse/
 
 # The sdist carries the tests.
