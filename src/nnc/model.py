@@ -5,11 +5,15 @@ hold the parameters, their gradients and the optimizer state); the C engine
 runs the whole training loop on those arrays with the GIL released and fills
 preallocated record arrays, which come back as a ``History``.
 """
+from __future__ import annotations
+
 import json
 import math
 import numbers
 import sys
 import time
+
+from typing import Any, Callable, Iterable
 
 import numpy as np
 
@@ -17,6 +21,7 @@ from . import _core
 from . import _guard
 from . import layers as _layers
 from . import losses as _losses
+from ._typing import ArrayLike, DTypeLike, FloatArray
 from .optim import Optimizer, _in_dtype
 
 __all__ = ["Sequential", "History", "DivergenceError", "load"]
@@ -85,8 +90,9 @@ class History:
         "interrupted" (KeyboardInterrupt) or "diverged".
     """
 
-    def __init__(self, loss, step_loss, params, param_names, param_shapes, forward_passes,
-                 epochs, steps, status):
+    def __init__(self, loss: FloatArray, step_loss: FloatArray | None, params: FloatArray | None,
+                 param_names: list[str] | None, param_shapes: list[tuple[str, tuple[int, ...]]],
+                 forward_passes: int, epochs: int, steps: int, status: str) -> None:
         self.loss = loss
         self.step_loss = step_loss
         self.params = params
@@ -98,7 +104,7 @@ class History:
         self.status = status
 
     @property
-    def param_names(self):
+    def param_names(self) -> list[str]:
         """One label per column of ``params`` ("layers.0.weight[0, 1]"), in
         ``named_parameters`` order."""
         if self._param_names is None:
@@ -107,7 +113,7 @@ class History:
                                  for idx in np.ndindex(*shape)]
         return self._param_names
 
-    def param(self, name):
+    def param(self, name: str) -> FloatArray:
         """The trajectory of parameter ``name`` ("layers.0.weight"): an array
         (steps + 1, *shape) taken from ``params`` (record="params" only)."""
         if self.params is None:
@@ -253,7 +259,8 @@ class Sequential:
     same model from its own callback raises RuntimeError.
     """
 
-    def __init__(self, layers, seed=0, dtype="float64"):
+    def __init__(self, layers: Iterable[Any], seed: int = 0,
+                 dtype: DTypeLike = "float64") -> None:
         from .random import Generator
 
         layers = list(layers)
@@ -398,7 +405,7 @@ class Sequential:
 
     # ---------------------------------------------------------- one pass in C
     @_guard.locked
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> FloatArray:
         """The network's output for every row of X (one C call): an array
         (n, out_features)."""
         X = self._inputs(X)
@@ -407,7 +414,8 @@ class Sequential:
                                     False, True, 1)
         return pred
 
-    def evaluate(self, X, y, loss, l1=0.0, l2=0.0):
+    def evaluate(self, X: ArrayLike, y: ArrayLike, loss: str | _losses.Loss | type[_losses.Loss],
+                 l1: float = 0.0, l2: float = 0.0) -> float:
         """The objective ``loss(predict(X), y) + l1 sum|W| + l2 sum W^2`` over all
         rows (one C call), as a float."""
         return self._objective(X, y, loss, l1, l2, grads=False, where="evaluate")
@@ -455,9 +463,13 @@ class Sequential:
         return d
 
     # ------------------------------------------------------------------- fit
-    def fit(self, X, y, *, loss, optimizer, epochs=None, batch_size=None, shuffle=False,
-            order=None, l1=0.0, l2=0.0, record="epoch", divergence=1e6, callback=None,
-            callback_every=None, progress=False, threads=1):
+    def fit(self, X: ArrayLike, y: ArrayLike, *, loss: str | _losses.Loss | type[_losses.Loss],
+            optimizer: Optimizer | str, epochs: int | None = None, batch_size: int | None = None,
+            shuffle: bool = False, order: ArrayLike | None = None, l1: float = 0.0,
+            l2: float = 0.0, record: str = "epoch", divergence: float | None = 1e6,
+            callback: Callable[[int, History], bool | None] | None = None,
+            callback_every: int | None = None, progress: bool = False,
+            threads: int = 1) -> History:
         """Trains the model in ONE call into C and returns a ``History``.
 
         X: (n, in_features) (1-d accepted for a 1-input model); y: (n,
