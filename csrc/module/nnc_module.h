@@ -24,6 +24,7 @@ extern PyMethodDef nnc_matrix_methods[];
 extern PyMethodDef nnc_functional_methods[];
 extern PyMethodDef nnc_rng_methods[];
 extern PyMethodDef nnc_engine_methods[];
+extern PyMethodDef nnc_vmath_methods[]; /* m_vmath.c: private vmath/dispatch hooks */
 /* Called once from PyInit__core after the methods are added; may add types
  * or constants to the module.  Return 0, or -1 with an exception set. */
 int nnc_matrix_module_init(PyObject *module);
@@ -93,6 +94,11 @@ PyArrayObject *nnc_new_array(int nd, const npy_intp *dims, int typenum);
 /* Reads a Python number as a finite double (TypeError / ValueError naming
  * `name`).  Returns 0 or -1. */
 int nnc_parse_finite(PyObject *obj, const char *name, double *out);
+
+/* Parses an instruction-set path name for the private test hooks (None: the
+ * widest available); -1 with ValueError when unknown or unavailable here. */
+#include "nnc_isa.h"
+int nnc_parse_isa(PyObject *obj, const char *what, nnc_isa_t *isa);
 
 /* Sets a Python exception for a non-OK core status, prefixed by `what`
  * ("matmul: ..."); always returns -1. */
