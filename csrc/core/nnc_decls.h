@@ -105,6 +105,13 @@ void NNC_FN(nnc_momentum_step)(int64_t n, T *w, const T *g, T *v, T lr, T mu);
  * w -= lr * m_hat / (sqrt(v_hat) + eps)          (eps after the square root) */
 nnc_status_t NNC_FN(nnc_adam_step)(int64_t n, T *w, const T *g, T *m, T *v, int64_t t, T lr,
                                    T beta1, T beta2, T eps);
+/* The same three steps on an explicit instruction-set path (nnc_isa.h; it
+ * must be available).  Every path gives the same bits; the plain functions
+ * above take the widest. */
+void NNC_FN(nnc_sgd_step_isa)(nnc_isa_t isa, int64_t n, T *w, const T *g, T lr);
+void NNC_FN(nnc_momentum_step_isa)(nnc_isa_t isa, int64_t n, T *w, const T *g, T *v, T lr, T mu);
+nnc_status_t NNC_FN(nnc_adam_step_isa)(nnc_isa_t isa, int64_t n, T *w, const T *g, T *m, T *v,
+                                       int64_t t, T lr, T beta1, T beta2, T eps);
 
 /* ======================= random fills ======================= */
 

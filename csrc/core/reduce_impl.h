@@ -162,3 +162,43 @@ static inline T NNC_FN(nnc_red_dot)(int64_t n, const T *x, int64_t sx, const T *
         NNC_RED_FOR(n, k, l, lane[l] = lane[l] + x[k * sx] * y[k * sy];);
     return NNC_FN(nnc_red_combine)(lane, n);
 }
+
+#ifndef NNC_RED_EXP_CHUNK
+/* Elements per chunk of nnc_red_expsum's stack buffer (a multiple of the
+ * lane count, so a chunk starts at lane 0). */
+#define NNC_RED_EXP_CHUNK 256
+#endif
+
+/* sum_k exp(x[k] - m) for k < n, accumulated in double in the fixed order;
+ * when out is not NULL it also receives out[k] = exp(x[k] - m) (out may alias
+ * x).  The exponentials come from the vector math's array form, a chunk at a
+ * time, so the result is the same bits as a loop over NNC_EXP. */
+static inline double NNC_FN(nnc_red_expsum)(int64_t n, const T *x, T m, T *out)
+{
+    double lane[NNC_RED_LANES];
+    T buf[NNC_RED_EXP_CHUNK];
+    const nnc_isa_t isa = nnc_isa_best();
+    nnc_red_init_f64(lane);
+    for (int64_t k0 = 0; k0 < n; k0 += NNC_RED_EXP_CHUNK) {
+        const int64_t c = n - k0 < NNC_RED_EXP_CHUNK ? n - k0 : NNC_RED_EXP_CHUNK;
+        int64_t j = 0;
+        for (int64_t i = 0; i < c; i++)
+            buf[i] = x[k0 + i] - m;
+        NNC_VM(exp)(isa, c, buf, buf);
+        if (n <= NNC_RED_SHORT) {
+            for (; j < c; j++)
+                lane[0] = lane[0] + (double)buf[j];
+        }
+        else {
+            for (; j + NNC_RED_LANES <= c; j += NNC_RED_LANES)
+                for (int l = 0; l < NNC_RED_LANES; l++)
+                    lane[l] = lane[l] + (double)buf[j + l];
+            for (int l = 0; j < c; j++, l++)
+                lane[l] = lane[l] + (double)buf[j];
+        }
+        if (out != NULL)
+            for (int64_t i = 0; i < c; i++)
+                out[k0 + i] = buf[i];
+    }
+    return nnc_red_combine_f64(lane, n);
+}

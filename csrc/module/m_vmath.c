@@ -109,7 +109,121 @@ static PyObject *py_isa_levels(PyObject *self, PyObject *noargs)
     return out;
 }
 
+
+PyDoc_STRVAR(opt_step_isa_doc,
+"_opt_step_isa($module, name, isa, w, g, s1=None, s2=None, *, lr=0.0, mu=0.0,\n"
+"              beta1=0.9, beta2=0.999, eps=1e-8, t=1)\n"
+"--\n"
+"\n"
+"Private: one sgd / momentum / adam step on the given instruction-set path,\n"
+"in place on w (and the state s1 = v for momentum, s1 = m and s2 = v for\n"
+"adam), all float32 or all float64, C-contiguous, one shape.  For the\n"
+"tests that every dispatch path gives the same bits.");
+
+static PyObject *py_opt_step_isa(PyObject *self, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"name", "isa", "w", "g", "s1", "s2", "lr", "mu",
+                             "beta1", "beta2", "eps", "t", NULL};
+    const char *name;
+    PyObject *isao, *wo, *go, *s1o = Py_None, *s2o = Py_None;
+    PyArrayObject *w = NULL, *g = NULL, *s1 = NULL, *s2 = NULL;
+    double lr = 0.0, mu = 0.0, b1 = 0.9, b2 = 0.999, eps = 1e-8;
+    long long t = 1;
+    nnc_isa_t isa;
+    nnc_status_t st = NNC_STATUS_OK;
+    int typenum, kind;
+    (void)self;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "sOOO|OO$dddddL:_opt_step_isa", kwlist, &name,
+                                     &isao, &wo, &go, &s1o, &s2o, &lr, &mu, &b1, &b2, &eps, &t))
+        return NULL;
+    kind = strcmp(name, "sgd") == 0 ? 0 : strcmp(name, "momentum") == 0 ? 1
+         : strcmp(name, "adam") == 0 ? 2 : -1;
+    if (kind < 0) {
+        PyErr_Format(PyExc_ValueError, "_opt_step_isa: unknown optimizer %s", name);
+        return NULL;
+    }
+    if (nnc_parse_isa(isao, "_opt_step_isa", &isa) < 0)
+        return NULL;
+    typenum = PyArray_Check(wo) && PyArray_TYPE((PyArrayObject *)wo) == NPY_FLOAT ? NPY_FLOAT
+                                                                                : NPY_DOUBLE;
+    if ((w = nnc_as_inplace(wo, "w", typenum)) == NULL ||
+        (g = nnc_as_input(go, "g", typenum)) == NULL ||
+        nnc_check_same_shape(g, "g", w, "w") < 0)
+        goto error;
+    if (kind >= 1 && ((s1 = nnc_as_inplace(s1o, "s1", typenum)) == NULL ||
+                      nnc_check_same_shape(s1, "s1", w, "w") < 0))
+        goto error;
+    if (kind == 2 && ((s2 = nnc_as_inplace(s2o, "s2", typenum)) == NULL ||
+                      nnc_check_same_shape(s2, "s2", w, "w") < 0))
+        goto error;
+    {
+        const int64_t n = (int64_t)PyArray_SIZE(w);
+        void *pw = PyArray_DATA(w), *pg = PyArray_DATA(g);
+        void *p1 = s1 ? PyArray_DATA(s1) : NULL, *p2 = s2 ? PyArray_DATA(s2) : NULL;
+        if (typenum == NPY_FLOAT) {
+            if (kind == 0)
+                nnc_sgd_step_isa_f32(isa, n, pw, pg, (float)lr);
+            else if (kind == 1)
+                nnc_momentum_step_isa_f32(isa, n, pw, pg, p1, (float)lr, (float)mu);
+            else
+                st = nnc_adam_step_isa_f32(isa, n, pw, pg, p1, p2, (int64_t)t, (float)lr,
+                                           (float)b1, (float)b2, (float)eps);
+        }
+        else {
+            if (kind == 0)
+                nnc_sgd_step_isa_f64(isa, n, pw, pg, lr);
+            else if (kind == 1)
+                nnc_momentum_step_isa_f64(isa, n, pw, pg, p1, lr, mu);
+            else
+                st = nnc_adam_step_isa_f64(isa, n, pw, pg, p1, p2, (int64_t)t, lr, b1, b2, eps);
+        }
+    }
+    if (st != NNC_STATUS_OK) {
+        nnc_raise_status(st, "_opt_step_isa");
+        goto error;
+    }
+    Py_DECREF(w);
+    Py_DECREF(g);
+    Py_XDECREF(s1);
+    Py_XDECREF(s2);
+    Py_RETURN_NONE;
+error:
+    Py_XDECREF(w);
+    Py_XDECREF(g);
+    Py_XDECREF(s1);
+    Py_XDECREF(s2);
+    return NULL;
+}
+
+/* Which path each dispatched family runs on this machine, for build_info(). */
+int nnc_dispatch_info(PyObject *dict)
+{
+    const char *best = nnc_isa_name(nnc_isa_best());
+    /* vmath: exp, log, tanh, sigmoid and what uses them (sigmoid, tanh, softmax,
+     * log_softmax, the log losses, cross-entropy); optimizers: sgd, momentum,
+     * adam.  GEMM chooses its own micro-kernel (_gemm_kernels()). */
+    const char *families[] = {"vmath", "optimizers"};
+    PyObject *d = PyDict_New();
+    if (d == NULL)
+        return -1;
+    for (size_t i = 0; i < sizeof families / sizeof families[0]; i++) {
+        PyObject *v = PyUnicode_FromString(best);
+        if (v == NULL || PyDict_SetItemString(d, families[i], v) < 0) {
+            Py_XDECREF(v);
+            Py_DECREF(d);
+            return -1;
+        }
+        Py_DECREF(v);
+    }
+    int rc = PyDict_SetItemString(dict, "dispatch", d);
+    Py_DECREF(d);
+    return rc;
+}
+
 PyMethodDef nnc_vmath_methods[] = {
+    {"_opt_step_isa", (PyCFunction)(void (*)(void))py_opt_step_isa, METH_VARARGS | METH_KEYWORDS,
+     opt_step_isa_doc},
     {"_vmath", (PyCFunction)(void (*)(void))py_vmath, METH_VARARGS | METH_KEYWORDS, vmath_doc},
     {"_isa_levels", py_isa_levels, METH_NOARGS, isa_levels_doc},
     {NULL, NULL, 0, NULL},

@@ -100,6 +100,9 @@ int nnc_parse_finite(PyObject *obj, const char *name, double *out);
 #include "nnc_isa.h"
 int nnc_parse_isa(PyObject *obj, const char *what, nnc_isa_t *isa);
 
+/* Adds "dispatch": {family: path} to a build_info dict (m_vmath.c). */
+int nnc_dispatch_info(PyObject *dict);
+
 /* Sets a Python exception for a non-OK core status, prefixed by `what`
  * ("matmul: ..."); always returns -1. */
 int nnc_raise_status(nnc_status_t status, const char *what);
