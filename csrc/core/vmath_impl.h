@@ -20,11 +20,12 @@
  * than 0.5 + 2^-28 ulp of float away.
  *
  * Accuracy (float64, worst case over a million points per function against
- * an x87 long-double reference, tests/test_vmath.py): exp 0.93 ulp, log
- * 0.75, log1p 0.79 -- within 1 ulp; expm1 1.4, sigmoid 1.8 and tanh 2.5 ulp
- * (not yet 1 ulp: their last steps, 2^n (1 - 2^-n + r) for expm1 and the
- * division e / (e + 2) for tanh, round once more than a double-double
- * formulation would).  float32: every function within 0.5 ulp (see above).
+ * an x87 long-double reference, tests/test_vmath.py): exp 0.93 ulp, expm1
+ * 0.76, log 0.75, log1p 0.79, tanh 0.75, sigmoid 0.57 -- all within 1 ulp.
+ * tanh, sigmoid and expm1 reach it by carrying exp(x) as a double-double
+ * (exp_dd) into their last division or subtraction, with FMA-free exact
+ * products (Dekker) and sums (Fast2Sum, TwoSum).  float32: every function
+ * within 0.5 ulp (see above).
  * Edge regions: results that are subnormal (exp below about -708, sigmoid
  * below -708) are rounded twice (the polynomial, then the scaling into the
  * subnormal range) and can be off by 1 ulp of the subnormal.
@@ -73,6 +74,20 @@
 #define NNC_VM_LG5 1.818357216161805012e-01
 #define NNC_VM_LG6 1.531383769920937332e-01
 #define NNC_VM_LG7 1.479819860511658591e-01
+/* (tanh(a) - a) / a^3 as a polynomial in z = a^2 on a <= 0.5625: a degree-10
+ * Chebyshev fit (mpmath.chebyfit), error 1.2e-17. */
+#define NNC_VM_TANH_SMALL 0.5625
+#define NNC_VM_T0 (-0.3333333333333333)
+#define NNC_VM_T1 0.13333333333332392
+#define NNC_VM_T2 (-0.0539682539670594)
+#define NNC_VM_T3 0.021869488476962563
+#define NNC_VM_T4 (-0.008863234021529514)
+#define NNC_VM_T5 0.003592105532132769
+#define NNC_VM_T6 (-0.0014556239774192678)
+#define NNC_VM_T7 0.0005887537111834804
+#define NNC_VM_T8 (-0.00023410556936672797)
+#define NNC_VM_T9 8.426522203958066e-05
+#define NNC_VM_T10 (-2.0026740085317684e-05)
 #define NNC_VM_SQRT2 1.4142135623730951
 #define NNC_VM_DBL_MIN 2.2250738585072014e-308
 #define NNC_VM_TWO54 18014398509481984.0
@@ -88,17 +103,40 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(pow2)(VD k)
     return V_SHL52(V_ADD(k, V_SET(NNC_VM_SHIFT + 1023.0)));
 }
 
+/* a b = p + *err exactly (Dekker's product with Veltkamp's split: the FMA-free
+ * way, valid while |a|, |b| < 2^995). */
+NNC_VM_ATTR static inline VD NNC_VM_FN(two_prod)(VD a, VD b, VD *err)
+{
+    const VD split = V_SET(134217729.0); /* 2^27 + 1 */
+    VD ca = V_MUL(a, split);
+    VD ah = V_SUB(ca, V_SUB(ca, a));
+    VD al = V_SUB(a, ah);
+    VD cb = V_MUL(b, split);
+    VD bh = V_SUB(cb, V_SUB(cb, b));
+    VD bl = V_SUB(b, bh);
+    VD p = V_MUL(a, b);
+    *err = V_ADD(V_ADD(V_ADD(V_SUB(V_MUL(ah, bh), p), V_MUL(ah, bl)), V_MUL(al, bh)),
+                 V_MUL(al, bl));
+    return p;
+}
+
 /* The shared reduction of exp and expm1: x = n ln2 + r with n integral and
  * |r| <= ln(2)/2 (plus rounding); returns the tail r^2 E(r) of
- * exp(r) - 1 = r + r^2 E(r) and stores n and r.  x must
+ * exp(r) - 1 = r + r^2 E(r) and stores n, r, r's rounding error and q1
+ * with E(r) = 1/2 + r q1 (for exp_dd; the compiler drops what a caller
+ * ignores).  x must
  * be clamped to [NNC_VM_EXP_LO, NNC_VM_EXP_HI] (or NaN). */
-NNC_VM_ATTR static inline VD NNC_VM_FN(exp_reduce)(VD x, VD *n, VD *r_out)
+NNC_VM_ATTR static inline VD NNC_VM_FN(exp_reduce)(VD x, VD *n, VD *r_out, VD *r_err,
+                                                     VD *q1)
 {
     VD t = V_ADD(V_MUL(x, V_SET(NNC_VM_INV_LN2)), V_SET(NNC_VM_SHIFT));
     VD k = V_SUB(t, V_SET(NNC_VM_SHIFT));
     /* x - k LN2_HI is exact (k LN2_HI is, and x is within a factor 2 of it
      * unless both are tiny); the rounding of r costs < 0.1 ulp of exp. */
-    VD r = V_SUB(V_SUB(x, V_MUL(k, V_SET(NNC_VM_LN2_HI))), V_MUL(k, V_SET(NNC_VM_LN2_LO)));
+    VD hi = V_SUB(x, V_MUL(k, V_SET(NNC_VM_LN2_HI)));
+    VD lo = V_MUL(k, V_SET(NNC_VM_LN2_LO));
+    VD r = V_SUB(hi, lo);
+    *r_err = V_SUB(V_SUB(hi, r), lo); /* exact (Fast2Sum); only exp_dd uses it */
     VD q = V_SET(NNC_VM_E10);
     q = V_ADD(V_MUL(q, r), V_SET(NNC_VM_E9));
     q = V_ADD(V_MUL(q, r), V_SET(NNC_VM_E8));
@@ -109,6 +147,7 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(exp_reduce)(VD x, VD *n, VD *r_out)
     q = V_ADD(V_MUL(q, r), V_SET(NNC_VM_E3));
     q = V_ADD(V_MUL(q, r), V_SET(NNC_VM_E2));
     q = V_ADD(V_MUL(q, r), V_SET(NNC_VM_E1));
+    *q1 = q; /* E(r) = 1/2 + r q1 */
     q = V_ADD(V_MUL(q, r), V_SET(NNC_VM_E0));
     *n = k;
     *r_out = r;
@@ -123,29 +162,58 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(exp)(VD x)
     VD n, r;
     /* the constant first: a NaN x passes through (V_MIN/V_MAX return b) */
     x = V_MAX(V_SET(NNC_VM_EXP_LO), V_MIN(V_SET(NNC_VM_EXP_HI), x));
-    VD tail = NNC_VM_FN(exp_reduce)(x, &n, &r);
+    VD r_err, q1;
+    VD tail = NNC_VM_FN(exp_reduce)(x, &n, &r, &r_err, &q1);
     VD y = V_ADD(V_SET(1.0), V_ADD(r, tail));
     VD n1 = V_SUB(V_ADD(V_MUL(n, V_SET(0.5)), V_SET(NNC_VM_SHIFT)), V_SET(NNC_VM_SHIFT));
     VD n2 = V_SUB(n, n1);
     return V_MUL(V_MUL(y, NNC_VM_FN(pow2)(n1)), NNC_VM_FN(pow2)(n2));
 }
 
-/* exp(x) - 1 = 2^n (((1 - 2^-n) + r) + tail): 1 - 2^-n is exact for the n
- * of the clamped range [-40, 710] (2^-n is clamped at 2^-60, below which
- * 1 - 2^-n rounds to 1 anyway), and multiplying by 2^n is exact.  Adding r
- * before the tail (not r + tail first, as exp does) avoids a cancellation
- * for n = 1 and r < 0, where (r + tail) + 1/2 lost a bit.  Below -40,
- * exp(x) - 1 rounds to -1. */
+/* exp(x) = hi + lo to about 2^-58 relative (|lo| <= ulp(hi)).  The
+ * reduction's p = r + tail and 1 + p are split exactly with Fast2Sum
+ * (|r| >= |tail|, 1 >= |p|), so what would have been rounded away lands in
+ * lo.  tanh and sigmoid divide by 1 + exp: carrying lo
+ * keeps them within 1 ulp. */
+NNC_VM_ATTR static inline VD NNC_VM_FN(exp_dd)(VD x, VD *lo)
+{
+    VD n, r, r_err, q1, r2_err;
+    x = V_MAX(V_SET(NNC_VM_EXP_LO), V_MIN(V_SET(NNC_VM_EXP_HI), x));
+    (void)NNC_VM_FN(exp_reduce)(x, &n, &r, &r_err, &q1);
+    /* tail = r^2 / 2 + r^3 q1 with r^2 exact (Dekker): the rounding of the
+     * largest tail term would otherwise reach expm1's last bit */
+    VD r2 = NNC_VM_FN(two_prod)(r, r, &r2_err);
+    VD t_hi = V_MUL(r2, V_SET(0.5));
+    VD t_lo = V_ADD(V_MUL(r2_err, V_SET(0.5)), V_MUL(V_MUL(r2, r), q1));
+    VD t = V_ADD(t_hi, t_lo);
+    VD t_err = V_ADD(V_SUB(t_hi, t), t_lo);
+    VD p = V_ADD(r, t);
+    /* exp(r + r_err) = exp(r) (1 + r_err) to first order, and exp(r) ~ 1 */
+    VD p_lo = V_ADD(V_ADD(V_ADD(V_SUB(r, p), t), t_err), r_err);
+    VD h = V_ADD(V_SET(1.0), p);
+    VD h_lo = V_ADD(V_ADD(V_SUB(V_SET(1.0), h), p), p_lo);
+    VD n1 = V_SUB(V_ADD(V_MUL(n, V_SET(0.5)), V_SET(NNC_VM_SHIFT)), V_SET(NNC_VM_SHIFT));
+    VD s1 = NNC_VM_FN(pow2)(n1);
+    VD s2 = NNC_VM_FN(pow2)(V_SUB(n, n1));
+    *lo = V_MUL(V_MUL(h_lo, s1), s2);
+    return V_MUL(V_MUL(h, s1), s2);
+}
+
+/* exp(x) - 1 = (E_hi - 1) + E_lo with exp(x) = E_hi + E_lo (exp_dd),
+ * E_hi - 1 split exactly by Knuth's TwoSum (no condition on the magnitudes,
+ * so no branch): only the last add rounds.  For |x| < 2^-54,
+ * E_hi = 1 and E_lo = x, which gives x. */
 NNC_VM_ATTR static inline VD NNC_VM_FN(expm1)(VD x)
 {
-    VD n, r;
-    VD xc = V_MAX(V_SET(-40.0), V_MIN(V_SET(NNC_VM_EXP_HI), x));
-    VD tail = NNC_VM_FN(exp_reduce)(xc, &n, &r);
-    VD n1 = V_SUB(V_ADD(V_MUL(n, V_SET(0.5)), V_SET(NNC_VM_SHIFT)), V_SET(NNC_VM_SHIFT));
-    VD inv = NNC_VM_FN(pow2)(V_MAX(V_SET(-60.0), V_SUB(V_SET(0.0), n)));
-    VD y = V_ADD(V_ADD(V_SUB(V_SET(1.0), inv), r), tail);
-    y = V_MUL(V_MUL(y, NNC_VM_FN(pow2)(n1)), NNC_VM_FN(pow2)(V_SUB(n, n1)));
-    /* +-0 keeps its sign (p is x exactly for tiny x, but 0 + 0 loses -0) */
+    VD e_lo;
+    VD e = NNC_VM_FN(exp_dd)(x, &e_lo);
+    VD s = V_SUB(e, V_SET(1.0));
+    VD bb = V_SUB(s, e);
+    VD err = V_SUB(V_SUB(e, V_SUB(s, bb)), V_ADD(V_SET(1.0), bb));
+    VD y = V_ADD(s, V_ADD(err, e_lo));
+    /* an overflowed exp stays inf (TwoSum would turn inf - inf into NaN) */
+    y = V_SEL(V_EQ(e, V_SET(HUGE_VAL)), e, y);
+    /* +-0 keeps its sign; -inf gives 0 - 1 = -1 */
     return V_SEL(V_EQ(x, V_SET(0.0)), x, y);
 }
 
@@ -214,30 +282,75 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(log1p)(VD x)
     return V_SEL(V_EQ(x, V_SET(0.0)), x, y);
 }
 
-/* tanh(x) = sign(x) e / (e + 2), e = expm1(2 |x|).  Above |x| = 20 the
- * result rounds to 1 in double, so 2|x| is clamped to 40 (inf included). */
+/* tanh(x) = sign(x) tanh(|x|), with a = |x|:
+ *  - a < 0.5625: a + a^3 P(a^2) (the polynomial term is at most a tenth of
+ *    a, so its rounding hardly shows);
+ *  - beyond: 1 - 2 / (E + 1), E = exp(2a) = E_hi + E_lo.  D = E + 1 is split
+ *    exactly (Fast2Sum, E_hi >= 1), the quotient corrected with its exact
+ *    remainder and D's low part, and 1 - q0 split exactly, so only the last
+ *    add rounds.
+ * Both are computed and one is selected: no branch on a.  2a is clamped at
+ * 40, above which tanh rounds to 1 (inf included). */
 NNC_VM_ATTR static inline VD NNC_VM_FN(tanh)(VD x)
 {
     VD sign = V_ANDB(x, V_SET(NNC_VM_SIGN_MASK));
     VD a = V_XORB(x, sign);
-    VD a2 = V_MIN(V_SET(40.0), V_ADD(a, a));
-    VD e = NNC_VM_FN(expm1)(a2);
-    return V_ORB(V_DIV(e, V_ADD(e, V_SET(2.0))), sign);
+    VD z = V_MUL(a, a);
+    VD q = V_SET(NNC_VM_T10);
+    q = V_ADD(V_MUL(q, z), V_SET(NNC_VM_T9));
+    q = V_ADD(V_MUL(q, z), V_SET(NNC_VM_T8));
+    q = V_ADD(V_MUL(q, z), V_SET(NNC_VM_T7));
+    q = V_ADD(V_MUL(q, z), V_SET(NNC_VM_T6));
+    q = V_ADD(V_MUL(q, z), V_SET(NNC_VM_T5));
+    q = V_ADD(V_MUL(q, z), V_SET(NNC_VM_T4));
+    q = V_ADD(V_MUL(q, z), V_SET(NNC_VM_T3));
+    q = V_ADD(V_MUL(q, z), V_SET(NNC_VM_T2));
+    q = V_ADD(V_MUL(q, z), V_SET(NNC_VM_T1));
+    q = V_ADD(V_MUL(q, z), V_SET(NNC_VM_T0));
+    VD small = V_ADD(a, V_MUL(V_MUL(a, z), q));
+    VD e_lo;
+    VD e = NNC_VM_FN(exp_dd)(V_MIN(V_SET(40.0), V_ADD(a, a)), &e_lo);
+    VD d = V_ADD(e, V_SET(1.0));
+    VD d_lo = V_ADD(V_ADD(V_SUB(e, d), V_SET(1.0)), e_lo);
+    /* q = 2 / (d + d_lo) = q0 + c with q0 = fl(2 / d) and the remainder
+     * 2 - q0 d computed exactly; 1 - q0 is split exactly too, so the only
+     * rounding left is the last add. */
+    VD q0 = V_DIV(V_SET(2.0), d);
+    VD pe;
+    VD pd = NNC_VM_FN(two_prod)(q0, d, &pe);
+    VD rem = V_SUB(V_SUB(V_SET(2.0), pd), pe);
+    VD c = V_MUL(V_SUB(rem, V_MUL(q0, d_lo)), V_MUL(q0, V_SET(0.5)));
+    VD s = V_SUB(V_SET(1.0), q0);
+    VD s_err = V_SUB(V_SUB(V_SET(1.0), s), q0);
+    VD large = V_ADD(s, V_SUB(s_err, c));
+    /* a NaN fails the compare and takes `large`, which is NaN too */
+    VD t = V_SEL(V_LT(a, V_SET(NNC_VM_TANH_SMALL)), small, large);
+    return V_ORB(t, sign);
 }
 
-/* The logistic function 1 / (1 + exp(-x)).  With e = exp(-|x|) in (0, 1],
- * sigmoid(x) = 1 / (1 + e) for x >= 0 and e / (1 + e) for x < 0: exp never
- * overflows, and the sign is a select, not a branch. */
+/* The logistic function 1 / (1 + exp(-x)).  With E = exp(-|x|) in (0, 1]
+ * carried as E_hi + E_lo and D = 1 + E split exactly (Fast2Sum, 1 >= E_hi),
+ * sigmoid = 1 / D for x >= 0 and E / D for x < 0 (the numerator is a select,
+ * not a branch), each quotient corrected with its exact remainder so that
+ * only the last add rounds.  exp never overflows. */
 NNC_VM_ATTR static inline VD NNC_VM_FN(sigmoid)(VD x)
 {
     VD na = V_ORB(x, V_SET(NNC_VM_SIGN_MASK)); /* -|x| */
-    VD e = NNC_VM_FN(exp)(na);
+    VD e_lo;
+    VD e = NNC_VM_FN(exp_dd)(na, &e_lo);
     VD d = V_ADD(V_SET(1.0), e);
-    /* 1 + e = d + dl exactly (|e| <= 1); dividing by d alone would carry
-     * d's rounding into the result, so correct to first order:
-     * a / (d + dl) = a/d - (a/d) (1/d) dl. */
-    VD dl = V_ADD(V_SUB(V_SET(1.0), d), e);
-    VD inv = V_DIV(V_SET(1.0), d);
-    VD q = V_SEL(V_LT(x, V_SET(0.0)), V_DIV(e, d), inv);
-    return V_SUB(q, V_MUL(V_MUL(q, inv), dl));
+    VD d_lo = V_ADD(V_ADD(V_SUB(V_SET(1.0), d), e), e_lo);
+    /* n / (d + d_lo) = q0 + ((n - q0 d) + n_lo - q0 d_lo) / d, the remainder
+     * n - q0 d exact (Dekker's product; n - p is exact, p being within a
+     * factor 2 of n); the correction is tiny, so 1/d to double precision
+     * serves for the division. */
+    VM neg = V_LT(x, V_SET(0.0));
+    VD num = V_SEL(neg, e, V_SET(1.0));
+    VD num_lo = V_SEL(neg, e_lo, V_SET(0.0));
+    VD i0 = V_DIV(V_SET(1.0), d);
+    VD q0 = V_DIV(num, d);
+    VD pe;
+    VD pd = NNC_VM_FN(two_prod)(q0, d, &pe);
+    VD rem = V_ADD(V_SUB(V_SUB(num, pd), pe), V_SUB(num_lo, V_MUL(q0, d_lo)));
+    return V_ADD(q0, V_MUL(rem, i0));
 }
