@@ -19,12 +19,12 @@ HAVE_LONG = np.finfo(L).nmant >= 63  # x87 extended precision (not on arm64/MSVC
 FUNCS = ["exp", "expm1", "log", "log1p", "tanh", "sigmoid"]
 
 # The bound the test enforces, in ulp (measured worst cases: exp 0.93, expm1
-# 0.76, log 0.75, log1p 0.79, tanh 0.75, sigmoid 0.57).  float32 evaluates the
-# float64 algorithm and rounds once, so it is correctly rounded up to half an
-# ulp.
+# 0.76, log 0.75, log1p 0.79, tanh 0.75, sigmoid 0.57).  float32 evaluates in
+# double (a shorter exp polynomial, no double-double corrections) and rounds
+# once: within half an ulp plus a few thousandths.
 MAX_ULP_F64 = {"exp": 1.0, "expm1": 1.0, "log": 1.0, "log1p": 1.0, "tanh": 1.0,
                "sigmoid": 1.0}
-MAX_ULP_F32 = 0.5 + 1e-6
+MAX_ULP_F32 = 0.51
 
 
 def _ref_long(name, x):

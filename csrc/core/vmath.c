@@ -20,9 +20,9 @@
     {                                                                                         \
         int64_t i = 0;                                                                        \
         for (; i + V_N <= n; i += V_N)                                                        \
-            V_STOREF(y + i, NNC_VM_FN(f)(V_LOADF(x + i)));                                    \
+            V_STOREF(y + i, NNC_VM_FN(f##_f)(V_LOADF(x + i)));                                \
         for (; i < n; i++)                                                                    \
-            y[i] = (float)nnc_vm_##f##_generic((double)x[i]);                                 \
+            y[i] = (float)nnc_vm_##f##_f_generic((double)x[i]);                               \
     }
 
 /* portable (the one-lane functions come from vmath.h) */

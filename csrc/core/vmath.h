@@ -32,7 +32,10 @@ extern "C" {
 
 #define NNC_VM_X_SCALAR_(f)                                                                   \
     static inline double nnc_vm_##f##_d(double x) { return nnc_vm_##f##_generic(x); }          \
-    static inline float nnc_vm_##f##_s(float x) { return (float)nnc_vm_##f##_generic((double)x); }
+    static inline float nnc_vm_##f##_s(float x)                                                \
+    {                                                                                         \
+        return (float)nnc_vm_##f##_f_generic((double)x);                                      \
+    }
 NNC_VM_FUNCS(NNC_VM_X_SCALAR_)
 #undef NNC_VM_X_SCALAR_
 

@@ -64,6 +64,14 @@
 #define NNC_VM_E8 2.755727313289604e-07
 #define NNC_VM_E9 2.5105513541847086e-08
 #define NNC_VM_E10 2.0914898727175524e-09
+/* The same quotient for float32 results: degree 5, error 1.4e-9 (1.7e-10
+ * relative to exp, a few thousandths of a float32 ulp). */
+#define NNC_VM_F0 0.5000000013692557
+#define NNC_VM_F1 0.1666666668187505
+#define NNC_VM_F2 0.041666462666195954
+#define NNC_VM_F3 0.008333310674603188
+#define NNC_VM_F4 0.0013933900050040087
+#define NNC_VM_F5 0.00019891268510107283
 /* log(1 + f) = 2 atanh(s), s = f / (2 + f); R(z) = Lg1 z + ... + Lg7 z^7 with
  * z = s^2 approximates (log(1 + f) - 2 s) / s on |s| <= 0.1716 (fdlibm's
  * e_log.c coefficients, error below 2^-58.45). */
@@ -124,10 +132,10 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(two_prod)(VD a, VD b, VD *err)
  * |r| <= ln(2)/2 (plus rounding); returns the tail r^2 E(r) of
  * exp(r) - 1 = r + r^2 E(r) and stores n, r, r's rounding error and q1
  * with E(r) = 1/2 + r q1 (for exp_dd; the compiler drops what a caller
- * ignores).  x must
+ * ignores).  f32 (a constant) selects the shorter float32 polynomial.  x must
  * be clamped to [NNC_VM_EXP_LO, NNC_VM_EXP_HI] (or NaN). */
 NNC_VM_ATTR static inline VD NNC_VM_FN(exp_reduce)(VD x, VD *n, VD *r_out, VD *r_err,
-                                                     VD *q1)
+                                                     VD *q1, int f32)
 {
     VD t = V_ADD(V_MUL(x, V_SET(NNC_VM_INV_LN2)), V_SET(NNC_VM_SHIFT));
     VD k = V_SUB(t, V_SET(NNC_VM_SHIFT));
@@ -137,7 +145,20 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(exp_reduce)(VD x, VD *n, VD *r_out, VD *r
     VD lo = V_MUL(k, V_SET(NNC_VM_LN2_LO));
     VD r = V_SUB(hi, lo);
     *r_err = V_SUB(V_SUB(hi, r), lo); /* exact (Fast2Sum); only exp_dd uses it */
-    VD q = V_SET(NNC_VM_E10);
+    VD q;
+    if (f32) { /* a constant: the branch folds away where it is inlined */
+        q = V_SET(NNC_VM_F5);
+        q = V_ADD(V_MUL(q, r), V_SET(NNC_VM_F4));
+        q = V_ADD(V_MUL(q, r), V_SET(NNC_VM_F3));
+        q = V_ADD(V_MUL(q, r), V_SET(NNC_VM_F2));
+        q = V_ADD(V_MUL(q, r), V_SET(NNC_VM_F1));
+        *q1 = q;
+        q = V_ADD(V_MUL(q, r), V_SET(NNC_VM_F0));
+        *n = k;
+        *r_out = r;
+        return V_MUL(V_MUL(r, r), q);
+    }
+    q = V_SET(NNC_VM_E10);
     q = V_ADD(V_MUL(q, r), V_SET(NNC_VM_E9));
     q = V_ADD(V_MUL(q, r), V_SET(NNC_VM_E8));
     q = V_ADD(V_MUL(q, r), V_SET(NNC_VM_E7));
@@ -157,13 +178,13 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(exp_reduce)(VD x, VD *n, VD *r_out, VD *r
 /* exp(x).  The scale 2^n is applied as 2^n1 * 2^n2 (n1 = n/2 rounded) so
  * that n = 1024 (results near DBL_MAX) and n < -1022 (subnormal results)
  * need no special case: overflow gives inf and underflow 0 by rounding. */
-NNC_VM_ATTR static inline VD NNC_VM_FN(exp)(VD x)
+NNC_VM_ATTR static inline VD NNC_VM_FN(exp_p)(VD x, int f32)
 {
     VD n, r;
     /* the constant first: a NaN x passes through (V_MIN/V_MAX return b) */
     x = V_MAX(V_SET(NNC_VM_EXP_LO), V_MIN(V_SET(NNC_VM_EXP_HI), x));
     VD r_err, q1;
-    VD tail = NNC_VM_FN(exp_reduce)(x, &n, &r, &r_err, &q1);
+    VD tail = NNC_VM_FN(exp_reduce)(x, &n, &r, &r_err, &q1, f32);
     VD y = V_ADD(V_SET(1.0), V_ADD(r, tail));
     VD n1 = V_SUB(V_ADD(V_MUL(n, V_SET(0.5)), V_SET(NNC_VM_SHIFT)), V_SET(NNC_VM_SHIFT));
     VD n2 = V_SUB(n, n1);
@@ -179,7 +200,7 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(exp_dd)(VD x, VD *lo)
 {
     VD n, r, r_err, q1, r2_err;
     x = V_MAX(V_SET(NNC_VM_EXP_LO), V_MIN(V_SET(NNC_VM_EXP_HI), x));
-    (void)NNC_VM_FN(exp_reduce)(x, &n, &r, &r_err, &q1);
+    (void)NNC_VM_FN(exp_reduce)(x, &n, &r, &r_err, &q1, 0);
     /* tail = r^2 / 2 + r^3 q1 with r^2 exact (Dekker): the rounding of the
      * largest tail term would otherwise reach expm1's last bit */
     VD r2 = NNC_VM_FN(two_prod)(r, r, &r2_err);
@@ -286,9 +307,8 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(log1p)(VD x)
  *  - a < 0.5625: a + a^3 P(a^2) (the polynomial term is at most a tenth of
  *    a, so its rounding hardly shows);
  *  - beyond: 1 - 2 / (E + 1), E = exp(2a) = E_hi + E_lo.  D = E + 1 is split
- *    exactly (Fast2Sum, E_hi >= 1), the quotient corrected with its exact
- *    remainder and D's low part, and 1 - q0 split exactly, so only the last
- *    add rounds.
+ *    exactly (Fast2Sum, E_hi >= 1), the quotient corrected for D's low part
+ *    and 1 - q0 split exactly, so only the division and the last add round.
  * Both are computed and one is selected: no branch on a.  2a is clamped at
  * 40, above which tanh rounds to 1 (inf included). */
 NNC_VM_ATTR static inline VD NNC_VM_FN(tanh)(VD x)
@@ -312,17 +332,14 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(tanh)(VD x)
     VD e = NNC_VM_FN(exp_dd)(V_MIN(V_SET(40.0), V_ADD(a, a)), &e_lo);
     VD d = V_ADD(e, V_SET(1.0));
     VD d_lo = V_ADD(V_ADD(V_SUB(e, d), V_SET(1.0)), e_lo);
-    /* q = 2 / (d + d_lo) = q0 + c with q0 = fl(2 / d) and the remainder
-     * 2 - q0 d computed exactly; 1 - q0 is split exactly too, so the only
-     * rounding left is the last add. */
+    /* 2 / (d + d_lo) = q0 (1 - d_lo / d) to first order, q0 = fl(2 / d);
+     * 1 - q0 is split exactly (Fast2Sum), so what rounds is the division (at
+     * most a quarter ulp of the result: q0 < 1/2 here) and the last add. */
     VD q0 = V_DIV(V_SET(2.0), d);
-    VD pe;
-    VD pd = NNC_VM_FN(two_prod)(q0, d, &pe);
-    VD rem = V_SUB(V_SUB(V_SET(2.0), pd), pe);
-    VD c = V_MUL(V_SUB(rem, V_MUL(q0, d_lo)), V_MUL(q0, V_SET(0.5)));
+    VD c = V_MUL(V_MUL(q0, d_lo), V_MUL(q0, V_SET(0.5)));
     VD s = V_SUB(V_SET(1.0), q0);
     VD s_err = V_SUB(V_SUB(V_SET(1.0), s), q0);
-    VD large = V_ADD(s, V_SUB(s_err, c));
+    VD large = V_ADD(s, V_ADD(s_err, c));
     /* a NaN fails the compare and takes `large`, which is NaN too */
     VD t = V_SEL(V_LT(a, V_SET(NNC_VM_TANH_SMALL)), small, large);
     return V_ORB(t, sign);
@@ -353,4 +370,60 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(sigmoid)(VD x)
     VD pd = NNC_VM_FN(two_prod)(q0, d, &pe);
     VD rem = V_ADD(V_SUB(V_SUB(num, pd), pe), V_SUB(num_lo, V_MUL(q0, d_lo)));
     return V_ADD(q0, V_MUL(rem, i0));
+}
+
+/* ---- the float32 forms: exp, log and log1p are the float64 ones (exp with
+ * the shorter polynomial); tanh and sigmoid skip the double-double
+ * corrections, which only matter for float64's last bit.  Each is computed in
+ * double and rounded once to float, within 0.5 ulp plus a few thousandths. ---- */
+
+NNC_VM_ATTR static inline VD NNC_VM_FN(exp)(VD x)
+{
+    return NNC_VM_FN(exp_p)(x, 0);
+}
+
+NNC_VM_ATTR static inline VD NNC_VM_FN(exp_f)(VD x)
+{
+    return NNC_VM_FN(exp_p)(x, 1);
+}
+
+/* 2^n (((1 - 2^-n) + r) + tail) on the clamped range [-40, 710]: 1 - 2^-n is
+ * exact there (2^-n clamped at 2^-60), and scaling by 2^n is exact. */
+NNC_VM_ATTR static inline VD NNC_VM_FN(expm1_f)(VD x)
+{
+    VD n, r, r_err, q1;
+    VD xc = V_MAX(V_SET(-40.0), V_MIN(V_SET(NNC_VM_EXP_HI), x));
+    VD tail = NNC_VM_FN(exp_reduce)(xc, &n, &r, &r_err, &q1, 1);
+    VD n1 = V_SUB(V_ADD(V_MUL(n, V_SET(0.5)), V_SET(NNC_VM_SHIFT)), V_SET(NNC_VM_SHIFT));
+    VD inv = NNC_VM_FN(pow2)(V_MAX(V_SET(-60.0), V_SUB(V_SET(0.0), n)));
+    VD y = V_ADD(V_ADD(V_SUB(V_SET(1.0), inv), r), tail);
+    y = V_MUL(V_MUL(y, NNC_VM_FN(pow2)(n1)), NNC_VM_FN(pow2)(V_SUB(n, n1)));
+    return V_SEL(V_EQ(x, V_SET(0.0)), x, y);
+}
+
+NNC_VM_ATTR static inline VD NNC_VM_FN(log_f)(VD x)
+{
+    return NNC_VM_FN(log)(x);
+}
+
+NNC_VM_ATTR static inline VD NNC_VM_FN(log1p_f)(VD x)
+{
+    return NNC_VM_FN(log1p)(x);
+}
+
+/* sign(x) e / (e + 2), e = expm1(2|x|), 2|x| clamped at 40. */
+NNC_VM_ATTR static inline VD NNC_VM_FN(tanh_f)(VD x)
+{
+    VD sign = V_ANDB(x, V_SET(NNC_VM_SIGN_MASK));
+    VD a = V_XORB(x, sign);
+    VD e = NNC_VM_FN(expm1_f)(V_MIN(V_SET(40.0), V_ADD(a, a)));
+    return V_ORB(V_DIV(e, V_ADD(e, V_SET(2.0))), sign);
+}
+
+/* (x < 0 ? e : 1) / (1 + e), e = exp(-|x|): one division. */
+NNC_VM_ATTR static inline VD NNC_VM_FN(sigmoid_f)(VD x)
+{
+    VD e = NNC_VM_FN(exp_f)(V_ORB(x, V_SET(NNC_VM_SIGN_MASK)));
+    VD num = V_SEL(V_LT(x, V_SET(0.0)), e, V_SET(1.0));
+    return V_DIV(num, V_ADD(V_SET(1.0), e));
 }
