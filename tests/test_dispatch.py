@@ -12,7 +12,7 @@ LEVELS = _core._isa_levels()
 
 def test_build_info_reports_paths():
     info = nnc._core.build_info()
-    assert set(info["dispatch"]) >= {"vmath", "optimizers"}
+    assert set(info["dispatch"]) >= {"vmath", "activations", "losses", "optimizers"}
     for path in info["dispatch"].values():
         assert path == LEVELS[-1]  # the widest available
 
@@ -87,3 +87,47 @@ def test_vmath_activations_match_vmath(act, dtype):
         else:
             np.testing.assert_allclose(y, (x - m) - np.log(e.sum(axis=1, keepdims=True)),
                                        rtol=0, atol=8 * np.finfo(dtype).eps * np.abs(x).max())
+
+
+ACTS = list(nnc.functional.ACTIVATIONS)
+
+
+def _x(dtype, shape, seed):
+    rng = np.random.default_rng(seed)
+    x = (rng.normal(size=shape) * 3).astype(dtype)
+    x.flat[::17] = 0.0
+    return x
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (3, 7), (40, 33), (2, 600)])
+def test_activation_paths_same_bits(shape, dtype):
+    ui = np.uint64 if dtype == np.float64 else np.uint32
+    x, dy = _x(dtype, shape, 1), _x(dtype, shape, 2)
+    for name in ACTS:
+        for backward in (False, True):
+            outs = [_core._act_isa(name, isa, x, dy if backward else None, alpha=0.3)
+                    for isa in LEVELS]
+            for o in outs[1:]:
+                assert np.array_equal(o.view(ui), outs[0].view(ui)), (name, backward)
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (5, 3), (64, 10), (3, 700)])
+def test_loss_paths_same_bits(shape, dtype):
+    ui = np.uint64 if dtype == np.float64 else np.uint32
+    rng = np.random.default_rng(4)
+    pred = _x(dtype, shape, 3)
+    probs = rng.dirichlet(np.ones(shape[1]), size=shape[0]).astype(dtype)
+    labels = (rng.uniform(size=shape) > 0.5).astype(dtype)
+    for name in nnc.functional.LOSSES:
+        if name in ("cross_entropy", "kl_divergence"):
+            p, t = (np.abs(pred) + 0.1 if name == "kl_divergence" else pred), probs
+        elif name == "log_loss":
+            p, t = 1 / (1 + np.exp(-pred)), labels
+        else:
+            p, t = pred, labels
+        for red in ("mean", "sum"):
+            outs = [_core._loss_isa(name, isa, p.astype(dtype), t, reduction=red)
+                    for isa in LEVELS]
+            for v, g in outs[1:]:
+                assert v == outs[0][0] or (np.isnan(v) and np.isnan(outs[0][0])), name
+                assert np.array_equal(g.view(ui), outs[0][1].view(ui)), (name, red)

@@ -98,7 +98,8 @@
 /* Lane arrays: init sets every lane to -0.0; combine folds them in the
  * halving order above (the lanes are clobbered) and returns the sum of n
  * terms (+0.0 when n == 0).  _f64 and _f32 name the accumulator type, so
- * T-generic code writes NNC_FN(nnc_red_init) and code that accumulates in
+ * T-generic code writes NNC_FN(nnc_red_init) (or NNC_CAT(nnc_red_init,
+ * NNC_SFX) in a body compiled per instruction set) and code that accumulates in
  * double whatever T is writes nnc_red_init_f64. */
 static inline void nnc_red_init_f64(double *lane)
 {
@@ -142,12 +143,12 @@ static inline float nnc_red_combine_f32(float *lane, int64_t n)
 static inline T NNC_FN(nnc_red_sum)(int64_t n, const T *x, int64_t sx)
 {
     T lane[NNC_RED_LANES];
-    NNC_FN(nnc_red_init)(lane);
+    NNC_CAT(nnc_red_init, NNC_SFX)(lane);
     if (sx == 1)
         NNC_RED_FOR(n, k, l, lane[l] = lane[l] + x[k];);
     else
         NNC_RED_FOR(n, k, l, lane[l] = lane[l] + x[k * sx];);
-    return NNC_FN(nnc_red_combine)(lane, n);
+    return NNC_CAT(nnc_red_combine, NNC_SFX)(lane, n);
 }
 
 /* sum_k x[k * sx] * y[k * sy] in the fixed order, accumulated in T; each
@@ -155,12 +156,12 @@ static inline T NNC_FN(nnc_red_sum)(int64_t n, const T *x, int64_t sx)
 static inline T NNC_FN(nnc_red_dot)(int64_t n, const T *x, int64_t sx, const T *y, int64_t sy)
 {
     T lane[NNC_RED_LANES];
-    NNC_FN(nnc_red_init)(lane);
+    NNC_CAT(nnc_red_init, NNC_SFX)(lane);
     if (sx == 1 && sy == 1)
         NNC_RED_FOR(n, k, l, lane[l] = lane[l] + x[k] * y[k];);
     else
         NNC_RED_FOR(n, k, l, lane[l] = lane[l] + x[k * sx] * y[k * sy];);
-    return NNC_FN(nnc_red_combine)(lane, n);
+    return NNC_CAT(nnc_red_combine, NNC_SFX)(lane, n);
 }
 
 #ifndef NNC_RED_EXP_CHUNK

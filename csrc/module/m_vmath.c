@@ -196,14 +196,153 @@ error:
     return NULL;
 }
 
+PyDoc_STRVAR(act_isa_doc,
+"_act_isa($module, name, isa, x, dy=None, alpha=0.0)\n"
+"--\n"
+"\n"
+"Private: activation `name` forward (dy None: returns y) or backward (returns\n"
+"dx, recomputing the forward from x) on the given instruction-set path, on a\n"
+"2-d float32 or float64 array.  For the tests that every path gives the same\n"
+"bits.");
+
+static PyObject *py_act_isa(PyObject *self, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"name", "isa", "x", "dy", "alpha", NULL};
+    const char *name;
+    PyObject *isao, *xo, *dyo = Py_None;
+    PyArrayObject *x = NULL, *dy = NULL, *out = NULL;
+    double alpha = 0.0;
+    nnc_isa_t isa;
+    nnc_status_t st;
+    int typenum, act = -1;
+    (void)self;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "sOO|Od:_act_isa", kwlist, &name, &isao, &xo,
+                                     &dyo, &alpha))
+        return NULL;
+    for (int i = 0; i < NNC_ACT_COUNT; i++)
+        if (strcmp(name, nnc_act_names[i]) == 0)
+            act = i;
+    if (act < 0) {
+        PyErr_Format(PyExc_ValueError, "_act_isa: unknown activation %s", name);
+        return NULL;
+    }
+    if (nnc_parse_isa(isao, "_act_isa", &isa) < 0)
+        return NULL;
+    typenum = PyArray_Check(xo) && PyArray_TYPE((PyArrayObject *)xo) == NPY_FLOAT ? NPY_FLOAT
+                                                                                : NPY_DOUBLE;
+    if ((x = nnc_as_input_nd(xo, "x", typenum, 2, 2)) == NULL)
+        goto error;
+    if (dyo != Py_None && ((dy = nnc_as_input(dyo, "dy", typenum)) == NULL ||
+                           nnc_check_same_shape(dy, "dy", x, "x") < 0))
+        goto error;
+    if ((out = nnc_new_array(2, PyArray_DIMS(x), typenum)) == NULL)
+        goto error;
+    {
+        const int64_t r = PyArray_DIM(x, 0), c = PyArray_DIM(x, 1);
+        if (typenum == NPY_FLOAT)
+            st = dy == NULL ? nnc_act_forward_isa_f32(isa, (nnc_act_t)act, r, c, PyArray_DATA(x),
+                                                      PyArray_DATA(out), (float)alpha)
+                            : nnc_act_backward_isa_f32(isa, (nnc_act_t)act, r, c,
+                                                       PyArray_DATA(x), NULL, PyArray_DATA(dy),
+                                                       PyArray_DATA(out), (float)alpha, NULL);
+        else
+            st = dy == NULL ? nnc_act_forward_isa_f64(isa, (nnc_act_t)act, r, c, PyArray_DATA(x),
+                                                      PyArray_DATA(out), alpha)
+                            : nnc_act_backward_isa_f64(isa, (nnc_act_t)act, r, c,
+                                                       PyArray_DATA(x), NULL, PyArray_DATA(dy),
+                                                       PyArray_DATA(out), alpha, NULL);
+    }
+    if (st != NNC_STATUS_OK) {
+        nnc_raise_status(st, "_act_isa");
+        goto error;
+    }
+    Py_DECREF(x);
+    Py_XDECREF(dy);
+    return (PyObject *)out;
+error:
+    Py_XDECREF(x);
+    Py_XDECREF(dy);
+    Py_XDECREF(out);
+    return NULL;
+}
+
+PyDoc_STRVAR(loss_isa_doc,
+"_loss_isa($module, name, isa, pred, target, reduction='mean')\n"
+"--\n"
+"\n"
+"Private: (value, grad) of loss `name` (half = 0, huber delta 1) on the given\n"
+"instruction-set path, for 2-d float32 or float64 pred and target.");
+
+static PyObject *py_loss_isa(PyObject *self, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"name", "isa", "pred", "target", "reduction", NULL};
+    const char *name, *red = "mean";
+    PyObject *isao, *po, *to;
+    PyArrayObject *pred = NULL, *target = NULL, *grad = NULL;
+    nnc_loss_params_t p = {NNC_LOSS_MSE, NNC_REDUCTION_MEAN, 0, 1.0};
+    nnc_isa_t isa;
+    nnc_status_t st;
+    int typenum, kind = -1;
+    double value;
+    (void)self;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "sOOO|s:_loss_isa", kwlist, &name, &isao, &po,
+                                     &to, &red))
+        return NULL;
+    for (int i = 0; i < NNC_LOSS_COUNT; i++)
+        if (strcmp(name, nnc_loss_names[i]) == 0)
+            kind = i;
+    if (kind < 0 || (strcmp(red, "mean") != 0 && strcmp(red, "sum") != 0)) {
+        PyErr_Format(PyExc_ValueError, "_loss_isa: unknown loss %s or reduction %s", name, red);
+        return NULL;
+    }
+    p.kind = (nnc_loss_t)kind;
+    p.reduction = strcmp(red, "sum") == 0 ? NNC_REDUCTION_SUM : NNC_REDUCTION_MEAN;
+    if (nnc_parse_isa(isao, "_loss_isa", &isa) < 0)
+        return NULL;
+    typenum = PyArray_Check(po) && PyArray_TYPE((PyArrayObject *)po) == NPY_FLOAT ? NPY_FLOAT
+                                                                                : NPY_DOUBLE;
+    if ((pred = nnc_as_input_nd(po, "pred", typenum, 2, 2)) == NULL ||
+        (target = nnc_as_input_nd(to, "target", typenum, 2, 2)) == NULL ||
+        nnc_check_same_shape(target, "target", pred, "pred") < 0 ||
+        (grad = nnc_new_array(2, PyArray_DIMS(pred), typenum)) == NULL)
+        goto error;
+    {
+        const int64_t r = PyArray_DIM(pred, 0), c = PyArray_DIM(pred, 1);
+        if (typenum == NPY_FLOAT) {
+            float v;
+            st = nnc_loss_isa_f32(isa, &p, r, c, PyArray_DATA(pred), PyArray_DATA(target), &v,
+                                  PyArray_DATA(grad));
+            value = v;
+        }
+        else
+            st = nnc_loss_isa_f64(isa, &p, r, c, PyArray_DATA(pred), PyArray_DATA(target),
+                                  &value, PyArray_DATA(grad));
+    }
+    if (st != NNC_STATUS_OK) {
+        nnc_raise_status(st, "_loss_isa");
+        goto error;
+    }
+    Py_DECREF(pred);
+    Py_DECREF(target);
+    return Py_BuildValue("(dN)", value, (PyObject *)grad);
+error:
+    Py_XDECREF(pred);
+    Py_XDECREF(target);
+    Py_XDECREF(grad);
+    return NULL;
+}
+
 /* Which path each dispatched family runs on this machine, for build_info(). */
 int nnc_dispatch_info(PyObject *dict)
 {
     const char *best = nnc_isa_name(nnc_isa_best());
-    /* vmath: exp, log, tanh, sigmoid and what uses them (sigmoid, tanh, softmax,
-     * log_softmax, the log losses, cross-entropy); optimizers: sgd, momentum,
-     * adam.  GEMM chooses its own micro-kernel (_gemm_kernels()). */
-    const char *families[] = {"vmath", "optimizers"};
+    /* vmath: exp, log, tanh, sigmoid; activations and losses: every kernel of
+     * activations.c and losses.c, forward and backward, with their row sums;
+     * optimizers: sgd, momentum, adam.  GEMM chooses its own micro-kernel
+     * (_gemm_kernels()). */
+    const char *families[] = {"vmath", "activations", "losses", "optimizers"};
     PyObject *d = PyDict_New();
     if (d == NULL)
         return -1;
@@ -224,6 +363,10 @@ int nnc_dispatch_info(PyObject *dict)
 PyMethodDef nnc_vmath_methods[] = {
     {"_opt_step_isa", (PyCFunction)(void (*)(void))py_opt_step_isa, METH_VARARGS | METH_KEYWORDS,
      opt_step_isa_doc},
+    {"_act_isa", (PyCFunction)(void (*)(void))py_act_isa, METH_VARARGS | METH_KEYWORDS,
+     act_isa_doc},
+    {"_loss_isa", (PyCFunction)(void (*)(void))py_loss_isa, METH_VARARGS | METH_KEYWORDS,
+     loss_isa_doc},
     {"_vmath", (PyCFunction)(void (*)(void))py_vmath, METH_VARARGS | METH_KEYWORDS, vmath_doc},
     {"_isa_levels", py_isa_levels, METH_NOARGS, isa_levels_doc},
     {NULL, NULL, 0, NULL},
