@@ -46,7 +46,8 @@ static void (*const NNC_FN(opt_adam_paths)[NNC_ISA_COUNT])(int64_t, T *, const T
                                                            T) = NNC_OPT_PATHS_(adam);
 #undef NNC_OPT_PATHS_
 
-/* An out-of-range level runs the portable loop. */
+/* An out-of-range level runs the portable loop.  (Defined identically on
+ * each inclusion.) */
 #define NNC_OPT_LEVEL_(isa) ((unsigned)(isa) < NNC_ISA_COUNT ? (isa) : NNC_ISA_GENERIC)
 
 void NNC_FN(nnc_sgd_step_isa)(nnc_isa_t isa, int64_t n, T *w, const T *g, T lr)
@@ -73,6 +74,12 @@ void NNC_FN(nnc_momentum_step)(int64_t n, T *w, const T *g, T *v, T lr, T mu)
     NNC_FN(nnc_momentum_step_isa)(nnc_isa_best(), n, w, g, v, lr, mu);
 }
 
+nnc_status_t NNC_FN(nnc_adam_step)(int64_t n, T *w, const T *g, T *m, T *v, int64_t t, T lr,
+                                   T beta1, T beta2, T eps)
+{
+    return NNC_FN(nnc_adam_step_isa)(nnc_isa_best(), n, w, g, m, v, t, lr, beta1, beta2, eps);
+}
+
 /* Adam, Kingma & Ba (2015), Algorithm 1, with eps added AFTER the square root
  * of the bias-corrected second moment, as in the paper.  beta^t comes from pow
  * (not a running product) so that a step depends only on its arguments.
@@ -96,11 +103,3 @@ nnc_status_t NNC_FN(nnc_adam_step_isa)(nnc_isa_t isa, int64_t n, T *w, const T *
                                                     bc2, one - beta1, one - beta2);
     return NNC_STATUS_OK;
 }
-
-nnc_status_t NNC_FN(nnc_adam_step)(int64_t n, T *w, const T *g, T *m, T *v, int64_t t, T lr,
-                                   T beta1, T beta2, T eps)
-{
-    return NNC_FN(nnc_adam_step_isa)(nnc_isa_best(), n, w, g, m, v, t, lr, beta1, beta2, eps);
-}
-
-#undef NNC_OPT_LEVEL_
