@@ -25,6 +25,19 @@
             y[i] = (float)nnc_vm_##f##_f_generic((double)x[i]);                               \
     }
 
+/* the scalar entry points: the portable one-lane functions of vmath.h */
+#define NNC_VM_SCALAR_(f)                                                                     \
+    double nnc_vm_##f##_d(double x)                                                           \
+    {                                                                                         \
+        return nnc_vm_##f##_generic(x);                                                       \
+    }                                                                                         \
+    float nnc_vm_##f##_s(float x)                                                             \
+    {                                                                                         \
+        return (float)nnc_vm_##f##_f_generic((double)x);                                      \
+    }
+NNC_VM_FUNCS(NNC_VM_SCALAR_)
+#undef NNC_VM_SCALAR_
+
 /* portable (the one-lane functions come from vmath.h) */
 #define NNC_SIMD_GENERIC
 #include "nnc_simd.h"
