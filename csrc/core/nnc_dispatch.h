@@ -17,7 +17,9 @@
  * code in a body that means the per-dtype name of something defined once
  * writes NNC_CAT(name, NNC_SFX).  NNC_TARGET_PUSH_* compiles every function
  * defined until NNC_TARGET_POP for that level (GCC: #pragma GCC target;
- * Clang: #pragma clang attribute; MSVC needs nothing).
+ * Clang: #pragma clang attribute).  MSVC has no per-function target, so
+ * there the copies are baseline code (correct, not faster); its vector math
+ * still runs AVX2/AVX-512, being written with intrinsics.
  *
  * The copies give the same bits: the bodies use IEEE + - * / sqrt and the
  * fixed-order reductions of reduce_impl.h, and -ffp-contract=off keeps every

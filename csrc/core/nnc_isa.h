@@ -28,7 +28,8 @@ typedef enum {
 
 /* x86 vector paths are compiled where the compiler can target them per
  * function: GCC/Clang through target attributes, MSVC (which accepts AVX
- * intrinsics anywhere) as is.  -DNNC_ISA_PORTABLE builds the portable path
+ * intrinsics anywhere) as is -- there only the intrinsics code (vmath) is
+ * really wider; loops left to the auto-vectoriser stay baseline.  -DNNC_ISA_PORTABLE builds the portable path
  * only.  An arm64 NEON backend would be one more level with the primitives of
  * nnc_simd.h written for float64x2_t. */
 #if !defined(NNC_ISA_PORTABLE) &&                                                              \
