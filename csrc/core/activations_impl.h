@@ -27,17 +27,17 @@
 
 /* ---------------- scalar helpers ---------------- */
 
-/* 1 / (1 + exp(-x)) without overflow: for x < 0 use exp(x) / (1 + exp(x)), so
- * exp only ever sees a non-positive argument.  sigmoid(-1000) = 0 and
- * sigmoid(1000) = 1 exactly; NaN stays NaN (it takes the x < 0 branch's
- * complement: !(x >= 0)). */
+/* 1 / (1 + exp(-x)) without overflow and without a branch on the sign
+ * (vmath_impl.h): sigmoid(-1000) = 0 and sigmoid(1000) = 1 exactly; NaN stays
+ * NaN. */
 static inline T NNC_FN(nnc_sigmoid_scalar)(T x)
 {
-    if (x >= 0)
-        return NNC_LIT(1.0) / (NNC_LIT(1.0) + NNC_EXP(-x));
-    T e = NNC_EXP(x);
-    return e / (NNC_LIT(1.0) + e);
+    return NNC_SIGMOID(x);
 }
+
+/* Elements per chunk of the stack buffers the backward passes use when the
+ * forward output is not given. */
+#define NNC_ACT_CHUNK_ 256
 
 /* 1 for x > 0, 0 for x <= 0, NaN for NaN: the derivative factor of relu. */
 static inline T NNC_FN(act_pos_indicator)(T x)
@@ -113,9 +113,7 @@ static void NNC_FN(act_step_bwd)(int64_t rows, int64_t cols, const T *x, const T
 static void NNC_FN(act_sigmoid_fwd)(int64_t rows, int64_t cols, const T *x, T *y, T alpha)
 {
     (void)alpha;
-    const int64_t n = rows * cols;
-    for (int64_t i = 0; i < n; i++)
-        y[i] = NNC_FN(nnc_sigmoid_scalar)(x[i]);
+    NNC_VM(sigmoid)(nnc_isa_best(), rows * cols, x, y);
 }
 
 static void NNC_FN(act_sigmoid_bwd)(int64_t rows, int64_t cols, const T *x, const T *y,
@@ -133,9 +131,16 @@ static void NNC_FN(act_sigmoid_bwd)(int64_t rows, int64_t cols, const T *x, cons
         }
     }
     else {
-        for (int64_t i = 0; i < n; i++) {
-            T s = NNC_FN(nnc_sigmoid_scalar)(x[i]);
-            dx[i] = dy[i] * (s * (NNC_LIT(1.0) - s));
+        T buf[NNC_ACT_CHUNK_];
+        const nnc_isa_t isa = nnc_isa_best();
+        for (int64_t i0 = 0; i0 < n; i0 += NNC_ACT_CHUNK_) {
+            const int64_t c = n - i0 < NNC_ACT_CHUNK_ ? n - i0 : NNC_ACT_CHUNK_;
+            NNC_VM(sigmoid)(isa, c, x + i0, buf);
+#pragma omp simd
+            for (int64_t i = 0; i < c; i++) {
+                T s = buf[i];
+                dx[i0 + i] = dy[i0 + i] * (s * (NNC_LIT(1.0) - s));
+            }
         }
     }
 }
@@ -144,9 +149,7 @@ static void NNC_FN(act_sigmoid_bwd)(int64_t rows, int64_t cols, const T *x, cons
 static void NNC_FN(act_tanh_fwd)(int64_t rows, int64_t cols, const T *x, T *y, T alpha)
 {
     (void)alpha;
-    const int64_t n = rows * cols;
-    for (int64_t i = 0; i < n; i++)
-        y[i] = NNC_TANH(x[i]);
+    NNC_VM(tanh)(nnc_isa_best(), rows * cols, x, y);
 }
 
 static void NNC_FN(act_tanh_bwd)(int64_t rows, int64_t cols, const T *x, const T *y,
@@ -156,9 +159,24 @@ static void NNC_FN(act_tanh_bwd)(int64_t rows, int64_t cols, const T *x, const T
     (void)dalpha;
     const int64_t n = rows * cols;
     /* tanh' = 1 - tanh^2. */
-    for (int64_t i = 0; i < n; i++) {
-        T t = y != NULL ? y[i] : NNC_TANH(x[i]);
-        dx[i] = dy[i] * (NNC_LIT(1.0) - t * t);
+    if (y != NULL) {
+#pragma omp simd
+        for (int64_t i = 0; i < n; i++) {
+            T t = y[i];
+            dx[i] = dy[i] * (NNC_LIT(1.0) - t * t);
+        }
+        return;
+    }
+    T buf[NNC_ACT_CHUNK_];
+    const nnc_isa_t isa = nnc_isa_best();
+    for (int64_t i0 = 0; i0 < n; i0 += NNC_ACT_CHUNK_) {
+        const int64_t c = n - i0 < NNC_ACT_CHUNK_ ? n - i0 : NNC_ACT_CHUNK_;
+        NNC_VM(tanh)(isa, c, x + i0, buf);
+#pragma omp simd
+        for (int64_t i = 0; i < c; i++) {
+            T t = buf[i];
+            dx[i0 + i] = dy[i0 + i] * (NNC_LIT(1.0) - t * t);
+        }
     }
 }
 
@@ -299,10 +317,7 @@ static inline T NNC_FN(act_row_max)(int64_t cols, const T *x)
 /* sum_j exp(x_j - m), in the fixed order. */
 static inline double NNC_FN(act_row_expsum)(int64_t cols, const T *x, T m)
 {
-    double lane[NNC_RED_LANES];
-    nnc_red_init_f64(lane);
-    NNC_RED_FOR_COMPACT(cols, j, l, lane[l] = lane[l] + (double)NNC_EXP(x[j] - m););
-    return nnc_red_combine_f64(lane, cols);
+    return NNC_FN(nnc_red_expsum)(cols, x, m, NULL);
 }
 
 /* sum_j a_j (b == NULL) or sum_j a_j b_j (each product rounded to T), in double
@@ -328,15 +343,9 @@ static void NNC_FN(act_softmax_fwd)(int64_t rows, int64_t cols, const T *x, T *y
         T *yr = y + r * cols;
         T m = NNC_FN(act_row_max)(cols, xr);
         /* Subtracting the maximum keeps every exponent <= 0: no overflow, and
-         * at least one term is exp(0) = 1, so the sum is >= 1. */
-        double lane[NNC_RED_LANES];
-        nnc_red_init_f64(lane);
-        NNC_RED_FOR_COMPACT(cols, j, l, {
-            T e = NNC_EXP(xr[j] - m);
-            yr[j] = e; /* element j of x is read before y[j] is written */
-            lane[l] = lane[l] + (double)e;
-        });
-        T st = (T)nnc_red_combine_f64(lane, cols);
+         * at least one term is exp(0) = 1, so the sum is >= 1.  y[j] receives
+         * exp(x_j - m) (each chunk of x is read before it is written). */
+        T st = (T)NNC_FN(nnc_red_expsum)(cols, xr, m, yr);
         for (int64_t j = 0; j < cols; j++)
             yr[j] = yr[j] / st;
     }
@@ -354,7 +363,7 @@ static void NNC_FN(act_log_softmax_fwd)(int64_t rows, int64_t cols, const T *x, 
         T m = NNC_FN(act_row_max)(cols, xr);
         /* log softmax_j = (x_j - m) - log sum_k exp(x_k - m); the sum is >= 1,
          * so its log is finite and never cancels catastrophically. */
-        T lse = (T)log(NNC_FN(act_row_expsum)(cols, xr, m));
+        T lse = (T)nnc_vm_log_d(NNC_FN(act_row_expsum)(cols, xr, m));
         for (int64_t j = 0; j < cols; j++)
             yr[j] = (xr[j] - m) - lse;
     }
@@ -473,5 +482,6 @@ nnc_status_t NNC_FN(nnc_act_backward)(nnc_act_t act, int64_t rows, int64_t cols,
     return NNC_STATUS_OK;
 }
 
+#undef NNC_ACT_CHUNK_
 #undef NNC_SELU_LAMBDA_
 #undef NNC_SELU_ALPHA_

@@ -46,13 +46,10 @@ static inline T NNC_FN(loss_relu_grad)(T m, T c)
     return m > 0 ? c : (m <= 0 ? NNC_LIT(0.0) : m);
 }
 
-/* Stable logistic sigmoid (same as the activation's). */
+/* Stable, branch-free logistic sigmoid (the activation's, vmath.h). */
 static inline T NNC_FN(loss_sigmoid)(T z)
 {
-    if (z >= 0)
-        return NNC_LIT(1.0) / (NNC_LIT(1.0) + NNC_EXP(-z));
-    T e = NNC_EXP(z);
-    return e / (NNC_LIT(1.0) + e);
+    return NNC_SIGMOID(z);
 }
 
 /* Probability clamp of log_loss: p is kept in [eps, 1 - eps] so both logs are

@@ -54,17 +54,17 @@ NNC_ELEMWISE_LOSSES(NNC_LOSS_ELEMWISE_)
 /* ---------------- row losses ---------------- */
 
 /* Row maximum m and Z = sum_j exp(z_j - m), the pieces of a stable
- * log-softmax: log softmax_j = (z_j - m) - log Z.  cols >= 1. */
-static inline T NNC_FN(loss_row_lse)(int64_t cols, const T *z, double *zsum)
+ * log-softmax: log softmax_j = (z_j - m) - log Z.  cols >= 1.  When e is
+ * not NULL it receives the cols terms exp(z_j - m) (the gradient's row, so
+ * the exponentials are computed once). */
+static inline T NNC_FN(loss_row_lse)(int64_t cols, const T *z, double *zsum, T *e)
 {
-    double lane[NNC_RED_LANES];
     T m = z[0];
     for (int64_t j = 1; j < cols; j++)
         if (z[j] > m)
             m = z[j];
-    nnc_red_init_f64(lane);
-    NNC_RED_FOR_COMPACT(cols, j, l, lane[l] = lane[l] + (double)NNC_EXP(z[j] - m););
-    *zsum = nnc_red_combine_f64(lane, cols); /* >= 1 (exp(0) is a term) unless NaN */
+    /* >= 1 (exp(0) is a term) unless NaN; e[j] = exp(z_j - m) when e != NULL */
+    *zsum = NNC_FN(nnc_red_expsum)(cols, z, m, e);
     return m;
 }
 
@@ -88,8 +88,9 @@ static void NNC_FN(loss_cross_entropy)(const nnc_loss_params_t *p, int64_t rows,
         const T *zr = z + r * cols;
         const T *tr = t + r * cols;
         double zsum, row[NNC_RED_LANES], ts[NNC_RED_LANES];
-        const T m = NNC_FN(loss_row_lse)(cols, zr, &zsum);
-        const double log_z = log(zsum);
+        T *gr = grad != NULL ? grad + r * cols : NULL;
+        const T m = NNC_FN(loss_row_lse)(cols, zr, &zsum, gr);
+        const double log_z = nnc_vm_log_d(zsum);
         nnc_red_init_f64(row);
         nnc_red_init_f64(ts);
         NNC_RED_FOR_COMPACT(cols, j, l, {
@@ -99,12 +100,11 @@ static void NNC_FN(loss_cross_entropy)(const nnc_loss_params_t *p, int64_t rows,
                 row[l] = row[l] + (double)tj * (((double)m - (double)zr[j]) + log_z);
         });
         acc[lr] = acc[lr] + nnc_red_combine_f64(row, cols);
-        if (grad != NULL) {
-            T *gr = grad + r * cols;
+        if (gr != NULL) {
             const T zt = (T)zsum;
             const T st = (T)nnc_red_combine_f64(ts, cols);
             for (int64_t j = 0; j < cols; j++) {
-                T pj = NNC_EXP(zr[j] - m) / zt;
+                T pj = gr[j] / zt; /* gr[j] holds exp(z_j - m) */
                 gr[j] = (st * pj - tr[j]) / gdiv;
             }
         }
@@ -226,15 +226,15 @@ nnc_status_t NNC_FN(nnc_cross_entropy_index)(nnc_reduction_t reduction, int64_t 
         const T *zr = logits + r * cols;
         const int64_t c = target[r];
         double zsum;
-        T m = NNC_FN(loss_row_lse)(cols, zr, &zsum);
-        double log_z = log(zsum);
+        T *gr = grad != NULL ? grad + r * cols : NULL;
+        T m = NNC_FN(loss_row_lse)(cols, zr, &zsum, gr);
+        double log_z = nnc_vm_log_d(zsum);
         /* -log softmax_c = (m - z_c) + log Z */
         acc[lr] = acc[lr] + (((double)m - (double)zr[c]) + log_z);
-        if (grad != NULL) {
-            T *gr = grad + r * cols;
+        if (gr != NULL) {
             T zt = (T)zsum;
             for (int64_t j = 0; j < cols; j++) {
-                T pj = NNC_EXP(zr[j] - m) / zt;
+                T pj = gr[j] / zt; /* gr[j] holds exp(z_j - m) */
                 gr[j] = (j == c ? pj - NNC_LIT(1.0) : pj) / gdiv;
             }
         }

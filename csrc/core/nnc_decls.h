@@ -105,6 +105,23 @@ void NNC_FN(nnc_momentum_step)(int64_t n, T *w, const T *g, T *v, T lr, T mu);
  * w -= lr * m_hat / (sqrt(v_hat) + eps)          (eps after the square root) */
 nnc_status_t NNC_FN(nnc_adam_step)(int64_t n, T *w, const T *g, T *m, T *v, int64_t t, T lr,
                                    T beta1, T beta2, T eps);
+/* The same three steps on an explicit instruction-set path (nnc_isa.h; it
+ * must be available).  Every path gives the same bits; the plain functions
+ * above take the widest. */
+void NNC_FN(nnc_sgd_step_isa)(nnc_isa_t isa, int64_t n, T *w, const T *g, T lr);
+void NNC_FN(nnc_momentum_step_isa)(nnc_isa_t isa, int64_t n, T *w, const T *g, T *v, T lr, T mu);
+nnc_status_t NNC_FN(nnc_adam_step_isa)(nnc_isa_t isa, int64_t n, T *w, const T *g, T *m, T *v,
+                                       int64_t t, T lr, T beta1, T beta2, T eps);
+/* Activations and losses on an explicit path, for the same tests
+ * (activations.c, losses.c; nnc_dispatch.h). */
+nnc_status_t NNC_FN(nnc_act_forward_isa)(nnc_isa_t isa, nnc_act_t act, int64_t rows,
+                                         int64_t cols, const T *x, T *y, T alpha);
+nnc_status_t NNC_FN(nnc_act_backward_isa)(nnc_isa_t isa, nnc_act_t act, int64_t rows,
+                                          int64_t cols, const T *x, const T *y, const T *dy,
+                                          T *dx, T alpha, T *dalpha);
+nnc_status_t NNC_FN(nnc_loss_isa)(nnc_isa_t isa, const nnc_loss_params_t *p, int64_t rows,
+                                  int64_t cols, const T *pred, const T *target, T *value,
+                                  T *grad);
 
 /* ======================= random fills ======================= */
 

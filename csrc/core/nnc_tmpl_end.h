@@ -11,6 +11,7 @@
 #undef NNC_SQRT
 #undef NNC_FABS
 #undef NNC_TANH
+#undef NNC_SIGMOID
 #undef NNC_POW
 #undef NNC_COS
 #undef NNC_FMA
@@ -19,3 +20,4 @@
 #undef NNC_T_EPS
 
 #undef NNC_FN
+#undef NNC_VM

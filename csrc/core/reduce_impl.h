@@ -98,7 +98,8 @@
 /* Lane arrays: init sets every lane to -0.0; combine folds them in the
  * halving order above (the lanes are clobbered) and returns the sum of n
  * terms (+0.0 when n == 0).  _f64 and _f32 name the accumulator type, so
- * T-generic code writes NNC_FN(nnc_red_init) and code that accumulates in
+ * T-generic code writes NNC_FN(nnc_red_init) (or NNC_CAT(nnc_red_init,
+ * NNC_SFX) in a body compiled per instruction set) and code that accumulates in
  * double whatever T is writes nnc_red_init_f64. */
 static inline void nnc_red_init_f64(double *lane)
 {
@@ -142,12 +143,12 @@ static inline float nnc_red_combine_f32(float *lane, int64_t n)
 static inline T NNC_FN(nnc_red_sum)(int64_t n, const T *x, int64_t sx)
 {
     T lane[NNC_RED_LANES];
-    NNC_FN(nnc_red_init)(lane);
+    NNC_CAT(nnc_red_init, NNC_SFX)(lane);
     if (sx == 1)
         NNC_RED_FOR(n, k, l, lane[l] = lane[l] + x[k];);
     else
         NNC_RED_FOR(n, k, l, lane[l] = lane[l] + x[k * sx];);
-    return NNC_FN(nnc_red_combine)(lane, n);
+    return NNC_CAT(nnc_red_combine, NNC_SFX)(lane, n);
 }
 
 /* sum_k x[k * sx] * y[k * sy] in the fixed order, accumulated in T; each
@@ -155,10 +156,50 @@ static inline T NNC_FN(nnc_red_sum)(int64_t n, const T *x, int64_t sx)
 static inline T NNC_FN(nnc_red_dot)(int64_t n, const T *x, int64_t sx, const T *y, int64_t sy)
 {
     T lane[NNC_RED_LANES];
-    NNC_FN(nnc_red_init)(lane);
+    NNC_CAT(nnc_red_init, NNC_SFX)(lane);
     if (sx == 1 && sy == 1)
         NNC_RED_FOR(n, k, l, lane[l] = lane[l] + x[k] * y[k];);
     else
         NNC_RED_FOR(n, k, l, lane[l] = lane[l] + x[k * sx] * y[k * sy];);
-    return NNC_FN(nnc_red_combine)(lane, n);
+    return NNC_CAT(nnc_red_combine, NNC_SFX)(lane, n);
+}
+
+#ifndef NNC_RED_EXP_CHUNK
+/* Elements per chunk of nnc_red_expsum's stack buffer (a multiple of the
+ * lane count, so a chunk starts at lane 0). */
+#define NNC_RED_EXP_CHUNK 256
+#endif
+
+/* sum_k exp(x[k] - m) for k < n, accumulated in double in the fixed order;
+ * when out is not NULL it also receives out[k] = exp(x[k] - m) (out may alias
+ * x).  The exponentials come from the vector math's array form, a chunk at a
+ * time, so the result is the same bits as a loop over NNC_EXP. */
+static inline double NNC_FN(nnc_red_expsum)(int64_t n, const T *x, T m, T *out)
+{
+    double lane[NNC_RED_LANES];
+    T buf[NNC_RED_EXP_CHUNK];
+    const nnc_isa_t isa = nnc_isa_best();
+    nnc_red_init_f64(lane);
+    for (int64_t k0 = 0; k0 < n; k0 += NNC_RED_EXP_CHUNK) {
+        const int64_t c = n - k0 < NNC_RED_EXP_CHUNK ? n - k0 : NNC_RED_EXP_CHUNK;
+        int64_t j = 0;
+        for (int64_t i = 0; i < c; i++)
+            buf[i] = x[k0 + i] - m;
+        NNC_VM(exp)(isa, c, buf, buf);
+        if (n <= NNC_RED_SHORT) {
+            for (; j < c; j++)
+                lane[0] = lane[0] + (double)buf[j];
+        }
+        else {
+            for (; j + NNC_RED_LANES <= c; j += NNC_RED_LANES)
+                for (int l = 0; l < NNC_RED_LANES; l++)
+                    lane[l] = lane[l] + (double)buf[j + l];
+            for (int l = 0; j < c; j++, l++)
+                lane[l] = lane[l] + (double)buf[j];
+        }
+        if (out != NULL)
+            for (int64_t i = 0; i < c; i++)
+                out[k0 + i] = buf[i];
+    }
+    return nnc_red_combine_f64(lane, n);
 }

@@ -10,20 +10,25 @@ static PyObject *build_info(PyObject *self, PyObject *noargs)
 {
     (void)self;
     (void)noargs;
-    return Py_BuildValue("{s:s,s:s,s:i}", "compiler",
+    PyObject *info = Py_BuildValue("{s:s,s:s,s:i}", "compiler",
 #if defined(__clang__)
-                         "clang " __clang_version__,
+                                   "clang " __clang_version__,
 #elif defined(__GNUC__)
-                         "gcc " __VERSION__,
+                                   "gcc " __VERSION__,
 #else
-                         "unknown",
+                                   "unknown",
 #endif
-                         "flags", NNC_BUILD_FLAGS, "fp_contract_off", 1);
+                                   "flags", NNC_BUILD_FLAGS, "fp_contract_off", 1);
+    if (info != NULL && nnc_dispatch_info(info) < 0)
+        Py_CLEAR(info);
+    return info;
 }
 
 static PyMethodDef module_methods[] = {
     {"build_info", build_info, METH_NOARGS,
-     "build_info() -> dict\n\nHow the extension was compiled (compiler, key flags)."},
+     "build_info() -> dict\n\nHow the extension was compiled (compiler, key flags), and\n"
+     "under 'dispatch' which instruction-set path each kernel family runs\n"
+     "on this machine ('generic', 'avx2' or 'avx512'; GEMM: _gemm_kernels())."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -44,7 +49,7 @@ PyMODINIT_FUNC PyInit__core(void)
 {
     PyObject *m;
     PyMethodDef *tables[] = {nnc_matrix_methods, nnc_functional_methods, nnc_rng_methods,
-                             nnc_engine_methods, nnc_pool_methods};
+                             nnc_engine_methods, nnc_pool_methods, nnc_vmath_methods};
     int (*inits[])(PyObject *) = {nnc_matrix_module_init, nnc_functional_module_init,
                                   nnc_rng_module_init, nnc_engine_module_init};
 

@@ -44,6 +44,7 @@ extern PyMethodDef nnc_matrix_methods[];
 extern PyMethodDef nnc_functional_methods[];
 extern PyMethodDef nnc_rng_methods[];
 extern PyMethodDef nnc_engine_methods[];
+extern PyMethodDef nnc_vmath_methods[]; /* m_vmath.c: private vmath/dispatch hooks */
 /* Called once from PyInit__core after the methods are added; may add types
  * or constants to the module.  Return 0, or -1 with an exception set. */
 int nnc_matrix_module_init(PyObject *module);
@@ -175,6 +176,14 @@ void nnc_sigpoll_begin(nnc_sigpoll_t *p);
 void nnc_sigpoll_end(nnc_sigpoll_t *p);
 int nnc_sigpoll(void *ctx);
 double nnc_monotonic_seconds(void);
+
+/* Parses an instruction-set path name for the private test hooks (None: the
+ * widest available); -1 with ValueError when unknown or unavailable here. */
+#include "nnc_isa.h"
+int nnc_parse_isa(PyObject *obj, const char *what, nnc_isa_t *isa);
+
+/* Adds "dispatch": {family: path} to a build_info dict (m_vmath.c). */
+int nnc_dispatch_info(PyObject *dict);
 
 /* Sets a Python exception for a non-OK core status, prefixed by `what`
  * ("matmul: ..."); always returns -1. */

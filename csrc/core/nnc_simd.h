@@ -1,0 +1,214 @@
+/* A small SIMD abstraction over lanes of double, for the vector math of
+ * vmath_impl.h.  Include it after defining one of
+ *     NNC_SIMD_GENERIC   one lane, portable C (bit operations via memcpy)
+ *     NNC_SIMD_AVX2      4 lanes, __m256d
+ *     NNC_SIMD_AVX512    8 lanes, __m512d
+ * It consumes the request and (re)defines the generic names the math is
+ * written against:
+ *     VD, VM               a vector of doubles, a lane mask
+ *     V_N                  lanes per vector
+ *     V_SET(c)             every lane = c
+ *     V_ADD/SUB/MUL/DIV    IEEE operations, one rounding each, never fused
+ *     V_LT/LE/GT/EQ        ordered compares (false when a lane is NaN)
+ *     V_AND_M/OR_M/NOT_M   mask logic
+ *     V_SEL(m, a, b)       m ? a : b per lane
+ *     V_MIN(a, b)          a < b ? a : b (x86 semantics: NaN in a gives b,
+ *     V_MAX(a, b)          a > b ? a : b  NaN in b gives b)
+ *     V_ANDB/ORB/XORB      bitwise operations on the lanes' bits
+ *     V_SHL52(a)           bits(a) << 52 (logical), as a double
+ *     V_EXPF(a)            (double)(bits(a) >> 52) (logical shift, so the
+ *                          sign-and-exponent field of a)
+ *     V_LOAD/STORE         V_N doubles (unaligned)
+ *     V_LOADF/STOREF       V_N floats, converted exactly to double / rounded
+ *                          to nearest float
+ *     NNC_VM_FN(name)      name with the backend's suffix
+ *     NNC_VM_ATTR          the function attribute the backend needs
+ * Every backend implements every primitive with the same IEEE result, so a
+ * function written once against these names gives the same bits on each. */
+#include "nnc_isa.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "nnc_simd_end.h"
+
+/* ---------------- generic: one lane ---------------- */
+#if defined(NNC_SIMD_GENERIC)
+#undef NNC_SIMD_GENERIC
+#ifndef NNC_SIMD_GENERIC_DEFINED
+#define NNC_SIMD_GENERIC_DEFINED
+/* A mask is all ones or all zeros, so a select is two ANDs and an OR: no
+ * branch on the data even in the one-lane path. */
+typedef uint64_t nnc_vg_m;
+static inline uint64_t nnc_vg_bits(double a)
+{
+    uint64_t u;
+    memcpy(&u, &a, sizeof u);
+    return u;
+}
+static inline double nnc_vg_from(uint64_t u)
+{
+    double a;
+    memcpy(&a, &u, sizeof a);
+    return a;
+}
+static inline nnc_vg_m nnc_vg_mask(int c)
+{
+    return (uint64_t)0 - (uint64_t)(c != 0);
+}
+static inline double nnc_vg_sel(nnc_vg_m m, double a, double b)
+{
+    return nnc_vg_from((nnc_vg_bits(a) & m) | (nnc_vg_bits(b) & ~m));
+}
+static inline double nnc_vg_expf(double a)
+{
+    return (double)(nnc_vg_bits(a) >> 52);
+}
+#endif
+#define VD double
+#define VM nnc_vg_m
+#define V_N 1
+#define V_SET(c) ((double)(c))
+#define V_ADD(a, b) ((a) + (b))
+#define V_SUB(a, b) ((a) - (b))
+#define V_MUL(a, b) ((a) * (b))
+#define V_DIV(a, b) ((a) / (b))
+#define V_LT(a, b) nnc_vg_mask((a) < (b))
+#define V_LE(a, b) nnc_vg_mask((a) <= (b))
+#define V_GT(a, b) nnc_vg_mask((a) > (b))
+#define V_EQ(a, b) nnc_vg_mask((a) == (b))
+#define V_AND_M(a, b) ((a) & (b))
+#define V_OR_M(a, b) ((a) | (b))
+#define V_NOT_M(a) (~(a))
+#define V_SEL(m, a, b) nnc_vg_sel((m), (a), (b))
+#define V_MIN(a, b) nnc_vg_sel(V_LT((a), (b)), (a), (b))
+#define V_MAX(a, b) nnc_vg_sel(V_GT((a), (b)), (a), (b))
+#define V_ANDB(a, b) nnc_vg_from(nnc_vg_bits(a) & nnc_vg_bits(b))
+#define V_ORB(a, b) nnc_vg_from(nnc_vg_bits(a) | nnc_vg_bits(b))
+#define V_XORB(a, b) nnc_vg_from(nnc_vg_bits(a) ^ nnc_vg_bits(b))
+#define V_SHL52(a) nnc_vg_from(nnc_vg_bits(a) << 52)
+#define V_EXPF(a) nnc_vg_expf(a)
+#define V_LOAD(p) (*(p))
+#define V_STORE(p, v) (*(p) = (v))
+#define V_LOADF(p) ((double)*(p))
+#define V_STOREF(p, v) (*(p) = (float)(v))
+#define NNC_VM_FN(name) nnc_vm_##name##_generic
+#define NNC_VM_ATTR
+
+/* ---------------- AVX2: four lanes ---------------- */
+#elif defined(NNC_SIMD_AVX2)
+#undef NNC_SIMD_AVX2
+#include <immintrin.h>
+#ifndef NNC_SIMD_AVX2_DEFINED
+#define NNC_SIMD_AVX2_DEFINED
+NNC_TARGET_AVX2 static inline __m256d nnc_v2_sel(__m256d m, __m256d a, __m256d b)
+{
+    return _mm256_blendv_pd(b, a, m);
+}
+NNC_TARGET_AVX2 static inline __m256d nnc_v2_shl52(__m256d a)
+{
+    return _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_castpd_si256(a), 52));
+}
+/* The field as an integer below 2^12, ORed into the mantissa of 2^52 and
+ * 2^52 subtracted again: the exact double without a 64-bit int conversion,
+ * which AVX2 lacks. */
+NNC_TARGET_AVX2 static inline __m256d nnc_v2_expf(__m256d a)
+{
+    const __m256i two52 = _mm256_set1_epi64x(0x4330000000000000LL);
+    __m256i e = _mm256_srli_epi64(_mm256_castpd_si256(a), 52);
+    return _mm256_sub_pd(_mm256_castsi256_pd(_mm256_or_si256(e, two52)),
+                         _mm256_set1_pd(4503599627370496.0));
+}
+#endif
+#define VD __m256d
+#define VM __m256d
+#define V_N 4
+#define V_SET(c) _mm256_set1_pd(c)
+#define V_ADD(a, b) _mm256_add_pd((a), (b))
+#define V_SUB(a, b) _mm256_sub_pd((a), (b))
+#define V_MUL(a, b) _mm256_mul_pd((a), (b))
+#define V_DIV(a, b) _mm256_div_pd((a), (b))
+#define V_LT(a, b) _mm256_cmp_pd((a), (b), _CMP_LT_OQ)
+#define V_LE(a, b) _mm256_cmp_pd((a), (b), _CMP_LE_OQ)
+#define V_GT(a, b) _mm256_cmp_pd((a), (b), _CMP_GT_OQ)
+#define V_EQ(a, b) _mm256_cmp_pd((a), (b), _CMP_EQ_OQ)
+#define V_AND_M(a, b) _mm256_and_pd((a), (b))
+#define V_OR_M(a, b) _mm256_or_pd((a), (b))
+#define V_NOT_M(a) _mm256_xor_pd((a), _mm256_castsi256_pd(_mm256_set1_epi64x(-1)))
+#define V_SEL(m, a, b) nnc_v2_sel((m), (a), (b))
+#define V_MIN(a, b) _mm256_min_pd((a), (b))
+#define V_MAX(a, b) _mm256_max_pd((a), (b))
+#define V_ANDB(a, b) _mm256_and_pd((a), (b))
+#define V_ORB(a, b) _mm256_or_pd((a), (b))
+#define V_XORB(a, b) _mm256_xor_pd((a), (b))
+#define V_SHL52(a) nnc_v2_shl52(a)
+#define V_EXPF(a) nnc_v2_expf(a)
+#define V_LOAD(p) _mm256_loadu_pd(p)
+#define V_STORE(p, v) _mm256_storeu_pd((p), (v))
+#define V_LOADF(p) _mm256_cvtps_pd(_mm_loadu_ps(p))
+#define V_STOREF(p, v) _mm_storeu_ps((p), _mm256_cvtpd_ps(v))
+#define NNC_VM_FN(name) nnc_vm_##name##_avx2
+#define NNC_VM_ATTR NNC_TARGET_AVX2
+
+/* ---------------- AVX-512F: eight lanes ---------------- */
+#elif defined(NNC_SIMD_AVX512)
+#undef NNC_SIMD_AVX512
+#include <immintrin.h>
+#ifndef NNC_SIMD_AVX512_DEFINED
+#define NNC_SIMD_AVX512_DEFINED
+/* AVX-512F has no floating-point bitwise operations (those are AVX-512DQ):
+ * go through the integer ones. */
+#define NNC_V5_BITOP_(name, op)                                                   \
+    NNC_TARGET_AVX512 static inline __m512d name(__m512d a, __m512d b)            \
+    {                                                                             \
+        return _mm512_castsi512_pd(op(_mm512_castpd_si512(a), _mm512_castpd_si512(b))); \
+    }
+NNC_V5_BITOP_(nnc_v5_and, _mm512_and_si512)
+NNC_V5_BITOP_(nnc_v5_or, _mm512_or_si512)
+NNC_V5_BITOP_(nnc_v5_xor, _mm512_xor_si512)
+#undef NNC_V5_BITOP_
+NNC_TARGET_AVX512 static inline __m512d nnc_v5_shl52(__m512d a)
+{
+    return _mm512_castsi512_pd(_mm512_slli_epi64(_mm512_castpd_si512(a), 52));
+}
+NNC_TARGET_AVX512 static inline __m512d nnc_v5_expf(__m512d a)
+{
+    const __m512i two52 = _mm512_set1_epi64(0x4330000000000000LL);
+    __m512i e = _mm512_srli_epi64(_mm512_castpd_si512(a), 52);
+    return _mm512_sub_pd(_mm512_castsi512_pd(_mm512_or_si512(e, two52)),
+                         _mm512_set1_pd(4503599627370496.0));
+}
+#endif
+#define VD __m512d
+#define VM __mmask8
+#define V_N 8
+#define V_SET(c) _mm512_set1_pd(c)
+#define V_ADD(a, b) _mm512_add_pd((a), (b))
+#define V_SUB(a, b) _mm512_sub_pd((a), (b))
+#define V_MUL(a, b) _mm512_mul_pd((a), (b))
+#define V_DIV(a, b) _mm512_div_pd((a), (b))
+#define V_LT(a, b) _mm512_cmp_pd_mask((a), (b), _CMP_LT_OQ)
+#define V_LE(a, b) _mm512_cmp_pd_mask((a), (b), _CMP_LE_OQ)
+#define V_GT(a, b) _mm512_cmp_pd_mask((a), (b), _CMP_GT_OQ)
+#define V_EQ(a, b) _mm512_cmp_pd_mask((a), (b), _CMP_EQ_OQ)
+#define V_AND_M(a, b) ((__mmask8)((a) & (b)))
+#define V_OR_M(a, b) ((__mmask8)((a) | (b)))
+#define V_NOT_M(a) ((__mmask8)~(a))
+#define V_SEL(m, a, b) _mm512_mask_blend_pd((m), (b), (a))
+#define V_MIN(a, b) _mm512_min_pd((a), (b))
+#define V_MAX(a, b) _mm512_max_pd((a), (b))
+#define V_ANDB(a, b) nnc_v5_and((a), (b))
+#define V_ORB(a, b) nnc_v5_or((a), (b))
+#define V_XORB(a, b) nnc_v5_xor((a), (b))
+#define V_SHL52(a) nnc_v5_shl52(a)
+#define V_EXPF(a) nnc_v5_expf(a)
+#define V_LOAD(p) _mm512_loadu_pd(p)
+#define V_STORE(p, v) _mm512_storeu_pd((p), (v))
+#define V_LOADF(p) _mm512_cvtps_pd(_mm256_loadu_ps(p))
+#define V_STOREF(p, v) _mm256_storeu_ps((p), _mm512_cvtpd_ps(v))
+#define NNC_VM_FN(name) nnc_vm_##name##_avx512
+#define NNC_VM_ATTR NNC_TARGET_AVX512
+
+#else
+#error "define NNC_SIMD_GENERIC, NNC_SIMD_AVX2 or NNC_SIMD_AVX512 before including nnc_simd.h"
+#endif

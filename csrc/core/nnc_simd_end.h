@@ -1,0 +1,31 @@
+/* Undefines the generic names of nnc_simd.h, so that it can be included again
+ * for another backend.  No include guard on purpose. */
+#undef VD
+#undef VM
+#undef V_N
+#undef V_SET
+#undef V_ADD
+#undef V_SUB
+#undef V_MUL
+#undef V_DIV
+#undef V_LT
+#undef V_LE
+#undef V_GT
+#undef V_EQ
+#undef V_AND_M
+#undef V_OR_M
+#undef V_NOT_M
+#undef V_SEL
+#undef V_MIN
+#undef V_MAX
+#undef V_ANDB
+#undef V_ORB
+#undef V_XORB
+#undef V_SHL52
+#undef V_EXPF
+#undef V_LOAD
+#undef V_STORE
+#undef V_LOADF
+#undef V_STOREF
+#undef NNC_VM_FN
+#undef NNC_VM_ATTR

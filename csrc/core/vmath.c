@@ -1,0 +1,104 @@
+/* The array entry points of the vector math (vmath.h): one loop per function,
+ * dtype and instruction set, chosen through const tables indexed by
+ * nnc_isa_t.  Each vector loop finishes its last n mod V_N elements with the
+ * portable one-lane function, which gives the same bits. */
+#include "vmath.h"
+
+#include <string.h>
+
+/* Loops for the backend currently selected by nnc_simd.h. */
+#define NNC_VM_LOOPS_(f)                                                                      \
+    NNC_VM_ATTR static void NNC_VM_FN(f##_loop_f64)(int64_t n, const double *x, double *y)    \
+    {                                                                                         \
+        int64_t i = 0;                                                                        \
+        for (; i + V_N <= n; i += V_N)                                                        \
+            V_STORE(y + i, NNC_VM_FN(f)(V_LOAD(x + i)));                                      \
+        for (; i < n; i++)                                                                    \
+            y[i] = nnc_vm_##f##_generic(x[i]);                                                \
+    }                                                                                         \
+    NNC_VM_ATTR static void NNC_VM_FN(f##_loop_f32)(int64_t n, const float *x, float *y)      \
+    {                                                                                         \
+        int64_t i = 0;                                                                        \
+        for (; i + V_N <= n; i += V_N)                                                        \
+            V_STOREF(y + i, NNC_VM_FN(f##_f)(V_LOADF(x + i)));                                \
+        for (; i < n; i++)                                                                    \
+            y[i] = (float)nnc_vm_##f##_f_generic((double)x[i]);                               \
+    }
+
+/* the scalar entry points: the portable one-lane functions of vmath.h */
+#define NNC_VM_SCALAR_(f)                                                                     \
+    double nnc_vm_##f##_d(double x)                                                           \
+    {                                                                                         \
+        return nnc_vm_##f##_generic(x);                                                       \
+    }                                                                                         \
+    float nnc_vm_##f##_s(float x)                                                             \
+    {                                                                                         \
+        return (float)nnc_vm_##f##_f_generic((double)x);                                      \
+    }
+NNC_VM_FUNCS(NNC_VM_SCALAR_)
+#undef NNC_VM_SCALAR_
+
+/* portable (the one-lane functions come from vmath.h) */
+#define NNC_SIMD_GENERIC
+#include "nnc_simd.h"
+NNC_VM_FUNCS(NNC_VM_LOOPS_)
+#include "nnc_simd_end.h"
+
+#if NNC_ISA_X86
+#define NNC_SIMD_AVX2
+#include "nnc_simd.h"
+#include "vmath_impl.h"
+NNC_VM_FUNCS(NNC_VM_LOOPS_)
+#include "nnc_simd_end.h"
+
+#define NNC_SIMD_AVX512
+#include "nnc_simd.h"
+#include "vmath_impl.h"
+NNC_VM_FUNCS(NNC_VM_LOOPS_)
+#include "nnc_simd_end.h"
+#define NNC_VM_PATHS_(f, d)                                                                   \
+    {nnc_vm_##f##_loop_##d##_generic, nnc_vm_##f##_loop_##d##_avx2,                           \
+     nnc_vm_##f##_loop_##d##_avx512}
+#else
+#define NNC_VM_PATHS_(f, d)                                                                   \
+    {nnc_vm_##f##_loop_##d##_generic, nnc_vm_##f##_loop_##d##_generic,                        \
+     nnc_vm_##f##_loop_##d##_generic}
+#endif
+#undef NNC_VM_LOOPS_
+
+typedef void (*nnc_vm_loop_f64_t)(int64_t, const double *, double *);
+typedef void (*nnc_vm_loop_f32_t)(int64_t, const float *, float *);
+
+/* An out-of-range isa runs the portable path; an unavailable one is the
+ * caller's error (nnc_isa_clamp gives a safe level). */
+#define NNC_VM_ENTRY_(f)                                                                      \
+    static const nnc_vm_loop_f64_t nnc_vm_##f##_f64_paths[NNC_ISA_COUNT] =                    \
+        NNC_VM_PATHS_(f, f64);                                                                \
+    static const nnc_vm_loop_f32_t nnc_vm_##f##_f32_paths[NNC_ISA_COUNT] =                    \
+        NNC_VM_PATHS_(f, f32);                                                                \
+    void nnc_vm_##f##_f64(nnc_isa_t isa, int64_t n, const double *x, double *y)               \
+    {                                                                                         \
+        if (n > 0)                                                                            \
+            nnc_vm_##f##_f64_paths[(unsigned)isa < NNC_ISA_COUNT ? isa : 0](n, x, y);         \
+    }                                                                                         \
+    void nnc_vm_##f##_f32(nnc_isa_t isa, int64_t n, const float *x, float *y)                 \
+    {                                                                                         \
+        if (n > 0)                                                                            \
+            nnc_vm_##f##_f32_paths[(unsigned)isa < NNC_ISA_COUNT ? isa : 0](n, x, y);         \
+    }
+NNC_VM_FUNCS(NNC_VM_ENTRY_)
+#undef NNC_VM_ENTRY_
+#undef NNC_VM_PATHS_
+
+int nnc_vm_lookup(const char *name, nnc_vm_f64_fn *f64, nnc_vm_f32_fn *f32)
+{
+#define NNC_VM_LOOKUP_(f)                                                                     \
+    if (strcmp(name, #f) == 0) {                                                              \
+        *f64 = nnc_vm_##f##_f64;                                                              \
+        *f32 = nnc_vm_##f##_f32;                                                              \
+        return 0;                                                                             \
+    }
+    NNC_VM_FUNCS(NNC_VM_LOOKUP_)
+#undef NNC_VM_LOOKUP_
+    return -1;
+}
