@@ -44,7 +44,7 @@ def offline_jshtml(html):
     if not isinstance(text, str):
         raise TypeError(f"offline_jshtml: expected an HTML string or an object with a "
                         f".data string, got {type(html).__name__}")
-    text = _LINK.sub(_CSS, text)
+    text = _LINK.sub(lambda m: _CSS, text)
     remote = re.search(r'(?:src|href)\s*=\s*["\']?\s*(?:https?:)?//', text, re.IGNORECASE)
     if remote:
         raise ValueError(f"offline_jshtml: the HTML still loads a remote resource near "
