@@ -13,12 +13,13 @@ __all__ = ["offline_jshtml"]
 
 _LINK = re.compile(r'<link\b[^>]*font-awesome[^>]*>', re.IGNORECASE | re.DOTALL)
 
-# The icons the player uses (matplotlib's _animation_data.py), as characters.
+# The icons the player uses (matplotlib's _animation_data.py), as characters
+# that common fonts have (geometric shapes and ASCII).
 _ICONS = {
     "fa-minus": "\\2212", "fa-plus": "+",
-    "fa-fast-backward": "\\23EE", "fa-step-backward": "\\23F4\\23F8",
-    "fa-play": "\\25B6", "fa-pause": "\\23F8",
-    "fa-step-forward": "\\23F8\\23F5", "fa-fast-forward": "\\23ED",
+    "fa-fast-backward": "|\\25C0\\25C0", "fa-step-backward": "|\\25C0",
+    "fa-play": "\\25B6", "fa-pause": "||",
+    "fa-step-forward": "\\25B6|", "fa-fast-forward": "\\25B6\\25B6|",
 }
 
 _CSS = ("<style>\n"
