@@ -39,18 +39,22 @@ class Canvas:
     ``render()`` redraws the background only when it changed (an axis limit,
     scale or title moved: see :meth:`_decor_key`, or :meth:`invalidate` was
     called) and otherwise restores the cached background and draws just the
-    dynamic artists on it (blitting), then publishes the PNG in
-    ``image.value``; ``png`` keeps the latest bytes (the static picture
-    stored in notebooks).
+    dynamic artists on it (blitting), then publishes the picture in
+    ``image.value`` as a JPEG (quality 95, no chroma subsampling: the same
+    to the eye as a PNG, and 10-20 times faster to encode than even a
+    lightly compressed PNG, which would otherwise dominate an update).
+    ``png`` is the same picture as PNG, encoded when first asked for: the
+    static picture stored in notebooks.
     """
 
     def __init__(self, figsize=(9.0, 3.6), dpi=72):
         self.figure = Figure(figsize=figsize, dpi=dpi)
         FigureCanvasAgg(self.figure)
         width = int(round(figsize[0] * dpi))
-        self.image = widgets.Image(format="png", layout=widgets.Layout(
+        self.image = widgets.Image(format="jpeg", layout=widgets.Layout(
             width=f"{width}px", max_width="100%", height="auto"))
-        self.png = b""
+        self._png = None
+        self._rendered = False
         self._dynamic = []
         self._background = None
         self._key = None
@@ -75,8 +79,7 @@ class Canvas:
         return key
 
     def render(self):
-        """Draw the figure and publish the PNG; returns the PNG bytes."""
-        from PIL import Image
+        """Draw the figure and publish it; returns the JPEG bytes shown."""
         canvas = self.figure.canvas
         key = self._decor_key()
         if self._background is None or key != self._key:
@@ -90,15 +93,28 @@ class Canvas:
         for artist in self._dynamic:
             if artist.get_visible() and (artist.axes is None or artist.axes.get_visible()):
                 artist.draw(renderer)
+        self.image.value = self._encode("jpeg", quality=95, subsampling=0)
+        self._png = None
+        self._rendered = True
+        return self.image.value
+
+    def _encode(self, fmt, **options):
+        from PIL import Image
+        canvas = self.figure.canvas
         w, h = canvas.get_width_height()
         buf = io.BytesIO()
-        # compress_level 1: a few times faster than the default for a few
-        # percent more bytes, which matters at interactive rates.
-        Image.frombuffer("RGBA", (w, h), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).save(
-            buf, format="png", compress_level=1)
-        self.png = buf.getvalue()
-        self.image.value = self.png
-        return self.png
+        Image.frombuffer("RGBA", (w, h), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert(
+            "RGB").save(buf, format=fmt, **options)
+        return buf.getvalue()
+
+    @property
+    def png(self):
+        """The latest rendered picture as PNG bytes (b"" before the first render)."""
+        if not self._rendered:
+            return b""
+        if self._png is None:
+            self._png = self._encode("png")
+        return self._png
 
 
 def _message_html(text, kind):
@@ -366,11 +382,12 @@ def setup_axes(ax, *, title="", xlabel="", ylabel="", xlog=False, ylog=False, gr
     return ax
 
 
-def set_limits(ax, lo, hi, axis="y", log=False, slack=0.35):
+def set_limits(ax, lo, hi, axis="y", log=False, slack=0.35, floor=None):
     """Set an axis range lazily: keep the current one while it still holds
     [lo, hi] and [lo, hi] fills at least ``slack`` of it (in decades on a
     log axis).  Unchanged limits let the canvas blit instead of redrawing
-    the axes, so dragging a slider stays fast."""
+    the axes, so dragging a slider stays fast.  ``floor``: the new lower
+    limit is never below it (e.g. 0 for an epoch axis)."""
     get = ax.get_ylim if axis == "y" else ax.get_xlim
     put = ax.set_ylim if axis == "y" else ax.set_xlim
     if not (np.isfinite(lo) and np.isfinite(hi)) or not hi > lo or (log and not lo > 0):
@@ -385,4 +402,4 @@ def set_limits(ax, lo, hi, axis="y", log=False, slack=0.35):
         put(lo / pad, hi * pad)
     else:
         pad = 0.15 * (hi - lo)
-        put(lo - pad, hi + pad)
+        put(lo - pad if floor is None else max(lo - pad, floor), hi + pad)

@@ -178,7 +178,7 @@ class LivePlot:
         loss = np.asarray(history.loss, dtype=np.float64)
         n = loss.size
         self._loss.set_data(np.arange(1, n + 1), B.positive(loss) if self.log else loss)
-        self._ax_loss.set_xlim(0, max(n, 1) * 1.05)
+        B.set_limits(self._ax_loss, 0, max(n, 1), axis="x", slack=0.0, floor=0)
         if self.log:
             B.set_limits(self._ax_loss, *B.log_span(loss, pad=1.0), log=True, slack=0.3)
         else:

@@ -50,7 +50,7 @@ class RestartExplorer(B.Explorer):
         self._ax1 = B.setup_axes(fig.add_subplot(gs[0, 0]), xlabel="epoch",
                                  ylabel="log loss (log scale)", ylog=True,
                                  title="every restart's loss")
-        self._ax2 = B.setup_axes(fig.add_subplot(gs[0, 1]), xlabel="restart seed",
+        self._ax2 = B.setup_axes(fig.add_subplot(gs[0, 1]), xlabel="restart",
                                  ylabel="final log loss", title="where each restart ended")
         self._curves = [self._ax1.plot([], [], "-", lw=1.0)[0] for _ in range(MAX_RESTARTS)]
         (self._best,) = self._ax1.plot([], [], "-", color="tab:green", lw=2.5)
@@ -81,13 +81,14 @@ class RestartExplorer(B.Explorer):
             else:
                 line.set_visible(False)
         self._best.set_data(t, B.positive(r.losses[best]))
-        self._ax1.set_xlim(0, max(epochs, 2))
+        B.set_limits(self._ax1, 1, max(epochs, 2), axis="x", slack=0.9)
         B.set_limits(self._ax1, *B.log_span(r.losses, pad=1.0), log=True, slack=0.3)
         ok, st = ~r.stuck, r.stuck
-        self._ok.set_offsets(np.column_stack([r.seeds[ok], r.final_loss[ok]]))
-        self._stuck.set_offsets(np.column_stack([r.seeds[st], r.final_loss[st]]))
-        self._best_mark.set_data([r.seeds[best]], [r.final_loss[best]])
-        self._ax2.set_xlim(r.seeds[0] - 1, r.seeds[-1] + 1)
+        k = np.arange(1, r.seeds.size + 1)  # restart number (seed = first seed + k - 1)
+        self._ok.set_offsets(np.column_stack([k[ok], r.final_loss[ok]]))
+        self._stuck.set_offsets(np.column_stack([k[st], r.final_loss[st]]))
+        self._best_mark.set_data([k[best]], [r.final_loss[best]])
+        B.set_limits(self._ax2, 0.5, r.seeds.size + 0.5, axis="x", slack=0.6)
         B.set_limits(self._ax2, 0.0, max(float(r.final_loss.max()), _VALLEY * 1.2), slack=0.4)
 
     def _note(self, r):
