@@ -379,7 +379,7 @@ def test_liveplot_draws_loss_and_boundary():
     with live:
         h = model.fit(X, y, loss=nnc.losses.LogLossWithLogits(), optimizer=nnc.Adam(0.05),
                       epochs=200, callback=live, callback_every=20)
-    assert live.status == "finished" and live.draws == 10 and live.epochs == 200
+    assert live.status == "finished" and live.draws == 11 and live.epochs == 200  # 10 + final
     np.testing.assert_array_equal(live._loss.get_ydata(), h.loss)
     prob = 1 / (1 + np.exp(-np.asarray(model.predict(live._grid))[:, 0]))
     np.testing.assert_allclose(np.asarray(live._image.get_array()).ravel(), prob, rtol=1e-12)
@@ -404,7 +404,17 @@ def test_liveplot_throttles():
     live = ni.LivePlot(interval=3600.0, display=False)
     model.fit(X, y, loss=nnc.losses.LogLossWithLogits(), optimizer=nnc.SGD(0.1), epochs=500,
               callback=live)
-    assert live.draws == 1 and live.epochs == 500  # the first call draws, then it waits
+    assert live.draws == 0 and live.epochs == 500  # the first redraw is an hour away
+
+
+def test_liveplot_fixed_epoch_axis():
+    model, X, y = _xor_model()
+    live = ni.LivePlot(epochs=400, interval=0.0, budget=1.0, display=False)
+    model.fit(X, y, loss=nnc.losses.LogLossWithLogits(), optimizer=nnc.SGD(0.1), epochs=400,
+              callback=live, callback_every=100)
+    assert live._ax_loss.get_xlim() == (0.0, 400.0) and live.draws == 4
+    with pytest.raises(ValueError, match="epochs"):
+        ni.LivePlot(epochs=0)
 
 
 def test_liveplot_stops_cleanly_on_ctrl_c():

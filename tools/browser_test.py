@@ -2,8 +2,8 @@
 (tests/browser/explore_demo.ipynb) and headless Chromium moves a slider of
 two explorers.
 
-Checks, for each of the two explorers: the picture changes when its slider
-moves (screenshots differ).  For the page: the browser console shows no
+Checks: all eight explorers and a LivePlot render; for two explorers (alpha,
+neuron), the picture changes when a slider moves (screenshots differ).  For the page: the browser console shows no
 errors, and every request the page made went to the local server (or was
 inline data) -- widgets, Voila's own scripts and the notebook-03 animation
 work offline.  Name resolution for any other host is switched off in the
@@ -35,6 +35,7 @@ DEMO = ROOT / "tests" / "browser" / "explore_demo.ipynb"
 # JUPYTER_PATH as <dir>/voila/templates/nnc-offline.
 TEMPLATES = ROOT / "tests" / "browser"
 SCREENSHOT = ROOT / "docs" / "img" / "explore.png"
+EXPLORERS = 8  # the demo notebook shows every explorer, then a LivePlot
 LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:", "chrome")
 
 
@@ -106,15 +107,20 @@ def wait_for(predicate, timeout, what):
     raise TimeoutError(f"timed out after {timeout} s waiting for {what}")
 
 
+def shown_images(driver):
+    """The widget Images on the page that have a picture, in page order."""
+    from selenium.webdriver.common.by import By
+    return [img for img in driver.find_elements(By.CSS_SELECTOR, ".widget-image")
+            if img.get_property("naturalWidth")]
+
+
 def explorer_boxes(driver):
     """The explorers' outer boxes (a VBox holding a widget Image), in page order."""
     from selenium.webdriver.common.by import By
-    images = driver.find_elements(By.CSS_SELECTOR, ".widget-image")
     boxes = []
-    for img in images:
-        box = img.find_element(By.XPATH, "ancestor::div[contains(@class,'widget-vbox')][1]")
-        if img.get_property("naturalWidth"):
-            boxes.append(box)
+    for img in shown_images(driver):
+        box = img.find_elements(By.XPATH, "ancestor::div[contains(@class,'widget-vbox')][1]")
+        boxes += box[:1]
     return boxes
 
 
@@ -165,10 +171,15 @@ def main(argv=None):
             driver = make_driver()
             driver.set_page_load_timeout(args.timeout)
             driver.get(f"http://127.0.0.1:{port}/")
-            boxes = wait_for(lambda: len(explorer_boxes(driver)) >= 2 and explorer_boxes(driver),
-                             args.timeout, "two explorers with their pictures")
-            check("page shows two explorers", len(boxes) >= 2,
+            boxes = wait_for(lambda: len(explorer_boxes(driver)) >= EXPLORERS
+                             and explorer_boxes(driver), args.timeout,
+                             f"{EXPLORERS} explorers with their pictures")
+            check(f"page shows the {EXPLORERS} explorers", len(boxes) == EXPLORERS,
                   f"{len(boxes)} found after {time.time() - t_start:.1f} s")
+            images = wait_for(lambda: len(shown_images(driver)) > EXPLORERS
+                              and shown_images(driver), args.timeout, "the live plot")
+            check("page shows the live training plot", len(images) == EXPLORERS + 1,
+                  f"{len(images) - len(boxes)} picture(s) besides the explorers")
             time.sleep(1.0)  # let the first pictures settle
             for k, (name, offset) in enumerate((("alpha_explorer", 40), ("neuron_explorer", 70))):
                 box = explorer_boxes(driver)[k]

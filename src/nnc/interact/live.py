@@ -17,8 +17,9 @@ class LivePlot:
             model.fit(X, y, loss="log_loss", optimizer=nnc.Adam(0.01), epochs=20000,
                       callback=live, callback_every=20)
 
-    ``fit`` calls it as ``callback(epoch, history)``; it redraws at most
-    every ``interval`` seconds, and never spends more than about ``budget``
+    ``fit`` calls it as ``callback(epoch, history)``; it redraws first
+    ``interval`` seconds after the first call, then at most every
+    ``interval`` seconds, and never spends more than about ``budget``
     (default 4%) of the run drawing: after a redraw that took d seconds it
     waits at least ``d / budget`` before the next.  Between redraws a call
     costs one clock read.  In Jupyter the plot is an ``ipywidgets.Image``
@@ -34,10 +35,12 @@ class LivePlot:
     model, X, y : optional
         With a 1-input, 1-output model: the points and the fitted curve
         ``model.predict`` over their x range.  With a 2-input model: the
-        points coloured by ``y`` and the model's output over the plane (the
-        decision boundary at ``threshold``; pass ``logits=True`` when the
-        model outputs logits).  The model is read at epoch boundaries, when
+        points coloured by ``y`` and the model's output over the plane, red
+        towards 1 and blue towards 0 (pass ``logits=True`` when the model
+        outputs logits: the sigmoid is applied).  The model is read at epoch boundaries, when
         its weights are those of the last completed step.
+    epochs : int, optional
+        The run's length, to fix the epoch axis (otherwise it grows).
     log : bool
         Logarithmic loss axis (default True).
     interval : float
@@ -52,25 +55,30 @@ class LivePlot:
     "interrupted", "diverged").
 
     Use it as a context manager (or call :meth:`finish` with the History)
-    to draw the final state: the last epochs may fall between two redraws,
-    and ``fit`` need not call back at the very end.  On Ctrl-C the context
+    to draw the final state: the last epochs may fall between two redraws
+    (the context manager draws the History of the last call, so choose a
+    ``callback_every`` that divides the epochs to see the very end).  On Ctrl-C the context
     manager draws the state the run stopped at (``KeyboardInterrupt``
     carries the History) and lets the interrupt propagate; a KeyboardInterrupt
     arriving during a redraw stops the run the same way, leaving the previous
     picture intact.
     """
 
-    def __init__(self, *, model=None, X=None, y=None, log=True, interval=0.25, budget=0.04,
-                 threshold=0.5, logits=False, title="training", display=True,
-                 figsize=(9.0, 3.4), dpi=72, resolution=80):
+    def __init__(self, *, model=None, X=None, y=None, epochs=None, log=True, interval=0.25,
+                 budget=0.04, logits=False, display=True, figsize=(9.0, 3.4), dpi=72,
+                 resolution=80):
         if not interval >= 0:
             raise ValueError(f"LivePlot: interval must be >= 0 seconds, got {interval!r}")
         if not 0 < budget <= 1:
             raise ValueError(f"LivePlot: budget must be in (0, 1], got {budget!r}")
         self.model, self.log = model, bool(log)
         self.interval, self.budget = float(interval), float(budget)
-        self.threshold, self.logits = float(threshold), bool(logits)
-        self.title, self._display = title, bool(display)
+        self.logits, self._display = bool(logits), bool(display)
+        if epochs is not None and not (isinstance(epochs, int) and epochs >= 1):
+            raise ValueError(f"LivePlot: epochs must be a positive int or None, got {epochs!r}")
+        self.total_epochs = epochs
+        self._start = None
+        self._last = None
         self.draws, self.draw_seconds, self.epochs = 0, 0.0, 0
         self.status = "waiting"
         self._next = 0.0
@@ -93,6 +101,9 @@ class LivePlot:
                                  f"boundary (2 inputs), X has {X.shape[1]} columns")
             self._X, self._y = X, y
         self._build(resolution)
+        # Render once now: matplotlib's first draw of a figure pays for fonts
+        # and layout, a cost that belongs here, not inside the training run.
+        self._canvas.render()
 
     # ------------------------------------------------------------ figure
     def _build(self, resolution):
@@ -104,6 +115,8 @@ class LivePlot:
                                           ylabel="loss" + (" (log scale)" if self.log else ""),
                                           ylog=self.log, title="loss per epoch")
         (self._loss,) = ax.plot([], [], "-", color="tab:blue", lw=1.5)
+        if self.total_epochs:
+            ax.set_xlim(0, self.total_epochs)
         self._label = ax.text(0.97, 0.95, "", transform=ax.transAxes, ha="right", va="top",
                               fontsize=9, bbox=dict(facecolor="white", alpha=0.8,
                                                     edgecolor="0.8"))
@@ -138,6 +151,10 @@ class LivePlot:
         """The ``fit`` callback: redraw when due; never asks to stop."""
         now = time.perf_counter()
         self.epochs = int(epoch)
+        self._last = history
+        if self._start is None:  # the first call: draw once the run has gone on a while
+            self._start = now
+            self._next = now + self.interval
         if now < self._next:
             return None
         self.status = "running"
@@ -160,8 +177,11 @@ class LivePlot:
     def __exit__(self, exc_type, exc, tb):
         history = getattr(exc, "history", None) if exc is not None else None
         if exc_type is None:
-            self.status = "finished"
-            self._redraw_label()
+            if self._last is not None:  # the last epochs since the last redraw
+                self.finish(self._last)
+            else:
+                self.status = "finished"
+                self._redraw_label()
         elif history is not None:
             status = "interrupted" if issubclass(exc_type, KeyboardInterrupt) else "diverged"
             self.finish(history, status)
@@ -178,7 +198,8 @@ class LivePlot:
         loss = np.asarray(history.loss, dtype=np.float64)
         n = loss.size
         self._loss.set_data(np.arange(1, n + 1), B.positive(loss) if self.log else loss)
-        B.set_limits(self._ax_loss, 0, max(n, 1), axis="x", slack=0.0, floor=0)
+        if not self.total_epochs:
+            B.set_limits(self._ax_loss, 0, max(n, 1), axis="x", slack=0.0, floor=0)
         if self.log:
             B.set_limits(self._ax_loss, *B.log_span(loss, pad=1.0), log=True, slack=0.3)
         else:

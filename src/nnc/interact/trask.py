@@ -62,7 +62,7 @@ class AlphaExplorer(B.Explorer):
         steps = r.errors.size
         self._err_line.set_data(np.arange(steps), B.positive(r.errors))
         self._ax_err.set_xlim(-0.5, max(steps, 1) - 0.5)
-        B.set_limits(self._ax_err, *B.log_span(r.errors, pad=1.0), log=True, slack=0.2)
+        B.set_limits(self._ax_err, *B.log_span(r.errors, pad=1.0), log=True, slack=0.4)
         # the bowl over the weights visited (and the minimum), with the path
         w_path = r.weights
         e_path = (r.input * w_path - r.goal) ** 2
@@ -74,8 +74,8 @@ class AlphaExplorer(B.Explorer):
         self._steps.set_data(w_path, e_path)
         self._start.set_data(w_path[:1], e_path[:1])
         B.set_limits(self._ax_bowl, lo, hi, axis="x", slack=0.2)
-        B.set_limits(self._ax_bowl, *B.span(np.concatenate([e, B.finite(e_path)]), pad=0.0),
-                     slack=0.2)
+        e_lo, e_hi = B.span(np.concatenate([e, B.finite(e_path)]), pad=0.0)
+        B.set_limits(self._ax_bowl, e_lo, e_hi, slack=0.2, floor=e_lo - 0.05 * (e_hi - e_lo))
         # the alpha axis: alpha * input^2 in (0, 1) converges smoothly, in
         # [1, 2) overshoots but converges (oscillating), >= 2 diverges
         a_lo, a_hi = 10 ** _ALPHA_LOG_RANGE[0], 10 ** _ALPHA_LOG_RANGE[1]

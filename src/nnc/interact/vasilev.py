@@ -362,7 +362,11 @@ class InitExplorer(B.Explorer):
         self._a.set_data(layers, B.positive(r.activation_std))
         self._g.set_data(layers, B.positive(r.gradient_rms))
         for ax, v in ((self._ax1, r.activation_std), (self._ax2, r.gradient_rms)):
-            B.set_limits(ax, 0.5, r.depth + 0.5, axis="x", slack=0.6)
+            # x range: the next of 5, 10, 15, 20, 30, 40, 50 layers, so that
+            # dragging the depth slider seldom moves the axis
+            top = next((n for n in (5, 10, 15, 20, 30, 40) if r.depth <= n), 50)
+            if ax.get_xlim() != (0.5, top + 0.5):
+                ax.set_xlim(0.5, top + 0.5)
             B.set_limits(ax, *B.log_span(v, pad=1.0), log=True, slack=0.3)
 
     def _note(self, r):
