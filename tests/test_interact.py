@@ -135,6 +135,23 @@ def test_continuous_update_choice():
     assert e.controls["steps"].continuous_update == e.continuous_update
 
 
+def test_continuous_update_follows_the_cost(monkeypatch):
+    from nnc.interact import _base
+    e = ni.alpha_explorer()
+    monkeypatch.setattr(_base, "CONTINUOUS_BUDGET", 0.0)  # nothing is fast enough
+    for steps in range(10, 16):
+        e.controls["steps"].value = steps
+    assert not e.continuous_update and not e.controls["alpha"].continuous_update
+    monkeypatch.setattr(_base, "CONTINUOUS_BUDGET", 1e9)  # everything is
+    for steps in range(16, 22):
+        e.controls["steps"].value = steps
+    assert e.continuous_update and e.controls["alpha"].continuous_update
+    e = ni.alpha_explorer(continuous=False)  # an explicit choice stays
+    for steps in range(10, 16):
+        e.controls["steps"].value = steps
+    assert not e.continuous_update
+
+
 # ------------------------------------------------------------------ Trask
 def test_alpha_explorer_is_g5():
     e = make("alpha_explorer")

@@ -209,9 +209,11 @@ class Explorer(widgets.VBox):
         last (wall clock); ``"compute_cpu"``, ``"draw_cpu"``: the same in
         CPU time of this process (what an update costs on an idle machine).
     continuous_update : bool
-        Whether sliders recompute while dragged (``continuous=None`` decides
-        it from the first three updates: median CPU time below
-        ``CONTINUOUS_BUDGET``, so that a busy machine does not switch it off).
+        Whether sliders recompute while dragged.  ``continuous=None``
+        decides it from the median CPU time of the latest updates (the first
+        three, then the last five: below ``CONTINUOUS_BUDGET``), so it
+        follows the controls to heavier or lighter runs, and a machine busy
+        with other work does not switch it off.
 
     Subclasses define ``_build(figure)`` (registering the artists updates
     move with ``self.canvas.dynamic``), ``_compute(**values)`` (returns the
@@ -242,22 +244,36 @@ class Explorer(widgets.VBox):
         header = [widgets.HTML(f"<b>{self.title}</b>")] if self.title else []
         boxes = _control_rows(list(self.controls.values()))
         super().__init__(header + boxes + [self._status, self._canvas.image])
+        self._auto = continuous is None
         self.update()
-        if continuous is None:
+        if self._auto:
             self.update()
             self.update()
-            totals = [c + d for c, d in zip(self.timings["compute_cpu"],
-                                            self.timings["draw_cpu"])]
-            continuous = statistics.median(totals) < CONTINUOUS_BUDGET
-        self.continuous_update = bool(continuous)
+            continuous = self._fast_enough()
+        self._set_continuous(bool(continuous))
+        for control in self.controls.values():
+            control.observe(self._changed, names="value")
+
+    def _fast_enough(self, last=5):
+        totals = [c + d for c, d in zip(self.timings["compute_cpu"][-last:],
+                                        self.timings["draw_cpu"][-last:])]
+        return statistics.median(totals) < CONTINUOUS_BUDGET
+
+    def _set_continuous(self, on):
+        self.continuous_update = on
         for control in self.controls.values():
             if hasattr(control, "continuous_update"):
-                control.continuous_update = self.continuous_update
-            control.observe(self._changed, names="value")
+                control.continuous_update = on
 
     # ------------------------------------------------------------ the loop
     def _changed(self, change):
         self.update()
+        if self._auto and len(self.timings["draw_cpu"]) >= 5:
+            # The controls may have moved to a heavier run (a deeper stack,
+            # more restarts): follow the last five updates.
+            fast = self._fast_enough()
+            if fast != self.continuous_update:
+                self._set_continuous(fast)
 
     def values(self):
         """The controls' current values, as a dict name -> value."""
@@ -283,9 +299,13 @@ class Explorer(widgets.VBox):
             return None
         t1, c1 = time.perf_counter(), time.process_time()
         self.result = result
-        with np.errstate(over="ignore", invalid="ignore"):
-            self._draw(result)
-        self._show_message(self._note(result) or "", error=False)
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):
+                self._draw(result)
+            note, error = self._note(result) or "", False
+        except REPORTED as exc:  # a result too extreme to draw (the run itself was fine)
+            note, error = f"cannot draw this run: {_explain(exc)}", True
+        self._show_message(note, error=error)
         self._canvas.render()
         self._record(t0, c0, t1, c1)
         return result
