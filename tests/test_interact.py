@@ -502,3 +502,29 @@ def test_stored_notebook_output_has_a_picture(tmp_path):
     assert base64.b64decode(data["image/png"]).startswith(b"\x89PNG")
     state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
     assert data["application/vnd.jupyter.widget-view+json"]["model_id"] in state
+
+
+@pytest.mark.parametrize("drawing", [False, True], ids=["in-engine", "in-redraw"])
+def test_liveplot_real_interrupt(drawing):
+    """Ctrl-C as Jupyter's "interrupt kernel" delivers it (interrupt_main):
+    whether it lands in the engine or in a redraw, fit raises
+    KeyboardInterrupt with the History, and LivePlot shows the stopped state."""
+    import _thread
+    import threading
+    model, X, y = _xor_model()
+    live = (ni.LivePlot(interval=0.0, budget=1.0, display=False) if drawing
+            else ni.LivePlot(display=False))
+    timer = threading.Timer(0.5, _thread.interrupt_main)
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt) as info:
+            with live:
+                model.fit(X, y, loss=nnc.losses.LogLossWithLogits(), optimizer=nnc.SGD(0.01),
+                          epochs=50_000_000, callback=live, callback_every=1000)
+    finally:
+        timer.cancel()
+    h = info.value.history
+    assert h.status == "interrupted" and 0 < h.epochs < 50_000_000
+    assert live.status == "interrupted"
+    assert live._loss.get_xdata().size == h.epochs == live.epochs
+    assert live.png.startswith(b"\x89PNG")

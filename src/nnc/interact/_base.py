@@ -3,10 +3,10 @@ line and a picture, which recomputes the whole run and redraws it in place
 whenever a control moves.
 
 The picture is a matplotlib figure drawn by the Agg renderer into an
-``ipywidgets.Image`` (a PNG): it needs no JavaScript beyond ipywidgets' own,
-so it shows the same in JupyterLab, Notebook, VS Code and Voila, offline.
-Figures are built once; an update only moves the existing artists
-(``set_data``, ``set_xy``, ...) and re-renders.
+``ipywidgets.Image``: it needs no JavaScript beyond ipywidgets' own (no
+ipympl), so it shows the same in JupyterLab, Notebook, VS Code and Voila,
+offline.  Figures are built once; an update only moves the existing artists
+(``set_data``, ``set_offsets``, ``set_x``, ...) and re-renders what changed.
 """
 import io
 import math
