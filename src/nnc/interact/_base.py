@@ -225,6 +225,9 @@ class Explorer(widgets.VBox):
     figsize = (9.0, 3.6)
 
     def __init__(self, controls, *, continuous=None, dpi=72):
+        if continuous is not None and not isinstance(continuous, (bool, np.bool_)):
+            raise TypeError(f"continuous must be True, False or None (decide from the "
+                            f"update time), got {continuous!r}")
         self.controls = dict(controls)
         self.result = None
         self.message = ""
@@ -376,30 +379,64 @@ def _control_rows(controls, per_row=3):
 _STYLE = {"description_width": "initial"}
 
 
-def float_slider(description, value, lo, hi, step, readout_format=".3g"):
-    return widgets.FloatSlider(value=value, min=lo, max=hi, step=step,
+def _number(name, value, lo, hi, integer=False):
+    """A control's starting value, checked: a real number (an int for an
+    integer control) within the control's range [lo, hi]."""
+    import numbers
+    kind = numbers.Integral if integer else numbers.Real
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, kind):
+        raise TypeError(f"{name} must be {'an integer' if integer else 'a real number'}, "
+                        f"got {value!r}")
+    if not lo <= value <= hi:  # NaN fails too
+        raise ValueError(f"{name} must be between {lo:g} and {hi:g} (the range of its "
+                         f"slider), got {value!r}")
+    return int(value) if integer else float(value)
+
+
+def float_slider(name, description, value, lo, hi, step, readout_format=".3g"):
+    return widgets.FloatSlider(value=_number(name, value, lo, hi), min=lo, max=hi, step=step,
                                description=description, readout_format=readout_format,
                                style=_STYLE)
 
 
-def log_slider(description, value, lo_exp, hi_exp, step=0.05, readout_format=".3g"):
+def log_slider(name, description, value, lo_exp, hi_exp, step=0.05, readout_format=".3g"):
+    value = _number(name, value, 10.0 ** lo_exp, 10.0 ** hi_exp)
     return widgets.FloatLogSlider(value=value, base=10, min=lo_exp, max=hi_exp, step=step,
                                   description=description, readout_format=readout_format,
                                   style=_STYLE)
 
 
-def int_slider(description, value, lo, hi, step=1):
-    return widgets.IntSlider(value=value, min=lo, max=hi, step=step,
-                             description=description, style=_STYLE)
+def int_slider(name, description, value, lo, hi, step=1):
+    return widgets.IntSlider(value=_number(name, value, lo, hi, integer=True), min=lo, max=hi,
+                             step=step, description=description, style=_STYLE)
 
 
-def dropdown(description, options, value):
+def dropdown(name, description, options, value):
+    if isinstance(value, (list, dict, set, np.ndarray)) or value not in options:
+        raise ValueError(f"{name} must be one of {list(options)}, got {value!r}")
     return widgets.Dropdown(options=options, value=value, description=description,
                             style=_STYLE)
 
 
-def checkbox(description, value):
-    return widgets.Checkbox(value=value, description=description, indent=False)
+def checkbox(name, description, value):
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return widgets.Checkbox(value=bool(value), description=description, indent=False)
+
+
+def explorer_function(fn):
+    """Decorates an explorer function: argument errors name the function."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (TypeError, ValueError) as exc:
+            if str(exc).startswith(fn.__name__):
+                raise
+            raise type(exc)(f"{fn.__name__}: {exc}") from None
+    return wrapper
 
 
 # ---------------------------------------------------------------- drawing helpers

@@ -114,6 +114,7 @@ class AlphaExplorer(B.Explorer):
                 if r.errors.size else f"Gradient descent {how}.")
 
 
+@B.explorer_function
 def alpha_explorer(alpha=1.0, input=0.5, weight=0.5, goal=0.8, steps=20, *,
                    continuous=None):
     """Explore Trask's gradient descent (G5-G9): alpha, input, start weight,
@@ -133,11 +134,11 @@ def alpha_explorer(alpha=1.0, input=0.5, weight=0.5, goal=0.8, steps=20, *,
     recompute while dragged when an update takes under 50 ms here.
     """
     controls = {
-        "alpha": B.log_slider("alpha", alpha, *_ALPHA_LOG_RANGE, step=0.01),
-        "input": B.float_slider("input", input, -3.0, 3.0, 0.05),
-        "weight": B.float_slider("start weight", weight, -3.0, 3.0, 0.05),
-        "goal": B.float_slider("goal", goal, -2.0, 2.0, 0.05),
-        "steps": B.int_slider("steps", steps, 0, 200),
+        "alpha": B.log_slider("alpha", "alpha", alpha, *_ALPHA_LOG_RANGE, step=0.01),
+        "input": B.float_slider("input", "input", input, -3.0, 3.0, 0.05),
+        "weight": B.float_slider("weight", "start weight", weight, -3.0, 3.0, 0.05),
+        "goal": B.float_slider("goal", "goal", goal, -2.0, 2.0, 0.05),
+        "steps": B.int_slider("steps", "steps", steps, 0, 200),
     }
     return AlphaExplorer(controls, continuous=continuous)
 
@@ -209,6 +210,7 @@ class HotColdExplorer(B.Explorer):
                        f"{r.gradient_descent.errors[-1]:.3g} with a third of the predictions.")
 
 
+@B.explorer_function
 def hot_cold_explorer(step=0.001, iterations=1101, alpha=1.0, *, continuous=None):
     """Explore Trask's hot/cold learning (G3) against gradient descent (G5).
 
@@ -226,8 +228,8 @@ def hot_cold_explorer(step=0.001, iterations=1101, alpha=1.0, *, continuous=None
     ``hot_cold`` (a HotColdRun) and ``gradient_descent`` (a TraskRun)).
     """
     controls = {
-        "step": B.log_slider("step", step, -4.0, np.log10(20.0), step=0.01),
-        "iterations": B.int_slider("iterations", iterations, 1, 3000),
-        "alpha": B.log_slider("GD alpha", alpha, -3.0, 1.0, step=0.01),
+        "step": B.log_slider("step", "step", step, -4.0, np.log10(20.0), step=0.01),
+        "iterations": B.int_slider("iterations", "iterations", iterations, 1, 3000),
+        "alpha": B.log_slider("alpha", "GD alpha", alpha, -3.0, 1.0, step=0.01),
     }
     return HotColdExplorer(controls, continuous=continuous)
