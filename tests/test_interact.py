@@ -207,6 +207,14 @@ def test_hot_cold_explorer_is_g3_and_g5():
     assert r.gradient_descent.history.forward_passes == 6
 
 
+def test_hot_cold_explorer_gradient_descent_diverging():
+    e = make("hot_cold_explorer")
+    r = set_values(e, alpha=10.0, iterations=1101)  # alpha * 0.25 = 2.5 > 2
+    assert r is not None and r.gradient_descent is None and not e.error
+    assert "Gradient descent diverged at step" in e.message
+    np.testing.assert_array_equal(r.hot_cold.weights, book.g3_hot_cold().weights)
+
+
 # ------------------------------------------------------------------ Bergel
 def test_line_fit_explorer_matches_the_walkthroughs():
     e = make("line_fit_explorer")
