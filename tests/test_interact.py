@@ -70,7 +70,8 @@ def test_missing_extra_names_it(monkeypatch):
 
 
 def test_import_does_not_load_widgets():
-    code = "import sys, nnc.interact; print('ipywidgets' in sys.modules, 'matplotlib' in sys.modules)"
+    code = ("import sys, nnc.interact; "
+            "print('ipywidgets' in sys.modules, 'matplotlib' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
 
