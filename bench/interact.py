@@ -134,7 +134,7 @@ def main(argv=None):
               f"{med(r['wall']):.1f} / {p95(r['wall']):.1f} | {r['full']} / {r['partial']} | "
               f"{'yes' if med(r['total']) < 50 else 'no'} |", flush=True)
     epochs, repeats = (300, 1) if args.quick else (12000, 3)
-    lp = liveplot_cost(epochs, repeats, every=10)
+    lp = liveplot_cost(epochs, repeats, every=50)
     print(f"\nLivePlot (loss + decision boundary, 2-16-1 tanh net, 1000 points, Adam, "
           f"{lp['epochs']} epochs, callback_every={lp['every']}; median of {repeats}): "
           f"CPU time {lp['plain_cpu'] * 1e3:.0f} ms alone, {lp['plotted_cpu'] * 1e3:.0f} ms with "

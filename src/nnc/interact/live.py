@@ -20,15 +20,16 @@ class LivePlot:
     ``fit`` calls it as ``callback(epoch, history)``; it redraws first
     ``interval`` seconds after the first call, then at most every
     ``interval`` seconds, and never spends more than about ``budget``
-    (default 4%) of the run drawing: after a redraw that took d seconds it
+    (default 3%) of the run drawing: after a redraw that took d seconds it
     waits at least ``d / budget`` before the next.  Between redraws a call
     costs one clock read.  In Jupyter the plot is an ``ipywidgets.Image``
     shown on the first call and updated in place; elsewhere it renders into
     ``figure`` (save it with ``live.figure.savefig(path)``).
 
-    Each call from the engine also costs a return to Python (a few
-    microseconds), so for epochs shorter than ~0.1 ms pass ``callback_every``
-    (e.g. 10 to 100) to keep the run within a few percent of its speed.
+    Each call from the engine also costs a return to Python (tens of
+    microseconds, more on a busy machine), so pass a ``callback_every`` that
+    calls back every few milliseconds rather than every epoch of a fast
+    model, to keep the run within a few percent of its speed.
 
     Parameters
     ----------
@@ -65,7 +66,7 @@ class LivePlot:
     """
 
     def __init__(self, *, model=None, X=None, y=None, epochs=None, log=True, interval=0.25,
-                 budget=0.04, logits=False, display=True, figsize=(9.0, 3.4), dpi=72,
+                 budget=0.03, logits=False, display=True, figsize=(9.0, 3.4), dpi=72,
                  resolution=80):
         import numbers
         for name, value in (("interval", interval), ("budget", budget)):
