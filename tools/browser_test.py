@@ -64,6 +64,7 @@ def start_voila(port, workdir, env):
                 return proc
         except OSError:
             time.sleep(0.5)
+    stop(proc)
     raise RuntimeError("voila did not start within 120 s")
 
 
