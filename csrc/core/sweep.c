@@ -26,7 +26,25 @@
 #define NNC_SWEEP_STORE(p, v) (*(p) = (v))
 #endif
 
+#if defined(_MSC_VER)
+#define NNC_SWEEP_RESTRICT __restrict
+#else
+#define NNC_SWEEP_RESTRICT restrict
+#endif
+
+/* As in engine.c: the interleaved route also comes in an AVX2 build chosen at
+ * run time; it adds the same rounded terms in the same order and enables no
+ * fused multiply-add, so the choice changes the speed, never the bits. */
+#if !defined(NNC_ENGINE_PORTABLE) && (defined(__GNUC__) || defined(__clang__)) &&               \
+    (defined(__x86_64__) || defined(__i386__))
+#define NNC_SWEEP_X86 1
+#else
+#define NNC_SWEEP_X86 0
+#endif
+
 #define NNC_SWEEP_MAX_THREADS 1024
+/* Steps of losses the interleaved route buffers before copying them out. */
+#define NNC_SWEEP_REC 64
 
 typedef struct sweep_shared sweep_shared;
 
@@ -48,6 +66,7 @@ struct sweep_shared {
     int64_t next;      /* next unclaimed replica */
     int stop;          /* set by the hook: every thread stops at its next step */
     int lanes;         /* the interleaved route */
+    int avx2;          /* its AVX2 build runs */
 #if NNC_SWEEP_THREADS
     pthread_mutex_t mu;
 #endif
@@ -94,13 +113,17 @@ static int sweep_fit_hook(void *ctx, int64_t epochs_done, int64_t steps_done)
 #include "nnc_tmpl_end.h"
 
 /* The per-replica route: the replica's own parameter table over its rows of
- * the blocks, and one nnc_engine_fit. */
+ * the blocks, its own nnc_fit_t, and one nnc_engine_fit. */
 static void sweep_one(sweep_shared *sh, sweep_worker *me, int64_t q)
 {
     nnc_sweep_t *s = sh->s;
     const size_t el = s->net->f32 ? sizeof(float) : sizeof(double);
+    const double *hy = s->hyper + q * NNC_SWEEP_NHYPER;
+    int64_t *c = s->counters + q * NNC_SWEEP_NCOUNTERS;
+    double *fl = s->fails + q * NNC_SWEEP_NFAILS;
     nnc_net_t net = *s->net;
-    nnc_fit_t *f = &s->fits[q];
+    nnc_fit_t f = s->base;
+    int64_t spe, total;
     for (int64_t p = 0; p < net.n_params; p++) {
         const size_t at = (size_t)(q * sh->n_values + sh->offset[p]) * el;
         me->params[p] = s->net->params[p];
@@ -110,10 +133,38 @@ static void sweep_one(sweep_shared *sh, sweep_worker *me, int64_t q)
         me->params[p].state2 = s->state2 != NULL ? (char *)s->state2 + at : NULL;
     }
     net.params = me->params;
-    f->hook = sweep_fit_hook;
-    f->hook_ctx = me;
-    f->threads = 1;
-    s->status[q] = nnc_engine_fit(&net, f);
+    f.x = (const char *)s->x + (size_t)(q * s->x_stride) * el;
+    f.y = (const char *)s->y + (size_t)(q * s->y_stride) * el;
+    f.order = s->order != NULL ? s->order + q * s->order_stride : NULL;
+    f.shuffle_rng = s->rngs != NULL ? &s->rngs[q] : NULL;
+    f.lr = hy[NNC_SWEEP_LR];
+    f.mu = hy[NNC_SWEEP_MU];
+    f.beta1 = hy[NNC_SWEEP_BETA1];
+    f.beta2 = hy[NNC_SWEEP_BETA2];
+    f.eps = hy[NNC_SWEEP_EPS];
+    f.step = hy[NNC_SWEEP_STEP];
+    f.l1 = hy[NNC_SWEEP_L1];
+    f.l2 = hy[NNC_SWEEP_L2];
+    f.divergence = hy[NNC_SWEEP_DIVERGENCE];
+    f.adam_t = s->adam_t != NULL ? &s->adam_t[q] : NULL;
+    f.epoch_loss = s->epoch_loss + q * f.epochs;
+    f.step_loss = NULL;
+    if (s->step_loss != NULL &&
+        nnc_fit_schedule(f.n, f.order_len, f.order != NULL, f.batch_size, f.epochs, &spe,
+                         &total) == NNC_STATUS_OK)
+        f.step_loss = s->step_loss + q * total;
+    f.param_record = NULL;
+    f.hook = sweep_fit_hook;
+    f.hook_ctx = me;
+    f.threads = 1;
+    c[NNC_SWEEP_STATUS] = nnc_engine_fit(&net, &f);
+    c[NNC_SWEEP_EPOCHS] = f.epochs_done;
+    c[NNC_SWEEP_STEPS] = f.steps_done;
+    c[NNC_SWEEP_PASSES] = f.forward_passes;
+    c[NNC_SWEEP_FAIL_EPOCH] = f.fail_epoch;
+    c[NNC_SWEEP_FAIL_STEP] = f.fail_step;
+    fl[NNC_SWEEP_FAIL_LOSS] = f.fail_loss;
+    fl[NNC_SWEEP_REFERENCE] = f.reference_loss;
 }
 
 static void sweep_work(sweep_worker *me)
@@ -148,7 +199,7 @@ static void sweep_work(sweep_worker *me)
         pthread_mutex_lock(&sh->mu);
 #endif
         for (int64_t q = first; q < first + count; q++)
-            if (s->status[q] != NNC_STATUS_INTERRUPTED)
+            if (s->counters[q * NNC_SWEEP_NCOUNTERS] != NNC_STATUS_INTERRUPTED)
                 NNC_SWEEP_STORE(&s->done, s->done + 1);
 #if NNC_SWEEP_THREADS
         pthread_mutex_unlock(&sh->mu);
@@ -178,7 +229,7 @@ static int sweep_lanes_ok(const nnc_sweep_t *s)
 {
     const nnc_net_t *net = s->net;
     const nnc_layer_t *L = &net->layers[0];
-    const nnc_fit_t *f0 = &s->fits[0];
+    const nnc_fit_t *f0 = &s->base;
     int elementwise = 0;
     if (!s->allow_lanes || net->n_layers != 1 || L->kind != NNC_LAYER_DENSE || L->out != 1 ||
         L->in > 16)
@@ -196,20 +247,27 @@ static int sweep_lanes_ok(const nnc_sweep_t *s)
         (f0->loss.reduction != NNC_REDUCTION_MEAN && f0->loss.reduction != NNC_REDUCTION_SUM) ||
         (f0->loss.kind == NNC_LOSS_HUBER && !(f0->loss.delta > 0 && isfinite(f0->loss.delta))) ||
         (f0->opt != NNC_OPT_SGD && f0->opt != NNC_OPT_MOMENTUM) ||
-        (f0->opt == NNC_OPT_MOMENTUM && s->state1 == NULL) || f0->n < 1 || f0->epochs < 0)
+        (f0->opt == NNC_OPT_MOMENTUM && s->state1 == NULL) || f0->n < 1 || f0->epochs < 0 ||
+        s->x == NULL || s->y == NULL || s->order != NULL || s->rngs != NULL ||
+        (f0->batch_size != 0 && f0->batch_size < f0->n))
         return 0;
     for (int64_t q = 0; q < s->k; q++) {
-        const nnc_fit_t *f = &s->fits[q];
-        if (f->x == NULL || f->y == NULL || f->epoch_loss == NULL || f->n != f0->n ||
-            f->epochs != f0->epochs || f->opt != f0->opt || f->loss.kind != f0->loss.kind ||
-            f->loss.reduction != f0->loss.reduction || f->loss.half != f0->loss.half ||
-            !(f->loss.delta == f0->loss.delta) || f->l1 != 0 || f->l2 != 0 ||
-            f->order != NULL || f->shuffle_rng != NULL || f->param_record != NULL ||
-            (f->batch_size != 0 && f->batch_size < f->n) || !isfinite(f->lr) ||
-            !isfinite(f->mu) || isnan(f->divergence))
+        const double *hy = s->hyper + q * NNC_SWEEP_NHYPER;
+        if (hy[NNC_SWEEP_L1] != 0 || hy[NNC_SWEEP_L2] != 0 || !isfinite(hy[NNC_SWEEP_LR]) ||
+            !isfinite(hy[NNC_SWEEP_MU]) || isnan(hy[NNC_SWEEP_DIVERGENCE]))
             return 0;
     }
     return 1;
+}
+
+static int sweep_cpu_avx2(void)
+{
+#if NNC_SWEEP_X86
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2");
+#else
+    return 0;
+#endif
 }
 
 static void sweep_workers_free(sweep_worker *w, int n, int f32)
@@ -237,7 +295,9 @@ nnc_status_t nnc_sweep_run(nnc_sweep_t *s)
     int64_t blocks;
 
     if (s == NULL || s->net == NULL || s->k < 0 || s->threads < 1 || s->params == NULL ||
-        (s->k > 0 && (s->fits == NULL || s->status == NULL)))
+        (s->k > 0 && (s->x == NULL || s->y == NULL || s->hyper == NULL ||
+                      s->epoch_loss == NULL || s->counters == NULL || s->fails == NULL)) ||
+        s->x_stride < 0 || s->y_stride < 0 || s->order_stride < 0)
         return NNC_STATUS_INVALID_ARGUMENT;
     st = nnc_net_check(s->net);
     if (st != NNC_STATUS_OK)
@@ -255,12 +315,12 @@ nnc_status_t nnc_sweep_run(nnc_sweep_t *s)
             return NNC_STATUS_OVERFLOW;
     }
     for (int64_t q = 0; q < s->k; q++) {
-        nnc_fit_t *f = &s->fits[q];
-        f->epochs_done = f->steps_done = f->forward_passes = 0;
-        f->fail_epoch = f->fail_step = -1;
-        f->fail_loss = 0;
-        f->reference_loss = 0;
-        s->status[q] = NNC_STATUS_INTERRUPTED; /* until it runs */
+        int64_t *c = s->counters + q * NNC_SWEEP_NCOUNTERS;
+        c[NNC_SWEEP_STATUS] = NNC_STATUS_INTERRUPTED; /* until it runs */
+        c[NNC_SWEEP_EPOCHS] = c[NNC_SWEEP_STEPS] = c[NNC_SWEEP_PASSES] = 0;
+        c[NNC_SWEEP_FAIL_EPOCH] = c[NNC_SWEEP_FAIL_STEP] = -1;
+        s->fails[q * NNC_SWEEP_NFAILS + NNC_SWEEP_FAIL_LOSS] = 0;
+        s->fails[q * NNC_SWEEP_NFAILS + NNC_SWEEP_REFERENCE] = 0;
     }
     if (s->k == 0)
         return NNC_STATUS_OK;
@@ -274,6 +334,7 @@ nnc_status_t nnc_sweep_run(nnc_sweep_t *s)
         at += s->net->params[p].size;
     }
     sh.lanes = sweep_lanes_ok(s);
+    sh.avx2 = sh.lanes && sweep_cpu_avx2();
     sh.block = sh.lanes ? NNC_SWEEP_LANES : 1;
     blocks = s->k / sh.block + (s->k % sh.block != 0);
     nthreads = s->threads > NNC_SWEEP_MAX_THREADS ? NNC_SWEEP_MAX_THREADS : s->threads;
@@ -293,8 +354,8 @@ nnc_status_t nnc_sweep_run(nnc_sweep_t *s)
         w->main = t == 0;
         if (sh.lanes) {
             st = s->net->f32
-                     ? sweep_lanes_ws_new_f32(&w->lanes_ws, s->fits[0].n, s->net->layers[0].in)
-                     : sweep_lanes_ws_new_f64(&w->lanes_ws, s->fits[0].n, s->net->layers[0].in);
+                     ? sweep_lanes_ws_new_f32(&w->lanes_ws, s->base.n, s->net->layers[0].in)
+                     : sweep_lanes_ws_new_f64(&w->lanes_ws, s->base.n, s->net->layers[0].in);
         }
         else {
             size_t bytes;
@@ -350,7 +411,7 @@ nnc_status_t nnc_sweep_run(nnc_sweep_t *s)
     sweep_work(&workers[0]);
 #endif
     for (int64_t q = 0; q < s->k; q++) {
-        const nnc_status_t r = s->status[q];
+        const nnc_status_t r = (nnc_status_t)s->counters[q * NNC_SWEEP_NCOUNTERS];
         if (r != NNC_STATUS_OK && r != NNC_STATUS_NONFINITE && r != NNC_STATUS_DIVERGED &&
             r != NNC_STATUS_INTERRUPTED && st == NNC_STATUS_OK)
             st = r; /* an argument error of one replica's description */

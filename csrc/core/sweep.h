@@ -37,6 +37,19 @@ extern "C" {
  * boundary.  `done` counts finished replicas. */
 typedef int (*nnc_sweep_hook_t)(void *ctx, int64_t done);
 
+/* Columns of the per-replica hyper-parameter table. */
+enum {
+    NNC_SWEEP_LR = 0, NNC_SWEEP_MU, NNC_SWEEP_BETA1, NNC_SWEEP_BETA2, NNC_SWEEP_EPS,
+    NNC_SWEEP_STEP, NNC_SWEEP_L1, NNC_SWEEP_L2, NNC_SWEEP_DIVERGENCE, NNC_SWEEP_NHYPER
+};
+
+/* Columns of the per-replica counters (int64) and fails (double) tables. */
+enum {
+    NNC_SWEEP_STATUS = 0, NNC_SWEEP_EPOCHS, NNC_SWEEP_STEPS, NNC_SWEEP_PASSES,
+    NNC_SWEEP_FAIL_EPOCH, NNC_SWEEP_FAIL_STEP, NNC_SWEEP_NCOUNTERS
+};
+enum { NNC_SWEEP_FAIL_LOSS = 0, NNC_SWEEP_REFERENCE, NNC_SWEEP_NFAILS };
+
 typedef struct {
     /* The architecture: layers, and per parameter its size and `penalized`
      * flag.  Its data/grad/state pointers are not used (each replica's come
@@ -48,21 +61,34 @@ typedef struct {
      * the final ones.  state1/state2 as the optimizer needs them (NULL
      * otherwise), zero for a fresh optimizer, updated in place. */
     void *params, *state1, *state2;
-    /* k run descriptions.  The engine reads the inputs and writes the out
-     * fields; hook, hook_ctx and threads are set by the sweep. */
-    nnc_fit_t *fits;
-    nnc_status_t *status; /* out: k statuses (OK, NONFINITE, DIVERGED, INTERRUPTED, or an error) */
-    int threads;          /* >= 1 */
-    int allow_lanes;      /* 0 forces the per-replica route (for tests) */
+    /* What every replica shares: n, loss, opt, epochs, batch_size, order_len.
+     * Its other inputs, records, hook and out fields are ignored. */
+    nnc_fit_t base;
+    /* Replica q reads X at x + q * x_stride values (x_stride 0: one shared
+     * data set), y likewise, and its order (when order != NULL) at
+     * order + q * order_stride. */
+    const void *x, *y;
+    int64_t x_stride, y_stride;
+    const int64_t *order;
+    int64_t order_stride;
+    nnc_rng_t *rngs;        /* NULL, or k shuffle generators (advanced) */
+    const double *hyper;    /* k x NNC_SWEEP_NHYPER */
+    int64_t *adam_t;        /* NULL, or k Adam step counters */
+    double *epoch_loss;     /* k x epochs */
+    double *step_loss;      /* NULL, or k x (epochs * steps per epoch) */
+    int64_t *counters;      /* out: k x NNC_SWEEP_NCOUNTERS (status is an nnc_status_t) */
+    double *fails;          /* out: k x NNC_SWEEP_NFAILS */
+    int threads;            /* >= 1 */
+    int allow_lanes;        /* 0 forces the per-replica route (for tests) */
     nnc_sweep_hook_t hook;
     void *hook_ctx;
     /* out */
-    int64_t done;         /* replicas that ran to their end or stopped alone */
-    int used_lanes;       /* the interleaved route ran */
+    int64_t done;           /* replicas that ran to their end or stopped alone */
+    int used_lanes;         /* the interleaved route ran */
 } nnc_sweep_t;
 
-/* Runs every replica.  Returns OK (each replica's own outcome is in
- * status[]), INTERRUPTED (the hook stopped the sweep), or an argument,
+/* Runs every replica.  Returns OK (each replica's own outcome is in its
+ * counters), INTERRUPTED (the hook stopped the sweep), or an argument,
  * overflow or memory error found before any replica ran. */
 nnc_status_t nnc_sweep_run(nnc_sweep_t *s);
 

@@ -19,6 +19,13 @@
 
 #define NNC_SWL_ NNC_SWEEP_LANES
 
+/* Lane masks as wide as T, so that selects on T vectorise without widening. */
+#if NNC_IS_F32
+#define NNC_SWM_ int32_t
+#else
+#define NNC_SWM_ int64_t
+#endif
+
 typedef struct {
     T *xs;      /* rows x in x lanes: the block's inputs */
     T *ys;      /* rows x lanes: targets */
@@ -27,17 +34,18 @@ typedef struct {
     T *gl;      /* in x NNC_RED_LANES x lanes: sum d x */
     T *w;       /* in x lanes */
     T *vw;      /* in x lanes: velocities */
+    double *lrec; /* NNC_SWEEP_REC x lanes: the latest steps' losses, flushed to the records */
     T b[NNC_SWL_], vb[NNC_SWL_], lr[NNC_SWL_], mu[NNC_SWL_];
     double loss[NNC_SWL_], div[NNC_SWL_], ref[NNC_SWL_];
-    int active[NNC_SWL_], bad[NNC_SWL_];
+    NNC_SWM_ active[NNC_SWL_], bad[NNC_SWL_];
     void *block;
 } NNC_FN(sweep_lanes_ws);
 
 static nnc_status_t NNC_FN(sweep_lanes_ws_init)(NNC_FN(sweep_lanes_ws) *ws, int64_t rows,
                                                 int64_t in)
 {
-    size_t off = 0, at[7];
-    int64_t cnt[7];
+    size_t off = 0, at[8];
+    int64_t cnt[8];
     memset(ws, 0, sizeof *ws);
     if (nnc_mul_i64(rows, in, &cnt[0]) != 0 || nnc_mul_i64(cnt[0], NNC_SWL_, &cnt[0]) != 0 ||
         nnc_mul_i64(rows, NNC_SWL_, &cnt[1]) != 0)
@@ -47,8 +55,9 @@ static nnc_status_t NNC_FN(sweep_lanes_ws_init)(NNC_FN(sweep_lanes_ws) *ws, int6
     cnt[4] = in * cnt[2];
     cnt[5] = in * NNC_SWL_;
     cnt[6] = cnt[5];
-    for (int i = 0; i < 7; i++)
-        if (sweep_reserve(&off, cnt[i], i == 2 ? sizeof(double) : sizeof(T), &at[i]) != 0)
+    cnt[7] = (int64_t)NNC_SWEEP_REC * NNC_SWL_;
+    for (int i = 0; i < 8; i++)
+        if (sweep_reserve(&off, cnt[i], i == 2 || i == 7 ? sizeof(double) : sizeof(T), &at[i]) != 0)
             return NNC_STATUS_OVERFLOW;
     ws->block = malloc(off);
     if (ws->block == NULL)
@@ -60,6 +69,7 @@ static nnc_status_t NNC_FN(sweep_lanes_ws_init)(NNC_FN(sweep_lanes_ws) *ws, int6
     ws->gl = (T *)(void *)((char *)ws->block + at[4]);
     ws->w = (T *)(void *)((char *)ws->block + at[5]);
     ws->vw = (T *)(void *)((char *)ws->block + at[6]);
+    ws->lrec = (double *)(void *)((char *)ws->block + at[7]);
     return NNC_STATUS_OK;
 }
 
@@ -120,7 +130,8 @@ static nnc_status_t NNC_FN(sweep_lanes_ws_init)(NNC_FN(sweep_lanes_ws) *ws, int6
                 }                                                                               \
         }                                                                                       \
     }                                                                                           \
-    static void NNC_FN(sweep_step_##name)(NNC_FN(sweep_lanes_ws) * ws, int64_t rows,           \
+    static NNC_SWEEP_INLINE void NNC_FN(sweep_step_##name)(NNC_FN(sweep_lanes_ws) * ws,       \
+                                                           int64_t rows,                        \
                                           int64_t in, T k)                                      \
     {                                                                                           \
         if (in == 1)                                                                            \
@@ -132,7 +143,8 @@ static nnc_status_t NNC_FN(sweep_lanes_ws_init)(NNC_FN(sweep_lanes_ws) *ws, int6
 NNC_ELEMWISE_LOSSES(NNC_SWEEP_ROWS_)
 #undef NNC_SWEEP_ROWS_
 
-static void NNC_FN(sweep_rows)(const nnc_loss_params_t *lp, NNC_FN(sweep_lanes_ws) *ws,
+static NNC_SWEEP_INLINE void NNC_FN(sweep_rows)(const nnc_loss_params_t *lp,
+                                                NNC_FN(sweep_lanes_ws) *ws,
                                int64_t rows, int64_t in)
 {
     switch (lp->kind) {
@@ -147,10 +159,54 @@ static void NNC_FN(sweep_rows)(const nnc_loss_params_t *lp, NNC_FN(sweep_lanes_w
     }
 }
 
+/* Lane j's parameters (and velocities) back into replica q's rows. */
+static NNC_SWEEP_INLINE void NNC_FN(sweep_write_back)(nnc_sweep_t *s,
+                                                      const NNC_FN(sweep_lanes_ws) *ws,
+                                                      const sweep_shared *sh, int64_t q, int j)
+{
+    const nnc_layer_t *L = &s->net->layers[0];
+    const int64_t in = L->in, nv = sh->n_values, offw = sh->offset[L->weight];
+    const int momentum = s->base.opt == NNC_OPT_MOMENTUM;
+    T *P = (T *)s->params + q * nv, *S1 = (T *)s->state1;
+    for (int64_t i = 0; i < in; i++) {
+        P[offw + i] = ws->w[i * NNC_SWL_ + j];
+        if (momentum)
+            S1[q * nv + offw + i] = ws->vw[i * NNC_SWL_ + j];
+    }
+    if (L->bias >= 0) {
+        P[sh->offset[L->bias]] = ws->b[j];
+        if (momentum)
+            S1[q * nv + sh->offset[L->bias]] = ws->vb[j];
+    }
+}
+
+/* Copies the buffered losses of epochs [e0, e1) to the records of the
+ * replicas that completed them. */
+static NNC_SWEEP_INLINE void NNC_FN(sweep_flush)(nnc_sweep_t *s, NNC_FN(sweep_lanes_ws) *ws,
+                                                 int64_t first, int64_t count, int64_t e0,
+                                                 int64_t e1, const NNC_SWM_ *active,
+                                                 const int64_t *done_steps)
+{
+    const int64_t epochs = s->base.epochs;
+    for (int64_t j = 0; j < count; j++) {
+        const int64_t q = first + j;
+        const int64_t end = active[j] ? e1 : (done_steps[j] < e1 ? done_steps[j] : e1);
+        double *er = s->epoch_loss + q * epochs;
+        double *sr = s->step_loss != NULL ? s->step_loss + q * epochs : NULL;
+        for (int64_t e = e0; e < end; e++) {
+            er[e] = ws->lrec[(e - e0) * NNC_SWL_ + j];
+            if (sr != NULL)
+                sr[e] = er[e];
+        }
+    }
+}
+
 /* Trains replicas [first, first + count) (count <= NNC_SWEEP_LANES); lanes past
- * count repeat replica `first` and are never written back. */
-static void NNC_FN(sweep_lanes_block)(sweep_shared *sh, sweep_worker *me, int64_t first,
-                                      int64_t count)
+ * count repeat replica `first` and are never written back.  Inlined into a
+ * portable and (x86) an AVX2 build: the same operations, no fused
+ * multiply-add in either, so the same bits. */
+static NNC_SWEEP_INLINE void NNC_FN(sweep_lanes_body)(sweep_shared *sh, sweep_worker *me,
+                                                      int64_t first, int64_t count)
 {
     nnc_sweep_t *s = sh->s;
     NNC_FN(sweep_lanes_ws) *ws = (NNC_FN(sweep_lanes_ws) *)me->lanes_ws;
@@ -158,138 +214,182 @@ static void NNC_FN(sweep_lanes_block)(sweep_shared *sh, sweep_worker *me, int64_
     const nnc_layer_t *L = &net->layers[0];
     const int64_t in = L->in, nv = sh->n_values;
     const int64_t offw = sh->offset[L->weight], offb = L->bias >= 0 ? sh->offset[L->bias] : -1;
-    const nnc_fit_t *f0 = &s->fits[first];
+    const nnc_fit_t *f0 = &s->base;
     const int64_t rows = f0->n, epochs = f0->epochs;
     const int momentum = f0->opt == NNC_OPT_MOMENTUM;
     const nnc_loss_params_t lp = f0->loss;
-    const T gdiv = lp.reduction == NNC_REDUCTION_SUM ? NNC_LIT(1.0) : (T)rows;
+    const int sum_red = lp.reduction == NNC_REDUCTION_SUM;
+    const T gdiv = sum_red ? NNC_LIT(1.0) : (T)rows;
     const int gdiv_pow2 = (rows & (rows - 1)) == 0;
     const T rdiv = NNC_LIT(1.0) / gdiv;
     T *P = (T *)s->params, *S1 = (T *)s->state1;
+    T *NNC_SWEEP_RESTRICT w = ws->w, *NNC_SWEEP_RESTRICT vw = ws->vw;
+    T *NNC_SWEEP_RESTRICT b = ws->b, *NNC_SWEEP_RESTRICT vb = ws->vb;
+    T *NNC_SWEEP_RESTRICT lr = ws->lr, *NNC_SWEEP_RESTRICT mu = ws->mu;
+    double *NNC_SWEEP_RESTRICT loss = ws->loss, *NNC_SWEEP_RESTRICT ref = ws->ref;
+    double *NNC_SWEEP_RESTRICT dv = ws->div;
+    NNC_SWM_ *NNC_SWEEP_RESTRICT active = ws->active, *NNC_SWEEP_RESTRICT bad = ws->bad;
     int64_t e, done_steps[NNC_SWL_];
-    int interrupted = 0;
+    int interrupted = 0, n_active = (int)count;
 
     for (int j = 0; j < NNC_SWL_; j++) {
         const int64_t q = first + (j < count ? j : 0);
-        const nnc_fit_t *f = &s->fits[q];
-        const T *x = (const T *)f->x, *y = (const T *)f->y;
+        const T *x = (const T *)s->x + q * s->x_stride, *y = (const T *)s->y + q * s->y_stride;
+        const double *hy = s->hyper + q * NNC_SWEEP_NHYPER;
         for (int64_t r = 0; r < rows; r++) {
             for (int64_t i = 0; i < in; i++)
                 ws->xs[(r * in + i) * NNC_SWL_ + j] = x[r * in + i];
             ws->ys[r * NNC_SWL_ + j] = y[r];
         }
         for (int64_t i = 0; i < in; i++) {
-            ws->w[i * NNC_SWL_ + j] = P[q * nv + offw + i];
-            ws->vw[i * NNC_SWL_ + j] = momentum ? S1[q * nv + offw + i] : 0;
+            w[i * NNC_SWL_ + j] = P[q * nv + offw + i];
+            vw[i * NNC_SWL_ + j] = momentum ? S1[q * nv + offw + i] : 0;
         }
-        ws->b[j] = offb >= 0 ? P[q * nv + offb] : NNC_LIT(-0.0);
-        ws->vb[j] = momentum && offb >= 0 ? S1[q * nv + offb] : 0;
-        ws->lr[j] = (T)f->lr;
-        ws->mu[j] = (T)f->mu;
-        ws->div[j] = f->divergence;
-        ws->ref[j] = 0;
-        ws->active[j] = j < count;
+        b[j] = offb >= 0 ? P[q * nv + offb] : NNC_LIT(-0.0);
+        vb[j] = momentum && offb >= 0 ? S1[q * nv + offb] : 0;
+        lr[j] = (T)hy[NNC_SWEEP_LR];
+        mu[j] = (T)hy[NNC_SWEEP_MU];
+        dv[j] = hy[NNC_SWEEP_DIVERGENCE];
+        ref[j] = 0;
+        active[j] = j < count;
         done_steps[j] = 0;
     }
 
-    for (e = 0; e < epochs; e++) {
-        int any = 0, anybad = 0;
-        for (int j = 0; j < NNC_SWL_; j++)
-            any |= ws->active[j];
-        if (!any)
-            break;
+    for (e = 0; e < epochs && n_active > 0; e++) {
+        NNC_SWM_ anybad = 0;
         if (sweep_poll(sh, me)) {
             interrupted = 1;
             break;
         }
         NNC_FN(sweep_rows)(&lp, ws, rows, in);
+        {
+            const double *NNC_SWEEP_RESTRICT ll = ws->ll;
 #pragma omp simd
-        for (int j = 0; j < NNC_SWL_; j++) {
-            const double sum = ws->ll[j];
-            const T v = lp.reduction == NNC_REDUCTION_SUM ? (T)sum : (T)(sum / (double)rows);
-            const double loss = (double)v, dv = ws->div[j];
-            double rf = e == 0 && dv > 0 ? loss : ws->ref[j];
-            const int chk = dv > 0;
-            const int over = chk && rf > 0 && loss > dv * rf;
-            rf = chk && !(rf > 0) && loss > 0 ? loss : rf;
-            ws->ref[j] = rf;
-            ws->loss[j] = loss;
-            ws->bad[j] = ws->active[j] && (!(loss - loss == 0) || over);
-            anybad |= ws->bad[j];
+            for (int j = 0; j < NNC_SWL_; j++) {
+                const double sm = ll[j];
+                const T v = sum_red ? (T)sm : (T)(sm / (double)rows);
+                loss[j] = (double)v;
+            }
+            /* With full-batch steps the reference is the first step's loss. */
+            if (e == 0)
+                for (int j = 0; j < NNC_SWL_; j++)
+                    ref[j] = dv[j] > 0 ? loss[j] : ref[j];
+            /* engine_stopped_by_divergence, and the NaN/inf check, on every lane. */
+#pragma omp simd reduction(| : anybad)
+            for (int j = 0; j < NNC_SWL_; j++) {
+                const double lj = loss[j], d = dv[j], rf = ref[j];
+                const NNC_SWM_ chk = d > 0, pos = rf > 0;
+                const NNC_SWM_ over = chk & pos & (lj > d * rf);
+                const NNC_SWM_ bj = active[j] & ((lj - lj != 0) | over);
+                ref[j] = chk & !pos & (lj > 0) ? lj : rf;
+                bad[j] = bj;
+                anybad |= bj;
+            }
         }
         if (e == 0)
             for (int j = 0; j < count; j++)
-                if (ws->div[j] > 0)
-                    s->fits[first + j].reference_loss = ws->loss[j];
+                if (dv[j] > 0)
+                    s->fails[(first + j) * NNC_SWEEP_NFAILS + NNC_SWEEP_REFERENCE] = loss[j];
         if (anybad) {
             for (int j = 0; j < count; j++) {
-                nnc_fit_t *f = &s->fits[first + j];
-                if (!ws->bad[j])
+                int64_t *c = s->counters + (first + j) * NNC_SWEEP_NCOUNTERS;
+                double *fl = s->fails + (first + j) * NNC_SWEEP_NFAILS;
+                if (!bad[j])
                     continue;
-                f->fail_epoch = e;
-                f->fail_step = e;
-                f->fail_loss = ws->loss[j];
-                f->reference_loss = ws->ref[j];
-                f->forward_passes = e + 1;
-                s->status[first + j] = isfinite(ws->loss[j]) ? NNC_STATUS_DIVERGED
-                                                             : NNC_STATUS_NONFINITE;
-                ws->active[j] = 0;
+                c[NNC_SWEEP_STATUS] = isfinite(loss[j]) ? NNC_STATUS_DIVERGED : NNC_STATUS_NONFINITE;
+                c[NNC_SWEEP_FAIL_EPOCH] = c[NNC_SWEEP_FAIL_STEP] = e;
+                c[NNC_SWEEP_PASSES] = e + 1;
+                fl[NNC_SWEEP_FAIL_LOSS] = loss[j];
+                fl[NNC_SWEEP_REFERENCE] = ref[j];
+                active[j] = 0;
                 done_steps[j] = e;
+                n_active--;
+                NNC_FN(sweep_write_back)(s, ws, sh, first + j, j);
             }
         }
-        /* Gradients divided by the mean's count, then the update, on active lanes. */
+        /* Gradients divided by the mean's count, then the update.  Every lane
+         * updates (no masks, so the loops vectorise); a lane that stopped was
+         * written back when it stopped and is never read again. */
         for (int64_t i = 0; i <= in; i++) {
-            const T *g = i < in ? ws->gl + i * NNC_RED_LANES * NNC_SWL_ : ws->bl;
-            T *w = i < in ? ws->w + i * NNC_SWL_ : ws->b;
-            T *vv = i < in ? ws->vw + i * NNC_SWL_ : ws->vb;
+            T *NNC_SWEEP_RESTRICT g = i < in ? ws->gl + i * NNC_RED_LANES * NNC_SWL_ : ws->bl;
+            T *NNC_SWEEP_RESTRICT wi = i < in ? w + i * NNC_SWL_ : b;
+            T *NNC_SWEEP_RESTRICT vi = i < in ? vw + i * NNC_SWL_ : vb;
             if (i == in && offb < 0)
                 break;
+            if (gdiv != NNC_LIT(1.0) && gdiv_pow2) {
 #pragma omp simd
-            for (int j = 0; j < NNC_SWL_; j++) {
-                T gj = g[j];
-                if (gdiv != NNC_LIT(1.0))
-                    gj = gdiv_pow2 ? gj * rdiv : gj / gdiv;
-                T wn, vn = vv[j];
-                if (momentum) {
-                    vn = ws->mu[j] * vv[j] - ws->lr[j] * gj;
-                    wn = w[j] + vn;
+                for (int j = 0; j < NNC_SWL_; j++)
+                    g[j] = g[j] * rdiv;
+            }
+            else if (gdiv != NNC_LIT(1.0)) {
+#pragma omp simd
+                for (int j = 0; j < NNC_SWL_; j++)
+                    g[j] = g[j] / gdiv;
+            }
+            if (momentum) {
+#pragma omp simd
+                for (int j = 0; j < NNC_SWL_; j++) {
+                    const T vn = mu[j] * vi[j] - lr[j] * g[j];
+                    vi[j] = vn;
+                    wi[j] = wi[j] + vn;
                 }
-                else {
-                    wn = w[j] - ws->lr[j] * gj;
+            }
+            else {
+#pragma omp simd
+                for (int j = 0; j < NNC_SWL_; j++) {
+                    wi[j] = wi[j] - lr[j] * g[j];
                 }
-                w[j] = ws->active[j] ? wn : w[j];
-                vv[j] = ws->active[j] ? vn : vv[j];
             }
         }
-        for (int j = 0; j < count; j++) {
-            if (!ws->active[j])
-                continue;
-            nnc_fit_t *f = &s->fits[first + j];
-            f->epoch_loss[e] = ws->loss[j];
-            if (f->step_loss != NULL)
-                f->step_loss[e] = ws->loss[j];
-            done_steps[j] = e + 1;
+        /* Losses go to the records NNC_SWEEP_REC steps at a time (a lane that
+         * stopped keeps its done_steps; what it wrote after is not copied). */
+        {
+            double *NNC_SWEEP_RESTRICT rec = ws->lrec + (e % NNC_SWEEP_REC) * NNC_SWL_;
+#pragma omp simd
+            for (int j = 0; j < NNC_SWL_; j++)
+                rec[j] = loss[j];
         }
+        if (e % NNC_SWEEP_REC == NNC_SWEEP_REC - 1)
+            NNC_FN(sweep_flush)(s, ws, first, count, e - e % NNC_SWEEP_REC, e + 1, active,
+                                done_steps);
     }
+    if (e % NNC_SWEEP_REC != 0)
+        NNC_FN(sweep_flush)(s, ws, first, count, e - e % NNC_SWEEP_REC, e, active, done_steps);
+    for (int j = 0; j < count; j++)
+        if (active[j])
+            done_steps[j] = e;
     for (int j = 0; j < count; j++) {
         const int64_t q = first + j;
-        nnc_fit_t *f = &s->fits[q];
-        for (int64_t i = 0; i < in; i++) {
-            P[q * nv + offw + i] = ws->w[i * NNC_SWL_ + j];
-            if (momentum)
-                S1[q * nv + offw + i] = ws->vw[i * NNC_SWL_ + j];
-        }
-        if (offb >= 0) {
-            P[q * nv + offb] = ws->b[j];
-            if (momentum)
-                S1[q * nv + offb] = ws->vb[j];
-        }
-        f->epochs_done = f->steps_done = done_steps[j];
-        if (ws->active[j]) {
-            f->forward_passes = done_steps[j];
-            s->status[q] = interrupted ? NNC_STATUS_INTERRUPTED : NNC_STATUS_OK;
+        int64_t *c = s->counters + q * NNC_SWEEP_NCOUNTERS;
+        if (active[j])
+            NNC_FN(sweep_write_back)(s, ws, sh, q, j);
+        c[NNC_SWEEP_EPOCHS] = c[NNC_SWEEP_STEPS] = done_steps[j];
+        if (active[j]) {
+            c[NNC_SWEEP_PASSES] = done_steps[j];
+            c[NNC_SWEEP_STATUS] = interrupted ? NNC_STATUS_INTERRUPTED : NNC_STATUS_OK;
         }
     }
+}
+
+#if NNC_SWEEP_X86
+__attribute__((target("avx2"))) static void NNC_FN(sweep_lanes_avx2)(sweep_shared *sh,
+                                                                    sweep_worker *me,
+                                                                    int64_t first, int64_t count)
+{
+    NNC_FN(sweep_lanes_body)(sh, me, first, count);
+}
+#endif
+
+static void NNC_FN(sweep_lanes_block)(sweep_shared *sh, sweep_worker *me, int64_t first,
+                                      int64_t count)
+{
+#if NNC_SWEEP_X86
+    if (sh->avx2) {
+        NNC_FN(sweep_lanes_avx2)(sh, me, first, count);
+        return;
+    }
+#endif
+    NNC_FN(sweep_lanes_body)(sh, me, first, count);
 }
 
 static void NNC_FN(sweep_lanes_ws_free)(void *p)
@@ -317,3 +417,4 @@ static nnc_status_t NNC_FN(sweep_lanes_ws_new)(void **out, int64_t rows, int64_t
 }
 
 #undef NNC_SWL_
+#undef NNC_SWM_

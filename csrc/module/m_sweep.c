@@ -101,8 +101,6 @@ static PyObject *sweep_run(PyObject *self, PyObject *args)
     int opt_kind, threads, allow_lanes, typenum;
     net_desc d;
     PyArrayObject *x = NULL, *y = NULL, *hyper = NULL, *order = NULL;
-    nnc_fit_t *fits = NULL;
-    nnc_status_t *status = NULL;
     nnc_loss_params_t lp;
     nnc_sweep_t sw;
     sweep_hook_ctx h;
@@ -111,7 +109,7 @@ static PyObject *sweep_run(PyObject *self, PyObject *args)
     int x_per, y_per, order_per = 0;
     nnc_rng_t *rngs = NULL;
     int64_t *adam_t = NULL, *counters;
-    double *eloss, *sloss = NULL, *fails, *hy;
+    double *eloss, *sloss = NULL, *fails;
     char b1[64];
     nnc_status_t st;
 
@@ -148,7 +146,7 @@ static PyObject *sweep_run(PyObject *self, PyObject *args)
     if (hyper == NULL)
         goto done;
     k = (int64_t)PyArray_DIM(hyper, 0);
-    if (PyArray_DIM(hyper, 1) != 9) {
+    if (PyArray_DIM(hyper, 1) != NNC_SWEEP_NHYPER) {
         PyErr_Format(PyExc_ValueError, "hyper has shape %s; expected (k, 9)",
                      nnc_shape_str(hyper, b1, sizeof b1));
         goto done;
@@ -222,52 +220,36 @@ static PyObject *sweep_run(PyObject *self, PyObject *args)
     if (sloss_o != Py_None &&
         (sloss = (double *)out_block(sloss_o, "step_loss", NPY_DOUBLE, k, total_steps)) == NULL)
         goto done;
-    counters = (int64_t *)out_block(counters_o, "counters", NPY_INT64, k, 6);
+    counters = (int64_t *)out_block(counters_o, "counters", NPY_INT64, k, NNC_SWEEP_NCOUNTERS);
     if (counters == NULL)
         goto done;
-    fails = (double *)out_block(fails_o, "fails", NPY_DOUBLE, k, 2);
+    fails = (double *)out_block(fails_o, "fails", NPY_DOUBLE, k, NNC_SWEEP_NFAILS);
     if (fails == NULL)
         goto done;
 
-    fits = (nnc_fit_t *)PyMem_Calloc((size_t)(k > 0 ? k : 1), sizeof(nnc_fit_t));
-    status = (nnc_status_t *)PyMem_Calloc((size_t)(k > 0 ? k : 1), sizeof(nnc_status_t));
-    if (fits == NULL || status == NULL) {
-        PyErr_NoMemory();
-        goto done;
+    sw.base.n = n;
+    sw.base.loss = lp;
+    sw.base.opt = (nnc_opt_t)opt_kind;
+    sw.base.epochs = epochs;
+    sw.base.batch_size = batch_size;
+    sw.base.order_len = order_len;
+    sw.x = PyArray_DATA(x);
+    sw.y = PyArray_DATA(y);
+    sw.x_stride = x_per ? n * in_w : 0;
+    sw.y_stride = y_per ? n * out_w : 0;
+    if (order != NULL) {
+        sw.order = (const int64_t *)PyArray_DATA(order);
+        sw.order_stride = order_per ? order_len : 0;
     }
-    hy = (double *)PyArray_DATA(hyper);
-    for (int64_t q = 0; q < k; q++) {
-        nnc_fit_t *f = &fits[q];
-        const size_t el = (size_t)PyArray_ITEMSIZE(x);
-        f->x = (const char *)PyArray_DATA(x) + (x_per ? (size_t)(q * n * in_w) * el : 0);
-        f->y = (const char *)PyArray_DATA(y) + (y_per ? (size_t)(q * n * out_w) * el : 0);
-        f->n = n;
-        f->loss = lp;
-        f->opt = (nnc_opt_t)opt_kind;
-        f->lr = hy[q * 9 + 0];
-        f->mu = hy[q * 9 + 1];
-        f->beta1 = hy[q * 9 + 2];
-        f->beta2 = hy[q * 9 + 3];
-        f->eps = hy[q * 9 + 4];
-        f->step = hy[q * 9 + 5];
-        f->l1 = hy[q * 9 + 6];
-        f->l2 = hy[q * 9 + 7];
-        f->divergence = hy[q * 9 + 8];
-        f->adam_t = adam_t != NULL ? adam_t + q : NULL;
-        f->epochs = epochs;
-        f->batch_size = batch_size;
-        if (order != NULL) {
-            f->order = (const int64_t *)PyArray_DATA(order) + (order_per ? q * order_len : 0);
-            f->order_len = order_len;
-        }
-        f->shuffle_rng = rngs != NULL ? rngs + q : NULL;
-        f->epoch_loss = eloss + q * epochs;
-        f->step_loss = sloss != NULL ? sloss + q * total_steps : NULL;
-    }
+    sw.rngs = rngs;
+    sw.hyper = (const double *)PyArray_DATA(hyper);
+    sw.adam_t = adam_t;
+    sw.epoch_loss = eloss;
+    sw.step_loss = sloss;
+    sw.counters = counters;
+    sw.fails = fails;
     sw.net = &d.net;
     sw.k = k;
-    sw.fits = fits;
-    sw.status = status;
     sw.threads = threads;
     sw.allow_lanes = allow_lanes;
     sw.hook = sweep_hook;
@@ -279,17 +261,8 @@ static PyObject *sweep_run(PyObject *self, PyObject *args)
     h.ts = PyEval_SaveThread();
     st = nnc_sweep_run(&sw);
     PyEval_RestoreThread(h.ts);
-    for (int64_t q = 0; q < k; q++) {
-        int64_t *c = counters + q * 6;
-        c[0] = status_code(status[q]);
-        c[1] = fits[q].epochs_done;
-        c[2] = fits[q].steps_done;
-        c[3] = fits[q].forward_passes;
-        c[4] = fits[q].fail_epoch;
-        c[5] = fits[q].fail_step;
-        fails[q * 2] = fits[q].fail_loss;
-        fails[q * 2 + 1] = fits[q].reference_loss;
-    }
+    for (int64_t q = 0; q < k; q++)
+        counters[q * NNC_SWEEP_NCOUNTERS] = status_code((nnc_status_t)counters[q * NNC_SWEEP_NCOUNTERS]);
     if (h.py_error)
         goto done; /* KeyboardInterrupt: the records hold the completed work */
     if (st != NNC_STATUS_OK && st != NNC_STATUS_INTERRUPTED) {
@@ -303,8 +276,6 @@ done:
     Py_XDECREF(y);
     Py_XDECREF(hyper);
     Py_XDECREF(order);
-    PyMem_Free(fits);
-    PyMem_Free(status);
     net_desc_free(&d);
     return result;
 }
