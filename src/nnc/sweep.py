@@ -41,7 +41,8 @@ __all__ = ["sweep", "Sweep"]
 
 # The engine's hyper-parameter table: column -> optimizer attribute.
 _HYPER_COLS = ("lr", "mu", "beta1", "beta2", "eps", "step_size", "l1", "l2", "divergence")
-_STATUS = ("completed", "nonfinite", "diverged", "interrupted", "error")
+# Sweep.status by the binding's status code (0 ok, 1 nonfinite, 2 threshold, 3 interrupted).
+_STATUS = ("completed", "diverged", "diverged", "interrupted", "error")
 
 
 def _per_replica(value, name, counts):
@@ -238,7 +239,7 @@ def _plan(model, X, y, *, loss, optimizer, epochs, batch_size, shuffle, order, l
             raise ValueError("sweep: shuffle_seeds needs shuffle=True")
         rng_states = None
 
-    layers, _ = model._describe()
+    layers, described = model._describe()
     spe = _steps_per_epoch(length, bs)
     settings = {}
     for col in _HYPER_COLS[:6]:
@@ -253,6 +254,7 @@ def _plan(model, X, y, *, loss, optimizer, epochs, batch_size, shuffle, order, l
     return {
         "config": model._config(), "dtype": dt.name, "layers": layers,
         "sizes": [int(a.size) for a in model.parameters()],
+        "penalized": [bool(p[4]) for p in described],
         "shapes": model._param_shapes(),
         "X": Xs, "Y": Ys, "x_per": x_per, "y_per": y_per, "loss": loss._params(),
         "opt": _OPT_CODES[optimizer.kind], "opt_kind": optimizer.kind,
@@ -308,8 +310,8 @@ def _execute(plan):
     counters = np.zeros((K, 6), dtype=np.int64)
     fails = np.zeros((K, 2), dtype=np.float64)
     # The engine reads sizes from the template; any buffers of those sizes do.
-    params = tuple((np.zeros(s, dtype=dt), np.zeros(s, dtype=dt), None, None, False)
-                   for s in plan["sizes"])
+    params = tuple((np.zeros(s, dtype=dt), np.zeros(s, dtype=dt), None, None, pen)
+                   for s, pen in zip(plan["sizes"], plan["penalized"]))
     res = {"params": block, "loss": eloss, "step_loss": sloss, "counters": counters,
            "fails": fails, "interleaved": False, "interrupted": False}
     try:
@@ -410,7 +412,8 @@ def sweep(model, X, y, *, loss, optimizer, epochs=None, batch_size=None, shuffle
         try:
             res = _execute(plan)
         except KeyboardInterrupt as exc:
-            exc.sweep = Sweep(plan, exc.partial)
+            if hasattr(exc, "partial"):  # not when it came before the C call
+                exc.sweep = Sweep(plan, exc.partial)
             raise
         return Sweep(plan, res)
     if not callable(getattr(executor, "submit", None)):
@@ -463,11 +466,9 @@ class Sweep:
         self.step_loss = res["step_loss"]
         self.params = res["params"]
         codes = c[:, 0]
-        st = np.array(_STATUS, dtype=object)[codes]
-        st[(codes == 1) | (codes == 2)] = "diverged"
-        self.status = st.astype(str)
+        self.status = np.array(_STATUS)[codes]
         self.diverged = (codes == 1) | (codes == 2)
-        self.reason = np.where(codes == 1, "nonfinite", np.where(codes == 2, "threshold", ""))
+        self.reason = np.array(["", "nonfinite", "threshold", "", ""])[codes]
         self.epochs_done = c[:, 1].copy()
         self.steps_done = c[:, 2].copy()
         self.forward_passes = c[:, 3].copy()
