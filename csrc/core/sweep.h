@@ -31,7 +31,7 @@ extern "C" {
 #endif
 
 /* Replicas per interleaved block. */
-#define NNC_SWEEP_LANES 16
+#define NNC_SWEEP_LANES 64
 
 /* The hook of a sweep: nonzero stops every replica at its next step
  * boundary.  `done` counts finished replicas. */

@@ -79,9 +79,11 @@ static nnc_status_t NNC_FN(sweep_lanes_ws_init)(NNC_FN(sweep_lanes_ws) *ws, int6
     static NNC_SWEEP_INLINE void NNC_FN(sweep_rows_##name)(NNC_FN(sweep_lanes_ws) * ws,        \
                                                            int64_t rows, const int64_t in, T k) \
     {                                                                                           \
-        double *ll = ws->ll;                                                                    \
-        T *bl = ws->bl, *gl = ws->gl;                                                           \
-        const T *w = ws->w, *b = ws->b;                                                         \
+        double *NNC_SWEEP_RESTRICT ll = ws->ll;                                                 \
+        T *NNC_SWEEP_RESTRICT bl = ws->bl;                                                      \
+        T *NNC_SWEEP_RESTRICT gl = ws->gl;                                                      \
+        const T *NNC_SWEEP_RESTRICT w = ws->w;                                                  \
+        const T *NNC_SWEEP_RESTRICT b = ws->b;                                                  \
         const int used = rows <= NNC_RED_SHORT ? 1 : NNC_RED_LANES;                             \
         for (int64_t i = 0; i < used * NNC_SWL_; i++) {                                         \
             ll[i] = -0.0;                                                                       \
@@ -92,10 +94,10 @@ static nnc_status_t NNC_FN(sweep_lanes_ws_init)(NNC_FN(sweep_lanes_ws) *ws, int6
                 gl[i * NNC_RED_LANES * NNC_SWL_ + q] = NNC_LIT(-0.0);                           \
         for (int64_t r = 0; r < rows; r++) {                                                    \
             const int64_t l = used == 1 ? 0 : r % NNC_RED_LANES;                                \
-            const T *xr = ws->xs + r * in * NNC_SWL_;                                           \
-            const T *yr = ws->ys + r * NNC_SWL_;                                                \
-            double *lll = ll + l * NNC_SWL_;                                                    \
-            T *bll = bl + l * NNC_SWL_;                                                         \
+            const T *NNC_SWEEP_RESTRICT xr = ws->xs + r * in * NNC_SWL_;                        \
+            const T *NNC_SWEEP_RESTRICT yr = ws->ys + r * NNC_SWL_;                             \
+            double *NNC_SWEEP_RESTRICT lll = ll + l * NNC_SWL_;                                 \
+            T *NNC_SWEEP_RESTRICT bll = bl + l * NNC_SWL_;                                      \
             T dl[NNC_SWL_];                                                                     \
             _Pragma("omp simd") for (int j = 0; j < NNC_SWL_; j++)                              \
             {                                                                                   \
@@ -109,8 +111,8 @@ static nnc_status_t NNC_FN(sweep_lanes_ws_init)(NNC_FN(sweep_lanes_ws) *ws, int6
                 dl[j] = d;                                                                      \
             }                                                                                   \
             for (int64_t i = 0; i < in; i++) {                                                  \
-                T *g = gl + (i * NNC_RED_LANES + l) * NNC_SWL_;                                 \
-                const T *xi = xr + i * NNC_SWL_;                                                \
+                T *NNC_SWEEP_RESTRICT g = gl + (i * NNC_RED_LANES + l) * NNC_SWL_;              \
+                const T *NNC_SWEEP_RESTRICT xi = xr + i * NNC_SWL_;                             \
                 _Pragma("omp simd") for (int j = 0; j < NNC_SWL_; j++) g[j] = g[j] + dl[j] * xi[j]; \
             }                                                                                   \
         }                                                                                       \
@@ -142,6 +144,99 @@ static nnc_status_t NNC_FN(sweep_lanes_ws_init)(NNC_FN(sweep_lanes_ws) *ws, int6
 
 NNC_ELEMWISE_LOSSES(NNC_SWEEP_ROWS_)
 #undef NNC_SWEEP_ROWS_
+
+/* One whole step of every lane in ONE loop over the lanes, for one input and
+ * one row (Trask's one-weight model, an input sweep): forward, loss,
+ * gradient, the divergence checks, the update (a lane found bad keeps its
+ * parameters) and the loss record, with everything a lane needs in
+ * registers.  A one-term sum from -0.0 is the term itself and a mean over
+ * one row divides by 1, so this is the general step's arithmetic exactly.
+ * `momentum` is a constant in the inlined copies.  Returns nonzero when some
+ * active lane went bad (bad[] says which). */
+typedef struct {
+    T k;
+    int has_b, first_step;
+} NNC_FN(sweep_fused_args);
+
+#define NNC_SWEEP_FUSED_(E, name, vec)                                                          \
+    static NNC_SWEEP_INLINE NNC_SWM_ NNC_FN(sweep_fused_##name)(                               \
+        const NNC_FN(sweep_fused_args) * a, const int momentum,                                 \
+        const T *NNC_SWEEP_RESTRICT xs, const T *NNC_SWEEP_RESTRICT ys,                         \
+        T *NNC_SWEEP_RESTRICT w, T *NNC_SWEEP_RESTRICT b, T *NNC_SWEEP_RESTRICT vw,             \
+        T *NNC_SWEEP_RESTRICT vb, const T *NNC_SWEEP_RESTRICT lr,                               \
+        const T *NNC_SWEEP_RESTRICT mu, double *NNC_SWEEP_RESTRICT loss,                        \
+        double *NNC_SWEEP_RESTRICT ref, const double *NNC_SWEEP_RESTRICT dv,                    \
+        const NNC_SWM_ *NNC_SWEEP_RESTRICT active, NNC_SWM_ *NNC_SWEEP_RESTRICT bad,            \
+        double *NNC_SWEEP_RESTRICT rec)                                                         \
+    {                                                                                           \
+        const T k = a->k;                                                                       \
+        const NNC_SWM_ first = a->first_step, no_b = !a->has_b;                                 \
+        NNC_SWM_ anybad = 0;                                                                    \
+        _Pragma("omp simd") for (int j = 0; j < NNC_SWL_; j++)                                  \
+        {                                                                                       \
+            const T wj = w[j], bj = b[j], xr = xs[j];                                           \
+            T p = xr * wj;                                                                      \
+            p = p + bj;                                                                         \
+            T gb;                                                                               \
+            const T lv = NNC_FN(loss_##name##_elem)(p, ys[j], k, &gb);                          \
+            const T gw = gb * xr;                                                               \
+            const double lj = (double)lv, d = dv[j], r0 = ref[j];                               \
+            const double rf = first & (d > 0) ? lj : r0;                                        \
+            const NNC_SWM_ chk = d > 0, pos = rf > 0;                                           \
+            const NNC_SWM_ over = chk & pos & (lj > d * rf);                                    \
+            const NNC_SWM_ bj2 = active[j] & ((lj - lj != 0) | over);                           \
+            ref[j] = chk & !pos & (lj > 0) ? lj : rf;                                           \
+            loss[j] = lj;                                                                       \
+            bad[j] = bj2;                                                                       \
+            rec[j] = lj;                                                                        \
+            T wn, bn;                                                                           \
+            const T lrj = lr[j];                                                                \
+            if (momentum) {                                                                     \
+                const T muj = mu[j], vw0 = vw[j], vb0 = vb[j];                                  \
+                const T vwn = muj * vw0 - lrj * gw;                                             \
+                const T vbn = muj * vb0 - lrj * gb;                                             \
+                wn = wj + vwn;                                                                  \
+                bn = bj + vbn;                                                                  \
+                vw[j] = bj2 ? vw0 : vwn;                                                        \
+                vb[j] = bj2 | no_b ? vb0 : vbn;                                                 \
+            }                                                                                   \
+            else {                                                                              \
+                wn = wj - lrj * gw;                                                             \
+                bn = bj - lrj * gb;                                                             \
+            }                                                                                   \
+            w[j] = bj2 ? wj : wn;                                                               \
+            b[j] = bj2 | no_b ? bj : bn;                                                        \
+        }                                                                                       \
+        /* (an OR-reduction inside the loop above keeps GCC from vectorising it) */            \
+        for (int j = 0; j < NNC_SWL_; j++)                                                      \
+            anybad |= bad[j];                                                                   \
+        return anybad;                                                                          \
+    }
+
+NNC_ELEMWISE_LOSSES(NNC_SWEEP_FUSED_)
+#undef NNC_SWEEP_FUSED_
+
+static NNC_SWEEP_INLINE NNC_SWM_ NNC_FN(sweep_fused)(const nnc_loss_params_t *lp,
+                                                     NNC_FN(sweep_lanes_ws) *ws,
+                                                     NNC_FN(sweep_fused_args) *a, double *rec,
+                                                     int momentum)
+{
+#define NNC_SWEEP_FUSED_ARGS_                                                                    \
+    ws->xs, ws->ys, ws->w, ws->b, ws->vw, ws->vb, ws->lr, ws->mu, ws->loss, ws->ref, ws->div,     \
+        ws->active, ws->bad, rec
+    switch (lp->kind) {
+#define NNC_X_(E, name, vec)                                                                     \
+    case NNC_LOSS_##E:                                                                           \
+        a->k = NNC_FN(loss_##name##_k)(lp);                                                      \
+        return momentum ? NNC_FN(sweep_fused_##name)(a, 1, NNC_SWEEP_FUSED_ARGS_)               \
+                        : NNC_FN(sweep_fused_##name)(a, 0, NNC_SWEEP_FUSED_ARGS_);
+        NNC_ELEMWISE_LOSSES(NNC_X_)
+#undef NNC_X_
+    default:
+        return 0;
+    }
+#undef NNC_SWEEP_FUSED_ARGS_
+}
 
 static NNC_SWEEP_INLINE void NNC_FN(sweep_rows)(const nnc_loss_params_t *lp,
                                                 NNC_FN(sweep_lanes_ws) *ws,
@@ -191,13 +286,12 @@ static NNC_SWEEP_INLINE void NNC_FN(sweep_flush)(nnc_sweep_t *s, NNC_FN(sweep_la
     for (int64_t j = 0; j < count; j++) {
         const int64_t q = first + j;
         const int64_t end = active[j] ? e1 : (done_steps[j] < e1 ? done_steps[j] : e1);
+        const double *src = ws->lrec + j - e0 * NNC_SWL_;
         double *er = s->epoch_loss + q * epochs;
-        double *sr = s->step_loss != NULL ? s->step_loss + q * epochs : NULL;
-        for (int64_t e = e0; e < end; e++) {
-            er[e] = ws->lrec[(e - e0) * NNC_SWL_ + j];
-            if (sr != NULL)
-                sr[e] = er[e];
-        }
+        for (int64_t e = e0; e < end; e++)
+            er[e] = src[e * NNC_SWL_];
+        if (s->step_loss != NULL && end > e0)
+            memcpy(s->step_loss + q * epochs + e0, er + e0, (size_t)(end - e0) * sizeof(double));
     }
 }
 
@@ -231,6 +325,11 @@ static NNC_SWEEP_INLINE void NNC_FN(sweep_lanes_body)(sweep_shared *sh, sweep_wo
     NNC_SWM_ *NNC_SWEEP_RESTRICT active = ws->active, *NNC_SWEEP_RESTRICT bad = ws->bad;
     int64_t e, done_steps[NNC_SWL_];
     int interrupted = 0, n_active = (int)count;
+    const int fused = in == 1 && rows == 1;
+    NNC_FN(sweep_fused_args) fa;
+    fa.k = 0;
+    fa.has_b = offb >= 0;
+    fa.first_step = 1;
 
     for (int j = 0; j < NNC_SWL_; j++) {
         const int64_t q = first + (j < count ? j : 0);
@@ -261,9 +360,14 @@ static NNC_SWEEP_INLINE void NNC_FN(sweep_lanes_body)(sweep_shared *sh, sweep_wo
             interrupted = 1;
             break;
         }
-        NNC_FN(sweep_rows)(&lp, ws, rows, in);
-        {
+        if (fused) {
+            fa.first_step = e == 0;
+            anybad = NNC_FN(sweep_fused)(&lp, ws, &fa, ws->lrec + (e % NNC_SWEEP_REC) * NNC_SWL_,
+                                         momentum);
+        }
+        else {
             const double *NNC_SWEEP_RESTRICT ll = ws->ll;
+            NNC_FN(sweep_rows)(&lp, ws, rows, in);
 #pragma omp simd
             for (int j = 0; j < NNC_SWL_; j++) {
                 const double sm = ll[j];
@@ -307,6 +411,8 @@ static NNC_SWEEP_INLINE void NNC_FN(sweep_lanes_body)(sweep_shared *sh, sweep_wo
                 NNC_FN(sweep_write_back)(s, ws, sh, first + j, j);
             }
         }
+        if (fused)
+            goto recorded;
         /* Gradients divided by the mean's count, then the update.  Every lane
          * updates (no masks, so the loops vectorise); a lane that stopped was
          * written back when it stopped and is never read again. */
@@ -349,6 +455,7 @@ static NNC_SWEEP_INLINE void NNC_FN(sweep_lanes_body)(sweep_shared *sh, sweep_wo
             for (int j = 0; j < NNC_SWL_; j++)
                 rec[j] = loss[j];
         }
+    recorded:
         if (e % NNC_SWEEP_REC == NNC_SWEEP_REC - 1)
             NNC_FN(sweep_flush)(s, ws, first, count, e - e % NNC_SWEEP_REC, e + 1, active,
                                 done_steps);
