@@ -69,6 +69,7 @@ struct sweep_shared {
     int avx2;          /* its AVX2 build runs */
 #if NNC_SWEEP_THREADS
     pthread_mutex_t mu;
+    pthread_cond_t finished; /* signalled by each worker thread as it ends */
 #endif
 };
 
@@ -219,6 +220,7 @@ static void *sweep_thread_main(void *arg)
     sweep_work(a->me);
     pthread_mutex_lock(&a->me->sh->mu);
     a->running = 0;
+    pthread_cond_signal(&a->me->sh->finished);
     pthread_mutex_unlock(&a->me->sh->mu);
     return NULL;
 }
@@ -382,6 +384,7 @@ nnc_status_t nnc_sweep_run(nnc_sweep_t *s)
         sweep_thread_arg args[NNC_SWEEP_MAX_THREADS];
         int started = 1;
         pthread_mutex_init(&sh.mu, NULL);
+        pthread_cond_init(&sh.finished, NULL);
         for (int t = 1; t < nthreads; t++) {
             args[t].me = &workers[t];
             args[t].running = 1;
@@ -390,21 +393,33 @@ nnc_status_t nnc_sweep_run(nnc_sweep_t *s)
             started = t + 1;
         }
         sweep_work(&workers[0]);
-        /* Keep polling (Ctrl-C) while the other threads finish. */
+        /* Keep polling (Ctrl-C) while the other threads finish: wake when one
+         * ends, or every 10 ms. */
         for (;;) {
             int running = 0;
-            struct timespec nap = {0, 2000000};
+            struct timespec until;
             pthread_mutex_lock(&sh.mu);
             for (int t = 1; t < started; t++)
                 running |= args[t].running;
+            if (running && clock_gettime(CLOCK_REALTIME, &until) == 0) {
+                until.tv_nsec += 10000000;
+                if (until.tv_nsec >= 1000000000) {
+                    until.tv_sec += 1;
+                    until.tv_nsec -= 1000000000;
+                }
+                (void)pthread_cond_timedwait(&sh.finished, &sh.mu, &until);
+                running = 0;
+                for (int t = 1; t < started; t++)
+                    running |= args[t].running;
+            }
             pthread_mutex_unlock(&sh.mu);
             if (!running)
                 break;
             (void)sweep_poll(&sh, &workers[0]);
-            nanosleep(&nap, NULL);
         }
         for (int t = 1; t < started; t++)
             pthread_join(tid[t], NULL);
+        pthread_cond_destroy(&sh.finished);
         pthread_mutex_destroy(&sh.mu);
     }
 #else
