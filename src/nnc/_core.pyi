@@ -104,3 +104,12 @@ def engine_loss_surface(dtype: str, layers: tuple, params: tuple, X: Any, y: Any
                         loss: tuple[int, int, bool, float], l1: float, l2: float, pa: int,
                         ia: int, pb: int, ib: int, grid_a: Any, grid_b: Any,
                         threads: int) -> np.ndarray: ...
+
+# ---- sweeps (csrc/module/m_sweep.c); nnc.sweep is the API
+def sweep_run(dtype: str, layers: tuple, params: tuple, X: Any, y: Any,
+              loss: tuple[int, int, bool, float], opt_kind: int, hyper: np.ndarray,
+              epochs: int, batch_size: int, order: Any, rng_states: np.ndarray | None,
+              params_block: np.ndarray, state1: np.ndarray | None,
+              state2: np.ndarray | None, adam_t: np.ndarray | None, epoch_loss: np.ndarray,
+              step_loss: np.ndarray | None, counters: np.ndarray, fails: np.ndarray,
+              threads: int, allow_lanes: bool) -> tuple[bool, bool]: ...
