@@ -19,6 +19,23 @@
 
 #define NNC_SWL_ NNC_SWEEP_LANES
 
+/* `#pragma omp simd` on the lane loops, for GCC; clang vectorises them on its
+ * own where it can and turns a requested vectorisation it cannot do into a
+ * warning (-Wpass-failed), so it gets none.  Either way the results are the
+ * same: no loop here reduces across lanes. */
+#if defined(__clang__) || !defined(__GNUC__)
+#define NNC_SWEEP_SIMD
+#else
+#define NNC_SWEEP_SIMD _Pragma("omp simd")
+#endif
+
+/* `#pragma omp simd` on the lane loops of the losses whose element function
+ * is plain arithmetic (vec == 1 in NNC_ELEMWISE_LOSSES); those that call exp
+ * or log get none (clang reports a requested vectorisation it cannot do). */
+#define NNC_SWEEP_SIMD_IF_(vec) NNC_SWEEP_SIMD_IF_##vec##_
+#define NNC_SWEEP_SIMD_IF_1_ NNC_SWEEP_SIMD
+#define NNC_SWEEP_SIMD_IF_0_
+
 /* Lane masks as wide as T, so that selects on T vectorise without widening. */
 #if NNC_IS_F32
 #define NNC_SWM_ int32_t
@@ -99,7 +116,7 @@ static nnc_status_t NNC_FN(sweep_lanes_ws_init)(NNC_FN(sweep_lanes_ws) *ws, int6
             double *NNC_SWEEP_RESTRICT lll = ll + l * NNC_SWL_;                                 \
             T *NNC_SWEEP_RESTRICT bll = bl + l * NNC_SWL_;                                      \
             T dl[NNC_SWL_];                                                                     \
-            _Pragma("omp simd") for (int j = 0; j < NNC_SWL_; j++)                              \
+            NNC_SWEEP_SIMD_IF_(vec) for (int j = 0; j < NNC_SWL_; j++)                          \
             {                                                                                   \
                 T p = xr[j] * w[j];                                                             \
                 for (int64_t i = 1; i < in; i++)                                                \
@@ -113,20 +130,20 @@ static nnc_status_t NNC_FN(sweep_lanes_ws_init)(NNC_FN(sweep_lanes_ws) *ws, int6
             for (int64_t i = 0; i < in; i++) {                                                  \
                 T *NNC_SWEEP_RESTRICT g = gl + (i * NNC_RED_LANES + l) * NNC_SWL_;              \
                 const T *NNC_SWEEP_RESTRICT xi = xr + i * NNC_SWL_;                             \
-                _Pragma("omp simd") for (int j = 0; j < NNC_SWL_; j++) g[j] = g[j] + dl[j] * xi[j]; \
+                NNC_SWEEP_SIMD for (int j = 0; j < NNC_SWL_; j++) g[j] = g[j] + dl[j] * xi[j]; \
             }                                                                                   \
         }                                                                                       \
         if (used > 1) {                                                                         \
             for (int wd = NNC_RED_LANES / 2; wd >= 1; wd /= 2)                                  \
                 for (int l = 0; l < wd; l++) {                                                  \
-                    _Pragma("omp simd") for (int j = 0; j < NNC_SWL_; j++)                      \
+                    NNC_SWEEP_SIMD for (int j = 0; j < NNC_SWL_; j++)                      \
                     {                                                                           \
                         ll[l * NNC_SWL_ + j] = ll[l * NNC_SWL_ + j] + ll[(l + wd) * NNC_SWL_ + j]; \
                         bl[l * NNC_SWL_ + j] = bl[l * NNC_SWL_ + j] + bl[(l + wd) * NNC_SWL_ + j]; \
                     }                                                                           \
                     for (int64_t i = 0; i < in; i++) {                                          \
                         T *g = gl + i * NNC_RED_LANES * NNC_SWL_;                               \
-                        _Pragma("omp simd") for (int j = 0; j < NNC_SWL_; j++)                  \
+                        NNC_SWEEP_SIMD for (int j = 0; j < NNC_SWL_; j++)                  \
                             g[l * NNC_SWL_ + j] = g[l * NNC_SWL_ + j] + g[(l + wd) * NNC_SWL_ + j]; \
                     }                                                                           \
                 }                                                                               \
@@ -172,7 +189,7 @@ typedef struct {
         const T k = a->k;                                                                       \
         const NNC_SWM_ first = a->first_step, no_b = !a->has_b;                                 \
         NNC_SWM_ anybad = 0;                                                                    \
-        _Pragma("omp simd") for (int j = 0; j < NNC_SWL_; j++)                                  \
+        NNC_SWEEP_SIMD_IF_(vec) for (int j = 0; j < NNC_SWL_; j++)                              \
         {                                                                                       \
             const T wj = w[j], bj = b[j], xr = xs[j];                                           \
             T p = xr * wj;                                                                      \
@@ -181,11 +198,11 @@ typedef struct {
             const T lv = NNC_FN(loss_##name##_elem)(p, ys[j], k, &gb);                          \
             const T gw = gb * xr;                                                               \
             const double lj = (double)lv, d = dv[j], r0 = ref[j];                               \
-            const double rf = first & (d > 0) ? lj : r0;                                        \
+            const double rf = (first & (d > 0)) ? lj : r0;                                      \
             const NNC_SWM_ chk = d > 0, pos = rf > 0;                                           \
             const NNC_SWM_ over = chk & pos & (lj > d * rf);                                    \
             const NNC_SWM_ bj2 = active[j] & ((lj - lj != 0) | over);                           \
-            ref[j] = chk & !pos & (lj > 0) ? lj : rf;                                           \
+            ref[j] = (chk & !pos & (lj > 0)) ? lj : rf;                                         \
             loss[j] = lj;                                                                       \
             bad[j] = bj2;                                                                       \
             rec[j] = lj;                                                                        \
@@ -198,14 +215,14 @@ typedef struct {
                 wn = wj + vwn;                                                                  \
                 bn = bj + vbn;                                                                  \
                 vw[j] = bj2 ? vw0 : vwn;                                                        \
-                vb[j] = bj2 | no_b ? vb0 : vbn;                                                 \
+                vb[j] = (bj2 | no_b) ? vb0 : vbn;                                               \
             }                                                                                   \
             else {                                                                              \
                 wn = wj - lrj * gw;                                                             \
                 bn = bj - lrj * gb;                                                             \
             }                                                                                   \
             w[j] = bj2 ? wj : wn;                                                               \
-            b[j] = bj2 | no_b ? bj : bn;                                                        \
+            b[j] = (bj2 | no_b) ? bj : bn;                                                      \
         }                                                                                       \
         /* (an OR-reduction inside the loop above keeps GCC from vectorising it) */            \
         for (int j = 0; j < NNC_SWL_; j++)                                                      \
@@ -368,7 +385,7 @@ static NNC_SWEEP_INLINE void NNC_FN(sweep_lanes_body)(sweep_shared *sh, sweep_wo
         else {
             const double *NNC_SWEEP_RESTRICT ll = ws->ll;
             NNC_FN(sweep_rows)(&lp, ws, rows, in);
-#pragma omp simd
+NNC_SWEEP_SIMD
             for (int j = 0; j < NNC_SWL_; j++) {
                 const double sm = ll[j];
                 const T v = sum_red ? (T)sm : (T)(sm / (double)rows);
@@ -385,7 +402,7 @@ static NNC_SWEEP_INLINE void NNC_FN(sweep_lanes_body)(sweep_shared *sh, sweep_wo
                 const NNC_SWM_ chk = d > 0, pos = rf > 0;
                 const NNC_SWM_ over = chk & pos & (lj > d * rf);
                 const NNC_SWM_ bj = active[j] & ((lj - lj != 0) | over);
-                ref[j] = chk & !pos & (lj > 0) ? lj : rf;
+                ref[j] = (chk & !pos & (lj > 0)) ? lj : rf;
                 bad[j] = bj;
                 anybad |= bj;
             }
@@ -423,17 +440,17 @@ static NNC_SWEEP_INLINE void NNC_FN(sweep_lanes_body)(sweep_shared *sh, sweep_wo
             if (i == in && offb < 0)
                 break;
             if (gdiv != NNC_LIT(1.0) && gdiv_pow2) {
-#pragma omp simd
+NNC_SWEEP_SIMD
                 for (int j = 0; j < NNC_SWL_; j++)
                     g[j] = g[j] * rdiv;
             }
             else if (gdiv != NNC_LIT(1.0)) {
-#pragma omp simd
+NNC_SWEEP_SIMD
                 for (int j = 0; j < NNC_SWL_; j++)
                     g[j] = g[j] / gdiv;
             }
             if (momentum) {
-#pragma omp simd
+NNC_SWEEP_SIMD
                 for (int j = 0; j < NNC_SWL_; j++) {
                     const T vn = mu[j] * vi[j] - lr[j] * g[j];
                     vi[j] = vn;
@@ -441,7 +458,7 @@ static NNC_SWEEP_INLINE void NNC_FN(sweep_lanes_body)(sweep_shared *sh, sweep_wo
                 }
             }
             else {
-#pragma omp simd
+NNC_SWEEP_SIMD
                 for (int j = 0; j < NNC_SWL_; j++) {
                     wi[j] = wi[j] - lr[j] * g[j];
                 }
@@ -451,7 +468,7 @@ static NNC_SWEEP_INLINE void NNC_FN(sweep_lanes_body)(sweep_shared *sh, sweep_wo
          * stopped keeps its done_steps; what it wrote after is not copied). */
         {
             double *NNC_SWEEP_RESTRICT rec = ws->lrec + (e % NNC_SWEEP_REC) * NNC_SWL_;
-#pragma omp simd
+NNC_SWEEP_SIMD
             for (int j = 0; j < NNC_SWL_; j++)
                 rec[j] = loss[j];
         }
@@ -525,3 +542,7 @@ static nnc_status_t NNC_FN(sweep_lanes_ws_new)(void **out, int64_t rows, int64_t
 
 #undef NNC_SWL_
 #undef NNC_SWM_
+#undef NNC_SWEEP_SIMD_IF_
+#undef NNC_SWEEP_SIMD_IF_1_
+#undef NNC_SWEEP_SIMD_IF_0_
+#undef NNC_SWEEP_SIMD
