@@ -519,7 +519,8 @@ def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--quick", action="store_true", help="small sizes and 1 repeat: a smoke run")
-    p.add_argument("--tasks", default="a,b,c", help="comma-separated subset of a,b,c")
+    p.add_argument("--tasks", default="a,b,c",
+                   help="comma-separated subset of a,b,c,s (s: sweeps, bench/sweep_task.py)")
     p.add_argument("--peers", default=",".join(PEER_MODULES),
                    help="comma-separated subset of " + ",".join(PEER_MODULES))
     p.add_argument("--repeats", type=int, default=None,
@@ -531,7 +532,7 @@ def parse_args(argv):
                    help="exit 1 when an aim is not met (for a quiet machine)")
     args = p.parse_args(argv)
     args.tasks = [t.strip() for t in args.tasks.split(",") if t.strip()]
-    bad = [t for t in args.tasks if t not in FULL]
+    bad = [t for t in args.tasks if t not in FULL and t != "s"]
     if bad:
         p.error(f"--tasks: unknown task(s) {', '.join(bad)}; choose from a, b, c")
     args.peers = [k.strip() for k in args.peers.split(",") if k.strip()]
@@ -551,7 +552,7 @@ def run(argv=None, out=None, config=None) -> dict:
     for tiny sizes)."""
     args = parse_args(argv)
     out = out or sys.stdout
-    cfgs = {t: dict((QUICK if args.quick else FULL)[t]) for t in args.tasks}
+    cfgs = {t: dict((QUICK if args.quick else FULL)[t]) for t in args.tasks if t != "s"}
     for t, over in (config or {}).items():
         if t in cfgs:
             cfgs[t].update(over)
@@ -571,6 +572,10 @@ def run(argv=None, out=None, config=None) -> dict:
     try:
         results = {"header": header(peers, args, out)}
         for task in args.tasks:
+            if task == "s":  # sweeps: its own peers and table (bench/sweep_task.py)
+                import sweep_task
+                results["s"] = sweep_task.run(quick=args.quick, out=out)
+                continue
             cfg = cfgs[task]
             if task in ("a", "b"):
                 rows, ref_key = run_line_task(task, cfg, peers, args.repeats, args.full_work)

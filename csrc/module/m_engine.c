@@ -21,20 +21,14 @@
 #include "nnc_module.h"
 
 #include "engine.h"
+#include "m_engine.h"
 
 #include <string.h>
 #include <time.h>
 
 /* ---------------- network description ---------------- */
 
-typedef struct {
-    nnc_net_t net;
-    nnc_layer_t *layers;
-    nnc_param_t *params;
-    PyObject *keep; /* list holding a reference to every buffer used */
-} net_desc;
-
-static void net_desc_free(net_desc *d)
+void net_desc_free(net_desc *d)
 {
     PyMem_Free(d->layers);
     PyMem_Free(d->params);
@@ -60,7 +54,7 @@ static PyArrayObject *net_buffer(PyObject *obj, const char *what, Py_ssize_t ind
     return a;
 }
 
-static int net_desc_parse(PyObject *layers, PyObject *params, int typenum, net_desc *d)
+int net_desc_parse(PyObject *layers, PyObject *params, int typenum, net_desc *d)
 {
     PyObject *lseq = NULL, *pseq = NULL;
     Py_ssize_t nl, np_;
@@ -168,7 +162,7 @@ done:
     return ret;
 }
 
-static int parse_loss(PyObject *obj, nnc_loss_params_t *lp)
+int parse_loss(PyObject *obj, nnc_loss_params_t *lp)
 {
     int kind, reduction, half;
     double delta;
@@ -250,7 +244,7 @@ static int parse_net_and_data(PyObject *dtype_o, PyObject *layers, PyObject *par
 
 /* A record or counter the engine writes: exactly `typenum`, `size` values
  * (nnc_as_output).  Borrowed: the caller's argument tuple keeps it alive. */
-static PyArrayObject *out_buffer(PyObject *obj, const char *name, int typenum, npy_intp size)
+PyArrayObject *out_buffer(PyObject *obj, const char *name, int typenum, npy_intp size)
 {
     PyArrayObject *a = nnc_as_output(obj, name, typenum, -1, NULL, size, NULL, NULL, 0);
     Py_XDECREF(a);

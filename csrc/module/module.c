@@ -49,7 +49,8 @@ PyMODINIT_FUNC PyInit__core(void)
 {
     PyObject *m;
     PyMethodDef *tables[] = {nnc_matrix_methods, nnc_functional_methods, nnc_rng_methods,
-                             nnc_engine_methods, nnc_pool_methods, nnc_vmath_methods};
+                             nnc_engine_methods, nnc_pool_methods, nnc_vmath_methods,
+                             nnc_sweep_methods};
     int (*inits[])(PyObject *) = {nnc_matrix_module_init, nnc_functional_module_init,
                                   nnc_rng_module_init, nnc_engine_module_init};
 

@@ -45,6 +45,7 @@ extern PyMethodDef nnc_functional_methods[];
 extern PyMethodDef nnc_rng_methods[];
 extern PyMethodDef nnc_engine_methods[];
 extern PyMethodDef nnc_vmath_methods[]; /* m_vmath.c: private vmath/dispatch hooks */
+extern PyMethodDef nnc_sweep_methods[];
 /* Called once from PyInit__core after the methods are added; may add types
  * or constants to the module.  Return 0, or -1 with an exception set. */
 int nnc_matrix_module_init(PyObject *module);

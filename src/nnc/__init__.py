@@ -39,6 +39,7 @@ from .layers import (ELU, PReLU, SELU, Dense, Identity, LeakyReLU, LogSoftmax, R
 from .model import DivergenceError, History, Sequential, load
 from .optim import SGD, Adam, HotCold, Momentum, Nesterov
 from .tools import gradcheck, loss_surface, max_stable_lr
+from .sweep import Sweep, sweep  # noqa: E402  (nnc.sweep is the function)
 
 # ---- book, datasets, mathtools ----
 from . import datasets, mathtools  # noqa: E402

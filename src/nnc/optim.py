@@ -51,6 +51,8 @@ _OPT_CODES = {name: i for i, name in enumerate(_core._engine_optimizers)}
 
 
 def _real(value, name, what, positive=False, unit=False, nonneg=False):
+    if isinstance(value, (np.ndarray, list, tuple)):  # one value per replica of nnc.sweep
+        return _real_array(value, name, what, positive, unit, nonneg)
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{what}: {name} must be a real number, got "
                         f"{type(value).__name__} ({value!r})")
@@ -66,7 +68,42 @@ def _real(value, name, what, positive=False, unit=False, nonneg=False):
     return v
 
 
+def _real_array(value, name, what, positive, unit, nonneg):
+    """A 1-d array of hyper-parameter values (one per replica of
+    ``nnc.sweep``), each checked as ``_real`` checks one; a read-only copy."""
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "iuf" or arr.ndim != 1 or arr.size == 0:
+        raise TypeError(f"{what}: {name} must be a real number or a non-empty 1-d array of "
+                        f"them (one per replica of nnc.sweep), got {type(value).__name__} of "
+                        f"dtype {arr.dtype} and shape {arr.shape}")
+    arr = arr.astype(np.float64)
+    bad = ~np.isfinite(arr)
+    if positive:
+        bad |= ~(arr > 0)
+    if nonneg:
+        bad |= arr < 0
+    if unit:
+        bad |= ~((arr >= 0) & (arr < 1))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        _real(float(arr[i]), f"{name}[{i}]", what, positive=positive, unit=unit, nonneg=nonneg)
+    arr.flags.writeable = False
+    return arr
+
+
 def _in_dtype(value, name, what, dtype, positive=False, unit=False):
+    if isinstance(value, np.ndarray):
+        with np.errstate(over="ignore"):
+            r = value.astype(dtype).astype(np.float64)
+        bad = ~np.isfinite(r)
+        if positive:
+            bad |= (value > 0) & ~(r > 0)
+        if unit:
+            bad |= ~(r < 1)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            _in_dtype(float(value[i]), f"{name}[{i}]", what, dtype, positive, unit)
+        return r
     """Checks that ``value`` (a float already checked by ``_real``) keeps the
     property it was checked for once rounded to ``dtype``, the precision the
     kernels compute in: a float32 run would otherwise see an lr of 1e300 as
@@ -153,6 +190,11 @@ class Optimizer:
 
     def _engine_tuple(self):
         """(kind, lr, mu, beta1, beta2, eps, step, adam_t)."""
+        for name, v in self._hyper():
+            if isinstance(v, np.ndarray):
+                raise TypeError(f"fit: {type(self).__name__} holds {v.size} values of {name} (a "
+                                f"sweep over hyper-parameters): run it with nnc.sweep(model, X, "
+                                f"y, ...), or give one value")
         return (_OPT_CODES[self.kind], getattr(self, "lr", 0.0), getattr(self, "mu", 0.0),
                 getattr(self, "beta1", 0.0), getattr(self, "beta2", 0.0),
                 getattr(self, "eps", 0.0), getattr(self, "step_size", 0.0),

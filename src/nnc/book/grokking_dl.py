@@ -208,27 +208,25 @@ def alpha_sweep(alphas=DEFAULT_ALPHAS, input=2.0, weight=0.5, goal=0.8, steps=20
     With ``pred = input * weight`` and Trask's update, the distance to the goal
     is multiplied by ``1 - alpha * input**2`` every step, so the run converges
     exactly when ``0 < alpha * input**2 < 2``.  ``nnc.max_stable_lr`` computes
-    the bound ``2 / input**2`` (0.5 for input 2) from the data; each alpha is
-    one engine run.  Returns an :class:`AlphaSweep`.
+    the bound ``2 / input**2`` (0.5 for input 2) from the data; all alphas
+    train in one ``nnc.sweep`` call (each bit for bit its own ``fit``).
+    Returns an :class:`AlphaSweep`.
     """
     alphas = np.asarray(alphas, dtype=np.float64).ravel()
     X, y = _example(input, goal)
     critical = float(nnc.max_stable_lr(X, loss=nnc.losses.MSE(reduction="sum", half=True)))
-    finals = np.empty_like(alphas)
     first = (input * weight - goal) ** 2
-    with np.errstate(over="ignore", invalid="ignore"):
-        for k, alpha in enumerate(alphas.tolist()):
-            if alpha == 0:
-                # No step at all (nnc.SGD needs lr > 0): the weight stays, and
-                # so does the error -- exactly what a fit with lr 0 computed.
-                finals[k] = first
-                continue
-            model = _one_weight_model(weight)
-            h = model.fit(X, y, loss=nnc.losses.MSE(reduction="sum", half=True),
-                          optimizer=nnc.SGD(alpha), epochs=steps, record="params",
-                          divergence=None)
-            w_last = float(h.params[-1, 0])
-            finals[k] = (input * w_last - goal) ** 2
+    # alpha 0 takes no step (nnc.SGD needs lr > 0): the weight, and so the
+    # error, stay -- exactly what a fit with lr 0 computed.
+    finals = np.full_like(alphas, first)
+    moving = alphas != 0
+    if moving.any():
+        s = nnc.sweep(_one_weight_model(weight), X, y,
+                      loss=nnc.losses.MSE(reduction="sum", half=True),
+                      optimizer=nnc.SGD(lr=alphas[moving]), epochs=steps, divergence=None,
+                      threads=1)
+        with np.errstate(over="ignore", invalid="ignore"):
+            finals[moving] = (input * s.params[:, 0] - goal) ** 2
     factors = 1.0 - alphas * input * input
     converged = finals < first
     lines = [f"input {py2str(input)}: critical alpha = 2 / input**2 = {py2str(critical)}"

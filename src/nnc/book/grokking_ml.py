@@ -271,13 +271,15 @@ def m6_random_restarts(restarts=12, epochs=3000, learning_rate=0.5, hidden=2):
     """
     X, y = datasets.xor()
     seeds = np.arange(restarts, dtype=np.int64)
-    finals, accs, curves = [], [], []
-    for s in seeds.tolist():
-        model = nnc.Sequential([nnc.Dense(2, hidden), nnc.Sigmoid(), nnc.Dense(hidden, 1)],
-                               seed=s, dtype="float64")
-        h = model.fit(X, y, loss=nnc.losses.LogLossWithLogits(),
-                      optimizer=nnc.SGD(learning_rate), epochs=epochs)
-        curves.append(_np(h.loss))
+    finals, accs = [], []
+    # Every restart in one call: replica i is Sequential(..., seed=seeds[i]).fit(...).
+    sw = nnc.sweep(nnc.Sequential([nnc.Dense(2, hidden), nnc.Sigmoid(), nnc.Dense(hidden, 1)],
+                                  dtype="float64"),
+                   X, y, loss=nnc.losses.LogLossWithLogits(), optimizer=nnc.SGD(learning_rate),
+                   epochs=epochs, seeds=seeds, threads=1)
+    curves = _np(sw.loss)
+    for i in range(seeds.size):
+        model = sw.model(i)
         finals.append(float(model.evaluate(X, y, nnc.losses.LogLossWithLogits())))
         prob = _np(nnc.functional.sigmoid(_np(model.predict(X))))[:, 0]
         accs.append(float(np.mean((prob >= 0.5) == (y[:, 0] == 1.0))))
@@ -291,7 +293,7 @@ def m6_random_restarts(restarts=12, epochs=3000, learning_rate=0.5, hidden=2):
     lines.append(f"best of {restarts} restarts: seed {best}, loss {finals.min():.4g}; "
                  f"{int(stuck.sum())} of {restarts} runs got stuck")
     r = Result(id="M6", title="local minima and random restarts", seeds=seeds,
-               final_loss=finals, accuracy=accs, stuck=stuck, losses=np.array(curves),
+               final_loss=finals, accuracy=accs, stuck=stuck, losses=curves,
                best_seed=best, _lines=lines)
     r.head, r.tail = len(lines), 0
     return r

@@ -1,0 +1,439 @@
+/* Sweeps (sweep.h): K replicas of one architecture in one call, split across
+ * threads.  The interleaved route's per-dtype body is sweep_impl.h; the
+ * per-replica route calls nnc_engine_fit. */
+#include "sweep.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__unix__) || defined(__APPLE__)
+#define NNC_SWEEP_THREADS 1
+#include <pthread.h>
+#include <time.h>
+#else
+#define NNC_SWEEP_THREADS 0
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define NNC_SWEEP_INLINE inline __attribute__((always_inline))
+/* The stop flag is written by the calling thread and read by the workers
+ * between steps: relaxed atomics (a late read costs one more step). */
+#define NNC_SWEEP_LOAD(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define NNC_SWEEP_STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+#else
+#define NNC_SWEEP_INLINE inline
+#define NNC_SWEEP_LOAD(p) (*(p))
+#define NNC_SWEEP_STORE(p, v) (*(p) = (v))
+#endif
+
+#if defined(_MSC_VER)
+#define NNC_SWEEP_RESTRICT __restrict
+#else
+#define NNC_SWEEP_RESTRICT restrict
+#endif
+
+/* As in engine.c: the interleaved route also comes in an AVX2 build chosen at
+ * run time; it adds the same rounded terms in the same order and enables no
+ * fused multiply-add, so the choice changes the speed, never the bits. */
+#if !defined(NNC_ENGINE_PORTABLE) && (defined(__GNUC__) || defined(__clang__)) &&               \
+    (defined(__x86_64__) || defined(__i386__))
+#define NNC_SWEEP_X86 1
+#else
+#define NNC_SWEEP_X86 0
+#endif
+
+#define NNC_SWEEP_MAX_THREADS 1024
+/* Steps of losses the interleaved route buffers before copying them out. */
+#define NNC_SWEEP_REC 64
+
+typedef struct sweep_shared sweep_shared;
+
+/* One thread's share: its workspace and the per-replica parameter table. */
+typedef struct {
+    sweep_shared *sh;
+    int main;          /* the calling thread: runs the hook */
+    nnc_param_t *params;
+    void *grad;        /* n_values values: the replica's gradients */
+    void *lanes_ws;    /* the interleaved route's workspace */
+    nnc_status_t err;  /* a memory/argument error of this thread */
+} sweep_worker;
+
+struct sweep_shared {
+    nnc_sweep_t *s;
+    int64_t n_values;
+    int64_t *offset;   /* n_params: where each parameter starts in a replica's row */
+    int64_t block;     /* replicas per claimed block */
+    int64_t next;      /* next unclaimed replica */
+    int stop;          /* set by the hook: every thread stops at its next step */
+    int lanes;         /* the interleaved route */
+    int avx2;          /* its AVX2 build runs */
+#if NNC_SWEEP_THREADS
+    pthread_mutex_t mu;
+    pthread_cond_t finished; /* signalled by each worker thread as it ends */
+#endif
+};
+
+static int sweep_reserve(size_t *off, int64_t count, size_t elsize, size_t *at)
+{
+    size_t bytes, start;
+    if (count < 0 || nnc_bytes(count, elsize, &bytes) != 0 || *off > SIZE_MAX - 63)
+        return -1;
+    start = (*off + 63) & ~(size_t)63;
+    if (start > SIZE_MAX - bytes)
+        return -1;
+    *at = start;
+    *off = start + bytes;
+    return 0;
+}
+
+/* Called between steps: the calling thread runs the hook; every thread
+ * returns 1 once the sweep is to stop. */
+static int sweep_poll(sweep_shared *sh, sweep_worker *me)
+{
+    if (me->main && sh->s->hook != NULL && !NNC_SWEEP_LOAD(&sh->stop)) {
+        if (sh->s->hook(sh->s->hook_ctx, NNC_SWEEP_LOAD(&sh->s->done)) != 0)
+            NNC_SWEEP_STORE(&sh->stop, 1);
+    }
+    return NNC_SWEEP_LOAD(&sh->stop);
+}
+
+static int sweep_fit_hook(void *ctx, int64_t epochs_done, int64_t steps_done)
+{
+    (void)epochs_done;
+    (void)steps_done;
+    sweep_worker *me = (sweep_worker *)ctx;
+    return sweep_poll(me->sh, me);
+}
+
+#define NNC_DTYPE_F64
+#include "nnc_tmpl.h"
+#include "sweep_impl.h"
+#define NNC_DTYPE_F32
+#include "nnc_tmpl.h"
+#include "sweep_impl.h"
+#include "nnc_tmpl_end.h"
+
+/* The per-replica route: the replica's own parameter table over its rows of
+ * the blocks, its own nnc_fit_t, and one nnc_engine_fit. */
+static void sweep_one(sweep_shared *sh, sweep_worker *me, int64_t q)
+{
+    nnc_sweep_t *s = sh->s;
+    const size_t el = s->net->f32 ? sizeof(float) : sizeof(double);
+    const double *hy = s->hyper + q * NNC_SWEEP_NHYPER;
+    int64_t *c = s->counters + q * NNC_SWEEP_NCOUNTERS;
+    double *fl = s->fails + q * NNC_SWEEP_NFAILS;
+    nnc_net_t net = *s->net;
+    nnc_fit_t f = s->base;
+    int64_t spe, total;
+    for (int64_t p = 0; p < net.n_params; p++) {
+        const size_t at = (size_t)(q * sh->n_values + sh->offset[p]) * el;
+        me->params[p] = s->net->params[p];
+        me->params[p].data = (char *)s->params + at;
+        me->params[p].grad = (char *)me->grad + (size_t)sh->offset[p] * el;
+        me->params[p].state1 = s->state1 != NULL ? (char *)s->state1 + at : NULL;
+        me->params[p].state2 = s->state2 != NULL ? (char *)s->state2 + at : NULL;
+    }
+    net.params = me->params;
+    f.x = (const char *)s->x + (size_t)(q * s->x_stride) * el;
+    f.y = (const char *)s->y + (size_t)(q * s->y_stride) * el;
+    f.order = s->order != NULL ? s->order + q * s->order_stride : NULL;
+    f.shuffle_rng = s->rngs != NULL ? &s->rngs[q] : NULL;
+    f.lr = hy[NNC_SWEEP_LR];
+    f.mu = hy[NNC_SWEEP_MU];
+    f.beta1 = hy[NNC_SWEEP_BETA1];
+    f.beta2 = hy[NNC_SWEEP_BETA2];
+    f.eps = hy[NNC_SWEEP_EPS];
+    f.step = hy[NNC_SWEEP_STEP];
+    f.l1 = hy[NNC_SWEEP_L1];
+    f.l2 = hy[NNC_SWEEP_L2];
+    f.divergence = hy[NNC_SWEEP_DIVERGENCE];
+    f.adam_t = s->adam_t != NULL ? &s->adam_t[q] : NULL;
+    f.epoch_loss = s->epoch_loss + q * f.epochs;
+    f.step_loss = NULL;
+    if (s->step_loss != NULL &&
+        nnc_fit_schedule(f.n, f.order_len, f.order != NULL, f.batch_size, f.epochs, &spe,
+                         &total) == NNC_STATUS_OK)
+        f.step_loss = s->step_loss + q * total;
+    f.param_record = NULL;
+    f.hook = sweep_fit_hook;
+    f.hook_ctx = me;
+    f.threads = 1;
+    c[NNC_SWEEP_STATUS] = nnc_engine_fit(&net, &f);
+    c[NNC_SWEEP_EPOCHS] = f.epochs_done;
+    c[NNC_SWEEP_STEPS] = f.steps_done;
+    c[NNC_SWEEP_PASSES] = f.forward_passes;
+    c[NNC_SWEEP_FAIL_EPOCH] = f.fail_epoch;
+    c[NNC_SWEEP_FAIL_STEP] = f.fail_step;
+    fl[NNC_SWEEP_FAIL_LOSS] = f.fail_loss;
+    fl[NNC_SWEEP_REFERENCE] = f.reference_loss;
+}
+
+static void sweep_work(sweep_worker *me)
+{
+    sweep_shared *sh = me->sh;
+    nnc_sweep_t *s = sh->s;
+    for (;;) {
+        int64_t first, count;
+        if (NNC_SWEEP_LOAD(&sh->stop))
+            break;
+#if NNC_SWEEP_THREADS
+        pthread_mutex_lock(&sh->mu);
+#endif
+        first = sh->next;
+        count = s->k - first < sh->block ? s->k - first : sh->block;
+        sh->next += count;
+#if NNC_SWEEP_THREADS
+        pthread_mutex_unlock(&sh->mu);
+#endif
+        if (count <= 0)
+            break;
+        if (sh->lanes) {
+            if (s->net->f32)
+                sweep_lanes_block_f32(sh, me, first, count);
+            else
+                sweep_lanes_block_f64(sh, me, first, count);
+        }
+        else {
+            sweep_one(sh, me, first);
+        }
+#if NNC_SWEEP_THREADS
+        pthread_mutex_lock(&sh->mu);
+#endif
+        for (int64_t q = first; q < first + count; q++)
+            if (s->counters[q * NNC_SWEEP_NCOUNTERS] != NNC_STATUS_INTERRUPTED)
+                NNC_SWEEP_STORE(&s->done, s->done + 1);
+#if NNC_SWEEP_THREADS
+        pthread_mutex_unlock(&sh->mu);
+#endif
+    }
+}
+
+#if NNC_SWEEP_THREADS
+typedef struct {
+    sweep_worker *me;
+    int running;
+} sweep_thread_arg;
+
+static void *sweep_thread_main(void *arg)
+{
+    sweep_thread_arg *a = (sweep_thread_arg *)arg;
+    sweep_work(a->me);
+    pthread_mutex_lock(&a->me->sh->mu);
+    a->running = 0;
+    pthread_cond_signal(&a->me->sh->finished);
+    pthread_mutex_unlock(&a->me->sh->mu);
+    return NULL;
+}
+#endif
+
+/* 1 when the interleaved route reproduces nnc_engine_fit for every replica. */
+static int sweep_lanes_ok(const nnc_sweep_t *s)
+{
+    const nnc_net_t *net = s->net;
+    const nnc_layer_t *L = &net->layers[0];
+    const nnc_fit_t *f0 = &s->base;
+    int elementwise = 0;
+    if (!s->allow_lanes || net->n_layers != 1 || L->kind != NNC_LAYER_DENSE || L->out != 1 ||
+        L->in > 16)
+        return 0;
+    switch (f0->loss.kind) {
+#define NNC_X_(E, name, vec) case NNC_LOSS_##E:
+        NNC_ELEMWISE_LOSSES(NNC_X_)
+#undef NNC_X_
+        elementwise = 1;
+        break;
+    default:
+        break;
+    }
+    if (!elementwise ||
+        (f0->loss.reduction != NNC_REDUCTION_MEAN && f0->loss.reduction != NNC_REDUCTION_SUM) ||
+        (f0->loss.kind == NNC_LOSS_HUBER && !(f0->loss.delta > 0 && isfinite(f0->loss.delta))) ||
+        (f0->opt != NNC_OPT_SGD && f0->opt != NNC_OPT_MOMENTUM) ||
+        (f0->opt == NNC_OPT_MOMENTUM && s->state1 == NULL) || f0->n < 1 || f0->epochs < 0 ||
+        s->x == NULL || s->y == NULL || s->order != NULL || s->rngs != NULL ||
+        (f0->batch_size != 0 && f0->batch_size < f0->n))
+        return 0;
+    for (int64_t q = 0; q < s->k; q++) {
+        const double *hy = s->hyper + q * NNC_SWEEP_NHYPER;
+        if (hy[NNC_SWEEP_L1] != 0 || hy[NNC_SWEEP_L2] != 0 || !isfinite(hy[NNC_SWEEP_LR]) ||
+            !isfinite(hy[NNC_SWEEP_MU]) || isnan(hy[NNC_SWEEP_DIVERGENCE]))
+            return 0;
+    }
+    return 1;
+}
+
+static int sweep_cpu_avx2(void)
+{
+#if NNC_SWEEP_X86
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2");
+#else
+    return 0;
+#endif
+}
+
+static void sweep_workers_free(sweep_worker *w, int n, int f32)
+{
+    if (w == NULL)
+        return;
+    for (int t = 0; t < n; t++) {
+        free(w[t].params);
+        free(w[t].grad);
+        if (f32)
+            sweep_lanes_ws_free_f32(w[t].lanes_ws);
+        else
+            sweep_lanes_ws_free_f64(w[t].lanes_ws);
+    }
+    free(w);
+}
+
+nnc_status_t nnc_sweep_run(nnc_sweep_t *s)
+{
+    sweep_shared sh;
+    sweep_worker *workers = NULL;
+    int nthreads;
+    size_t el;
+    nnc_status_t st;
+    int64_t blocks;
+
+    if (s == NULL || s->net == NULL || s->k < 0 || s->threads < 1 || s->params == NULL ||
+        (s->k > 0 && (s->x == NULL || s->y == NULL || s->hyper == NULL ||
+                      s->epoch_loss == NULL || s->counters == NULL || s->fails == NULL)) ||
+        s->x_stride < 0 || s->y_stride < 0 || s->order_stride < 0)
+        return NNC_STATUS_INVALID_ARGUMENT;
+    st = nnc_net_check(s->net);
+    if (st != NNC_STATUS_OK)
+        return st;
+    memset(&sh, 0, sizeof sh);
+    sh.s = s;
+    s->done = 0;
+    s->used_lanes = 0;
+    st = nnc_net_param_count(s->net, &sh.n_values);
+    if (st != NNC_STATUS_OK)
+        return st;
+    {
+        int64_t cells;
+        if (nnc_mul_i64(s->k, sh.n_values, &cells) != 0)
+            return NNC_STATUS_OVERFLOW;
+    }
+    for (int64_t q = 0; q < s->k; q++) {
+        int64_t *c = s->counters + q * NNC_SWEEP_NCOUNTERS;
+        c[NNC_SWEEP_STATUS] = NNC_STATUS_INTERRUPTED; /* until it runs */
+        c[NNC_SWEEP_EPOCHS] = c[NNC_SWEEP_STEPS] = c[NNC_SWEEP_PASSES] = 0;
+        c[NNC_SWEEP_FAIL_EPOCH] = c[NNC_SWEEP_FAIL_STEP] = -1;
+        s->fails[q * NNC_SWEEP_NFAILS + NNC_SWEEP_FAIL_LOSS] = 0;
+        s->fails[q * NNC_SWEEP_NFAILS + NNC_SWEEP_REFERENCE] = 0;
+    }
+    if (s->k == 0)
+        return NNC_STATUS_OK;
+    el = s->net->f32 ? sizeof(float) : sizeof(double);
+    sh.offset = (int64_t *)malloc((size_t)(s->net->n_params > 0 ? s->net->n_params : 1) *
+                                  sizeof(int64_t));
+    if (sh.offset == NULL)
+        return NNC_STATUS_NO_MEMORY;
+    for (int64_t p = 0, at = 0; p < s->net->n_params; p++) {
+        sh.offset[p] = at;
+        at += s->net->params[p].size;
+    }
+    sh.lanes = sweep_lanes_ok(s);
+    sh.avx2 = sh.lanes && sweep_cpu_avx2();
+    sh.block = sh.lanes ? NNC_SWEEP_LANES : 1;
+    blocks = s->k / sh.block + (s->k % sh.block != 0);
+    nthreads = s->threads > NNC_SWEEP_MAX_THREADS ? NNC_SWEEP_MAX_THREADS : s->threads;
+#if !NNC_SWEEP_THREADS
+    nthreads = 1;
+#endif
+    if ((int64_t)nthreads > blocks)
+        nthreads = (int)blocks;
+    workers = (sweep_worker *)calloc((size_t)nthreads, sizeof *workers);
+    if (workers == NULL) {
+        free(sh.offset);
+        return NNC_STATUS_NO_MEMORY;
+    }
+    for (int t = 0; t < nthreads && st == NNC_STATUS_OK; t++) {
+        sweep_worker *w = &workers[t];
+        w->sh = &sh;
+        w->main = t == 0;
+        if (sh.lanes) {
+            st = s->net->f32
+                     ? sweep_lanes_ws_new_f32(&w->lanes_ws, s->base.n, s->net->layers[0].in)
+                     : sweep_lanes_ws_new_f64(&w->lanes_ws, s->base.n, s->net->layers[0].in);
+        }
+        else {
+            size_t bytes;
+            w->params = (nnc_param_t *)calloc(
+                (size_t)(s->net->n_params > 0 ? s->net->n_params : 1), sizeof(nnc_param_t));
+            if (nnc_bytes(sh.n_values > 0 ? sh.n_values : 1, el, &bytes) != 0)
+                st = NNC_STATUS_OVERFLOW;
+            else
+                w->grad = malloc(bytes);
+            if (st == NNC_STATUS_OK && (w->params == NULL || w->grad == NULL))
+                st = NNC_STATUS_NO_MEMORY;
+        }
+    }
+    if (st != NNC_STATUS_OK) {
+        sweep_workers_free(workers, nthreads, s->net->f32);
+        free(sh.offset);
+        return st;
+    }
+    s->used_lanes = sh.lanes;
+
+#if NNC_SWEEP_THREADS
+    {
+        pthread_t tid[NNC_SWEEP_MAX_THREADS];
+        sweep_thread_arg args[NNC_SWEEP_MAX_THREADS];
+        int started = 1;
+        pthread_mutex_init(&sh.mu, NULL);
+        pthread_cond_init(&sh.finished, NULL);
+        for (int t = 1; t < nthreads; t++) {
+            args[t].me = &workers[t];
+            args[t].running = 1;
+            if (pthread_create(&tid[t], NULL, sweep_thread_main, &args[t]) != 0)
+                break; /* the threads that did start (and this one) share the work */
+            started = t + 1;
+        }
+        sweep_work(&workers[0]);
+        /* Keep polling (Ctrl-C) while the other threads finish: wake when one
+         * ends, or every 10 ms. */
+        for (;;) {
+            int running = 0;
+            struct timespec until;
+            pthread_mutex_lock(&sh.mu);
+            for (int t = 1; t < started; t++)
+                running |= args[t].running;
+            if (running && clock_gettime(CLOCK_REALTIME, &until) == 0) {
+                until.tv_nsec += 10000000;
+                if (until.tv_nsec >= 1000000000) {
+                    until.tv_sec += 1;
+                    until.tv_nsec -= 1000000000;
+                }
+                (void)pthread_cond_timedwait(&sh.finished, &sh.mu, &until);
+                running = 0;
+                for (int t = 1; t < started; t++)
+                    running |= args[t].running;
+            }
+            pthread_mutex_unlock(&sh.mu);
+            if (!running)
+                break;
+            (void)sweep_poll(&sh, &workers[0]);
+        }
+        for (int t = 1; t < started; t++)
+            pthread_join(tid[t], NULL);
+        pthread_cond_destroy(&sh.finished);
+        pthread_mutex_destroy(&sh.mu);
+    }
+#else
+    sweep_work(&workers[0]);
+#endif
+    for (int64_t q = 0; q < s->k; q++) {
+        const nnc_status_t r = (nnc_status_t)s->counters[q * NNC_SWEEP_NCOUNTERS];
+        if (r != NNC_STATUS_OK && r != NNC_STATUS_NONFINITE && r != NNC_STATUS_DIVERGED &&
+            r != NNC_STATUS_INTERRUPTED && st == NNC_STATUS_OK)
+            st = r; /* an argument error of one replica's description */
+    }
+    if (st == NNC_STATUS_OK && sh.stop)
+        st = NNC_STATUS_INTERRUPTED;
+    sweep_workers_free(workers, nthreads, s->net->f32);
+    free(sh.offset);
+    return st;
+}

@@ -1,0 +1,548 @@
+/* The interleaved route of a sweep, written once against T (see nnc_tmpl.h);
+ * sweep.c includes it once per dtype.  No include guard on purpose.
+ *
+ * A block of NNC_SWEEP_LANES replicas trains one Dense(in -> 1) layer (in <=
+ * 16) with full-batch steps.  Every array below is laid out [...][lane], so
+ * each statement of a step is a loop over the lanes that the compiler turns
+ * into vector instructions: replica j runs down lane j.  Per replica the
+ * operations are those of engine_impl.h's fused top layer, backward pass and
+ * optimizer step, in the same order and rounding, hence the same bits:
+ *   p = x[r,0] w0 + x[r,1] w1 + ... (left to right), then p + b (b = -0.0
+ *   without a bias); the element loss and its derivative d; the loss sum (in
+ *   double), sum d and sum d x[r,i] over the rows in the order of
+ *   reduce_impl.h; value = (T)sum or (T)(sum / rows); every gradient divided
+ *   by the mean's count (times 1/count when that is a power of two); then
+ *   w - lr g (SGD) or v = mu v - lr g, w + v (Momentum). */
+
+#include "reduce_impl.h"
+#include "loss_elem_impl.h"
+
+#define NNC_SWL_ NNC_SWEEP_LANES
+
+/* `#pragma omp simd` on the lane loops, for GCC; clang vectorises them on its
+ * own where it can and turns a requested vectorisation it cannot do into a
+ * warning (-Wpass-failed), so it gets none.  Either way the results are the
+ * same: no loop here reduces across lanes. */
+#if defined(__clang__) || !defined(__GNUC__)
+#define NNC_SWEEP_SIMD
+#else
+#define NNC_SWEEP_SIMD _Pragma("omp simd")
+#endif
+
+/* `#pragma omp simd` on the lane loops of the losses whose element function
+ * is plain arithmetic (vec == 1 in NNC_ELEMWISE_LOSSES); those that call exp
+ * or log get none (clang reports a requested vectorisation it cannot do). */
+#define NNC_SWEEP_SIMD_IF_(vec) NNC_SWEEP_SIMD_IF_##vec##_
+#define NNC_SWEEP_SIMD_IF_1_ NNC_SWEEP_SIMD
+#define NNC_SWEEP_SIMD_IF_0_
+
+/* Lane masks as wide as T, so that selects on T vectorise without widening. */
+#if NNC_IS_F32
+#define NNC_SWM_ int32_t
+#else
+#define NNC_SWM_ int64_t
+#endif
+
+typedef struct {
+    T *xs;      /* rows x in x lanes: the block's inputs */
+    T *ys;      /* rows x lanes: targets */
+    double *ll; /* NNC_RED_LANES x lanes: loss partial sums */
+    T *bl;      /* NNC_RED_LANES x lanes: sum d */
+    T *gl;      /* in x NNC_RED_LANES x lanes: sum d x */
+    T *w;       /* in x lanes */
+    T *vw;      /* in x lanes: velocities */
+    double *lrec; /* NNC_SWEEP_REC x lanes: the latest steps' losses, flushed to the records */
+    T b[NNC_SWL_], vb[NNC_SWL_], lr[NNC_SWL_], mu[NNC_SWL_];
+    double loss[NNC_SWL_], div[NNC_SWL_], ref[NNC_SWL_];
+    NNC_SWM_ active[NNC_SWL_], bad[NNC_SWL_];
+    void *block;
+} NNC_FN(sweep_lanes_ws);
+
+static nnc_status_t NNC_FN(sweep_lanes_ws_init)(NNC_FN(sweep_lanes_ws) *ws, int64_t rows,
+                                                int64_t in)
+{
+    size_t off = 0, at[8];
+    int64_t cnt[8];
+    memset(ws, 0, sizeof *ws);
+    if (nnc_mul_i64(rows, in, &cnt[0]) != 0 || nnc_mul_i64(cnt[0], NNC_SWL_, &cnt[0]) != 0 ||
+        nnc_mul_i64(rows, NNC_SWL_, &cnt[1]) != 0)
+        return NNC_STATUS_OVERFLOW;
+    cnt[2] = (int64_t)NNC_RED_LANES * NNC_SWL_;
+    cnt[3] = cnt[2];
+    cnt[4] = in * cnt[2];
+    cnt[5] = in * NNC_SWL_;
+    cnt[6] = cnt[5];
+    cnt[7] = (int64_t)NNC_SWEEP_REC * NNC_SWL_;
+    for (int i = 0; i < 8; i++)
+        if (sweep_reserve(&off, cnt[i], i == 2 || i == 7 ? sizeof(double) : sizeof(T), &at[i]) != 0)
+            return NNC_STATUS_OVERFLOW;
+    ws->block = malloc(off);
+    if (ws->block == NULL)
+        return NNC_STATUS_NO_MEMORY;
+    ws->xs = (T *)(void *)((char *)ws->block + at[0]);
+    ws->ys = (T *)(void *)((char *)ws->block + at[1]);
+    ws->ll = (double *)(void *)((char *)ws->block + at[2]);
+    ws->bl = (T *)(void *)((char *)ws->block + at[3]);
+    ws->gl = (T *)(void *)((char *)ws->block + at[4]);
+    ws->w = (T *)(void *)((char *)ws->block + at[5]);
+    ws->vw = (T *)(void *)((char *)ws->block + at[6]);
+    ws->lrec = (double *)(void *)((char *)ws->block + at[7]);
+    return NNC_STATUS_OK;
+}
+
+/* The rows of one step for every lane: forward, element loss, and the
+ * partial sums.  `in` is a constant in the inlined copies (1 and generic). */
+#define NNC_SWEEP_ROWS_(E, name, vec)                                                           \
+    static NNC_SWEEP_INLINE void NNC_FN(sweep_rows_##name)(NNC_FN(sweep_lanes_ws) * ws,        \
+                                                           int64_t rows, const int64_t in, T k) \
+    {                                                                                           \
+        double *NNC_SWEEP_RESTRICT ll = ws->ll;                                                 \
+        T *NNC_SWEEP_RESTRICT bl = ws->bl;                                                      \
+        T *NNC_SWEEP_RESTRICT gl = ws->gl;                                                      \
+        const T *NNC_SWEEP_RESTRICT w = ws->w;                                                  \
+        const T *NNC_SWEEP_RESTRICT b = ws->b;                                                  \
+        const int used = rows <= NNC_RED_SHORT ? 1 : NNC_RED_LANES;                             \
+        for (int64_t i = 0; i < used * NNC_SWL_; i++) {                                         \
+            ll[i] = -0.0;                                                                       \
+            bl[i] = NNC_LIT(-0.0);                                                              \
+        }                                                                                       \
+        for (int64_t i = 0; i < in; i++)                                                        \
+            for (int64_t q = 0; q < used * NNC_SWL_; q++)                                       \
+                gl[i * NNC_RED_LANES * NNC_SWL_ + q] = NNC_LIT(-0.0);                           \
+        for (int64_t r = 0; r < rows; r++) {                                                    \
+            const int64_t l = used == 1 ? 0 : r % NNC_RED_LANES;                                \
+            const T *NNC_SWEEP_RESTRICT xr = ws->xs + r * in * NNC_SWL_;                        \
+            const T *NNC_SWEEP_RESTRICT yr = ws->ys + r * NNC_SWL_;                             \
+            double *NNC_SWEEP_RESTRICT lll = ll + l * NNC_SWL_;                                 \
+            T *NNC_SWEEP_RESTRICT bll = bl + l * NNC_SWL_;                                      \
+            T dl[NNC_SWL_];                                                                     \
+            NNC_SWEEP_SIMD_IF_(vec) for (int j = 0; j < NNC_SWL_; j++)                          \
+            {                                                                                   \
+                T p = xr[j] * w[j];                                                             \
+                for (int64_t i = 1; i < in; i++)                                                \
+                    p = p + xr[i * NNC_SWL_ + j] * w[i * NNC_SWL_ + j];                         \
+                p = p + b[j];                                                                   \
+                T d;                                                                            \
+                lll[j] = lll[j] + (double)NNC_FN(loss_##name##_elem)(p, yr[j], k, &d);          \
+                bll[j] = bll[j] + d;                                                            \
+                dl[j] = d;                                                                      \
+            }                                                                                   \
+            for (int64_t i = 0; i < in; i++) {                                                  \
+                T *NNC_SWEEP_RESTRICT g = gl + (i * NNC_RED_LANES + l) * NNC_SWL_;              \
+                const T *NNC_SWEEP_RESTRICT xi = xr + i * NNC_SWL_;                             \
+                NNC_SWEEP_SIMD for (int j = 0; j < NNC_SWL_; j++) g[j] = g[j] + dl[j] * xi[j]; \
+            }                                                                                   \
+        }                                                                                       \
+        if (used > 1) {                                                                         \
+            for (int wd = NNC_RED_LANES / 2; wd >= 1; wd /= 2)                                  \
+                for (int l = 0; l < wd; l++) {                                                  \
+                    NNC_SWEEP_SIMD for (int j = 0; j < NNC_SWL_; j++)                      \
+                    {                                                                           \
+                        ll[l * NNC_SWL_ + j] = ll[l * NNC_SWL_ + j] + ll[(l + wd) * NNC_SWL_ + j]; \
+                        bl[l * NNC_SWL_ + j] = bl[l * NNC_SWL_ + j] + bl[(l + wd) * NNC_SWL_ + j]; \
+                    }                                                                           \
+                    for (int64_t i = 0; i < in; i++) {                                          \
+                        T *g = gl + i * NNC_RED_LANES * NNC_SWL_;                               \
+                        NNC_SWEEP_SIMD for (int j = 0; j < NNC_SWL_; j++)                  \
+                            g[l * NNC_SWL_ + j] = g[l * NNC_SWL_ + j] + g[(l + wd) * NNC_SWL_ + j]; \
+                    }                                                                           \
+                }                                                                               \
+        }                                                                                       \
+    }                                                                                           \
+    static NNC_SWEEP_INLINE void NNC_FN(sweep_step_##name)(NNC_FN(sweep_lanes_ws) * ws,       \
+                                                           int64_t rows,                        \
+                                          int64_t in, T k)                                      \
+    {                                                                                           \
+        if (in == 1)                                                                            \
+            NNC_FN(sweep_rows_##name)(ws, rows, 1, k);                                          \
+        else                                                                                    \
+            NNC_FN(sweep_rows_##name)(ws, rows, in, k);                                         \
+    }
+
+NNC_ELEMWISE_LOSSES(NNC_SWEEP_ROWS_)
+#undef NNC_SWEEP_ROWS_
+
+/* One whole step of every lane in ONE loop over the lanes, for one input and
+ * one row (Trask's one-weight model, an input sweep): forward, loss,
+ * gradient, the divergence checks, the update (a lane found bad keeps its
+ * parameters) and the loss record, with everything a lane needs in
+ * registers.  A one-term sum from -0.0 is the term itself and a mean over
+ * one row divides by 1, so this is the general step's arithmetic exactly.
+ * `momentum` is a constant in the inlined copies.  Returns nonzero when some
+ * active lane went bad (bad[] says which). */
+typedef struct {
+    T k;
+    int has_b, first_step;
+} NNC_FN(sweep_fused_args);
+
+#define NNC_SWEEP_FUSED_(E, name, vec)                                                          \
+    static NNC_SWEEP_INLINE NNC_SWM_ NNC_FN(sweep_fused_##name)(                               \
+        const NNC_FN(sweep_fused_args) * a, const int momentum,                                 \
+        const T *NNC_SWEEP_RESTRICT xs, const T *NNC_SWEEP_RESTRICT ys,                         \
+        T *NNC_SWEEP_RESTRICT w, T *NNC_SWEEP_RESTRICT b, T *NNC_SWEEP_RESTRICT vw,             \
+        T *NNC_SWEEP_RESTRICT vb, const T *NNC_SWEEP_RESTRICT lr,                               \
+        const T *NNC_SWEEP_RESTRICT mu, double *NNC_SWEEP_RESTRICT loss,                        \
+        double *NNC_SWEEP_RESTRICT ref, const double *NNC_SWEEP_RESTRICT dv,                    \
+        const NNC_SWM_ *NNC_SWEEP_RESTRICT active, NNC_SWM_ *NNC_SWEEP_RESTRICT bad,            \
+        double *NNC_SWEEP_RESTRICT rec)                                                         \
+    {                                                                                           \
+        const T k = a->k;                                                                       \
+        const NNC_SWM_ first = a->first_step, no_b = !a->has_b;                                 \
+        NNC_SWM_ anybad = 0;                                                                    \
+        NNC_SWEEP_SIMD_IF_(vec) for (int j = 0; j < NNC_SWL_; j++)                              \
+        {                                                                                       \
+            const T wj = w[j], bj = b[j], xr = xs[j];                                           \
+            T p = xr * wj;                                                                      \
+            p = p + bj;                                                                         \
+            T gb;                                                                               \
+            const T lv = NNC_FN(loss_##name##_elem)(p, ys[j], k, &gb);                          \
+            const T gw = gb * xr;                                                               \
+            const double lj = (double)lv, d = dv[j], r0 = ref[j];                               \
+            const double rf = (first & (d > 0)) ? lj : r0;                                      \
+            const NNC_SWM_ chk = d > 0, pos = rf > 0;                                           \
+            const NNC_SWM_ over = chk & pos & (lj > d * rf);                                    \
+            const NNC_SWM_ bj2 = active[j] & ((lj - lj != 0) | over);                           \
+            ref[j] = (chk & !pos & (lj > 0)) ? lj : rf;                                         \
+            loss[j] = lj;                                                                       \
+            bad[j] = bj2;                                                                       \
+            rec[j] = lj;                                                                        \
+            T wn, bn;                                                                           \
+            const T lrj = lr[j];                                                                \
+            if (momentum) {                                                                     \
+                const T muj = mu[j], vw0 = vw[j], vb0 = vb[j];                                  \
+                const T vwn = muj * vw0 - lrj * gw;                                             \
+                const T vbn = muj * vb0 - lrj * gb;                                             \
+                wn = wj + vwn;                                                                  \
+                bn = bj + vbn;                                                                  \
+                vw[j] = bj2 ? vw0 : vwn;                                                        \
+                vb[j] = (bj2 | no_b) ? vb0 : vbn;                                               \
+            }                                                                                   \
+            else {                                                                              \
+                wn = wj - lrj * gw;                                                             \
+                bn = bj - lrj * gb;                                                             \
+            }                                                                                   \
+            w[j] = bj2 ? wj : wn;                                                               \
+            b[j] = (bj2 | no_b) ? bj : bn;                                                      \
+        }                                                                                       \
+        /* (an OR-reduction inside the loop above keeps GCC from vectorising it) */            \
+        for (int j = 0; j < NNC_SWL_; j++)                                                      \
+            anybad |= bad[j];                                                                   \
+        return anybad;                                                                          \
+    }
+
+NNC_ELEMWISE_LOSSES(NNC_SWEEP_FUSED_)
+#undef NNC_SWEEP_FUSED_
+
+static NNC_SWEEP_INLINE NNC_SWM_ NNC_FN(sweep_fused)(const nnc_loss_params_t *lp,
+                                                     NNC_FN(sweep_lanes_ws) *ws,
+                                                     NNC_FN(sweep_fused_args) *a, double *rec,
+                                                     int momentum)
+{
+#define NNC_SWEEP_FUSED_ARGS_                                                                    \
+    ws->xs, ws->ys, ws->w, ws->b, ws->vw, ws->vb, ws->lr, ws->mu, ws->loss, ws->ref, ws->div,     \
+        ws->active, ws->bad, rec
+    switch (lp->kind) {
+#define NNC_X_(E, name, vec)                                                                     \
+    case NNC_LOSS_##E:                                                                           \
+        a->k = NNC_FN(loss_##name##_k)(lp);                                                      \
+        return momentum ? NNC_FN(sweep_fused_##name)(a, 1, NNC_SWEEP_FUSED_ARGS_)               \
+                        : NNC_FN(sweep_fused_##name)(a, 0, NNC_SWEEP_FUSED_ARGS_);
+        NNC_ELEMWISE_LOSSES(NNC_X_)
+#undef NNC_X_
+    default:
+        return 0;
+    }
+#undef NNC_SWEEP_FUSED_ARGS_
+}
+
+static NNC_SWEEP_INLINE void NNC_FN(sweep_rows)(const nnc_loss_params_t *lp,
+                                                NNC_FN(sweep_lanes_ws) *ws,
+                               int64_t rows, int64_t in)
+{
+    switch (lp->kind) {
+#define NNC_X_(E, name, vec)                                                                     \
+    case NNC_LOSS_##E:                                                                           \
+        NNC_FN(sweep_step_##name)(ws, rows, in, NNC_FN(loss_##name##_k)(lp));                    \
+        break;
+        NNC_ELEMWISE_LOSSES(NNC_X_)
+#undef NNC_X_
+    default:
+        break;
+    }
+}
+
+/* Lane j's parameters (and velocities) back into replica q's rows. */
+static NNC_SWEEP_INLINE void NNC_FN(sweep_write_back)(nnc_sweep_t *s,
+                                                      const NNC_FN(sweep_lanes_ws) *ws,
+                                                      const sweep_shared *sh, int64_t q, int j)
+{
+    const nnc_layer_t *L = &s->net->layers[0];
+    const int64_t in = L->in, nv = sh->n_values, offw = sh->offset[L->weight];
+    const int momentum = s->base.opt == NNC_OPT_MOMENTUM;
+    T *P = (T *)s->params + q * nv, *S1 = (T *)s->state1;
+    for (int64_t i = 0; i < in; i++) {
+        P[offw + i] = ws->w[i * NNC_SWL_ + j];
+        if (momentum)
+            S1[q * nv + offw + i] = ws->vw[i * NNC_SWL_ + j];
+    }
+    if (L->bias >= 0) {
+        P[sh->offset[L->bias]] = ws->b[j];
+        if (momentum)
+            S1[q * nv + sh->offset[L->bias]] = ws->vb[j];
+    }
+}
+
+/* Copies the buffered losses of epochs [e0, e1) to the records of the
+ * replicas that completed them. */
+static NNC_SWEEP_INLINE void NNC_FN(sweep_flush)(nnc_sweep_t *s, NNC_FN(sweep_lanes_ws) *ws,
+                                                 int64_t first, int64_t count, int64_t e0,
+                                                 int64_t e1, const NNC_SWM_ *active,
+                                                 const int64_t *done_steps)
+{
+    const int64_t epochs = s->base.epochs;
+    for (int64_t j = 0; j < count; j++) {
+        const int64_t q = first + j;
+        const int64_t end = active[j] ? e1 : (done_steps[j] < e1 ? done_steps[j] : e1);
+        const double *src = ws->lrec + j - e0 * NNC_SWL_;
+        double *er = s->epoch_loss + q * epochs;
+        for (int64_t e = e0; e < end; e++)
+            er[e] = src[e * NNC_SWL_];
+        if (s->step_loss != NULL && end > e0)
+            memcpy(s->step_loss + q * epochs + e0, er + e0, (size_t)(end - e0) * sizeof(double));
+    }
+}
+
+/* Trains replicas [first, first + count) (count <= NNC_SWEEP_LANES); lanes past
+ * count repeat replica `first` and are never written back.  Inlined into a
+ * portable and (x86) an AVX2 build: the same operations, no fused
+ * multiply-add in either, so the same bits. */
+static NNC_SWEEP_INLINE void NNC_FN(sweep_lanes_body)(sweep_shared *sh, sweep_worker *me,
+                                                      int64_t first, int64_t count)
+{
+    nnc_sweep_t *s = sh->s;
+    NNC_FN(sweep_lanes_ws) *ws = (NNC_FN(sweep_lanes_ws) *)me->lanes_ws;
+    const nnc_net_t *net = s->net;
+    const nnc_layer_t *L = &net->layers[0];
+    const int64_t in = L->in, nv = sh->n_values;
+    const int64_t offw = sh->offset[L->weight], offb = L->bias >= 0 ? sh->offset[L->bias] : -1;
+    const nnc_fit_t *f0 = &s->base;
+    const int64_t rows = f0->n, epochs = f0->epochs;
+    const int momentum = f0->opt == NNC_OPT_MOMENTUM;
+    const nnc_loss_params_t lp = f0->loss;
+    const int sum_red = lp.reduction == NNC_REDUCTION_SUM;
+    const T gdiv = sum_red ? NNC_LIT(1.0) : (T)rows;
+    const int gdiv_pow2 = (rows & (rows - 1)) == 0;
+    const T rdiv = NNC_LIT(1.0) / gdiv;
+    T *P = (T *)s->params, *S1 = (T *)s->state1;
+    T *NNC_SWEEP_RESTRICT w = ws->w, *NNC_SWEEP_RESTRICT vw = ws->vw;
+    T *NNC_SWEEP_RESTRICT b = ws->b, *NNC_SWEEP_RESTRICT vb = ws->vb;
+    T *NNC_SWEEP_RESTRICT lr = ws->lr, *NNC_SWEEP_RESTRICT mu = ws->mu;
+    double *NNC_SWEEP_RESTRICT loss = ws->loss, *NNC_SWEEP_RESTRICT ref = ws->ref;
+    double *NNC_SWEEP_RESTRICT dv = ws->div;
+    NNC_SWM_ *NNC_SWEEP_RESTRICT active = ws->active, *NNC_SWEEP_RESTRICT bad = ws->bad;
+    int64_t e, done_steps[NNC_SWL_];
+    int interrupted = 0, n_active = (int)count;
+    const int fused = in == 1 && rows == 1;
+    NNC_FN(sweep_fused_args) fa;
+    fa.k = 0;
+    fa.has_b = offb >= 0;
+    fa.first_step = 1;
+
+    for (int j = 0; j < NNC_SWL_; j++) {
+        const int64_t q = first + (j < count ? j : 0);
+        const T *x = (const T *)s->x + q * s->x_stride, *y = (const T *)s->y + q * s->y_stride;
+        const double *hy = s->hyper + q * NNC_SWEEP_NHYPER;
+        for (int64_t r = 0; r < rows; r++) {
+            for (int64_t i = 0; i < in; i++)
+                ws->xs[(r * in + i) * NNC_SWL_ + j] = x[r * in + i];
+            ws->ys[r * NNC_SWL_ + j] = y[r];
+        }
+        for (int64_t i = 0; i < in; i++) {
+            w[i * NNC_SWL_ + j] = P[q * nv + offw + i];
+            vw[i * NNC_SWL_ + j] = momentum ? S1[q * nv + offw + i] : 0;
+        }
+        b[j] = offb >= 0 ? P[q * nv + offb] : NNC_LIT(-0.0);
+        vb[j] = momentum && offb >= 0 ? S1[q * nv + offb] : 0;
+        lr[j] = (T)hy[NNC_SWEEP_LR];
+        mu[j] = (T)hy[NNC_SWEEP_MU];
+        dv[j] = hy[NNC_SWEEP_DIVERGENCE];
+        ref[j] = 0;
+        active[j] = j < count;
+        done_steps[j] = 0;
+    }
+
+    for (e = 0; e < epochs && n_active > 0; e++) {
+        NNC_SWM_ anybad = 0;
+        if (sweep_poll(sh, me)) {
+            interrupted = 1;
+            break;
+        }
+        if (fused) {
+            fa.first_step = e == 0;
+            anybad = NNC_FN(sweep_fused)(&lp, ws, &fa, ws->lrec + (e % NNC_SWEEP_REC) * NNC_SWL_,
+                                         momentum);
+        }
+        else {
+            const double *NNC_SWEEP_RESTRICT ll = ws->ll;
+            NNC_FN(sweep_rows)(&lp, ws, rows, in);
+NNC_SWEEP_SIMD
+            for (int j = 0; j < NNC_SWL_; j++) {
+                const double sm = ll[j];
+                const T v = sum_red ? (T)sm : (T)(sm / (double)rows);
+                loss[j] = (double)v;
+            }
+            /* With full-batch steps the reference is the first step's loss. */
+            if (e == 0)
+                for (int j = 0; j < NNC_SWL_; j++)
+                    ref[j] = dv[j] > 0 ? loss[j] : ref[j];
+            /* engine_stopped_by_divergence, and the NaN/inf check, on every lane. */
+#pragma omp simd reduction(| : anybad)
+            for (int j = 0; j < NNC_SWL_; j++) {
+                const double lj = loss[j], d = dv[j], rf = ref[j];
+                const NNC_SWM_ chk = d > 0, pos = rf > 0;
+                const NNC_SWM_ over = chk & pos & (lj > d * rf);
+                const NNC_SWM_ bj = active[j] & ((lj - lj != 0) | over);
+                ref[j] = (chk & !pos & (lj > 0)) ? lj : rf;
+                bad[j] = bj;
+                anybad |= bj;
+            }
+        }
+        if (e == 0)
+            for (int j = 0; j < count; j++)
+                if (dv[j] > 0)
+                    s->fails[(first + j) * NNC_SWEEP_NFAILS + NNC_SWEEP_REFERENCE] = loss[j];
+        if (anybad) {
+            for (int j = 0; j < count; j++) {
+                int64_t *c = s->counters + (first + j) * NNC_SWEEP_NCOUNTERS;
+                double *fl = s->fails + (first + j) * NNC_SWEEP_NFAILS;
+                if (!bad[j])
+                    continue;
+                c[NNC_SWEEP_STATUS] = isfinite(loss[j]) ? NNC_STATUS_DIVERGED : NNC_STATUS_NONFINITE;
+                c[NNC_SWEEP_FAIL_EPOCH] = c[NNC_SWEEP_FAIL_STEP] = e;
+                c[NNC_SWEEP_PASSES] = e + 1;
+                fl[NNC_SWEEP_FAIL_LOSS] = loss[j];
+                fl[NNC_SWEEP_REFERENCE] = ref[j];
+                active[j] = 0;
+                done_steps[j] = e;
+                n_active--;
+                NNC_FN(sweep_write_back)(s, ws, sh, first + j, j);
+            }
+        }
+        if (fused)
+            goto recorded;
+        /* Gradients divided by the mean's count, then the update.  Every lane
+         * updates (no masks, so the loops vectorise); a lane that stopped was
+         * written back when it stopped and is never read again. */
+        for (int64_t i = 0; i <= in; i++) {
+            T *NNC_SWEEP_RESTRICT g = i < in ? ws->gl + i * NNC_RED_LANES * NNC_SWL_ : ws->bl;
+            T *NNC_SWEEP_RESTRICT wi = i < in ? w + i * NNC_SWL_ : b;
+            T *NNC_SWEEP_RESTRICT vi = i < in ? vw + i * NNC_SWL_ : vb;
+            if (i == in && offb < 0)
+                break;
+            if (gdiv != NNC_LIT(1.0) && gdiv_pow2) {
+NNC_SWEEP_SIMD
+                for (int j = 0; j < NNC_SWL_; j++)
+                    g[j] = g[j] * rdiv;
+            }
+            else if (gdiv != NNC_LIT(1.0)) {
+NNC_SWEEP_SIMD
+                for (int j = 0; j < NNC_SWL_; j++)
+                    g[j] = g[j] / gdiv;
+            }
+            if (momentum) {
+NNC_SWEEP_SIMD
+                for (int j = 0; j < NNC_SWL_; j++) {
+                    const T vn = mu[j] * vi[j] - lr[j] * g[j];
+                    vi[j] = vn;
+                    wi[j] = wi[j] + vn;
+                }
+            }
+            else {
+NNC_SWEEP_SIMD
+                for (int j = 0; j < NNC_SWL_; j++) {
+                    wi[j] = wi[j] - lr[j] * g[j];
+                }
+            }
+        }
+        /* Losses go to the records NNC_SWEEP_REC steps at a time (a lane that
+         * stopped keeps its done_steps; what it wrote after is not copied). */
+        {
+            double *NNC_SWEEP_RESTRICT rec = ws->lrec + (e % NNC_SWEEP_REC) * NNC_SWL_;
+NNC_SWEEP_SIMD
+            for (int j = 0; j < NNC_SWL_; j++)
+                rec[j] = loss[j];
+        }
+    recorded:
+        if (e % NNC_SWEEP_REC == NNC_SWEEP_REC - 1)
+            NNC_FN(sweep_flush)(s, ws, first, count, e - e % NNC_SWEEP_REC, e + 1, active,
+                                done_steps);
+    }
+    if (e % NNC_SWEEP_REC != 0)
+        NNC_FN(sweep_flush)(s, ws, first, count, e - e % NNC_SWEEP_REC, e, active, done_steps);
+    for (int j = 0; j < count; j++)
+        if (active[j])
+            done_steps[j] = e;
+    for (int j = 0; j < count; j++) {
+        const int64_t q = first + j;
+        int64_t *c = s->counters + q * NNC_SWEEP_NCOUNTERS;
+        if (active[j])
+            NNC_FN(sweep_write_back)(s, ws, sh, q, j);
+        c[NNC_SWEEP_EPOCHS] = c[NNC_SWEEP_STEPS] = done_steps[j];
+        if (active[j]) {
+            c[NNC_SWEEP_PASSES] = done_steps[j];
+            c[NNC_SWEEP_STATUS] = interrupted ? NNC_STATUS_INTERRUPTED : NNC_STATUS_OK;
+        }
+    }
+}
+
+#if NNC_SWEEP_X86
+__attribute__((target("avx2"))) static void NNC_FN(sweep_lanes_avx2)(sweep_shared *sh,
+                                                                    sweep_worker *me,
+                                                                    int64_t first, int64_t count)
+{
+    NNC_FN(sweep_lanes_body)(sh, me, first, count);
+}
+#endif
+
+static void NNC_FN(sweep_lanes_block)(sweep_shared *sh, sweep_worker *me, int64_t first,
+                                      int64_t count)
+{
+#if NNC_SWEEP_X86
+    if (sh->avx2) {
+        NNC_FN(sweep_lanes_avx2)(sh, me, first, count);
+        return;
+    }
+#endif
+    NNC_FN(sweep_lanes_body)(sh, me, first, count);
+}
+
+static void NNC_FN(sweep_lanes_ws_free)(void *p)
+{
+    NNC_FN(sweep_lanes_ws) *ws = (NNC_FN(sweep_lanes_ws) *)p;
+    if (ws != NULL)
+        free(ws->block);
+    free(ws);
+}
+
+static nnc_status_t NNC_FN(sweep_lanes_ws_new)(void **out, int64_t rows, int64_t in)
+{
+    NNC_FN(sweep_lanes_ws) *ws = (NNC_FN(sweep_lanes_ws) *)malloc(sizeof *ws);
+    nnc_status_t st;
+    *out = NULL;
+    if (ws == NULL)
+        return NNC_STATUS_NO_MEMORY;
+    st = NNC_FN(sweep_lanes_ws_init)(ws, rows, in);
+    if (st != NNC_STATUS_OK) {
+        free(ws);
+        return st;
+    }
+    *out = ws;
+    return NNC_STATUS_OK;
+}
+
+#undef NNC_SWL_
+#undef NNC_SWM_
+#undef NNC_SWEEP_SIMD_IF_
+#undef NNC_SWEEP_SIMD_IF_1_
+#undef NNC_SWEEP_SIMD_IF_0_
+#undef NNC_SWEEP_SIMD
