@@ -52,24 +52,14 @@ def _list(book, out):
 
 
 def _figures(results, directory, out, err):
-    """Write the figures through nnc.plot; returns True when they were written."""
+    """Write the figures through nnc.book.figures; True when they were written."""
     try:
         import matplotlib  # noqa: F401
     except ImportError:
         print("--figures: matplotlib is not installed; install the plot extra: "
               'pip install "nnc[plot]"', file=err)
         return False
-    try:
-        from . import plot
-    except ImportError:
-        print("--figures: plotting is unavailable: nnc.plot is not part of this build of nnc",
-              file=err)
-        return False
-    writer = getattr(plot, "book_figures", None)
-    if writer is None:
-        print("--figures: plotting is unavailable: nnc.plot has no book_figures(results, "
-              "directory) yet", file=err)
-        return False
+    from .book.figures import book_figures as writer
     os.makedirs(directory, exist_ok=True)
     paths = writer({k: v for k, v in results.items() if not isinstance(v, BaseException)},
                    directory)
