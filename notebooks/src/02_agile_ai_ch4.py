@@ -1,0 +1,232 @@
+# %% [markdown]
+# # Agile Artificial Intelligence in Pharo, chapter 4 — the theory of learning
+#
+# Alexandre Bergel explains learning with the plainest question in data
+# fitting: which straight line `f(x) = a*x + b` best follows a handful of
+# points? He measures a line's badness with a loss function, finds better
+# `a` and `b` by gradient descent, then speeds things up with mini-batches.
+# His scripts are Pharo Smalltalk; here every run is one `fit` call into nnc's
+# C engine, and every number the chapter prints is checked.
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+import nnc
+from nnc import plot
+
+# figures at 72 dpi, stored at twice the pixels ("retina"): sharp on high-density screens
+plt.rcParams.update({"figure.dpi": 72, "figure.figsize": (6, 4)})
+set_matplotlib_formats("retina")
+np.set_printoptions(precision=6, suppress=False)
+from nnc import book, datasets
+
+# %% [markdown]
+# ## A1 · A loss function: how bad is a line?
+#
+# Four points, in the book's order: (1, 3.0), (3, 5.2), (2, 4.1), (4, 7.5). No
+# line goes through all of them, so we need a number that says how far a line
+# is from the points. Bergel uses the mean squared error
+#
+#     J(a, b) = (1/n) * sum_i (y_i - (a * x_i + b))**2
+#
+# which is never negative and is small only when every point is close to the
+# line. The arbitrary line a = 0.5, b = 3 scores 1.75; the line a = 2, b = −0.5
+# scores 0.67, clearly better.
+
+# %%
+a1 = book.a1_cost()
+print(a1)
+assert a1.cost[0] == 1.75
+assert a1.cost[1] == 0.6749999999999998 and f"{a1.cost[1]:.2f}" == "0.67"
+
+fig = plot.points_with_lines(a1.x, a1.y, {"a=0.5, b=3: J=1.75": (0.5, 3.0),
+                                          "a=2, b=-0.5: J=0.67": (2.0, -0.5)},
+                             xlim=(0, 5), title="A1: two lines, two costs")
+
+# %% [markdown]
+# ## A2 · Gradient descent
+#
+# Trying every `(a, b)` is hopeless, but the loss tells us which way is
+# downhill. Its partial derivatives are
+#
+#     dJ/da = (2/n) * sum_i -x_i * (y_i - f(x_i))
+#     dJ/db = (2/n) * sum_i -(y_i - f(x_i))
+#
+# and each update moves both parameters a little against them:
+# `a -= lr * dJ/da`, `b -= lr * dJ/db`, with learning rate 0.01. After the
+# first update the cost is 1.4127335; after 1000 updates the line is about
+# a = 1.42, b = 1.39 (the book truncates to two decimals).
+
+# %%
+a2 = book.a2_gradient_descent()
+print(a2)
+assert a2.mse[0] == 1.4127335
+a_end, b_end = a2.a[-1], a2.b[-1]
+assert (np.trunc(a_end * 100) / 100, np.trunc(b_end * 100) / 100) == (1.42, 1.39)
+
+# the same update in plain Python, sums left to right in the book's order
+x, y = datasets.bergel_points()
+a, b = 0.5, 3.0
+for _ in range(1000):
+    da = (2 / 4) * sum(-xi * (yi - (xi * a + b)) for xi, yi in zip(x, y))
+    db = (2 / 4) * sum(-(yi - (xi * a + b)) for xi, yi in zip(x, y))
+    a, b = a - 0.01 * da, b - 0.01 * db
+print("plain Python:", a, b, " nnc:", a_end, b_end)
+assert abs(a - a_end) < 1e-12 and abs(b - b_end) < 1e-12
+
+# %% [markdown]
+# The cost after each update (the book's figure 4-4) falls quickly and then
+# flattens: it cannot reach 0 because the points are not on one line. The
+# fitted line (figure 4-3) runs through the middle of the points.
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+plot.loss_curves(a2.mse, ax=axes[0], title="A2: cost per update", xlabel="update",
+                 ylabel="J(a, b)")
+plot.points_with_lines(a2.x, a2.y, {"start (0.5, 3)": (0.5, 3.0),
+                                    f"after 1000 updates: a={a_end:.4f}, b={b_end:.4f}":
+                                    (a_end, b_end)},
+                       xlim=(0, 5), ax=axes[1], title="A2: the fitted line")
+fig.tight_layout()
+assert np.all(np.diff(a2.mse) < 0)
+
+# %% [markdown]
+# **Beyond the book: the path on the loss surface.** J depends on two numbers,
+# so we can draw it as a map over `(a, b)` — `nnc.loss_surface` evaluates it
+# in C on a grid — and overlay the 1001 points `(a, b)` the descent visited.
+# The loss is a long, narrow valley: the first updates drop almost straight
+# down the steep wall, the rest crawl along the valley floor towards its
+# lowest point, which is why the cost curve flattens. The least-squares line
+# (the valley's bottom, from `np.polyfit`) is marked with a cross.
+
+# %%
+model = nnc.Sequential([nnc.Dense(1, 1)], dtype="float64")
+a_grid, b_grid = np.linspace(0.0, 2.5, 101), np.linspace(-0.5, 3.5, 81)
+J = nnc.loss_surface(model, a2.x[:, None], a2.y[:, None], "mse",
+                     params=(("layers.0.weight", (0, 0)), ("layers.0.bias", (0,))),
+                     grid=(a_grid, b_grid))
+best = np.polyfit(a2.x, a2.y, 1)
+fig = plot.loss_contour(a_grid, b_grid, J, path=(a2.a, a2.b), levels=25, log=True,
+                        title="A2: J(a, b) and the descent path", xlabel="a (slope)",
+                        ylabel="b (intercept)")
+fig.axes[0].plot(*best, "x", color="tab:red", ms=10, mew=2, zorder=6,
+                 label="least squares")
+fig.axes[0].legend()
+# the grid agrees with the book's cost at the grid point (0.5, 3)
+i, j = np.argmin(abs(a_grid - 0.5)), np.argmin(abs(b_grid - 3.0))
+assert abs(J[j, i] - 1.75) < 1e-12
+path_J = np.array([J[np.argmin(abs(b_grid - bb)), np.argmin(abs(a_grid - aa))]
+                   for aa, bb in zip(a2.a[::100], a2.b[::100])])
+assert np.all(np.diff(path_J) <= 1e-9)   # downhill along the path
+
+# %% [markdown]
+# ## A3 · Points on one line: the cost goes to zero
+#
+# With the aligned points (4, 6.5), (2, 3.5), (2, 3.5), (2, 3.5) a perfect
+# line exists (a = 1.5, b = 0.5), and the cost approaches 0 — on a log scale
+# the approach is a straight line: the error shrinks by a constant factor per
+# update once the valley is reached.
+
+# %%
+a3 = book.a3_aligned_points()
+print(a3)
+assert a3.mse[-1] < 1e-5 and np.all(np.diff(a3.mse) < 0)
+assert abs(a3.a[-1] - 1.5) < 0.01 and abs(a3.b[-1] - 0.5) < 0.01
+fig = plot.loss_curves(a3.mse, log=True, title="A3: aligned points, cost per update",
+                       xlabel="update", ylabel="J(a, b)")
+
+# %% [markdown]
+# ## A4 · A hundred noisy points
+#
+# Bergel generates points around `y = x` with Pharo's `Random seed: 42`. That
+# generator is the Park–Miller "minimal standard": `seed <- 16807 * seed mod
+# (2**31 - 1)` and each draw is `seed / (2**31 - 1)`. `nnc.datasets.ParkMiller`
+# reproduces it exactly, so we get the book's very points:
+# point i (1..N) is `x = i/N`, `y = (draw * 40 - 20 + i) / N`.
+
+# %%
+r = datasets.ParkMiller(42)
+draws = [r.next() for _ in range(3)]
+print(draws)
+assert draws == [0.00032870750889587566, 0.5245871020129822, 0.7354235321913956]
+x, y = datasets.noisy_line(100, 42)
+assert (x[0], y[0]) == (0.01, -0.18986851699644167)
+assert (x[-1], y[-1]) == (1.0, 0.97862954166654)
+
+# %% [markdown]
+# 3000 gradient-descent updates from (0.5, 3) with learning rate 0.01: the
+# cost (figure 4-5) and the fitted line through the cloud (figure 4-6).
+
+# %%
+a4 = book.a4_noisy_line()
+print(a4)
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+plot.loss_curves(a4.mse, ax=axes[0], title="A4: cost per update", xlabel="update",
+                 ylabel="J(a, b)")
+plot.points_with_lines(a4.x, a4.y, {f"a={a4.a[-1]:.3f}, b={a4.b[-1]:.3f}":
+                                    (a4.a[-1], a4.b[-1])},
+                       ax=axes[1], title="A4: 100 noisy points and the fitted line")
+fig.tight_layout()
+assert abs(a4.a[-1] - 1) < 0.05 and abs(a4.b[-1]) < 0.05   # close to y = x
+
+# %% [markdown]
+# ## A5 · Mini-batch stochastic gradient descent
+#
+# Full-batch descent looks at all points before every update. Mini-batch SGD
+# cuts the data into batches of 5 (in data order here, as in the book) and
+# updates after each batch, using that batch's gradient: 20 updates per pass
+# over the data (an *epoch*) instead of one. The epoch's cost is Bergel's: for
+# every batch, after its update, the batch's squared errors divided by N,
+# summed over the epoch.
+#
+# Per epoch, mini-batches make far more progress: after 1000 epochs SGD has
+# reached a lower cost than full-batch descent after 3000 updates.
+
+# %%
+a5 = book.a5_minibatch_sgd()
+print(a5)
+assert a5.a.size == 1000 * 20 + 1          # every update recorded
+fig = plot.loss_curves({"gradient descent (A4), per update": a4.mse[:1000],
+                        "mini-batch SGD (A5), per epoch": a5.mse},
+                       log=True, title="A4 vs A5: cost over the first 1000 passes",
+                       xlabel="pass over the data", ylabel="J(a, b)")
+assert a5.mse[-1] < a4.mse[-1]
+
+# %% [markdown]
+# ## A6 · Timing on 30,000 points
+#
+# Bergel times both algorithms on 30,000 points in Pharo: 27.479 s for 3000
+# full-batch iterations and 18.847 s for 1000 epochs of mini-batch SGD (3.2 GHz
+# Core i5). nnc runs both in C, each as one call; the times below are measured
+# on the machine that ran this notebook (they vary from run to run and machine
+# to machine, so nothing is asserted about them). SGD makes 6,000 updates per
+# epoch here — 6 million in all — yet costs about as much as 3000 full-batch
+# passes, because the work is in touching the points, and both touch each point
+# once per pass.
+
+# %%
+a6 = book.a6_timing()
+print(a6)
+print(f"speed-up over Pharo: gradient descent {a6.book_gd_seconds / a6.gd_seconds:.0f}x, "
+      f"mini-batch SGD {a6.book_sgd_seconds / a6.sgd_seconds:.0f}x")
+assert abs(a6.sgd_line[0] - 1) < 0.01 and abs(a6.sgd_line[1]) < 0.01
+
+# %% [markdown]
+# ## A7 · The derivative of the sigmoid
+#
+# Bergel's neurons use the sigmoid `s(x) = 1 / (1 + exp(-x))`, and its
+# derivative is the neat `s(x) * (1 - s(x))`: differentiate `(1 + exp(-x))**-1`
+# to get `exp(-x) / (1 + exp(-x))**2`, then split that into
+# `1/(1 + exp(-x))` times `exp(-x)/(1 + exp(-x)) = 1 - s(x)`. nnc's backward
+# kernel uses this form; here it is checked against central differences.
+# The slope peaks at 1/4 at x = 0 and vanishes in both tails — which is why a
+# sigmoid neuron that starts deep in a tail learns slowly (notebook 03).
+
+# %%
+a7 = book.a7_sigmoid_derivative()
+print(a7)
+assert a7.max_backward_vs_closed <= 1e-15
+assert a7.max_closed_vs_numeric < 1e-9
+fig = plot.activation_functions(["sigmoid"], title="A7: the sigmoid and its derivative s(1-s)")
