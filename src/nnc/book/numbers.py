@@ -23,6 +23,18 @@ reads nnc's value off the walkthrough's result.  Comparison modes:
     the book states a fact ("the cost tends to 0"); a predicate checks nnc's value.
 ``"info"``
     shown for reference, never failing (Bergel's Pharo timings).
+
+Every number also says where it comes from (``BookNumber.source``):
+
+``"chapter"``
+    printed (or stated) in the chapter;
+``"code"``
+    from the book's own code or code repository, named in ``origin``
+    (Serrano's repository notebook, Trask's loop, Pharo's generator);
+``"nnc"``
+    computed by nnc for the walkthrough: the float64 value of a formula the
+    chapter prints rounded, or a value no chapter prints (``origin`` says which).
+    Nothing is presented as the book's that the book does not print.
 """
 import math
 from dataclasses import dataclass
@@ -33,9 +45,10 @@ import numpy as np
 
 from ._format import py2str, round_to_print, truncate_to_print
 
-__all__ = ["BookNumber", "BOOK_NUMBERS", "compare_value", "format_value", "Row",
+__all__ = ["BookNumber", "BOOK_NUMBERS", "SOURCES", "TABLE_WIDTH", "compare_value", "format_value", "Row",
            "evaluate_rows", "format_table"]
 
+SOURCES = ("chapter", "code", "nnc")
 MODES = ("string", "bits", "exact", "rounded", "truncated", "fraction", "replay", "claim",
          "info")
 RELATIVE_TOLERANCE = 1e-12
@@ -59,6 +72,11 @@ class BookNumber:
         ``value(result) -> nnc's value``, given the run's result object.
     check : callable or None
         For ``mode="claim"``: ``check(value) -> bool``.
+    source : str
+        Where the reference value comes from: "chapter", "code" or "nnc"
+        (see the module docstring).
+    origin : str
+        For "code" and "nnc": which code, or what nnc computed.
     """
 
     run: str
@@ -67,6 +85,15 @@ class BookNumber:
     mode: str
     value: Callable[[Any], Any]
     check: Optional[Callable[[Any], bool]] = None
+    source: str = "chapter"
+    origin: str = ""
+
+    def __post_init__(self):
+        if self.source not in SOURCES:
+            raise ValueError(f"BookNumber: source must be one of {SOURCES}, got {self.source!r}")
+        if self.source != "chapter" and not self.origin:
+            raise ValueError(f"BookNumber {self.run} {self.quantity!r}: a {self.source!r} "
+                             f"value must name its origin")
 
     @property
     def walkthrough(self):
@@ -155,27 +182,60 @@ def evaluate_rows(numbers, results):
     return rows
 
 
-def format_table(rows):
-    """The table as text: walkthrough, quantity, book value, nnc value, how it
-    was compared (text: the printed string; bits: the same float64; 1e-12 rel;
-    digits: rounded, or cut, to the printed decimals; fraction; claim; info),
-    and whether it matches."""
-    head = ("walkthrough", "quantity", "book", "nnc", "compared", "match")
-    body = [(r.number.run, r.number.quantity, r.number.book, r.nnc, _HOW[r.number.mode],
-             "info" if r.match is None else ("yes" if r.match else "NO"))
-            for r in rows]
-    widths = [max(len(head[i]), *(len(b[i]) for b in body)) if body else len(head[i])
-              for i in range(len(head))]
-    caps = [12, 40, 50, 50, 12, 5]
-    widths = [min(w, c) for w, c in zip(widths, caps)]
+TABLE_WIDTH = 80
+_LABEL = {"chapter": "chapter", "code": "code", "nnc": "nnc"}
 
-    def cut(s, w):
-        return s if len(s) <= w else s[:w - 1] + "~"
 
-    lines = ["  ".join(cut(h, w).ljust(w) for h, w in zip(head, widths)).rstrip(),
-             "  ".join("-" * w for w in widths)]
-    for b in body:
-        lines.append("  ".join(cut(s, w).ljust(w) for s, w in zip(b, widths)).rstrip())
+def _wrap(text, first, indent, width):
+    """``text`` after the prefix ``first``, wrapped at ``width`` with later
+    lines indented by ``indent`` spaces (long unbroken words are cut)."""
+    import textwrap
+    return textwrap.wrap(text, width=width, initial_indent=first,
+                         subsequent_indent=" " * indent, break_long_words=True,
+                         break_on_hyphens=False) or [first.rstrip()]
+
+
+def format_table(rows, width=TABLE_WIDTH):
+    """The table as text, no line longer than ``width`` (80) characters.
+
+    One entry per number: a line with the walkthrough, the quantity, where the
+    reference comes from (chapter: printed in the chapter; code: the book's
+    code or repository; nnc: computed by nnc), how nnc's value was compared
+    (text: the printed string; bits: the same float64; 1e-12 rel; digits:
+    rounded, or cut, to the printed decimals; fraction; claim; info) and
+    whether it matches; then the reference value and nnc's, wrapped to the
+    width.  A legend names the code and the nnc values' origins.
+    """
+    if width < 60:
+        raise ValueError(f"format_table: width must be at least 60, got {width}")
+    tail = 8 + 1 + 12 + 1 + 5          # source, compared, match
+    qw = width - 12 - tail - 1
+    head = f"{'id':<11} {'quantity':<{qw}} {'source':<8} {'compared':<12} {'match':>5}"
+    lines = [head, "-" * width]
+    for r in rows:
+        n = r.number
+        how = _HOW[n.mode]
+        match = "info" if r.match is None else ("yes" if r.match else "NO")
+        quantity = _wrap(n.quantity, "", 0, qw)
+        lines.append(f"{n.run:<11.11} {quantity[0]:<{qw}} {_LABEL[n.source]:<8} "
+                     f"{how:<12} {match:>5}")
+        lines += [" " * 12 + q for q in quantity[1:]]
+        ref = {"chapter": "book", "code": "code", "nnc": "ref"}[n.source]
+        both = f"{ref}: {n.book}   nnc: {r.nnc}"
+        if 12 + len(both) <= width:
+            lines.append(" " * 12 + both)
+        else:
+            lines += _wrap(n.book, " " * 12 + f"{ref}: ", 18, width)
+            lines += _wrap(r.nnc, " " * 12 + "nnc:  ", 18, width)
+    origins = {}
+    for r in rows:
+        if r.number.source != "chapter":
+            origins.setdefault((r.number.source, r.number.origin), []).append(r.number.run)
+    if origins:
+        lines += ["", "Where the values not printed in a chapter come from:"]
+        for (source, origin), runs in origins.items():
+            ids = ", ".join(dict.fromkeys(runs))
+            lines += _wrap(f"{origin} ({ids})", f"  {source}: ", 8, width)
     return "\n".join(lines)
 
 
@@ -496,3 +556,53 @@ BOOK_NUMBERS = [
                "claim", lambda r: float(r.accuracy[np.argmin(r.final_loss)]),
                lambda v: v == 1.0),
 ]
+
+
+# ------------------------------------------------------------------ provenance
+
+_FLOAT64 = "nnc's float64 value of a formula the chapter prints rounded, or prints only as a formula"
+_ORIGINS = {
+    ("A2", "MSE after the first update"):
+        ("nnc", "computed by nnc: Bergel prints no cost after the first update"),
+    ("S1", "initial loss (w 0, b -8)"):
+        ("nnc", "computed by nnc: the article prints no loss values"),
+    ("S2", "L(-2, -10)"): ("nnc", "computed by nnc: the article prints no loss values"),
+    ("S2", "L(-2, 2)"): ("nnc", "computed by nnc: the article prints no loss values"),
+    ("M1", "slope after 1000 square-trick steps"):
+        ("code", "the book's code repository (Serrano, ch. 3 notebook: random.seed(0), "
+                 "1000 square-trick steps)"),
+    ("M1", "intercept after 1000 square-trick steps"):
+        ("code", "the book's code repository (Serrano, ch. 3 notebook: random.seed(0), "
+                 "1000 square-trick steps)"),
+    ("M2", "w1 after one perceptron step"):
+        ("nnc", "an example made for nnc with the appendix's perceptron rule"),
+    ("M2", "w2 after one perceptron step"):
+        ("nnc", "an example made for nnc with the appendix's perceptron rule"),
+    ("M2", "b after one perceptron step"):
+        ("nnc", "an example made for nnc with the appendix's perceptron rule"),
+    ("V1", "Bayes: 0.98 * 0.02 / 0.039"): ("nnc", _FLOAT64),
+    ("V2", "entropy of a fair coin (nats)"): ("nnc", _FLOAT64),
+    ("V2", "entropy of (0.2, 0.8)"): ("nnc", _FLOAT64),
+    ("V2", "cross-entropy H(P, Q)"): ("nnc", _FLOAT64),
+    ("V2", "KL(P || Q) = ln 1.25"): ("nnc", _FLOAT64),
+}
+_PARK_MILLER = ("code", "Pharo's Random seed: 42 (Park-Miller), the generator Bergel's script calls")
+
+
+def _provenance(n):
+    """``(source, origin)`` of one number (see the module docstring)."""
+    if (n.run, n.quantity) in _ORIGINS:
+        return _ORIGINS[(n.run, n.quantity)]
+    if n.mode == "replay":
+        return "code", "Trask's loops as printed in the chapter, run in plain Python"
+    if "in float64" in n.quantity:
+        return "nnc", _FLOAT64
+    if n.run == "G+":
+        return "nnc", "beyond the book: nnc's sweep of alpha and the rule 0 < alpha*input^2 < 2"
+    if n.run == "A4" and ("draw" in n.quantity or "point" in n.quantity):
+        return _PARK_MILLER
+    return "chapter", ""
+
+
+BOOK_NUMBERS = [BookNumber(n.run, n.quantity, n.book, n.mode, n.value, n.check,
+                           *_provenance(n)) for n in BOOK_NUMBERS]
