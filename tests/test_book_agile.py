@@ -7,6 +7,7 @@ order, so the trajectories agree to 1e-12 relative, not bit for bit.
 import numpy as np
 import pytest
 
+import nnc
 from nnc import book, datasets
 
 
@@ -125,3 +126,61 @@ def test_a7_sigmoid_derivative():
     assert r.max_closed_vs_numeric <= 1e-9
     assert r.closed_form.max() == 0.25
     np.testing.assert_allclose(r.sigma, 1 / (1 + np.exp(-r.x)), rtol=1e-15)
+
+
+# ---------------------------------------------------------------- issue 12
+
+def test_a3_takes_points():
+    r = book.a3_aligned_points(points=([1.0, 2.0, 3.0], [2.0, 4.0, 6.0]))
+    assert r.x.tolist() == [1.0, 2.0, 3.0] and r.mse[-1] < 1e-5
+
+
+def test_a5_drops_the_partial_batch_as_bergels_loop_does():
+    """Finding 2: Bergel's loop closes a batch only at multiples of the batch
+    size, so batch_size 7 on 100 points is 14 updates per epoch, not 15."""
+    kept = book.a5_minibatch_sgd(batch_size=7, epochs=50, drop_last=False)
+    dropped = book.a5_minibatch_sgd(batch_size=7, epochs=50)
+    assert kept.a.shape[0] - 1 == 50 * 15 and dropped.a.shape[0] - 1 == 50 * 14
+    # the same as fitting the first 98 points only, bit for bit
+    x, y = nnc.datasets.noisy_line(100, 42)
+    model = nnc.Sequential([nnc.Dense(1, 1)], seed=0, dtype="float64")
+    model.layers[0].weight[...] = 0.5
+    model.layers[0].bias[...] = 3.0
+    h = model.fit(x[:98, None], y[:98, None], loss=nnc.losses.MSE(), optimizer=nnc.SGD(0.01),
+                  epochs=50, batch_size=7, record="params")
+    assert np.array_equal(np.asarray(h.params)[:, 0], dropped.a)
+    assert dropped.a[-1] != kept.a[-1]
+    # with a batch size dividing n, nothing is dropped and nothing changes
+    assert np.array_equal(book.a5_minibatch_sgd(epochs=20).a,
+                          book.a5_minibatch_sgd(epochs=20, drop_last=False).a)
+
+
+def test_fit_drop_last_checks():
+    X = np.arange(10.0)[:, None]
+    model = nnc.Sequential([nnc.Dense(1, 1)], seed=0, dtype="float64")
+    with pytest.raises(TypeError, match="drop_last"):
+        model.fit(X, X, loss="mse", optimizer=nnc.SGD(0.01), epochs=1, batch_size=3,
+                  drop_last="yes")
+    with pytest.raises(ValueError, match="drop_last=True with shuffle=True"):
+        model.fit(X, X, loss="mse", optimizer=nnc.SGD(0.01), epochs=1, batch_size=3,
+                  shuffle=True, drop_last=True)
+    h = model.fit(X, X, loss="mse", optimizer=nnc.SGD(0.01), epochs=2, batch_size=3,
+                  drop_last=True, record="step")
+    assert np.asarray(h.step_loss).shape == (6,)
+    # shuffle with a batch size that divides n: nothing to drop, so it runs
+    model.fit(X, X, loss="mse", optimizer=nnc.SGD(0.01), epochs=1, batch_size=5,
+              shuffle=True, drop_last=True)
+
+
+def test_a5_shuffle():
+    a = book.a5_minibatch_sgd(epochs=30, shuffle=True)
+    b = book.a5_minibatch_sgd(epochs=30, shuffle=True)
+    c = book.a5_minibatch_sgd(epochs=30, shuffle=True, shuffle_seed=1)
+    plain = book.a5_minibatch_sgd(epochs=30)
+    assert np.array_equal(a.a, b.a) and not np.array_equal(a.a, c.a)
+    assert not np.array_equal(a.a, plain.a)
+    assert a.mse.shape == (30,) and a.mse[-1] < a.mse[0]
+    with pytest.raises(ValueError, match="drop_last=False"):
+        book.a5_minibatch_sgd(batch_size=7, shuffle=True)
+    with pytest.raises(TypeError, match="shuffle"):
+        book.a5_minibatch_sgd(shuffle=1)

@@ -117,3 +117,23 @@ def test_v9_optimizers():
     assert r.surface.shape == (101, 101)
     w1, w2 = np.meshgrid(r.w1_grid, r.w2_grid)
     np.testing.assert_allclose(r.surface, 0.5 * (w1 ** 2 + (0.2 * w2) ** 2), rtol=1e-14)
+
+
+def test_v9_parameters():
+    """Finding 8: lr, mu, Adam's lr, betas, eps and the surface can be set."""
+    base = book.v9_optimizers(steps=10)
+    assert np.array_equal(base.paths, book.v9_optimizers(steps=10, lr=0.5, mu=0.8, adam_lr=0.3,
+                                                         betas=(0.9, 0.999), eps=1e-8,
+                                                         curvatures=(1.0, 0.04)).paths)
+    slow = book.v9_optimizers(steps=10, lr=0.1)
+    assert not np.array_equal(slow.paths[0], base.paths[0])
+    np.testing.assert_allclose(slow.paths[0, 1], [-4.0 * 0.9, 3.0 * (1 - 0.1 * 0.04)], rtol=1e-15)
+    adam = book.v9_optimizers(steps=10, betas=(0.5, 0.9), eps=1e-3)
+    assert np.array_equal(adam.paths[:3], base.paths[:3]) and not np.array_equal(
+        adam.paths[3], base.paths[3])
+    wide = book.v9_optimizers(steps=10, curvatures=(1.0, 1.0))
+    assert wide.final_loss[0] < base.final_loss[0]
+    with pytest.raises(ValueError, match="curvatures"):
+        book.v9_optimizers(curvatures=(1.0, 0.0))
+    with pytest.raises(ValueError, match="betas"):
+        book.v9_optimizers(betas=(0.9,))

@@ -24,8 +24,8 @@ __all__ = [
 ]
 
 
-def _line_model(a, b):
-    model = nnc.Sequential([nnc.Dense(1, 1)], seed=0, dtype="float64")
+def _line_model(a, b, seed=0):
+    model = nnc.Sequential([nnc.Dense(1, 1)], seed=seed, dtype="float64")
     model.layers[0].weight[...] = a
     model.layers[0].bias[...] = b
     return model
@@ -72,19 +72,26 @@ def a1_cost(a=(0.5, 2.0), b=(3.0, -0.5), points=None):
                   x=x, y=y, a=a, b=b, cost=cost, _lines=lines)
 
 
-def _fit_line(id, title, x, y, a, b, learning_rate, epochs, batch_size=None):
-    model = _line_model(a, b)
+def _fit_line(id, title, x, y, a, b, learning_rate, epochs, batch_size=None,
+              shuffle=False, drop_last=False, shuffle_seed=0):
+    model = _line_model(a, b, seed=shuffle_seed)
     history = model.fit(x[:, None], y[:, None], loss=nnc.losses.MSE(),
                         optimizer=nnc.SGD(learning_rate), epochs=epochs,
-                        batch_size=batch_size, shuffle=False, record="params")
+                        batch_size=batch_size, shuffle=shuffle, drop_last=drop_last,
+                        record="params")
     params = np.asarray(history.params, dtype=np.float64)
     a_path, b_path = params[:, 0].copy(), params[:, 1].copy()
     n = x.shape[0]
     if batch_size is None:
         mse = _costs(x, y, a_path[1:], b_path[1:])
+    elif shuffle:
+        # the batches change every epoch: the cost of the epoch's last line
+        per_epoch = (a_path.shape[0] - 1) // epochs if epochs else 1
+        mse = _costs(x, y, a_path[per_epoch::per_epoch], b_path[per_epoch::per_epoch])
     else:
         # Bergel adds, after each batch's update, that batch's squared errors / n.
-        bounds = list(range(0, n, batch_size)) + [n]
+        used = n - n % batch_size if drop_last and batch_size < n else n
+        bounds = list(range(0, used, batch_size)) + [used]
         per_epoch = len(bounds) - 1
         steps = per_epoch * epochs
         a_after = a_path[1:steps + 1].reshape(epochs, per_epoch)
@@ -120,12 +127,14 @@ def a2_gradient_descent(a=0.5, b=3.0, learning_rate=0.01, iterations=1000, point
                      learning_rate, iterations)
 
 
-def a3_aligned_points(a=0.5, b=3.0, learning_rate=0.01, iterations=3000):
+def a3_aligned_points(a=0.5, b=3.0, learning_rate=0.01, iterations=3000, points=None):
     """A3: the same descent on four points that lie on one line: the cost has
     a zero minimum (a = 1.5, b = 0.5), and the run's cost tends to 0.
+    ``points`` is ``(x, y)`` to try other points (default Bergel's
+    (4, 6.5), (2, 3.5), (2, 3.5), (2, 3.5)).
     ``iterations=0`` gives just the starting line.  Returns a :class:`LineFit`."""
     iterations = _check.count("a3_aligned_points", "iterations", iterations, minimum=0)
-    x, y = datasets.aligned_points()
+    x, y = _points("a3_aligned_points", points, datasets.aligned_points)
     return _fit_line("A3", "aligned points: the cost tends to zero", x, y, a, b,
                      learning_rate, iterations)
 
@@ -151,18 +160,38 @@ def a4_noisy_line(n=100, a=0.5, b=3.0, learning_rate=0.01, iterations=3000, seed
 
 
 def a5_minibatch_sgd(n=100, a=0.5, b=3.0, learning_rate=0.01, epochs=1000,
-                     batch_size=5, seed=42):
+                     batch_size=5, seed=42, shuffle=False, drop_last=True, shuffle_seed=0):
     """A5: mini-batch SGD on the same points: batches of 5 in data order, an
     update after each batch with that batch's mean gradient, 1000 epochs.
-    ``fit(batch_size=5, shuffle=False)``; the epoch's cost is Bergel's sum over
-    batches of (batch squared errors after its update) / n.
+    ``fit(batch_size=5, shuffle=False, drop_last=True)``; the epoch's cost is
+    Bergel's sum over batches of (batch squared errors after its update) / n.
+
+    ``drop_last=True`` (the default) is Bergel's loop, which closes a batch
+    only when the running index is a multiple of the batch size, so a trailing
+    partial batch is never used: with ``batch_size=7`` on 100 points an epoch
+    is 14 updates (700 in all), not 15.  ``drop_last=False`` keeps it.
+    ``shuffle=True`` permutes the points before every epoch (what the chapter
+    recommends doing first) with the model generator seeded by
+    ``shuffle_seed``; the epoch's cost is then J of the epoch's last line
+    (not combined with ``drop_last`` when a partial batch would be dropped).
     ``epochs=0`` gives just the starting line.
-    Returns a :class:`LineFit` (``a``, ``b`` hold every update)."""
-    epochs = _check.count("a5_minibatch_sgd", "epochs", epochs, minimum=0)
-    batch_size = _check.count("a5_minibatch_sgd", "batch_size", batch_size)
+    Returns a :class:`LineFit` (``a``, ``b`` hold every update).
+    """
+    fn = "a5_minibatch_sgd"
+    epochs = _check.count(fn, "epochs", epochs, minimum=0)
+    batch_size = _check.count(fn, "batch_size", batch_size)
+    for name, flag in (("shuffle", shuffle), ("drop_last", drop_last)):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise TypeError(f"{fn}: {name} must be True or False, got {flag!r}")
     x, y = datasets.noisy_line(n, seed)
+    if shuffle and drop_last and batch_size < x.shape[0] and x.shape[0] % batch_size:
+        raise ValueError(f"{fn}: shuffle=True with drop_last=True would drop a different "
+                         f"partial batch every epoch, which fit does not do yet; pass "
+                         f"drop_last=False, or a batch_size dividing n = {x.shape[0]}")
     return _fit_line("A5", f"mini-batch SGD (batches of {batch_size}) on {n} noisy points",
-                     x, y, a, b, learning_rate, epochs, batch_size=batch_size)
+                     x, y, a, b, learning_rate, epochs, batch_size=batch_size,
+                     shuffle=bool(shuffle), drop_last=bool(drop_last),
+                     shuffle_seed=shuffle_seed)
 
 
 BOOK_GD_SECONDS = 27.479

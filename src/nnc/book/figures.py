@@ -224,10 +224,16 @@ def _fig_regularization(r, key):
 
 
 def _fig_restarts(r, key):
-    fig = loss_curves({f"seed {s}" + (" (stuck)" if st else ""): c
-                       for s, st, c in zip(r.seeds, r.stuck, r.losses)}, log=True,
-                      title=f"{key}: random restarts", xlabel="epoch", ylabel="loss")
-    fig.axes[0].legend(fontsize="x-small", ncol=2)
+    fig, ax = _plt().subplots(figsize=(7.0, 4.0))
+    ax.plot(r.grid, r.curve, color="k", lw=1.5, label="f(x)")
+    for k, (path, stuck) in enumerate(zip(r.paths, r.stuck)):
+        line, = ax.plot(path[0], r.curve[np.argmin(np.abs(r.grid - path[0]))], "o", mfc="none")
+        ax.plot(path[-1], r.final_value[k], "o", color=line.get_color(),
+                label=f"restart {k + 1}" + (" (stuck)" if stuck else " (lowest valley)"))
+    ax.set_title(f"{key}: gradient descent from random starts")
+    ax.set_xlabel("x")
+    ax.set_ylabel("f(x)")
+    ax.legend(fontsize="small")
     return [("", fig)]
 
 

@@ -25,17 +25,24 @@ def _neuron(w, b):
     return model
 
 
-def s1_sigmoid_neuron(w=0.0, b=-8.0, learning_rate=1.0, epochs=1000):
+def s1_sigmoid_neuron(w=0.0, b=-8.0, learning_rate=1.0, epochs=1000, data=None, loss=None):
     """S1: gradient descent for the sigmoid neuron from w = 0, b = -8.
 
     The start sits where the sigmoid is flat (w*x + b is near -8 for both
     points), so the gradient is tiny: the loss stays on a plateau near its
     initial 0.4246312273161969 for many epochs before it drops.
+    ``data=(x, y)`` replaces the article's points X = [0.5, 2.5],
+    Y = [0.2, 0.9]; ``loss`` replaces its summed half squared error
+    (``MSE(reduction="sum", half=True)``) with any ``nnc.losses`` object or
+    name (e.g. ``"log_loss"``, or ``nnc.losses.MSE()`` for the mean).
     Returns a :class:`NeuronFit`.
     """
-    x, y = datasets.padhai_toy()
+    fn = "s1_sigmoid_neuron"
+    epochs = _check.count(fn, "epochs", epochs, minimum=1)
+    x, y = (datasets.padhai_toy() if data is None
+            else _check.xy_points(fn, "data", data))
     model = _neuron(w, b)
-    loss = nnc.losses.MSE(**_LOSS)
+    loss = nnc.losses.MSE(**_LOSS) if loss is None else nnc.losses.get(loss)
     history = model.fit(x[:, None], y[:, None], loss=loss,
                         optimizer=nnc.SGD(learning_rate), epochs=epochs, record="params")
     params = np.asarray(history.params, dtype=np.float64)

@@ -449,13 +449,16 @@ def v8_initialisers(fan_in=256, fan_out=256, depth=10, width=128, batch=256, see
     return r
 
 
-def v9_optimizers(steps=60, start=(-4.0, 3.0)):
+def v9_optimizers(steps=60, start=(-4.0, 3.0), lr=0.5, mu=0.8, adam_lr=0.3, betas=(0.9, 0.999),
+                  eps=1e-8, curvatures=(1.0, 0.04)):
     """V9: momentum, Nesterov and Adam against plain SGD on one surface.
 
     The surface is the half squared error of ``Dense(2, 1, bias=False)`` on two
-    examples that make a long, narrow valley (curvatures 1 and 0.04 along the
-    two weights), minimum at (0, 0).  Every optimizer starts at ``start`` and
-    runs ``steps`` full-batch steps.  Also the Adam example: with beta1 = 0.9,
+    examples that make a long, narrow valley (``curvatures`` 1 and 0.04 along
+    the two weights), minimum at (0, 0).  Every optimizer starts at ``start``
+    and runs ``steps`` full-batch steps: SGD, momentum and Nesterov with
+    learning rate ``lr`` and momentum ``mu``, Adam with ``adam_lr``, ``betas``
+    and ``eps``.  Every one of these can be set.  Also the Adam example: with beta1 = 0.9,
     a first gradient of 10 gives m1 = 0.1 * 10 = 1 (0.9999999999999998 in
     float64), which the bias correction m1 / (1 - 0.9) turns back into 10.
 
@@ -467,12 +470,19 @@ def v9_optimizers(steps=60, start=(-4.0, 3.0)):
     ``adam_m1``, ``adam_m1_hat``, ``adam_first_step``.
     """
     F = _F()
-    X = np.array([[1.0, 0.0], [0.0, 0.2]])
+    fn = "v9_optimizers"
+    steps = _check.count(fn, "steps", steps)
+    start = _check.numbers(fn, "start", start, 2)
+    c1, c2 = _check.numbers(fn, "curvatures", curvatures, 2)
+    if not (c1 > 0 and c2 > 0):
+        raise ValueError(f"{fn}: curvatures must be > 0, got {curvatures!r}")
+    b1, b2 = _check.numbers(fn, "betas", betas, 2)
+    X = np.array([[np.sqrt(c1), 0.0], [0.0, np.sqrt(c2)]])
     y = np.zeros((2, 1))
     loss = nnc.losses.MSE(reduction="sum", half=True)
-    lr, mu = 0.5, 0.8
     optimizers = (("SGD", nnc.SGD(lr)), ("Momentum", nnc.Momentum(lr, mu)),
-                  ("Nesterov", nnc.Nesterov(lr, mu)), ("Adam", nnc.Adam(lr=0.3)))
+                  ("Nesterov", nnc.Nesterov(lr, mu)),
+                  ("Adam", nnc.Adam(lr=adam_lr, beta1=b1, beta2=b2, eps=eps)))
     paths, losses = [], []
     for _, opt in optimizers:
         model = nnc.Sequential([nnc.Dense(2, 1, bias=False)], seed=0, dtype="float64")
@@ -491,7 +501,7 @@ def v9_optimizers(steps=60, start=(-4.0, 3.0)):
     m = np.zeros(1)
     v = np.zeros(1)
     F.adam_step(w, np.array([10.0]), m, v, 1, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8)
-    m1 = float(m[0])
+    m1 = float(m[0])  # the chapter's example keeps its own beta1 0.9
     m1_hat = m1 / (1.0 - 0.9)
     names = tuple(n for n, _ in optimizers)
     # The two momentum rules by hand for two steps (gradient H theta, H = X^T X).
