@@ -184,3 +184,14 @@ def test_a5_shuffle():
         book.a5_minibatch_sgd(batch_size=7, shuffle=True)
     with pytest.raises(TypeError, match="shuffle"):
         book.a5_minibatch_sgd(shuffle=1)
+
+
+def test_a6_reports_work_and_time():
+    """Finding 3: work (points visited) ranks SGD first, as in Pharo; the fit is as good."""
+    r = book.a6_timing(n=3000, gd_iterations=300, sgd_epochs=100)
+    assert r.gd_points == 300 * 3000 and r.sgd_points == 100 * 3000
+    assert r.gd_updates == 300 and r.sgd_updates == 100 * 600
+    assert r.sgd_cost <= r.gd_cost and r.best_cost <= r.sgd_cost
+    text = str(r)
+    assert "work: GD visits 900,000 points in 300 updates" in text
+    assert "time per point visited" in text

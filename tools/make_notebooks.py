@@ -30,10 +30,10 @@ SOURCE_DIR = NOTEBOOK_DIR / "src"
 KERNEL_NAME = "nnc-python"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
-#: A stored output line that reports a timing ("0.044 s", "12 ms", "18.847 s in
-#: Pharo") or a speed ratio ("355x"): it differs from run to run, so the
+#: A stored output line that reports a timing ("0.044 s", "12 ms", "1.13 ns",
+#: "18.847 s in Pharo") or a speed ratio ("355x"): it differs from run to run, so the
 #: freshness check skips it.
-TIMING = re.compile(r"\d(\.\d+)?\s*(s|ms|us|µs|seconds)\b|\d(\.\d+)?x\b")
+TIMING = re.compile(r"\d(\.\d+)?\s*(s|ms|us|µs|ns|seconds)\b|\d(\.\d+)?x\b")
 #: Object addresses in reprs (``<Figure at 0x7f...>``) differ from run to run.
 ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
 
