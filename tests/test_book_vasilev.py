@@ -137,3 +137,25 @@ def test_v9_parameters():
         book.v9_optimizers(curvatures=(1.0, 0.0))
     with pytest.raises(ValueError, match="betas"):
         book.v9_optimizers(betas=(0.9,))
+
+
+def test_v6_single_unit_is_undecided_not_25_percent():
+    """Finding 6: every output of the single unit is 1/2; that is no decision."""
+    r = book.v6_xor()
+    assert np.allclose(r.single_prob, 0.5, atol=1e-6)
+    assert r.single_undecided == 4 and r.single_accuracy == 0.0
+    assert "no decision" in str(r) and "25%" not in str(r)
+    assert r.hidden_accuracy == 1.0
+
+
+def test_v8_reports_its_stack_shape():
+    """Finding 6: the deep stacks are 10 layers of 128 units (the notebook says so)."""
+    r = book.v8_initialisers()
+    assert (r.depth, r.width) == (10, 128) and r.activation_std.shape[1] == 10
+
+
+def test_v9_default_path_does_not_zigzag_but_lr_16_does():
+    """Finding 6: at lr 0.5 plain GD never changes sign along w1; at 1.6 it zig-zags."""
+    assert np.all(book.v9_optimizers().paths[0, :, 0] <= 0)
+    s = np.sign(book.v9_optimizers(lr=1.6, mu=0.5, steps=10).paths[0, :6, 0])
+    assert np.all(s[1:] * s[:-1] < 0)

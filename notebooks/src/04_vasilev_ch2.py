@@ -21,6 +21,7 @@ from nnc import plot
 plt.rcParams.update({"figure.dpi": 72, "figure.figsize": (6, 4)})
 set_matplotlib_formats("retina")
 np.set_printoptions(precision=6, suppress=False)
+import math
 from fractions import Fraction
 from nnc import book, mathtools
 import nnc.functional as F
@@ -45,6 +46,97 @@ assert np.array_equal(v3.AB, v3.A @ v3.B) and np.array_equal(v3.Ax, v3.A @ v3.x)
 assert np.array_equal(nnc.matmul(v3.A, v3.B), v3.A @ v3.B)
 
 # %% [markdown]
+# **Linear transformations.** A function `f` is linear when it respects sums
+# and scaling: `f(a + b) = f(a) + f(b)` (additivity) and `f(c a) = c f(a)`
+# (homogeneity). Every matrix product `f(x) = A x` is linear, which is why a
+# layer without an activation is "just" a linear map. The sigmoid is not.
+
+# %%
+A = v3.A
+a, b, c = np.array([1.0, -2.0, 0.5]), np.array([0.25, 4.0, -1.0]), 3.0
+def f(x):
+    return nnc.matmul(A, x[:, None])[:, 0]
+print("f(a + b) =", f(a + b), " f(a) + f(b) =", f(a) + f(b))
+print("f(c a)   =", f(c * a), " c f(a)      =", c * f(a))
+assert np.allclose(f(a + b), f(a) + f(b)) and np.allclose(f(c * a), c * f(a))
+g = lambda x: F.sigmoid(f(x))   # noqa: E731
+print("with a sigmoid: g(a + b) - (g(a) + g(b)) =", g(a + b) - (g(a) + g(b)))
+assert not np.allclose(g(a + b), g(a) + g(b))
+
+# %% [markdown]
+# **The cross product's length is an area.** `|a × b| = |a| |b| sin θ`, the
+# area of the parallelogram that `a` and `b` span. For vectors in the x-y
+# plane it is the familiar `|a_x b_y − a_y b_x|`.
+
+# %%
+u, w = np.array([3.0, 0.0, 0.0]), np.array([1.0, 2.0, 0.0])
+cross = np.cross(u, w)
+theta = math.acos(mathtools.cosine_similarity(u, w))
+area_formula = np.linalg.norm(u) * np.linalg.norm(w) * math.sin(theta)
+print(f"u x w = {cross}, |u x w| = {np.linalg.norm(cross):g}, "
+      f"|u||w| sin(theta) = {area_formula:.12g}, base x height = 3 x 2 = 6")
+assert np.linalg.norm(cross) == 6.0 and abs(area_formula - 6.0) < 1e-12
+fig, ax = plt.subplots(figsize=(4, 3))
+ax.fill([0, 3, 4, 1], [0, 0, 2, 2], alpha=0.3, label="area |u x w| = 6")
+ax.annotate("", (3, 0), (0, 0), arrowprops=dict(arrowstyle="->", lw=2))
+ax.annotate("", (1, 2), (0, 0), arrowprops=dict(arrowstyle="->", lw=2, color="tab:red"))
+ax.text(1.5, -0.35, "u"); ax.text(0.2, 1.2, "w", color="tab:red")
+ax.set_xlim(-0.5, 4.5); ax.set_ylim(-0.6, 2.5); ax.set_aspect("equal"); ax.legend(loc="upper left")
+ax.set_title("the cross product's length")
+
+# %% [markdown]
+# ## Probability: theory, experiment and the law of large numbers
+#
+# The theoretical probability of an outcome counts equally likely cases: 1/2
+# for heads, 1/6 for each face of a die. The empirical probability counts what
+# happened: 56 heads in 100 tosses give 56/100 = 0.56. The law of large
+# numbers says the empirical value approaches the theoretical one as the
+# number of trials grows. nnc's seeded generator tosses the coin:
+
+# %%
+gen = nnc.random.Generator(seed=7)
+tosses = gen.uniform(100_000) < 0.5
+running = np.cumsum(tosses) / np.arange(1, tosses.size + 1)
+for n in (10, 100, 1000, 10_000, 100_000):
+    print(f"{n:>7} tosses: P(heads) = {running[n - 1]:.4f}")
+die = np.floor(gen.uniform(60_000) * 6).astype(int) + 1
+print("die faces, empirical:", np.round(np.bincount(die, minlength=7)[1:] / die.size, 4),
+      "(theory 1/6 = 0.1667)")
+assert abs(running[-1] - 0.5) < 0.01
+fig = plot.loss_curves({"empirical P(heads)": running}, log=False,
+                       title="the law of large numbers", xlabel="tosses", ylabel="P(heads)")
+fig.axes[0].set_xscale("log"); fig.axes[0].axhline(0.5, color="k", ls="--", lw=1)
+
+# %% [markdown]
+# **Sets and events.** With the sample space S = {1, 2, 3, 4, 5} and the
+# events A = {1, 2, 3}, B = {3, 4, 5}: the intersection A ∩ B = {3}, the
+# complement of A is {4, 5}, the union A ∪ B = S. A and B are *not disjoint*
+# (they share 3) but *jointly exhaustive* (together they cover S). Odd and even
+# die rolls are both disjoint and exhaustive: they are complements. With equally
+# likely outcomes, `P(A ∪ B) = P(A) + P(B) − P(A ∩ B)`.
+
+# %%
+S, A_, B_ = {1, 2, 3, 4, 5}, {1, 2, 3}, {3, 4, 5}
+P = lambda E: Fraction(len(E), len(S))   # noqa: E731
+print("A & B =", A_ & B_, " S - A =", S - A_, " A | B =", A_ | B_)
+print("P(A | B) as a union:", P(A_ | B_), "=", P(A_), "+", P(B_), "-", P(A_ & B_))
+odd, even = {1, 3, 5}, {2, 4, 6}
+assert A_ & B_ == {3} and S - A_ == {4, 5} and A_ | B_ == S        # exhaustive, not disjoint
+assert P(A_ | B_) == P(A_) + P(B_) - P(A_ & B_) == 1
+assert not odd & even and odd | even == {1, 2, 3, 4, 5, 6}           # complements
+
+# %% [markdown]
+# **The chain rule of probability.** A joint probability is a marginal times a
+# conditional: `P(A ∩ B) = P(A) P(B | A)`. Two hearts in a row without
+# replacement: 13/52 × 12/51 = 1/17 (the conditional probability is the
+# chapter's 12/51 below).
+
+# %%
+two_hearts = Fraction(13, 52) * Fraction(12, 51)
+print("P(heart, heart) =", two_hearts)
+assert two_hearts == Fraction(1, 17)
+
+# %% [markdown]
 # ## V1 · Probability
 #
 # Cards: a red card that is also a jack has probability 1/2 × 1/13 = 1/26. Two
@@ -55,9 +147,18 @@ assert np.array_equal(nnc.matmul(v3.A, v3.B), v3.A @ v3.B)
 # gives P(sick | positive) = 0.98 × 0.02 / 0.039 ≈ 0.50 — a coin flip,
 # because the disease is rare.
 
+# > **Erratum.** The chapter's worked variance reads
+# > `(0 − 2.3)²·0 + (1 − 2.3)²·1 + … + (5 − 2.3)²·5 = 2.01`, multiplying each
+# > squared deviation by the *value*. Each should be weighted by its
+# > *probability*: `(0 − 2.3)²·0.1 + (1 − 2.3)²·0.2 + … + (5 − 2.3)²·0.1 = 2.01`.
+# > nnc weights by the probabilities (the garbled form would give 31.89).
+
 # %%
 v1 = book.v1_probability()
 print(v1)
+values, probs = np.arange(6), np.array([0.1, 0.2, 0.3, 0.2, 0.1, 0.1])
+assert abs(np.sum((values - 2.3) ** 2 * probs) - 2.01) < 1e-12
+print("garbled form:", np.sum((values - 2.3) ** 2 * values))
 assert Fraction(v1.p_red_and_jack) == Fraction(1, 26)
 assert Fraction(v1.p_second_heart) == Fraction(12, 51)
 assert f"{float(v1.p_second_heart):.3f}" == "0.235"
@@ -96,7 +197,6 @@ assert abs(v1.binomial_pmf.sum() - 1) < 1e-15 and v1.binomial_pmf[5] == 252 / 10
 # %%
 v2 = book.v2_information()
 print(v2)
-import math
 assert abs(v2.information_08 - 0.2231435513142097) <= 1e-12 * 0.22
 assert abs(v2.information_02 - 1.6094379124341003) <= 1e-12 * 1.61
 assert f"{v2.information_08:.2f}" == "0.22" and f"{v2.information_02:.2f}" == "1.61"
@@ -109,6 +209,82 @@ assert abs(v2.entropy_fair + v2.kl - v2.cross_entropy) < 1e-15
 fig = plot.loss_curves({"nats": v2.binary_entropy_nats, "bits": v2.binary_entropy_bits},
                        x=v2.p, title="Entropy of a coin that lands heads with probability p",
                        xlabel="p", ylabel="entropy")
+
+# %% [markdown]
+# ## Calculus, numerically
+#
+# The derivative is the limit of the slope `Δy/Δx` as `Δx` shrinks. For
+# `f(x) = x²` at x = 1 the slopes of ever shorter chords approach 2. At an
+# extremum the derivative is 0: `g(x) = (x − 1)² + 0.5` has its minimum where
+# `g′(x) = 2(x − 1) = 0`. A function of several variables has a *partial*
+# derivative for each, holding the others fixed; the *chain rule* multiplies
+# the derivatives of nested functions and the *sum rule* adds those of added
+# ones. Central differences check each rule.
+
+# %%
+f1 = lambda x: x ** 2                   # noqa: E731
+for dx in (1.0, 0.1, 0.01, 0.001):
+    print(f"dx = {dx:<6}: (f(1 + dx) - f(1)) / dx = {(f1(1 + dx) - f1(1)) / dx:.6f}")
+def numeric(fun, x, h=1e-6):
+    return (fun(x + h) - fun(x - h)) / (2 * h)
+xs_ = np.linspace(-1, 3, 4001)
+g_ = (xs_ - 1) ** 2 + 0.5
+print("minimum of g at x =", xs_[np.argmin(g_)], "where g'(x) =", numeric(lambda t: (t - 1) ** 2 + 0.5, 1.0))
+fxy = lambda x, y: x * x * y + 3 * y    # noqa: E731  # df/dx = 2xy, df/dy = x^2 + 3
+print("partials of x^2 y + 3y at (2, 5):", numeric(lambda t: fxy(t, 5.0), 2.0),
+      numeric(lambda t: fxy(2.0, t), 5.0), "(formulas: 20, 7)")
+chain = numeric(lambda t: math.sin(t * t), 0.7)
+print("chain rule: d/dx sin(x^2) at 0.7 =", chain, " cos(x^2) 2x =", math.cos(0.49) * 1.4)
+summ = numeric(lambda t: t ** 3 + math.exp(t), 0.3)
+print("sum rule: d/dx (x^3 + e^x) at 0.3 =", summ, " 3x^2 + e^x =", 0.27 + math.exp(0.3))
+assert abs(numeric(lambda t: fxy(t, 5.0), 2.0) - 20) < 1e-6 and abs(numeric(lambda t: fxy(2.0, t), 5.0) - 7) < 1e-6
+assert abs(chain - math.cos(0.49) * 1.4) < 1e-8 and abs(summ - (0.27 + math.exp(0.3))) < 1e-8
+
+# %% [markdown]
+# ## A neuron: one unit, its weight and its bias
+#
+# A neuron computes `y = f(w·x + b)`. With one input and the sigmoid as `f`,
+# the weight sets how steep the transition is and the bias where it happens:
+# the output crosses 1/2 at `x = t = −b/w`. The chapter's four panels vary w
+# and b:
+
+# %%
+xg = np.linspace(-6, 6, 241)
+fig, axes = plt.subplots(1, 4, figsize=(14, 3), sharey=True)
+for ax, (w_, b_) in zip(axes, [(1, 0), (5, 0), (1, 2), (5, -10)]):
+    ax.plot(xg, F.sigmoid(w_ * xg + b_), lw=2)
+    t = -b_ / w_
+    ax.axvline(t, color="k", ls="--", lw=1)
+    ax.set_title(f"w = {w_}, b = {b_}: t = {t:g}")
+    ax.grid(True, alpha=0.3)
+    assert abs(float(F.sigmoid(np.array([w_ * t + b_]))[0]) - 0.5) < 1e-15
+fig.tight_layout()
+
+# %% [markdown]
+# Two familiar models are single units. With the identity as activation and
+# the squared error, a unit *is* linear regression: trained by gradient descent
+# it finds the least-squares line. With the sigmoid and the log loss it *is*
+# logistic regression: its gradient is `(ŷ − y) x`, the logistic-regression
+# gradient.
+
+# %%
+gen = nnc.random.Generator(seed=1)
+xl = gen.uniform(50, low=0.0, high=4.0)
+yl = 1.5 * xl - 0.7 + gen.normal(50, std=0.3)
+unit = nnc.Sequential([nnc.Dense(1, 1)], seed=0, dtype="float64")
+unit.fit(xl[:, None], yl[:, None], loss="mse", optimizer=nnc.SGD(0.05), epochs=3000)
+print("identity unit:", float(unit.layers[0].weight[0, 0]), float(unit.layers[0].bias[0]),
+      " least squares:", np.polyfit(xl, yl, 1))
+assert np.allclose([unit.layers[0].weight[0, 0], unit.layers[0].bias[0]], np.polyfit(xl, yl, 1),
+                   atol=1e-6)
+lab = (yl > np.median(yl)).astype(float)
+logit = nnc.Sequential([nnc.Dense(1, 1)], seed=0, dtype="float64")
+logit.compute_gradients(xl[:, None], lab[:, None], nnc.losses.LogLossWithLogits(reduction="sum"))
+p_ = F.sigmoid(logit.predict(xl[:, None]))[:, 0]
+grad_w = float(np.sum((p_ - lab) * xl))
+engine_w = float(dict(logit.named_grads())["layers.0.weight"][0, 0])
+print("sigmoid unit's weight gradient:", engine_w, " logistic regression's sum (p - y) x:", grad_w)
+assert abs(engine_w - grad_w) < 1e-9
 
 # %% [markdown]
 # ## V4 · Activation functions
@@ -146,6 +322,48 @@ assert f"{v4.exp1:.1f}" == "2.7" and f"{v4.exp2:.2f}" == "7.39"
 assert abs(v4.softmax_ratio - math.exp(-1)) < 1e-15
 assert v4.relu_relu_2 == 2.0
 assert abs(v4.selu_lambda - 1.0507009873554804934) < 1e-15
+
+# %% [markdown]
+# The chapter's figure of three stacked sigmoids: each application squeezes
+# the range further, from (0, 1) to about (0.5, 0.73) to about (0.62, 0.68).
+
+# %%
+xs3 = np.linspace(-10, 10, 401)
+s1_ = F.sigmoid(xs3); s2_ = F.sigmoid(s1_); s3_ = F.sigmoid(s2_)
+fig = plot.loss_curves({"σ(x)": s1_, "σ(σ(x))": s2_, "σ(σ(σ(x)))": s3_}, x=xs3,
+                       title="three stacked sigmoids", xlabel="x", ylabel="output")
+print("ranges:", [(round(float(v.min()), 3), round(float(v.max()), 3)) for v in (s1_, s2_, s3_)])
+assert s3_.max() - s3_.min() < s2_.max() - s2_.min() < s1_.max() - s1_.min()
+
+# %% [markdown]
+# **ReLU makes sparse activations.** With weights drawn from a normal
+# distribution, each ReLU unit's input is negative about half the time, so
+# about half the activations are exactly 0.
+#
+# > **Erratum.** The chapter says the input has "a 0.5% chance" of being
+# > below 0; it is a 50% (0.5) chance, as its next sentence ("about half of
+# > the activations") says.
+#
+# The flip side is the *dying ReLU*: a unit whose input is negative for every
+# example passes no gradient, so gradient descent never changes its weights
+# again. Below, a unit with a large negative bias stays dead through a whole
+# `fit`.
+
+# %%
+Xr = nnc.random.Generator(seed=3).normal((1000, 20))
+layer = nnc.Sequential([nnc.Dense(20, 256), nnc.ReLU()], seed=0, dtype="float64")
+acts = layer.predict(Xr)
+print(f"fraction of ReLU outputs that are exactly 0: {np.mean(acts == 0):.3f}")
+assert 0.45 < np.mean(acts == 0) < 0.55
+net = nnc.Sequential([nnc.Dense(2, 1), nnc.ReLU(), nnc.Dense(1, 1)], seed=0, dtype="float64")
+net.layers[0].bias[...] = -100.0              # the ReLU's input is negative for every example
+Xd = nnc.random.Generator(seed=4).uniform((64, 2), low=-1, high=1)
+yd = Xd[:, :1] + Xd[:, 1:]
+before = net.layers[0].weight.copy()
+net.fit(Xd, yd, loss="mse", optimizer=nnc.SGD(0.1), epochs=200)
+print("dead unit's weights before:", before.ravel(), " after 200 epochs:",
+      net.layers[0].weight.ravel())
+assert np.array_equal(before, net.layers[0].weight)
 
 # %% [markdown]
 # ## V5 · Universal approximation, one boxcar at a time
@@ -190,13 +408,17 @@ assert np.all(np.diff(v5.mean_abs_errors) < 0)
 #
 # A single unit draws one straight line through the plane, and no straight
 # line separates XOR's ones (0,1), (1,0) from its zeros (0,0), (1,1). Trained
-# on the log loss the single unit gives up and outputs 1/2 everywhere. One
-# hidden layer of sigmoids bends the boundary and classifies all four points.
+# on the log loss the single unit gives up and outputs 1/2 for every point: it
+# makes no decision at all (the walkthrough counts an output of 1/2 as
+# undecided, so its accuracy is 0 rather than a threshold's rounding
+# artefact). One hidden layer of sigmoids bends the boundary and classifies
+# all four points.
 
 # %%
 v6 = book.v6_xor()
 print(v6)
 assert v6.single_accuracy < 1.0 and v6.hidden_accuracy == 1.0
+assert v6.single_undecided == 4 and np.allclose(v6.single_prob, 0.5)
 
 fig, axes = plt.subplots(1, 2, figsize=(10, 4))
 for ax, model, name in ((axes[0], v6.single_model, "a single unit"),
@@ -230,6 +452,37 @@ assert np.allclose(v7.cross_entropy_grad, v7.softmax - v7.target, atol=1e-15)
 assert abs(v7.target_entropy + v7.kl - v7.cross_entropy) < 1e-14
 
 # %% [markdown]
+# ## Backpropagation, derived and checked
+#
+# The chapter derives the gradients of a network layer by layer with the chain
+# rule. For one hidden layer, `h = σ(x W1 + b1)`, output `ŷ = h W2 + b2` and
+# the cost `J = ½ Σ (ŷ − y)²`: the output error is `δ2 = ŷ − y`; the output
+# layer's gradients are `hᵀ δ2` and `Σ δ2`; the error sent back is
+# `δ1 = (δ2 W2ᵀ) ⊙ σ′`, with `σ′ = h (1 − h)`; and the first layer's gradients
+# are `xᵀ δ1` and `Σ δ1`. Written out in NumPy, they equal the gradients nnc's
+# engine computes (`compute_gradients`), and both agree with central
+# differences (`nnc.gradcheck`).
+
+# %%
+gen = nnc.random.Generator(seed=5)
+Xb, yb = gen.normal((6, 3)), gen.normal((6, 2))
+net = nnc.Sequential([nnc.Dense(3, 4), nnc.Sigmoid(), nnc.Dense(4, 2)], seed=2, dtype="float64")
+W1, b1 = net.layers[0].weight, net.layers[0].bias
+W2, b2 = net.layers[2].weight, net.layers[2].bias
+hid = 1 / (1 + np.exp(-(Xb @ W1 + b1)))
+out = hid @ W2 + b2
+d2 = out - yb
+d1 = (d2 @ W2.T) * hid * (1 - hid)
+by_hand = {"layers.0.weight": Xb.T @ d1, "layers.0.bias": d1.sum(0),
+           "layers.2.weight": hid.T @ d2, "layers.2.bias": d2.sum(0)}
+net.compute_gradients(Xb, yb, nnc.losses.MSE(reduction="sum", half=True))
+for name, g_engine in net.named_grads():
+    gap = np.max(np.abs(g_engine - by_hand[name]))
+    print(f"{name:16s} largest difference engine vs chain rule: {gap:.2g}")
+    assert gap < 1e-12
+print(nnc.gradcheck(net, Xb, yb, nnc.losses.MSE(reduction="sum", half=True)))
+
+# %% [markdown]
 # ## V8 · Weight initialisation
 #
 # Start the weights too small and signals fade layer by layer; too large and
@@ -251,7 +504,8 @@ assert np.all(v8.sample_max_abs[uniform] <= v8.limits[uniform])
 assert np.all(abs(v8.sample_std / v8.formula_std - 1) < 0.02)
 
 # %% [markdown]
-# Then the reason: a batch of data through 10 layers of 256 units. On the left,
+# Then the reason: a batch of 256 examples through 10 layers of 128 units
+# (`v8.depth`, `v8.width`; the samples above used 256 × 256 matrices). On the left,
 # the spread of each layer's activations; on the right, the size of the
 # gradient arriving at each layer on the way back. With ReLU, Xavier's
 # variance is half of what is needed and the signal shrinks by about √2 per
@@ -262,6 +516,8 @@ assert np.all(abs(v8.sample_std / v8.formula_std - 1) < 0.02)
 # saturate the sigmoids (a spread near 0.5 means outputs stuck at 0 or 1).
 
 # %%
+print(f"{v8.activation_std.shape[1]} layers of {v8.width} units")
+assert v8.activation_std.shape[1] == 10 and v8.width == 128
 layers = np.arange(1, v8.activation_std.shape[1] + 1)
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
 plot.loss_curves(dict(zip(v8.stack_names, v8.activation_std)), x=layers, log=True,
@@ -282,8 +538,12 @@ assert v8.gradient_rms[sx, 0] < 1e-4 * v8.gradient_rms[sx, -1]
 # %% [markdown]
 # ## V9 · Better optimizers
 #
-# Plain gradient descent on a long, narrow valley zig-zags across the steep
-# direction and crawls along the flat one. **Momentum** keeps a velocity,
+# On a long, narrow valley plain gradient descent is stuck with a learning
+# rate small enough for the steep direction, and then crawls along the flat
+# one. (With learning rate 0.5 and curvature 1 on the steep axis, each step
+# halves the distance there without overshooting, so the path below does not
+# zig-zag; with a learning rate above 1/curvature = 1 it does, as the second
+# figure shows, and above 2 it diverges.) **Momentum** keeps a velocity,
 # `v = mu v − lr g; theta += v`, so consistent gradients add up and
 # oscillations cancel. **Nesterov** momentum evaluates the gradient where the
 # velocity is about to carry the parameters, `g = grad(theta + mu v)`, and
@@ -307,3 +567,22 @@ fig = plot.optimizer_paths(v9.w1_grid, v9.w2_grid, v9.surface,
                            xlabel="w1", ylabel="w2")
 final = {n: float(l[-1]) for n, l in zip(v9.names, v9.losses)}
 assert final["Nesterov"] < final["Momentum"]
+assert np.all(v9.paths[0, :, 0] < 0)          # plain GD at lr 0.5 never crosses w1 = 0
+
+# %% [markdown]
+# Every setting can be changed: `v9_optimizers(lr=..., mu=..., adam_lr=...,
+# betas=..., eps=..., curvatures=..., start=..., steps=...)`. With lr 1.6 the
+# steep direction overshoots each step (factor 1 − 1.6 = −0.6) and plain
+# gradient descent zig-zags across the valley. Momentum still settles, but
+# Nesterov's look-ahead, evaluated further along each overshoot, diverges at
+# this rate: a faster method is not a safer one.
+
+# %%
+v9z = book.v9_optimizers(lr=1.6, mu=0.5, steps=40)
+print(v9z)
+fig = plot.optimizer_paths(v9z.w1_grid, v9z.w2_grid, v9z.surface,
+                           dict(zip(v9z.names[:2], v9z.paths[:2])), levels=20, log=True,
+                           title="V9 with lr 1.6: gradient descent zig-zags",
+                           xlabel="w1", ylabel="w2")
+signs = np.sign(v9z.paths[0, :6, 0])
+assert np.all(signs[1:] * signs[:-1] < 0)        # the sign of w1 flips every step

@@ -281,8 +281,10 @@ def v6_xor(epochs=2000, learning_rate=0.5, hidden=4, seed=0):
 
     Both networks are fitted with full-batch ``SGD`` on the binary log loss
     (from logits): a single unit ``Dense(2, 1)`` can at best classify three of
-    the four points, while ``Dense(2, hidden) -> Sigmoid -> Dense(hidden, 1)``
-    gets all four.  Returns a :class:`Result` with the data, ``single_loss``,
+    the four points -- trained on the log loss it ends at P = 1/2 for every
+    point, no decision at all -- while ``Dense(2, hidden) -> Sigmoid ->
+    Dense(hidden, 1)`` gets all four.  An output within 1e-6 of 1/2 counts as
+    undecided (``single_undecided``), never as right.  Returns a :class:`Result` with the data, ``single_loss``,
     ``hidden_loss`` (per epoch), ``single_prob``, ``hidden_prob`` (fitted
     probabilities), ``single_accuracy``, ``hidden_accuracy``, and the two
     models (``single_model``, ``hidden_model``) for decision-boundary plots.
@@ -300,15 +302,25 @@ def v6_xor(epochs=2000, learning_rate=0.5, hidden=4, seed=0):
     F = _F()
     p1 = _np(F.sigmoid(_np(single.predict(X))))[:, 0]
     p2 = _np(F.sigmoid(_np(deep.predict(X))))[:, 0]
-    acc1 = float(np.mean((p1 >= 0.5) == (y[:, 0] == 1.0)))
-    acc2 = float(np.mean((p2 >= 0.5) == (y[:, 0] == 1.0)))
-    lines = [f"single unit:  P(y=1) = {np.round(p1, 3).tolist()}, accuracy {acc1:.0%}, "
+    # An output within 1e-6 of 1/2 is no decision: counting it as class 1
+    # (p >= 0.5) would report a rounding artefact as an accuracy.
+    t = y[:, 0] == 1.0
+    und1, und2 = np.abs(p1 - 0.5) < 1e-6, np.abs(p2 - 0.5) < 1e-6
+    acc1 = float(np.mean(~und1 & ((p1 > 0.5) == t)))
+    acc2 = float(np.mean(~und2 & ((p2 > 0.5) == t)))
+
+    def verdict(acc, und):
+        if und.all():
+            return "every output is 1/2: no decision on any point"
+        return f"accuracy {acc:.0%}" + (f" ({int(und.sum())} undecided)" if und.any() else "")
+    lines = [f"single unit:  P(y=1) = {np.round(p1, 3).tolist()}, {verdict(acc1, und1)}, "
              f"final loss {float(np.asarray(h1.loss)[-1]):.4f}",
-             f"hidden layer: P(y=1) = {np.round(p2, 3).tolist()}, accuracy {acc2:.0%}, "
+             f"hidden layer: P(y=1) = {np.round(p2, 3).tolist()}, {verdict(acc2, und2)}, "
              f"final loss {float(np.asarray(h2.loss)[-1]):.4f}"]
     r = Result(id="V6", title="XOR: one unit cannot, one hidden layer can", X=X, y=y,
                single_loss=_np(h1.loss), hidden_loss=_np(h2.loss), single_prob=p1,
                hidden_prob=p2, single_accuracy=acc1, hidden_accuracy=acc2,
+               single_undecided=int(und1.sum()),
                single_model=single, hidden_model=deep, _lines=lines)
     r.head, r.tail = len(lines), 0
     return r
@@ -444,7 +456,7 @@ def v8_initialisers(fan_in=256, fan_out=256, depth=10, width=128, batch=256, see
                names=names, limits=limits, sample_max_abs=sample_max,
                sample_std=sample_std, formula_std=formula_std,
                stack_names=tuple(s[0] for s in stacks), activation_std=act_std,
-               gradient_rms=grad_rms, _lines=lines)
+               gradient_rms=grad_rms, depth=depth, width=width, batch=batch, _lines=lines)
     r.head, r.tail = len(lines), 0
     return r
 
