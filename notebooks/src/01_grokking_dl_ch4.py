@@ -44,6 +44,23 @@ assert g1.error == 0.30250000000000005          # 0.55**2 in float64, exactly
 assert g1.lines() == ["0.3025"]                  # what the book prints
 
 # %% [markdown]
+# ### Why square the error?
+#
+# The chapter gives two reasons. Squaring makes big misses count for much more
+# than small ones: an error of 10 becomes 100, an error of 0.01 becomes
+# 0.0001, so learning attends to what is badly wrong and ignores what is
+# nearly right. And squaring makes every error positive: averaged raw errors
+# of +1000 and −1000 would cancel to 0, as if the network were perfect, while
+# their squares average to a million.
+
+# %%
+raw = np.array([1000.0, -1000.0])
+print("10 ** 2 =", 10 ** 2, "  0.01 ** 2 =", 0.01 ** 2)
+print("mean raw error of +1000 and -1000:", raw.mean(), "  mean squared error:", (raw ** 2).mean())
+assert raw.mean() == 0.0 and (raw ** 2).mean() == 1e6
+assert 10 ** 2 > 10 and 0.01 ** 2 < 0.01
+
+# %% [markdown]
 # ## G2 · Hot and cold: one step of trial and error
 #
 # The most naive way to learn: wiggle the weight a little up and a little
@@ -116,6 +133,26 @@ axes[1].axhline(0.8, color="k", ls="--", lw=1, label="goal 0.8"); axes[1].legend
 fig.tight_layout()
 print("forward passes:", g3.forward_passes)
 assert g3.forward_passes == 3 * 1101
+
+# %% [markdown]
+# ### Why 1101 iterations?
+#
+# Because that is when the prediction first reaches 0.8: 1100 steps of 0.001
+# carry the weight from 0.5 to 1.6. Run longer and the weight cannot stay
+# there: the two probes are never exactly equal (1.6 is not exact in binary),
+# so every iteration moves the weight a step, and the prediction rocks
+# between 0.8 and 0.8005 for as long as the loop runs.
+
+# %%
+longer = book.g3_hot_cold(iterations=1130)
+tail = longer.lines()[1098:1106]
+print("\n".join(f"{1099 + k:5d}  {t}" for k, t in enumerate(tail)))
+after = set(longer.lines()[1100:])
+print("distinct lines after iteration 1101:", sorted(after))
+assert after == {"Error:1.07995057925e-27 Prediction:0.8",
+                 "Error:2.49999999967e-07 Prediction:0.8005"}
+errors, preds = trask_hot_cold(iterations=1130)      # Trask's loop agrees, bit for bit
+assert np.array_equal(errors, longer.errors) and np.array_equal(preds, longer.predictions)
 
 # %% [markdown]
 # ### Two flaws of hot/cold learning
@@ -243,6 +280,42 @@ assert table == [["0", "0.64", "0", "-0.8", "-0.88"],
                  ["0.734008", "5.489031744e-05", "0.8074088", "0.0074088", "0.00814968"]]
 
 # %% [markdown]
+# The same steps on the error bowl for input 1.1: the first step lands past the
+# bottom (weight 0.88 > 0.8/1.1 = 0.727), and the following steps come back
+# from alternating sides, each closer.
+
+# %%
+w = np.linspace(-0.2, 1.2, 281)
+fig = plot.descent_1d(w, (1.1 * w - 0.8) ** 2, g7.weights[:-1], g7.errors,
+                      title="G7: input 1.1, overshooting into the bowl")
+fig.axes[0].axvline(0.8 / 1.1, color="k", ls=":", lw=1)
+assert np.all(np.diff(np.sign(g7.weights[1:] - 0.8 / 1.1)) != 0)   # alternating sides
+
+# %% [markdown]
+# ### What is weight_delta? Derivatives
+#
+# The chapter pictures the network as a box with rods sticking out of it, one
+# per variable: push the `weight` rod and the `error` rod moves too. The
+# *derivative* says by how much: for `y = x * 2`, moving x by one moves y by
+# two (derivative 2); for `y = 0 * x`, the rods are not connected (derivative
+# 0). For the error `(input * weight − goal)²` the derivative with respect to
+# the weight is `2 (pred − goal) input` — twice `weight_delta`. So
+# `weight_delta` is the slope of the error curve, up to a constant factor that
+# the learning rate absorbs, and stepping against it goes downhill.
+
+# %%
+def slope(fun, x, h=1e-6):
+    return (fun(x + h) - fun(x - h)) / (2 * h)
+
+print("y = x * 2:", slope(lambda x: x * 2, 3.0), "  y = 0 * x:", slope(lambda x: 0 * x, 3.0))
+for k in range(4):
+    wk, inp = g7.weights[k], 1.1
+    d_error = slope(lambda t: (inp * t - 0.8) ** 2, wk)
+    print(f"weight {wk:.6f}: d error / d weight = {d_error:+.6f}, "
+          f"2 * weight_delta = {2 * g7.weight_deltas[k]:+.6f}")
+    assert abs(d_error - 2 * g7.weight_deltas[k]) < 1e-8
+
+# %% [markdown]
 # ## G8 · Breaking gradient descent: input 2
 #
 # Set the input to 2 and keep the goal 0.8. Now the error bowl is four times
@@ -297,6 +370,15 @@ plot.descent_1d(w, (2 * w - 0.8) ** 2, g9.weights[:-1], g9.errors, ax=axes[0],
 plot.loss_curves({"alpha 1 (G8)": g8.errors, "alpha 0.1 (G9)": g9.errors}, log=True,
                  ax=axes[1], title="error per step", xlabel="step", ylabel="error")
 fig.tight_layout()
+
+# %% [markdown]
+# Alpha 0 is a legal choice too: Trask's loop then multiplies every update by
+# zero, and the network never learns — every line repeats the first.
+
+# %%
+still = book.g9_alpha(alpha=0, iterations=3)
+print(still)
+assert still.lines() == ["Error:0.04 Prediction:1.0"] * 3
 
 # %% [markdown]
 # ## Beyond the book · which alphas work?
