@@ -195,3 +195,23 @@ def test_a6_reports_work_and_time():
     text = str(r)
     assert "work: GD visits 900,000 points in 300 updates" in text
     assert "time per point visited" in text
+
+
+def test_pharo_sum_order():
+    """Pharo's Collection>>sum is ((t1 + t1) + t2 + ... + tn) - t1, in data order."""
+    t = [0.1, 0.2, 0.3, 1e16, -1e16]
+    ref = t[0] + t[0]
+    for v in t[1:]:
+        ref = ref + v
+    assert book.agile.pharo_sum(t) == ref - t[0]
+    assert book.agile.pharo_sum([[1.0, 2.0], [3.0, 4.0]]).tolist() == [3.0, 7.0]
+
+
+def test_a2_replays_bergels_script_bit_for_bit():
+    """Finding 2: A2's a, b and recorded costs equal Bergel's script (Pharo's sum,
+    2/n an exact Fraction) in every bit, including the cost after update 2 that
+    Pharo prints as 1.1777226041500002."""
+    r = book.a2_gradient_descent()
+    a, b, cost = book.agile.bergel_loop(r.x, r.y)
+    assert np.array_equal(a, r.a) and np.array_equal(b, r.b) and np.array_equal(cost, r.mse)
+    assert repr(float(r.mse[1])) == "1.1777226041500002"

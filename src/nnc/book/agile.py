@@ -19,7 +19,7 @@ from . import _check
 from ._results import LineFit, Result
 
 __all__ = [
-    "a1_cost", "a2_gradient_descent", "a3_aligned_points", "a4_noisy_line",
+    "pharo_sum", "bergel_loop", "a1_cost", "a2_gradient_descent", "a3_aligned_points", "a4_noisy_line",
     "a5_minibatch_sgd", "a6_timing", "a7_sigmoid_derivative",
 ]
 
@@ -31,11 +31,59 @@ def _line_model(a, b, seed=0):
     return model
 
 
+def pharo_sum(terms):
+    """Pharo's ``Collection>>sum`` along the last axis, vectorised over the others:
+    ``(inject: anyOne into: [+]) - anyOne``, i.e. ``((t1 + t1) + t2 + ... + tn) - t1``
+    in data order -- the order Bergel's scripts add in."""
+    terms = np.asarray(terms, dtype=np.float64)
+    first = terms[..., 0]
+    acc = first + first
+    for j in range(1, terms.shape[-1]):
+        acc = acc + terms[..., j]
+    return acc - first
+
+
 def _costs(x, y, a, b):
-    """Bergel's J for each (a[k], b[k]): sum of squared errors / n, vectorised."""
+    """Bergel's J for each (a[k], b[k]): his ``(squared errors) sum / n``, the
+    sum in Pharo's order, vectorised over the lines."""
     pred = x[None, :] * a[:, None] + b[:, None]
     err = y[None, :] - pred
-    return (err * err).sum(axis=1) / x.shape[0]
+    return pharo_sum(err * err) / x.shape[0]
+
+
+def bergel_loop(x, y, a=0.5, b=3.0, learning_rate=0.01, iterations=1000, batch_size=None):
+    """Bergel's gradient-descent (or, with ``batch_size``, mini-batch) script
+    replayed in plain Python floats: ``deriMSEa := (2 / n) * (points collect:
+    [... x * (y - f(x)) negated]) sum`` (``2 / n`` an exact Fraction made a
+    float by the multiplication, ``sum`` in Pharo's order), then
+    ``a := a - (learningRate * deriMSEa)``; a mini-batch closes only at
+    multiples of the batch size.  The cost recorded after each update (each
+    batch's squared errors over n, summed over the epoch, for mini-batches) is
+    ``(squared errors) sum / n``.
+
+    Returns ``(a, b, cost)``: the start and every update, and one cost per
+    iteration (epoch) -- the reference nnc's engine is compared with."""
+    from fractions import Fraction
+    xs, ys = [float(v) for v in x], [float(v) for v in y]
+    n = len(xs)
+    size = n if batch_size is None else int(batch_size)
+    scale = float(Fraction(2, size))
+    A, B, costs = [float(a)], [float(b)], []
+    for _ in range(iterations):
+        epoch_cost = 0.0
+        for s in range(0, n - n % size, size):
+            px, py = xs[s:s + size], ys[s:s + size]
+            da = scale * float(pharo_sum([-(xi * (yi - (xi * a + b)))
+                                          for xi, yi in zip(px, py)]))
+            db = scale * float(pharo_sum([-(1 * (yi - (xi * a + b)))
+                                          for xi, yi in zip(px, py)]))
+            a, b = a - learning_rate * da, b - learning_rate * db
+            A.append(a)
+            B.append(b)
+            sq = [(yi - (xi * a + b)) * (yi - (xi * a + b)) for xi, yi in zip(px, py)]
+            epoch_cost = epoch_cost + float(pharo_sum(sq)) / n
+        costs.append(epoch_cost)
+    return np.array(A), np.array(B), np.array(costs)
 
 
 def _fmt(v):
@@ -101,7 +149,7 @@ def _fit_line(id, title, x, y, a, b, learning_rate, epochs, batch_size=None,
             xs, ys = x[bounds[j]:bounds[j + 1]], y[bounds[j]:bounds[j + 1]]
             pred = xs[None, :] * a_after[:, j:j + 1] + b_after[:, j:j + 1]
             err = ys[None, :] - pred
-            mse += (err * err).sum(axis=1) / n
+            mse += pharo_sum(err * err) / n
     per_epoch = (a_path.shape[0] - 1) // epochs if epochs else 0  # 0 epochs: no lines
     word = "update" if batch_size is None else "epoch"
     lines = [f"{word} {k + 1}: a = {_fmt(a_path[(k + 1) * per_epoch])}, "

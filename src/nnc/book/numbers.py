@@ -305,6 +305,21 @@ def _replay(run_key):
                       value)
 
 
+def _bergel_replay(r, batch_size=None):
+    """(identical values, total, largest relative gap) between a line fit's
+    a, b, cost and Bergel's script replayed in Python (Pharo's sum)."""
+    from .agile import bergel_loop
+    epochs = r.mse.shape[0]
+    a, b, cost = bergel_loop(r.x, r.y, float(r.a[0]), float(r.b[0]), r.learning_rate, epochs,
+                             batch_size)
+    mine = np.concatenate([r.a, r.b, r.mse])
+    ref = np.concatenate([a, b, cost])
+    if mine.shape != ref.shape:
+        return 0, int(ref.size), float("inf")
+    gap = float(np.max(np.abs(mine - ref) / np.maximum(np.abs(ref), 1e-300)))
+    return int(np.sum(mine.view(np.uint64) == ref.view(np.uint64))), int(ref.size), gap
+
+
 def _alternates_around(goal, bound):
     def check(preds):
         d = np.asarray(preds) - goal
@@ -331,6 +346,9 @@ def _decreasing(a):
     a = np.asarray(a)
     return bool(np.all(np.diff(a) < 0))
 
+
+_BERGEL = ("Bergel's script replayed in plain Python: Pharo's sum order, 2 / n an exact "
+           "Fraction, batches closed at multiples of the batch size")
 
 BOOK_NUMBERS = [
     # G -- Grokking Deep Learning ch. 4 (Python 2's str: 12 significant digits)
@@ -407,6 +425,8 @@ BOOK_NUMBERS = [
                lambda r: r.a[-1]),
     BookNumber("A2", "minimum: b after 1000 updates", "1.39", "truncated",
                lambda r: r.b[-1]),
+    BookNumber("A2", "every a, b and cost vs Bergel's script", "his script", "replay",
+               lambda r: _bergel_replay(r)[:2], None, "code", _BERGEL),
     BookNumber("A3", "the cost tends to 0 (cost first, last)", "tends to 0", "claim",
                lambda r: (float(r.mse[0]), float(r.mse[-1])),
                lambda v: v[1] < 1e-3 * v[0]),
@@ -427,6 +447,12 @@ BOOK_NUMBERS = [
     BookNumber("A5", "mini-batch SGD fits well (its cost, least squares')", "very similar",
                "claim", lambda r: (round(float(r.mse[-1]), 6), round(_least_squares_cost(r), 6)),
                lambda v: v[0] < 1.05 * v[1]),
+    BookNumber("A4", "a, b, cost identical to Bergel's script (not yet)", "his script", "info",
+               lambda r: "{} of {} (largest gap {:.1g})".format(*_bergel_replay(r)), None,
+               "code", _BERGEL),
+    BookNumber("A5", "a, b, cost identical to Bergel's script (not yet)", "his script", "info",
+               lambda r: "{} of {} (largest gap {:.1g})".format(
+                   *_bergel_replay(r, r.batch_size)), None, "code", _BERGEL),
     BookNumber("A6", "GD, 3000 iterations, 30,000 points (s)", "27.479", "info",
                lambda r: r.gd_seconds),
     BookNumber("A6", "mini-batch SGD, 1000 epochs (s)", "18.847", "info",
@@ -611,6 +637,8 @@ _PARK_MILLER = ("code", "Pharo's Random seed: 42 (Park-Miller), the generator Be
 
 def _provenance(n):
     """``(source, origin)`` of one number (see the module docstring)."""
+    if n.source != "chapter":          # labelled where it is defined
+        return n.source, n.origin
     if (n.run, n.quantity) in _ORIGINS:
         return _ORIGINS[(n.run, n.quantity)]
     if n.mode == "replay":
