@@ -144,3 +144,13 @@ def test_m6_user_function():
         book.m6_random_restarts(function=3)
     with pytest.raises(ValueError, match="interval"):
         book.m6_random_restarts(interval=(1, 0))
+
+
+def test_m1_follows_the_books_code():
+    """Finding 2: the repository's square and absolute tricks, run in Python with
+    the same random.seed(0) draws, stay within a few ulps of nnc's run."""
+    for trick in ("square", "absolute"):
+        r = book.m1_linear_regression(trick=trick)
+        s, i = book.grokking_ml.serrano_linear_loop(trick)
+        np.testing.assert_allclose(r.slopes, s, rtol=1e-14)
+        np.testing.assert_allclose(r.intercepts, i, rtol=1e-14)

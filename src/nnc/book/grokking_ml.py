@@ -23,6 +23,7 @@ from ._results import Result
 __all__ = [
     "m1_linear_regression", "m2_perceptron_step", "m3_logistic_regression",
     "m4_neural_network", "m5_regularization", "m6_random_restarts", "valleys",
+    "serrano_linear_loop",
     "valleys_derivative", "SERRANO_CH6_FEATURES", "SERRANO_CH6_LABELS",
 ]
 
@@ -78,6 +79,36 @@ def m1_linear_regression(trick="square", learning_rate=0.01, epochs=1000, seed=0
                intercept=float(intercepts[-1]), trick=trick, history=h, _lines=lines)
     r.head, r.tail = len(lines), 0
     return r
+
+
+def serrano_linear_loop(trick="square", learning_rate=0.01, epochs=1000, seed=0):
+    """The book's linear-regression code (its repository, ch. 3) in plain
+    Python: ``random.seed(seed)``, the start from two ``random.random()``, then
+    per step a house ``random.randint(0, 5)`` and the square trick
+    ``price_per_room += lr * rooms * (price - predicted)``, ``base_price +=
+    lr * (price - predicted)`` (or the absolute trick with the sign of the
+    miss).  Returns ``(slopes, intercepts)`` arrays (start and every step).
+    nnc's engine agrees to a few units in the last place, not to the bit: it
+    computes ``lr * ((predicted - price) * rooms)``, the book
+    ``(lr * rooms) * (price - predicted)``."""
+    rooms, prices = datasets.serrano_rooms()
+    rng = random.Random(seed)
+    slope, intercept = rng.random(), rng.random()
+    S, I = [slope], [intercept]
+    for _ in range(epochs):
+        i = rng.randint(0, rooms.shape[0] - 1)
+        r, p = float(rooms[i]), float(prices[i])
+        predicted = intercept + slope * r
+        if trick == "square":
+            slope += learning_rate * r * (p - predicted)
+            intercept += learning_rate * (p - predicted)
+        else:
+            sign = (p > predicted) - (p < predicted)
+            slope += learning_rate * r * sign
+            intercept += learning_rate * sign
+        S.append(slope)
+        I.append(intercept)
+    return np.array(S), np.array(I)
 
 
 def m2_perceptron_step(w=(1.0, 2.0), b=-4.0, point=(2.0, 3.0), label=0,

@@ -320,6 +320,27 @@ def _bergel_replay(r, batch_size=None):
     return int(np.sum(mine.view(np.uint64) == ref.view(np.uint64))), int(ref.size), gap
 
 
+def _gap(mine, ref):
+    """Largest relative difference between two equal-shape arrays."""
+    mine, ref = np.asarray(mine, dtype=np.float64), np.asarray(ref, dtype=np.float64)
+    if mine.shape != ref.shape:
+        return float("inf")
+    return float(np.max(np.abs(mine - ref) / np.maximum(np.abs(ref), 1e-300)))
+
+
+def _padhai_gap(r):
+    from .sigmoid_neuron import padhai_loop
+    w, b = padhai_loop(r.x, r.y, float(r.w[0]), float(r.b[0]), r.learning_rate,
+                       r.w.shape[0] - 1)
+    return max(_gap(r.w, w), _gap(r.b, b))
+
+
+def _serrano_m1_gap(r):
+    from .grokking_ml import serrano_linear_loop
+    s, i = serrano_linear_loop(r.trick, epochs=r.slopes.shape[0] - 1)
+    return max(_gap(r.slopes, s), _gap(r.intercepts, i))
+
+
 def _alternates_around(goal, bound):
     def check(preds):
         d = np.asarray(preds) - goal
@@ -475,6 +496,9 @@ BOOK_NUMBERS = [
                lambda r: float(r.loss[300] / r.loss[0]), lambda v: v > 0.99),
     BookNumber("S1", "then a drop: loss after 1000 epochs / initial", "drop", "claim",
                lambda r: float(r.loss[-1] / r.loss[0]), lambda v: v < 0.1),
+    BookNumber("S1", "every w, b vs the article's code (largest relative gap)",
+               "its loop", "claim", _padhai_gap, lambda v: v <= 1e-12, "code",
+               "the article's Python code (padhAI), run in plain Python"),
     BookNumber("S2", "L(-2, -10)", "0.42499638454314176", "exact", lambda r: r.loss[0, 0]),
     BookNumber("S2", "L(-2, 2)", "0.5044529278317778", "exact", lambda r: r.loss[-1, 0]),
 
@@ -569,6 +593,9 @@ BOOK_NUMBERS = [
                lambda r: r.slope),
     BookNumber("M1", "intercept after 1000 square-trick steps", "91.59448307644864",
                "exact", lambda r: r.intercept),
+    BookNumber("M1", "every slope, intercept vs the book's code (largest gap)",
+               "its loop", "claim", _serrano_m1_gap, lambda v: v <= 1e-12, "code",
+               "the book's code repository (Serrano, ch. 3 notebook), run in plain Python"),
     BookNumber("M2", "w1 after one perceptron step", "0.98", "exact",
                lambda r: r.w_after[0]),
     BookNumber("M2", "w2 after one perceptron step", "1.97", "exact",
