@@ -214,6 +214,10 @@ def _steps_per_epoch(length, batch_size):
     return -(-length // batch_size)
 
 
+#: fit(sum_order=...) names -> the engine's nnc_sum_order_t codes.
+_SUM_ORDERS = {"fixed": 0, "data": 1, "pharo": 2}
+
+
 def _drop_partial_batch(order, length, bs, shuffle):
     """fit(drop_last=True): ``(order, length)`` of one epoch without its trailing
     partial batch (unchanged when there is none)."""
@@ -433,7 +437,8 @@ class Sequential:
     # ------------------------------------------------------------------- fit
     def fit(self, X, y, *, loss, optimizer, epochs=None, batch_size=None, shuffle=False,
             order=None, l1=0.0, l2=0.0, record="epoch", divergence=1e6, callback=None,
-            callback_every=None, progress=False, threads=1, drop_last=False):
+            callback_every=None, progress=False, threads=1, drop_last=False,
+            sum_order="fixed", mean="divide"):
         """Trains the model in ONE call into C and returns a ``History``.
 
         X: (n, in_features) (1-d accepted for a 1-input model); y: (n,
@@ -460,9 +465,30 @@ class Sequential:
             never used (Bergel's mini-batch loop, which closes a batch only
             when the index is a multiple of the batch size).  It runs as an
             ``order`` of the kept rows, so the rows are gathered into a
-            buffer each step (a copy of batch_size rows: a few percent slower
-            than in-place batches on a one-neuron model, the same arithmetic).
+            buffer each step (a copy of batch_size rows: about 6% slower than
+            in-place batches on a one-neuron model, the same arithmetic).
             Not available with ``shuffle=True`` yet (ValueError).
+
+        Arithmetic (to replay a book's own loop bit for bit):
+          - ``sum_order``: the order of the sums over a batch's rows, for the
+            parameter gradients and the loss value.  ``"fixed"`` (default):
+            16 interleaved partial sums folded by halving, fast and
+            reproducible (a sum of at most 32 rows runs left to right).
+            ``"data"``: one running sum in row order, as a plain loop adds.
+            ``"pharo"``: Pharo's ``Collection>>sum``,
+            ``((t1 + t1) + t2 + ... + tn) - t1``, as Bergel's scripts add.
+            The two replay orders run one scalar chain per sum and skip the
+            fused top layer.  Measured on a one-neuron line fit (noisy
+            machine, medians of 5): full batches of 30,000 rows about 14x
+            slower (a latency-bound chain instead of vectorised lanes), of
+            100 rows about 2.5x, mini-batches of 5 rows 1.2-1.4x; on wide
+            layers much slower than the blocked matrix products.
+            (Softmax cross-entropy's loss value and PReLU's alpha gradient
+            keep the fixed order.)
+          - ``mean``: for ``reduction="mean"`` losses, ``"divide"`` (default)
+            divides each gradient sum by the row count; ``"reciprocal"``
+            multiplies it by ``1 / count`` rounded first, as code written
+            ``(2 / n) * sum`` computes.  No speed cost.
 
         The objective of a step is its batch loss plus ``l1 * sum|W|`` and
         ``l2 * sum W^2`` over the Dense weights (not biases, not PReLU alpha).
@@ -523,6 +549,12 @@ class Sequential:
             epochs = _check_int(epochs, "epochs", 0)
             length = n
             bs = 0 if batch_size is None else _check_int(batch_size, "batch_size", 1)
+        sum_code = _SUM_ORDERS.get(sum_order) if isinstance(sum_order, str) else None
+        if sum_code is None:
+            raise ValueError(f"fit: sum_order must be one of {', '.join(map(repr, _SUM_ORDERS))}, "
+                             f"got {sum_order!r}")
+        if mean not in ("divide", "reciprocal"):
+            raise ValueError(f"fit: mean must be 'divide' or 'reciprocal', got {mean!r}")
         if not isinstance(drop_last, (bool, np.bool_)):
             raise TypeError(f"fit: drop_last must be True or False, got {drop_last!r}")
         if drop_last:
@@ -615,7 +647,7 @@ class Sequential:
                     self.dtype.name, layers, params, X, Y, loss._params(), l1, l2,
                     optimizer._engine_tuple(), epochs, bs, order, rng_state, div, epoch_loss,
                     step_loss, param_rec, monitor if use_monitor else None, callback_every,
-                    bar is not None, threads, counters)
+                    bar is not None, threads, counters, sum_code, int(mean == "reciprocal"))
             except BaseException as exc:
                 e, s, p = (int(c) for c in counters)
                 if optimizer.kind != "adam":
