@@ -147,7 +147,8 @@ def test_a5_drops_the_partial_batch_as_bergels_loop_does():
     model.layers[0].weight[...] = 0.5
     model.layers[0].bias[...] = 3.0
     h = model.fit(x[:98, None], y[:98, None], loss=nnc.losses.MSE(), optimizer=nnc.SGD(0.01),
-                  epochs=50, batch_size=7, record="params")
+                  epochs=50, batch_size=7, record="params", sum_order="pharo",
+                  mean="reciprocal")
     assert np.array_equal(np.asarray(h.params)[:, 0], dropped.a)
     assert dropped.a[-1] != kept.a[-1]
     # with a batch size dividing n, nothing is dropped and nothing changes
@@ -215,3 +216,20 @@ def test_a2_replays_bergels_script_bit_for_bit():
     a, b, cost = book.agile.bergel_loop(r.x, r.y)
     assert np.array_equal(a, r.a) and np.array_equal(b, r.b) and np.array_equal(cost, r.mse)
     assert repr(float(r.mse[1])) == "1.1777226041500002"
+
+
+@pytest.mark.parametrize("walk,batch", [("a4_noisy_line", None), ("a5_minibatch_sgd", 5),
+                                        ("a5_minibatch_sgd", 7)])
+def test_a4_a5_replay_bergels_script_bit_for_bit(walk, batch):
+    """Finding 2: with Pharo's sum order and 2/n as a float (fit(sum_order="pharo",
+    mean="reciprocal")), and the trailing partial batch dropped, every a, b and
+    recorded cost equals Bergel's script over the whole run."""
+    kw = {} if batch is None else {"batch_size": batch}
+    r = getattr(book, walk)(**({"iterations": 300} if batch is None else {"epochs": 100}), **kw)
+    a, b, cost = book.agile.bergel_loop(r.x, r.y, iterations=r.mse.shape[0], batch_size=batch)
+    assert np.array_equal(a, r.a) and np.array_equal(b, r.b) and np.array_equal(cost, r.mse)
+    fast = getattr(book, walk)(**({"iterations": 300} if batch is None else {"epochs": 100}),
+                               arithmetic="fast", **kw)
+    np.testing.assert_allclose(fast.a, r.a, rtol=1e-10)
+    with pytest.raises(ValueError, match="arithmetic"):
+        getattr(book, walk)(arithmetic="pharo")

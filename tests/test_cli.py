@@ -39,7 +39,7 @@ def test_cli_runs_every_walkthrough_and_every_row_matches(full_run):
     assert len(table) == len(book.BOOK_NUMBERS)
     assert all(ln.rstrip().endswith(("yes", "info")) for ln in table)
     info = sum(n.mode == "info" for n in book.BOOK_NUMBERS)
-    assert info == 4        # Bergel's two timings, and A4/A5 against his script
+    assert info == 2        # Bergel's two Pharo timings
     assert sum(ln.rstrip().endswith("info") for ln in table) == info
     runs = {ln.split()[0] for ln in table}
     assert {wid for wid, _ in book.all_walkthroughs()} <= runs

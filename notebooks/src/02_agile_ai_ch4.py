@@ -214,13 +214,14 @@ fig = plot.loss_curves(a3.mse, log=True, title="A3: aligned points, cost per upd
 # reproduces it exactly, so we get the book's very points:
 # point i (1..N) is `x = i/N`, `y = (draw * 40 - 20 + i) / N`.
 #
-# Unlike A2, this run is not yet Bergel's arithmetic to the bit. Over 100
-# points nnc's engine adds the gradient terms in its fixed 16-lane order (a
-# sum of at most 32 terms, like A2's four, runs left to right) and divides by
-# n, where Pharo adds in data order from `anyOne` and multiplies by the float
-# of `2 / n`. The two runs agree to about 7e-12 relative (`python -m nnc`
-# shows the count of identical values as an information row); an engine
-# option to choose the summation order is future work.
+# Like A2, this run is Bergel's arithmetic to the bit. That takes two engine
+# options a user can name. Pharo's `sum` adds `((t1 + t1) + t2 + ... + tn) − t1`
+# in data order, where nnc's default adds long sums in 16 interleaved lanes:
+# `fit(sum_order="pharo")`. And `(2 / n) * sum` multiplies by the float of
+# 2/n (0.02, itself rounded) where nnc divides by n: `fit(mean="reciprocal")`.
+# The walkthroughs' `arithmetic="bergel"` (their default) sets both;
+# `arithmetic="fast"` keeps nnc's fixed order, which agrees to about 1e-11
+# and is much faster on long batches.
 
 # %%
 r = datasets.ParkMiller(42)
@@ -238,6 +239,10 @@ assert (x[-1], y[-1]) == (1.0, 0.97862954166654)
 # %%
 a4 = book.a4_noisy_line()
 print(a4)
+a_ref, b_ref, cost_ref = book.agile.bergel_loop(a4.x, a4.y, iterations=3000)
+assert np.array_equal(a_ref, a4.a) and np.array_equal(b_ref, a4.b)
+assert np.array_equal(cost_ref, a4.mse)
+print("every a, b and cost equals Bergel's script, bit for bit")
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
 plot.loss_curves(a4.mse, ax=axes[0], title="A4: cost per update", xlabel="update",
                  ylabel="J(a, b)")
@@ -278,6 +283,8 @@ fig = plot.loss_curves({"gradient descent (A4), per update": a4.mse[:1000],
                        xlabel="pass over the data", ylabel="J(a, b)")
 assert a5.mse[-1] < a4.mse[-1]
 
+a_ref, b_ref, cost_ref = book.agile.bergel_loop(a5.x, a5.y, iterations=1000, batch_size=5)
+assert np.array_equal(a_ref, a5.a) and np.array_equal(cost_ref, a5.mse)
 a5_7 = book.a5_minibatch_sgd(batch_size=7)
 a5_7_all = book.a5_minibatch_sgd(batch_size=7, drop_last=False)
 a5_shuffled = book.a5_minibatch_sgd(shuffle=True)
