@@ -174,6 +174,28 @@ def _serrano_logistic_loop(X, y, picks, start, learning_rate):
     return np.array(out)
 
 
+def _points_2d(fn, data):
+    """``data = (X, y)`` as X (n, 2) and y (n, 1) float64, n >= 1, finite."""
+    try:
+        pair = not isinstance(data, (str, bytes)) and len(data) == 2
+    except TypeError:
+        pair = False
+    if not pair:
+        raise ValueError(f"{fn}: data must be a pair (X, y) with X of shape (n, 2) and n "
+                         f"labels, got {data!r:.60}")
+    try:
+        X = np.asarray(data[0], dtype=np.float64)
+        y = np.asarray(data[1], dtype=np.float64).reshape(-1, 1)
+    except (TypeError, ValueError):
+        raise TypeError(f"{fn}: data must hold real numbers, got {data!r:.60}") from None
+    if X.ndim != 2 or X.shape[1] != 2 or X.shape[0] < 1 or X.shape[0] != y.shape[0]:
+        raise ValueError(f"{fn}: data must be (X, y) with X of shape (n, 2) and n labels, "
+                         f"got X {X.shape} and y {y.shape}")
+    if not (np.all(np.isfinite(X)) and np.all(np.isfinite(y))):
+        raise ValueError(f"{fn}: data must be finite")
+    return X, y
+
+
 def m3_logistic_regression(learning_rate=0.01, steps=1000, schedule="random", seed=0,
                            start=(1.0, 1.0, 0.0), epochs=None, data=None):
     """M3: the logistic trick ``w += lr (y - yhat) x``, ``b += lr (y - yhat)`` is
@@ -206,11 +228,12 @@ def m3_logistic_regression(learning_rate=0.01, steps=1000, schedule="random", se
         X = np.array(SERRANO_CH6_FEATURES)
         y = np.array(SERRANO_CH6_LABELS)[:, None]
     else:
-        X = np.asarray(data[0], dtype=np.float64)
-        y = np.asarray(data[1], dtype=np.float64).reshape(-1, 1)
-        if X.ndim != 2 or X.shape[1] != 2 or X.shape[0] != y.shape[0] or X.shape[0] < 1:
-            raise ValueError(f"{fn}: data must be (X, y) with X of shape (n, 2) and n labels, "
-                             f"got X {X.shape} and y {y.shape}")
+        X, y = _points_2d(fn, data)
+    if epochs is not None:
+        epochs = _check.count(fn, "epochs", epochs)
+        if schedule == "random":
+            raise ValueError(f'{fn}: epochs is for schedule="epochs"; the random schedule '
+                             f"takes steps, got epochs={epochs}")
     start = _check.numbers(fn, "start", start, 3)
     n = X.shape[0]
     if schedule == "random":
@@ -219,7 +242,7 @@ def m3_logistic_regression(learning_rate=0.01, steps=1000, schedule="random", se
         picks = np.array([rng.randint(0, n - 1) for _ in range(steps)], dtype=np.int64)
         fit_kw = dict(epochs=1, order=picks)
     else:
-        epochs = _check.count(fn, "epochs", 200 if epochs is None else epochs)
+        epochs = 200 if epochs is None else epochs
         picks = np.tile(np.arange(n, dtype=np.int64), epochs)
         fit_kw = dict(epochs=epochs, batch_size=1)
     model = nnc.Sequential([nnc.Dense(2, 1)], seed=0, dtype="float64")
