@@ -94,22 +94,33 @@ def execute(nb, *, kernel_dir, timeout=600, pythonpath=None):
 
 
 def text_outputs(nb):
-    """Every code cell's text outputs (streams and text/plain results), one
-    list of lines per cell, without timing lines and with object addresses
-    blanked: what must be the same in the stored notebook and a fresh run."""
+    """Every code cell's text outputs, without timing lines and with object
+    addresses blanked: what must be the same in the stored notebook and a
+    fresh run.  Per cell: the lines printed to stdout, then those printed to
+    stderr, then the text/plain form of each result and display, in order.
+    Streams are joined before they are split into lines, because the kernel
+    may deliver one printed line in two chunks, and kept apart from the
+    displays, because a figure may arrive before or after the text printed
+    just before it."""
     cells = []
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
-        lines = []
+        streams = {"stdout": "", "stderr": ""}
+        shown = []
         for out in cell.get("outputs", []):
+            text = out.get("text", "")
             if out["output_type"] == "stream":
-                text = out["text"]
+                text = "".join(text) if isinstance(text, list) else text
+                streams[out.get("name", "stdout")] = streams.get(out.get("name", "stdout"),
+                                                                 "") + text
             elif out["output_type"] in ("execute_result", "display_data"):
-                text = out.get("data", {}).get("text/plain", "")
+                plain = out.get("data", {}).get("text/plain", "")
+                shown.append("".join(plain) if isinstance(plain, list) else plain)
             else:
-                text = f"{out['output_type']}: {out.get('ename', '')}"
-            text = "".join(text) if isinstance(text, list) else text
+                shown.append(f"{out['output_type']}: {out.get('ename', '')}")
+        lines = []
+        for text in [streams["stdout"], streams["stderr"]] + shown:
             lines += [ADDRESS.sub("0x…", ln) for ln in text.splitlines()
                       if not TIMING.search(ln)]
         cells.append(lines)
