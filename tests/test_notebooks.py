@@ -130,3 +130,20 @@ def test_stored_outputs_equal_a_fresh_run(path, tmp_path):
         assert a == b, (f"{path.name}: code cell {k} printed differently; "
                         f"run python tools/make_notebooks.py {path.stem}")
     assert len(old) == len(new)
+
+
+ERRATA = {  # finding 5: each chapter misprint has a marked note in its notebook
+    "02_agile_ai_ch4": ["it is `∂J/∂b`", "The sign is\n# > minus"],
+    "04_vasilev_ch2": ["weighted by its\n# > *probability*", "it is a 50% (0.5) chance"],
+    "05_grokking_ml_appendix_b": ["it is\n# > the sign function", "it is\n# > `b′ = b − η`",
+                                  "it is `σ (1 − σ)`"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(ERRATA))
+def test_errata_are_marked_in_the_notebooks(name):
+    text = (NOTEBOOK_DIR / "src" / f"{name}.py").read_text(encoding="utf-8")
+    notes = text.count("**Erratum.**")
+    assert notes == len(ERRATA[name])
+    for phrase in ERRATA[name]:
+        assert phrase in text, (name, phrase)
