@@ -154,3 +154,14 @@ def test_m1_follows_the_books_code():
         s, i = book.grokking_ml.serrano_linear_loop(trick)
         np.testing.assert_allclose(r.slopes, s, rtol=1e-14)
         np.testing.assert_allclose(r.intercepts, i, rtol=1e-14)
+
+
+def test_xor_restarts_beyond_the_appendix():
+    r = book.grokking_ml.xor_restarts()
+    assert r.stuck.any() and not r.stuck.all()
+    assert r.accuracy[np.argmin(r.final_loss)] == 1.0
+    assert r.best_seed == int(r.seeds[np.argmin(r.final_loss)])
+    # the stuck runs sit near the valley where two points get probability 1/2
+    assert np.all(np.abs(r.final_loss[r.stuck] - np.log(2) / 2) < 0.02)
+    with pytest.raises(ValueError, match="restarts"):
+        book.grokking_ml.xor_restarts(restarts=0)

@@ -280,29 +280,19 @@ for k, i in enumerate(wrong):
 # (notebook 05). Training a network meets the same problem in many
 # dimensions. A 2-2-1 sigmoid network on XOR has valleys where two points are
 # right and two sit at probability 1/2 (a mean log loss near ln(2)/2 = 0.347):
-# from some starting weights, full-batch descent settles there. Twelve
-# restarts, each a fresh seed and one `fit` call; the best is kept.
+# from some starting weights, full-batch descent settles there.
+# `book.grokking_ml.xor_restarts` runs twelve restarts, each a fresh seed and
+# one `fit` call, and keeps the best.
 
 # %%
-Xx, yx = nnc.datasets.xor()
-finals, accs, curves = [], [], []
-for s in range(12):
-    net = nnc.Sequential([nnc.Dense(2, 2), nnc.Sigmoid(), nnc.Dense(2, 1)], seed=s,
-                         dtype="float64")
-    h = net.fit(Xx, yx, loss=nnc.losses.LogLossWithLogits(), optimizer=nnc.SGD(0.5),
-                epochs=3000)
-    curves.append(np.asarray(h.loss))
-    finals.append(float(net.evaluate(Xx, yx, nnc.losses.LogLossWithLogits())))
-    p = np.asarray(nnc.functional.sigmoid(net.predict(Xx)))[:, 0]
-    accs.append(float(np.mean((p >= 0.5) == (yx[:, 0] == 1.0))))
-stuck = np.array(accs) < 1.0
-for s in range(12):
-    print(f"seed {s:2d}: final log loss {finals[s]:.4f}, accuracy {accs[s]:.0%}"
-          + ("  <- stuck in a valley" if stuck[s] else ""))
-best = int(np.argmin(finals))
-print(f"best of 12: seed {best}, loss {finals[best]:.4g}; {int(stuck.sum())} runs got stuck")
-assert stuck.any() and not stuck.all() and accs[best] == 1.0
-fig = plot.loss_curves({f"seed {s}" + (" (stuck)" if stuck[s] else ""): c
-                        for s, c in enumerate(curves)}, log=True,
+from nnc.book.grokking_ml import xor_restarts
+
+xr = xor_restarts()
+print(xr)
+assert xr.stuck.any() and not xr.stuck.all()
+assert xr.accuracy[list(xr.seeds).index(xr.best_seed)] == 1.0
+assert np.all(np.abs(xr.final_loss[xr.stuck] - np.log(2) / 2) < 0.02)
+fig = plot.loss_curves({f"seed {s}" + (" (stuck)" if st else ""): c
+                        for s, st, c in zip(xr.seeds, xr.stuck, xr.losses)}, log=True,
                        title="twelve restarts on XOR", xlabel="epoch", ylabel="mean log loss")
 fig.axes[0].legend(fontsize="x-small", ncol=2)

@@ -23,7 +23,7 @@ from ._results import Result
 __all__ = [
     "m1_linear_regression", "m2_perceptron_step", "m3_logistic_regression",
     "m4_neural_network", "m5_regularization", "m6_random_restarts", "valleys",
-    "serrano_linear_loop",
+    "serrano_linear_loop", "xor_restarts",
     "valleys_derivative", "SERRANO_CH6_FEATURES", "SERRANO_CH6_LABELS",
 ]
 
@@ -451,5 +451,51 @@ def m6_random_restarts(function=None, derivative=None, restarts=3, learning_rate
                final_x=x, final_value=final_value, stuck=stuck, best=best, grid=grid,
                curve=curve, lowest_x=float(grid[k_low]), lowest_value=float(curve[k_low]),
                learning_rate=learning_rate, _lines=lines)
+    r.head, r.tail = len(lines), 0
+    return r
+
+
+def xor_restarts(restarts=12, epochs=3000, learning_rate=0.5, hidden=2):
+    """Beyond the appendix: M6's valleys in many dimensions.  Gradient descent
+    on a small network can settle in a valley that is not the lowest;
+    restarting from several random seeds and keeping the best gets around it.
+
+    The loss of a 2-2-1 sigmoid network on XOR has such valleys: from some
+    starting weights full-batch descent ends with two points right and two
+    at probability 1/2 (log loss about ln(2)/2 = 0.347 per point).  Each
+    restart is a fresh model seed; the best run is kept.
+
+    Returns a :class:`Result` with ``seeds``, ``final_loss`` (mean log loss per
+    point), ``accuracy``, ``stuck`` (bool), ``losses`` (restarts x epochs) and
+    ``best_seed``.
+    """
+    fn = "xor_restarts"
+    restarts = _check.count(fn, "restarts", restarts)
+    epochs = _check.count(fn, "epochs", epochs)
+    hidden = _check.count(fn, "hidden", hidden)
+    X, y = datasets.xor()
+    seeds = np.arange(restarts, dtype=np.int64)
+    finals, accs, curves = [], [], []
+    for s in seeds.tolist():
+        model = nnc.Sequential([nnc.Dense(2, hidden), nnc.Sigmoid(), nnc.Dense(hidden, 1)],
+                               seed=s, dtype="float64")
+        h = model.fit(X, y, loss=nnc.losses.LogLossWithLogits(),
+                      optimizer=nnc.SGD(learning_rate), epochs=epochs)
+        curves.append(_np(h.loss))
+        finals.append(float(model.evaluate(X, y, nnc.losses.LogLossWithLogits())))
+        prob = _np(nnc.functional.sigmoid(_np(model.predict(X))))[:, 0]
+        accs.append(float(np.mean((prob >= 0.5) == (y[:, 0] == 1.0))))
+    finals, accs = np.array(finals), np.array(accs)
+    stuck = accs < 1.0
+    best = int(seeds[np.argmin(finals)])
+    lines = [f"restart {s:2d}: final log loss {f:.4f}, accuracy {a:.0%}"
+             + ("  <- stuck in a valley" if st else "")
+             for s, f, a, st in zip(seeds.tolist(), finals.tolist(), accs.tolist(),
+                                    stuck.tolist())]
+    lines.append(f"best of {restarts} restarts: seed {best}, loss {finals.min():.4g}; "
+                 f"{int(stuck.sum())} of {restarts} runs got stuck")
+    r = Result(id="M6+", title="random restarts of a small XOR network", seeds=seeds,
+               final_loss=finals, accuracy=accs, stuck=stuck, losses=np.array(curves),
+               best_seed=best, _lines=lines)
     r.head, r.tail = len(lines), 0
     return r
