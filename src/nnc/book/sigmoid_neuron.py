@@ -61,7 +61,7 @@ def s1_sigmoid_neuron(w=0.0, b=-8.0, learning_rate=1.0, epochs=1000, data=None, 
     Returns a :class:`NeuronFit`.
     """
     fn = "s1_sigmoid_neuron"
-    epochs = _check.count(fn, "epochs", epochs, minimum=1)
+    epochs = _check.count(fn, "epochs", epochs, minimum=0)
     x, y = (datasets.padhai_toy() if data is None
             else _check.xy_points(fn, "data", data))
     model = _neuron(w, b)
