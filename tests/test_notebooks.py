@@ -20,7 +20,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = ROOT / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 SOURCES = sorted((NOTEBOOK_DIR / "src").glob("*.py"))
-MAX_BYTES = 2 * 1024 * 1024
+MAX_BYTES = 3 * 1024 * 1024  # the explorers' widget state adds ~170 KB each
 
 
 def _generator():
@@ -71,10 +71,13 @@ def test_stored_notebook_matches_its_source(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_figures_are_stored_sharp(path):
-    """Every PNG is stored at twice (or more) the pixels it is displayed at."""
+    """Every figure's PNG is stored at twice (or more) the pixels it is displayed
+    at.  (An explorer's still, stored beside its widget for readers without a
+    kernel, is drawn by nnc.interact at its own size.)"""
     nb = json.loads(path.read_text(encoding="utf-8"))
     pngs = [out for c in nb["cells"] for out in c.get("outputs", [])
-            if "image/png" in out.get("data", {})]
+            if "image/png" in out.get("data", {})
+            and "application/vnd.jupyter.widget-view+json" not in out["data"]]
     assert pngs, "no figure stored"
     for out in pngs:
         shown = out.get("metadata", {}).get("image/png", {}).get("width")

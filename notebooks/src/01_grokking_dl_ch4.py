@@ -427,3 +427,26 @@ fig = plot.learning_rate_map(sweep.alphas, sweep.final_errors, critical=critical
 # error times the input, its size from the error itself — and the learning
 # rate must respect the steepness of the error bowl, which grows with the
 # square of the input. Notebook 06 sweeps thousands of alphas and inputs.
+
+# %% [markdown]
+# ## Explore
+#
+# Change the chapter's settings and watch the run change: each control below
+# recomputes the whole run on nnc's engine and redraws it in place. The
+# explorers need a running kernel and ipywidgets (`pip install "nnc[interact]"`);
+# a stored copy of this notebook shows a still picture of each.
+#
+# `alpha_explorer`: gradient descent on `pred = input * weight` — try input 2
+# with alpha 1 (G8's divergence), then lower alpha below 2 / input² = 0.5.
+
+# %%
+import nnc.interact as ni
+
+ni.alpha_explorer(alpha=1.0, input=2.0, steps=20)
+
+# %% [markdown]
+# `hot_cold_explorer`: hot/cold learning beside gradient descent; a step of
+# 0.2 rocks around the goal, a step of 10 jumps forever.
+
+# %%
+ni.hot_cold_explorer(step=0.2, iterations=30)

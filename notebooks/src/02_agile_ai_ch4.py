@@ -362,3 +362,19 @@ print(a7)
 assert a7.max_backward_vs_closed <= 1e-15
 assert a7.max_closed_vs_numeric < 1e-9
 fig = plot.activation_functions(["sigmoid"], title="A7: the sigmoid and its derivative s(1-s)")
+
+# %% [markdown]
+# ## Explore
+#
+# Change the chapter's settings and watch the run change: each control below
+# recomputes the whole run on nnc's engine and redraws it in place. The
+# explorers need a running kernel and ipywidgets (`pip install "nnc[interact]"`);
+# a stored copy of this notebook shows a still picture of each.
+#
+# `line_fit_explorer`: Bergel's line fit on the noisy points — full batch,
+# online or mini-batches of k, shuffled or in data order, any learning rate.
+
+# %%
+import nnc.interact as ni
+
+ni.line_fit_explorer(batch="k", k=5, epochs=200)

@@ -213,3 +213,19 @@ fig.axes[0].axvline(1000, color="k", ls=":", lw=1)
 # small enough step, but how *fast* it goes depends on where it starts. A
 # saturated sigmoid has almost no slope, so a bad start can waste hundreds of
 # epochs — one reason later chapters care so much about initialisation.
+
+# %% [markdown]
+# ## Explore
+#
+# Change the chapter's settings and watch the run change: each control below
+# recomputes the whole run on nnc's engine and redraws it in place. The
+# explorers need a running kernel and ipywidgets (`pip install "nnc[interact]"`);
+# a stored copy of this notebook shows a still picture of each.
+#
+# `neuron_explorer`: start the neuron anywhere on the loss surface and watch
+# the path; starts deep in the flat shelf give the longest plateaus.
+
+# %%
+import nnc.interact as ni
+
+ni.neuron_explorer()

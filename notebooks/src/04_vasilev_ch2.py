@@ -586,3 +586,33 @@ fig = plot.optimizer_paths(v9z.w1_grid, v9z.w2_grid, v9z.surface,
                            xlabel="w1", ylabel="w2")
 signs = np.sign(v9z.paths[0, :6, 0])
 assert np.all(signs[1:] * signs[:-1] < 0)        # the sign of w1 flips every step
+
+# %% [markdown]
+# ## Explore
+#
+# Change the chapter's settings and watch the run change: each control below
+# recomputes the whole run on nnc's engine and redraws it in place. The
+# explorers need a running kernel and ipywidgets (`pip install "nnc[interact]"`);
+# a stored copy of this notebook shows a still picture of each.
+#
+# `activation_explorer`: an activation, its derivative, and what repeating it
+# does (three stacked sigmoids, above).
+
+# %%
+import nnc.interact as ni
+
+ni.activation_explorer(activation="sigmoid", repeat=3)
+
+# %% [markdown]
+# `init_explorer`: the spread of activations and gradients through a deep
+# stack, for each initialiser and activation (V8).
+
+# %%
+ni.init_explorer(init="he_normal", activation="relu")
+
+# %% [markdown]
+# `optimizer_race`: SGD, momentum, Nesterov and Adam on one surface, with
+# every rate and beta to hand (V9; try a learning rate of 1.6).
+
+# %%
+ni.optimizer_race()

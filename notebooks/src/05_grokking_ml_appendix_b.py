@@ -330,3 +330,20 @@ ax.legend(fontsize="small")
 # restarts costs a few more runs and usually finds a low valley. Training a
 # network has the same problem in many dimensions: `06_beyond_the_books`
 # restarts a small XOR network from many seeds.
+
+# %% [markdown]
+# ## Explore
+#
+# Change the chapter's settings and watch the run change: each control below
+# recomputes the whole run on nnc's engine and redraws it in place. The
+# explorers need a running kernel and ipywidgets (`pip install "nnc[interact]"`);
+# a stored copy of this notebook shows a still picture of each.
+#
+# `restart_explorer`: the valleys in many dimensions — random restarts of a
+# small 2-2-1 sigmoid network on XOR (`book.grokking_ml.xor_restarts`), where
+# some seeds settle with two points at probability 1/2.
+
+# %%
+import nnc.interact as ni
+
+ni.restart_explorer(restarts=12)
