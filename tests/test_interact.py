@@ -70,7 +70,8 @@ def test_missing_extra_names_it(monkeypatch):
 
 
 def test_import_does_not_load_widgets():
-    code = "import sys, nnc.interact; print('ipywidgets' in sys.modules, 'matplotlib' in sys.modules)"
+    code = ("import sys, nnc.interact; "
+            "print('ipywidgets' in sys.modules, 'matplotlib' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
 
@@ -135,6 +136,23 @@ def test_continuous_update_choice():
     assert e.controls["steps"].continuous_update == e.continuous_update
 
 
+def test_continuous_update_follows_the_cost(monkeypatch):
+    from nnc.interact import _base
+    e = ni.alpha_explorer()
+    monkeypatch.setattr(_base, "CONTINUOUS_BUDGET", 0.0)  # nothing is fast enough
+    for steps in range(10, 16):
+        e.controls["steps"].value = steps
+    assert not e.continuous_update and not e.controls["alpha"].continuous_update
+    monkeypatch.setattr(_base, "CONTINUOUS_BUDGET", 1e9)  # everything is
+    for steps in range(16, 22):
+        e.controls["steps"].value = steps
+    assert e.continuous_update and e.controls["alpha"].continuous_update
+    e = ni.alpha_explorer(continuous=False)  # an explicit choice stays
+    for steps in range(10, 16):
+        e.controls["steps"].value = steps
+    assert not e.continuous_update
+
+
 # ------------------------------------------------------------------ Trask
 def test_alpha_explorer_is_g5():
     e = make("alpha_explorer")
@@ -188,6 +206,14 @@ def test_hot_cold_explorer_is_g3_and_g5():
         book.g5_gradient_descent(alpha=e.controls["alpha"].value, iterations=6).weights)
     assert r.hot_cold.forward_passes == 3 * 6
     assert r.gradient_descent.history.forward_passes == 6
+
+
+def test_hot_cold_explorer_gradient_descent_diverging():
+    e = make("hot_cold_explorer")
+    r = set_values(e, alpha=10.0, iterations=1101)  # alpha * 0.25 = 2.5 > 2
+    assert r is not None and r.gradient_descent is None and not e.error
+    assert "Gradient descent diverged at step" in e.message
+    np.testing.assert_array_equal(r.hot_cold.weights, book.g3_hot_cold().weights)
 
 
 # ------------------------------------------------------------------ Bergel
@@ -487,3 +513,29 @@ def test_stored_notebook_output_has_a_picture(tmp_path):
     assert base64.b64decode(data["image/png"]).startswith(b"\x89PNG")
     state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
     assert data["application/vnd.jupyter.widget-view+json"]["model_id"] in state
+
+
+@pytest.mark.parametrize("drawing", [False, True], ids=["in-engine", "in-redraw"])
+def test_liveplot_real_interrupt(drawing):
+    """Ctrl-C as Jupyter's "interrupt kernel" delivers it (interrupt_main):
+    whether it lands in the engine or in a redraw, fit raises
+    KeyboardInterrupt with the History, and LivePlot shows the stopped state."""
+    import _thread
+    import threading
+    model, X, y = _xor_model()
+    live = (ni.LivePlot(interval=0.0, budget=1.0, display=False) if drawing
+            else ni.LivePlot(display=False))
+    timer = threading.Timer(0.5, _thread.interrupt_main)
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt) as info:
+            with live:
+                model.fit(X, y, loss=nnc.losses.LogLossWithLogits(), optimizer=nnc.SGD(0.01),
+                          epochs=50_000_000, callback=live, callback_every=1000)
+    finally:
+        timer.cancel()
+    h = info.value.history
+    assert h.status == "interrupted" and 0 < h.epochs < 50_000_000
+    assert live.status == "interrupted"
+    assert live._loss.get_xdata().size == h.epochs == live.epochs
+    assert live.png.startswith(b"\x89PNG")

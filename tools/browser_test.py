@@ -3,11 +3,12 @@
 two explorers.
 
 Checks: all eight explorers and a LivePlot render; for two explorers (alpha,
-neuron), the picture changes when a slider moves (screenshots differ).  For the page: the browser console shows no
-errors, and every request the page made went to the local server (or was
-inline data) -- widgets, Voila's own scripts and the notebook-03 animation
-work offline.  Name resolution for any other host is switched off in the
-browser, so a reference to the internet would fail loudly.
+neuron), the picture changes when a slider moves (screenshots differ); the
+browser console shows no errors, and every request the page made went to
+the local server (or was inline data) -- widgets, Voila's own scripts and
+the notebook-03 animation work offline.  Name resolution for any other host
+is switched off in the browser, so a reference to the internet would fail
+loudly.
 
 Saves the alpha explorer's screenshot (the README's picture) to
 docs/img/explore.png unless --no-screenshot.

@@ -51,7 +51,14 @@ _LAZY = {
     "LivePlot": "live", "Explorer": "_base",
 }
 
-__all__ = sorted(_LAZY) + ["offline_jshtml"]
+def _extra_installed():
+    from importlib.util import find_spec
+    return all(find_spec(m) is not None for m in ("ipywidgets", "matplotlib"))
+
+
+# Without the extra the lazy names are left out of __all__, so that walking
+# the public API (star imports, documentation tools) does not fail.
+__all__ = (sorted(_LAZY) if _extra_installed() else []) + ["offline_jshtml"]
 
 
 def _require():

@@ -3,10 +3,10 @@ line and a picture, which recomputes the whole run and redraws it in place
 whenever a control moves.
 
 The picture is a matplotlib figure drawn by the Agg renderer into an
-``ipywidgets.Image`` (a PNG): it needs no JavaScript beyond ipywidgets' own,
-so it shows the same in JupyterLab, Notebook, VS Code and Voila, offline.
-Figures are built once; an update only moves the existing artists
-(``set_data``, ``set_xy``, ...) and re-renders.
+``ipywidgets.Image``: it needs no JavaScript beyond ipywidgets' own (no
+ipympl), so it shows the same in JupyterLab, Notebook, VS Code and Voila,
+offline.  Figures are built once; an update only moves the existing artists
+(``set_data``, ``set_offsets``, ``set_x``, ...) and re-renders what changed.
 """
 import io
 import math
@@ -209,9 +209,11 @@ class Explorer(widgets.VBox):
         last (wall clock); ``"compute_cpu"``, ``"draw_cpu"``: the same in
         CPU time of this process (what an update costs on an idle machine).
     continuous_update : bool
-        Whether sliders recompute while dragged (``continuous=None`` decides
-        it from the first three updates: median CPU time below
-        ``CONTINUOUS_BUDGET``, so that a busy machine does not switch it off).
+        Whether sliders recompute while dragged.  ``continuous=None``
+        decides it from the median CPU time of the latest updates (the first
+        three, then the last five: below ``CONTINUOUS_BUDGET``), so it
+        follows the controls to heavier or lighter runs, and a machine busy
+        with other work does not switch it off.
 
     Subclasses define ``_build(figure)`` (registering the artists updates
     move with ``self.canvas.dynamic``), ``_compute(**values)`` (returns the
@@ -223,6 +225,9 @@ class Explorer(widgets.VBox):
     figsize = (9.0, 3.6)
 
     def __init__(self, controls, *, continuous=None, dpi=72):
+        if continuous is not None and not isinstance(continuous, (bool, np.bool_)):
+            raise TypeError(f"continuous must be True, False or None (decide from the "
+                            f"update time), got {continuous!r}")
         self.controls = dict(controls)
         self.result = None
         self.message = ""
@@ -242,22 +247,36 @@ class Explorer(widgets.VBox):
         header = [widgets.HTML(f"<b>{self.title}</b>")] if self.title else []
         boxes = _control_rows(list(self.controls.values()))
         super().__init__(header + boxes + [self._status, self._canvas.image])
+        self._auto = continuous is None
         self.update()
-        if continuous is None:
+        if self._auto:
             self.update()
             self.update()
-            totals = [c + d for c, d in zip(self.timings["compute_cpu"],
-                                            self.timings["draw_cpu"])]
-            continuous = statistics.median(totals) < CONTINUOUS_BUDGET
-        self.continuous_update = bool(continuous)
+            continuous = self._fast_enough()
+        self._set_continuous(bool(continuous))
+        for control in self.controls.values():
+            control.observe(self._changed, names="value")
+
+    def _fast_enough(self, last=5):
+        totals = [c + d for c, d in zip(self.timings["compute_cpu"][-last:],
+                                        self.timings["draw_cpu"][-last:])]
+        return statistics.median(totals) < CONTINUOUS_BUDGET
+
+    def _set_continuous(self, on):
+        self.continuous_update = on
         for control in self.controls.values():
             if hasattr(control, "continuous_update"):
-                control.continuous_update = self.continuous_update
-            control.observe(self._changed, names="value")
+                control.continuous_update = on
 
     # ------------------------------------------------------------ the loop
     def _changed(self, change):
         self.update()
+        if self._auto and len(self.timings["draw_cpu"]) >= 5:
+            # The controls may have moved to a heavier run (a deeper stack,
+            # more restarts): follow the last five updates.
+            fast = self._fast_enough()
+            if fast != self.continuous_update:
+                self._set_continuous(fast)
 
     def values(self):
         """The controls' current values, as a dict name -> value."""
@@ -283,9 +302,13 @@ class Explorer(widgets.VBox):
             return None
         t1, c1 = time.perf_counter(), time.process_time()
         self.result = result
-        with np.errstate(over="ignore", invalid="ignore"):
-            self._draw(result)
-        self._show_message(self._note(result) or "", error=False)
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):
+                self._draw(result)
+            note, error = self._note(result) or "", False
+        except REPORTED as exc:  # a result too extreme to draw (the run itself was fine)
+            note, error = f"cannot draw this run: {_explain(exc)}", True
+        self._show_message(note, error=error)
         self._canvas.render()
         self._record(t0, c0, t1, c1)
         return result
@@ -356,30 +379,64 @@ def _control_rows(controls, per_row=3):
 _STYLE = {"description_width": "initial"}
 
 
-def float_slider(description, value, lo, hi, step, readout_format=".3g"):
-    return widgets.FloatSlider(value=value, min=lo, max=hi, step=step,
+def _number(name, value, lo, hi, integer=False):
+    """A control's starting value, checked: a real number (an int for an
+    integer control) within the control's range [lo, hi]."""
+    import numbers
+    kind = numbers.Integral if integer else numbers.Real
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, kind):
+        raise TypeError(f"{name} must be {'an integer' if integer else 'a real number'}, "
+                        f"got {value!r}")
+    if not lo <= value <= hi:  # NaN fails too
+        raise ValueError(f"{name} must be between {lo:g} and {hi:g} (the range of its "
+                         f"slider), got {value!r}")
+    return int(value) if integer else float(value)
+
+
+def float_slider(name, description, value, lo, hi, step, readout_format=".3g"):
+    return widgets.FloatSlider(value=_number(name, value, lo, hi), min=lo, max=hi, step=step,
                                description=description, readout_format=readout_format,
                                style=_STYLE)
 
 
-def log_slider(description, value, lo_exp, hi_exp, step=0.05, readout_format=".3g"):
+def log_slider(name, description, value, lo_exp, hi_exp, step=0.05, readout_format=".3g"):
+    value = _number(name, value, 10.0 ** lo_exp, 10.0 ** hi_exp)
     return widgets.FloatLogSlider(value=value, base=10, min=lo_exp, max=hi_exp, step=step,
                                   description=description, readout_format=readout_format,
                                   style=_STYLE)
 
 
-def int_slider(description, value, lo, hi, step=1):
-    return widgets.IntSlider(value=value, min=lo, max=hi, step=step,
-                             description=description, style=_STYLE)
+def int_slider(name, description, value, lo, hi, step=1):
+    return widgets.IntSlider(value=_number(name, value, lo, hi, integer=True), min=lo, max=hi,
+                             step=step, description=description, style=_STYLE)
 
 
-def dropdown(description, options, value):
+def dropdown(name, description, options, value):
+    if isinstance(value, (list, dict, set, np.ndarray)) or value not in options:
+        raise ValueError(f"{name} must be one of {list(options)}, got {value!r}")
     return widgets.Dropdown(options=options, value=value, description=description,
                             style=_STYLE)
 
 
-def checkbox(description, value):
-    return widgets.Checkbox(value=value, description=description, indent=False)
+def checkbox(name, description, value):
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return widgets.Checkbox(value=bool(value), description=description, indent=False)
+
+
+def explorer_function(fn):
+    """Decorates an explorer function: argument errors name the function."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (TypeError, ValueError) as exc:
+            if str(exc).startswith(fn.__name__):
+                raise
+            raise type(exc)(f"{fn.__name__}: {exc}") from None
+    return wrapper
 
 
 # ---------------------------------------------------------------- drawing helpers

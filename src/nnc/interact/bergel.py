@@ -96,6 +96,7 @@ class LineFitExplorer(B.Explorer):
         return (f"line a = {r.a[-1]:.4f}, b = {r.b[-1]:.4f}" if r.a.size else "")
 
 
+@B.explorer_function
 def line_fit_explorer(learning_rate=0.01, epochs=1000, batch="full", k=5, shuffle=False,
                       n=100, seed=0, *, continuous=None):
     """Explore Bergel's line fit (A2-A6): learning rate, epochs, batch size
@@ -115,12 +116,13 @@ def line_fit_explorer(learning_rate=0.01, epochs=1000, batch="full", k=5, shuffl
     ``.result`` (a :class:`nnc.book.LineFit`).
     """
     controls = {
-        "learning_rate": B.log_slider("learning rate", learning_rate, -4.0, 0.5, step=0.01),
-        "epochs": B.int_slider("epochs", epochs, 0, 3000, step=10),
-        "batch": B.dropdown("batch", list(BATCHES), batch),
-        "k": B.int_slider("k", k, 2, 100),
-        "shuffle": B.checkbox("shuffle", shuffle),
-        "n": B.int_slider("points", n, 2, 500),
-        "seed": B.int_slider("shuffle seed", seed, 0, 99),
+        "learning_rate": B.log_slider("learning_rate", "learning rate", learning_rate, -4.0,
+                                      0.5, step=0.01),
+        "epochs": B.int_slider("epochs", "epochs", epochs, 0, 3000, step=10),
+        "batch": B.dropdown("batch", "batch", list(BATCHES), batch),
+        "k": B.int_slider("k", "k", k, 2, 100),
+        "shuffle": B.checkbox("shuffle", "shuffle", shuffle),
+        "n": B.int_slider("n", "points", n, 2, 500),
+        "seed": B.int_slider("seed", "shuffle seed", seed, 0, 99),
     }
     return LineFitExplorer(controls, continuous=continuous)

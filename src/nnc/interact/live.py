@@ -67,10 +67,30 @@ class LivePlot:
     def __init__(self, *, model=None, X=None, y=None, epochs=None, log=True, interval=0.25,
                  budget=0.04, logits=False, display=True, figsize=(9.0, 3.4), dpi=72,
                  resolution=80):
+        import numbers
+        for name, value in (("interval", interval), ("budget", budget)):
+            if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+                raise TypeError(f"LivePlot: {name} must be a real number, got {value!r}")
+        for name, value in (("log", log), ("logits", logits), ("display", display)):
+            if not isinstance(value, (bool, np.bool_)):
+                raise TypeError(f"LivePlot: {name} must be True or False, got {value!r}")
         if not interval >= 0:
             raise ValueError(f"LivePlot: interval must be >= 0 seconds, got {interval!r}")
         if not 0 < budget <= 1:
             raise ValueError(f"LivePlot: budget must be in (0, 1], got {budget!r}")
+        if isinstance(resolution, (bool, np.bool_)) or not isinstance(resolution, int) \
+                or not 2 <= resolution <= 1000:
+            raise ValueError(f"LivePlot: resolution must be an int from 2 to 1000, "
+                             f"got {resolution!r}")
+        try:
+            figsize = tuple(float(v) for v in figsize)
+            dpi = float(dpi)
+        except (TypeError, ValueError):
+            raise TypeError(f"LivePlot: figsize must be (width, height) in inches and dpi a "
+                            f"number, got {figsize!r}, {dpi!r}") from None
+        if len(figsize) != 2 or not all(0 < v <= 50 for v in figsize) or not 10 <= dpi <= 600:
+            raise ValueError(f"LivePlot: figsize must be two sizes in (0, 50] inches and dpi "
+                             f"in [10, 600], got {figsize!r}, {dpi!r}")
         self.model, self.log = model, bool(log)
         self.interval, self.budget = float(interval), float(budget)
         self.logits, self._display = bool(logits), bool(display)
@@ -89,9 +109,20 @@ class LivePlot:
         if model is not None:
             if X is None or y is None:
                 raise ValueError("LivePlot: with model=..., pass the data X and y too")
-            X = np.asarray(X, dtype=np.float64)
+            try:
+                X = np.asarray(X, dtype=np.float64)
+                y = np.asarray(y, dtype=np.float64)
+            except (TypeError, ValueError):
+                raise TypeError("LivePlot: X and y must be arrays of numbers") from None
             X = X[:, None] if X.ndim == 1 else X
-            y = np.asarray(y, dtype=np.float64).reshape(X.shape[0], -1)[:, 0]
+            if X.ndim != 2 or X.shape[0] < 1 or y.size != X.shape[0] \
+                    or not (np.all(np.isfinite(X)) and np.all(np.isfinite(y))):
+                raise ValueError(f"LivePlot: X must be (n, 1) or (n, 2) finite numbers and y "
+                                 f"hold n finite values, got shapes {X.shape} and {y.shape}")
+            if not hasattr(model, "predict"):
+                raise TypeError(f"LivePlot: model must be an nnc model (with predict), got "
+                                f"{type(model).__name__}")
+            y = y.reshape(-1)
             if X.shape[1] == 1:
                 self._kind = "curve"
             elif X.shape[1] == 2:
@@ -166,6 +197,11 @@ class LivePlot:
 
     def finish(self, history, status="finished"):
         """Draw the final state of a run from its History."""
+        if not hasattr(history, "loss"):
+            raise TypeError(f"LivePlot.finish: history must be the History of a fit, got "
+                            f"{type(history).__name__}")
+        if not isinstance(status, str):
+            raise TypeError(f"LivePlot.finish: status must be a str, got {status!r}")
         self.status = status
         self.epochs = int(getattr(history, "epochs", self.epochs))
         self._draw(history)

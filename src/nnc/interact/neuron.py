@@ -100,6 +100,7 @@ def _set_vspan(patch, x0, x1):
         patch.set_xy([[x0, 0], [x0, 1], [x1, 1], [x1, 0], [x0, 0]])
 
 
+@B.explorer_function
 def neuron_explorer(w=0.0, b=-8.0, learning_rate=1.0, epochs=1000, *, continuous=None):
     """Explore the sigmoid neuron of Kumar's padhAI article (S1, S2).
 
@@ -116,9 +117,10 @@ def neuron_explorer(w=0.0, b=-8.0, learning_rate=1.0, epochs=1000, *, continuous
     :class:`nnc.book.NeuronFit`).
     """
     controls = {
-        "w": B.float_slider("start w", w, *W_RANGE, 0.05),
-        "b": B.float_slider("start b", b, *B_RANGE, 0.05),
-        "learning_rate": B.log_slider("learning rate", learning_rate, -2.0, 1.5, step=0.01),
-        "epochs": B.int_slider("epochs", epochs, 0, 5000, step=10),
+        "w": B.float_slider("w", "start w", w, *W_RANGE, 0.05),
+        "b": B.float_slider("b", "start b", b, *B_RANGE, 0.05),
+        "learning_rate": B.log_slider("learning_rate", "learning rate", learning_rate, -2.0,
+                                      1.5, step=0.01),
+        "epochs": B.int_slider("epochs", "epochs", epochs, 0, 5000, step=10),
     }
     return NeuronExplorer(controls, continuous=continuous)

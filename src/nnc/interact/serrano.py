@@ -101,6 +101,7 @@ class RestartExplorer(B.Explorer):
                    if stuck == n else ""))
 
 
+@B.explorer_function
 def restart_explorer(restarts=12, seed=0, epochs=3000, learning_rate=0.5, hidden=2, *,
                      continuous=None):
     """Explore local minima and random restarts (Serrano's appendix B, M6).
@@ -119,10 +120,11 @@ def restart_explorer(restarts=12, seed=0, epochs=3000, learning_rate=0.5, hidden
     ``stuck``, ``losses``, ``best_seed``).
     """
     controls = {
-        "restarts": B.int_slider("restarts", restarts, 1, MAX_RESTARTS),
-        "seed": B.int_slider("first seed", seed, 0, 1000),
-        "epochs": B.int_slider("epochs", epochs, 10, 10000, step=10),
-        "learning_rate": B.log_slider("learning rate", learning_rate, -2.0, 1.0, step=0.01),
-        "hidden": B.int_slider("hidden units", hidden, 1, 8),
+        "restarts": B.int_slider("restarts", "restarts", restarts, 1, MAX_RESTARTS),
+        "seed": B.int_slider("seed", "first seed", seed, 0, 1000),
+        "epochs": B.int_slider("epochs", "epochs", epochs, 10, 10000, step=10),
+        "learning_rate": B.log_slider("learning_rate", "learning rate", learning_rate, -2.0,
+                                      1.0, step=0.01),
+        "hidden": B.int_slider("hidden", "hidden units", hidden, 1, 8),
     }
     return RestartExplorer(controls, continuous=continuous)

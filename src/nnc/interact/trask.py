@@ -114,6 +114,7 @@ class AlphaExplorer(B.Explorer):
                 if r.errors.size else f"Gradient descent {how}.")
 
 
+@B.explorer_function
 def alpha_explorer(alpha=1.0, input=0.5, weight=0.5, goal=0.8, steps=20, *,
                    continuous=None):
     """Explore Trask's gradient descent (G5-G9): alpha, input, start weight,
@@ -133,11 +134,11 @@ def alpha_explorer(alpha=1.0, input=0.5, weight=0.5, goal=0.8, steps=20, *,
     recompute while dragged when an update takes under 50 ms here.
     """
     controls = {
-        "alpha": B.log_slider("alpha", alpha, *_ALPHA_LOG_RANGE, step=0.01),
-        "input": B.float_slider("input", input, -3.0, 3.0, 0.05),
-        "weight": B.float_slider("start weight", weight, -3.0, 3.0, 0.05),
-        "goal": B.float_slider("goal", goal, -2.0, 2.0, 0.05),
-        "steps": B.int_slider("steps", steps, 0, 200),
+        "alpha": B.log_slider("alpha", "alpha", alpha, *_ALPHA_LOG_RANGE, step=0.01),
+        "input": B.float_slider("input", "input", input, -3.0, 3.0, 0.05),
+        "weight": B.float_slider("weight", "start weight", weight, -3.0, 3.0, 0.05),
+        "goal": B.float_slider("goal", "goal", goal, -2.0, 2.0, 0.05),
+        "steps": B.int_slider("steps", "steps", steps, 0, 200),
     }
     return AlphaExplorer(controls, continuous=continuous)
 
@@ -170,9 +171,13 @@ class HotColdExplorer(B.Explorer):
 
     def _compute(self, step, iterations, alpha):
         hot = nnc.book.g3_hot_cold(step=step, iterations=iterations)
-        gd = nnc.book.g5_gradient_descent(alpha=alpha, iterations=iterations)
+        try:
+            gd, gd_error = nnc.book.g5_gradient_descent(alpha=alpha, iterations=iterations), ""
+        except nnc.DivergenceError as exc:  # too large an alpha: hot/cold still shows
+            gd, gd_error = None, f"gradient descent diverged at step {exc.step}"
         return nnc.book.Result(id="G3", title="hot/cold learning against gradient descent",
-                               hot_cold=hot, gradient_descent=gd, step=float(step),
+                               hot_cold=hot, gradient_descent=gd,
+                               gradient_descent_error=gd_error, step=float(step),
                                alpha=float(alpha), iterations=int(iterations))
 
     def _draw(self, r):
@@ -180,12 +185,13 @@ class HotColdExplorer(B.Explorer):
         n = hot.predictions.size
         it = np.arange(n)
         self._hc.set_data(it, hot.predictions)
-        self._gd.set_data(it, gd.predictions)
+        gd_pred = gd.predictions if gd is not None else np.empty(0)
+        self._gd.set_data(np.arange(gd_pred.size), gd_pred)
         self._goal.set_ydata([hot.goal, hot.goal])
         self._ax_pred.set_xlim(-0.5, max(n, 2) - 0.5)
         B.set_limits(self._ax_pred, *B.span(np.concatenate(
-            [hot.predictions, gd.predictions, [hot.goal]]), pad=0.0))
-        passes = [hot.forward_passes, int(gd.history.forward_passes)]
+            [hot.predictions, gd_pred, [hot.goal]]), pad=0.0))
+        passes = [hot.forward_passes, int(gd.history.forward_passes) if gd is not None else 0]
         for bar, text, p in zip(self._bars, self._bar_text, passes):
             bar.set_height(p)
             text.set_position((bar.get_x() + bar.get_width() / 2, p))
@@ -205,10 +211,14 @@ class HotColdExplorer(B.Explorer):
         if rocking:
             text += (f"; it ends rocking around the goal in steps of {hot.step:g} "
                      f"(the step never shrinks)")
+        if r.gradient_descent is None:
+            return text + f". {r.gradient_descent_error[0].upper()}" \
+                f"{r.gradient_descent_error[1:]}: alpha {r.alpha:g} is too large for input 0.5."
         return text + (f". Gradient descent (alpha {r.alpha:g}): error "
                        f"{r.gradient_descent.errors[-1]:.3g} with a third of the predictions.")
 
 
+@B.explorer_function
 def hot_cold_explorer(step=0.001, iterations=1101, alpha=1.0, *, continuous=None):
     """Explore Trask's hot/cold learning (G3) against gradient descent (G5).
 
@@ -223,11 +233,12 @@ def hot_cold_explorer(step=0.001, iterations=1101, alpha=1.0, *, continuous=None
 
     Returns an explorer widget: ``.controls`` (``step``, ``iterations``,
     ``alpha``), ``.update()``, ``.result`` (a :class:`nnc.book.Result` with
-    ``hot_cold`` (a HotColdRun) and ``gradient_descent`` (a TraskRun)).
+    ``hot_cold`` (a HotColdRun) and ``gradient_descent`` (a TraskRun, or None
+    when that run diverged: ``gradient_descent_error`` says at which step)).
     """
     controls = {
-        "step": B.log_slider("step", step, -4.0, np.log10(20.0), step=0.01),
-        "iterations": B.int_slider("iterations", iterations, 1, 3000),
-        "alpha": B.log_slider("GD alpha", alpha, -3.0, 1.0, step=0.01),
+        "step": B.log_slider("step", "step", step, -4.0, np.log10(20.0), step=0.01),
+        "iterations": B.int_slider("iterations", "iterations", iterations, 1, 3000),
+        "alpha": B.log_slider("alpha", "GD alpha", alpha, -3.0, 1.0, step=0.01),
     }
     return HotColdExplorer(controls, continuous=continuous)

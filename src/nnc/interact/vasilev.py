@@ -137,6 +137,7 @@ class OptimizerRace(B.Explorer):
         return text
 
 
+@B.explorer_function
 def optimizer_race(learning_rate=0.5, adam_lr=0.3, mu=0.8, beta1=0.9, beta2=0.999, eps=1e-8,
                    start=(-4.0, 3.0), surface="narrow valley", steps=60, *, continuous=None):
     """Race SGD, momentum, Nesterov and Adam on one surface (Vasilev, V9).
@@ -157,17 +158,22 @@ def optimizer_race(learning_rate=0.5, adam_lr=0.3, mu=0.8, beta1=0.9, beta2=0.99
     :class:`nnc.book.Result` with ``names``, ``paths`` (one (steps + 1, 2)
     array per optimizer), ``losses``, ``diverged``).
     """
+    if (isinstance(start, (str, bytes)) or not hasattr(start, "__len__")
+            or len(start) != 2):
+        raise TypeError(f"start must be a pair (w1, w2), got {start!r}")
     controls = {
-        "learning_rate": B.log_slider("learning rate", learning_rate, -3.0, 0.5, step=0.01),
-        "adam_lr": B.log_slider("Adam lr", adam_lr, -3.0, 0.5, step=0.01),
-        "mu": B.float_slider("mu", mu, 0.0, 0.99, 0.01),
-        "beta1": B.float_slider("beta1", beta1, 0.0, 0.999, 0.001),
-        "beta2": B.float_slider("beta2", beta2, 0.0, 0.9999, 0.0001, readout_format=".4f"),
-        "eps": B.log_slider("eps", eps, -10.0, 0.0, step=0.1),
-        "start_w1": B.float_slider("start w1", start[0], -5.0, 5.0, 0.1),
-        "start_w2": B.float_slider("start w2", start[1], -5.0, 5.0, 0.1),
-        "surface": B.dropdown("surface", list(SURFACES), surface),
-        "steps": B.int_slider("steps", steps, 1, 300),
+        "learning_rate": B.log_slider("learning_rate", "learning rate", learning_rate, -3.0,
+                                      0.5, step=0.01),
+        "adam_lr": B.log_slider("adam_lr", "Adam lr", adam_lr, -3.0, 0.5, step=0.01),
+        "mu": B.float_slider("mu", "mu", mu, 0.0, 0.99, 0.01),
+        "beta1": B.float_slider("beta1", "beta1", beta1, 0.0, 0.999, 0.001),
+        "beta2": B.float_slider("beta2", "beta2", beta2, 0.0, 0.9999,
+                                0.0001, readout_format=".4f"),
+        "eps": B.log_slider("eps", "eps", eps, -10.0, 0.0, step=0.1),
+        "start_w1": B.float_slider("start", "start w1", start[0], -5.0, 5.0, 0.1),
+        "start_w2": B.float_slider("start", "start w2", start[1], -5.0, 5.0, 0.1),
+        "surface": B.dropdown("surface", "surface", list(SURFACES), surface),
+        "steps": B.int_slider("steps", "steps", steps, 1, 300),
     }
     return OptimizerRace(controls, continuous=continuous)
 
@@ -195,7 +201,7 @@ def _activation_run(name, alpha, repeat, x):
     derivative = np.asarray(bw(x, ones, alpha))
     # f applied `repeat` times, and its derivative by the chain rule: the
     # backward kernel multiplies the incoming gradient by f' at each stage.
-    h, grads = x, []
+    h = x
     stages = [x]
     for _ in range(repeat):
         h = np.asarray(fw(h, alpha))
@@ -260,6 +266,7 @@ class ActivationExplorer(B.Explorer):
                        f"applications {np.max(np.abs(r.repeated_derivative)):.4g}")
 
 
+@B.explorer_function
 def activation_explorer(activation="sigmoid", alpha=0.2, repeat=3, x_range=5.0, *,
                         continuous=None):
     """Explore an activation and its derivative (Vasilev, V4).
@@ -278,10 +285,11 @@ def activation_explorer(activation="sigmoid", alpha=0.2, repeat=3, x_range=5.0, 
     ``repeated``, ``repeated_derivative``).
     """
     controls = {
-        "activation": B.dropdown("activation", list(ACTIVATIONS), activation),
-        "alpha": B.float_slider("alpha", alpha, 0.0, 2.0, 0.01),
-        "repeat": B.int_slider("applied k times", repeat, 1, 10),
-        "x_range": B.float_slider("x range", x_range, 0.5, 20.0, 0.5),
+        "activation": B.dropdown("activation", "activation", list(ACTIVATIONS),
+                                  activation),
+        "alpha": B.float_slider("alpha", "alpha", alpha, 0.0, 2.0, 0.01),
+        "repeat": B.int_slider("repeat", "applied k times", repeat, 1, 10),
+        "x_range": B.float_slider("x_range", "x range", x_range, 0.5, 20.0, 0.5),
     }
     return ActivationExplorer(controls, continuous=continuous)
 
@@ -376,6 +384,7 @@ class InitExplorer(B.Explorer):
                 f"(x{g[0] / g[-1]:.3g})" if g[-1] > 0 else "the gradient is exactly 0")
 
 
+@B.explorer_function
 def init_explorer(init="xavier_normal", activation="sigmoid", depth=10, width=128, batch=128,
                   seed=0, *, continuous=None):
     """Explore initialisers through a deep stack (Vasilev, V8).
@@ -396,11 +405,12 @@ def init_explorer(init="xavier_normal", activation="sigmoid", depth=10, width=12
     one value per layer).
     """
     controls = {
-        "init": B.dropdown("initialiser", list(INITIALISERS), init),
-        "activation": B.dropdown("activation", list(_STACK_ACTIVATIONS), activation),
-        "depth": B.int_slider("depth", depth, 1, 50),
-        "width": B.int_slider("width", width, 2, 256),
-        "batch": B.int_slider("batch", batch, 1, 512),
-        "seed": B.int_slider("seed", seed, 0, 99),
+        "init": B.dropdown("init", "initialiser", list(INITIALISERS), init),
+        "activation": B.dropdown("activation", "activation", list(_STACK_ACTIVATIONS),
+                                  activation),
+        "depth": B.int_slider("depth", "depth", depth, 1, 50),
+        "width": B.int_slider("width", "width", width, 2, 256),
+        "batch": B.int_slider("batch", "batch", batch, 1, 512),
+        "seed": B.int_slider("seed", "seed", seed, 0, 99),
     }
     return InitExplorer(controls, continuous=continuous)
