@@ -112,7 +112,7 @@ def restart_explorer(restarts=12, seed=0, epochs=3000, learning_rate=0.5, hidden
     seeds ``seed .. seed + restarts - 1``) and draws every loss curve (red:
     stuck in a valley with two points at probability 1/2, loss ln(2)/2 per
     point; blue: solved; green: the best) and where each restart ended.
-    With ``seed=0`` the runs are exactly ``nnc.book.grokking_ml.xor_restarts``'s
+    With ``seed=0`` the runs are exactly ``nnc.book.grokking_ml.xor_restarts``'s.
 
     Returns an explorer widget: ``.controls`` (``restarts``, ``seed``,
     ``epochs``, ``learning_rate``, ``hidden``), ``.update()``, ``.result`` (a
