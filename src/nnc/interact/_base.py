@@ -521,8 +521,9 @@ def set_limits(ax, lo, hi, axis="y", log=False, slack=0.35, floor=None):
     if cur_lo < cur_hi and cur_lo <= lo and hi <= cur_hi and (
             f(hi) - f(lo) >= slack * (f(cur_hi) - f(cur_lo))):
         return
-    if log:  # whole decades, so that the next runs are likely to fit too
-        put(10.0 ** math.floor(f(lo) - 0.1), 10.0 ** math.ceil(f(hi) + 0.1))
+    if log:  # whole decades and a margin, so that the next runs are likely to fit too
+        pad = max(0.1, 0.15 * (f(hi) - f(lo)))
+        put(10.0 ** math.floor(f(lo) - pad), 10.0 ** math.ceil(f(hi) + pad))
     else:
         pad = 0.15 * (hi - lo)
         put(lo - pad if floor is None else max(lo - pad, floor), hi + pad)
