@@ -7,6 +7,7 @@ order, so the trajectories agree to 1e-12 relative, not bit for bit.
 import numpy as np
 import pytest
 
+import nnc
 from nnc import book, datasets
 
 
@@ -125,3 +126,110 @@ def test_a7_sigmoid_derivative():
     assert r.max_closed_vs_numeric <= 1e-9
     assert r.closed_form.max() == 0.25
     np.testing.assert_allclose(r.sigma, 1 / (1 + np.exp(-r.x)), rtol=1e-15)
+
+
+# ---------------------------------------------------------------- issue 12
+
+def test_a3_takes_points():
+    r = book.a3_aligned_points(points=([1.0, 2.0, 3.0], [2.0, 4.0, 6.0]))
+    assert r.x.tolist() == [1.0, 2.0, 3.0] and r.mse[-1] < 1e-5
+
+
+def test_a5_drops_the_partial_batch_as_bergels_loop_does():
+    """Finding 2: Bergel's loop closes a batch only at multiples of the batch
+    size, so batch_size 7 on 100 points is 14 updates per epoch, not 15."""
+    kept = book.a5_minibatch_sgd(batch_size=7, epochs=50, drop_last=False)
+    dropped = book.a5_minibatch_sgd(batch_size=7, epochs=50)
+    assert kept.a.shape[0] - 1 == 50 * 15 and dropped.a.shape[0] - 1 == 50 * 14
+    # the same as fitting the first 98 points only, bit for bit
+    x, y = nnc.datasets.noisy_line(100, 42)
+    model = nnc.Sequential([nnc.Dense(1, 1)], seed=0, dtype="float64")
+    model.layers[0].weight[...] = 0.5
+    model.layers[0].bias[...] = 3.0
+    h = model.fit(x[:98, None], y[:98, None], loss=nnc.losses.MSE(), optimizer=nnc.SGD(0.01),
+                  epochs=50, batch_size=7, record="params", sum_order="pharo",
+                  mean="reciprocal")
+    assert np.array_equal(np.asarray(h.params)[:, 0], dropped.a)
+    assert dropped.a[-1] != kept.a[-1]
+    # with a batch size dividing n, nothing is dropped and nothing changes
+    assert np.array_equal(book.a5_minibatch_sgd(epochs=20).a,
+                          book.a5_minibatch_sgd(epochs=20, drop_last=False).a)
+
+
+def test_fit_drop_last_checks():
+    X = np.arange(10.0)[:, None]
+    model = nnc.Sequential([nnc.Dense(1, 1)], seed=0, dtype="float64")
+    with pytest.raises(TypeError, match="drop_last"):
+        model.fit(X, X, loss="mse", optimizer=nnc.SGD(0.01), epochs=1, batch_size=3,
+                  drop_last="yes")
+    with pytest.raises(ValueError, match="drop_last=True with shuffle=True"):
+        model.fit(X, X, loss="mse", optimizer=nnc.SGD(0.01), epochs=1, batch_size=3,
+                  shuffle=True, drop_last=True)
+    h = model.fit(X, X, loss="mse", optimizer=nnc.SGD(0.01), epochs=2, batch_size=3,
+                  drop_last=True, record="step")
+    assert np.asarray(h.step_loss).shape == (6,)
+    # shuffle with a batch size that divides n: nothing to drop, so it runs
+    model.fit(X, X, loss="mse", optimizer=nnc.SGD(0.01), epochs=1, batch_size=5,
+              shuffle=True, drop_last=True)
+
+
+def test_a5_shuffle():
+    a = book.a5_minibatch_sgd(epochs=30, shuffle=True)
+    b = book.a5_minibatch_sgd(epochs=30, shuffle=True)
+    c = book.a5_minibatch_sgd(epochs=30, shuffle=True, shuffle_seed=1)
+    plain = book.a5_minibatch_sgd(epochs=30)
+    assert np.array_equal(a.a, b.a) and not np.array_equal(a.a, c.a)
+    assert not np.array_equal(a.a, plain.a)
+    assert a.mse.shape == (30,) and a.mse[-1] < a.mse[0]
+    with pytest.raises(ValueError, match="drop_last=False"):
+        book.a5_minibatch_sgd(batch_size=7, shuffle=True)
+    with pytest.raises(TypeError, match="shuffle"):
+        book.a5_minibatch_sgd(shuffle=1)
+
+
+def test_a6_reports_work_and_time():
+    """Finding 3: work (points visited) ranks SGD first, as in Pharo; the fit is as good."""
+    r = book.a6_timing(n=3000, gd_iterations=300, sgd_epochs=100)
+    assert r.gd_points == 300 * 3000 and r.sgd_points == 100 * 3000
+    assert r.gd_updates == 300 and r.sgd_updates == 100 * 600
+    assert r.sgd_cost <= r.gd_cost and r.best_cost <= r.sgd_cost
+    text = str(r)
+    assert "work: GD visits 900,000 points in 300 updates" in text
+    assert "time per point visited" in text
+
+
+def test_pharo_sum_order():
+    """Pharo's Collection>>sum is ((t1 + t1) + t2 + ... + tn) - t1, in data order."""
+    t = [0.1, 0.2, 0.3, 1e16, -1e16]
+    ref = t[0] + t[0]
+    for v in t[1:]:
+        ref = ref + v
+    assert book.agile.pharo_sum(t) == ref - t[0]
+    assert book.agile.pharo_sum([[1.0, 2.0], [3.0, 4.0]]).tolist() == [3.0, 7.0]
+
+
+def test_a2_replays_bergels_script_bit_for_bit():
+    """Finding 2: A2's a, b and recorded costs equal Bergel's script (Pharo's sum,
+    2/n an exact Fraction) in every bit, including the cost after update 2 that
+    Pharo prints as 1.1777226041500002."""
+    r = book.a2_gradient_descent()
+    a, b, cost = book.agile.bergel_loop(r.x, r.y)
+    assert np.array_equal(a, r.a) and np.array_equal(b, r.b) and np.array_equal(cost, r.mse)
+    assert repr(float(r.mse[1])) == "1.1777226041500002"
+
+
+@pytest.mark.parametrize("walk,batch", [("a4_noisy_line", None), ("a5_minibatch_sgd", 5),
+                                        ("a5_minibatch_sgd", 7)])
+def test_a4_a5_replay_bergels_script_bit_for_bit(walk, batch):
+    """Finding 2: with Pharo's sum order and 2/n as a float (fit(sum_order="pharo",
+    mean="reciprocal")), and the trailing partial batch dropped, every a, b and
+    recorded cost equals Bergel's script over the whole run."""
+    kw = {} if batch is None else {"batch_size": batch}
+    r = getattr(book, walk)(**({"iterations": 300} if batch is None else {"epochs": 100}), **kw)
+    a, b, cost = book.agile.bergel_loop(r.x, r.y, iterations=r.mse.shape[0], batch_size=batch)
+    assert np.array_equal(a, r.a) and np.array_equal(b, r.b) and np.array_equal(cost, r.mse)
+    fast = getattr(book, walk)(**({"iterations": 300} if batch is None else {"epochs": 100}),
+                               arithmetic="fast", **kw)
+    np.testing.assert_allclose(fast.a, r.a, rtol=1e-10)
+    with pytest.raises(ValueError, match="arithmetic"):
+        getattr(book, walk)(arithmetic="pharo")

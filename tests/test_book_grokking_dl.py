@@ -203,3 +203,16 @@ def test_alpha_sweep_matches_the_bound():
     x2 = r2.alphas * 0.25
     np.testing.assert_array_equal(r2.converged, (x2 > 0) & (x2 < 2))
     assert "critical alpha" in str(r)
+
+
+def test_alpha_zero_is_a_run_that_does_not_learn():
+    """Finding 8: Trask's loop with alpha 0 simply never moves the weight."""
+    r = book.g9_alpha(alpha=0)
+    assert r.lines() == ["Error:0.04 Prediction:1.0"] * 20
+    assert np.all(r.weights == 0.5) and r.weights.shape == (21,)
+    assert book.g5_gradient_descent(alpha=0.0, iterations=3).errors.tolist() == \
+        [(0.25 - 0.8) ** 2] * 3
+    with pytest.raises(ValueError, match="alpha must be >= 0"):
+        book.g9_alpha(alpha=-0.1)
+    with pytest.raises(TypeError, match="alpha"):
+        book.g9_alpha(alpha="fast")

@@ -74,11 +74,33 @@ def test_m2_perceptron_step():
     assert r3.b_after == pytest.approx(-9.99, rel=1e-15)
 
 
-def test_m3_logistic_trick():
+def test_m3_logistic_trick_replays_the_books_code():
+    """Finding 2: the book's data (rows 7, 8 = [3, 2], [2, 3]; label 1 happy),
+    random.seed(0) picks, lr 0.01 and 1000 steps from weights 1, 1, bias 0."""
+    import random
     r = book.m3_logistic_regression()
     np.testing.assert_allclose(r.first_step, r.first_step_trick, rtol=1e-12)
+    assert r.X[6].tolist() == [3.0, 2.0] and r.X[7].tolist() == [2.0, 3.0]
+    assert r.y[:, 0].tolist() == [0, 0, 0, 0, 1, 1, 1, 1]
+    rng = random.Random(0)
+    assert r.picks.tolist() == [rng.randint(0, 7) for _ in range(1000)]
+    assert r.params.shape == (1001, 3) and r.params[0].tolist() == [1.0, 1.0, 0.0]
+    # the whole run against the book's loop in plain Python (exp differs in the last bit)
+    np.testing.assert_allclose(r.params, r.book_loop, rtol=1e-12, atol=1e-15)
+    assert "P(happy)" in str(r)
+
+
+def test_m3_parameters():
+    r = book.m3_logistic_regression(schedule="epochs", epochs=200, learning_rate=0.1)
+    assert r.params.shape == (200 * 8 + 1, 3) and r.accuracy == 1.0
+    r = book.m3_logistic_regression(start=(0.0, 0.0, 0.0), steps=5)
+    assert r.params[0].tolist() == [0.0, 0.0, 0.0] and r.params.shape == (6, 3)
+    r = book.m3_logistic_regression(data=([[0, 0], [1, 1]], [0, 1]), steps=50, learning_rate=1)
     assert r.accuracy == 1.0
-    assert r.params.shape == (200 * 8 + 1, 3)
+    with pytest.raises(ValueError, match="schedule"):
+        book.m3_logistic_regression(schedule="book")
+    with pytest.raises(ValueError, match="data"):
+        book.m3_logistic_regression(data=([[0, 0, 0]], [1]))
 
 
 def test_m4_network_chain_rule():
@@ -98,10 +120,48 @@ def test_m5_regularization():
     assert np.all(np.abs(r.l1_path[-1]) < np.abs(r.w))
 
 
-def test_m6_random_restarts():
+def test_m6_random_restarts_on_valleys():
+    """Finding 1: the appendix's 1-D function with several valleys, three restarts."""
     r = book.m6_random_restarts()
+    assert r.stuck.tolist() == [True, True, False]
+    assert abs(r.final_x[r.best] - (-0.748)) < 1e-3
+    assert abs(r.final_value[r.best] - r.lowest_value) < 1e-6
+    # gradient descent really stopped: the derivative vanishes at every end point
+    assert np.all(np.abs(book.grokking_ml.valleys_derivative(r.final_x)) < 1e-9)
+
+
+def test_m6_user_function():
+    """Finding 8: a user-supplied function, with or without its derivative."""
+    f = lambda x: (x - 1) ** 2 * (x + 2) ** 2 + 0.5 * x  # noqa: E731
+    r = book.m6_random_restarts(function=f, interval=(-3, 3), learning_rate=0.01,
+                                starts=[-2.5, 2.5])
+    assert r.stuck.tolist() == [False, True]
+    r2 = book.m6_random_restarts(function=f, derivative=lambda x: 2 * (x - 1) * (x + 2) ** 2
+                                 + 2 * (x - 1) ** 2 * (x + 2) + 0.5, interval=(-3, 3),
+                                 learning_rate=0.01, starts=[-2.5, 2.5])
+    np.testing.assert_allclose(r.final_x, r2.final_x, atol=1e-6)
+    with pytest.raises(TypeError, match="callables"):
+        book.m6_random_restarts(function=3)
+    with pytest.raises(ValueError, match="interval"):
+        book.m6_random_restarts(interval=(1, 0))
+
+
+def test_m1_follows_the_books_code():
+    """Finding 2: the repository's square and absolute tricks, run in Python with
+    the same random.seed(0) draws, stay within a few ulps of nnc's run."""
+    for trick in ("square", "absolute"):
+        r = book.m1_linear_regression(trick=trick)
+        s, i = book.grokking_ml.serrano_linear_loop(trick)
+        np.testing.assert_allclose(r.slopes, s, rtol=1e-14)
+        np.testing.assert_allclose(r.intercepts, i, rtol=1e-14)
+
+
+def test_xor_restarts_beyond_the_appendix():
+    r = book.grokking_ml.xor_restarts()
     assert r.stuck.any() and not r.stuck.all()
     assert r.accuracy[np.argmin(r.final_loss)] == 1.0
     assert r.best_seed == int(r.seeds[np.argmin(r.final_loss)])
     # the stuck runs sit near the valley where two points get probability 1/2
     assert np.all(np.abs(r.final_loss[r.stuck] - np.log(2) / 2) < 0.02)
+    with pytest.raises(ValueError, match="restarts"):
+        book.grokking_ml.xor_restarts(restarts=0)

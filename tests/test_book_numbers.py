@@ -149,10 +149,12 @@ def test_format_table(compared):
     rows, _ = compared
     text = format_table(rows)
     lines = text.splitlines()
-    assert lines[0].split() == ["walkthrough", "quantity", "book", "nnc", "compared", "match"]
-    assert len(lines) == len(rows) + 2
-    assert any("Error:0.3025 Prediction:0.25" in ln and ln.rstrip().endswith("yes")
-               for ln in lines)
+    assert lines[0].split() == ["id", "quantity", "source", "compared", "match"]
+    entries = [ln for ln in lines[2:lines.index("")] if not ln.startswith(" ")]
+    assert len(entries) == len(rows)
+    assert all(ln.rstrip().endswith(("yes", "info")) for ln in entries)
+    assert "            book: Error:0.3025 Prediction:0.25" in lines
+    assert max(map(len, lines)) <= 80
 
 
 def test_select_and_run():

@@ -4,6 +4,7 @@ import math
 import numpy as np
 import pytest
 
+import nnc
 from nnc import book
 
 
@@ -52,3 +53,32 @@ def test_s2_surface():
         assert r.loss[j, i] == pytest.approx(ref, rel=1e-12)
     assert r.path_w.shape == (1001,) and r.path_w[0] == 0.0 and r.path_b[0] == -8.0
     assert (r.w_grid[0], r.w_grid[-1], r.b_grid[0], r.b_grid[-1]) == (-2.0, 6.0, -10.0, 2.0)
+
+
+def test_s1_data_and_loss_can_be_set():
+    """Finding 8: s1 takes other points and another loss."""
+    r = book.s1_sigmoid_neuron(data=([1.0, 2.0, 3.0], [0.1, 0.5, 0.9]), epochs=10)
+    assert r.x.tolist() == [1.0, 2.0, 3.0] and r.loss.shape == (11,)
+    # on two points the mean squared error equals the article's half sum
+    mean = book.s1_sigmoid_neuron(loss=nnc.losses.MSE(), epochs=3)
+    np.testing.assert_allclose(mean.loss[0], 0.4246312273161969, rtol=1e-12)
+    log = book.s1_sigmoid_neuron(loss="log_loss", epochs=3)
+    assert log.loss[0] != mean.loss[0]
+    with pytest.raises(ValueError, match="data"):
+        book.s1_sigmoid_neuron(data=([1.0, 2.0], [1.0]))
+
+
+def test_s1_continued_reaches_the_minimum():
+    """Finding 1: 1000 epochs stop at 0.017; the descent goes on to ~3e-30 by 5000."""
+    r = book.s1_sigmoid_neuron(epochs=5000)
+    assert 0.01 < r.loss[1000] < 0.02
+    assert r.loss[-1] < 1e-29
+
+
+def test_s1_follows_the_articles_code():
+    """Finding 2: the article's own loop, run in Python, stays within 1e-13 of
+    nnc's run over all 1000 epochs (not bit for bit: exp is nnc's own)."""
+    r = book.s1_sigmoid_neuron()
+    w, b = book.sigmoid_neuron.padhai_loop(r.x, r.y)
+    np.testing.assert_allclose(r.w, w, rtol=1e-13, atol=1e-300)
+    np.testing.assert_allclose(r.b, b, rtol=1e-13)

@@ -117,3 +117,45 @@ def test_v9_optimizers():
     assert r.surface.shape == (101, 101)
     w1, w2 = np.meshgrid(r.w1_grid, r.w2_grid)
     np.testing.assert_allclose(r.surface, 0.5 * (w1 ** 2 + (0.2 * w2) ** 2), rtol=1e-14)
+
+
+def test_v9_parameters():
+    """Finding 8: lr, mu, Adam's lr, betas, eps and the surface can be set."""
+    base = book.v9_optimizers(steps=10)
+    assert np.array_equal(base.paths, book.v9_optimizers(steps=10, lr=0.5, mu=0.8, adam_lr=0.3,
+                                                         betas=(0.9, 0.999), eps=1e-8,
+                                                         curvatures=(1.0, 0.04)).paths)
+    slow = book.v9_optimizers(steps=10, lr=0.1)
+    assert not np.array_equal(slow.paths[0], base.paths[0])
+    np.testing.assert_allclose(slow.paths[0, 1], [-4.0 * 0.9, 3.0 * (1 - 0.1 * 0.04)], rtol=1e-15)
+    adam = book.v9_optimizers(steps=10, betas=(0.5, 0.9), eps=1e-3)
+    assert np.array_equal(adam.paths[:3], base.paths[:3]) and not np.array_equal(
+        adam.paths[3], base.paths[3])
+    wide = book.v9_optimizers(steps=10, curvatures=(1.0, 1.0))
+    assert wide.final_loss[0] < base.final_loss[0]
+    with pytest.raises(ValueError, match="curvatures"):
+        book.v9_optimizers(curvatures=(1.0, 0.0))
+    with pytest.raises(ValueError, match="betas"):
+        book.v9_optimizers(betas=(0.9,))
+
+
+def test_v6_single_unit_is_undecided_not_25_percent():
+    """Finding 6: every output of the single unit is 1/2; that is no decision."""
+    r = book.v6_xor()
+    assert np.allclose(r.single_prob, 0.5, atol=1e-6)
+    assert r.single_undecided == 4 and r.single_accuracy == 0.0
+    assert "no decision" in str(r) and "25%" not in str(r)
+    assert r.hidden_accuracy == 1.0
+
+
+def test_v8_reports_its_stack_shape():
+    """Finding 6: the deep stacks are 10 layers of 128 units (the notebook says so)."""
+    r = book.v8_initialisers()
+    assert (r.depth, r.width) == (10, 128) and r.activation_std.shape[1] == 10
+
+
+def test_v9_default_path_does_not_zigzag_but_lr_16_does():
+    """Finding 6: at lr 0.5 plain GD never changes sign along w1; at 1.6 it zig-zags."""
+    assert np.all(book.v9_optimizers().paths[0, :, 0] <= 0)
+    s = np.sign(book.v9_optimizers(lr=1.6, mu=0.5, steps=10).paths[0, :6, 0])
+    assert np.all(s[1:] * s[:-1] < 0)

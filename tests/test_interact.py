@@ -380,9 +380,11 @@ def test_init_explorer_he_relu_keeps_the_scale():
 
 
 # ------------------------------------------------------------------ Serrano
-def test_restart_explorer_is_m6():
+def test_restart_explorer_is_xor_restarts():
+    # M6 itself is the appendix's 1-D valleys now; the XOR-network restarts
+    # this explorer runs are book.grokking_ml.xor_restarts
     e = ni.restart_explorer(continuous=False)
-    ref = book.m6_random_restarts()
+    ref = book.grokking_ml.xor_restarts()
     np.testing.assert_array_equal(e.result.final_loss, ref.final_loss)
     np.testing.assert_array_equal(e.result.accuracy, ref.accuracy)
     np.testing.assert_array_equal(e.result.losses, ref.losses)

@@ -448,29 +448,3 @@ def test_descent_snapshots(grid, tmp_path):
     _saves(fig, tmp_path)
     with pytest.raises(ValueError, match="count must be at least 1"):
         P.descent_snapshots(w, b, L, (pw, pb), count=0)
-
-
-def test_book_figures(tmp_path):
-    """python -m nnc --figures: one PNG (two for S2) per walkthrough with a figure."""
-    book = pytest.importorskip("nnc.book")
-    if not hasattr(book, "run_all"):
-        pytest.skip("nnc.book has no run_all yet")
-    results = book.run_all()
-    paths = P.book_figures(results, tmp_path / "figures", dpi=20)
-    names = sorted(p.rsplit("/", 1)[-1] for p in map(str, paths))
-    expected = set()
-    for key in results:
-        wid = key.split()[0]
-        if wid in ("G1", "G2", "G4", "V3"):
-            continue
-        stem = "".join(c if c.isalnum() else "_" for c in key.replace("+", "plus"))
-        expected |= ({f"{stem}_contour.png", f"{stem}_3d.png"} if wid == "S2"
-                     else {f"{stem}.png"})
-    assert set(names) == expected
-    for p in paths:
-        with open(p, "rb") as fh:
-            assert fh.read(8) == PNG_MAGIC
-    assert plt.get_fignums() == []          # every figure closed after saving
-    # a subset (python -m nnc --only G5 --figures DIR) writes only its own
-    only = P.book_figures({"G5": results["G5"], "G1": results["G1"]}, tmp_path / "g5", dpi=20)
-    assert [str(p).rsplit("/", 1)[-1] for p in only] == ["G5.png"]

@@ -73,6 +73,17 @@ typedef struct {
  * (the binding reads a clock and only occasionally does real work). */
 typedef int (*nnc_engine_hook_t)(void *ctx, int64_t epochs_done, int64_t steps_done);
 
+/* The order of a fit's sums over the rows of a batch (the loss value and the
+ * parameter gradients).  NNC_SUM_FIXED is reduce_impl.h's order, the fast
+ * default; the others replay a book's own loop bit for bit and cost speed:
+ * they run one scalar chain per sum and bypass the fused top layer. */
+typedef enum {
+    NNC_SUM_FIXED = 0, /* 16 lanes, folded by halving (a sum of <= 32 terms: left to right) */
+    NNC_SUM_DATA = 1,  /* one running sum in row order: ((t_0 + t_1) + t_2) + ... */
+    NNC_SUM_PHARO = 2, /* Pharo's Collection>>sum: ((t_0 + t_0) + t_1 + ... + t_n-1) - t_0 */
+    NNC_SUM_COUNT = 3
+} nnc_sum_order_t;
+
 /* Everything one fit needs.  Fields marked "out" are written by the engine
  * (and kept current before every hook call). */
 typedef struct {
@@ -83,6 +94,9 @@ typedef struct {
     /* objective: loss + l1 * sum|W| + l2 * sum W^2 over penalized parameters */
     nnc_loss_params_t loss;
     double l1, l2;
+    nnc_sum_order_t sum_order; /* order of the sums over a batch's rows (0: the default) */
+    int mean_reciprocal;       /* "mean" losses: multiply each gradient sum by (T)(1 / count)
+                                * (as code written "(1/n) * sum" does) instead of dividing */
     /* optimizer */
     nnc_opt_t opt;
     double lr, mu;          /* SGD, Momentum, Nesterov, Adam use lr; mu for the two momentum forms */

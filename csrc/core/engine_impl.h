@@ -36,6 +36,8 @@ typedef struct {
     int avx2;          /* the CPU runs the AVX2 builds of the fused kernels */
     nnc_poll_t poll;   /* NULL, or polled inside long passes (Ctrl-C); see engine_poll */
     void *poll_ctx;
+    int sum_order;     /* nnc_sum_order_t of the fit (0 outside fit) */
+    int mean_reciprocal; /* multiply by 1 / gdiv instead of dividing by gdiv */
 } NNC_FN(engine_ws);
 
 typedef struct {
@@ -225,6 +227,64 @@ static nnc_status_t NNC_FN(engine_dense_forward)(int64_t rows, int64_t in, int64
             o[j] += b[j];
     }
     return NNC_STATUS_OK;
+}
+
+/* A sum of n >= 1 terms term(k), k = 0 .. n-1, in the order `order`
+ * (NNC_SUM_DATA or NNC_SUM_PHARO, see engine.h): one scalar chain, for fits
+ * that replay a book's loop bit for bit. */
+#define NNC_ENGINE_ORDERED_SUM_(acc, order, n, k, term)                                            \
+    do {                                                                                         \
+        int64_t k = 0;                                                                           \
+        const T first_ = (term);                                                                 \
+        acc = (order) == NNC_SUM_PHARO ? first_ + first_ : first_;                               \
+        for (k = 1; k < (n); k++)                                                                \
+            acc = acc + (term);                                                                  \
+        if ((order) == NNC_SUM_PHARO)                                                            \
+            acc = acc - first_;                                                                  \
+    } while (0)
+
+/* engine_dense_grads with every sum over the rows in the order `order`:
+ * gw[i, j] = sum_r x[r, i] d[r, j], gb[j] = sum_r d[r, j].  rows >= 1. */
+static void NNC_FN(engine_dense_grads_ordered)(int order, int64_t rows, int64_t in, int64_t out,
+                                               const T *x, const T *d, T *gw, T *gb)
+{
+    for (int64_t j = 0; j < out; j++) {
+        T acc;
+        if (gb != NULL) {
+            NNC_ENGINE_ORDERED_SUM_(acc, order, rows, r, d[r * out + j]);
+            gb[j] = acc;
+        }
+        for (int64_t i = 0; i < in; i++) {
+            NNC_ENGINE_ORDERED_SUM_(acc, order, rows, r, d[r * out + j] * x[r * in + i]);
+            gw[i * out + j] = acc;
+        }
+    }
+}
+
+/* The loss sum of an elementwise loss over rows x out outputs, in the order
+ * `order` (row-major).  Returns 0, or -1 for a loss that is not elementwise
+ * (its value keeps the fixed order). */
+static int NNC_FN(engine_loss_sum_ordered)(int order, const nnc_loss_params_t *lp, int64_t m,
+                                           const T *pred, const T *y, double *sum)
+{
+    T dummy;
+    double acc;
+    switch (lp->kind) {
+#define NNC_X_(E, name, vec)                                                                     \
+    case NNC_LOSS_##E: {                                                                         \
+        const T k_ = NNC_FN(loss_##name##_k)(lp);                                                \
+        const double first_ = (double)NNC_FN(loss_##name##_elem)(pred[0], y[0], k_, &dummy);     \
+        acc = order == NNC_SUM_PHARO ? first_ + first_ : first_;                                 \
+        for (int64_t e = 1; e < m; e++)                                                          \
+            acc = acc + (double)NNC_FN(loss_##name##_elem)(pred[e], y[e], k_, &dummy);          \
+        *sum = order == NNC_SUM_PHARO ? acc - first_ : acc;                                      \
+        return 0;                                                                                \
+    }
+        NNC_ELEMWISE_LOSSES(NNC_X_)
+#undef NNC_X_
+    default:
+        return -1;
+    }
 }
 
 /* gw = x^T d (in x out); gb = column sums of d (when gb != NULL).  Products
@@ -510,7 +570,8 @@ static nnc_status_t NNC_FN(engine_objective)(const nnc_net_t *net, NNC_FN(engine
     nnc_status_t st;
     T v;
     ws->top_done = 0;
-    if (want_grad && !fused && NNC_FN(engine_top_fusable)(top, lp)) {
+    if (want_grad && !fused && ws->sum_order == NNC_SUM_FIXED &&
+        NNC_FN(engine_top_fusable)(top, lp)) {
         NNC_FN(engine_top_t) t;
         if (lp->kind == NNC_LOSS_HUBER && !(lp->delta > 0 && isfinite(lp->delta)))
             return NNC_STATUS_INVALID_ARGUMENT;
@@ -543,6 +604,9 @@ static nnc_status_t NNC_FN(engine_objective)(const nnc_net_t *net, NNC_FN(engine
                                   &count, want_grad ? ws->d0 : NULL);
         if (st != NNC_STATUS_OK)
             return st;
+        if (ws->sum_order != NNC_SUM_FIXED && !fused && rows > 0)
+            (void)NNC_FN(engine_loss_sum_ordered)(ws->sum_order, lp, rows * top->out,
+                                                  upto > 0 ? ws->act[upto - 1] : x, y, &sum);
     }
     /* The value nnc_loss gives; the mean of nothing would be NaN. */
     if (lp->reduction == NNC_REDUCTION_SUM) {
@@ -576,7 +640,11 @@ static nnc_status_t NNC_FN(engine_backward)(const nnc_net_t *net, NNC_FN(engine_
             const T *w = (const T *)net->params[L->weight].data;
             T *gw = (T *)net->params[L->weight].grad;
             /* dW = X^T dY (in x out); db = column sums of dY; dX = dY W^T. */
-            if (!(ws->top_done && l == top - 1)) {
+            if (!(ws->top_done && l == top - 1) && ws->sum_order != NNC_SUM_FIXED)
+                NNC_FN(engine_dense_grads_ordered)(
+                    ws->sum_order, rows, L->in, L->out, in, cur, gw,
+                    L->bias >= 0 ? (T *)net->params[L->bias].grad : NULL);
+            else if (!(ws->top_done && l == top - 1)) {
                 st = NNC_FN(engine_dense_grads)(
                     rows, L->in, L->out, in, cur, gw,
                     L->bias >= 0 ? (T *)net->params[L->bias].grad : NULL, ws->lanes, threads,
@@ -610,9 +678,10 @@ static nnc_status_t NNC_FN(engine_backward)(const nnc_net_t *net, NNC_FN(engine_
     for (int64_t p = 0; p < net->n_params; p++) {
         const nnc_param_t *P = &net->params[p];
         T *g = (T *)P->grad;
-        if (ws->gdiv != NNC_LIT(1.0) && ws->gdiv_pow2) {
+        if (ws->gdiv != NNC_LIT(1.0) && (ws->gdiv_pow2 || ws->mean_reciprocal)) {
             /* g / 2^k and g * 2^-k are both the exact g 2^-k rounded once:
-             * the same bits, without the slow division. */
+             * the same bits, without the slow division.  mean_reciprocal asks
+             * for g * (1 / count) for any count, as "(1/n) * sum" computes. */
             const T r = NNC_LIT(1.0) / ws->gdiv;
 #pragma omp simd
             for (int64_t i = 0; i < P->size; i++)
@@ -836,7 +905,8 @@ static nnc_status_t NNC_FN(engine_fit)(const nnc_net_t *net, nnc_fit_t *f)
         (f->loss.reduction != NNC_REDUCTION_MEAN && f->loss.reduction != NNC_REDUCTION_SUM) ||
         !isfinite(f->l1) || !isfinite(f->l2) || !isfinite(f->lr) || !isfinite(f->mu) ||
         !isfinite(f->beta1) || !isfinite(f->beta2) || !isfinite(f->eps) || !isfinite(f->step) ||
-        isnan(f->divergence))
+        isnan(f->divergence) || (int)f->sum_order < 0 || f->sum_order >= NNC_SUM_COUNT ||
+        (f->mean_reciprocal != 0 && f->mean_reciprocal != 1))
         return NNC_STATUS_INVALID_ARGUMENT;
     for (int64_t p = 0; p < net->n_params; p++) {
         const nnc_param_t *P = &net->params[p];
@@ -878,6 +948,8 @@ static nnc_status_t NNC_FN(engine_fit)(const nnc_net_t *net, nnc_fit_t *f)
         return st;
     ws.poll = f->poll;
     ws.poll_ctx = f->poll_ctx;
+    ws.sum_order = (int)f->sum_order;
+    ws.mean_reciprocal = f->mean_reciprocal;
 
     if (param_row != NULL) {
         NNC_FN(engine_record_params)(net, param_row);

@@ -372,7 +372,7 @@ static PyObject *engine_fit(PyObject *self, PyObject *args)
     PyObject *rec_epoch_o, *rec_step_o, *rec_params_o, *monitor, *counters_o;
     double l1, l2, divergence;
     long long epochs, batch_size, callback_every;
-    int ticks, threads;
+    int ticks, threads, sum_order = 0, mean_reciprocal = 0;
     net_desc d;
     PyArrayObject *x = NULL, *y = NULL, *order = NULL, *counters = NULL;
     PyObject *result = NULL;
@@ -387,11 +387,25 @@ static PyObject *engine_fit(PyObject *self, PyObject *args)
     (void)self;
     memset(&d, 0, sizeof d);
     memset(&f, 0, sizeof f);
-    if (!PyArg_ParseTuple(args, "OOOOOOddOLLOOdOOOOLpiO:engine_fit", &dtype_o, &layers, &params,
-                          &xo, &yo, &loss_o, &l1, &l2, &opt_o, &epochs, &batch_size, &order_o,
-                          &rng_o, &divergence, &rec_epoch_o, &rec_step_o, &rec_params_o, &monitor,
-                          &callback_every, &ticks, &threads, &counters_o))
+    if (!PyArg_ParseTuple(args, "OOOOOOddOLLOOdOOOOLpiO|ii:engine_fit", &dtype_o, &layers,
+                          &params, &xo, &yo, &loss_o, &l1, &l2, &opt_o, &epochs, &batch_size,
+                          &order_o, &rng_o, &divergence, &rec_epoch_o, &rec_step_o, &rec_params_o,
+                          &monitor, &callback_every, &ticks, &threads, &counters_o, &sum_order,
+                          &mean_reciprocal))
         return NULL;
+    if (sum_order < 0 || sum_order >= NNC_SUM_COUNT) {
+        PyErr_Format(PyExc_ValueError,
+                     "engine_fit: sum_order must be 0 (fixed), 1 (data) or 2 (pharo), got %d",
+                     sum_order);
+        return NULL;
+    }
+    if (mean_reciprocal != 0 && mean_reciprocal != 1) {
+        PyErr_Format(PyExc_ValueError, "engine_fit: mean_reciprocal must be 0 or 1, got %d",
+                     mean_reciprocal);
+        return NULL;
+    }
+    f.sum_order = (nnc_sum_order_t)sum_order;
+    f.mean_reciprocal = mean_reciprocal;
     if (parse_net_and_data(dtype_o, layers, params, xo, yo, 0, &typenum, &d, &x, &y) < 0)
         goto done;
     if (parse_loss(loss_o, &f.loss) < 0)

@@ -5,6 +5,12 @@
     python -m nnc --list          list the walkthroughs without running them
     python -m nnc --show G5       also print each selected walkthrough's lines
     python -m nnc --figures DIR   also write every figure as PNG (needs matplotlib)
+    python -m nnc --version       print nnc's version
+
+Every row says where its reference value comes from: "chapter" (printed in the
+chapter), "code" (the book's code or repository, named below the table) or
+"nnc" (computed by nnc for the walkthrough: a float64 value behind a rounded
+print, or a value no chapter prints).  The table fits 80 columns.
 
 The exit status is 0 only when every compared row matches (information rows,
 such as Bergel's Pharo timings, never fail); 1 when a row does not match or a
@@ -15,6 +21,11 @@ import argparse
 import os
 import sys
 import time
+
+
+def _version():
+    from . import __version__
+    return __version__
 
 
 def _parser():
@@ -30,6 +41,7 @@ def _parser():
                    help="print each walkthrough's book lines before the table")
     p.add_argument("--figures", metavar="DIR",
                    help="also write every figure as a PNG file into DIR (needs matplotlib)")
+    p.add_argument("--version", action="version", version=f"nnc {_version()}")
     return p
 
 
@@ -52,24 +64,14 @@ def _list(book, out):
 
 
 def _figures(results, directory, out, err):
-    """Write the figures through nnc.plot; returns True when they were written."""
+    """Write the figures through nnc.book.figures; True when they were written."""
     try:
         import matplotlib  # noqa: F401
     except ImportError:
         print("--figures: matplotlib is not installed; install the plot extra: "
               'pip install "nnc[plot]"', file=err)
         return False
-    try:
-        from . import plot
-    except ImportError:
-        print("--figures: plotting is unavailable: nnc.plot is not part of this build of nnc",
-              file=err)
-        return False
-    writer = getattr(plot, "book_figures", None)
-    if writer is None:
-        print("--figures: plotting is unavailable: nnc.plot has no book_figures(results, "
-              "directory) yet", file=err)
-        return False
+    from .book.figures import book_figures as writer
     os.makedirs(directory, exist_ok=True)
     paths = writer({k: v for k, v in results.items() if not isinstance(v, BaseException)},
                    directory)

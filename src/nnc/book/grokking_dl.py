@@ -21,6 +21,7 @@ import numpy as np
 
 import nnc
 
+from . import _check
 from ._format import py2str
 from ._results import AlphaSweep, HotColdRun, Result, TraskRun
 
@@ -42,12 +43,25 @@ def _example(input, goal):
 
 
 def _trask_descent(id, title, weight, input, goal, alpha, steps, style="error_prediction"):
+    fn = {"G4": "g4_gradient_step", "G5": "g5_gradient_descent",
+          "G6": "g6_learning_reduces_error", "G7": "g7_several_steps",
+          "G8": "g8_divergence", "G9": "g9_alpha"}.get(id, id)
+    weight, input, goal = _check.numbers(fn, "weight, input, goal", (weight, input, goal), 3)
+    (alpha,) = _check.numbers(fn, "alpha", [alpha], 1)
+    if alpha < 0:
+        raise ValueError(f"{fn}: alpha must be >= 0 (0 is a run that does not learn), "
+                         f"got {alpha!r}")
+    steps = _check.count(fn, "iterations", steps, minimum=0)
     model = _one_weight_model(weight)
     X, y = _example(input, goal)
+    # alpha 0 is Trask's loop with a zero step: the weight never moves.  nnc's
+    # optimizers need lr > 0, so the engine runs no step and the path is constant.
     history = model.fit(X, y, loss=nnc.losses.MSE(reduction="sum", half=True),
-                        optimizer=nnc.SGD(alpha), epochs=steps, record="params",
-                        divergence=None)
+                        optimizer=nnc.SGD(alpha if alpha > 0 else 1.0),
+                        epochs=steps if alpha > 0 else 0, record="params", divergence=None)
     weights = np.array(history.params[:, 0], dtype=np.float64)
+    if alpha == 0:
+        weights = np.full(steps + 1, weight)
     predictions = input * weights[:-1]
     deltas = predictions - goal
     errors = deltas ** 2
@@ -193,7 +207,8 @@ def g8_divergence(weight=0.5, input=2.0, goal=0.8, alpha=1.0, iterations=20):
 def g9_alpha(weight=0.5, input=2.0, goal=0.8, alpha=0.1, iterations=20):
     """G9: alpha 0.1 tames input 2 (factor ``1 - 0.1 * 4 = 0.6`` per step):
     0.04/1.0, 0.0144/0.92, 0.005184/0.872, ... ``1.48527717099e-10/0.800012187195``.
-    Returns a :class:`TraskRun`."""
+    Any ``alpha >= 0`` runs: ``alpha=0`` is Trask's loop with a zero step, which
+    never learns (every line repeats the first).  Returns a :class:`TraskRun`."""
     return _trask_descent("G9", "alpha: shrinking every update", weight, input, goal,
                           alpha, iterations)
 

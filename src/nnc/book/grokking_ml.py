@@ -9,6 +9,7 @@ derivatives found by the chain rule; that regularisation is a step that
 shrinks coefficients; and that gradient descent can stop in a valley that is
 not the lowest, which random restarts work around.
 """
+import math
 import random
 
 import numpy as np
@@ -21,7 +22,9 @@ from ._results import Result
 
 __all__ = [
     "m1_linear_regression", "m2_perceptron_step", "m3_logistic_regression",
-    "m4_neural_network", "m5_regularization", "m6_random_restarts",
+    "m4_neural_network", "m5_regularization", "m6_random_restarts", "valleys",
+    "serrano_linear_loop", "xor_restarts",
+    "valleys_derivative", "SERRANO_CH6_FEATURES", "SERRANO_CH6_LABELS",
 ]
 
 
@@ -78,6 +81,36 @@ def m1_linear_regression(trick="square", learning_rate=0.01, epochs=1000, seed=0
     return r
 
 
+def serrano_linear_loop(trick="square", learning_rate=0.01, epochs=1000, seed=0):
+    """The book's linear-regression code (its repository, ch. 3) in plain
+    Python: ``random.seed(seed)``, the start from two ``random.random()``, then
+    per step a house ``random.randint(0, 5)`` and the square trick
+    ``price_per_room += lr * rooms * (price - predicted)``, ``base_price +=
+    lr * (price - predicted)`` (or the absolute trick with the sign of the
+    miss).  Returns ``(slopes, intercepts)`` arrays (start and every step).
+    nnc's engine agrees to a few units in the last place, not to the bit: it
+    computes ``lr * ((predicted - price) * rooms)``, the book
+    ``(lr * rooms) * (price - predicted)``."""
+    rooms, prices = datasets.serrano_rooms()
+    rng = random.Random(seed)
+    slope, intercept = rng.random(), rng.random()
+    S, I = [slope], [intercept]
+    for _ in range(epochs):
+        i = rng.randint(0, rooms.shape[0] - 1)
+        r, p = float(rooms[i]), float(prices[i])
+        predicted = intercept + slope * r
+        if trick == "square":
+            slope += learning_rate * r * (p - predicted)
+            intercept += learning_rate * (p - predicted)
+        else:
+            sign = (p > predicted) - (p < predicted)
+            slope += learning_rate * r * sign
+            intercept += learning_rate * sign
+        S.append(slope)
+        I.append(intercept)
+    return np.array(S), np.array(I)
+
+
 def m2_perceptron_step(w=(1.0, 2.0), b=-4.0, point=(2.0, 3.0), label=0,
                        learning_rate=0.01):
     """M2: one perceptron-trick step.
@@ -117,42 +150,127 @@ def m2_perceptron_step(w=(1.0, 2.0), b=-4.0, point=(2.0, 3.0), label=0,
     return r
 
 
-def m3_logistic_regression(learning_rate=0.1, epochs=200):
+#: Serrano's ch. 6 sentences as his code lists them: (aack, beep) counts, label
+#: 1 "happy", 0 "sad" (rows 7 and 8 are [3, 2] and [2, 3]).
+SERRANO_CH6_FEATURES = ((1.0, 0.0), (0.0, 2.0), (1.0, 1.0), (1.0, 2.0), (1.0, 3.0),
+                        (2.0, 2.0), (3.0, 2.0), (2.0, 3.0))
+SERRANO_CH6_LABELS = (0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0)
+
+
+def _serrano_logistic_loop(X, y, picks, start, learning_rate):
+    """The book's code, in plain Python floats: ``pred = sigmoid(w . x + b)``,
+    ``w_i += (label - pred) * x_i * lr``, ``b += (label - pred) * lr``, one
+    picked point per step.  Returns the (w1, w2, b) after every step."""
+    w1, w2, b = (float(v) for v in start)
+    out = [(w1, w2, b)]
+    for j in picks.tolist():
+        x1, x2, label = float(X[j, 0]), float(X[j, 1]), float(y[j, 0])
+        z = w1 * x1 + w2 * x2 + b
+        pred = math.exp(z) / (1 + math.exp(z))
+        w1 += (label - pred) * x1 * learning_rate
+        w2 += (label - pred) * x2 * learning_rate
+        b += (label - pred) * learning_rate
+        out.append((w1, w2, b))
+    return np.array(out)
+
+
+def _points_2d(fn, data):
+    """``data = (X, y)`` as X (n, 2) and y (n, 1) float64, n >= 1, finite."""
+    try:
+        pair = not isinstance(data, (str, bytes)) and len(data) == 2
+    except TypeError:
+        pair = False
+    if not pair:
+        raise ValueError(f"{fn}: data must be a pair (X, y) with X of shape (n, 2) and n "
+                         f"labels, got {data!r:.60}")
+    try:
+        X = np.asarray(data[0], dtype=np.float64)
+        y = np.asarray(data[1], dtype=np.float64).reshape(-1, 1)
+    except (TypeError, ValueError):
+        raise TypeError(f"{fn}: data must hold real numbers, got {data!r:.60}") from None
+    if X.ndim != 2 or X.shape[1] != 2 or X.shape[0] < 1 or X.shape[0] != y.shape[0]:
+        raise ValueError(f"{fn}: data must be (X, y) with X of shape (n, 2) and n labels, "
+                         f"got X {X.shape} and y {y.shape}")
+    if not (np.all(np.isfinite(X)) and np.all(np.isfinite(y))):
+        raise ValueError(f"{fn}: data must be finite")
+    return X, y
+
+
+def m3_logistic_regression(learning_rate=0.01, steps=1000, schedule="random", seed=0,
+                           start=(1.0, 1.0, 0.0), epochs=None, data=None):
     """M3: the logistic trick ``w += lr (y - yhat) x``, ``b += lr (y - yhat)`` is
     a gradient step on the log loss.
 
     A sigmoid unit (``Dense(2, 1)`` scored through the log loss from logits,
-    whose gradient is ``yhat - y``) is fitted one point at a time
-    (``batch_size=1``, data order) on the aack/beep sentences, starting, as
-    the book's code does, from weights 1 and bias 0.  The first step is
-    compared with the trick computed by hand.
+    whose gradient is ``yhat - y``) is fitted one point at a time on the
+    aack/beep sentences of the book's code (:data:`SERRANO_CH6_FEATURES`,
+    label 1 = happy).  By default it runs the book's schedule: Python's
+    ``random`` seeded with ``seed`` (0) picks a point with ``randint`` for each
+    of ``steps`` (1000) steps at ``learning_rate`` 0.01, from weights 1, 1
+    and bias 0 (``start = (w1, w2, b)``); the picks go to ``fit(order=...)``.
+    ``schedule="epochs"`` instead walks the points in data order for
+    ``epochs`` epochs.  ``data=(X, y)`` replaces the sentences.
 
-    Returns a :class:`Result` with ``X``, ``y``, ``params`` (the trajectory:
-    w1, w2, b per step), ``epoch_loss``, ``first_step`` (engine) and
-    ``first_step_trick`` (by hand), ``probabilities`` and ``accuracy``.
-    ``epochs`` must be at least 1: the walkthrough compares the first step.
+    The engine's path is compared with the book's code run in plain Python
+    (``book_loop``; the two agree to about 1e-16 relative -- not to the bit,
+    since nnc's exp is not Python's) and the first step with the trick by hand.
+
+    Returns a :class:`Result` with ``X``, ``y``, ``picks``, ``params`` (the
+    trajectory: w1, w2, b per step), ``book_loop``, ``max_gap_to_book``,
+    ``epoch_loss``, ``first_step`` (engine) and ``first_step_trick`` (by hand),
+    ``probabilities`` (of "happy") and ``accuracy``.
     """
-    epochs = _check.count("m3_logistic_regression", "epochs", epochs)
-    X, y = datasets.serrano_aack_beep()
+    fn = "m3_logistic_regression"
+    if schedule not in ("random", "epochs"):
+        raise ValueError(f'{fn}: schedule must be "random" (the book\'s random picks) or '
+                         f'"epochs" (data order), got {schedule!r}')
+    if data is None:
+        X = np.array(SERRANO_CH6_FEATURES)
+        y = np.array(SERRANO_CH6_LABELS)[:, None]
+    else:
+        X, y = _points_2d(fn, data)
+    if epochs is not None:
+        epochs = _check.count(fn, "epochs", epochs)
+        if schedule == "random":
+            raise ValueError(f'{fn}: epochs is for schedule="epochs"; the random schedule '
+                             f"takes steps, got epochs={epochs}")
+    start = _check.numbers(fn, "start", start, 3)
+    n = X.shape[0]
+    if schedule == "random":
+        steps = _check.count(fn, "steps", steps)
+        rng = random.Random(seed)
+        picks = np.array([rng.randint(0, n - 1) for _ in range(steps)], dtype=np.int64)
+        fit_kw = dict(epochs=1, order=picks)
+    else:
+        epochs = 200 if epochs is None else epochs
+        picks = np.tile(np.arange(n, dtype=np.int64), epochs)
+        fit_kw = dict(epochs=epochs, batch_size=1)
     model = nnc.Sequential([nnc.Dense(2, 1)], seed=0, dtype="float64")
-    model.layers[0].weight[...] = 1.0
-    model.layers[0].bias[...] = 0.0
+    model.layers[0].weight[:, 0] = start[:2]
+    model.layers[0].bias[...] = start[2]
     h = model.fit(X, y, loss=nnc.losses.LogLossWithLogits(reduction="sum"),
-                  optimizer=nnc.SGD(learning_rate), epochs=epochs, batch_size=1,
-                  record="params")
+                  optimizer=nnc.SGD(learning_rate), record="params", **fit_kw)
     params = _np(h.params)
+    book_loop = _serrano_logistic_loop(X, y, picks, start, learning_rate)
+    gap = float(np.max(np.abs(params - book_loop) / np.maximum(np.abs(book_loop), 1e-300)))
     w0, b0 = params[0, :2], params[0, 2]
-    yhat = 1.0 / (1.0 + np.exp(-(X[0] @ w0 + b0)))
-    trick = np.append(w0 + learning_rate * (y[0, 0] - yhat) * X[0],
-                      b0 + learning_rate * (y[0, 0] - yhat))
+    j0 = int(picks[0])
+    yhat = 1.0 / (1.0 + np.exp(-(X[j0] @ w0 + b0)))
+    trick = np.append(w0 + learning_rate * (y[j0, 0] - yhat) * X[j0],
+                      b0 + learning_rate * (y[j0, 0] - yhat))
     prob = _np(nnc.functional.sigmoid(_np(model.predict(X))))[:, 0]
     acc = float(np.mean((prob >= 0.5) == (y[:, 0] == 1.0)))
+    how = (f"{len(picks)} random picks (random.seed({seed}))" if schedule == "random"
+           else f"{len(picks) // n} epochs in data order")
     lines = [f"first step, engine: {params[1].tolist()}",
              f"first step, trick:  {trick.tolist()}",
-             f"after {epochs} epochs: w = {params[-1, :2].tolist()}, b = {float(params[-1, 2])!r}",
-             f"P(sad) = {np.round(prob, 3).tolist()}, accuracy {acc:.0%}"]
+             f"after {how}, lr {learning_rate!r}: w = {params[-1, :2].tolist()}, "
+             f"b = {float(params[-1, 2])!r}",
+             f"the book's code in plain Python: largest relative gap {gap:.2g}",
+             f"P(happy) = {np.round(prob, 3).tolist()}, accuracy {acc:.0%}"]
     r = Result(id="M3", title="the logistic trick is a gradient step on the log loss",
-               X=X, y=y, params=params, epoch_loss=_np(h.loss), first_step=params[1].copy(),
+               X=X, y=y, picks=picks, params=params, book_loop=book_loop,
+               max_gap_to_book=gap, epoch_loss=_np(h.loss), first_step=params[1].copy(),
                first_step_trick=trick, probabilities=prob, accuracy=acc, history=h,
                _lines=lines)
     r.head, r.tail = len(lines), 0
@@ -256,9 +374,91 @@ def m5_regularization(w=(2.0, -3.0, 0.5), l1=0.1, l2=0.1, learning_rate=0.1, ste
     return r
 
 
-def m6_random_restarts(restarts=12, epochs=3000, learning_rate=0.5, hidden=2):
+def valleys(x):
+    """The default M6 function, ``0.1 x**2 + sin(2 x)``: several valleys on
+    [-6, 6], the lowest near x = -0.748 (value -0.9413)."""
+    x = np.asarray(x, dtype=np.float64)
+    return 0.1 * x * x + np.sin(2.0 * x)
+
+
+def valleys_derivative(x):
+    """The derivative of :func:`valleys`: ``0.2 x + 2 cos(2 x)``."""
+    x = np.asarray(x, dtype=np.float64)
+    return 0.2 * x + 2.0 * np.cos(2.0 * x)
+
+
+def m6_random_restarts(function=None, derivative=None, restarts=3, learning_rate=0.05,
+                       steps=500, interval=(-6.0, 6.0), seed=0, starts=None):
     """M6: gradient descent can settle in a valley that is not the lowest;
-    restarting from several random points and keeping the best gets around it.
+    restarting from several random points and keeping the best gets around it
+    (the appendix's Figs. B.7-B.9).
+
+    Gradient descent ``x <- x - learning_rate * f'(x)`` on a function of one
+    variable with several valleys, from ``restarts`` starts drawn uniformly in
+    ``interval`` by Python's ``random.Random(seed)`` (or the given ``starts``),
+    all restarts stepped together as one NumPy array.  ``function`` is any
+    vectorised callable (default :func:`valleys`, ``0.1 x^2 + sin 2x``);
+    ``derivative`` its derivative (default: :func:`valleys_derivative` for the
+    default function, else central differences with h = 1e-6).  A start is
+    "stuck" when it ends more than 1e-6 above the lowest value of ``function``
+    on a fine grid of ``interval``.
+
+    Returns a :class:`Result` with ``starts``, ``paths`` (restarts x (steps +
+    1)), ``final_x``, ``final_value``, ``stuck`` (bool), ``best`` (index),
+    ``grid``, ``curve``, ``lowest_x``, ``lowest_value``.
+    """
+    fn = "m6_random_restarts"
+    steps = _check.count(fn, "steps", steps)
+    lo, hi = _check.numbers(fn, "interval", interval, 2)
+    if not lo < hi:
+        raise ValueError(f"{fn}: interval must be (low, high) with low < high, got {interval!r}")
+    (learning_rate,) = _check.numbers(fn, "learning_rate", [learning_rate], 1)
+    if function is None:
+        function = valleys
+        derivative = valleys_derivative if derivative is None else derivative
+    if not callable(function) or (derivative is not None and not callable(derivative)):
+        raise TypeError(f"{fn}: function and derivative must be callables of an array, got "
+                        f"{type(function).__name__} and {type(derivative).__name__}")
+    if derivative is None:
+        def derivative(x, f=function, h=1e-6):
+            return (np.asarray(f(x + h)) - np.asarray(f(x - h))) / (2.0 * h)
+    if starts is None:
+        restarts = _check.count(fn, "restarts", restarts)
+        rng = random.Random(seed)
+        starts = np.array([rng.uniform(lo, hi) for _ in range(restarts)])
+    else:
+        starts = _check.vector(fn, "starts", starts, finite=True, scalar_ok=True)
+    paths = np.empty((starts.shape[0], steps + 1))
+    paths[:, 0] = starts
+    x = starts.copy()
+    for k in range(steps):
+        x = x - learning_rate * np.asarray(derivative(x), dtype=np.float64)
+        paths[:, k + 1] = x
+    final_value = np.asarray(function(x), dtype=np.float64)
+    grid = np.linspace(lo, hi, 20001)
+    curve = np.asarray(function(grid), dtype=np.float64)
+    k_low = int(np.argmin(curve))
+    stuck = final_value > curve[k_low] + 1e-6
+    best = int(np.argmin(final_value))
+    lines = [f"restart {k + 1}: start x = {s:+.4f} -> x = {xf:+.4f}, f = {v:.4f}"
+             + ("  <- stuck in a valley" if st else "  <- the lowest valley")
+             for k, (s, xf, v, st) in enumerate(zip(starts.tolist(), x.tolist(),
+                                                    final_value.tolist(), stuck.tolist()))]
+    lines.append(f"best of {starts.shape[0]} restarts: x = {x[best]:.4f}, f = "
+                 f"{final_value[best]:.4f} (lowest on the grid: f({grid[k_low]:.4f}) = "
+                 f"{curve[k_low]:.4f})")
+    r = Result(id="M6", title="local minima and random restarts", starts=starts, paths=paths,
+               final_x=x, final_value=final_value, stuck=stuck, best=best, grid=grid,
+               curve=curve, lowest_x=float(grid[k_low]), lowest_value=float(curve[k_low]),
+               learning_rate=learning_rate, _lines=lines)
+    r.head, r.tail = len(lines), 0
+    return r
+
+
+def xor_restarts(restarts=12, epochs=3000, learning_rate=0.5, hidden=2):
+    """Beyond the appendix: M6's valleys in many dimensions.  Gradient descent
+    on a small network can settle in a valley that is not the lowest;
+    restarting from several random seeds and keeping the best gets around it.
 
     The loss of a 2-2-1 sigmoid network on XOR has such valleys: from some
     starting weights full-batch descent ends with two points right and two
@@ -269,6 +469,10 @@ def m6_random_restarts(restarts=12, epochs=3000, learning_rate=0.5, hidden=2):
     point), ``accuracy``, ``stuck`` (bool), ``losses`` (restarts x epochs) and
     ``best_seed``.
     """
+    fn = "xor_restarts"
+    restarts = _check.count(fn, "restarts", restarts)
+    epochs = _check.count(fn, "epochs", epochs)
+    hidden = _check.count(fn, "hidden", hidden)
     X, y = datasets.xor()
     seeds = np.arange(restarts, dtype=np.int64)
     finals, accs = [], []
@@ -292,7 +496,7 @@ def m6_random_restarts(restarts=12, epochs=3000, learning_rate=0.5, hidden=2):
                                     stuck.tolist())]
     lines.append(f"best of {restarts} restarts: seed {best}, loss {finals.min():.4g}; "
                  f"{int(stuck.sum())} of {restarts} runs got stuck")
-    r = Result(id="M6", title="local minima and random restarts", seeds=seeds,
+    r = Result(id="M6+", title="random restarts of a small XOR network", seeds=seeds,
                final_loss=finals, accuracy=accs, stuck=stuck, losses=curves,
                best_seed=best, _lines=lines)
     r.head, r.tail = len(lines), 0

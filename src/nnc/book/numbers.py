@@ -23,6 +23,18 @@ reads nnc's value off the walkthrough's result.  Comparison modes:
     the book states a fact ("the cost tends to 0"); a predicate checks nnc's value.
 ``"info"``
     shown for reference, never failing (Bergel's Pharo timings).
+
+Every number also says where it comes from (``BookNumber.source``):
+
+``"chapter"``
+    printed (or stated) in the chapter;
+``"code"``
+    from the book's own code or code repository, named in ``origin``
+    (Serrano's repository notebook, Trask's loop, Pharo's generator);
+``"nnc"``
+    computed by nnc for the walkthrough: the float64 value of a formula the
+    chapter prints rounded, or a value no chapter prints (``origin`` says which).
+    Nothing is presented as the book's that the book does not print.
 """
 import math
 from dataclasses import dataclass
@@ -33,9 +45,10 @@ import numpy as np
 
 from ._format import py2str, round_to_print, truncate_to_print
 
-__all__ = ["BookNumber", "BOOK_NUMBERS", "compare_value", "format_value", "Row",
+__all__ = ["BookNumber", "BOOK_NUMBERS", "SOURCES", "TABLE_WIDTH", "compare_value", "format_value", "Row",
            "evaluate_rows", "format_table"]
 
+SOURCES = ("chapter", "code", "nnc")
 MODES = ("string", "bits", "exact", "rounded", "truncated", "fraction", "replay", "claim",
          "info")
 RELATIVE_TOLERANCE = 1e-12
@@ -59,6 +72,11 @@ class BookNumber:
         ``value(result) -> nnc's value``, given the run's result object.
     check : callable or None
         For ``mode="claim"``: ``check(value) -> bool``.
+    source : str
+        Where the reference value comes from: "chapter", "code" or "nnc"
+        (see the module docstring).
+    origin : str
+        For "code" and "nnc": which code, or what nnc computed.
     """
 
     run: str
@@ -67,6 +85,15 @@ class BookNumber:
     mode: str
     value: Callable[[Any], Any]
     check: Optional[Callable[[Any], bool]] = None
+    source: str = "chapter"
+    origin: str = ""
+
+    def __post_init__(self):
+        if self.source not in SOURCES:
+            raise ValueError(f"BookNumber: source must be one of {SOURCES}, got {self.source!r}")
+        if self.source != "chapter" and not self.origin:
+            raise ValueError(f"BookNumber {self.run} {self.quantity!r}: a {self.source!r} "
+                             f"value must name its origin")
 
     @property
     def walkthrough(self):
@@ -155,27 +182,60 @@ def evaluate_rows(numbers, results):
     return rows
 
 
-def format_table(rows):
-    """The table as text: walkthrough, quantity, book value, nnc value, how it
-    was compared (text: the printed string; bits: the same float64; 1e-12 rel;
-    digits: rounded, or cut, to the printed decimals; fraction; claim; info),
-    and whether it matches."""
-    head = ("walkthrough", "quantity", "book", "nnc", "compared", "match")
-    body = [(r.number.run, r.number.quantity, r.number.book, r.nnc, _HOW[r.number.mode],
-             "info" if r.match is None else ("yes" if r.match else "NO"))
-            for r in rows]
-    widths = [max(len(head[i]), *(len(b[i]) for b in body)) if body else len(head[i])
-              for i in range(len(head))]
-    caps = [12, 40, 50, 50, 12, 5]
-    widths = [min(w, c) for w, c in zip(widths, caps)]
+TABLE_WIDTH = 80
+_LABEL = {"chapter": "chapter", "code": "code", "nnc": "nnc"}
 
-    def cut(s, w):
-        return s if len(s) <= w else s[:w - 1] + "~"
 
-    lines = ["  ".join(cut(h, w).ljust(w) for h, w in zip(head, widths)).rstrip(),
-             "  ".join("-" * w for w in widths)]
-    for b in body:
-        lines.append("  ".join(cut(s, w).ljust(w) for s, w in zip(b, widths)).rstrip())
+def _wrap(text, first, indent, width):
+    """``text`` after the prefix ``first``, wrapped at ``width`` with later
+    lines indented by ``indent`` spaces (long unbroken words are cut)."""
+    import textwrap
+    return textwrap.wrap(text, width=width, initial_indent=first,
+                         subsequent_indent=" " * indent, break_long_words=True,
+                         break_on_hyphens=False) or [first.rstrip()]
+
+
+def format_table(rows, width=TABLE_WIDTH):
+    """The table as text, no line longer than ``width`` (80) characters.
+
+    One entry per number: a line with the walkthrough, the quantity, where the
+    reference comes from (chapter: printed in the chapter; code: the book's
+    code or repository; nnc: computed by nnc), how nnc's value was compared
+    (text: the printed string; bits: the same float64; 1e-12 rel; digits:
+    rounded, or cut, to the printed decimals; fraction; claim; info) and
+    whether it matches; then the reference value and nnc's, wrapped to the
+    width.  A legend names the code and the nnc values' origins.
+    """
+    if width < 60:
+        raise ValueError(f"format_table: width must be at least 60, got {width}")
+    tail = 8 + 1 + 12 + 1 + 5          # source, compared, match
+    qw = width - 12 - tail - 1
+    head = f"{'id':<11} {'quantity':<{qw}} {'source':<8} {'compared':<12} {'match':>5}"
+    lines = [head, "-" * width]
+    for r in rows:
+        n = r.number
+        how = _HOW[n.mode]
+        match = "info" if r.match is None else ("yes" if r.match else "NO")
+        quantity = _wrap(n.quantity, "", 0, qw)
+        lines.append(f"{n.run:<11.11} {quantity[0]:<{qw}} {_LABEL[n.source]:<8} "
+                     f"{how:<12} {match:>5}")
+        lines += [" " * 12 + q for q in quantity[1:]]
+        ref = {"chapter": "book", "code": "code", "nnc": "ref"}[n.source]
+        both = f"{ref}: {n.book}   nnc: {r.nnc}"
+        if 12 + len(both) <= width:
+            lines.append(" " * 12 + both)
+        else:
+            lines += _wrap(n.book, " " * 12 + f"{ref}: ", 18, width)
+            lines += _wrap(r.nnc, " " * 12 + "nnc:  ", 18, width)
+    origins = {}
+    for r in rows:
+        if r.number.source != "chapter":
+            origins.setdefault((r.number.source, r.number.origin), []).append(r.number.run)
+    if origins:
+        lines += ["", "Where the values not printed in a chapter come from:"]
+        for (source, origin), runs in origins.items():
+            ids = ", ".join(dict.fromkeys(runs))
+            lines += _wrap(f"{origin} ({ids})", f"  {source}: ", 8, width)
     return "\n".join(lines)
 
 
@@ -245,6 +305,42 @@ def _replay(run_key):
                       value)
 
 
+def _bergel_replay(r, batch_size=None):
+    """(identical values, total, largest relative gap) between a line fit's
+    a, b, cost and Bergel's script replayed in Python (Pharo's sum)."""
+    from .agile import bergel_loop
+    epochs = r.mse.shape[0]
+    a, b, cost = bergel_loop(r.x, r.y, float(r.a[0]), float(r.b[0]), r.learning_rate, epochs,
+                             batch_size)
+    mine = np.concatenate([r.a, r.b, r.mse])
+    ref = np.concatenate([a, b, cost])
+    if mine.shape != ref.shape:
+        return 0, int(ref.size), float("inf")
+    gap = float(np.max(np.abs(mine - ref) / np.maximum(np.abs(ref), 1e-300)))
+    return int(np.sum(mine.view(np.uint64) == ref.view(np.uint64))), int(ref.size), gap
+
+
+def _gap(mine, ref):
+    """Largest relative difference between two equal-shape arrays."""
+    mine, ref = np.asarray(mine, dtype=np.float64), np.asarray(ref, dtype=np.float64)
+    if mine.shape != ref.shape:
+        return float("inf")
+    return float(np.max(np.abs(mine - ref) / np.maximum(np.abs(ref), 1e-300)))
+
+
+def _padhai_gap(r):
+    from .sigmoid_neuron import padhai_loop
+    w, b = padhai_loop(r.x, r.y, float(r.w[0]), float(r.b[0]), r.learning_rate,
+                       r.w.shape[0] - 1)
+    return max(_gap(r.w, w), _gap(r.b, b))
+
+
+def _serrano_m1_gap(r):
+    from .grokking_ml import serrano_linear_loop
+    s, i = serrano_linear_loop(r.trick, epochs=r.slopes.shape[0] - 1)
+    return max(_gap(r.slopes, s), _gap(r.intercepts, i))
+
+
 def _alternates_around(goal, bound):
     def check(preds):
         d = np.asarray(preds) - goal
@@ -259,10 +355,21 @@ def _least_squares_cost(r):
     return float(np.mean((r.y - A @ coef) ** 2))
 
 
+def _m3_loss(r, k):
+    """M3's total log loss at step k of its path."""
+    w, b = r.params[k, :2], r.params[k, 2]
+    p = 1.0 / (1.0 + np.exp(-(r.X @ w + b)))
+    t = r.y[:, 0]
+    return float(-np.sum(t * np.log(p) + (1 - t) * np.log(1 - p)))
+
+
 def _decreasing(a):
     a = np.asarray(a)
     return bool(np.all(np.diff(a) < 0))
 
+
+_BERGEL = ("Bergel's script replayed in plain Python: Pharo's sum order, 2 / n an exact "
+           "Fraction, batches closed at multiples of the batch size")
 
 BOOK_NUMBERS = [
     # G -- Grokking Deep Learning ch. 4 (Python 2's str: 12 significant digits)
@@ -339,6 +446,8 @@ BOOK_NUMBERS = [
                lambda r: r.a[-1]),
     BookNumber("A2", "minimum: b after 1000 updates", "1.39", "truncated",
                lambda r: r.b[-1]),
+    BookNumber("A2", "every a, b and cost vs Bergel's script", "his script", "replay",
+               lambda r: _bergel_replay(r)[:2], None, "code", _BERGEL),
     BookNumber("A3", "the cost tends to 0 (cost first, last)", "tends to 0", "claim",
                lambda r: (float(r.mse[0]), float(r.mse[-1])),
                lambda v: v[1] < 1e-3 * v[0]),
@@ -359,10 +468,20 @@ BOOK_NUMBERS = [
     BookNumber("A5", "mini-batch SGD fits well (its cost, least squares')", "very similar",
                "claim", lambda r: (round(float(r.mse[-1]), 6), round(_least_squares_cost(r), 6)),
                lambda v: v[0] < 1.05 * v[1]),
+    BookNumber("A4", "every a, b and cost vs Bergel's script", "his script", "replay",
+               lambda r: _bergel_replay(r)[:2], None, "code", _BERGEL),
+    BookNumber("A5", "every a, b and cost vs Bergel's script", "his script", "replay",
+               lambda r: _bergel_replay(r, r.batch_size)[:2], None, "code", _BERGEL),
     BookNumber("A6", "GD, 3000 iterations, 30,000 points (s)", "27.479", "info",
                lambda r: r.gd_seconds),
     BookNumber("A6", "mini-batch SGD, 1000 epochs (s)", "18.847", "info",
                lambda r: r.sgd_seconds),
+    BookNumber("A6", "work: SGD visits fewer points (points visited: GD, SGD)",
+               "SGD faster", "claim", lambda r: (r.gd_points, r.sgd_points),
+               lambda v: v[1] < v[0]),
+    BookNumber("A6", "no loss of quality (final J: GD, SGD)", "very similar", "claim",
+               lambda r: (float(f"{r.gd_cost:.3g}"), float(f"{r.sgd_cost:.3g}")),
+               lambda v: v[1] <= v[0]),
     BookNumber("A7", "sigmoid' = s(1 - s): backward kernel", "s(1 - s)", "claim",
                lambda r: r.max_backward_vs_closed, lambda v: v <= 1e-15),
     BookNumber("A7", "s(1 - s) against central differences", "s(1 - s)", "claim",
@@ -375,6 +494,9 @@ BOOK_NUMBERS = [
                lambda r: float(r.loss[300] / r.loss[0]), lambda v: v > 0.99),
     BookNumber("S1", "then a drop: loss after 1000 epochs / initial", "drop", "claim",
                lambda r: float(r.loss[-1] / r.loss[0]), lambda v: v < 0.1),
+    BookNumber("S1", "every w, b vs the article's code (largest relative gap)",
+               "its loop", "claim", _padhai_gap, lambda v: v <= 1e-12, "code",
+               "the article's Python code (padhAI), run in plain Python"),
     BookNumber("S2", "L(-2, -10)", "0.42499638454314176", "exact", lambda r: r.loss[0, 0]),
     BookNumber("S2", "L(-2, 2)", "0.5044529278317778", "exact", lambda r: r.loss[-1, 0]),
 
@@ -469,6 +591,9 @@ BOOK_NUMBERS = [
                lambda r: r.slope),
     BookNumber("M1", "intercept after 1000 square-trick steps", "91.59448307644864",
                "exact", lambda r: r.intercept),
+    BookNumber("M1", "every slope, intercept vs the book's code (largest gap)",
+               "its loop", "claim", _serrano_m1_gap, lambda v: v <= 1e-12, "code",
+               "the book's code repository (Serrano, ch. 3 notebook), run in plain Python"),
     BookNumber("M2", "w1 after one perceptron step", "0.98", "exact",
                lambda r: r.w_after[0]),
     BookNumber("M2", "w2 after one perceptron step", "1.97", "exact",
@@ -477,8 +602,14 @@ BOOK_NUMBERS = [
     BookNumber("M3", "engine step = logistic trick (max difference)", "w += lr (y - yhat) x",
                "claim", lambda r: float(np.max(np.abs(r.first_step - r.first_step_trick))),
                lambda v: v <= 1e-12),
-    BookNumber("M3", "the sentences end up separated (accuracy)", "separated", "claim",
-               lambda r: r.accuracy, lambda v: v == 1.0),
+    BookNumber("M3", "every step vs the book's code (largest relative gap)",
+               "the book's loop", "claim", lambda r: r.max_gap_to_book,
+               lambda v: v <= 1e-12, "code",
+               "the book's code repository (Serrano, ch. 6: data, random.seed(0) picks, "
+               "lr 0.01, 1000 steps), run in plain Python"),
+    BookNumber("M3", "the log loss falls (first, last)", "learns", "claim",
+               lambda r: (round(_m3_loss(r, 0), 6), round(_m3_loss(r, -1), 6)),
+               lambda v: v[1] < v[0]),
     BookNumber("M4", "engine step = the appendix's derivatives", "chain rule", "claim",
                lambda r: float(np.max(np.abs(r.first_step - r.first_step_formulas))),
                lambda v: v <= 1e-12),
@@ -492,7 +623,59 @@ BOOK_NUMBERS = [
                lambda v: v <= 1e-12),
     BookNumber("M6", "some starts stop in a valley", "local minima", "claim",
                lambda r: int(r.stuck.sum()), lambda v: v > 0),
-    BookNumber("M6", "the best restart finds the bottom (accuracy)", "random restarts",
-               "claim", lambda r: float(r.accuracy[np.argmin(r.final_loss)]),
-               lambda v: v == 1.0),
+    BookNumber("M6", "the best restart finds the lowest valley", "random restarts",
+               "claim", lambda r: round(float(r.final_value[r.best] - r.lowest_value), 9),
+               lambda v: abs(v) <= 1e-6),
 ]
+
+
+# ------------------------------------------------------------------ provenance
+
+_FLOAT64 = "nnc's float64 value of a formula the chapter prints rounded, or prints only as a formula"
+_ORIGINS = {
+    ("A2", "MSE after the first update"):
+        ("nnc", "computed by nnc: Bergel prints no cost after the first update"),
+    ("S1", "initial loss (w 0, b -8)"):
+        ("nnc", "computed by nnc: the article prints no loss values"),
+    ("S2", "L(-2, -10)"): ("nnc", "computed by nnc: the article prints no loss values"),
+    ("S2", "L(-2, 2)"): ("nnc", "computed by nnc: the article prints no loss values"),
+    ("M1", "slope after 1000 square-trick steps"):
+        ("code", "the book's code repository (Serrano, ch. 3 notebook: random.seed(0), "
+                 "1000 square-trick steps)"),
+    ("M1", "intercept after 1000 square-trick steps"):
+        ("code", "the book's code repository (Serrano, ch. 3 notebook: random.seed(0), "
+                 "1000 square-trick steps)"),
+    ("M2", "w1 after one perceptron step"):
+        ("nnc", "an example made for nnc with the appendix's perceptron rule"),
+    ("M2", "w2 after one perceptron step"):
+        ("nnc", "an example made for nnc with the appendix's perceptron rule"),
+    ("M2", "b after one perceptron step"):
+        ("nnc", "an example made for nnc with the appendix's perceptron rule"),
+    ("V1", "Bayes: 0.98 * 0.02 / 0.039"): ("nnc", _FLOAT64),
+    ("V2", "entropy of a fair coin (nats)"): ("nnc", _FLOAT64),
+    ("V2", "entropy of (0.2, 0.8)"): ("nnc", _FLOAT64),
+    ("V2", "cross-entropy H(P, Q)"): ("nnc", _FLOAT64),
+    ("V2", "KL(P || Q) = ln 1.25"): ("nnc", _FLOAT64),
+}
+_PARK_MILLER = ("code", "Pharo's Random seed: 42 (Park-Miller), the generator Bergel's script calls")
+
+
+def _provenance(n):
+    """``(source, origin)`` of one number (see the module docstring)."""
+    if n.source != "chapter":          # labelled where it is defined
+        return n.source, n.origin
+    if (n.run, n.quantity) in _ORIGINS:
+        return _ORIGINS[(n.run, n.quantity)]
+    if n.mode == "replay":
+        return "code", "Trask's loops as printed in the chapter, run in plain Python"
+    if "in float64" in n.quantity:
+        return "nnc", _FLOAT64
+    if n.run == "G+":
+        return "nnc", "beyond the book: nnc's sweep of alpha and the rule 0 < alpha*input^2 < 2"
+    if n.run == "A4" and ("draw" in n.quantity or "point" in n.quantity):
+        return _PARK_MILLER
+    return "chapter", ""
+
+
+BOOK_NUMBERS = [BookNumber(n.run, n.quantity, n.book, n.mode, n.value, n.check,
+                           *_provenance(n)) for n in BOOK_NUMBERS]

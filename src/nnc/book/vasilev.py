@@ -281,8 +281,10 @@ def v6_xor(epochs=2000, learning_rate=0.5, hidden=4, seed=0):
 
     Both networks are fitted with full-batch ``SGD`` on the binary log loss
     (from logits): a single unit ``Dense(2, 1)`` can at best classify three of
-    the four points, while ``Dense(2, hidden) -> Sigmoid -> Dense(hidden, 1)``
-    gets all four.  Returns a :class:`Result` with the data, ``single_loss``,
+    the four points -- trained on the log loss it ends at P = 1/2 for every
+    point, no decision at all -- while ``Dense(2, hidden) -> Sigmoid ->
+    Dense(hidden, 1)`` gets all four.  An output within 1e-6 of 1/2 counts as
+    undecided (``single_undecided``), never as right.  Returns a :class:`Result` with the data, ``single_loss``,
     ``hidden_loss`` (per epoch), ``single_prob``, ``hidden_prob`` (fitted
     probabilities), ``single_accuracy``, ``hidden_accuracy``, and the two
     models (``single_model``, ``hidden_model``) for decision-boundary plots.
@@ -300,15 +302,25 @@ def v6_xor(epochs=2000, learning_rate=0.5, hidden=4, seed=0):
     F = _F()
     p1 = _np(F.sigmoid(_np(single.predict(X))))[:, 0]
     p2 = _np(F.sigmoid(_np(deep.predict(X))))[:, 0]
-    acc1 = float(np.mean((p1 >= 0.5) == (y[:, 0] == 1.0)))
-    acc2 = float(np.mean((p2 >= 0.5) == (y[:, 0] == 1.0)))
-    lines = [f"single unit:  P(y=1) = {np.round(p1, 3).tolist()}, accuracy {acc1:.0%}, "
+    # An output within 1e-6 of 1/2 is no decision: counting it as class 1
+    # (p >= 0.5) would report a rounding artefact as an accuracy.
+    t = y[:, 0] == 1.0
+    und1, und2 = np.abs(p1 - 0.5) < 1e-6, np.abs(p2 - 0.5) < 1e-6
+    acc1 = float(np.mean(~und1 & ((p1 > 0.5) == t)))
+    acc2 = float(np.mean(~und2 & ((p2 > 0.5) == t)))
+
+    def verdict(acc, und):
+        if und.all():
+            return "every output is 1/2: no decision on any point"
+        return f"accuracy {acc:.0%}" + (f" ({int(und.sum())} undecided)" if und.any() else "")
+    lines = [f"single unit:  P(y=1) = {np.round(p1, 3).tolist()}, {verdict(acc1, und1)}, "
              f"final loss {float(np.asarray(h1.loss)[-1]):.4f}",
-             f"hidden layer: P(y=1) = {np.round(p2, 3).tolist()}, accuracy {acc2:.0%}, "
+             f"hidden layer: P(y=1) = {np.round(p2, 3).tolist()}, {verdict(acc2, und2)}, "
              f"final loss {float(np.asarray(h2.loss)[-1]):.4f}"]
     r = Result(id="V6", title="XOR: one unit cannot, one hidden layer can", X=X, y=y,
                single_loss=_np(h1.loss), hidden_loss=_np(h2.loss), single_prob=p1,
                hidden_prob=p2, single_accuracy=acc1, hidden_accuracy=acc2,
+               single_undecided=int(und1.sum()),
                single_model=single, hidden_model=deep, _lines=lines)
     r.head, r.tail = len(lines), 0
     return r
@@ -444,18 +456,21 @@ def v8_initialisers(fan_in=256, fan_out=256, depth=10, width=128, batch=256, see
                names=names, limits=limits, sample_max_abs=sample_max,
                sample_std=sample_std, formula_std=formula_std,
                stack_names=tuple(s[0] for s in stacks), activation_std=act_std,
-               gradient_rms=grad_rms, _lines=lines)
+               gradient_rms=grad_rms, depth=depth, width=width, batch=batch, _lines=lines)
     r.head, r.tail = len(lines), 0
     return r
 
 
-def v9_optimizers(steps=60, start=(-4.0, 3.0)):
+def v9_optimizers(steps=60, start=(-4.0, 3.0), lr=0.5, mu=0.8, adam_lr=0.3, betas=(0.9, 0.999),
+                  eps=1e-8, curvatures=(1.0, 0.04)):
     """V9: momentum, Nesterov and Adam against plain SGD on one surface.
 
     The surface is the half squared error of ``Dense(2, 1, bias=False)`` on two
-    examples that make a long, narrow valley (curvatures 1 and 0.04 along the
-    two weights), minimum at (0, 0).  Every optimizer starts at ``start`` and
-    runs ``steps`` full-batch steps.  Also the Adam example: with beta1 = 0.9,
+    examples that make a long, narrow valley (``curvatures`` 1 and 0.04 along
+    the two weights), minimum at (0, 0).  Every optimizer starts at ``start``
+    and runs ``steps`` full-batch steps: SGD, momentum and Nesterov with
+    learning rate ``lr`` and momentum ``mu``, Adam with ``adam_lr``, ``betas``
+    and ``eps``.  Every one of these can be set.  Also the Adam example: with beta1 = 0.9,
     a first gradient of 10 gives m1 = 0.1 * 10 = 1 (0.9999999999999998 in
     float64), which the bias correction m1 / (1 - 0.9) turns back into 10.
 
@@ -467,12 +482,19 @@ def v9_optimizers(steps=60, start=(-4.0, 3.0)):
     ``adam_m1``, ``adam_m1_hat``, ``adam_first_step``.
     """
     F = _F()
-    X = np.array([[1.0, 0.0], [0.0, 0.2]])
+    fn = "v9_optimizers"
+    steps = _check.count(fn, "steps", steps)
+    start = _check.numbers(fn, "start", start, 2)
+    c1, c2 = _check.numbers(fn, "curvatures", curvatures, 2)
+    if not (c1 > 0 and c2 > 0):
+        raise ValueError(f"{fn}: curvatures must be > 0, got {curvatures!r}")
+    b1, b2 = _check.numbers(fn, "betas", betas, 2)
+    X = np.array([[np.sqrt(c1), 0.0], [0.0, np.sqrt(c2)]])
     y = np.zeros((2, 1))
     loss = nnc.losses.MSE(reduction="sum", half=True)
-    lr, mu = 0.5, 0.8
     optimizers = (("SGD", nnc.SGD(lr)), ("Momentum", nnc.Momentum(lr, mu)),
-                  ("Nesterov", nnc.Nesterov(lr, mu)), ("Adam", nnc.Adam(lr=0.3)))
+                  ("Nesterov", nnc.Nesterov(lr, mu)),
+                  ("Adam", nnc.Adam(lr=adam_lr, beta1=b1, beta2=b2, eps=eps)))
     paths, losses = [], []
     for _, opt in optimizers:
         model = nnc.Sequential([nnc.Dense(2, 1, bias=False)], seed=0, dtype="float64")
@@ -491,7 +513,7 @@ def v9_optimizers(steps=60, start=(-4.0, 3.0)):
     m = np.zeros(1)
     v = np.zeros(1)
     F.adam_step(w, np.array([10.0]), m, v, 1, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8)
-    m1 = float(m[0])
+    m1 = float(m[0])  # the chapter's example keeps its own beta1 0.9
     m1_hat = m1 / (1.0 - 0.9)
     names = tuple(n for n, _ in optimizers)
     # The two momentum rules by hand for two steps (gradient H theta, H = X^T X).

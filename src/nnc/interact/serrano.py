@@ -18,7 +18,8 @@ def restarts_run(restarts, seed, epochs, learning_rate, hidden):
     """M6's runs for the seeds ``seed, seed + 1, ..., seed + restarts - 1``:
     each a fresh ``Sequential([Dense(2, hidden), Sigmoid(), Dense(hidden, 1)],
     seed=s)`` fitted on XOR with full-batch descent on the log loss (from
-    logits).  ``seed=0`` gives exactly ``nnc.book.m6_random_restarts``."""
+    logits).  ``seed=0`` gives exactly ``nnc.book.grokking_ml.xor_restarts``
+    (M6's valleys in many dimensions)."""
     X, y = nnc.datasets.xor()
     loss = nnc.losses.LogLossWithLogits()
     seeds = np.arange(seed, seed + restarts, dtype=np.int64)
@@ -111,7 +112,7 @@ def restart_explorer(restarts=12, seed=0, epochs=3000, learning_rate=0.5, hidden
     seeds ``seed .. seed + restarts - 1``) and draws every loss curve (red:
     stuck in a valley with two points at probability 1/2, loss ln(2)/2 per
     point; blue: solved; green: the best) and where each restart ended.
-    With ``seed=0`` the runs are exactly ``nnc.book.m6_random_restarts``'s.
+    With ``seed=0`` the runs are exactly ``nnc.book.grokking_ml.xor_restarts``'s.
 
     Returns an explorer widget: ``.controls`` (``restarts``, ``seed``,
     ``epochs``, ``learning_rate``, ``hidden``), ``.update()``, ``.result`` (a
