@@ -37,8 +37,10 @@ JUNK = [None, 0, -1, 2 ** 70, 1.5, float("nan"), "x", b"x", 1j, [], [1.0], (1, 2
 
 EXC = (TypeError, ValueError, OverflowError, MemoryError)
 
-# Fuzzed in test_engine.py, field by field of a valid network description.
-ELSEWHERE = {"engine_fit", "engine_eval", "engine_loss_surface"}
+# Fuzzed in test_engine.py (and test_sweep_fuzz.py), argument by argument of
+# valid calls.
+ELSEWHERE = {"engine_fit", "engine_eval", "engine_loss_surface",
+             "sweep_run"}  # test_sweep_fuzz.py
 
 
 def test_every_core_function_has_a_fuzz_entry():
