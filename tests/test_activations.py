@@ -105,7 +105,7 @@ def fwd(name, x, **kw):
 
 def bwd(name, x, dy, **kw):
     if name == "prelu":
-        dx, _ = F.prelu_backward(x, kw["alpha"], dy)
+        dx, _ = F.prelu_backward(x, dy, kw["alpha"])
         return dx
     return getattr(F, name + "_backward")(x, dy, **kw)
 
@@ -197,7 +197,7 @@ def test_kink_conventions():
     assert F.step(x).tolist() == [0.0, 0.0]
     assert F.step_backward([-1.0, 0.0, 1.0], [1.0, 1.0, 1.0]).tolist() == [0.0, 0.0, 0.0]
     assert F.leaky_relu_backward(x, dy, alpha=0.2).tolist() == [0.2, 0.2]
-    assert F.prelu_backward(x, 0.3, dy)[0].tolist() == [0.3, 0.3]
+    assert F.prelu_backward(x, dy, 0.3)[0].tolist() == [0.3, 0.3]
     assert F.elu_backward(x, dy, alpha=0.5).tolist() == [0.5, 0.5]
     assert F.selu_backward([0.0], [1.0])[0] == SELU_L * SELU_A
 
@@ -246,7 +246,7 @@ def test_alpha_defaults_and_keywords():
     assert F.leaky_relu_backward(x, dy=[1.0, 1.0], alpha=0.5).tolist() == [0.5, 1.0]
     assert F.elu_backward(x, [1.0, 1.0], alpha=2.0)[0] == 2.0 * np.exp(-2.0)
     assert F.prelu(x, alpha=0.1)[0] == -0.2
-    dx, da = F.prelu_backward(x, 0.1, [2.0, 5.0])
+    dx, da = F.prelu_backward(x, [2.0, 5.0], 0.1)
     assert dx.tolist() == [0.2, 5.0] and da == -4.0 and type(da) is float
     with pytest.raises(TypeError):
         F.prelu(x)  # alpha is required
@@ -265,7 +265,7 @@ def test_activation_names_come_from_the_core():
         if not name.isupper():
             assert inspect.signature(getattr(F, name)).parameters
     assert str(inspect.signature(F.leaky_relu_backward)) == "(x, dy, alpha=0.01)"
-    assert str(inspect.signature(F.prelu_backward)) == "(x, alpha, dy)"
+    assert str(inspect.signature(F.prelu_backward)) == "(x, dy, alpha)"
 
 
 # ---------------------------------------------------------------- gradients
@@ -293,16 +293,16 @@ def test_prelu_dalpha_matches_central_differences():
     h = 1e-6
     alpha = 0.3
     numeric = (np.sum(w * F.prelu(x, alpha + h)) - np.sum(w * F.prelu(x, alpha - h))) / (2 * h)
-    _, dalpha = F.prelu_backward(x, alpha, w)
+    _, dalpha = F.prelu_backward(x, w, alpha)
     assert dalpha == pytest.approx(numeric, rel=1e-7)
     assert dalpha == pytest.approx(float(np.sum(w * np.minimum(x, 0))), rel=1e-13)
 
 
 def test_prelu_dalpha_float32_and_empty():
     x = np.array([-1.0, -2.0, 3.0], np.float32)
-    dx, da = F.prelu_backward(x, np.float32(0.5), np.ones(3, np.float32))
+    dx, da = F.prelu_backward(x, np.ones(3, np.float32), np.float32(0.5))
     assert dx.dtype == np.float32 and da == -3.0
-    dx, da = F.prelu_backward(np.zeros(0), 0.5, np.zeros(0))
+    dx, da = F.prelu_backward(np.zeros(0), np.zeros(0), 0.5)
     assert dx.shape == (0,) and da == 0.0
 
 
@@ -355,7 +355,7 @@ def test_no_reference_leaks():
     assert (sys.getrefcount(x), sys.getrefcount(dy)) == counts
     y = F.relu(x)
     assert sys.getrefcount(y) == 2
-    dx, da = F.prelu_backward(x, 0.1, dy)
+    dx, da = F.prelu_backward(x, dy, 0.1)
     assert sys.getrefcount(dx) == 2 and type(da) is float
 
 
@@ -420,3 +420,16 @@ def test_kernel_bad_arguments():
     assert fwd(0, -1, 2, ptr(x), ptr(x), 0.0) == 1
     assert fwd(0, 2**62, 2**62, ptr(x), ptr(x), 0.0) == 2  # overflow
     assert fwd(0, 0, 5, None, None, 0.0) == 0  # nothing to do
+
+
+def test_prelu_backward_old_argument_order_still_works_with_a_warning():
+    """prelu_backward took (x, alpha, dy) before every *_backward took (x,
+    dy[, alpha]); the old order gives the same numbers and a DeprecationWarning."""
+    x, dy = np.array([-2.0, 3.0, 0.0]), np.array([1.0, -2.0, 4.0])
+    new = F.prelu_backward(x, dy, 0.3)
+    with pytest.warns(DeprecationWarning, match=r"prelu_backward\(x, alpha, dy\) is deprecated"):
+        old = F.prelu_backward(x, 0.3, dy)
+    assert old[0].tolist() == new[0].tolist() and old[1] == new[1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        F.prelu_backward(x=x, dy=dy, alpha=0.3)  # keywords: no warning

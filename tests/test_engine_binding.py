@@ -49,7 +49,7 @@ def test_inconsistent_descriptions_are_refused():
 def test_fit_binding_checks_records():
     model, X, y = small()
     layers, params = model._describe()
-    opt = (0, 0.1, 0.0, 0.0, 0.0, 0.0, 0.0, None)
+    opt = (0, (0.1,), np.zeros(1, np.int64))
     counters = np.zeros(3, dtype=np.int64)
     with pytest.raises(ValueError, match="epoch_loss has 2 values, expected 3"):
         _core.engine_fit("float64", layers, params, X, y, (0, 0, False, 1.0), 0.0, 0.0, opt, 3,
@@ -66,7 +66,7 @@ def test_fit_binding_checks_records():
     # Momentum without its velocity buffers
     with pytest.raises(ValueError, match="invalid argument"):
         _core.engine_fit("float64", layers, params, X, y, (0, 0, False, 1.0), 0.0, 0.0,
-                         (1,) + opt[1:], 1, 0, None, None, 0.0, np.zeros(1), None, None, None, 0,
+                         (1, (0.1, 0.9), opt[2]), 1, 0, None, None, 0.0, np.zeros(1), None, None, None, 0,
                          False, 1, counters)
 
 

@@ -333,7 +333,7 @@ def _adam32(**kw):
     (lambda: F.elu_backward(f32([0.0]), f32([1.0]), alpha=1e300),
      r"elu_backward: alpha = 1e\+300"),
     (lambda: F.prelu(f32([1.0]), 1e40), r"prelu: alpha = 1e\+40 does not fit in float32"),
-    (lambda: F.prelu_backward(f32([1.0]), 1e40, f32([1.0])), r"prelu_backward: alpha = 1e\+40"),
+    (lambda: F.prelu_backward(f32([1.0]), f32([1.0]), 1e40), r"prelu_backward: alpha = 1e\+40"),
 ])
 def test_float32_hyper_parameters_that_round_badly_are_refused(call, pattern):
     with pytest.raises(ValueError, match=pattern):

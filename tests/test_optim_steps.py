@@ -192,24 +192,24 @@ def test_bad_w_is_refused_and_nothing_changes():
 def test_bad_state_arrays():
     w = np.ones(3)
     g = np.ones(3)
-    with pytest.raises(TypeError, match="momentum_step: v: .*exactly float64, got dtype\\('float32'\\)"):
+    with pytest.raises(TypeError, match="momentum_step: velocity: .*exactly float64, got dtype\\('float32'\\)"):
         F.momentum_step(w, g, np.zeros(3, np.float32), 0.1, 0.9)
     with pytest.raises(TypeError, match="adam_step: m: .*exactly float32"):
         F.adam_step(np.ones(3, np.float32), g, np.zeros(3), np.zeros(3, np.float32), 1)
-    with pytest.raises(ValueError, match="momentum_step: v: .*C-contiguous"):
+    with pytest.raises(ValueError, match="momentum_step: velocity: .*C-contiguous"):
         F.momentum_step(w, g, np.zeros(6)[::2], 0.1, 0.9)
-    with pytest.raises(ValueError, match="momentum_step: v: .*C-contiguous"):
+    with pytest.raises(ValueError, match="momentum_step: velocity: .*C-contiguous"):
         F.momentum_step(np.ones((2, 2)), np.ones((2, 2)), np.zeros((2, 2), order="F"), 0.1, 0.9)
     with pytest.raises(ValueError, match=r"adam_step: w has shape \(3,\) but v has shape \(4,\)"):
         F.adam_step(w, g, np.zeros(3), np.zeros(4), 1)
-    with pytest.raises(ValueError, match=r"momentum_step: w has shape \(3,\) but v has shape \(1, 3\)"):
+    with pytest.raises(ValueError, match=r"momentum_step: w has shape \(3,\) but velocity has shape \(1, 3\)"):
         F.momentum_step(w, g, np.zeros((1, 3)), 0.1, 0.9)
     with pytest.raises(ValueError, match=r"sgd_step: w has shape \(3,\) but g has shape \(2,\)"):
         F.sgd_step(w, [1.0, 2.0], 0.1)
     with pytest.raises(ValueError, match="adam_step: m and v share memory"):
         s = np.zeros(3)
         F.adam_step(w, g, s, s, 1)
-    with pytest.raises(ValueError, match="momentum_step: w and v share memory"):
+    with pytest.raises(ValueError, match="momentum_step: w and velocity share memory"):
         F.momentum_step(w, g, w, 0.1, 0.9)
     assert w.tolist() == [1, 1, 1]
 
@@ -261,12 +261,18 @@ def test_signatures_and_keywords():
     w = np.ones(1)
     F.sgd_step(w=w, g=[1.0], lr=0.5)
     v = np.zeros(1)
-    F.momentum_step(w=w, g=[1.0], v=v, lr=0.5, mu=0.0)
+    F.momentum_step(w=w, g=[1.0], velocity=v, lr=0.5, mu=0.0)
+    with pytest.warns(DeprecationWarning, match="keyword v is deprecated"):
+        F.momentum_step(w=w.copy(), g=[1.0], v=v.copy(), lr=0.5, mu=0.0)
     m, v = np.zeros(1), np.zeros(1)
     F.adam_step(w=w, g=[1.0], m=m, v=v, t=1, lr=0.5, beta1=0.0, beta2=0.0, eps=1.0)
     assert w[0] == 0.0 - 0.5 * 1.0 / (1.0 + 1.0)
+    # Every hyper-parameter has its ops.def default (SGD's lr: 0.01); the arrays are required.
+    w1 = np.ones(1)
+    F.sgd_step(w1, [1.0])
+    assert w1[0] == 1.0 - 0.01 * 1.0
     with pytest.raises(TypeError):
-        F.sgd_step(w, [1.0])
+        F.sgd_step(w1)
     for fn in (F.sgd_step, F.momentum_step, F.adam_step):
         assert fn.__doc__ and "in place" in fn.__doc__.lower()
 

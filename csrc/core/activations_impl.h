@@ -429,8 +429,8 @@ typedef void (*NNC_FN(act_fwd_fn))(int64_t, int64_t, const T *, T *, T);
 typedef void (*NNC_FN(act_bwd_fn))(int64_t, int64_t, const T *, const T *, const T *, T *, T,
                                    T *);
 
-#define NNC_X_ACT_FWD(E, name) [NNC_ACT_##E] = NNC_FN(act_##name##_fwd),
-#define NNC_X_ACT_BWD(E, name) [NNC_ACT_##E] = NNC_FN(act_##name##_bwd),
+#define NNC_X_ACT_FWD(E, name, ...) [NNC_ACT_##E] = NNC_FN(act_##name##_fwd),
+#define NNC_X_ACT_BWD(E, name, ...) [NNC_ACT_##E] = NNC_FN(act_##name##_bwd),
 static const NNC_FN(act_fwd_fn) NNC_FN(act_fwd_table)[NNC_ACT_COUNT] = {
     NNC_ACTIVATIONS(NNC_X_ACT_FWD)};
 static const NNC_FN(act_bwd_fn) NNC_FN(act_bwd_table)[NNC_ACT_COUNT] = {

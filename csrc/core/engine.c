@@ -62,7 +62,8 @@ nnc_status_t nnc_net_check(const nnc_net_t *net)
         case NNC_LAYER_ACTIVATION:
             if ((int)L->act < 0 || L->act >= NNC_ACT_COUNT || L->in != L->out || L->bias != -1)
                 return NNC_STATUS_INVALID_ARGUMENT;
-            if (L->act == NNC_ACT_PRELU ? !engine_param_ok(net, L->weight, 1) : L->weight != -1)
+            if (nnc_act_info[L->act].alpha == NNC_ALPHA_LEARNED ? !engine_param_ok(net, L->weight, 1)
+                                                                : L->weight != -1)
                 return NNC_STATUS_INVALID_ARGUMENT;
             if (!isfinite(L->alpha))
                 return NNC_STATUS_INVALID_ARGUMENT;

@@ -30,8 +30,8 @@ typedef enum {
 typedef struct {
     void *data;     /* the values, updated in place by fit */
     void *grad;     /* d objective / d data, overwritten by every backward pass */
-    void *state1;   /* Momentum/Nesterov velocity, Adam first moment; else NULL */
-    void *state2;   /* Adam second moment; else NULL */
+    void *state[NNC_OPT_MAX_STATES]; /* the optimizer's state arrays (ops.def STATES order);
+                                      * the first n_states must be non-NULL */
     int64_t size;   /* number of values */
     int penalized;  /* 1 when L1/L2 apply (Dense weights; not biases, not alpha) */
 } nnc_param_t;
@@ -69,12 +69,10 @@ typedef struct {
     /* objective: loss + l1 * sum|W| + l2 * sum W^2 over penalized parameters */
     nnc_loss_params_t loss;
     double l1, l2;
-    /* optimizer */
+    /* optimizer: its hyper-parameters in ops.def order (checked by nnc_opt_check) */
     nnc_opt_t opt;
-    double lr, mu;          /* SGD, Momentum, Nesterov, Adam use lr; mu for the two momentum forms */
-    double beta1, beta2, eps;
-    double step;            /* HotCold probe size */
-    int64_t *adam_t;        /* Adam's step counter (read, incremented per step); else NULL */
+    double hyper[NNC_OPT_MAX_HYPER];
+    int64_t *t;             /* step counter (>= 0; incremented by every completed step) */
     /* schedule */
     int64_t epochs;         /* >= 0 */
     int64_t batch_size;     /* 0: the whole sequence per step; else rows per step */

@@ -299,8 +299,9 @@ static nnc_status_t NNC_FN(engine_forward)(const nnc_net_t *net, NNC_FN(engine_w
                 return st;
         }
         else {
-            const T alpha = L->act == NNC_ACT_PRELU ? ((const T *)net->params[L->weight].data)[0]
-                                                    : (T)L->alpha;
+            const T alpha = nnc_act_info[L->act].alpha == NNC_ALPHA_LEARNED
+                                ? ((const T *)net->params[L->weight].data)[0]
+                                : (T)L->alpha;
             st = NNC_FN(nnc_act_forward)(L->act, rows, L->in, in, out, alpha);
             if (st != NNC_STATUS_OK)
                 return st;
@@ -557,7 +558,7 @@ static nnc_status_t NNC_FN(engine_backward)(const nnc_net_t *net, NNC_FN(engine_
                 return st;
         }
         else {
-            const int prelu = L->act == NNC_ACT_PRELU;
+            const int prelu = nnc_act_info[L->act].alpha == NNC_ALPHA_LEARNED;
             T dalpha = 0;
             if (l == 0 && !prelu)
                 break; /* nothing below needs dX */
@@ -626,14 +627,15 @@ static void NNC_FN(engine_record_params)(const nnc_net_t *net, T *row)
     }
 }
 
-/* Nesterov's look-ahead: save theta, then theta += mu * v, so that the next
- * forward/backward pass sees theta + mu v. */
+/* Nesterov's look-ahead (NNC_OPTF_LOOK_AHEAD): save theta, then theta +=
+ * mu * v (hyper-parameter 1, state 0), so that the next forward/backward pass
+ * sees theta + mu v. */
 static void NNC_FN(engine_look_ahead)(const nnc_net_t *net, T *save, T mu)
 {
     for (int64_t p = 0; p < net->n_params; p++) {
         const nnc_param_t *P = &net->params[p];
         memcpy(save, P->data, (size_t)P->size * sizeof(T));
-        NNC_FN(nnc_axpy)(P->size, mu, (const T *)P->state1, (T *)P->data);
+        NNC_FN(nnc_axpy)(P->size, mu, (const T *)P->state[0], (T *)P->data);
         save += P->size;
     }
 }
@@ -646,58 +648,77 @@ static void NNC_FN(engine_restore)(const nnc_net_t *net, const T *save)
     }
 }
 
-/* One gradient-method update from the grads (for Nesterov, the grads at the
- * look-ahead point; theta is restored first). */
-static nnc_status_t NNC_FN(engine_update)(const nnc_net_t *net, nnc_fit_t *f, const T *save)
+/* ---- one training run ----
+ * engine_fit = plan (engine_fit_check, engine_run_init) + epochs
+ * (engine_epoch) of steps (engine_step); what a step does after its forward
+ * pass comes from the optimizer's ops.def KIND (engine_move table). */
+
+typedef struct NNC_FN(engine_run) NNC_FN(engine_run);
+struct NNC_FN(engine_run) {
+    const nnc_net_t *net;
+    nnc_fit_t *f;
+    const nnc_opt_info_t *opt;
+    NNC_FN(nnc_opt_update_fn) update; /* GRADIENT: the ops.def update kernel */
+    NNC_FN(engine_ws) ws;
+    const T *X, *Y;
+    int64_t in_w, out_w;
+    int fused;                /* Softmax + cross_entropy (engine_fused_softmax) */
+    int look_ahead;           /* NNC_OPTF_LOOK_AHEAD */
+    int shuffle;              /* reshuffle before every epoch */
+    int64_t spe, len, bs;     /* steps per epoch, rows per epoch, rows per step */
+    int64_t n_values;         /* parameter values (a param_record row) */
+    int ref_from_first_step;  /* the divergence reference is the first step's loss */
+    double ref;
+    T *param_row;             /* next param_record row, or NULL */
+};
+
+/* The step counter: t counts every completed update, from 1. */
+static nnc_status_t NNC_FN(engine_count_step)(NNC_FN(engine_run) *r, int64_t *t)
 {
-    const T lr = (T)f->lr, mu = (T)f->mu;
-    int64_t t = 0;
-    if (f->opt == NNC_OPT_NESTEROV)
-        NNC_FN(engine_restore)(net, save);
-    if (f->opt == NNC_OPT_ADAM) {
-        if (*f->adam_t == INT64_MAX)
-            return NNC_STATUS_OVERFLOW;
-        t = ++*f->adam_t;
-    }
-    for (int64_t p = 0; p < net->n_params; p++) {
-        const nnc_param_t *P = &net->params[p];
-        T *w = (T *)P->data;
-        const T *g = (const T *)P->grad;
-        switch (f->opt) {
-        case NNC_OPT_SGD:
-            NNC_FN(nnc_sgd_step)(P->size, w, g, lr);
-            break;
-        case NNC_OPT_MOMENTUM:
-        case NNC_OPT_NESTEROV:
-            NNC_FN(nnc_momentum_step)(P->size, w, g, (T *)P->state1, lr, mu);
-            break;
-        case NNC_OPT_ADAM: {
-            nnc_status_t st = NNC_FN(nnc_adam_step)(P->size, w, g, (T *)P->state1,
-                                                    (T *)P->state2, t, lr, (T)f->beta1,
-                                                    (T)f->beta2, (T)f->eps);
-            if (st != NNC_STATUS_OK)
-                return st;
-            break;
-        }
-        default:
-            return NNC_STATUS_INVALID_ARGUMENT;
-        }
-    }
+    if (*r->f->t == INT64_MAX)
+        return NNC_STATUS_OVERFLOW;
+    *t = ++*r->f->t;
     return NNC_STATUS_OK;
 }
 
-/* Hot/cold learning (Grokking Deep Learning ch. 4) generalised: every
+/* GRADIENT: backward, then the update kernel on every parameter (for a
+ * look-ahead optimizer, from the starting point, with the gradient taken at
+ * the look-ahead point). */
+static nnc_status_t NNC_FN(engine_move_GRADIENT)(NNC_FN(engine_run) *r, const T *xb,
+                                                 const T *yb, int64_t rows)
+{
+    const nnc_net_t *net = r->net;
+    nnc_fit_t *f = r->f;
+    int64_t t;
+    (void)yb;
+    nnc_status_t st = NNC_FN(engine_backward)(net, &r->ws, xb, rows, r->fused, f->l1, f->l2,
+                                              f->threads);
+    if (st != NNC_STATUS_OK)
+        return st;
+    if (r->look_ahead)
+        NNC_FN(engine_restore)(net, r->ws.save);
+    st = NNC_FN(engine_count_step)(r, &t);
+    for (int64_t p = 0; p < net->n_params && st == NNC_STATUS_OK; p++) {
+        const nnc_param_t *P = &net->params[p];
+        st = r->update(P->size, (T *)P->data, (const T *)P->grad, (T *const *)P->state, f->hyper,
+                       t);
+    }
+    return st;
+}
+
+/* PROBE: hot/cold learning (Grokking Deep Learning ch. 4) generalised: every
  * parameter value is probed at value + step and value - step with all the
  * others held at the step's starting point (2 forward passes each); then all
  * move at once, each toward the lower of its two probe losses, by exactly
  * `step` (value - step is the very number probed, bit for bit); equal probe
  * losses (or NaN) leave it where it is. */
-static nnc_status_t NNC_FN(engine_hotcold)(const nnc_net_t *net, NNC_FN(engine_ws) *ws,
-                                           const T *x, const T *y, int64_t rows,
-                                           const nnc_fit_t *f, int fused, int64_t *passes)
+static nnc_status_t NNC_FN(engine_move_PROBE)(NNC_FN(engine_run) *r, const T *xb, const T *yb,
+                                              int64_t rows)
 {
-    const T step = (T)f->step;
-    int64_t k = 0;
+    const nnc_net_t *net = r->net;
+    nnc_fit_t *f = r->f;
+    const T step = (T)f->hyper[0];
+    int64_t k = 0, t;
     for (int64_t p = 0; p < net->n_params; p++) {
         T *w = (T *)net->params[p].data;
         for (int64_t j = 0; j < net->params[p].size; j++) {
@@ -705,215 +726,251 @@ static nnc_status_t NNC_FN(engine_hotcold)(const nnc_net_t *net, NNC_FN(engine_w
             T up = 0, down = 0;
             nnc_status_t st;
             w[j] = s + step;
-            st = NNC_FN(engine_objective)(net, ws, x, y, rows, &f->loss, fused, f->l1, f->l2, 0,
-                                          f->threads, &up);
+            st = NNC_FN(engine_objective)(net, &r->ws, xb, yb, rows, &f->loss, r->fused, f->l1,
+                                          f->l2, 0, f->threads, &up);
             if (st == NNC_STATUS_OK) {
                 w[j] = s - step;
-                st = NNC_FN(engine_objective)(net, ws, x, y, rows, &f->loss, fused, f->l1, f->l2,
-                                              0, f->threads, &down);
+                st = NNC_FN(engine_objective)(net, &r->ws, xb, yb, rows, &f->loss, r->fused,
+                                              f->l1, f->l2, 0, f->threads, &down);
             }
             w[j] = s;
             if (st != NNC_STATUS_OK)
                 return st;
-            *passes += 2;
-            ws->dir[k++] = (signed char)(down < up ? -1 : (down > up ? 1 : 0));
+            f->forward_passes += 2;
+            r->ws.dir[k++] = (signed char)(down < up ? -1 : (down > up ? 1 : 0));
         }
     }
     k = 0;
     for (int64_t p = 0; p < net->n_params; p++) {
         T *w = (T *)net->params[p].data;
         for (int64_t j = 0; j < net->params[p].size; j++, k++) {
-            if (ws->dir[k] < 0)
+            if (r->ws.dir[k] < 0)
                 w[j] = w[j] - step;
-            else if (ws->dir[k] > 0)
+            else if (r->ws.dir[k] > 0)
                 w[j] = w[j] + step;
         }
     }
-    return NNC_STATUS_OK;
+    return NNC_FN(engine_count_step)(r, &t);
 }
+
+typedef nnc_status_t (*NNC_FN(engine_move_fn))(NNC_FN(engine_run) *, const T *, const T *,
+                                               int64_t);
+#define NNC_X_MOVE_(E, name, cls, kind, ...) [NNC_OPT_##E] = NNC_FN(engine_move_##kind),
+static const NNC_FN(engine_move_fn) NNC_FN(engine_move)[NNC_OPT_COUNT] = {
+    NNC_OPTIMIZERS(NNC_X_MOVE_)};
+#undef NNC_X_MOVE_
 
 /* The objective over all n rows in chunks of ws->cap rows (contiguous):
  * mean-reduced losses are recombined as sum(chunk * rows) / n. */
-static nnc_status_t NNC_FN(engine_dataset_objective)(const nnc_net_t *net, NNC_FN(engine_ws) *ws,
-                                                     int64_t cap, const nnc_fit_t *f, int fused,
-                                                     double *out)
+static nnc_status_t NNC_FN(engine_dataset_objective)(NNC_FN(engine_run) *r, double *out)
 {
-    const int64_t in_w = net->layers[0].in, out_w = net->layers[net->n_layers - 1].out;
-    const T *X = (const T *)f->x, *Y = (const T *)f->y;
+    const nnc_fit_t *f = r->f;
     double acc = 0;
-    for (int64_t start = 0; start < f->n; start += cap) {
-        const int64_t rows = f->n - start < cap ? f->n - start : cap;
+    for (int64_t start = 0; start < f->n; start += r->bs) {
+        const int64_t rows = f->n - start < r->bs ? f->n - start : r->bs;
         T v = 0;
-        nnc_status_t st = NNC_FN(engine_objective)(net, ws, X + start * in_w, Y + start * out_w,
-                                                   rows, &f->loss, fused, 0.0, 0.0, 0, f->threads,
-                                                   &v);
+        nnc_status_t st = NNC_FN(engine_objective)(
+            r->net, &r->ws, r->X + start * r->in_w, r->Y + start * r->out_w, rows, &f->loss,
+            r->fused, 0.0, 0.0, 0, f->threads, &v);
         if (st != NNC_STATUS_OK)
             return st;
         acc += f->loss.reduction == NNC_REDUCTION_MEAN ? (double)v * (double)rows : (double)v;
     }
     if (f->loss.reduction == NNC_REDUCTION_MEAN)
         acc /= (double)f->n;
-    *out = (double)NNC_FN(engine_add_penalty)(net, (T)acc, f->l1, f->l2);
+    *out = (double)NNC_FN(engine_add_penalty)(r->net, (T)acc, f->l1, f->l2);
+    return NNC_STATUS_OK;
+}
+
+/* Marks where a NONFINITE / DIVERGED stop happened. */
+static nnc_status_t NNC_FN(engine_fail)(NNC_FN(engine_run) *r, nnc_status_t st, int64_t epoch,
+                                        double loss)
+{
+    r->f->fail_epoch = epoch;
+    r->f->fail_step = r->f->steps_done;
+    r->f->fail_loss = loss;
+    r->f->reference_loss = r->ref;
+    return st;
+}
+
+/* One step on a batch: forward pass and objective (at the look-ahead point
+ * when the optimizer has one), the divergence check, then the optimizer's
+ * move.  *loss is the step's objective. */
+static nnc_status_t NNC_FN(engine_step)(NNC_FN(engine_run) *r, int64_t epoch, const T *xb,
+                                        const T *yb, int64_t rows, double *loss)
+{
+    nnc_fit_t *f = r->f;
+    T value = 0;
+    nnc_status_t st;
+    if (r->look_ahead)
+        NNC_FN(engine_look_ahead)(r->net, r->ws.save, (T)f->hyper[1]);
+    st = NNC_FN(engine_objective)(r->net, &r->ws, xb, yb, rows, &f->loss, r->fused, f->l1, f->l2,
+                                  r->opt->kind == NNC_OPT_KIND_GRADIENT, f->threads, &value);
+    f->forward_passes++;
+    *loss = (double)value;
+    if (st == NNC_STATUS_OK && r->ref_from_first_step && f->steps_done == 0) {
+        r->ref = *loss;
+        f->reference_loss = r->ref;
+    }
+    if (st == NNC_STATUS_OK && !isfinite(*loss))
+        st = NNC_FN(engine_fail)(r, NNC_STATUS_NONFINITE, epoch, *loss);
+    else if (st == NNC_STATUS_OK && engine_stopped_by_divergence(*loss, f->divergence, &r->ref))
+        st = NNC_FN(engine_fail)(r, NNC_STATUS_DIVERGED, epoch, *loss);
+    if (st == NNC_STATUS_OK)
+        st = NNC_FN(engine_move)[f->opt](r, xb, yb, rows);
+    if (st != NNC_STATUS_OK && r->look_ahead)
+        NNC_FN(engine_restore)(r->net, r->ws.save);
+    return st;
+}
+
+/* Epoch e: its order (given, reshuffled or data order), its steps, its
+ * records and a hook call after every step. */
+static nnc_status_t NNC_FN(engine_epoch)(NNC_FN(engine_run) *r, int64_t e)
+{
+    nnc_fit_t *f = r->f;
+    const int64_t *seq = f->order;
+    double acc = 0;
+    nnc_status_t st;
+    if (r->shuffle) {
+        st = nnc_rng_permutation(f->shuffle_rng, f->n, r->ws.perm);
+        if (st != NNC_STATUS_OK)
+            return st;
+        seq = r->ws.perm;
+    }
+    for (int64_t s = 0, pos = 0; s < r->spe; s++, pos += r->bs) {
+        const int64_t rows = r->len - pos < r->bs ? r->len - pos : r->bs;
+        const T *xb = NNC_FN(engine_rows)(r->X, r->in_w, seq, pos, rows, r->ws.xg);
+        const T *yb = NNC_FN(engine_rows)(r->Y, r->out_w, seq, pos, rows, r->ws.yg);
+        double loss;
+        st = NNC_FN(engine_step)(r, e, xb, yb, rows, &loss);
+        if (st != NNC_STATUS_OK)
+            return st;
+        if (f->step_loss != NULL)
+            f->step_loss[f->steps_done] = loss;
+        f->steps_done++;
+        if (r->param_row != NULL) {
+            NNC_FN(engine_record_params)(r->net, r->param_row);
+            r->param_row += r->n_values;
+        }
+        if (r->spe == 1)
+            acc = loss;
+        else
+            acc += f->loss.reduction == NNC_REDUCTION_MEAN ? loss * (double)rows : loss;
+        if (s == r->spe - 1) {
+            if (r->spe > 1 && f->loss.reduction == NNC_REDUCTION_MEAN)
+                acc /= (double)r->len;
+            f->epoch_loss[e] = acc;
+            f->epochs_done++;
+        }
+        if (f->hook != NULL && f->hook(f->hook_ctx, f->epochs_done, f->steps_done) != 0)
+            return NNC_STATUS_INTERRUPTED;
+    }
+    return NNC_STATUS_OK;
+}
+
+/* Everything a fit reads, checked before anything is written. */
+static nnc_status_t NNC_FN(engine_fit_check)(const nnc_net_t *net, const nnc_fit_t *f)
+{
+    if (f->x == NULL || f->y == NULL || f->epoch_loss == NULL || f->threads < 1 ||
+        (f->order != NULL && f->order_len < 1) || (int)f->loss.kind < 0 ||
+        f->loss.kind >= NNC_LOSS_COUNT ||
+        (f->loss.reduction != NNC_REDUCTION_MEAN && f->loss.reduction != NNC_REDUCTION_SUM) ||
+        !isfinite(f->l1) || !isfinite(f->l2) || isnan(f->divergence) || f->t == NULL ||
+        *f->t < 0 || nnc_opt_check(f->opt, f->hyper, NULL) != NNC_STATUS_OK)
+        return NNC_STATUS_INVALID_ARGUMENT;
+    for (int64_t p = 0; p < net->n_params; p++)
+        for (int i = 0; i < nnc_opt_info[f->opt].n_states; i++)
+            if (net->params[p].state[i] == NULL)
+                return NNC_STATUS_INVALID_ARGUMENT;
+    if (f->order != NULL)
+        for (int64_t i = 0; i < f->order_len; i++)
+            if (f->order[i] < 0 || f->order[i] >= f->n)
+                return NNC_STATUS_INVALID_ARGUMENT;
+    return NNC_STATUS_OK;
+}
+
+/* The plan: schedule, sizes, workspace. */
+static nnc_status_t NNC_FN(engine_run_init)(NNC_FN(engine_run) *r, const nnc_net_t *net,
+                                            nnc_fit_t *f)
+{
+    NNC_FN(engine_ws_req) rq;
+    int64_t total_steps;
+    nnc_status_t st;
+    memset(r, 0, sizeof *r);
+    r->net = net;
+    r->f = f;
+    r->opt = &nnc_opt_info[f->opt];
+    r->update = NNC_FN(nnc_opt_update_table)[f->opt];
+    r->X = (const T *)f->x;
+    r->Y = (const T *)f->y;
+    r->in_w = net->layers[0].in;
+    r->out_w = net->layers[net->n_layers - 1].out;
+    r->fused = engine_fused_softmax(net, &f->loss);
+    r->look_ahead = (r->opt->flags & NNC_OPTF_LOOK_AHEAD) != 0;
+    r->shuffle = f->shuffle_rng != NULL && f->order == NULL;
+    r->param_row = (T *)f->param_record;
+    st = nnc_fit_schedule(f->n, f->order_len, f->order != NULL, f->batch_size, f->epochs,
+                          &r->spe, &total_steps);
+    if (st == NNC_STATUS_OK)
+        st = nnc_net_param_count(net, &r->n_values);
+    if (st != NNC_STATUS_OK)
+        return st;
+    r->len = f->order != NULL ? f->order_len : f->n;
+    r->bs = r->spe == 1 ? r->len : f->batch_size;
+    rq.cap = r->bs;
+    rq.gather = f->order != NULL || r->shuffle;
+    rq.n_save = r->look_ahead ? r->n_values : 0;
+    rq.n_dir = r->opt->kind == NNC_OPT_KIND_PROBE ? r->n_values : 0;
+    rq.n_perm = r->shuffle ? f->n : 0;
+    return NNC_FN(engine_ws_init)(&r->ws, net, &rq);
+}
+
+/* The divergence reference: the objective over the whole set at the start
+ * (or, with one full-batch step per epoch, the first step's loss). */
+static nnc_status_t NNC_FN(engine_reference)(NNC_FN(engine_run) *r)
+{
+    nnc_fit_t *f = r->f;
+    nnc_status_t st;
+    if (!(f->divergence > 0 && f->epochs > 0))
+        return NNC_STATUS_OK;
+    if (r->spe == 1) {
+        r->ref_from_first_step = 1;
+        return NNC_STATUS_OK;
+    }
+    st = NNC_FN(engine_dataset_objective)(r, &r->ref);
+    if (st != NNC_STATUS_OK)
+        return st;
+    if (!isfinite(r->ref)) {
+        f->fail_epoch = f->fail_step = 0;
+        f->fail_loss = r->ref;
+        return NNC_STATUS_NONFINITE;
+    }
+    f->reference_loss = r->ref;
     return NNC_STATUS_OK;
 }
 
 static nnc_status_t NNC_FN(engine_fit)(const nnc_net_t *net, nnc_fit_t *f)
 {
-    NNC_FN(engine_ws) ws;
-    NNC_FN(engine_ws_req) rq;
-    const int64_t in_w = net->layers[0].in, out_w = net->layers[net->n_layers - 1].out;
-    const T *X = (const T *)f->x, *Y = (const T *)f->y;
-    const int fused = engine_fused_softmax(net, &f->loss);
-    const int hotcold = f->opt == NNC_OPT_HOTCOLD, nesterov = f->opt == NNC_OPT_NESTEROV;
-    const int shuffle = f->shuffle_rng != NULL && f->order == NULL;
-    int64_t spe, total_steps, n_values, len, bs;
-    int ref_from_first_step = 0;
-    double ref = 0;
-    T *param_row = (T *)f->param_record;
+    NNC_FN(engine_run) r;
     nnc_status_t st;
-
     f->epochs_done = f->steps_done = f->forward_passes = 0;
     f->fail_epoch = f->fail_step = -1;
     f->fail_loss = 0;
     f->reference_loss = 0;
-    if (X == NULL || Y == NULL || f->epoch_loss == NULL || f->threads < 1 ||
-        (f->order != NULL && f->order_len < 1) || (int)f->loss.kind < 0 ||
-        f->loss.kind >= NNC_LOSS_COUNT || (int)f->opt < 0 || f->opt >= NNC_OPT_COUNT ||
-        (f->loss.reduction != NNC_REDUCTION_MEAN && f->loss.reduction != NNC_REDUCTION_SUM) ||
-        !isfinite(f->l1) || !isfinite(f->l2) || !isfinite(f->lr) || !isfinite(f->mu) ||
-        !isfinite(f->beta1) || !isfinite(f->beta2) || !isfinite(f->eps) || !isfinite(f->step) ||
-        isnan(f->divergence))
-        return NNC_STATUS_INVALID_ARGUMENT;
-    for (int64_t p = 0; p < net->n_params; p++) {
-        const nnc_param_t *P = &net->params[p];
-        if ((f->opt == NNC_OPT_MOMENTUM || nesterov || f->opt == NNC_OPT_ADAM) && P->state1 == NULL)
-            return NNC_STATUS_INVALID_ARGUMENT;
-        if (f->opt == NNC_OPT_ADAM && P->state2 == NULL)
-            return NNC_STATUS_INVALID_ARGUMENT;
-    }
-    if (f->opt == NNC_OPT_ADAM && (f->adam_t == NULL || *f->adam_t < 0))
-        return NNC_STATUS_INVALID_ARGUMENT;
-    if (f->order != NULL)
-        for (int64_t i = 0; i < f->order_len; i++)
-            if (f->order[i] < 0 || f->order[i] >= f->n)
-                return NNC_STATUS_INVALID_ARGUMENT;
-    st = nnc_fit_schedule(f->n, f->order_len, f->order != NULL, f->batch_size, f->epochs, &spe,
-                          &total_steps);
+    st = NNC_FN(engine_fit_check)(net, f);
     if (st != NNC_STATUS_OK)
         return st;
-    st = nnc_net_param_count(net, &n_values);
+    st = NNC_FN(engine_run_init)(&r, net, f);
     if (st != NNC_STATUS_OK)
         return st;
-    len = f->order != NULL ? f->order_len : f->n;
-    bs = spe == 1 ? len : f->batch_size;
-
-    rq.cap = bs;
-    rq.gather = f->order != NULL || shuffle;
-    rq.n_save = nesterov ? n_values : 0;
-    rq.n_dir = hotcold ? n_values : 0;
-    rq.n_perm = shuffle ? f->n : 0;
-    st = NNC_FN(engine_ws_init)(&ws, net, &rq);
-    if (st != NNC_STATUS_OK)
-        return st;
-
-    if (param_row != NULL) {
-        NNC_FN(engine_record_params)(net, param_row);
-        param_row += n_values;
+    if (r.param_row != NULL) {
+        NNC_FN(engine_record_params)(net, r.param_row);
+        r.param_row += r.n_values;
     }
-    if (f->divergence > 0 && f->epochs > 0) {
-        if (spe == 1) {
-            ref_from_first_step = 1;
-        }
-        else {
-            st = NNC_FN(engine_dataset_objective)(net, &ws, bs, f, fused, &ref);
-            if (st != NNC_STATUS_OK)
-                goto done;
-            if (!isfinite(ref)) {
-                f->fail_epoch = f->fail_step = 0;
-                f->fail_loss = ref;
-                st = NNC_STATUS_NONFINITE;
-                goto done;
-            }
-            f->reference_loss = ref;
-        }
-    }
-
-    for (int64_t e = 0; e < f->epochs; e++) {
-        const int64_t *seq = f->order;
-        double acc = 0;
-        if (shuffle) {
-            st = nnc_rng_permutation(f->shuffle_rng, f->n, ws.perm);
-            if (st != NNC_STATUS_OK)
-                goto done;
-            seq = ws.perm;
-        }
-        for (int64_t s = 0, pos = 0; s < spe; s++, pos += bs) {
-            const int64_t rows = len - pos < bs ? len - pos : bs;
-            const T *xb = NNC_FN(engine_rows)(X, in_w, seq, pos, rows, ws.xg);
-            const T *yb = NNC_FN(engine_rows)(Y, out_w, seq, pos, rows, ws.yg);
-            T value = 0;
-            double loss;
-            if (nesterov)
-                NNC_FN(engine_look_ahead)(net, ws.save, (T)f->mu);
-            st = NNC_FN(engine_objective)(net, &ws, xb, yb, rows, &f->loss, fused, f->l1, f->l2,
-                                          !hotcold, f->threads, &value);
-            f->forward_passes++;
-            loss = (double)value;
-            if (st == NNC_STATUS_OK && ref_from_first_step && f->steps_done == 0) {
-                ref = loss;
-                f->reference_loss = ref;
-            }
-            if (st == NNC_STATUS_OK && !isfinite(loss))
-                st = NNC_STATUS_NONFINITE;
-            else if (st == NNC_STATUS_OK && engine_stopped_by_divergence(loss, f->divergence, &ref))
-                st = NNC_STATUS_DIVERGED;
-            if (st == NNC_STATUS_NONFINITE || st == NNC_STATUS_DIVERGED) {
-                f->fail_epoch = e;
-                f->fail_step = f->steps_done;
-                f->fail_loss = loss;
-                f->reference_loss = ref;
-            }
-            if (st == NNC_STATUS_OK) {
-                if (hotcold)
-                    st = NNC_FN(engine_hotcold)(net, &ws, xb, yb, rows, f, fused,
-                                                &f->forward_passes);
-                else {
-                    st = NNC_FN(engine_backward)(net, &ws, xb, rows, fused, f->l1, f->l2,
-                                                 f->threads);
-                    if (st == NNC_STATUS_OK)
-                        st = NNC_FN(engine_update)(net, f, ws.save);
-                }
-            }
-            if (st != NNC_STATUS_OK) {
-                if (nesterov)
-                    NNC_FN(engine_restore)(net, ws.save);
-                goto done;
-            }
-            if (f->step_loss != NULL)
-                f->step_loss[f->steps_done] = loss;
-            f->steps_done++;
-            if (param_row != NULL) {
-                NNC_FN(engine_record_params)(net, param_row);
-                param_row += n_values;
-            }
-            if (spe == 1)
-                acc = loss;
-            else
-                acc += f->loss.reduction == NNC_REDUCTION_MEAN ? loss * (double)rows : loss;
-            if (s == spe - 1) {
-                if (spe > 1 && f->loss.reduction == NNC_REDUCTION_MEAN)
-                    acc /= (double)len;
-                f->epoch_loss[e] = acc;
-                f->epochs_done++;
-            }
-            if (f->hook != NULL && f->hook(f->hook_ctx, f->epochs_done, f->steps_done) != 0) {
-                st = NNC_STATUS_INTERRUPTED;
-                goto done;
-            }
-        }
-    }
-done:
-    free(ws.block);
+    st = NNC_FN(engine_reference)(&r);
+    for (int64_t e = 0; e < f->epochs && st == NNC_STATUS_OK; e++)
+        st = NNC_FN(engine_epoch)(&r, e);
+    free(r.ws.block);
     return st;
 }
 

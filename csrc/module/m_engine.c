@@ -3,7 +3,8 @@
  * These are building blocks for nnc/model.py, which describes the network as
  * tuples (see _core.pyi):
  *   layers: (kind, in, out, act, alpha, weight_index, bias_index) per layer
- *   params: (data, grad, state1 | None, state2 | None, penalized) per parameter
+ *   params: (data, grad, state0 | None, state1 | None, penalized) per parameter,
+ *           the optimizer's state arrays in ops.def order
  * where every array is written in place (exact dtype, C-contiguous, writeable).
  *
  * Long calls run with the GIL released.  A hook called after every step reads
@@ -117,7 +118,7 @@ static int net_desc_parse(PyObject *layers, PyObject *params, int typenum, net_d
         PyArrayObject *a;
         PyObject *item = PySequence_Fast_GET_ITEM(pseq, i);
         if (!PyTuple_Check(item) ||
-            !PyArg_ParseTuple(item, "OOOOp;params: expected (data, grad, state1, state2, "
+            !PyArg_ParseTuple(item, "OOOOp;params: expected (data, grad, state0, state1, "
                                     "penalized)",
                               &data, &grad, &s1, &s2, &penalized)) {
             if (!PyErr_Occurred())
@@ -134,16 +135,16 @@ static int net_desc_parse(PyObject *layers, PyObject *params, int typenum, net_d
             goto done;
         P->grad = PyArray_DATA(a);
         if (s1 != Py_None) {
-            a = net_buffer(s1, "state1", i, typenum, (npy_intp)P->size, d->keep);
+            a = net_buffer(s1, "state0", i, typenum, (npy_intp)P->size, d->keep);
             if (a == NULL)
                 goto done;
-            P->state1 = PyArray_DATA(a);
+            P->state[0] = PyArray_DATA(a);
         }
         if (s2 != Py_None) {
-            a = net_buffer(s2, "state2", i, typenum, (npy_intp)P->size, d->keep);
+            a = net_buffer(s2, "state1", i, typenum, (npy_intp)P->size, d->keep);
             if (a == NULL)
                 goto done;
-            P->state2 = PyArray_DATA(a);
+            P->state[1] = PyArray_DATA(a);
         }
         P->penalized = penalized;
     }
@@ -381,6 +382,53 @@ static const char *status_name(nnc_status_t st)
     }
 }
 
+/* opt = (kind, hyper, t): kind the ops.def index, hyper a tuple of the
+ * optimizer's hyper-parameters in ops.def order, t a 1-element int64 array
+ * (the step counter, updated in place).  Errors name the field. */
+static int parse_optimizer(PyObject *opt_o, nnc_fit_t *f)
+{
+    int kind, bad;
+    PyObject *hyper_o, *t_o;
+    PyArrayObject *t;
+    if (!PyTuple_Check(opt_o) || !PyArg_ParseTuple(opt_o, "iOO;opt: expected (kind, hyper, t)",
+                                                   &kind, &hyper_o, &t_o)) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_TypeError, "opt: expected a tuple (kind, hyper, t)");
+        return -1;
+    }
+    if (kind < 0 || kind >= NNC_OPT_COUNT) {
+        PyErr_Format(PyExc_ValueError, "opt: unknown optimizer code %d", kind);
+        return -1;
+    }
+    const nnc_opt_info_t *info = &nnc_opt_info[kind];
+    if (!PyTuple_Check(hyper_o) || PyTuple_GET_SIZE(hyper_o) != info->n_hyper) {
+        PyErr_Format(PyExc_TypeError, "opt: %s takes a tuple of %d hyper-parameters, got %R",
+                     info->name, info->n_hyper, hyper_o);
+        return -1;
+    }
+    for (int i = 0; i < info->n_hyper; i++) {
+        f->hyper[i] = PyFloat_AsDouble(PyTuple_GET_ITEM(hyper_o, i));
+        if (f->hyper[i] == -1.0 && PyErr_Occurred())
+            return -1;
+    }
+    if (nnc_opt_check((nnc_opt_t)kind, f->hyper, &bad) != NNC_STATUS_OK) {
+        PyErr_Format(PyExc_ValueError, "opt: %s %s = %R must be %s", info->name,
+                     info->hyper_names[bad], PyTuple_GET_ITEM(hyper_o, bad),
+                     info->hyper_checks[bad] == NNC_CHECK_UNIT ? "in [0, 1)" : "finite and > 0");
+        return -1;
+    }
+    f->opt = (nnc_opt_t)kind;
+    t = out_buffer(t_o, "t", NPY_INT64, 1);
+    if (t == NULL)
+        return -1;
+    f->t = (int64_t *)PyArray_DATA(t);
+    if (*f->t < 0) {
+        PyErr_Format(PyExc_ValueError, "opt: t must be >= 0, got %lld", (long long)*f->t);
+        return -1;
+    }
+    return 0;
+}
+
 static PyObject *engine_fit(PyObject *self, PyObject *args)
 {
     PyObject *dtype_o, *layers, *params, *xo, *yo, *loss_o, *opt_o, *order_o, *rng_o;
@@ -396,8 +444,6 @@ static PyObject *engine_fit(PyObject *self, PyObject *args)
     nnc_status_t st;
     int typenum;
     int64_t spe, total_steps, n_values;
-    int opt_kind;
-    PyObject *adam_t_o;
 
     (void)self;
     memset(&d, 0, sizeof d);
@@ -411,25 +457,8 @@ static PyObject *engine_fit(PyObject *self, PyObject *args)
         goto done;
     if (parse_loss(loss_o, &f.loss) < 0)
         goto done;
-    if (!PyTuple_Check(opt_o) ||
-        !PyArg_ParseTuple(opt_o, "iddddddO;opt: expected (kind, lr, mu, beta1, beta2, eps, step, "
-                                 "adam_t)",
-                          &opt_kind, &f.lr, &f.mu, &f.beta1, &f.beta2, &f.eps, &f.step, &adam_t_o)) {
-        if (!PyErr_Occurred())
-            PyErr_SetString(PyExc_TypeError, "opt: expected a tuple");
+    if (parse_optimizer(opt_o, &f) < 0)
         goto done;
-    }
-    if (opt_kind < 0 || opt_kind >= NNC_OPT_COUNT) {
-        PyErr_Format(PyExc_ValueError, "opt: unknown optimizer code %d", opt_kind);
-        goto done;
-    }
-    f.opt = (nnc_opt_t)opt_kind;
-    if (adam_t_o != Py_None) {
-        PyArrayObject *t = out_buffer(adam_t_o, "adam_t", NPY_INT64, 1);
-        if (t == NULL)
-            goto done;
-        f.adam_t = (int64_t *)PyArray_DATA(t);
-    }
     if (epochs < 0 || batch_size < 0 || threads < 1 || callback_every < 0) {
         PyErr_Format(PyExc_ValueError,
                      "engine_fit: epochs (%lld), batch_size (%lld) and callback_every (%lld) "

@@ -25,10 +25,16 @@ from .random import Generator
 
 # ---- engine: layers, models, optimizers, fit ----
 from . import layers, losses, optim, tools
-from .layers import (ELU, PReLU, SELU, Dense, Identity, LeakyReLU, LogSoftmax, ReLU, Sigmoid,
-                     Softmax, Step, Tanh)
+from .layers import Dense
 from .model import DivergenceError, History, Sequential, load
-from .optim import SGD, Adam, HotCold, Momentum, Nesterov
+
+# One layer class per activation and one optimizer class per optimizer of the
+# op table (csrc/core/ops.def): nnc.Sigmoid, nnc.LeakyReLU, ..., nnc.SGD, nnc.Adam, ...
+for _row in _core._ops["activations"]:
+    globals()[_row["cls"]] = getattr(layers, _row["cls"])
+for _row in _core._ops["optimizers"]:
+    globals()[_row["cls"]] = getattr(optim, _row["cls"])
+del _row
 from .tools import gradcheck, loss_surface, max_stable_lr
 
 # ---- book, datasets, mathtools ----

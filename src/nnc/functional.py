@@ -29,76 +29,35 @@ Conventions
   arrays must be C-contiguous, writeable ndarrays of exactly one float dtype.
 
 ``ACTIVATIONS`` and ``LOSSES`` list the names the C core knows (the engine
-accepts the same names).
+accepts the same names).  Every function here is generated from the op table
+(csrc/core/ops.def): ``<activation>`` and ``<activation>_backward`` per
+activation, ``<loss>`` and ``<loss>_backward`` per loss,
+``<l1|l2>_penalty[_backward]`` per penalty, ``<optimizer>_step`` per gradient
+optimizer.
 """
-from ._core import (
-    ACTIVATIONS,
-    LOSSES,
-    adam_step,
-    cross_entropy,
-    cross_entropy_backward,
-    elu,
-    elu_backward,
-    hinge,
-    hinge_backward,
-    huber,
-    huber_backward,
-    identity,
-    identity_backward,
-    kl_divergence,
-    kl_divergence_backward,
-    l1_penalty,
-    l1_penalty_backward,
-    l2_penalty,
-    l2_penalty_backward,
-    leaky_relu,
-    leaky_relu_backward,
-    log_loss,
-    log_loss_backward,
-    log_loss_with_logits,
-    log_loss_with_logits_backward,
-    log_softmax,
-    log_softmax_backward,
-    mae,
-    mae_backward,
-    momentum_step,
-    mse,
-    mse_backward,
-    perceptron_loss,
-    perceptron_loss_backward,
-    prelu,
-    prelu_backward,
-    relu,
-    relu_backward,
-    selu,
-    selu_backward,
-    sgd_step,
-    sigmoid,
-    sigmoid_backward,
-    softmax,
-    softmax_backward,
-    step,
-    step_backward,
-    tanh,
-    tanh_backward,
-)
+from . import _core
+from ._core import ACTIVATIONS, LOSSES
 
-__all__ = [
-    "ACTIVATIONS", "LOSSES",
-    # activations
-    "identity", "step", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "selu",
-    "softmax", "log_softmax",
-    "identity_backward", "step_backward", "sigmoid_backward", "tanh_backward",
-    "relu_backward", "leaky_relu_backward", "prelu_backward", "elu_backward",
-    "selu_backward", "softmax_backward", "log_softmax_backward",
-    # losses
-    "mse", "mae", "huber", "log_loss", "log_loss_with_logits", "cross_entropy",
-    "kl_divergence", "perceptron_loss", "hinge",
-    "mse_backward", "mae_backward", "huber_backward", "log_loss_backward",
-    "log_loss_with_logits_backward", "cross_entropy_backward", "kl_divergence_backward",
-    "perceptron_loss_backward", "hinge_backward",
-    # penalties
-    "l1_penalty", "l1_penalty_backward", "l2_penalty", "l2_penalty_backward",
-    # optimizer steps
-    "sgd_step", "momentum_step", "adam_step",
-]
+__all__ = ["ACTIVATIONS", "LOSSES"]
+
+
+def _export(name):
+    globals()[name] = getattr(_core, name)
+    __all__.append(name)
+
+
+for _row in _core._ops["activations"]:
+    _export(_row["name"])
+for _row in _core._ops["activations"]:
+    _export(_row["name"] + "_backward")
+for _row in _core._ops["losses"]:
+    _export(_row["name"])
+for _row in _core._ops["losses"]:
+    _export(_row["name"] + "_backward")
+for _row in _core._ops["penalties"]:
+    _export(_row["name"] + "_penalty")
+    _export(_row["name"] + "_penalty_backward")
+for _row in _core._ops["optimizers"]:
+    if _row["kind"] == "gradient":
+        _export(_row["name"] + "_step")
+del _row

@@ -594,8 +594,6 @@ class Sequential:
                     bar is not None, threads, counters)
             except BaseException as exc:
                 e, s, p = (int(c) for c in counters)
-                if optimizer.kind != "adam":
-                    optimizer._t[0] += s
                 status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "error"
                 try:
                     exc.history = history(e, s, p, status)
@@ -611,8 +609,6 @@ class Sequential:
                     bar.close()
 
         status, e, s, p, fail_epoch, fail_step, fail_loss, reference = result
-        if optimizer.kind != "adam":
-            optimizer._t[0] += s
         if status in ("nonfinite", "diverged"):
             hist = history(e, s, p, "diverged")
             if status == "nonfinite":

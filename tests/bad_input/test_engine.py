@@ -535,7 +535,7 @@ LAYER_JUNK = [-1, 0, 2 ** 31, 2 ** 62, 99, -(2 ** 40), None, "x", 1.5, math.nan]
 
 
 def _engine_calls(layers, params, x, y):
-    opt = (3, 0.01, 0.0, 0.9, 0.999, 1e-8, 0.0, np.zeros(1, np.int64))
+    opt = (3, (0.01, 0.9, 0.999, 1e-8), np.zeros(1, np.int64))
     yield lambda: _core.engine_eval("float64", tuple(layers), tuple(params), x, y,
                                     (0, 0, False, 1.0), 0.0, 0.0, True, True, 1)
     yield lambda: _core.engine_fit("float64", tuple(layers), tuple(params), x, y,
