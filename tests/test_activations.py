@@ -10,93 +10,28 @@ import warnings
 import numpy as np
 import pytest
 
+from nnc import _core
 from nnc import functional as F
 from _helpers import I64, VP, ctype, kernel, numeric_grad, ptr, variants
 
-SELU_L = 1.0507009873554804934
-SELU_A = 1.6732632423543772848
-ROWWISE = ("softmax", "log_softmax")
-# name -> (extra kwargs for forward/backward, alpha value the reference uses)
-PARAMS = {
-    "identity": ({}, 0.0),
-    "step": ({}, 0.0),
-    "sigmoid": ({}, 0.0),
-    "tanh": ({}, 0.0),
-    "relu": ({}, 0.0),
-    "leaky_relu": ({}, 0.01),  # default alpha
-    "prelu": ({"alpha": 0.25}, 0.25),
-    "elu": ({}, 1.0),  # default alpha
-    "selu": ({}, 0.0),
-    "softmax": ({}, 0.0),
-    "log_softmax": ({}, 0.0),
-}
+from reference import SELU_A, SELU_L, act_backward_ref, act_ref
+
+OPS = _core._ops["activations"]
+ROWWISE = tuple(r["name"] for r in OPS if r["rowwise"])
+LEARNED = tuple(r["name"] for r in OPS if r["alpha"] == "learned")
+# name -> (extra kwargs for forward/backward, alpha value the reference uses):
+# fixed alphas at their ops.def default, learned ones passed explicitly.
+PARAMS = {r["name"]: ({"alpha": r["alpha_default"]} if r["alpha"] == "learned" else {},
+                      r["alpha_default"]) for r in OPS}
 NAMES = list(PARAMS)
 
 
-def _nan_where(x, value):
-    """value, except NaN where x is NaN (a NaN input gives a NaN derivative)."""
-    return np.where(np.isnan(x), np.nan, value)
-
-
 def ref_forward(name, x, alpha):
-    x = np.asarray(x, np.float64)
-    with np.errstate(all="ignore"):
-        if name == "identity":
-            return x.copy()
-        if name == "step":
-            return _nan_where(x, np.where(x > 0, 1.0, 0.0))
-        if name == "sigmoid":
-            e = np.exp(-np.abs(x))
-            return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-        if name == "tanh":
-            return np.tanh(x)
-        if name == "relu":
-            return np.where(x < 0, 0.0, x)
-        if name in ("leaky_relu", "prelu"):
-            return np.where(x < 0, alpha * x, x)
-        if name == "elu":
-            return np.where(x < 0, alpha * np.expm1(x), x)
-        if name == "selu":
-            return SELU_L * np.where(x < 0, SELU_A * np.expm1(x), x)
-        if x.size == 0:
-            return x.copy()
-        z = x - x.max(axis=-1, keepdims=True)
-        lse = np.log(np.exp(z).sum(axis=-1, keepdims=True))
-        if name == "softmax":
-            return np.exp(z - lse)
-        if name == "log_softmax":
-            return z - lse
-    raise AssertionError(name)
+    return act_ref(name, x, alpha)
 
 
 def ref_backward(name, x, dy, alpha):
-    x = np.asarray(x, np.float64)
-    dy = np.asarray(dy, np.float64)
-    with np.errstate(all="ignore"):
-        if name == "identity":
-            return dy.copy()
-        if name == "step":
-            return dy * _nan_where(x, 0.0)
-        if name == "sigmoid":
-            s = ref_forward("sigmoid", x, alpha)
-            return dy * (s * (1 - s))
-        if name == "tanh":
-            return dy * (1 - np.tanh(x) ** 2)
-        if name == "relu":
-            return dy * _nan_where(x, np.where(x > 0, 1.0, 0.0))
-        if name in ("leaky_relu", "prelu"):
-            return dy * _nan_where(x, np.where(x > 0, 1.0, alpha))
-        if name == "elu":
-            return dy * np.where(x > 0, 1.0, alpha * np.exp(x))
-        if name == "selu":
-            return dy * (SELU_L * np.where(x > 0, 1.0, SELU_A * np.exp(x)))
-        if name == "softmax":
-            y = ref_forward("softmax", x, alpha)
-            return y * (dy - (dy * y).sum(axis=-1, keepdims=True))
-        if name == "log_softmax":
-            y = ref_forward("softmax", x, alpha)
-            return dy - y * dy.sum(axis=-1, keepdims=True)
-    raise AssertionError(name)
+    return act_backward_ref(name, x, dy, alpha)
 
 
 def fwd(name, x, **kw):
@@ -104,8 +39,8 @@ def fwd(name, x, **kw):
 
 
 def bwd(name, x, dy, **kw):
-    if name == "prelu":
-        dx, _ = F.prelu_backward(x, dy, kw["alpha"])
+    if name in LEARNED:
+        dx, _ = getattr(F, name + "_backward")(x, dy, kw["alpha"])
         return dx
     return getattr(F, name + "_backward")(x, dy, **kw)
 
@@ -362,8 +297,7 @@ def test_no_reference_leaks():
 # ---- direct calls into the C kernels (ctypes), for paths the Python API does
 # not reach: a forward output passed to backward, in-place aliasing, statuses
 # (helpers in _helpers.py).
-ACT_NAMES = ["identity", "step", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu",
-             "selu", "softmax", "log_softmax"]
+ACT_NAMES = list(_core.ACTIVATIONS)  # in enum order
 
 
 def _c_act(dtype):
@@ -396,7 +330,7 @@ def test_kernel_backward_with_forward_output_and_in_place(dtype, k):
     dx_c = dy.copy()
     assert bwd(k, 3, 5, ptr(x), None, ptr(dx_c), ptr(dx_c), 0.2, None) == 0  # dx aliases dy
     assert np.array_equal(dx_a, dx_c)
-    if ACT_NAMES[k] == "prelu":
+    if ACT_NAMES[k] in LEARNED:
         ref = np.sum(dy.astype(np.float64) * np.minimum(x, 0))
         np.testing.assert_allclose(da, [ref, ref], rtol=tol)
     else:

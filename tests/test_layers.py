@@ -5,11 +5,11 @@ import pytest
 
 import nnc
 
-ACTIVATIONS = [nnc.Identity, nnc.Sigmoid, nnc.Tanh, nnc.ReLU, lambda: nnc.LeakyReLU(0.2),
-               lambda: nnc.PReLU(0.3), lambda: nnc.ELU(0.7), nnc.SELU, nnc.Softmax,
-               nnc.LogSoftmax, nnc.Step]
-ACT_IDS = ["identity", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "selu",
-           "softmax", "log_softmax", "step"]
+# One layer per activation of the op table (alphas away from their defaults).
+_ROWS = nnc._core._ops["activations"]
+ACTIVATIONS = [(lambda c=getattr(nnc, r["cls"]), a=r["alpha"], d=r["alpha_default"]:
+                c() if a == "none" else c(0.7 * d + 0.1)) for r in _ROWS]
+ACT_IDS = [r["name"] for r in _ROWS]
 
 
 def data(n=7, d_in=3, d_out=2, seed=0):
