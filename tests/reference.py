@@ -94,6 +94,7 @@ ACTIVATIONS = {
              lambda x, dy, a: dy * (SELU_L * np.where(x > 0, 1.0, SELU_A * np.exp(x)))),
     "softmax": (lambda x, a: softmax(x).reshape(x.shape), _softmax_bwd),
     "log_softmax": (lambda x, a: log_softmax(x).reshape(x.shape), _log_softmax_bwd),
+    "softplus": (lambda x, a: np.logaddexp(0.0, x), lambda x, dy, a: dy * sigmoid(x)),
 }
 
 # d loss / d alpha of the activations whose alpha is learned (ops.def LEARNED),
