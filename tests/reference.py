@@ -229,6 +229,12 @@ def _adam(w, g, s, t, lr, beta1, beta2, eps):
         return w - lr * mh / (np.sqrt(vh) + eps), {"m": m, "v": v}
 
 
+def _rmsprop(w, g, s, t, lr, rho, eps):
+    v = rho * s["v"] + (1 - rho) * g * g
+    with np.errstate(all="ignore"):
+        return w - lr * g / (np.sqrt(v) + eps), {"v": v}
+
+
 def _hotcold(w, objective, step):
     """One hot/cold step on the flat parameter vector w: every value probed at
     +- step from the same start, all moved at once toward the lower loss."""
@@ -249,6 +255,7 @@ OPTIMIZERS = {
     "nesterov": _momentum,  # the update is Momentum's (the gradient is taken at w + mu v)
     "adam": _adam,
     "hotcold": _hotcold,
+    "rmsprop": _rmsprop,
 }
 
 

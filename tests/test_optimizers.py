@@ -51,6 +51,33 @@ def test_nesterov_hand_computed():
     assert opt.state["layers.0.weight"]["velocity"][0, 0] == pytest.approx(-0.21141, rel=1e-14)
 
 
+def test_rmsprop_hand_computed():
+    # theta^2 / 2, g = theta; lr 0.1, rho 0.9, eps 1e-8:
+    # step 1: v = 0.1 * 1 = 0.1, theta = 1 - 0.1 / sqrt(0.1) = 1 - sqrt(0.1) = 0.683772...
+    # step 2: g = 0.683772, v = 0.09 + 0.1 * 0.467544 = 0.136754, theta = 0.683772 - 0.184902
+    thetas, losses, model = run(nnc.RMSProp(lr=0.1, rho=0.9, eps=1e-8), 3)
+    assert thetas[1] == pytest.approx(1 - math.sqrt(0.1), rel=1e-7)
+    assert thetas[2] == pytest.approx(0.49887062, rel=1e-7)
+    theta, v, expect = 1.0, 0.0, [1.0]
+    for _ in range(3):
+        g = theta
+        v = 0.9 * v + (1 - 0.9) * (g * g)
+        theta = theta - 0.1 * g / (math.sqrt(v) + 1e-8)
+        expect.append(theta)
+    assert thetas.tolist() == expect  # the same operations in the same order: the same bits
+    assert losses.tolist() == [t * t / 2 for t in expect[:3]]
+
+
+def test_rmsprop_defaults_and_checks():
+    opt = nnc.RMSProp()
+    assert (opt.lr, opt.rho, opt.eps) == (0.001, 0.9, 1e-8)
+    assert repr(opt) == "RMSProp(lr=0.001, rho=0.9, eps=1e-08)"
+    with pytest.raises(ValueError, match="RMSProp: rho must be in \\[0, 1\\)"):
+        nnc.RMSProp(rho=1.0)
+    with pytest.raises(ValueError, match="RMSProp: eps must be > 0"):
+        nnc.RMSProp(eps=0.0)
+
+
 def test_adam_hand_computed():
     lr, b1, b2, eps = 0.1, 0.9, 0.999, 1e-8
     thetas, _, _ = run(nnc.Adam(lr, b1, b2, eps), 3)

@@ -99,6 +99,30 @@ nnc_status_t NNC_FN(nnc_adam_update)(int64_t n, T *w, const T *g, T *const *stat
                                  (T)hyper[2], (T)hyper[3]);
 }
 
+/* RMSProp: a running mean of g^2 per value scales each step, so every
+ * parameter moves by about lr whatever its gradient's size:
+ * v = rho v + (1 - rho) g^2;  w = w - lr g / (sqrt(v) + eps).
+ * INVALID_ARGUMENT (nothing written) unless lr is finite, 0 <= rho < 1 and
+ * 0 < eps < inf in T (the reasons of nnc_adam_step). */
+nnc_status_t NNC_FN(nnc_rmsprop_update)(int64_t n, T *w, const T *g, T *const *state,
+                                        const double *hyper, int64_t t)
+{
+    const T lr = (T)hyper[0], rho = (T)hyper[1], eps = (T)hyper[2], one = NNC_LIT(1.0);
+    T *v = state[0];
+    (void)t;
+    if (n < 0 || !isfinite(lr) || !(rho >= 0 && rho < one) || !(eps > 0 && isfinite(eps)))
+        return NNC_STATUS_INVALID_ARGUMENT;
+    const T c = one - rho;
+#pragma omp simd
+    for (int64_t i = 0; i < n; i++) {
+        const T gi = g[i];
+        const T vi = rho * v[i] + c * (gi * gi);
+        v[i] = vi;
+        w[i] = w[i] - lr * gi / (NNC_SQRT(vi) + eps);
+    }
+    return NNC_STATUS_OK;
+}
+
 /* The table: a GRADIENT row without its nnc_<name>_update is a compile error
  * here; PROBE rows have no update kernel (the engine probes). */
 #define NNC_OPT_KERNEL_GRADIENT_(name) NNC_FN(nnc_##name##_update)
