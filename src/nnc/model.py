@@ -426,9 +426,9 @@ class Sequential:
         X: (n, in_features) (1-d accepted for a 1-input model); y: (n,
         out_features) (1-d accepted for a 1-output model; integer class
         indices accepted with cross_entropy).  loss: a name or an
-        ``nnc.losses`` object.  optimizer: ``nnc.SGD``, ``Momentum``,
-        ``Nesterov``, ``Adam`` or ``HotCold`` (its state persists across
-        fits, see ``nnc.optim``).
+        ``nnc.losses`` object.  optimizer: an ``nnc.optim`` optimizer
+        (``nnc.SGD``, ``Momentum``, ``Nesterov``, ``Adam``, ``RMSProp``,
+        ``HotCold``, ...; its state persists across fits).
 
         Schedule:
           - ``batch_size=None``: full batch, one step per epoch over all n rows;

@@ -1,21 +1,21 @@
 """Optimizers: how a parameter moves once its gradient (or its probes) are known.
 
-=================================  ==========================================
-``SGD(lr)``                        ``w -= lr * g``
-``Momentum(lr, mu=0.9)``           ``v = mu v - lr g;  w += v``
-``Nesterov(lr, mu=0.9)``           ``v = mu v - lr grad(w + mu v);  w += v``
-``Adam(lr, beta1, beta2, eps)``    Kingma & Ba (2015), Algorithm 1
-``HotCold(step)``                  probe ``w +- step``, move toward the lower
-                                   loss (no gradient)
-=================================  ==========================================
+One class per optimizer of the op table (csrc/core/ops.def; README's op table
+lists them with their hyper-parameters and state): ``SGD``, ``Momentum``,
+``Nesterov`` (the gradient taken at the look-ahead point), ``Adam``,
+``RMSProp`` and ``HotCold`` (probes ``w +- step``, no gradient).  Each
+gradient optimizer's class is generated from its row: its keyword arguments
+are the row's hyper-parameters with their defaults (``nnc.Adam(lr=0.001,
+beta1=0.9, beta2=0.999, eps=1e-08)``), checked as the row says, and its
+state arrays are the row's (``opt.state[name]["m"]``).
 
 Whether a step uses one sample, a mini-batch or the whole data set is decided
 by ``fit``'s ``batch_size``, not by the optimizer: ``SGD`` with
 ``batch_size=None`` is full-batch gradient descent, with ``batch_size=1``
 online (stochastic) gradient descent.
 
-State.  Momentum's velocity ``v``, Adam's moments ``m``, ``v`` and step
-counter ``t`` live in arrays the optimizer object owns (``opt.state[name]``
+State.  Momentum's ``velocity``, Adam's moments ``m``, ``v``, RMSProp's ``v``
+and the step counter ``t`` live in arrays the optimizer object owns (``opt.state[name]``
 per parameter name, ``opt.t``), created (zero) the first time the optimizer
 meets a model.  A second ``fit`` with the same optimizer continues where the
 first stopped; a new optimizer -- or ``opt.reset()`` -- starts from zero.
@@ -25,7 +25,7 @@ it.
 
 Step by step, ``opt.step(model)`` applies one update from the gradients in
 the model's ``grads`` (filled by ``model.backward``), with the same kernels
-as ``fit`` (``nnc.functional.sgd_step`` and friends).
+as ``fit`` (``nnc.functional.<name>_step``).
 """
 import math
 import numbers
