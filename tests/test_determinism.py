@@ -29,8 +29,8 @@ WORKLOAD = textwrap.dedent('''
     def workload(dtype, threads):
         out = []
         g = nnc.Generator(2024)
-        out += [g.random_raw(64), g.uniform(1000, -2, 3, dtype=dtype),
-                g.normal(1001, 1.0, 0.5, dtype=dtype), g.integers(-50, 50, size=500),
+        out += [g.random_raw(64), g.uniform(1000, low=-2, high=3, dtype=dtype),
+                g.normal(1001, mean=1.0, std=0.5, dtype=dtype), g.integers(-50, 50, size=500),
                 g.permutation(777), init.he_normal((40, 30), gen=g, dtype=dtype),
                 init.xavier_uniform((30, 40), gen=g, dtype=dtype)]
         a = g.normal((260, 300), dtype=dtype)

@@ -63,8 +63,8 @@ def test_fit_binding_checks_records():
         _core.engine_fit("float64", layers, params, X, y, (0, 0, False, 1.0), 0.0, 0.0,
                          (99,) + opt[1:], 1, 0, None, None, 0.0, np.zeros(1), None, None, None,
                          0, False, 1, counters)
-    # Momentum without its velocity buffers
-    with pytest.raises(ValueError, match="invalid argument"):
+    # Momentum without its velocity buffers: the message names the field
+    with pytest.raises(ValueError, match=r"params\[0\]\.state0 is None, but momentum keeps"):
         _core.engine_fit("float64", layers, params, X, y, (0, 0, False, 1.0), 0.0, 0.0,
                          (1, (0.1, 0.9), opt[2]), 1, 0, None, None, 0.0, np.zeros(1), None, None, None, 0,
                          False, 1, counters)

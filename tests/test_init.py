@@ -38,8 +38,8 @@ def test_formula_matches_generator_draws(kind, fan_in, fan_out, dtype):
     u = getattr(init, kind + "_uniform")(shape, nnc.Generator(5), dtype=dtype)
     n = getattr(init, kind + "_normal")(shape, nnc.Generator(5), dtype=dtype)
     assert u.shape == n.shape == shape and u.dtype == n.dtype == dtype
-    assert np.array_equal(u, nnc.Generator(5).uniform(shape, -l, l, dtype=dtype))
-    assert np.array_equal(n, nnc.Generator(5).normal(shape, 0.0, std, dtype=dtype))
+    assert np.array_equal(u, nnc.Generator(5).uniform(shape, low=-l, high=l, dtype=dtype))
+    assert np.array_equal(n, nnc.Generator(5).normal(shape, mean=0.0, std=std, dtype=dtype))
     assert np.all(np.abs(u) <= dtype(l))
 
 
@@ -90,9 +90,9 @@ def test_fixed_values():
 def test_uniform_and_normal_defaults():
     u = init.uniform((100, 100), nnc.Generator(3))
     assert u.min() >= -0.05 and u.max() < 0.05
-    assert np.array_equal(u, nnc.Generator(3).uniform((100, 100), -0.05, 0.05))
+    assert np.array_equal(u, nnc.Generator(3).uniform((100, 100), low=-0.05, high=0.05))
     n = init.normal((100, 100), nnc.Generator(3), mean=1.0, std=0.2, dtype="float32")
-    assert np.array_equal(n, nnc.Generator(3).normal((100, 100), 1.0, 0.2, dtype="float32"))
+    assert np.array_equal(n, nnc.Generator(3).normal((100, 100), mean=1.0, std=0.2, dtype="float32"))
     assert abs(n.std() - 0.2) < 0.2 * 0.04
 
 
@@ -124,9 +124,9 @@ def test_gen_argument():
 def test_other_shapes():
     g = nnc.Generator(2)
     b = init.xavier_uniform((6,), g)                          # fans (6, 6)
-    assert np.array_equal(b, nnc.Generator(2).uniform(6, -math.sqrt(0.5), math.sqrt(0.5)))
+    assert np.array_equal(b, nnc.Generator(2).uniform(6, low=-math.sqrt(0.5), high=math.sqrt(0.5)))
     k = init.he_normal((3, 3, 4, 8), nnc.Generator(2))       # fan_in 36
-    assert np.array_equal(k, nnc.Generator(2).normal((3, 3, 4, 8), 0, math.sqrt(2 / 36)))
+    assert np.array_equal(k, nnc.Generator(2).normal((3, 3, 4, 8), mean=0, std=math.sqrt(2 / 36)))
     assert init.he_uniform((3, 0), g).shape == (3, 0)         # fan_in 3: fine, empty
 
 

@@ -7,7 +7,11 @@
 #      same program at -O3 without sanitizers;
 #   2. the extension built with NNC_SANITIZE=1 (setup.py) in a temporary copy
 #      of the source tree, and the Python test suite run against it with
-#      libasan preloaded into the (uninstrumented) Python interpreter.
+#      libasan preloaded into the (uninstrumented) Python interpreter.  That
+#      includes tests/adversarial/, whose scenarios run in child Pythons:
+#      they inherit LD_PRELOAD and the sanitizer options, and a report or a
+#      crash in a child fails its test (tests/adversarial/_child.py).
+#      `tools/sanitize.sh python tests/adversarial` runs just those.
 #
 # Usage: tools/sanitize.sh [c|python|all] [extra pytest arguments]
 # Environment: PYTHON (default: python3 from PATH), CC (default: gcc),

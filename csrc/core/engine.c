@@ -2,6 +2,7 @@
  * and dispatch by dtype.  The per-dtype bodies live in engine_impl.h. */
 #include "engine.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -154,6 +155,72 @@ static int engine_stopped_by_divergence(double loss, double divergence, double *
      * positive loss becomes the reference. */
     if (loss > 0)
         *reference = loss;
+    return 0;
+}
+
+/* Ctrl-C: long passes poll between pieces of about this many values
+ * (activation rows, layers, chunks); GEMM cuts its own pieces
+ * (NNC_GEMM_POLL_WORK multiply-adds). */
+#define NNC_ENGINE_POLL_ELEMS ((int64_t)1 << 20)
+
+static int engine_poll(nnc_poll_t poll, void *ctx)
+{
+    return poll != NULL && poll(ctx) != 0;
+}
+
+/* loss_surface's hook, polled inside a grid point with the points done. */
+typedef struct {
+    nnc_engine_hook_t hook;
+    void *ctx;
+    int64_t row, done;
+} engine_hook_poll_t;
+
+static int engine_hook_poll(void *p)
+{
+    engine_hook_poll_t *h = (engine_hook_poll_t *)p;
+    return h->hook(h->ctx, h->row, h->done);
+}
+
+/* 1 when the byte ranges [a, a + an) and [b, b + bn) intersect. */
+static int engine_overlap(const void *a, size_t an, const void *b, size_t bn)
+{
+    const uintptr_t a0 = (uintptr_t)a, b0 = (uintptr_t)b;
+    if (a == NULL || b == NULL || an == 0 || bn == 0)
+        return 0;
+    return a0 < b0 + bn && b0 < a0 + an;
+}
+
+/* Every buffer fit writes -- each parameter's data, grad and state arrays --
+ * must be its own memory, apart from every other one and from X and Y: an
+ * optimizer state or gradient that IS the weight array trains garbage.
+ * Returns 0, or -1 with *field and *param naming the later of two
+ * overlapping buffers.  (The sizes were checked by nnc_net_check.) */
+static int engine_buffers_distinct(const nnc_net_t *net, size_t elsize, const void *x,
+                                   size_t xbytes, const void *y, size_t ybytes,
+                                   const char **field, int64_t *param)
+{
+    static const char *const names[4] = {"params[].data", "params[].grad", "params[].state0",
+                                         "params[].state1"};
+    for (int64_t p = 0; p < net->n_params; p++) {
+        const nnc_param_t *P = &net->params[p];
+        const void *mine[4] = {P->data, P->grad, P->state[0], P->state[1]};
+        const size_t bytes = (size_t)P->size * elsize;
+        for (int s = 0; s < 4; s++) {
+            int bad = engine_overlap(mine[s], bytes, x, xbytes) ||
+                      engine_overlap(mine[s], bytes, y, ybytes);
+            for (int64_t q = 0; q <= p && !bad; q++) {
+                const nnc_param_t *Q = &net->params[q];
+                const void *theirs[4] = {Q->data, Q->grad, Q->state[0], Q->state[1]};
+                for (int t = 0; t < (q == p ? s : 4) && !bad; t++)
+                    bad = engine_overlap(mine[s], bytes, theirs[t], (size_t)Q->size * elsize);
+            }
+            if (bad) {
+                *field = names[s];
+                *param = p;
+                return -1;
+            }
+        }
+    }
     return 0;
 }
 

@@ -11,11 +11,25 @@
  *
  * Data layout: X is n x in_features and Y is n x out_features, row-major and
  * contiguous, in the network's dtype.  A parameter buffer holds `size` values
- * of that dtype.  All buffers must stay valid and unaliased for the call. */
+ * of that dtype.  All buffers must stay valid and unaliased for the call
+ * (fit checks that the buffers it writes are pairwise distinct).
+ *
+ * Cancellation: fit, eval and loss_surface poll `poll(poll_ctx)` (when not
+ * NULL) inside long passes -- between blocks of GEMM rows, activation rows
+ * and layers, and between the chunks of the starting-loss pass -- so a
+ * request to stop is seen within a few milliseconds of work whatever the
+ * batch size.  A nonzero return abandons the current step (parameters,
+ * optimizer state and records keep the last completed step) and returns
+ * NNC_STATUS_INTERRUPTED.
+ *
+ * On NNC_STATUS_INVALID_ARGUMENT from fit or eval, `bad_field` (when not
+ * NULL) names the offending field ("threads", "shuffle_rng", "order",
+ * "params[].grad", ...) and `bad_param` the parameter index (or -1). */
 #ifndef NNC_ENGINE_H
 #define NNC_ENGINE_H
 
 #include "nnc_core.h"
+#include "gemm.h" /* nnc_poll_t */
 
 #ifdef __cplusplus
 extern "C" {
@@ -92,10 +106,14 @@ typedef struct {
     nnc_engine_hook_t hook; /* NULL or called after every step */
     void *hook_ctx;
     int threads;            /* passed to gemm; >= 1 */
+    nnc_poll_t poll;        /* NULL, or polled inside long passes (see above) */
+    void *poll_ctx;
     /* out */
     int64_t epochs_done, steps_done, forward_passes;
     int64_t fail_epoch, fail_step; /* where a NONFINITE/DIVERGED stop happened */
     double fail_loss, reference_loss;
+    const char *bad_field;  /* see above */
+    int64_t bad_param;
 } nnc_fit_t;
 
 /* One pass over a data set with the current parameters. */
@@ -108,7 +126,10 @@ typedef struct {
     int want_grad;          /* fill every parameter's grad with d objective / d param */
     void *pred;             /* NULL or n x out: receives the network's output */
     int threads;
+    nnc_poll_t poll;        /* NULL, or polled inside long passes (see above) */
+    void *poll_ctx;
     double loss_value;      /* out: the objective (when y is given) */
+    const char *bad_field;  /* out: see above */
 } nnc_eval_t;
 
 /* Checks a network description: layer widths chain, parameter indices and
@@ -138,7 +159,8 @@ nnc_status_t nnc_engine_eval(const nnc_net_t *net, nnc_eval_t *ev);
 /* out[j * na + i] = objective with parameter (pa, ia) set to grid_a[i] and
  * (pb, ib) set to grid_b[j]; every other parameter held.  The two values are
  * restored before returning.  The hook (may be NULL) is called after every
- * grid point with (j, j * na + i + 1). */
+ * grid point with (j, j * na + i + 1), and also polled inside a long grid
+ * point with (j, j * na + i): a nonzero return stops with INTERRUPTED. */
 nnc_status_t nnc_engine_loss_surface(const nnc_net_t *net, const void *x, const void *y,
                                      int64_t n, const nnc_loss_params_t *loss, double l1,
                                      double l2, int64_t pa, int64_t ia, int64_t pb, int64_t ib,

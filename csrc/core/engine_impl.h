@@ -34,6 +34,8 @@ typedef struct {
     int top_done;      /* the fused top layer already wrote its parameter gradients */
     int want_pred;     /* engine_objective must leave the network's output in act[last] */
     int avx2;          /* the CPU runs the AVX2 builds of the fused kernels */
+    nnc_poll_t poll;   /* NULL, or polled inside long passes (Ctrl-C); see engine_poll */
+    void *poll_ctx;
 } NNC_FN(engine_ws);
 
 typedef struct {
@@ -165,7 +167,7 @@ static void NNC_FN(engine_colsum)(int64_t rows, int64_t cols, const T *a, int64_
 /* y = x @ w + b (b may be NULL); x rows x in, w in x out, y rows x out. */
 static nnc_status_t NNC_FN(engine_dense_forward)(int64_t rows, int64_t in, int64_t out,
                                                  const T *x, const T *w, const T *b, T *y,
-                                                 int threads)
+                                                 int threads, const NNC_FN(engine_ws) *ws)
 {
     if (in == 1 && out == 1) {
         const T w0 = w[0], b0 = b != NULL ? b[0] : 0;
@@ -211,8 +213,9 @@ static nnc_status_t NNC_FN(engine_dense_forward)(int64_t rows, int64_t in, int64
         }
         return NNC_STATUS_OK;
     }
-    nnc_status_t st = NNC_FN(nnc_gemm)(0, 0, rows, out, in, NNC_LIT(1.0), x, in, w, out,
-                                       NNC_LIT(0.0), y, out, threads);
+    nnc_status_t st = NNC_FN(nnc_gemm_poll)(0, 0, rows, out, in, NNC_LIT(1.0), x, in, w, out,
+                                            NNC_LIT(0.0), y, out, threads, ws->poll,
+                                            ws->poll_ctx);
     if (st != NNC_STATUS_OK || b == NULL)
         return st;
     for (int64_t r = 0; r < rows; r++) {
@@ -229,7 +232,7 @@ static nnc_status_t NNC_FN(engine_dense_forward)(int64_t rows, int64_t in, int64
  * input, gw[j] = sum_r x[r] d[r, j]; for one output, gw[i] = sum_r x[r, i] d[r]. */
 static nnc_status_t NNC_FN(engine_dense_grads)(int64_t rows, int64_t in, int64_t out,
                                                const T *x, const T *d, T *gw, T *gb, T *lanes,
-                                               int threads)
+                                               int threads, const NNC_FN(engine_ws) *ws)
 {
     if (gb != NULL)
         NNC_FN(engine_colsum)(rows, out, d, out, NULL, 0, lanes, gb);
@@ -241,13 +244,14 @@ static nnc_status_t NNC_FN(engine_dense_grads)(int64_t rows, int64_t in, int64_t
         NNC_FN(engine_colsum)(rows, in, x, in, d, 1, lanes, gw);
         return NNC_STATUS_OK;
     }
-    return NNC_FN(nnc_gemm)(1, 0, in, out, rows, NNC_LIT(1.0), x, in, d, out, NNC_LIT(0.0), gw,
-                            out, threads);
+    return NNC_FN(nnc_gemm_poll)(1, 0, in, out, rows, NNC_LIT(1.0), x, in, d, out, NNC_LIT(0.0),
+                                 gw, out, threads, ws->poll, ws->poll_ctx);
 }
 
 /* dx = d @ w^T (rows x in). */
 static nnc_status_t NNC_FN(engine_dense_dx)(int64_t rows, int64_t in, int64_t out, const T *d,
-                                            const T *w, T *dx, int threads)
+                                            const T *w, T *dx, int threads,
+                                            const NNC_FN(engine_ws) *ws)
 {
     if (out == 1 && in == 1) {
         const T w0 = w[0];
@@ -276,8 +280,36 @@ static nnc_status_t NNC_FN(engine_dense_dx)(int64_t rows, int64_t in, int64_t ou
         }
         return NNC_STATUS_OK;
     }
-    return NNC_FN(nnc_gemm)(0, 1, rows, in, out, NNC_LIT(1.0), d, out, w, out, NNC_LIT(0.0), dx,
-                            in, threads);
+    return NNC_FN(nnc_gemm_poll)(0, 1, rows, in, out, NNC_LIT(1.0), d, out, w, out, NNC_LIT(0.0),
+                                 dx, in, threads, ws->poll, ws->poll_ctx);
+}
+
+/* An activation (forward, or backward when dalpha == NULL: PReLU's dalpha sums
+ * over all rows, so it runs in one piece) on `rows` rows of `cols`, in blocks
+ * of about NNC_ENGINE_POLL_ELEMS values with engine_poll between them (rows
+ * are independent, so the blocks give the same bits as one call). */
+static nnc_status_t NNC_FN(engine_act_blocks)(const NNC_FN(engine_ws) *ws, int backward,
+                                              nnc_act_t act, int64_t rows, int64_t cols,
+                                              const T *x, const T *y, const T *dy, T *out,
+                                              T alpha, T *dalpha)
+{
+    int64_t step = rows;
+    nnc_status_t st = NNC_STATUS_OK;
+    if (ws->poll != NULL && dalpha == NULL && cols > 0 && rows > NNC_ENGINE_POLL_ELEMS / cols)
+        step = NNC_ENGINE_POLL_ELEMS / cols > 0 ? NNC_ENGINE_POLL_ELEMS / cols : 1;
+    for (int64_t r0 = 0; r0 < rows; r0 += step) {
+        const int64_t rb = rows - r0 < step ? rows - r0 : step, off = r0 * cols;
+        if (backward)
+            st = NNC_FN(nnc_act_backward)(act, rb, cols, x + off, y + off, dy + off, out + off,
+                                          alpha, dalpha);
+        else
+            st = NNC_FN(nnc_act_forward)(act, rb, cols, x + off, out + off, alpha);
+        if (st != NNC_STATUS_OK)
+            return st;
+        if (r0 + rb < rows && engine_poll(ws->poll, ws->poll_ctx))
+            return NNC_STATUS_INTERRUPTED;
+    }
+    return st;
 }
 
 /* Layers [from, upto) on `rows` rows; layer `from` reads `x` when from == 0,
@@ -294,7 +326,7 @@ static nnc_status_t NNC_FN(engine_forward)(const nnc_net_t *net, NNC_FN(engine_w
         if (L->kind == NNC_LAYER_DENSE) {
             st = NNC_FN(engine_dense_forward)(
                 rows, L->in, L->out, in, (const T *)net->params[L->weight].data,
-                L->bias >= 0 ? (const T *)net->params[L->bias].data : NULL, out, threads);
+                L->bias >= 0 ? (const T *)net->params[L->bias].data : NULL, out, threads, ws);
             if (st != NNC_STATUS_OK)
                 return st;
         }
@@ -302,7 +334,8 @@ static nnc_status_t NNC_FN(engine_forward)(const nnc_net_t *net, NNC_FN(engine_w
             const T alpha = nnc_act_info[L->act].alpha == NNC_ALPHA_LEARNED
                                 ? ((const T *)net->params[L->weight].data)[0]
                                 : (T)L->alpha;
-            st = NNC_FN(nnc_act_forward)(L->act, rows, L->in, in, out, alpha);
+            st = NNC_FN(engine_act_blocks)(ws, 0, L->act, rows, L->in, in, NULL, NULL, out, alpha,
+                                           NULL);
             if (st != NNC_STATUS_OK)
                 return st;
         }
@@ -547,13 +580,14 @@ static nnc_status_t NNC_FN(engine_backward)(const nnc_net_t *net, NNC_FN(engine_
             if (!(ws->top_done && l == top - 1)) {
                 st = NNC_FN(engine_dense_grads)(
                     rows, L->in, L->out, in, cur, gw,
-                    L->bias >= 0 ? (T *)net->params[L->bias].grad : NULL, ws->lanes, threads);
+                    L->bias >= 0 ? (T *)net->params[L->bias].grad : NULL, ws->lanes, threads,
+                    ws);
                 if (st != NNC_STATUS_OK)
                     return st;
             }
             if (l == 0)
                 break;
-            st = NNC_FN(engine_dense_dx)(rows, L->in, L->out, cur, w, nxt, threads);
+            st = NNC_FN(engine_dense_dx)(rows, L->in, L->out, cur, w, nxt, threads, ws);
             if (st != NNC_STATUS_OK)
                 return st;
         }
@@ -563,8 +597,8 @@ static nnc_status_t NNC_FN(engine_backward)(const nnc_net_t *net, NNC_FN(engine_
             if (l == 0 && !prelu)
                 break; /* nothing below needs dX */
             const T alpha = prelu ? ((const T *)net->params[L->weight].data)[0] : (T)L->alpha;
-            st = NNC_FN(nnc_act_backward)(L->act, rows, L->in, in, ws->act[l], cur, nxt, alpha,
-                                          prelu ? &dalpha : NULL);
+            st = NNC_FN(engine_act_blocks)(ws, 1, L->act, rows, L->in, in, ws->act[l], cur, nxt,
+                                           alpha, prelu ? &dalpha : NULL);
             if (st != NNC_STATUS_OK)
                 return st;
             if (prelu)
@@ -766,6 +800,7 @@ static nnc_status_t NNC_FN(engine_dataset_objective)(NNC_FN(engine_run) *r, doub
 {
     const nnc_fit_t *f = r->f;
     double acc = 0;
+    int64_t since_poll = 0;
     for (int64_t start = 0; start < f->n; start += r->bs) {
         const int64_t rows = f->n - start < r->bs ? f->n - start : r->bs;
         T v = 0;
@@ -774,6 +809,13 @@ static nnc_status_t NNC_FN(engine_dataset_objective)(NNC_FN(engine_run) *r, doub
             r->fused, 0.0, 0.0, 0, f->threads, &v);
         if (st != NNC_STATUS_OK)
             return st;
+        /* Many small chunks: poll every NNC_ENGINE_POLL_ELEMS input values. */
+        since_poll += rows * (r->in_w < NNC_ENGINE_POLL_ELEMS ? r->in_w : NNC_ENGINE_POLL_ELEMS);
+        if (since_poll >= NNC_ENGINE_POLL_ELEMS) {
+            since_poll = 0;
+            if (engine_poll(r->ws.poll, r->ws.poll_ctx))
+                return NNC_STATUS_INTERRUPTED;
+        }
         acc += f->loss.reduction == NNC_REDUCTION_MEAN ? (double)v * (double)rows : (double)v;
     }
     if (f->loss.reduction == NNC_REDUCTION_MEAN)
@@ -868,24 +910,65 @@ static nnc_status_t NNC_FN(engine_epoch)(NNC_FN(engine_run) *r, int64_t e)
     return NNC_STATUS_OK;
 }
 
-/* Everything a fit reads, checked before anything is written. */
-static nnc_status_t NNC_FN(engine_fit_check)(const nnc_net_t *net, const nnc_fit_t *f)
+/* Everything a fit reads, checked before anything is written.  An
+ * INVALID_ARGUMENT names the field in f->bad_field (and f->bad_param: the
+ * parameter, order entry or hyper-parameter index, else -1). */
+static nnc_status_t NNC_FN(engine_fit_check)(const nnc_net_t *net, nnc_fit_t *f)
 {
-    if (f->x == NULL || f->y == NULL || f->epoch_loss == NULL || f->threads < 1 ||
-        (f->order != NULL && f->order_len < 1) || (int)f->loss.kind < 0 ||
-        f->loss.kind >= NNC_LOSS_COUNT ||
-        (f->loss.reduction != NNC_REDUCTION_MEAN && f->loss.reduction != NNC_REDUCTION_SUM) ||
-        !isfinite(f->l1) || !isfinite(f->l2) || isnan(f->divergence) || f->t == NULL ||
-        *f->t < 0 || nnc_opt_check(f->opt, f->hyper, NULL) != NNC_STATUS_OK)
-        return NNC_STATUS_INVALID_ARGUMENT;
-    for (int64_t p = 0; p < net->n_params; p++)
+    const int64_t in_w = net->layers[0].in, out_w = net->layers[net->n_layers - 1].out;
+    int bad;
+#define NNC_BAD_(field, index)                                                                 \
+    do {                                                                                       \
+        f->bad_field = (field);                                                                \
+        f->bad_param = (index);                                                                \
+        return NNC_STATUS_INVALID_ARGUMENT;                                                    \
+    } while (0)
+    if (f->x == NULL)
+        NNC_BAD_("x", -1);
+    if (f->y == NULL)
+        NNC_BAD_("y", -1);
+    if (f->epoch_loss == NULL)
+        NNC_BAD_("epoch_loss", -1);
+    if (f->threads < 1)
+        NNC_BAD_("threads", -1);
+    if ((int)f->loss.kind < 0 || f->loss.kind >= NNC_LOSS_COUNT)
+        NNC_BAD_("loss.kind", -1);
+    if (f->loss.reduction != NNC_REDUCTION_MEAN && f->loss.reduction != NNC_REDUCTION_SUM)
+        NNC_BAD_("loss.reduction", -1);
+    if (!isfinite(f->l1))
+        NNC_BAD_("l1", -1);
+    if (!isfinite(f->l2))
+        NNC_BAD_("l2", -1);
+    if (isnan(f->divergence))
+        NNC_BAD_("divergence", -1);
+    if ((int)f->opt < 0 || f->opt >= NNC_OPT_COUNT)
+        NNC_BAD_("opt", -1);
+    if (nnc_opt_check(f->opt, f->hyper, &bad) != NNC_STATUS_OK)
+        NNC_BAD_("hyper", bad);
+    if (f->t == NULL || *f->t < 0)
+        NNC_BAD_("t", -1);
+    for (int64_t p = 0; p < net->n_params; p++) {
+        static const char *const names[2] = {"params[].state0", "params[].state1"};
         for (int i = 0; i < nnc_opt_info[f->opt].n_states; i++)
             if (net->params[p].state[i] == NULL)
-                return NNC_STATUS_INVALID_ARGUMENT;
+                NNC_BAD_(names[i], p);
+    }
+    if (f->order != NULL && f->order_len < 1)
+        NNC_BAD_("order_len", -1);
     if (f->order != NULL)
         for (int64_t i = 0; i < f->order_len; i++)
             if (f->order[i] < 0 || f->order[i] >= f->n)
-                return NNC_STATUS_INVALID_ARGUMENT;
+                NNC_BAD_("order", i);
+    /* xoshiro256** never leaves the all-zero state: the shuffle would spin. */
+    if (f->shuffle_rng != NULL && f->order == NULL &&
+        (f->shuffle_rng->s[0] | f->shuffle_rng->s[1] | f->shuffle_rng->s[2] |
+         f->shuffle_rng->s[3]) == 0)
+        NNC_BAD_("shuffle_rng", -1);
+#undef NNC_BAD_
+    if (engine_buffers_distinct(net, sizeof(T), f->x, (size_t)f->n * (size_t)in_w * sizeof(T),
+                                f->y, (size_t)f->n * (size_t)out_w * sizeof(T), &f->bad_field,
+                                &f->bad_param) != 0)
+        return NNC_STATUS_INVALID_ARGUMENT;
     return NNC_STATUS_OK;
 }
 
@@ -922,7 +1005,10 @@ static nnc_status_t NNC_FN(engine_run_init)(NNC_FN(engine_run) *r, const nnc_net
     rq.n_save = r->look_ahead ? r->n_values : 0;
     rq.n_dir = r->opt->kind == NNC_OPT_KIND_PROBE ? r->n_values : 0;
     rq.n_perm = r->shuffle ? f->n : 0;
-    return NNC_FN(engine_ws_init)(&r->ws, net, &rq);
+    st = NNC_FN(engine_ws_init)(&r->ws, net, &rq);
+    r->ws.poll = f->poll;
+    r->ws.poll_ctx = f->poll_ctx;
+    return st;
 }
 
 /* The divergence reference: the objective over the whole set at the start
@@ -957,6 +1043,8 @@ static nnc_status_t NNC_FN(engine_fit)(const nnc_net_t *net, nnc_fit_t *f)
     f->fail_epoch = f->fail_step = -1;
     f->fail_loss = 0;
     f->reference_loss = 0;
+    f->bad_field = NULL;
+    f->bad_param = -1;
     st = NNC_FN(engine_fit_check)(net, f);
     if (st != NNC_STATUS_OK)
         return st;
@@ -981,6 +1069,7 @@ static nnc_status_t NNC_FN(engine_eval)(const nnc_net_t *net, nnc_eval_t *ev)
     const int fused = ev->y != NULL && engine_fused_softmax(net, &ev->loss);
     const int64_t L = net->n_layers;
     nnc_status_t st;
+    ev->bad_field = ev->threads < 1 ? "threads" : NULL;
     if (ev->x == NULL || ev->n < 1 || ev->threads < 1 || (ev->y == NULL && ev->want_grad) ||
         (ev->y == NULL && ev->pred == NULL) || !isfinite(ev->l1) || !isfinite(ev->l2))
         return NNC_STATUS_INVALID_ARGUMENT;
@@ -992,6 +1081,8 @@ static nnc_status_t NNC_FN(engine_eval)(const nnc_net_t *net, nnc_eval_t *ev)
     st = NNC_FN(engine_ws_init)(&ws, net, &rq);
     if (st != NNC_STATUS_OK)
         return st;
+    ws.poll = ev->poll;
+    ws.poll_ctx = ev->poll_ctx;
     ws.want_pred = ev->pred != NULL;
     if (ev->y != NULL) {
         T v = 0;
@@ -1039,9 +1130,16 @@ static nnc_status_t NNC_FN(engine_surface)(const nnc_net_t *net, const void *x, 
     st = NNC_FN(engine_ws_init)(&ws, net, &rq);
     if (st != NNC_STATUS_OK)
         return st;
+    engine_hook_poll_t hp = {hook, hook_ctx, 0, 0};
+    if (hook != NULL) {
+        ws.poll = engine_hook_poll;
+        ws.poll_ctx = &hp;
+    }
     for (int64_t j = 0; j < nb && st == NNC_STATUS_OK; j++) {
         for (int64_t i = 0; i < na; i++) {
             T v = 0;
+            hp.row = j;
+            hp.done = j * na + i;
             *wa = (T)grid_a[i];
             *wb = (T)grid_b[j];
             st = NNC_FN(engine_objective)(net, &ws, (const T *)x, (const T *)y, n, loss, fused, l1,

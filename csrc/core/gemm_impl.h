@@ -711,3 +711,56 @@ nnc_status_t NNC_FN(nnc_gemm)(int trans_a, int trans_b, int64_t m, int64_t n, in
     return NNC_FN(nnc_gemm_ex)(NNC_GEMM_AUTO, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb,
                                beta, c, ldc, threads);
 }
+
+nnc_status_t NNC_FN(nnc_gemm_poll)(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
+                                   T alpha, const T *a, int64_t lda, const T *b, int64_t ldb,
+                                   T beta, T *c, int64_t ldc, int threads, nnc_poll_t poll,
+                                   void *poll_ctx)
+{
+    nnc_status_t st;
+    const double work = (double)m * (double)n * (double)k;
+    const double piece = NNC_GEMM_POLL_WORK * (threads > 1 ? (double)threads : 1.0);
+    if (poll == NULL || !(work > 2.0 * piece))
+        return NNC_FN(nnc_gemm)(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
+                                threads);
+    /* Checked here too: the blocks below offset the pointers by lda/ldb. */
+    if ((st = nnc_check_matrix(trans_a ? k : m, trans_a ? m : k, lda)) != NNC_STATUS_OK)
+        return st;
+    if ((st = nnc_check_matrix(trans_b ? n : k, trans_b ? k : n, ldb)) != NNC_STATUS_OK)
+        return st;
+    if ((st = nnc_check_matrix(m, n, ldc)) != NNC_STATUS_OK)
+        return st;
+    if (m >= n) {
+        /* Blocks of rows, a multiple of 24 (whole tiles of every kernel). */
+        int64_t step = (int64_t)(piece / ((double)n * (double)k)) / 24 * 24;
+        if (step < 24)
+            step = 24;
+        for (int64_t i0 = 0; i0 < m; i0 += step) {
+            const int64_t mb = m - i0 < step ? m - i0 : step;
+            st = NNC_FN(nnc_gemm)(trans_a, trans_b, mb, n, k, alpha,
+                                  trans_a ? a + i0 : a + i0 * lda, lda, b, ldb, beta,
+                                  c + i0 * ldc, ldc, threads);
+            if (st != NNC_STATUS_OK)
+                return st;
+            if (i0 + mb < m && poll(poll_ctx) != 0)
+                return NNC_STATUS_INTERRUPTED;
+        }
+    }
+    else {
+        /* Blocks of columns, a multiple of 64 (whole tiles of every kernel). */
+        int64_t step = (int64_t)(piece / ((double)m * (double)k)) / 64 * 64;
+        if (step < 64)
+            step = 64;
+        for (int64_t j0 = 0; j0 < n; j0 += step) {
+            const int64_t nb = n - j0 < step ? n - j0 : step;
+            st = NNC_FN(nnc_gemm)(trans_a, trans_b, m, nb, k, alpha, a, lda,
+                                  trans_b ? b + j0 * ldb : b + j0, ldb, beta, c + j0, ldc,
+                                  threads);
+            if (st != NNC_STATUS_OK)
+                return st;
+            if (j0 + nb < n && poll(poll_ctx) != 0)
+                return NNC_STATUS_INTERRUPTED;
+        }
+    }
+    return NNC_STATUS_OK;
+}

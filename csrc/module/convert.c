@@ -2,6 +2,7 @@
 #include "nnc_module.h"
 
 #include <string.h>
+#include <time.h>
 
 static int is_float32_obj(PyObject *o, int *is_float)
 {
@@ -110,6 +111,8 @@ PyArrayObject *nnc_as_input(PyObject *obj, const char *name, int typenum)
         raw = (PyArrayObject *)PyArray_FROM_O(obj);
         if (raw == NULL) {
             PyObject *type, *value, *tb;
+            if (!nnc_conversion_failed())
+                return NULL; /* KeyboardInterrupt, MemoryError, ...: as itself */
             PyErr_Fetch(&type, &value, &tb);
             PyErr_Format(PyExc_TypeError,
                          "%s: expected an array-like of real numbers, got %.100s (%S)", name,
@@ -150,20 +153,31 @@ PyArrayObject *nnc_as_input_nd(PyObject *obj, const char *name, int typenum, int
     return a;
 }
 
+static const char *type_label(int typenum)
+{
+    switch (typenum) {
+    case NPY_FLOAT: return "float32";
+    case NPY_DOUBLE: return "float64";
+    case NPY_INT64: return "int64";
+    case NPY_UINT64: return "uint64";
+    default: return "the kernel's dtype";
+    }
+}
+
 PyArrayObject *nnc_as_inplace(PyObject *obj, const char *name, int typenum)
 {
     PyArrayObject *a;
-    if (!PyArray_Check(obj)) {
+    if (obj == NULL || !PyArray_Check(obj)) {
         PyErr_Format(PyExc_TypeError,
                      "%s: is updated in place, so it must be a numpy.ndarray of %s, got %.100s",
-                     name, typenum == NPY_FLOAT ? "float32" : "float64", Py_TYPE(obj)->tp_name);
+                     name, type_label(typenum), obj ? Py_TYPE(obj)->tp_name : "nothing");
         return NULL;
     }
     a = (PyArrayObject *)obj;
     if (PyArray_TYPE(a) != typenum) {
         PyErr_Format(PyExc_TypeError,
                      "%s: is updated in place, so its dtype must be exactly %s, got %R", name,
-                     typenum == NPY_FLOAT ? "float32" : "float64", (PyObject *)PyArray_DESCR(a));
+                     type_label(typenum), (PyObject *)PyArray_DESCR(a));
         return NULL;
     }
     /* A byte-swapped float64 array has type number NPY_DOUBLE too, but the
@@ -189,6 +203,81 @@ PyArrayObject *nnc_as_inplace(PyObject *obj, const char *name, int typenum)
     }
     Py_INCREF(a);
     return a;
+}
+
+PyArrayObject *nnc_as_output(PyObject *obj, const char *name, int typenum, int nd,
+                             const npy_intp *dims, npy_intp size, PyArrayObject *const *inputs,
+                             const char *const *input_names, int n_inputs)
+{
+    char b1[160], b2[160];
+    PyArrayObject *out = nnc_as_inplace(obj, name, typenum);
+    if (out == NULL)
+        return NULL;
+    if (nd >= 0 &&
+        (PyArray_NDIM(out) != nd || !PyArray_CompareLists(PyArray_DIMS(out), (npy_intp *)dims, nd))) {
+        PyArrayObject *like = (PyArrayObject *)PyArray_SimpleNew(nd, (npy_intp *)dims, typenum);
+        if (like != NULL) {
+            PyErr_Format(PyExc_ValueError, "%s has shape %s but the result has shape %s", name,
+                         nnc_shape_str(out, b1, sizeof b1), nnc_shape_str(like, b2, sizeof b2));
+            Py_DECREF(like);
+        }
+        Py_DECREF(out);
+        return NULL;
+    }
+    if (size >= 0 && PyArray_SIZE(out) != size) {
+        PyErr_Format(PyExc_ValueError, "%s has %zd values, expected %zd", name,
+                     (Py_ssize_t)PyArray_SIZE(out), (Py_ssize_t)size);
+        Py_DECREF(out);
+        return NULL;
+    }
+    for (int i = 0; i < n_inputs; i++) {
+        if (inputs[i] != NULL && nnc_arrays_overlap(out, inputs[i])) {
+            PyErr_Format(PyExc_ValueError,
+                         "%s shares memory with %s; the result would overwrite its own "
+                         "input (pass a separate array)",
+                         name, input_names[i]);
+            Py_DECREF(out);
+            return NULL;
+        }
+    }
+    return out;
+}
+
+/* The bytes an array's elements may touch, [*lo, *hi); empty arrays touch
+ * nothing (*lo == *hi). */
+static void mem_extent(PyArrayObject *arr, char **lo, char **hi)
+{
+    char *start = PyArray_BYTES(arr), *end = start;
+    int nd = PyArray_NDIM(arr);
+    for (int i = 0; i < nd; i++) {
+        npy_intp d = PyArray_DIM(arr, i), s = PyArray_STRIDE(arr, i);
+        if (d == 0) {
+            *lo = *hi = start;
+            return;
+        }
+        if (s < 0)
+            start += s * (d - 1);
+        else
+            end += s * (d - 1);
+    }
+    *lo = start;
+    *hi = end + PyArray_ITEMSIZE(arr);
+}
+
+int nnc_arrays_overlap(PyArrayObject *x, PyArrayObject *y)
+{
+    char *xl, *xh, *yl, *yh;
+    mem_extent(x, &xl, &xh);
+    mem_extent(y, &yl, &yh);
+    if (xl == xh || yl == yh)
+        return 0;
+    return xl < yh && yl < xh;
+}
+
+int nnc_conversion_failed(void)
+{
+    return PyErr_ExceptionMatches(PyExc_TypeError) || PyErr_ExceptionMatches(PyExc_ValueError) ||
+           PyErr_ExceptionMatches(PyExc_OverflowError);
 }
 
 int nnc_check_same_shape(PyArrayObject *arr, const char *name, PyArrayObject *like,
@@ -227,33 +316,88 @@ PyArrayObject *nnc_new_array(int nd, const npy_intp *dims, int typenum)
     return (PyArrayObject *)PyArray_SimpleNew(nd, (npy_intp *)dims, typenum);
 }
 
-int nnc_parse_finite(PyObject *obj, const char *name, double *out)
+int nnc_parse_real(PyObject *obj, const char *name, int flags, double *out)
 {
     double v;
-    if (obj == NULL || PyBool_Check(obj) || !(PyFloat_Check(obj) || PyLong_Check(obj) ||
-                                               PyArray_IsScalar(obj, Number) ||
-                                               PyNumber_Check(obj))) {
-        PyErr_Format(PyExc_TypeError, "%s: expected a real number, got %.100s", name,
-                     obj ? Py_TYPE(obj)->tp_name : "nothing");
-        return -1;
+    if (obj != NULL && PyFloat_CheckExact(obj)) {
+        v = PyFloat_AS_DOUBLE(obj);
     }
-    if (PyComplex_Check(obj) || PyArray_IsScalar(obj, ComplexFloating)) {
-        PyErr_Format(PyExc_TypeError, "%s: expected a real number, got a complex number", name);
-        return -1;
+    else {
+        if (obj == NULL || PyBool_Check(obj) ||
+            !(PyFloat_Check(obj) || PyLong_Check(obj) || PyArray_IsScalar(obj, Number) ||
+              PyNumber_Check(obj))) {
+            PyErr_Format(PyExc_TypeError, "%s: expected a real number, got %.100s", name,
+                         obj ? Py_TYPE(obj)->tp_name : "nothing");
+            return -1;
+        }
+        if (PyComplex_Check(obj) || PyArray_IsScalar(obj, ComplexFloating)) {
+            PyErr_Format(PyExc_TypeError, "%s: expected a real number, got a complex number",
+                         name);
+            return -1;
+        }
+        v = PyFloat_AsDouble(obj);
+        if (v == -1.0 && PyErr_Occurred()) {
+            if (!nnc_conversion_failed())
+                return -1; /* KeyboardInterrupt in __float__, MemoryError: as itself */
+            PyErr_Clear();
+            PyErr_Format(PyExc_TypeError, "%s: expected a real number, got %.100s", name,
+                         Py_TYPE(obj)->tp_name);
+            return -1;
+        }
     }
-    v = PyFloat_AsDouble(obj);
-    if (v == -1.0 && PyErr_Occurred()) {
-        PyErr_Clear();
-        PyErr_Format(PyExc_TypeError, "%s: expected a real number, got %.100s", name,
-                     Py_TYPE(obj)->tp_name);
-        return -1;
-    }
-    if (!isfinite(v)) {
+    if ((flags & NNC_REAL_FINITE) && !isfinite(v)) {
         PyErr_Format(PyExc_ValueError, "%s: expected a finite number, got %R", name, obj);
         return -1;
     }
     *out = v;
     return 0;
+}
+
+/* ---- the GIL released for long work, with Ctrl-C polled ---- */
+
+double nnc_monotonic_seconds(void)
+{
+#if defined(CLOCK_MONOTONIC)
+    struct timespec ts;
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) == 0)
+        return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+#endif
+    {
+        struct timespec t2;
+        if (timespec_get(&t2, TIME_UTC) == TIME_UTC)
+            return (double)t2.tv_sec + 1e-9 * (double)t2.tv_nsec;
+    }
+    return 0.0;
+}
+
+void nnc_sigpoll_begin(nnc_sigpoll_t *p)
+{
+    p->next_check = nnc_monotonic_seconds() + NNC_SIGPOLL_PERIOD;
+    p->py_error = 0;
+    p->ts = PyEval_SaveThread();
+}
+
+void nnc_sigpoll_end(nnc_sigpoll_t *p)
+{
+    PyEval_RestoreThread(p->ts);
+    p->ts = NULL;
+}
+
+int nnc_sigpoll(void *ctx)
+{
+    nnc_sigpoll_t *p = (nnc_sigpoll_t *)ctx;
+    double now;
+    if (p->py_error)
+        return 1;
+    now = nnc_monotonic_seconds();
+    if (now < p->next_check)
+        return 0;
+    p->next_check = now + NNC_SIGPOLL_PERIOD;
+    PyEval_RestoreThread(p->ts);
+    if (PyErr_CheckSignals() < 0)
+        p->py_error = 1;
+    p->ts = PyEval_SaveThread();
+    return p->py_error;
 }
 
 int nnc_raise_status(nnc_status_t status, const char *what)

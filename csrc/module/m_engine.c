@@ -11,7 +11,14 @@
  * a monotonic clock (adaptively, so cheap steps do not pay for it) and about
  * every 50 ms re-takes the GIL to run PyErr_CheckSignals() and, when asked,
  * the Python monitor (progress display); the monitor also runs at every
- * callback_every-th completed epoch. */
+ * callback_every-th completed epoch.  Inside a step (GEMM blocks, activation
+ * rows, the starting-loss pass) the engine polls engine_poll, which does the
+ * same signal check (never the monitor), so Ctrl-C is seen within about
+ * 0.05 s plus one block of work whatever the batch size.
+ *
+ * Ownership (nnc_module.h): `order` is copied before it is validated; the
+ * rng state array is the caller's private copy (nnc.Sequential.fit makes
+ * one); parameter buffers are checked in place and kept alive by `keep`. */
 #include "nnc_module.h"
 
 #include "engine.h"
@@ -43,15 +50,9 @@ static PyArrayObject *net_buffer(PyObject *obj, const char *what, Py_ssize_t ind
     char name[96];
     PyArrayObject *a;
     snprintf(name, sizeof name, "params[%zd].%s", index, what);
-    a = nnc_as_inplace(obj, name, typenum);
+    a = nnc_as_output(obj, name, typenum, -1, NULL, size, NULL, NULL, 0);
     if (a == NULL)
         return NULL;
-    if (size >= 0 && PyArray_SIZE(a) != size) {
-        PyErr_Format(PyExc_ValueError, "%s has %zd values, expected %zd", name,
-                     (Py_ssize_t)PyArray_SIZE(a), (Py_ssize_t)size);
-        Py_DECREF(a);
-        return NULL;
-    }
     if (PyList_Append(keep, (PyObject *)a) < 0) {
         Py_DECREF(a);
         return NULL;
@@ -248,28 +249,13 @@ static int parse_net_and_data(PyObject *dtype_o, PyObject *layers, PyObject *par
     return 0;
 }
 
-/* A writeable C-contiguous array of exactly `typenum` with `size` values. */
+/* A record or counter the engine writes: exactly `typenum`, `size` values
+ * (nnc_as_output).  Borrowed: the caller's argument tuple keeps it alive. */
 static PyArrayObject *out_buffer(PyObject *obj, const char *name, int typenum, npy_intp size)
 {
-    PyArrayObject *a;
-    if (!PyArray_Check(obj) || PyArray_TYPE((PyArrayObject *)obj) != typenum ||
-        !PyArray_IS_C_CONTIGUOUS((PyArrayObject *)obj) ||
-        !PyArray_ISALIGNED((PyArrayObject *)obj) || !PyArray_ISWRITEABLE((PyArrayObject *)obj)) {
-        PyErr_Format(PyExc_TypeError, "%s: expected a writeable C-contiguous numpy array of %s",
-                     name,
-                     typenum == NPY_DOUBLE   ? "float64"
-                     : typenum == NPY_FLOAT  ? "float32"
-                     : typenum == NPY_INT64  ? "int64"
-                                             : "uint64");
-        return NULL;
-    }
-    a = (PyArrayObject *)obj;
-    if (PyArray_SIZE(a) != size) {
-        PyErr_Format(PyExc_ValueError, "%s has %zd values, expected %zd", name,
-                     (Py_ssize_t)PyArray_SIZE(a), (Py_ssize_t)size);
-        return NULL;
-    }
-    return a; /* borrowed: the caller's argument tuple keeps it alive */
+    PyArrayObject *a = nnc_as_output(obj, name, typenum, -1, NULL, size, NULL, NULL, 0);
+    Py_XDECREF(a);
+    return a;
 }
 
 /* ---------------- the hook: signals, progress, callbacks ---------------- */
@@ -288,21 +274,6 @@ typedef struct {
 
 #define NNC_HOOK_PERIOD 0.05 /* seconds between signal checks */
 
-static double monotonic_seconds(void)
-{
-#if defined(CLOCK_MONOTONIC)
-    struct timespec ts;
-    if (clock_gettime(CLOCK_MONOTONIC, &ts) == 0)
-        return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-#endif
-    {
-        struct timespec t2;
-        if (timespec_get(&t2, TIME_UTC) == TIME_UTC)
-            return (double)t2.tv_sec + 1e-9 * (double)t2.tv_nsec;
-    }
-    return 0.0;
-}
-
 static void hook_init(hook_ctx *h, PyObject *monitor, int ticks, int64_t callback_every,
                       const int64_t *passes)
 {
@@ -311,9 +282,29 @@ static void hook_init(hook_ctx *h, PyObject *monitor, int ticks, int64_t callbac
     h->ticks = ticks;
     h->callback_every = callback_every;
     h->passes = passes;
-    h->last_clock = monotonic_seconds();
+    h->last_clock = nnc_monotonic_seconds();
     h->next_check = h->last_clock + NNC_HOOK_PERIOD;
     h->stride = h->countdown = 1;
+}
+
+/* The engine's poll inside a step: the signal check of engine_hook, on the
+ * same clock, without the monitor.  Returns 1 (abandon the step) once a
+ * signal handler raised. */
+static int engine_poll(void *vctx)
+{
+    hook_ctx *h = (hook_ctx *)vctx;
+    double now;
+    if (h->py_error)
+        return 1;
+    now = nnc_monotonic_seconds();
+    if (now < h->next_check)
+        return 0;
+    h->next_check = now + NNC_HOOK_PERIOD;
+    PyEval_RestoreThread(h->ts);
+    if (PyErr_CheckSignals() < 0)
+        h->py_error = 1;
+    h->ts = PyEval_SaveThread();
+    return h->py_error;
 }
 
 static int engine_hook(void *vctx, int64_t epochs_done, int64_t steps_done)
@@ -329,7 +320,7 @@ static int engine_hook(void *vctx, int64_t epochs_done, int64_t steps_done)
             return 0;
         /* Read the clock every `stride` steps, the stride adapted so that
          * reads happen roughly every 0.5-5 ms whatever a step costs. */
-        now = monotonic_seconds();
+        now = nnc_monotonic_seconds();
         if (now - h->last_clock < 0.0005 && h->stride < 65536)
             h->stride *= 2;
         else if (now - h->last_clock > 0.005 && h->stride > 1)
@@ -476,7 +467,10 @@ static PyObject *engine_fit(PyObject *self, PyObject *args)
     f.divergence = divergence;
     f.threads = threads;
     if (order_o != Py_None) {
-        order = (PyArrayObject *)PyArray_FROM_OTF(order_o, NPY_INT64, NPY_ARRAY_IN_ARRAY);
+        /* Copied, then validated: the engine reads it at every step, with
+         * callbacks in between that could change the caller's array. */
+        order = (PyArrayObject *)PyArray_FROM_OTF(order_o, NPY_INT64,
+                                                  NPY_ARRAY_IN_ARRAY | NPY_ARRAY_ENSURECOPY);
         if (order == NULL)
             goto done;
         if (PyArray_NDIM(order) != 1 || PyArray_DIM(order, 0) < 1) {
@@ -499,6 +493,13 @@ static PyObject *engine_fit(PyObject *self, PyObject *args)
         if (r == NULL)
             goto done;
         f.shuffle_rng = (nnc_rng_t *)PyArray_DATA(r);
+        if ((f.shuffle_rng->s[0] | f.shuffle_rng->s[1] | f.shuffle_rng->s[2] |
+             f.shuffle_rng->s[3]) == 0) {
+            PyErr_SetString(PyExc_ValueError,
+                            "rng_state: all four words are zero, a state xoshiro256** never "
+                            "leaves (the shuffle would never end)");
+            goto done;
+        }
     }
     st = nnc_fit_schedule(f.n, f.order_len, f.order != NULL, f.batch_size, f.epochs, &spe,
                           &total_steps);
@@ -543,6 +544,8 @@ static PyObject *engine_fit(PyObject *self, PyObject *args)
     hook_init(&h, monitor, ticks, callback_every, &f.forward_passes);
     f.hook = engine_hook;
     f.hook_ctx = &h;
+    f.poll = engine_poll;
+    f.poll_ctx = &h;
     h.ts = PyEval_SaveThread();
     st = nnc_engine_fit(&d.net, &f);
     PyEval_RestoreThread(h.ts);
@@ -555,6 +558,24 @@ static PyObject *engine_fit(PyObject *self, PyObject *args)
     }
     if (h.py_error)
         goto done; /* KeyboardInterrupt or the monitor's exception */
+    if (st == NNC_STATUS_INVALID_ARGUMENT && f.bad_field != NULL) {
+        const int missing_state = f.bad_param >= 0 && strncmp(f.bad_field, "params[].state", 14) == 0 &&
+                                  d.net.params[f.bad_param].state[f.bad_field[14] - '0'] == NULL;
+        if (missing_state)
+            PyErr_Format(PyExc_ValueError, "engine_fit: params[%lld].%s is None, but %s keeps a "
+                         "state array per parameter there", (long long)f.bad_param,
+                         f.bad_field + 9, nnc_opt_names[f.opt]);
+        else if (f.bad_param >= 0 && strncmp(f.bad_field, "params[]", 8) == 0)
+            PyErr_Format(PyExc_ValueError,
+                         "engine_fit: params[%lld].%s shares memory with another buffer of the "
+                         "fit (a parameter, its gradient or optimizer state, X or y); every "
+                         "array fit writes must be its own",
+                         (long long)f.bad_param, f.bad_field + 9);
+        else
+            PyErr_Format(PyExc_ValueError, "engine_fit: invalid %s (checked by the engine)",
+                         f.bad_field);
+        goto done;
+    }
     if (st != NNC_STATUS_OK && st != NNC_STATUS_INTERRUPTED && st != NNC_STATUS_NONFINITE &&
         st != NNC_STATUS_DIVERGED) {
         nnc_raise_status(st, "fit");
@@ -584,6 +605,7 @@ static PyObject *engine_eval(PyObject *self, PyObject *args)
     PyObject *result = NULL;
     nnc_eval_t ev;
     nnc_status_t st;
+    hook_ctx h;
     int typenum;
 
     (void)self;
@@ -595,8 +617,11 @@ static PyObject *engine_eval(PyObject *self, PyObject *args)
         goto done;
     if (y != NULL && parse_loss(loss_o, &ev.loss) < 0)
         goto done;
-    if (threads < 1 || (y == NULL && (want_grad || !want_pred)) || !isfinite(l1) ||
-        !isfinite(l2)) {
+    if (threads < 1) {
+        PyErr_Format(PyExc_ValueError, "engine_eval: threads must be >= 1, got %d", threads);
+        goto done;
+    }
+    if ((y == NULL && (want_grad || !want_pred)) || !isfinite(l1) || !isfinite(l2)) {
         PyErr_SetString(PyExc_ValueError,
                         "engine_eval: needs y for a loss or gradient, a prediction otherwise, "
                         "finite l1/l2 and threads >= 1");
@@ -616,9 +641,14 @@ static PyObject *engine_eval(PyObject *self, PyObject *args)
     ev.l2 = l2;
     ev.want_grad = want_grad;
     ev.threads = threads;
-    Py_BEGIN_ALLOW_THREADS
+    hook_init(&h, Py_None, 0, 0, NULL);
+    ev.poll = engine_poll;
+    ev.poll_ctx = &h;
+    h.ts = PyEval_SaveThread();
     st = nnc_engine_eval(&d.net, &ev);
-    Py_END_ALLOW_THREADS
+    PyEval_RestoreThread(h.ts);
+    if (h.py_error)
+        goto done; /* KeyboardInterrupt */
     if (st != NNC_STATUS_OK) {
         nnc_raise_status(st, "evaluate");
         goto done;
@@ -666,9 +696,13 @@ static PyObject *engine_loss_surface(PyObject *self, PyObject *args)
     gb = nnc_as_input_nd(gb_o, "grid[1]", NPY_DOUBLE, 1, 1);
     if (gb == NULL)
         goto done;
+    if (threads < 1) {
+        PyErr_Format(PyExc_ValueError, "engine_loss_surface: threads must be >= 1, got %d",
+                     threads);
+        goto done;
+    }
     if (pa < 0 || pa >= d.net.n_params || pb < 0 || pb >= d.net.n_params || ia < 0 ||
-        ia >= d.params[pa].size || ib < 0 || ib >= d.params[pb].size || (pa == pb && ia == ib) ||
-        threads < 1) {
+        ia >= d.params[pa].size || ib < 0 || ib >= d.params[pb].size || (pa == pb && ia == ib)) {
         PyErr_SetString(PyExc_ValueError,
                         "engine_loss_surface: parameter indices out of range or the same value "
                         "chosen twice");

@@ -45,11 +45,11 @@ static int same_shape(const char *fname, PyArrayObject *a, const char *aname, Py
 }
 
 /* Reads a finite real hyper-parameter; the message names "fname: name". */
-static int parse_real(PyObject *obj, const char *fname, const char *name, double *out)
+static int parse_hyper(PyObject *obj, const char *fname, const char *name, double *out)
 {
     char label[96];
     snprintf(label, sizeof label, "%s: %s", fname, name);
-    return nnc_parse_finite(obj, label, out);
+    return nnc_parse_real(obj, label, NNC_REAL_FINITE, out);
 }
 
 /* What a hyper-parameter must still satisfy after rounding to the kernel's
@@ -109,16 +109,6 @@ static int f_is_number(PyObject *obj)
 {
     return !PyBool_Check(obj) &&
            (PyFloat_Check(obj) || PyLong_Check(obj) || PyArray_IsScalar(obj, Number));
-}
-
-/* Do the bytes of two arrays overlap?  (Both are contiguous here.) */
-static int arrays_overlap(PyArrayObject *a, PyArrayObject *b)
-{
-    const char *a0 = PyArray_BYTES(a), *b0 = PyArray_BYTES(b);
-    npy_intp na = PyArray_NBYTES(a), nb = PyArray_NBYTES(b);
-    if (na == 0 || nb == 0)
-        return 0;
-    return a0 < b0 + nb && b0 < a0 + na;
 }
 
 /* ------------------------------------------------------------------ */
@@ -181,7 +171,7 @@ static PyObject *act_forward(nnc_act_t act, PyObject *args, PyObject *kwargs)
         snprintf(fmt, sizeof fmt, mode == NNC_ALPHA_FIXED ? "O|O:%s" : "OO:%s", fname);
         if (!PyArg_ParseTupleAndKeywords(args, kwargs, fmt, kw_x_alpha, &xo, &alpha_o))
             return NULL;
-        if (alpha_o != NULL && parse_real(alpha_o, fname, "alpha", &alpha) < 0)
+        if (alpha_o != NULL && parse_hyper(alpha_o, fname, "alpha", &alpha) < 0)
             return NULL;
     }
     const int typenum = nnc_pick_dtype(1, &xo);
@@ -252,7 +242,7 @@ static PyObject *act_backward(nnc_act_t act, PyObject *args, PyObject *kwargs)
         dyo = alpha_o;
         alpha_o = tmp;
     }
-    if (alpha_o != NULL && parse_real(alpha_o, fname, "alpha", &alpha) < 0)
+    if (alpha_o != NULL && parse_hyper(alpha_o, fname, "alpha", &alpha) < 0)
         return NULL;
     PyObject *const voters[2] = {xo, dyo};
     const int typenum = nnc_pick_dtype(2, voters);
@@ -359,8 +349,11 @@ static PyObject *cross_entropy_index(PyArrayObject *z, PyObject *target_raw, con
     const int64_t cols = (int64_t)PyArray_DIM(z, nd - 1);
     nnc_status_t st;
 
-    idx = (PyArrayObject *)PyArray_FROM_OTF(target_raw, NPY_INT64,
-                                            NPY_ARRAY_IN_ARRAY | NPY_ARRAY_FORCECAST);
+    /* A private copy (ownership rule, nnc_module.h): the indices are
+     * validated here and read again with the GIL released, so another
+     * thread must not be able to change them in between. */
+    idx = (PyArrayObject *)PyArray_FROM_OTF(
+        target_raw, NPY_INT64, NPY_ARRAY_IN_ARRAY | NPY_ARRAY_FORCECAST | NPY_ARRAY_ENSURECOPY);
     if (idx == NULL)
         goto done;
     if ((int64_t)PyArray_SIZE(idx) != rows) {
@@ -453,7 +446,7 @@ static PyObject *loss_call(nnc_loss_t kind, PyObject *args, PyObject *kwargs, in
     if (parse_reduction(red_o, fname, &params.reduction) < 0)
         return NULL;
     if (delta_o != NULL) {
-        if (parse_real(delta_o, fname, "delta", &params.delta) < 0)
+        if (parse_hyper(delta_o, fname, "delta", &params.delta) < 0)
             return NULL;
         if (!(params.delta > 0)) {
             PyErr_Format(PyExc_ValueError, "%s: delta must be > 0, got %R", fname, delta_o);
@@ -482,6 +475,8 @@ static PyObject *loss_call(nnc_loss_t kind, PyObject *args, PyObject *kwargs, in
         }
         target_raw = PyArray_FROM_O(targeto);
         if (target_raw == NULL) {
+            if (!nnc_conversion_failed())
+                goto done; /* KeyboardInterrupt, MemoryError: as itself */
             PyErr_Clear();
             target = nnc_as_input(targeto, f_label(fname, "target").s, typenum); /* sets the error */
             goto done;
@@ -629,7 +624,7 @@ static int step_state(PyObject *const *objs, const char *const *names, int n, in
         if (i > 0 && same_shape(fname, out[0], names[0], out[i], names[i]) < 0)
             return -1;
         for (int j = 0; j < i; j++) {
-            if (arrays_overlap(out[i], out[j])) {
+            if (nnc_arrays_overlap(out[i], out[j])) {
                 PyErr_Format(PyExc_ValueError,
                              "%s: %s and %s share memory; each must be its own array", fname,
                              names[j], names[i]);
@@ -653,7 +648,7 @@ static PyArrayObject *step_grad(PyObject *go, const char *fname, int typenum,
         return NULL;
     }
     for (int i = 0; i < n; i++) {
-        if (arrays_overlap(g, state[i])) {
+        if (nnc_arrays_overlap(g, state[i])) {
             PyArrayObject *copy = (PyArrayObject *)PyArray_NewCopy(g, NPY_CORDER);
             Py_DECREF(g);
             return copy;
@@ -756,7 +751,7 @@ static PyObject *opt_step(nnc_opt_t opt, PyObject *args, PyObject *kwargs)
         const char *hn = info->hyper_names[i];
         if (hyper_o[i] == NULL)
             continue;
-        if (parse_real(hyper_o[i], fname, hn, &hyper[i]) < 0)
+        if (parse_hyper(hyper_o[i], fname, hn, &hyper[i]) < 0)
             goto done;
         if (unit ? !(hyper[i] >= 0 && hyper[i] < 1) : !(hyper[i] > 0)) {
             PyErr_Format(PyExc_ValueError, "%s: %s must be %s, got %R", fname, hn,

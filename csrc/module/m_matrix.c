@@ -86,28 +86,6 @@ static int parse_flag(PyObject *obj)
     return obj == NULL ? 0 : PyObject_IsTrue(obj);
 }
 
-/* A real scalar (Python or NumPy number; NaN and inf allowed, as NumPy
- * allows them).  Returns 0, or -1 with TypeError naming `name`. */
-static int parse_real(PyObject *obj, const char *name, double *out)
-{
-    double v;
-    if (PyFloat_CheckExact(obj)) {
-        *out = PyFloat_AS_DOUBLE(obj);
-        return 0;
-    }
-    if (PyComplex_Check(obj) || PyArray_IsScalar(obj, ComplexFloating) ||
-        !(PyFloat_Check(obj) || PyLong_Check(obj) || PyArray_IsScalar(obj, Number))) {
-        PyErr_Format(PyExc_TypeError, "%s: expected a real number, got %.100s", name,
-                     Py_TYPE(obj)->tp_name);
-        return -1;
-    }
-    v = PyFloat_AsDouble(obj);
-    if (v == -1.0 && PyErr_Occurred())
-        return -1;
-    *out = v;
-    return 0;
-}
-
 /* The thread cap for threads=None: the CPUs this process may run on. */
 static int available_cpus(void)
 {
@@ -153,38 +131,6 @@ static int parse_threads(PyObject *obj, const char *fname, int *out)
     }
     *out = v > 1024 ? 1024 : (int)v;
     return 0;
-}
-
-/* The bytes an array's elements may touch, [*lo, *hi); empty arrays touch
- * nothing (*lo == *hi). */
-static void mem_extent(PyArrayObject *arr, char **lo, char **hi)
-{
-    char *start = PyArray_BYTES(arr), *end = start;
-    int nd = PyArray_NDIM(arr);
-    for (int i = 0; i < nd; i++) {
-        npy_intp d = PyArray_DIM(arr, i), s = PyArray_STRIDE(arr, i);
-        if (d == 0) {
-            *lo = *hi = start;
-            return;
-        }
-        if (s < 0)
-            start += s * (d - 1);
-        else
-            end += s * (d - 1);
-    }
-    *lo = start;
-    *hi = end + PyArray_ITEMSIZE(arr);
-}
-
-/* 1 when two arrays' extents intersect (a conservative "may share memory"). */
-static int mem_overlap(PyArrayObject *x, PyArrayObject *y)
-{
-    char *xl, *xh, *yl, *yh;
-    mem_extent(x, &xl, &xh);
-    mem_extent(y, &yl, &yh);
-    if (xl == xh || yl == yh)
-        return 0;
-    return xl < yh && yl < xh;
 }
 
 /* ------------------------------------------------------------------ */
@@ -309,50 +255,33 @@ static nnc_status_t run_gemm(int typenum, int ta, int tb, int64_t m, int64_t n, 
                              int64_t ldc, int threads, int big)
 {
     nnc_status_t st;
-    PyThreadState *ts = big ? PyEval_SaveThread() : NULL;
+    nnc_sigpoll_t sp;
+    /* A big product polls Ctrl-C between blocks of rows (nnc_gemm_poll);
+     * KeyboardInterrupt is then pending and the status INTERRUPTED. */
+    if (big)
+        nnc_sigpoll_begin(&sp);
     if (typenum == NPY_FLOAT)
-        st = nnc_gemm_f32(ta, tb, m, n, k, 1.0f, (const float *)a, lda, (const float *)b, ldb,
-                          0.0f, (float *)c, ldc, threads);
+        st = nnc_gemm_poll_f32(ta, tb, m, n, k, 1.0f, (const float *)a, lda, (const float *)b,
+                               ldb, 0.0f, (float *)c, ldc, threads, big ? nnc_sigpoll : NULL,
+                               &sp);
     else
-        st = nnc_gemm_f64(ta, tb, m, n, k, 1.0, (const double *)a, lda, (const double *)b, ldb,
-                          0.0, (double *)c, ldc, threads);
-    if (ts != NULL)
-        PyEval_RestoreThread(ts);
+        st = nnc_gemm_poll_f64(ta, tb, m, n, k, 1.0, (const double *)a, lda, (const double *)b,
+                               ldb, 0.0, (double *)c, ldc, threads, big ? nnc_sigpoll : NULL,
+                               &sp);
+    if (big)
+        nnc_sigpoll_end(&sp);
     return st;
 }
 
-/* Checks a caller's out= array against the result's shape and the inputs. */
+/* A caller's out= array: nnc_as_output against the result's shape and the
+ * CONVERTED operands (what the kernel reads, whatever the caller passed). */
 static PyArrayObject *get_out(PyObject *obj, const char *fname, int typenum, int nd,
-                              const npy_intp *dims, PyObject *const *inputs, int n_inputs,
+                              const npy_intp *dims, PyArrayObject *const *inputs, int n_inputs,
                               const char *const *input_names)
 {
-    char name[64], b1[160], b2[160];
-    PyArrayObject *out;
+    char name[64];
     snprintf(name, sizeof name, "%s: out", fname);
-    out = nnc_as_inplace(obj, name, typenum);
-    if (out == NULL)
-        return NULL;
-    if (PyArray_NDIM(out) != nd || !PyArray_CompareLists(PyArray_DIMS(out), (npy_intp *)dims, nd)) {
-        PyArrayObject *like = (PyArrayObject *)PyArray_SimpleNew(nd, (npy_intp *)dims, typenum);
-        if (like != NULL) {
-            PyErr_Format(PyExc_ValueError, "%s has shape %s but the result has shape %s", name,
-                         nnc_shape_str(out, b1, sizeof b1), nnc_shape_str(like, b2, sizeof b2));
-            Py_DECREF(like);
-        }
-        Py_DECREF(out);
-        return NULL;
-    }
-    for (int i = 0; i < n_inputs; i++) {
-        if (PyArray_Check(inputs[i]) && mem_overlap(out, (PyArrayObject *)inputs[i])) {
-            PyErr_Format(PyExc_ValueError,
-                         "%s shares memory with %s; the result would overwrite its own "
-                         "input (pass a separate array)",
-                         name, input_names[i]);
-            Py_DECREF(out);
-            return NULL;
-        }
-    }
-    return out;
+    return nnc_as_output(obj, name, typenum, nd, dims, -1, inputs, input_names, n_inputs);
 }
 
 /* ------------------------------------------------------------------ */
@@ -439,7 +368,7 @@ static PyObject *py_matmul(PyObject *self, PyObject *const *args, Py_ssize_t nar
             dims[nd++] = (npy_intp)n;
         if (v[4] != NULL && v[4] != Py_None) {
             static const char *const in_names[] = {"a", "b"};
-            PyObject *ins[2] = {v[0], v[1]};
+            PyArrayObject *ins[2] = {A.arr, B.arr};
             out = get_out(v[4], "matmul", typenum, nd, dims, ins, 2, in_names);
         }
         else {
@@ -538,7 +467,7 @@ static PyObject *py_gemv(PyObject *self, PyObject *const *args, Py_ssize_t nargs
         npy_intp dims[1] = {(npy_intp)m};
         if (v[3] != NULL && v[3] != Py_None) {
             static const char *const in_names[] = {"a", "x"};
-            PyObject *ins[2] = {v[0], v[1]};
+            PyArrayObject *ins[2] = {A.arr, x};
             out = get_out(v[3], "gemv", typenum, 1, dims, ins, 2, in_names);
         }
         else {
@@ -636,7 +565,7 @@ static PyArrayObject *elementwise_input(PyObject *obj, const char *name, int typ
     PyArrayObject *x = nnc_as_input(obj, name, typenum);
     if (x == NULL || dst == NULL)
         return x;
-    if (PyArray_DATA(x) != PyArray_DATA(dst) && mem_overlap(x, dst)) {
+    if (PyArray_DATA(x) != PyArray_DATA(dst) && nnc_arrays_overlap(x, dst)) {
         PyArrayObject *c = (PyArrayObject *)PyArray_NewCopy(x, NPY_CORDER);
         Py_DECREF(x);
         return c;
@@ -710,7 +639,7 @@ static PyObject *py_axpy(PyObject *self, PyObject *const *args, Py_ssize_t nargs
 
     if (parse_fast("axpy", args, nargs, kwnames, 3, 3, names, 3, v) < 0)
         return NULL;
-    if (parse_real(v[0], "axpy: alpha", &alpha) < 0)
+    if (nnc_parse_real(v[0], "axpy: alpha", NNC_REAL_ANY, &alpha) < 0)
         return NULL;
     typenum = inplace_typenum(v[2]);
     if (PyArray_Check(v[2]) && PyArray_TYPE((PyArrayObject *)v[2]) != NPY_FLOAT &&
@@ -744,7 +673,9 @@ static PyArrayObject *elementwise_out(PyObject *obj, const char *name, int typen
     PyArrayObject *out;
     if (obj == NULL || obj == Py_None)
         return nnc_new_array(PyArray_NDIM(like), PyArray_DIMS(like), typenum);
-    out = nnc_as_inplace(obj, name, typenum);
+    /* No overlap check: elementwise_input copies an input that partially
+     * overlaps out, and out may be an input itself (in-place add/scale). */
+    out = nnc_as_output(obj, name, typenum, -1, NULL, -1, NULL, NULL, 0);
     if (out != NULL && nnc_check_same_shape(out, name, like, like_name) < 0) {
         Py_DECREF(out);
         return NULL;
@@ -822,7 +753,7 @@ static PyObject *py_scale(PyObject *self, PyObject *const *args, Py_ssize_t narg
 
     if (parse_fast("scale", args, nargs, kwnames, 2, 3, names, 3, v) < 0)
         return NULL;
-    if (parse_real(v[1], "scale: alpha", &alpha) < 0)
+    if (nnc_parse_real(v[1], "scale: alpha", NNC_REAL_ANY, &alpha) < 0)
         return NULL;
     typenum = nnc_pick_dtype(1, v);
     if ((xs = nnc_as_input(v[0], "scale: x", typenum)) == NULL)
@@ -980,8 +911,8 @@ static PyObject *py_gemm_raw(PyObject *self, PyObject *const *args, Py_ssize_t n
         return NULL;
     if ((ta = parse_flag(v[3])) < 0 || (tb = parse_flag(v[4])) < 0)
         return NULL;
-    if ((v[5] && parse_real(v[5], "_gemm: alpha", &alpha) < 0) ||
-        (v[6] && parse_real(v[6], "_gemm: beta", &beta) < 0))
+    if ((v[5] && nnc_parse_real(v[5], "_gemm: alpha", NNC_REAL_ANY, &alpha) < 0) ||
+        (v[6] && nnc_parse_real(v[6], "_gemm: beta", NNC_REAL_ANY, &beta) < 0))
         return NULL;
     if (v[8] != NULL && parse_threads(v[8], "_gemm", &threads) < 0)
         return NULL;

@@ -71,35 +71,13 @@ static void state_put(PyArrayObject *a, const nnc_rng_t *rng)
     memcpy(PyArray_DATA(a), rng->s, sizeof rng->s);
 }
 
-/* An output array of exactly `typenum` in native byte order: C-contiguous,
- * aligned, writeable.  New reference or NULL. */
-static PyArrayObject *out_get(PyObject *obj, const char *what, int typenum,
-                              const char *type_name)
+/* An output array of exactly `typenum` (nnc_as_output: native byte order,
+ * C-contiguous, aligned, writeable).  New reference or NULL. */
+static PyArrayObject *out_get(PyObject *obj, const char *what, int typenum)
 {
-    PyArrayObject *a;
-    if (typenum == NPY_FLOAT || typenum == NPY_DOUBLE)
-        return nnc_as_inplace(obj, "out", typenum);
-    if (!PyArray_Check(obj) || PyArray_TYPE((PyArrayObject *)obj) != typenum) {
-        PyErr_Format(PyExc_TypeError, "%s: out must be a numpy.ndarray of %s, got %.100s", what,
-                     type_name,
-                     PyArray_Check(obj) ? PyArray_DESCR((PyArrayObject *)obj)->typeobj->tp_name
-                                        : Py_TYPE(obj)->tp_name);
-        return NULL;
-    }
-    if (!PyArray_ISNOTSWAPPED((PyArrayObject *)obj)) {
-        PyErr_Format(PyExc_TypeError,
-                     "%s: out must be %s in native byte order, got %R", what, type_name,
-                     (PyObject *)PyArray_DESCR((PyArrayObject *)obj));
-        return NULL;
-    }
-    a = (PyArrayObject *)obj;
-    if (!PyArray_IS_C_CONTIGUOUS(a) || !PyArray_ISALIGNED(a) || !PyArray_ISWRITEABLE(a)) {
-        PyErr_Format(PyExc_ValueError, "%s: out must be C-contiguous, aligned and writeable",
-                     what);
-        return NULL;
-    }
-    Py_INCREF(a);
-    return a;
+    char name[64];
+    snprintf(name, sizeof name, "%s: out", what);
+    return nnc_as_output(obj, name, typenum, -1, NULL, -1, NULL, NULL, 0);
 }
 
 /* A float32/float64 output array (whichever it is).  New reference or NULL. */
@@ -111,7 +89,7 @@ static PyArrayObject *out_get_float(PyObject *obj, const char *what)
                      (PyObject *)PyArray_DESCR((PyArrayObject *)obj));
         return NULL;
     }
-    return nnc_as_inplace(obj, "out", t);
+    return out_get(obj, what, t);
 }
 
 /* ---- rng_seed ---- */
@@ -177,7 +155,7 @@ static PyObject *rng_next_u64(PyObject *self, PyObject *args)
         return NULL;
     if ((state = state_get(state_obj, &rng)) == NULL)
         goto exit;
-    if ((out = out_get(out_obj, "rng_next_u64", NPY_UINT64, "uint64")) == NULL)
+    if ((out = out_get(out_obj, "rng_next_u64", NPY_UINT64)) == NULL)
         goto exit;
     {
         const npy_intp n = PyArray_SIZE(out);
@@ -212,7 +190,7 @@ static PyObject *rng_integers(PyObject *self, PyObject *args)
         return NULL;
     if ((state = state_get(state_obj, &rng)) == NULL)
         goto exit;
-    if ((out = out_get(out_obj, "rng_integers", NPY_INT64, "int64")) == NULL)
+    if ((out = out_get(out_obj, "rng_integers", NPY_INT64)) == NULL)
         goto exit;
     {
         const npy_intp n = PyArray_SIZE(out);
@@ -254,7 +232,7 @@ static PyObject *rng_permutation(PyObject *self, PyObject *args)
         return NULL;
     if ((state = state_get(state_obj, &rng)) == NULL)
         goto exit;
-    if ((out = out_get(out_obj, "rng_permutation", NPY_INT64, "int64")) == NULL)
+    if ((out = out_get(out_obj, "rng_permutation", NPY_INT64)) == NULL)
         goto exit;
     {
         const npy_intp n = PyArray_SIZE(out);
@@ -343,7 +321,8 @@ static PyObject *rng_uniform_fill(PyObject *self, PyObject *args)
     (void)self;
     if (!PyArg_ParseTuple(args, "OOOO:rng_uniform_fill", &state_obj, &out_obj, &lo_obj, &hi_obj))
         return NULL;
-    if (nnc_parse_finite(lo_obj, "low", &lo) < 0 || nnc_parse_finite(hi_obj, "high", &hi) < 0)
+    if (nnc_parse_real(lo_obj, "low", NNC_REAL_FINITE, &lo) < 0 ||
+        nnc_parse_real(hi_obj, "high", NNC_REAL_FINITE, &hi) < 0)
         return NULL;
     if (!(lo <= hi)) {
         PyErr_Format(PyExc_ValueError, "uniform: low (%R) must be <= high (%R)", lo_obj, hi_obj);
@@ -362,7 +341,8 @@ static PyObject *rng_normal_fill(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "OOOO:rng_normal_fill", &state_obj, &out_obj, &mean_obj,
                           &std_obj))
         return NULL;
-    if (nnc_parse_finite(mean_obj, "mean", &mean) < 0 || nnc_parse_finite(std_obj, "std", &std) < 0)
+    if (nnc_parse_real(mean_obj, "mean", NNC_REAL_FINITE, &mean) < 0 ||
+        nnc_parse_real(std_obj, "std", NNC_REAL_FINITE, &std) < 0)
         return NULL;
     if (!(std >= 0.0)) {
         PyErr_Format(PyExc_ValueError, "normal: std must be >= 0, got %R", std_obj);

@@ -3,7 +3,27 @@
  * the C core and maps statuses to exceptions -- it does no arithmetic itself.
  *
  * Every wrapper follows: parse -> validate -> allocate -> release GIL -> kernel
- * -> map status -> one exit label that releases every reference it owns. */
+ * -> map status -> one exit label that releases every reference it owns.
+ *
+ * OWNERSHIP RULE.  Every buffer that C reads after the GIL is released, or
+ * across a call back into Python (a callback, a monitor, a signal check), is
+ * owned by nnc for the whole call:
+ *   - index arrays -- fit's `order`, cross-entropy class targets,
+ *     permutations -- and settings are COPIED into nnc's own memory, and the
+ *     copy is what gets validated and read (validating the caller's array
+ *     and then reading it again lets another thread or a callback change it
+ *     in between: an out-of-bounds read);
+ *   - the generator state a long call advances is a private copy
+ *     (nnc.Sequential.fit) or copied into a local nnc_rng_t (the rng
+ *     bindings);
+ *   - data that only feeds arithmetic (X, y, operands) may stay zero-copy: a
+ *     concurrent write can change the numbers, never the memory touched;
+ *   - arrays written in place (weights, optimizer state, out=) are checked
+ *     by nnc_as_inplace / nnc_as_output and kept alive by a reference for
+ *     the call.
+ * What nnc cannot defend against: ndarray.resize(refcheck=False) (or any
+ * code that frees an array's memory behind NumPy's back) while a call uses
+ * the array -- NumPy documents that as unsafe. */
 #ifndef NNC_MODULE_H
 #define NNC_MODULE_H
 
@@ -73,10 +93,32 @@ PyArrayObject *nnc_as_input_nd(PyObject *obj, const char *name, int typenum, int
                                int max_nd);
 
 /* An array the kernel writes in place (weights, optimizer state, out=): must
- * be a numpy.ndarray of exactly typenum, C-contiguous, aligned and writeable --
- * a silent copy would update the copy, not the caller's array.  TypeError or
- * ValueError naming `name` otherwise.  New reference or NULL. */
+ * be a numpy.ndarray of exactly typenum (float32, float64, int64 or uint64),
+ * in native byte order, C-contiguous, aligned and writeable -- a silent copy
+ * would update the copy, not the caller's array.  TypeError or ValueError
+ * naming `name` otherwise.  New reference or NULL. */
 PyArrayObject *nnc_as_inplace(PyObject *obj, const char *name, int typenum);
+
+/* THE validator of every array a binding writes (out=, records, in-place
+ * states): nnc_as_inplace, then (nd >= 0) exactly shape dims[0..nd), then
+ * (size >= 0) exactly `size` values, then no memory shared with any of the
+ * n_inputs CONVERTED inputs (the arrays the kernel will really read, whatever
+ * Python type the caller passed: a memoryview or __array_interface__ object
+ * of `out` converts to an array over out's memory and is caught; NULL
+ * entries are skipped).  New reference or NULL. */
+PyArrayObject *nnc_as_output(PyObject *obj, const char *name, int typenum, int nd,
+                             const npy_intp *dims, npy_intp size, PyArrayObject *const *inputs,
+                             const char *const *input_names, int n_inputs);
+
+/* 1 when the bytes two arrays may touch intersect (any strides; a
+ * conservative "may share memory"). */
+int nnc_arrays_overlap(PyArrayObject *a, PyArrayObject *b);
+
+/* With an exception pending from a conversion (__array__, __float__, ...):
+ * 1 when it is a TypeError/ValueError/OverflowError that the caller may
+ * replace by its own message; 0 for anything else (KeyboardInterrupt,
+ * MemoryError, ...), which must propagate as itself. */
+int nnc_conversion_failed(void);
 
 /* Checks that `arr` has exactly the shape of `like` (ValueError naming both
  * arguments and their shapes).  Returns 0 or -1. */
@@ -90,9 +132,31 @@ const char *nnc_shape_str(PyArrayObject *arr, char *buf, size_t len);
  * ValueError for negative dims; OverflowError when the byte count overflows). */
 PyArrayObject *nnc_new_array(int nd, const npy_intp *dims, int typenum);
 
-/* Reads a Python number as a finite double (TypeError / ValueError naming
- * `name`).  Returns 0 or -1. */
-int nnc_parse_finite(PyObject *obj, const char *name, double *out);
+/* THE real-number parser: a Python or NumPy real number, or an object with
+ * __float__ (not bool, not complex) -> double.  With NNC_REAL_FINITE, NaN and
+ * inf raise ValueError; with NNC_REAL_ANY they are returned (as NumPy allows
+ * them in arithmetic).  TypeError / ValueError naming `name`; an exception
+ * raised by __float__ itself that is not a TypeError/ValueError
+ * (KeyboardInterrupt, MemoryError) propagates unchanged.  Returns 0 or -1. */
+enum { NNC_REAL_ANY = 0, NNC_REAL_FINITE = 1 };
+int nnc_parse_real(PyObject *obj, const char *name, int flags, double *out);
+
+/* ---- the GIL released for long work, with Ctrl-C polled ----
+ * nnc_sigpoll_begin releases the GIL; nnc_sigpoll (an nnc_poll_t for the
+ * core's cancellable loops) re-takes it about every NNC_SIGPOLL_PERIOD
+ * seconds to run PyErr_CheckSignals and returns 1 (stop) once a handler
+ * raised (py_error then set; the exception is pending after
+ * nnc_sigpoll_end); nnc_sigpoll_end re-takes the GIL. */
+#define NNC_SIGPOLL_PERIOD 0.05
+typedef struct {
+    PyThreadState *ts;
+    double next_check;
+    int py_error;
+} nnc_sigpoll_t;
+void nnc_sigpoll_begin(nnc_sigpoll_t *p);
+void nnc_sigpoll_end(nnc_sigpoll_t *p);
+int nnc_sigpoll(void *ctx);
+double nnc_monotonic_seconds(void);
 
 /* Sets a Python exception for a non-OK core status, prefixed by `what`
  * ("matmul: ..."); always returns -1. */

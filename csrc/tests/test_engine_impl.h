@@ -362,6 +362,61 @@ static void NNC_FN(test_engine_stops)(void)
     CHECK(f.fail_step > 0 && f.steps_done == f.fail_step && f.fail_loss > 1e6 * f.reference_loss);
 }
 
+/* The engine's own checks of what a binding hands over name the field. */
+static void NNC_FN(test_engine_guards)(void)
+{
+    NNC_FN(te_linear) m;
+    T x[TE_N * 3], y[TE_N * 2], w0[6];
+    double eloss[4];
+    nnc_rng_t zero = {{0, 0, 0, 0}};
+    nnc_fit_t f;
+    tst_context = "engine: checks that name the field";
+    NNC_FN(te_data)(x, y);
+    NNC_FN(te_linear_init)(&m);
+    memcpy(w0, m.w, sizeof w0);
+
+    f = NNC_FN(te_fit_args)(x, y, eloss, 2);
+    f.threads = 0;
+    CHECK_STATUS(nnc_engine_fit(&m.net, &f), NNC_STATUS_INVALID_ARGUMENT);
+    CHECK(f.bad_field != NULL && strcmp(f.bad_field, "threads") == 0);
+
+    /* an all-zero xoshiro state would make the shuffle spin forever */
+    f = NNC_FN(te_fit_args)(x, y, eloss, 2);
+    f.shuffle_rng = &zero;
+    f.batch_size = 2;
+    CHECK_STATUS(nnc_engine_fit(&m.net, &f), NNC_STATUS_INVALID_ARGUMENT);
+    CHECK(f.bad_field != NULL && strcmp(f.bad_field, "shuffle_rng") == 0);
+
+    /* a momentum state that IS the weight array */
+    f = NNC_FN(te_fit_args)(x, y, eloss, 2);
+    f.opt = NNC_OPT_MOMENTUM;
+    f.hyper[1] = 0.9; /* mu */
+    m.params[0].state[0] = m.w;
+    CHECK_STATUS(nnc_engine_fit(&m.net, &f), NNC_STATUS_INVALID_ARGUMENT);
+    CHECK(f.bad_field != NULL && strcmp(f.bad_field, "params[].state0") == 0 &&
+          f.bad_param == 0);
+    m.params[0].state[0] = m.s1;
+
+    /* the bias gradient overlapping the weight gradient */
+    f = NNC_FN(te_fit_args)(x, y, eloss, 2);
+    m.params[1].grad = m.gw + 4;
+    CHECK_STATUS(nnc_engine_fit(&m.net, &f), NNC_STATUS_INVALID_ARGUMENT);
+    CHECK(f.bad_field != NULL && strcmp(f.bad_field, "params[].grad") == 0 && f.bad_param == 1);
+    m.params[1].grad = m.gb;
+
+    /* a weight that is the training data */
+    f = NNC_FN(te_fit_args)(x, y, eloss, 2);
+    m.params[0].data = x;
+    CHECK_STATUS(nnc_engine_fit(&m.net, &f), NNC_STATUS_INVALID_ARGUMENT);
+    CHECK(f.bad_field != NULL && strcmp(f.bad_field, "params[].data") == 0);
+    m.params[0].data = m.w;
+
+    CHECK(memcmp(w0, m.w, sizeof w0) == 0);
+    f = NNC_FN(te_fit_args)(x, y, eloss, 2);
+    CHECK_STATUS(nnc_engine_fit(&m.net, &f), NNC_STATUS_OK);
+    CHECK(f.bad_field == NULL && f.steps_done == 2);
+}
+
 static void NNC_FN(test_engine_invalid)(void)
 {
     NNC_FN(te_linear) m;
@@ -545,6 +600,7 @@ static void NNC_FN(run_engine_tests)(void)
     NNC_FN(test_engine_linear)();
     NNC_FN(test_engine_schedules)();
     NNC_FN(test_engine_stops)();
+    NNC_FN(test_engine_guards)();
     NNC_FN(test_engine_invalid)();
     NNC_FN(test_engine_surface)();
 }

@@ -9,12 +9,12 @@ import json
 import math
 import numbers
 import sys
-import threading
 import time
 
 import numpy as np
 
 from . import _core
+from . import _guard
 from . import layers as _layers
 from . import losses as _losses
 from .optim import Optimizer, _in_dtype
@@ -229,6 +229,17 @@ class Sequential:
     the fixed order layers-in-order, then weight, bias (PReLU: alpha); the
     matching gradient arrays are in ``model.named_grads()`` (and each layer's
     ``grads`` dict).
+
+    Threads: one model, one lock.  Every method that reads or writes the
+    parameters, gradients or optimizer state (``fit``, ``predict``,
+    ``evaluate``, ``compute_gradients``, ``forward``, ``backward``,
+    ``zero_grad``, ``get_flat_params``/``set_flat_params``, ``copy``,
+    ``save``, and ``nnc.loss_surface``/``nnc.gradcheck``) holds the model's
+    lock, so calls from several threads are serialised: another thread's
+    ``predict`` waits for a running ``fit`` and never sees a half-done step.
+    A ``fit`` callback runs on the fitting thread and may call the model's
+    read-only methods and use ``model.generator``; calling ``fit`` on the
+    same model from its own callback raises RuntimeError.
     """
 
     def __init__(self, layers, seed=0, dtype="float64"):
@@ -260,10 +271,18 @@ class Sequential:
         if width is None:
             raise ValueError("Sequential: needs at least one Dense layer (it fixes the input "
                              "width)")
+        for i, layer in enumerate(layers):
+            # A slope the engine would round to inf in this dtype (PReLU(1e308)
+            # in float32) is refused rather than built as inf.
+            alpha = getattr(layer, "alpha", None)
+            if isinstance(alpha, float) and not abs(alpha) <= float(np.finfo(dt).max):
+                raise ValueError(f"Sequential: layers[{i}] {layer!r} has alpha = {alpha!r}, "
+                                 f"which does not fit in {dt.name} (largest "
+                                 f"{float(np.finfo(dt).max):.6g})")
         for layer in layers:
             width = layer.build(width, gen=self.generator, dtype=dt)
             layer._owner = self
-        self._lock = threading.RLock()
+        self._lock = _guard.ModelLock()
 
     # ------------------------------------------------------------------ shape
     @property
@@ -304,11 +323,13 @@ class Sequential:
                 labels.append(f"{name}[{', '.join(map(str, idx))}]")
         return labels
 
+    @_guard.locked
     def get_flat_params(self):
         """A copy of every parameter, flattened in ``named_parameters`` order."""
         arrays = [a.ravel() for a in self.parameters()]
         return np.concatenate(arrays) if arrays else np.zeros(0, dtype=self.dtype)
 
+    @_guard.locked
     def set_flat_params(self, values):
         """Sets every parameter from a flat vector (e.g. a row of
         ``History.params``)."""
@@ -321,6 +342,7 @@ class Sequential:
             a[...] = v[start:start + a.size].reshape(a.shape)
             start += a.size
 
+    @_guard.locked
     def zero_grad(self):
         """Sets every gradient array to 0."""
         for layer in self.layers:
@@ -364,6 +386,7 @@ class Sequential:
         return np.ascontiguousarray(arr, dtype=self.dtype)
 
     # ---------------------------------------------------------- one pass in C
+    @_guard.locked
     def predict(self, X):
         """The network's output for every row of X (one C call): an array
         (n, out_features)."""
@@ -384,6 +407,7 @@ class Sequential:
         passes -- the gradients ``fit`` uses; returns the objective."""
         return self._objective(X, y, loss, l1, l2, grads=True, where="compute_gradients")
 
+    @_guard.locked
     def _objective(self, X, y, loss, l1, l2, *, grads, where):
         # evaluate and compute_gradients: one validated C call, with or
         # without the backward pass.
@@ -399,6 +423,7 @@ class Sequential:
         return value
 
     # ---------------------------------------------------------- step by step
+    @_guard.locked
     def forward(self, X):
         """Runs every layer's ``forward`` in Python (nnc.matmul and
         nnc.functional kernels), caching what ``backward`` needs; returns the
@@ -408,6 +433,7 @@ class Sequential:
             out = layer.forward(out)
         return out
 
+    @_guard.locked
     def backward(self, dloss):
         """Back-propagates ``dloss`` = d loss / d output (shape of forward's
         output) through every layer, filling every gradient array; returns
@@ -463,9 +489,13 @@ class Sequential:
         epochs (default 1 when a callback is given) with the number of
         completed epochs and the History so far; returning True stops the
         run (History.status "stopped").  progress=True shows a progress bar.
-        Ctrl-C (KeyboardInterrupt) stops the run within a fraction of a
-        second at a step boundary: the model keeps its last completed step and
-        the exception carries ``.history``.
+        Ctrl-C (KeyboardInterrupt) stops the run within 0.2 s, also in the
+        middle of a long step (which is then abandoned): the model keeps its
+        last completed step and the exception carries ``.history``.  A
+        callback must return True, False or None (TypeError otherwise); it
+        may call this model's read-only methods (predict, evaluate, save,
+        the generator), but calling ``fit`` on this model raises
+        RuntimeError.
 
         threads: most threads each matrix product may use (default 1; the
         results do not depend on it; values above 1024 count as 1024, as in
@@ -484,7 +514,9 @@ class Sequential:
             if shuffle:
                 raise ValueError("fit: order and shuffle=True exclude each other (order already "
                                  "fixes which sample each step sees)")
-            order = np.asarray(order)
+            # A private copy, validated after copying: the caller's array may
+            # change under a running fit (a callback), the copy cannot.
+            order = np.array(order)
             if order.ndim != 1 or order.size == 0:
                 raise ValueError(f"fit: order must be a non-empty 1-d sequence of sample "
                                  f"indices, got shape {order.shape}")
@@ -493,7 +525,7 @@ class Sequential:
             if order.min() < 0 or order.max() >= n:
                 bad = int(order[(order < 0) | (order >= n)][0])
                 raise ValueError(f"fit: order holds {bad}, which is not a row of X (0..{n - 1})")
-            order = np.ascontiguousarray(order, dtype=np.int64)
+            order = order.astype(np.int64, order="C")
             length = order.size
             epochs = 1 if epochs is None else _check_int(epochs, "epochs", 0)
             bs = 1 if batch_size is None else _check_int(batch_size, "batch_size", 1)
@@ -569,10 +601,33 @@ class Sequential:
         bar = _Progress(epochs) if progress else None
         stop_requested = [False]
 
+        # A shuffled run draws its permutations from a private copy of the
+        # generator's state (C writes it with the GIL released), so the
+        # generator stays usable meanwhile; the copy is handed back around
+        # every callback (which may draw from it) and at the end.
+        gen = self.generator if shuffle else None
+        rng_state = None
+
+        def sync_generator(to_model):
+            if gen is not None and rng_state is not None:
+                with gen._lock:
+                    if to_model:
+                        gen._state_array[...] = rng_state
+                    else:
+                        rng_state[...] = gen._state_array
+
         def monitor(epochs_done, steps_done, passes, at_epoch):
             if at_epoch and callback is not None:
-                r = callback(epochs_done, history(epochs_done, steps_done, passes, "running"))
-                if isinstance(r, (bool, np.bool_)) and r:
+                sync_generator(True)
+                try:
+                    r = callback(epochs_done, history(epochs_done, steps_done, passes,
+                                                      "running"))
+                finally:
+                    sync_generator(False)
+                if r is not None and not isinstance(r, (bool, np.bool_)):
+                    raise TypeError(f"fit: callback must return True (stop the run), False or "
+                                    f"None, got {type(r).__name__} ({r!r})")
+                if r:
                     stop_requested[0] = True
             if bar is not None:
                 last = float(epoch_loss[epochs_done - 1]) if epochs_done else None
@@ -580,12 +635,11 @@ class Sequential:
             return stop_requested[0]
 
         use_monitor = callback is not None or bar is not None
-        with self._lock:
+        with self._lock.fitting("fit"):
             layers, params = self._describe(optimizer)
-            rng_state = self.generator._state_array if shuffle else None
-            glock = self.generator._lock if shuffle else None
-            if glock is not None:
-                glock.acquire()
+            if gen is not None:
+                with gen._lock:
+                    rng_state = gen._state_array.copy()
             try:
                 result = _core.engine_fit(
                     self.dtype.name, layers, params, X, Y, loss._params(), l1, l2,
@@ -601,8 +655,7 @@ class Sequential:
                     pass
                 raise
             finally:
-                if glock is not None:
-                    glock.release()
+                sync_generator(True)
                 if bar is not None:
                     e = int(counters[0])
                     bar.update(e, float(epoch_loss[e - 1]) if e else None, force=True)
@@ -651,6 +704,7 @@ class Sequential:
         return cls(layers, seed=0 if seed is None else seed,
                    dtype=dtype if dtype is not None else config["dtype"])
 
+    @_guard.locked
     def copy(self, dtype=None):
         """An independent model with the same layers and parameter values (in
         ``dtype`` when given) and a copy of the generator's state."""
@@ -660,6 +714,7 @@ class Sequential:
         other.generator._state_array[...] = self.generator._state_array
         return other
 
+    @_guard.locked
     def save(self, path):
         """Writes the architecture (as JSON text), the parameters and the
         generator's state to an .npz file; ``nnc.load(path)`` reads it back.
@@ -683,21 +738,88 @@ class Sequential:
         return "\n".join(lines)
 
 
+def _load_error(path, key, problem):
+    return ValueError(f"load: {path!r}: {key} {problem}")
+
+
+def _load_config(path, data):
+    """The architecture record, checked: a dict of the expected keys and
+    types (ValueError naming the key otherwise)."""
+    key = "__nnc_model__"
+    if key not in data.files:
+        raise ValueError(f"load: {path!r} is not an nnc model file (no architecture record)")
+    raw = data[key]
+    if raw.dtype.kind != "U" or raw.shape != ():
+        raise _load_error(path, key, f"must be one JSON string, got dtype {raw.dtype} and "
+                                     f"shape {raw.shape}")
+    try:
+        config = json.loads(str(raw[()]))
+    except (ValueError, RecursionError) as exc:
+        raise _load_error(path, key, f"is not valid JSON ({type(exc).__name__}: "
+                                     f"{str(exc)[:100]})") from None
+    if not isinstance(config, dict):
+        raise _load_error(path, key, f"must be a JSON object, got {type(config).__name__}")
+    if config.get("format") != _FORMAT or config.get("version") != _FORMAT_VERSION:
+        raise ValueError(f"load: {path!r} has format {config.get('format')!r} version "
+                         f"{config.get('version')!r}; expected {_FORMAT!r} version "
+                         f"{_FORMAT_VERSION}")
+    if config.get("dtype") not in ("float32", "float64"):
+        raise _load_error(path, f"{key}['dtype']", f"must be 'float32' or 'float64', got "
+                                                   f"{config.get('dtype')!r}"[:200])
+    seed = config.get("seed")
+    if seed is not None and (type(seed) is not int or not 0 <= seed < 2 ** 64):
+        raise _load_error(path, f"{key}['seed']", f"must be an int in [0, 2**64) or null, got "
+                                                  f"{seed!r}"[:200])
+    specs = config.get("layers")
+    if not isinstance(specs, list) or not specs:
+        raise _load_error(path, f"{key}['layers']", "must be a non-empty list of layer objects")
+    for i, spec in enumerate(specs):
+        where = f"{key}['layers'][{i}]"
+        if not isinstance(spec, dict):
+            raise _load_error(path, where, f"must be an object, got {type(spec).__name__}")
+        kind = spec.get("type")
+        if not isinstance(kind, str) or kind not in _layers.LAYER_TYPES:
+            raise _load_error(path, f"{where}['type']", f"is not a layer type: {kind!r}"[:200])
+        for name, value in spec.items():
+            # Only JSON scalars: no nested containers reach a constructor.
+            if name != "type" and not (value is None or isinstance(value, (bool, int, float, str))):
+                raise _load_error(path, f"{where}[{name!r}]",
+                                  f"must be a number, a string or a bool, got "
+                                  f"{type(value).__name__}")
+        if kind == "Dense":
+            for name in ("in_features", "out_features", "bias"):
+                if name not in spec:
+                    raise _load_error(path, where, f"lacks {name!r}")
+            extra = set(spec) - {"type", "in_features", "out_features", "bias"}
+            if extra:
+                raise _load_error(path, where, f"has unknown keys {sorted(extra)}")
+    return config
+
+
 def load(path):
-    """Reads a model written by ``Sequential.save``."""
+    """Reads a model written by ``Sequential.save``.
+
+    Strict: the file must be an .npz with the architecture record (JSON text,
+    checked key by key), one real floating-point array of the architecture's
+    shape per parameter, and optionally the generator state; anything else
+    (a missing or malformed key, complex, integer, datetime, object or
+    structured arrays, a wrong shape) raises ValueError naming the key.
+    Loading never runs code from the file (no pickle; only JSON is parsed).
+    """
     with np.load(path, allow_pickle=False) as data:
-        if "__nnc_model__" not in data.files:
-            raise ValueError(f"load: {path!r} is not an nnc model file (no architecture record)")
-        config = json.loads(str(data["__nnc_model__"][()]))
-        if config.get("format") != _FORMAT or config.get("version") != _FORMAT_VERSION:
-            raise ValueError(f"load: {path!r} has format {config.get('format')!r} version "
-                             f"{config.get('version')!r}; expected {_FORMAT!r} version "
-                             f"{_FORMAT_VERSION}")
-        model = Sequential._from_config(config)
+        config = _load_config(path, data)
+        try:
+            model = Sequential._from_config(config)
+        except (TypeError, ValueError, KeyError) as exc:
+            raise ValueError(f"load: {path!r}: __nnc_model__['layers'] does not describe a "
+                             f"network: {exc}") from None
         for name, arr in model.named_parameters():
             if name not in data.files:
                 raise ValueError(f"load: {path!r} lacks parameter {name!r}")
             value = data[name]
+            if value.dtype.kind != "f" or value.dtype.names is not None:
+                raise ValueError(f"load: {path!r}: {name} has dtype {value.dtype}; expected "
+                                 f"real floating-point values")
             if value.shape != arr.shape:
                 raise ValueError(f"load: {name} has shape {value.shape} in the file, the "
                                  f"architecture says {arr.shape}")

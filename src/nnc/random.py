@@ -123,6 +123,23 @@ def _check_fits(values, dt, what):
             raise ValueError(f"{what}: {name} = {v!r} does not fit in {dt.name}")
 
 
+def _refuse_positional(what, shape, extra, names, numpy_size):
+    """TypeError for ``gen.normal(0, 1, 5)``: NumPy's (loc, scale, size) order
+    would silently mean shape 0, mean 1, std 5 here."""
+    if not extra:
+        return
+    args = (shape,) + tuple(extra)
+    given = ", ".join(repr(a) for a in args)
+    if len(args) == 3:  # NumPy's order: the two parameters, then the size
+        example = f"gen.{what}({args[2]!r}, {names[0]}={args[0]!r}, {names[1]}={args[1]!r})"
+    else:
+        example = f"gen.{what}(shape, {names[0]}=..., {names[1]}=...)"
+    numpy_names = ("loc", "scale") if what == "normal" else names
+    raise TypeError(f"{what}: takes only the shape positionally, got {what}({given}); pass "
+                    f"{names[0]} and {names[1]} by keyword: {example} (NumPy's "
+                    f"{what}({', '.join(numpy_names)}, {numpy_size}) order is not accepted)")
+
+
 class Generator:
     """A seeded random number generator with its own state (xoshiro256**).
 
@@ -228,16 +245,19 @@ class Generator:
         out = self._fill(_core.rng_next_u64, _empty(shape, np.uint64, "random_raw"))
         return int(out[0]) if size is None else out
 
-    def uniform(self, shape=None, low=0.0, high=1.0, dtype="float64"):
+    def uniform(self, shape=None, *numpy_style, low=0.0, high=1.0, dtype="float64"):
         """Uniform values on [low, high).
 
         Each value is ``low + (high - low) * u`` with u = (top 53 bits of a
         64-bit draw) * 2**-53 for float64, (top 24 bits) * 2**-24 for float32.
         (When high - low is tiny next to |low| the rounding of that sum can
         give ``high`` itself.)  ``shape`` None returns a Python float; an int
-        or tuple returns an array of that shape.  low <= high, both finite.
+        or tuple returns an array of that shape.  low <= high, both finite,
+        given by keyword: ``gen.uniform(5, low=-1.0, high=1.0)`` (NumPy's
+        positional ``uniform(low, high, size)`` order raises TypeError).
         """
         what = "uniform"
+        _refuse_positional(what, shape, numpy_style, ("low", "high"), "size")
         dt = _check_dtype(dtype, what)
         lo = _check_real(low, "low", what)
         hi = _check_real(high, "high", what)
@@ -248,7 +268,7 @@ class Generator:
         out = self._fill(_core.rng_uniform_fill, _empty(shp, dt, what), lo, hi)
         return float(out[0]) if shape is None else out
 
-    def normal(self, shape=None, mean=0.0, std=1.0, dtype="float64"):
+    def normal(self, shape=None, *numpy_style, mean=0.0, std=1.0, dtype="float64"):
         """Normal values N(mean, std**2).
 
         Marsaglia's polar method: draw (u, v) uniform in [-1, 1)^2 until
@@ -257,9 +277,12 @@ class Generator:
         computed in float64 and rounded once to ``dtype``.  Values come in
         pairs and an odd count discards the last spare, so a call's values
         depend only on the state before it and the number of values.
-        ``shape`` None returns a Python float.  std >= 0, both finite.
+        ``shape`` None returns a Python float.  std >= 0, both finite, given
+        by keyword: ``gen.normal(5, mean=0.0, std=1.0)`` (NumPy's positional
+        ``normal(loc, scale, size)`` order raises TypeError).
         """
         what = "normal"
+        _refuse_positional(what, shape, numpy_style, ("mean", "std"), "size")
         dt = _check_dtype(dtype, what)
         m = _check_real(mean, "mean", what)
         s = _check_real(std, "std", what)

@@ -77,7 +77,14 @@ def _resolve(model, spec, which):
                 raise ValueError(f"loss_surface: {name} has shape {arr.shape}; say which value, "
                                  f"e.g. ({name!r}, {(0,) * arr.ndim})")
             return pos, 0
-        idx = (index,) if isinstance(index, numbers.Integral) else tuple(index)
+        try:
+            idx = (index,) if isinstance(index, numbers.Integral) else tuple(index)
+        except TypeError:
+            idx = None
+        if idx is None or any(isinstance(i, (bool, np.bool_)) or
+                              not isinstance(i, numbers.Integral) for i in idx):
+            raise TypeError(f"loss_surface: the index of {name} must be an int or a tuple of "
+                            f"ints, e.g. ({name!r}, {(0,) * arr.ndim}), got {index!r}")
         if len(idx) != arr.ndim:
             raise ValueError(f"loss_surface: index {index!r} does not fit {name} of shape "
                              f"{arr.shape}")
@@ -125,12 +132,17 @@ def loss_surface(model, X, y, loss, params, grid, l1=0.0, l2=0.0):
     Y = loss.prepare_targets(y, X.shape[0], model.out_features, model.dtype)
     from .model import _check_nonneg
 
-    layers, plist = model._describe()
+    l1 = _check_nonneg(l1, "l1", "loss_surface")
+    l2 = _check_nonneg(l2, "l2", "loss_surface")
+    # The engine moves the two values across the grid: it works on private
+    # copies of the parameters, so no other thread (and no later reader, even
+    # after a KeyboardInterrupt) ever sees a moved value.
     with model._lock:
-        return _core.engine_loss_surface(model.dtype.name, layers, plist, X, Y, loss._params(),
-                                         _check_nonneg(l1, "l1", "loss_surface"),
-                                         _check_nonneg(l2, "l2", "loss_surface"), pa, ia, pb, ib,
-                                         ga, gb, 1)
+        layers, plist = model._describe()
+        plist = tuple((np.array(data), np.empty_like(grad), None, None, pen)
+                      for data, grad, _, _, pen in plist)
+    return _core.engine_loss_surface(model.dtype.name, layers, plist, X, Y, loss._params(),
+                                     l1, l2, pa, ia, pb, ib, ga, gb, 1)
 
 
 def max_stable_lr(X, *, loss=None, bias=False, outputs=1):
