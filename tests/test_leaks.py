@@ -198,8 +198,8 @@ def _gen_calls():
     ok = {
         "Generator": lambda: nnc.Generator(7),
         "random_raw": lambda: g.random_raw(3),
-        "uniform": lambda: g.uniform(3, -1.0, 2.0),
-        "normal": lambda: g.normal((2, 2), 0.0, 1.0, "float32"),
+        "uniform": lambda: g.uniform(3, low=-1.0, high=2.0),
+        "normal": lambda: g.normal((2, 2), mean=0.0, std=1.0, dtype="float32"),
         "integers": lambda: g.integers(-5, 5, size=4),
         "permutation": lambda: g.permutation(6),
         "permutation(array)": lambda: g.permutation(arr),
@@ -215,7 +215,7 @@ def _gen_calls():
     }
     bad = {
         "Generator": (lambda: nnc.Generator(-1), ValueError),
-        "uniform": (lambda: g.uniform(3, 2.0, 1.0), ValueError),
+        "uniform": (lambda: g.uniform(3, low=2.0, high=1.0), ValueError),
         "normal": (lambda: g.normal(3, dtype="int8"), TypeError),
         "integers": (lambda: g.integers(5, 5), ValueError),
         "permutation": (lambda: g.permutation(-1), ValueError),

@@ -420,8 +420,38 @@ static int parse_optimizer(PyObject *opt_o, nnc_fit_t *f)
     return 0;
 }
 
-static PyObject *engine_fit(PyObject *self, PyObject *args)
+/* engine_schedule(n, order_len, batch_size, epochs) -> (steps_per_epoch,
+ * total_steps): nnc_fit_schedule, so that fit sizes its records with the
+ * engine's own arithmetic.  order_len 0 means no order.  OverflowError when
+ * the total does not fit in int64. */
+static PyObject *engine_schedule(PyObject *self, PyObject *args)
 {
+    long long n, order_len, batch_size, epochs;
+    int64_t spe, total;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "LLLL:engine_schedule", &n, &order_len, &batch_size, &epochs))
+        return NULL;
+    nnc_status_t st = nnc_fit_schedule(n, order_len, order_len > 0, batch_size, epochs, &spe,
+                                       &total);
+    if (st == NNC_STATUS_OVERFLOW) {
+        PyErr_Format(PyExc_OverflowError, "engine_schedule: epochs=%lld makes more steps than "
+                     "a 64-bit counter holds", epochs);
+        return NULL;
+    }
+    if (st != NNC_STATUS_OK) {
+        PyErr_Format(PyExc_ValueError, "engine_schedule: invalid schedule (n %lld, order_len "
+                     "%lld, batch_size %lld, epochs %lld)", n, order_len, batch_size, epochs);
+        return NULL;
+    }
+    return Py_BuildValue("(LL)", (long long)spe, (long long)total);
+}
+
+static PyObject *engine_fit(PyObject *self, PyObject *args, PyObject *kwargs)
+{
+    static char *kw[] = {"dtype", "layers", "params", "x", "y", "loss", "l1", "l2", "opt",
+                         "epochs", "batch_size", "order", "rng_state", "divergence", "epoch_loss",
+                         "step_loss", "param_record", "monitor", "callback_every", "ticks",
+                         "threads", "counters", NULL};
     PyObject *dtype_o, *layers, *params, *xo, *yo, *loss_o, *opt_o, *order_o, *rng_o;
     PyObject *rec_epoch_o, *rec_step_o, *rec_params_o, *monitor, *counters_o;
     double l1, l2, divergence;
@@ -439,23 +469,37 @@ static PyObject *engine_fit(PyObject *self, PyObject *args)
     (void)self;
     memset(&d, 0, sizeof d);
     memset(&f, 0, sizeof f);
-    if (!PyArg_ParseTuple(args, "OOOOOOddOLLOOdOOOOLpiO:engine_fit", &dtype_o, &layers, &params,
-                          &xo, &yo, &loss_o, &l1, &l2, &opt_o, &epochs, &batch_size, &order_o,
-                          &rng_o, &divergence, &rec_epoch_o, &rec_step_o, &rec_params_o, &monitor,
-                          &callback_every, &ticks, &threads, &counters_o))
+    /* Keyword-only (the "$"): nnc.model._engine_request builds the call, and a
+     * wrong or missing field is named in the error. */
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|$OOOOOOddOLLOOdOOOOLpiO:engine_fit", kw,
+                                     &dtype_o, &layers, &params, &xo, &yo, &loss_o, &l1, &l2,
+                                     &opt_o, &epochs, &batch_size, &order_o, &rng_o, &divergence,
+                                     &rec_epoch_o, &rec_step_o, &rec_params_o, &monitor,
+                                     &callback_every, &ticks, &threads, &counters_o))
         return NULL;
+    for (int i = 0; kw[i] != NULL; i++) {
+        if (kwargs == NULL || PyDict_GetItemString(kwargs, kw[i]) == NULL) {
+            PyErr_Format(PyExc_TypeError, "engine_fit: missing field %s", kw[i]);
+            return NULL;
+        }
+    }
     if (parse_net_and_data(dtype_o, layers, params, xo, yo, 0, &typenum, &d, &x, &y) < 0)
         goto done;
     if (parse_loss(loss_o, &f.loss) < 0)
         goto done;
     if (parse_optimizer(opt_o, &f) < 0)
         goto done;
-    if (epochs < 0 || batch_size < 0 || threads < 1 || callback_every < 0) {
-        PyErr_Format(PyExc_ValueError,
-                     "engine_fit: epochs (%lld), batch_size (%lld) and callback_every (%lld) "
-                     "must be >= 0 and threads (%d) >= 1",
-                     epochs, batch_size, callback_every, threads);
-        goto done;
+    {
+        const char *bad = epochs < 0 ? "epochs" : batch_size < 0 ? "batch_size"
+                                                 : callback_every < 0 ? "callback_every"
+                                                 : threads < 1 ? "threads" : NULL;
+        if (bad != NULL) {
+            PyErr_Format(PyExc_ValueError, "engine_fit: %s must be >= %d (epochs %lld, "
+                         "batch_size %lld, callback_every %lld, threads %d)", bad,
+                         threads < 1 && bad[0] == 't' ? 1 : 0, epochs, batch_size,
+                         callback_every, threads);
+            goto done;
+        }
     }
     f.x = PyArray_DATA(x);
     f.y = PyArray_DATA(y);
@@ -741,12 +785,16 @@ done:
 }
 
 PyMethodDef nnc_engine_methods[] = {
-    {"engine_fit", engine_fit, METH_VARARGS,
-     "engine_fit(dtype, layers, params, X, y, loss, l1, l2, opt, epochs, batch_size, order,\n"
+    {"engine_schedule", engine_schedule, METH_VARARGS,
+     "engine_schedule(n, order_len, batch_size, epochs) -> (steps_per_epoch, total_steps)\n\n"
+     "The engine's schedule arithmetic (order_len 0: no order; batch_size 0: full batch)."},
+    {"engine_fit", (PyCFunction)(void (*)(void))engine_fit, METH_VARARGS | METH_KEYWORDS,
+     "engine_fit(*, dtype, layers, params, x, y, loss, l1, l2, opt, epochs, batch_size, order,\n"
      "           rng_state, divergence, epoch_loss, step_loss, param_record, monitor,\n"
      "           callback_every, ticks, threads, counters)\n"
      "  -> (status, epochs_done, steps_done, forward_passes, fail_epoch, fail_step,\n"
      "      fail_loss, reference_loss)\n\n"
+     "Every field by keyword (nnc.model._engine_request builds them).\n"
      "The whole training run in one call, GIL released (nnc.Sequential.fit is the API).\n"
      "status is 'ok', 'interrupted' (the monitor returned true), 'nonfinite' or\n"
      "'diverged'.  counters (int64[3]) receives epochs_done, steps_done and forward\n"
