@@ -112,12 +112,12 @@ static nnc_status_t NNC_FN(engine_ws_init)(NNC_FN(engine_ws) *ws, const nnc_net_
 }
 
 /* ---- Dense arithmetic ----
- * One-input and one-output layers (the chapters' single neurons and line
- * fits) make products with a dimension of 1: memory-bound single passes for
- * which a general GEMM's packing and blocking cost more than the arithmetic.
- * Those shapes take direct loops here; every other shape calls nnc_gemm.
- * A row of a one-output layer (at most 16 inputs) is summed left to right
- * from its first product, the order of reduce_impl.h for a short sum. */
+ * The general path: nnc_gemm for the products, engine_colsum for the bias
+ * gradient.  Shapes with a dimension of 1 (the chapters' single neurons and
+ * line fits) first try engine_dense_fast (engine_dense_fast.h), and a
+ * one-output top layer with an elementwise loss is fused with it
+ * (engine_top_fused, same file): both exist for speed only, and a reader can
+ * follow the general path without them. */
 
 /* out[j] = sum_r s[r * ss] * a[r * lda + j] (s == NULL: sum_r a[r * lda + j])
  * for j < cols, each column summed over the rows in the fixed order of
@@ -164,55 +164,15 @@ static void NNC_FN(engine_colsum)(int64_t rows, int64_t cols, const T *a, int64_
         out[j] = rows > 0 ? lanes[j] : NNC_LIT(0.0);
 }
 
+#include "engine_dense_fast.h"
+
 /* y = x @ w + b (b may be NULL); x rows x in, w in x out, y rows x out. */
 static nnc_status_t NNC_FN(engine_dense_forward)(int64_t rows, int64_t in, int64_t out,
                                                  const T *x, const T *w, const T *b, T *y,
                                                  int threads, const NNC_FN(engine_ws) *ws)
 {
-    if (in == 1 && out == 1) {
-        const T w0 = w[0], b0 = b != NULL ? b[0] : 0;
-        if (b != NULL) {
-#pragma omp simd
-            for (int64_t r = 0; r < rows; r++)
-                y[r] = x[r] * w0 + b0;
-        }
-        else {
-#pragma omp simd
-            for (int64_t r = 0; r < rows; r++)
-                y[r] = x[r] * w0;
-        }
+    if (NNC_FN(engine_dense_fast)(NNC_DENSE_FORWARD, rows, in, out, x, w, b, y, NULL))
         return NNC_STATUS_OK;
-    }
-    if (in == 1) {
-        /* An outer product: y[r, j] = x[r] * w[j] (+ b[j]), one rounding each,
-         * exactly what a one-term dot product gives. */
-        for (int64_t r = 0; r < rows; r++) {
-            const T xr = x[r];
-            T *o = y + r * out;
-            if (b != NULL) {
-#pragma omp simd
-                for (int64_t j = 0; j < out; j++)
-                    o[j] = xr * w[j] + b[j];
-            }
-            else {
-#pragma omp simd
-                for (int64_t j = 0; j < out; j++)
-                    o[j] = xr * w[j];
-            }
-        }
-        return NNC_STATUS_OK;
-    }
-    if (out == 1 && in <= 16) {
-        const T b0 = b != NULL ? b[0] : 0;
-        for (int64_t r = 0; r < rows; r++) {
-            const T *xr = x + r * in;
-            T acc = xr[0] * w[0];
-            for (int64_t p = 1; p < in; p++)
-                acc += xr[p] * w[p];
-            y[r] = b != NULL ? acc + b0 : acc;
-        }
-        return NNC_STATUS_OK;
-    }
     nnc_status_t st = NNC_FN(nnc_gemm_poll)(0, 0, rows, out, in, NNC_LIT(1.0), x, in, w, out,
                                             NNC_LIT(0.0), y, out, threads, ws->poll,
                                             ws->poll_ctx);
@@ -236,14 +196,8 @@ static nnc_status_t NNC_FN(engine_dense_grads)(int64_t rows, int64_t in, int64_t
 {
     if (gb != NULL)
         NNC_FN(engine_colsum)(rows, out, d, out, NULL, 0, lanes, gb);
-    if (in == 1) {
-        NNC_FN(engine_colsum)(rows, out, d, out, x, 1, lanes, gw);
+    if (NNC_FN(engine_dense_fast)(NNC_DENSE_GRADS, rows, in, out, x, d, NULL, gw, lanes))
         return NNC_STATUS_OK;
-    }
-    if (out == 1) {
-        NNC_FN(engine_colsum)(rows, in, x, in, d, 1, lanes, gw);
-        return NNC_STATUS_OK;
-    }
     return NNC_FN(nnc_gemm_poll)(1, 0, in, out, rows, NNC_LIT(1.0), x, in, d, out, NNC_LIT(0.0),
                                  gw, out, threads, ws->poll, ws->poll_ctx);
 }
@@ -253,33 +207,8 @@ static nnc_status_t NNC_FN(engine_dense_dx)(int64_t rows, int64_t in, int64_t ou
                                             const T *w, T *dx, int threads,
                                             const NNC_FN(engine_ws) *ws)
 {
-    if (out == 1 && in == 1) {
-        const T w0 = w[0];
-#pragma omp simd
-        for (int64_t r = 0; r < rows; r++)
-            dx[r] = d[r] * w0;
+    if (NNC_FN(engine_dense_fast)(NNC_DENSE_DX, rows, in, out, d, w, NULL, dx, NULL))
         return NNC_STATUS_OK;
-    }
-    if (out == 1) {
-        for (int64_t r = 0; r < rows; r++) {
-            const T dr = d[r];
-            T *o = dx + r * in;
-#pragma omp simd
-            for (int64_t i = 0; i < in; i++)
-                o[i] = dr * w[i];
-        }
-        return NNC_STATUS_OK;
-    }
-    if (in == 1 && out <= 16) {
-        for (int64_t r = 0; r < rows; r++) {
-            const T *dr = d + r * out;
-            T acc = dr[0] * w[0];
-            for (int64_t j = 1; j < out; j++)
-                acc += dr[j] * w[j];
-            dx[r] = acc;
-        }
-        return NNC_STATUS_OK;
-    }
     return NNC_FN(nnc_gemm_poll)(0, 1, rows, in, out, NNC_LIT(1.0), d, out, w, out, NNC_LIT(0.0),
                                  dx, in, threads, ws->poll, ws->poll_ctx);
 }
@@ -363,135 +292,6 @@ static T NNC_FN(engine_add_penalty)(const nnc_net_t *net, T value, double l1, do
         value += (T)l2 * s;
     }
     return value;
-}
-
-/* ---- The top layer fused with the loss ----
- * When the last layer is Dense with one output and at most 16 inputs, and the
- * loss is elementwise, one pass over the rows computes each row's output, its
- * loss and derivative d, the loss sum, and the layer's gradients
- * gw[i] = sum_r x[r, i] d[r] and gb = sum_r d[r]: the forward, loss and
- * weight-gradient passes of the general path with the same arithmetic in the
- * same order -- bit for bit the same numbers -- without storing the outputs
- * and derivatives and reading them back (a one-neuron step is memory-bound). */
-
-typedef struct {
-    const T *x;     /* rows x in: the layer's input */
-    const T *w;     /* in weights */
-    T b;            /* the bias, or -0.0 without one (p + -0.0 == p exactly) */
-    const T *y;     /* rows targets */
-    T k;            /* the loss's constant (loss_<name>_k) */
-    T *pred;        /* NULL, or rows: receives the outputs */
-    T *delta;       /* NULL, or rows: receives d loss_r / d output_r */
-    int avx2;       /* the AVX2 build may run */
-    double sum;     /* out: sum of the row losses */
-    T gw[16], gb;   /* out: sum_r x[r, i] d[r] and sum_r d[r] */
-} NNC_FN(engine_top_t);
-
-/* Code that exists only where the AVX2 builds do (engine.c), and only for
- * losses whose loops vectorise (vec == 1 in NNC_ELEMWISE_LOSSES). */
-#if NNC_ENGINE_X86
-#define NNC_ENGINE_AVX2_IF_1_(...) __VA_ARGS__
-#else
-#define NNC_ENGINE_AVX2_IF_1_(...)
-#endif
-#define NNC_ENGINE_AVX2_IF_0_(...)
-
-/* The body, inlined into two variants: NIN is the most inputs its lane
- * arrays hold; `stores` 0 promises pred == delta == NULL. */
-#define NNC_ENGINE_TOP_(E, name, vec)                                                              \
-    static inline __attribute__((always_inline)) void NNC_FN(engine_top_##name##_body)(         \
-        int64_t rows, int64_t in, NNC_FN(engine_top_t) *t, T (*gl)[NNC_RED_LANES],             \
-        const int stores)                                                                        \
-    {                                                                                            \
-        const T *x = t->x, *w = t->w, *y = t->y;                                                 \
-        const T b = t->b, k = t->k;                                                              \
-        T *pred = t->pred, *delta = t->delta;                                                    \
-        double ll[NNC_RED_LANES];                                                                \
-        T bl[NNC_RED_LANES];                                                                     \
-        nnc_red_init_f64(ll);                                                                    \
-        NNC_FN(nnc_red_init)(bl);                                                                \
-        for (int64_t i = 0; i < in; i++)                                                         \
-            NNC_FN(nnc_red_init)(gl[i]);                                                         \
-        NNC_RED_FOR_IF(vec)(rows, r, l, {                                                        \
-            const T *xr = x + r * in;                                                            \
-            T p = xr[0] * w[0];                                                                  \
-            for (int64_t i = 1; i < in; i++)                                                     \
-                p = p + xr[i] * w[i];                                                            \
-            p = p + b;                                                                           \
-            T d;                                                                                 \
-            ll[l] = ll[l] + (double)NNC_FN(loss_##name##_elem)(p, y[r], k, &d);                  \
-            bl[l] = bl[l] + d;                                                                   \
-            for (int64_t i = 0; i < in; i++)                                                     \
-                gl[i][l] = gl[i][l] + d * xr[i];                                                 \
-            if (stores && pred != NULL)                                                          \
-                pred[r] = p;                                                                     \
-            if (stores && delta != NULL)                                                         \
-                delta[r] = d;                                                                    \
-        });                                                                                      \
-        t->sum = nnc_red_combine_f64(ll, rows);                                                  \
-        t->gb = NNC_FN(nnc_red_combine)(bl, rows);                                               \
-        for (int64_t i = 0; i < in; i++)                                                         \
-            t->gw[i] = NNC_FN(nnc_red_combine)(gl[i], rows);                                     \
-    }                                                                                            \
-    /* A one-input top layer that stores nothing (a line fit, a single neuron)                   \
-     * gets a variant with constant sizes, which the compiler vectorises                         \
-     * across rows with its lanes in registers (16 AVX2 registers hold all                       \
-     * three lane arrays of a float64 run; 16 SSE2 registers do not). */                         \
-    NNC_ENGINE_AVX2_IF_##vec##_(__attribute__((target("avx2"))) static void NNC_FN(              \
-        engine_top_##name##_avx2)(int64_t rows, NNC_FN(engine_top_t) * t) {                      \
-        T gl[1][NNC_RED_LANES];                                                                  \
-        NNC_FN(engine_top_##name##_body)(rows, 1, t, gl, 0);                                     \
-    })                                                                                           \
-    static void NNC_FN(engine_top_##name)(int64_t rows, int64_t in, NNC_FN(engine_top_t) *t)    \
-    {                                                                                            \
-        if (in == 1 && t->pred == NULL && t->delta == NULL) {                                    \
-            T gl[1][NNC_RED_LANES];                                                              \
-            NNC_ENGINE_AVX2_IF_##vec##_(if (t->avx2) {                                                      \
-                NNC_FN(engine_top_##name##_avx2)(rows, t);                                       \
-                return;                                                                          \
-            })                                                                                   \
-            NNC_FN(engine_top_##name##_body)(rows, 1, t, gl, 0);                                 \
-        }                                                                                        \
-        else {                                                                                   \
-            T gl[16][NNC_RED_LANES];                                                             \
-            NNC_FN(engine_top_##name##_body)(rows, in, t, gl, 1);                                \
-        }                                                                                        \
-    }
-
-NNC_ELEMWISE_LOSSES(NNC_ENGINE_TOP_)
-#undef NNC_ENGINE_TOP_
-#undef NNC_ENGINE_AVX2_IF_1_
-#undef NNC_ENGINE_AVX2_IF_0_
-
-/* 1 when engine_top_fused handles this layer and loss. */
-static int NNC_FN(engine_top_fusable)(const nnc_layer_t *top, const nnc_loss_params_t *lp)
-{
-    if (top->kind != NNC_LAYER_DENSE || top->out != 1 || top->in > 16)
-        return 0;
-    switch (lp->kind) {
-#define NNC_X_(E, name, vec) case NNC_LOSS_##E:
-        NNC_ELEMWISE_LOSSES(NNC_X_)
-#undef NNC_X_
-        return 1;
-    default:
-        return 0;
-    }
-}
-
-static void NNC_FN(engine_top_fused)(const nnc_loss_params_t *lp, int64_t rows, int64_t in,
-                                     NNC_FN(engine_top_t) *t)
-{
-    switch (lp->kind) {
-#define NNC_X_(E, name, vec)                                                                     \
-    case NNC_LOSS_##E:                                                                           \
-        t->k = NNC_FN(loss_##name##_k)(lp);                                                      \
-        NNC_FN(engine_top_##name)(rows, in, t);                                                  \
-        break;
-        NNC_ELEMWISE_LOSSES(NNC_X_)
-#undef NNC_X_
-    default:
-        break;
-    }
 }
 
 /* Forward pass and objective on one batch.  With want_grad, the gradient of
