@@ -15,8 +15,16 @@
  * Two entries:
  *   engine_dense_fast  shape-specialised forward / weight-gradient / dx loops;
  *   engine_top_fused   the top layer fused with an elementwise loss.
- * Measured gains (callgrind instructions, full engine run, see
- * docs/ARCHITECTURE.md "Fast paths"): NNC_ENGINE_GAINS_. */
+ * Measured gains: callgrind instructions inside nnc_engine_fit, this file
+ * compiled in vs -DNNC_ENGINE_FAST_PATHS=0 (deterministic counts; the
+ * machine was shared, so no wall-clock claim):
+ *   bench (a) shape, full-batch GD on 30,000 points, 30 iterations:
+ *       2.62 M with these paths, 143.2 M without (55x fewer);
+ *   bench (b) shape, mini-batches of 5 rows, 12,000 steps:
+ *       9.65 M with, 40.6 M without (4.2x fewer);
+ *   bench (c) shape (64-64-10, batch 32): not used (8.90 M either way).
+ * Without them the float64 line fit also ends a few ulp away from the
+ * book-replay numbers (different summation order). */
 
 #ifndef NNC_ENGINE_FAST_PATHS
 #define NNC_ENGINE_FAST_PATHS 1 /* 0: the general path only (to measure what these buy) */
