@@ -223,8 +223,8 @@ def test_losses_match_reference(name, dtype, reduction, data):
        st.floats(0, 1e6), st.sampled_from(["float32", "float64"]))
 def test_generator_uniform_is_reproducible_and_in_range(seed, n, low, width, dtype):
     high = low + width
-    a = nnc.Generator(seed).uniform(n, low, high, dtype=dtype)
-    b = nnc.Generator(seed).uniform(n, low, high, dtype=dtype)
+    a = nnc.Generator(seed).uniform(n, low=low, high=high, dtype=dtype)
+    b = nnc.Generator(seed).uniform(n, low=low, high=high, dtype=dtype)
     np.testing.assert_array_equal(a, b)
     lo, hi = np.array([low, high], dtype)
     assert ((a >= lo) & (a <= hi)).all()

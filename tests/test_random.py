@@ -783,7 +783,7 @@ def test_rng_byte_swapped_integer_out_is_refused(fn, dt):
     s = _state()
     extra = {_core.rng_next_u64: (), _core.rng_integers: (0, 10),
              _core.rng_permutation: ()}[fn]
-    with pytest.raises(TypeError, match=r"out: is updated in place, so it must be in the machine.s byte order"):
+    with pytest.raises(TypeError, match=r"out: is updated in place, so it must be in native byte order"):
         fn(s, out, *extra)
     np.testing.assert_array_equal(s, _state())  # a refused call does not advance the state
     np.testing.assert_array_equal(out, 0)

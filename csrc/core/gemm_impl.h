@@ -339,6 +339,10 @@ typedef struct {
     T *c;
     int64_t lda, ldb, ldc;
     nnc_status_t status;
+    /* Serial runs only (never on a worker thread): polled about every
+     * NNC_GEMM_POLL_WORK multiply-adds; nonzero stops with INTERRUPTED. */
+    nnc_poll_t poll;
+    void *poll_ctx;
 } NNC_FN(nnc_gemm_job_t);
 
 static void *NNC_FN(nnc_gemm_aligned)(size_t elems, void **base)
@@ -405,13 +409,14 @@ static void NNC_FN(nnc_gemm_direct_pack)(const NNC_FN(nnc_gemm_cfg_t) *cfg, int 
 
 /* C rows of `job` against op(B): packed by nnc_gemm_direct_pack (bp), or
  * in place (bp == NULL: job->b untransposed, n <= w4). */
-static void NNC_FN(nnc_gemm_direct_run)(const NNC_FN(nnc_gemm_job_t) *job, const T *bp)
+static void NNC_FN(nnc_gemm_direct_run)(NNC_FN(nnc_gemm_job_t) *job, const T *bp)
 {
     const NNC_FN(nnc_gemm_cfg_t) *cfg = job->cfg;
     const int64_t m = job->m, n = job->n, k = job->k;
     const int64_t w4 = 4 * cfg->dk_w, nchunks = (n + w4 - 1) / w4;
     const int64_t kcb = NNC_FN(nnc_gemm_kc)(cfg, k);
     const int64_t ars = job->trans_a ? 1 : job->lda, acs = job->trans_a ? job->lda : 1;
+    double since_poll = 0;
     for (int64_t pc = 0; pc < k; pc += kcb) {
         const int64_t kc = k - pc < kcb ? k - pc : kcb;
         const T beta = pc == 0 ? job->beta : NNC_LIT(1.0);
@@ -425,6 +430,14 @@ static void NNC_FN(nnc_gemm_direct_run)(const NNC_FN(nnc_gemm_job_t) *job, const
                 cfg->dk[(nn - 1) / cfg->dk_w](mc, nn, kc, job->a + ic * ars + pc * acs, ars, acs,
                                               bq, ldbq, job->c + ic * job->ldc + j0, job->ldc,
                                               job->alpha, beta);
+            }
+            since_poll += (double)mc * (double)n * (double)kc;
+            if (job->poll != NULL && since_poll >= NNC_GEMM_POLL_WORK) {
+                since_poll = 0;
+                if (job->poll(job->poll_ctx) != 0) {
+                    job->status = NNC_STATUS_INTERRUPTED;
+                    return;
+                }
             }
         }
     }
@@ -461,6 +474,8 @@ static nnc_status_t NNC_FN(nnc_gemm_direct)(const NNC_FN(nnc_gemm_job_t) *job, i
         panel.c = job->c + jc;
         NNC_FN(nnc_gemm_direct_pack)(cfg, job->trans_b, panel.b, job->ldb, k, panel.n, bp);
         st = NNC_FN(nnc_gemm_run_rows)(&panel, bp, nt);
+        if (st == NNC_STATUS_OK && job->poll != NULL && job->poll(job->poll_ctx) != 0)
+            st = NNC_STATUS_INTERRUPTED;
     }
     free(base);
     return st;
@@ -500,11 +515,20 @@ static void NNC_FN(nnc_gemm_serial)(NNC_FN(nnc_gemm_job_t) *job)
         job->status = NNC_STATUS_NO_MEMORY;
         return;
     }
-    for (int64_t jc = 0; jc < n; jc += cfg->nc) {
+    double since_poll = 0;
+    for (int64_t jc = 0; jc < n && job->status == NNC_STATUS_OK; jc += cfg->nc) {
         const int64_t nc = n - jc < cfg->nc ? n - jc : cfg->nc;
         for (int64_t pc = 0; pc < k; pc += kcb) {
             const int64_t kc = k - pc < kcb ? k - pc : kcb;
             const T beta = pc == 0 ? job->beta : NNC_LIT(1.0);
+            since_poll += (double)m * (double)nc * (double)kc;
+            if (job->poll != NULL && since_poll >= NNC_GEMM_POLL_WORK) {
+                since_poll = 0;
+                if (job->poll(job->poll_ctx) != 0) {
+                    job->status = NNC_STATUS_INTERRUPTED;
+                    break;
+                }
+            }
             NNC_FN(nnc_gemm_pack_b)(job->trans_b, job->b, job->ldb, pc, jc, kc, nc, nr, bp);
             for (int64_t ic = 0; ic < m; ic += cfg->mc) {
                 const int64_t mc = m - ic < cfg->mc ? m - ic : cfg->mc;
@@ -646,9 +670,12 @@ static nnc_status_t NNC_FN(nnc_gemm_run_rows)(const NNC_FN(nnc_gemm_job_t) *job,
     return NNC_FN(nnc_gemm_team_run)(&team, nt < team.npieces ? nt : team.npieces);
 }
 
-nnc_status_t NNC_FN(nnc_gemm_ex)(nnc_gemm_kernel_t kernel, int trans_a, int trans_b, int64_t m,
-                                 int64_t n, int64_t k, T alpha, const T *a, int64_t lda,
-                                 const T *b, int64_t ldb, T beta, T *c, int64_t ldc, int threads)
+/* nnc_gemm_ex, and with a poll for a product that runs on one thread. */
+static nnc_status_t NNC_FN(nnc_gemm_run)(nnc_gemm_kernel_t kernel, int trans_a, int trans_b,
+                                         int64_t m, int64_t n, int64_t k, T alpha, const T *a,
+                                         int64_t lda, const T *b, int64_t ldb, T beta, T *c,
+                                         int64_t ldc, int threads, nnc_poll_t poll,
+                                         void *poll_ctx)
 {
     nnc_status_t st;
     NNC_FN(nnc_gemm_cfg_t) cfg;
@@ -675,13 +702,15 @@ nnc_status_t NNC_FN(nnc_gemm_ex)(nnc_gemm_kernel_t kernel, int trans_a, int tran
         return NNC_STATUS_OK;
     }
     NNC_FN(nnc_gemm_job_t) whole = {&cfg, trans_a, trans_b, m, n, k, alpha, beta, a, b, c,
-                                     lda, ldb, ldc, NNC_STATUS_OK};
+                                     lda, ldb, ldc, NNC_STATUS_OK, NULL, NULL};
     /* Threads pay only when each gets a few hundred microseconds of work. */
     const double work = (double)m * (double)n * (double)k;
     int64_t nt = threads;
     if (work / NNC_GEMM_THREAD_WORK < (double)nt)
         nt = (int64_t)(work / NNC_GEMM_THREAD_WORK);
     if (nt <= 1) {
+        whole.poll = poll;
+        whole.poll_ctx = poll_ctx;
         NNC_FN(nnc_gemm_serial)(&whole);
         return whole.status;
     }
@@ -704,6 +733,14 @@ nnc_status_t NNC_FN(nnc_gemm_ex)(nnc_gemm_kernel_t kernel, int trans_a, int tran
     return NNC_FN(nnc_gemm_team_run)(&team, team.npieces);
 }
 
+nnc_status_t NNC_FN(nnc_gemm_ex)(nnc_gemm_kernel_t kernel, int trans_a, int trans_b, int64_t m,
+                                 int64_t n, int64_t k, T alpha, const T *a, int64_t lda,
+                                 const T *b, int64_t ldb, T beta, T *c, int64_t ldc, int threads)
+{
+    return NNC_FN(nnc_gemm_run)(kernel, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c,
+                                ldc, threads, NULL, NULL);
+}
+
 nnc_status_t NNC_FN(nnc_gemm)(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
                               T alpha, const T *a, int64_t lda, const T *b, int64_t ldb,
                               T beta, T *c, int64_t ldc, int threads)
@@ -723,6 +760,11 @@ nnc_status_t NNC_FN(nnc_gemm_poll)(int trans_a, int trans_b, int64_t m, int64_t 
     if (poll == NULL || !(work > 2.0 * piece))
         return NNC_FN(nnc_gemm)(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
                                 threads);
+    /* One thread: the serial loops poll as they go (no extra packing). */
+    if (threads <= 1 || work / NNC_GEMM_THREAD_WORK < 2.0)
+        return NNC_FN(nnc_gemm_run)(NNC_GEMM_AUTO, trans_a, trans_b, m, n, k, alpha, a, lda, b,
+                                    ldb, beta, c, ldc, 1, poll, poll_ctx);
+    /* Threads: blocks of C, each a threaded nnc_gemm, with a poll between. */
     /* Checked here too: the blocks below offset the pointers by lda/ldb. */
     if ((st = nnc_check_matrix(trans_a ? k : m, trans_a ? m : k, lda)) != NNC_STATUS_OK)
         return st;

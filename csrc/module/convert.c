@@ -184,7 +184,7 @@ PyArrayObject *nnc_as_inplace(PyObject *obj, const char *name, int typenum)
      * kernel would read and write its bytes as native doubles: garbage. */
     if (!PyArray_ISNOTSWAPPED(a)) {
         PyErr_Format(PyExc_TypeError,
-                     "%s: is updated in place, so it must be in the machine's byte order, got "
+                     "%s: is updated in place, so it must be in native byte order, got "
                      "dtype %R (use x.astype(x.dtype.newbyteorder('=')) and pass the result)",
                      name, (PyObject *)PyArray_DESCR(a));
         return NULL;
@@ -197,7 +197,8 @@ PyArrayObject *nnc_as_inplace(PyObject *obj, const char *name, int typenum)
         return NULL;
     }
     if (!PyArray_ISWRITEABLE(a)) {
-        PyErr_Format(PyExc_ValueError, "%s: is updated in place, but the array is read-only",
+        PyErr_Format(PyExc_ValueError,
+                     "%s: is updated in place, but the array is read-only (not writeable)",
                      name);
         return NULL;
     }

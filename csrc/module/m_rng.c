@@ -25,39 +25,17 @@
  * an exception set. */
 static PyArrayObject *state_get_ex(PyObject *obj, nnc_rng_t *rng, int allow_zero)
 {
-    PyArrayObject *a;
-    if (!PyArray_Check(obj)) {
-        PyErr_Format(PyExc_TypeError,
-                     "state: expected a numpy.ndarray of 4 uint64 words, got %.100s",
-                     Py_TYPE(obj)->tp_name);
+    static const npy_intp four[1] = {4};
+    PyArrayObject *a = nnc_as_output(obj, "state", NPY_UINT64, 1, four, -1, NULL, NULL, 0);
+    if (a == NULL)
         return NULL;
-    }
-    a = (PyArrayObject *)obj;
-    if (PyArray_TYPE(a) != NPY_UINT64 || !PyArray_ISNOTSWAPPED(a)) {
-        PyErr_Format(PyExc_TypeError,
-                     "state: dtype must be exactly uint64 in native byte order, got %R",
-                     (PyObject *)PyArray_DESCR(a));
-        return NULL;
-    }
-    if (PyArray_NDIM(a) != 1 || PyArray_DIM(a, 0) != 4) {
-        char buf[128];
-        PyErr_Format(PyExc_ValueError, "state: expected shape (4,), got %s",
-                     nnc_shape_str(a, buf, sizeof buf));
-        return NULL;
-    }
-    if (!PyArray_IS_C_CONTIGUOUS(a) || !PyArray_ISALIGNED(a) || !PyArray_ISWRITEABLE(a)) {
-        PyErr_SetString(PyExc_ValueError,
-                        "state: is updated in place, so it must be C-contiguous, aligned "
-                        "and writeable");
-        return NULL;
-    }
     memcpy(rng->s, PyArray_DATA(a), sizeof rng->s);
     if (!allow_zero && (rng->s[0] | rng->s[1] | rng->s[2] | rng->s[3]) == 0) {
         PyErr_SetString(PyExc_ValueError,
                         "state: all four words are zero, a state xoshiro256** never leaves");
+        Py_DECREF(a);
         return NULL;
     }
-    Py_INCREF(a);
     return a;
 }
 

@@ -9,6 +9,7 @@ is killed by a signal, runs past ``timeout`` (a deadlock), prints a sanitizer
 report, or never reaches CHILD-OK.
 """
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -30,12 +31,22 @@ def run(code, timeout=120, setup=""):
     env["PYTHONPATH"] = NNC_PATH + os.pathsep + env.get("PYTHONPATH", "")
     env.setdefault("PYTHONFAULTHANDLER", "1")
     src = PRELUDE + textwrap.dedent(setup) + "\n" + textwrap.dedent(code) + "\nprint('CHILD-OK', flush=True)\n"
+    proc = subprocess.Popen([sys.executable, "-c", src], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
     try:
-        res = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True,
-                             timeout=timeout, env=env)
-    except subprocess.TimeoutExpired as exc:
-        raise AssertionError(f"child did not finish in {timeout} s (deadlock or spin); "
-                             f"stdout so far: {exc.stdout!r}") from None
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        # SIGABRT makes faulthandler (PYTHONFAULTHANDLER) print every thread's
+        # stack, so a deadlock report says where it hangs.
+        proc.send_signal(signal.SIGABRT)
+        try:
+            out, err = proc.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, err = proc.communicate()
+        raise AssertionError(f"child did not finish in {timeout} s (deadlock or spin)\n"
+                             f"--- stdout\n{out[-3000:]}\n--- stderr\n{err[-6000:]}") from None
+    res = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
     report = ("AddressSanitizer" in res.stderr or "runtime error:" in res.stderr or
               "LeakSanitizer" in res.stderr)
     assert res.returncode == 0 and not report and "CHILD-OK" in res.stdout, (

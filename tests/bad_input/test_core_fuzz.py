@@ -38,7 +38,7 @@ JUNK = [None, 0, -1, 2 ** 70, 1.5, float("nan"), "x", b"x", 1j, [], [1.0], (1, 2
 EXC = (TypeError, ValueError, OverflowError, MemoryError)
 
 # Fuzzed in test_engine.py, field by field of a valid network description.
-ELSEWHERE = {"engine_fit", "engine_eval", "engine_loss_surface"}
+ELSEWHERE = {"engine_fit", "engine_eval", "engine_loss_surface", "engine_schedule"}
 
 
 def test_every_core_function_has_a_fuzz_entry():
