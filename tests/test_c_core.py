@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CORE = ROOT / "csrc" / "core"
 TESTS = ROOT / "csrc" / "tests"
 
-FLAGS = ["-std=c11", "-O3", "-Wall", "-Wextra", "-ffp-contract=off", "-fopenmp-simd",
+FLAGS = ["-std=c11", "-O3", "-Wall", "-Wextra", "-ffp-contract=off", "-fno-math-errno",
+         "-fopenmp-simd",
          "-fno-strict-aliasing", "-pthread"]
 
 

@@ -240,7 +240,7 @@ def test_fit_argument_errors():
     with pytest.raises(ValueError, match="unknown loss"):
         model.fit(X, Y, loss="nope", optimizer=opt, epochs=1)
     with pytest.raises(TypeError, match="optimizer"):
-        model.fit(X, Y, loss="mse", optimizer="sgd", epochs=1)
+        model.fit(X, Y, loss="mse", optimizer=0.1, epochs=1)
     with pytest.raises(ValueError, match="order holds 10"):
         model.fit(X, Y, loss="mse", optimizer=opt, order=[0, 10])
     with pytest.raises(ValueError, match="exclude"):

@@ -395,23 +395,50 @@ def test_concurrent_calls_from_python_threads(dtype):
     assert all(np.array_equal(r, ref) for r in results)
 
 
+def _runs_python_during(call):
+    """True when this (main) thread ran Python while `call` ran in a worker
+    thread -- decided by who holds the GIL, not by a clock.
+
+    The switch interval is set to 100 s, so a running thread never hands the
+    GIL over on a timer: it only lets go when it blocks or releases it in C.
+    The main thread waits until the worker is about to make the call; the
+    worker then keeps the GIL into the call.  If the call releases it, the
+    main thread takes it and finds `done` still unset (the worker cannot set
+    it without the GIL, which the main thread now keeps until join()).  If
+    the call holds it throughout, the worker finishes first and `done` is
+    set."""
+    state = {"done": False}
+    entered = threading.Event()
+
+    def worker():
+        entered.set()
+        call()
+        state["done"] = True
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(100.0)
+    try:
+        th = threading.Thread(target=worker)
+        th.start()
+        entered.wait()
+        ran_during = not state["done"]
+        th.join()
+    finally:
+        sys.setswitchinterval(old)
+    return ran_during
+
+
 def test_gil_is_released_during_a_big_product():
     """While one thread multiplies, Python code keeps running in another."""
-    import time
     a = rand((1100, 1100), np.float64, 1)
-    t0 = time.perf_counter()
-    nnc.matmul(a, a, threads=1)
-    alone = time.perf_counter() - t0
-    worker = threading.Thread(target=nnc.matmul, args=(a, a), kwargs={"threads": 1})
-    gaps, last = [], time.perf_counter()
-    worker.start()
-    while worker.is_alive():
-        now = time.perf_counter()
-        gaps.append(now - last)
-        last = now
-    worker.join()
-    # Holding the GIL would stall this loop for the whole product.
-    assert len(gaps) > 10 and max(gaps) < 0.5 * alone + 0.01
+    assert _runs_python_during(lambda: nnc.matmul(a, a, threads=1))
+
+
+def test_the_gil_check_can_fail():
+    # A long C call that keeps the GIL (sorting a big list) lets no Python
+    # run beside it.
+    data = [(i * 7919) % 1_000_003 for i in range(1_000_000)]
+    assert not _runs_python_during(lambda: sorted(data))
 
 
 def test_docstrings_state_formulas():

@@ -194,7 +194,7 @@ typedef struct {
 /* The body, inlined into two variants: NIN is the most inputs its lane
  * arrays hold; `stores` 0 promises pred == delta == NULL. */
 #define NNC_ENGINE_TOP_(E, name, vec)                                                              \
-    static inline __attribute__((always_inline)) void NNC_FN(engine_top_##name##_body)(         \
+    static NNC_ALWAYS_INLINE void NNC_FN(engine_top_##name##_body)(                            \
         int64_t rows, int64_t in, NNC_FN(engine_top_t) *t, T (*gl)[NNC_RED_LANES],             \
         const int stores)                                                                        \
     {                                                                                            \

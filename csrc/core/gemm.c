@@ -7,29 +7,24 @@
 
 #include <stdlib.h>
 
+#include "nnc_port.h"
+#include "nnc_thread.h"
+
 /* -DNNC_GEMM_PORTABLE builds only the portable kernels (as on other CPUs and
  * compilers), for testing that path and for compilers without target
  * attributes. */
-#if !defined(NNC_GEMM_PORTABLE) && (defined(__GNUC__) || defined(__clang__)) &&                 \
-    (defined(__x86_64__) || defined(__i386__))
+#if !defined(NNC_GEMM_PORTABLE) && NNC_HAS_TARGET_ATTR
 #define NNC_GEMM_X86 1
 #include <immintrin.h>
 #else
 #define NNC_GEMM_X86 0
 #endif
 
-#if defined(__unix__) || defined(__APPLE__)
-#define NNC_GEMM_THREADS 1
-#include <pthread.h>
-#else
-#define NNC_GEMM_THREADS 0
-#endif
-
 /* Micro-tile heights: 12 x 2 zmm accumulators (24 of 32 registers) and
  * 6 x 2 ymm (12 of 16), leaving room for the B row and the broadcast. */
 #define NNC_AVX512_MR 12
 #define NNC_AVX2_MR 6
-#define NNC_GEMM_MAX_THREADS 64
+#define NNC_GEMM_MAX_THREADS NNC_POOL_MAX_THREADS
 /* Packing buffers up to this size live on the stack (products up to about
  * 32 x 32); multiples of 64 keep the B buffer aligned. */
 #define NNC_GEMM_STACK_BYTES 24576

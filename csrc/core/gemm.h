@@ -5,6 +5,7 @@
 #define NNC_GEMM_H
 
 #include "nnc_core.h"
+#include "nnc_pool.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -20,9 +21,13 @@ typedef enum {
 } nnc_gemm_kernel_t;
 
 /* Multiply-adds (m*n*k) per thread below which another thread does not pay
- * (starting one costs ~20 us).  A caller that would have to work to find
+ * (starting one costs ~20 us, waking a pooled one a few us).  A caller that would have to work to find
  * the core count can skip that for products below twice this. */
 #define NNC_GEMM_THREAD_WORK 2097152.0
+/* The same when the threads come from a worker pool (nnc_gemm_pool_*):
+ * waking a waiting worker costs a few microseconds, not tens.  (A
+ * conservative guess, not yet tuned on an idle machine.) */
+#define NNC_GEMM_POOL_THREAD_WORK 1048576.0
 
 /* "auto", "generic", "avx2", "avx512". */
 const char *nnc_gemm_kernel_name(nnc_gemm_kernel_t kernel);
@@ -66,6 +71,26 @@ typedef int (*nnc_poll_t)(void *ctx);
                                      nnc_poll_t poll, void *poll_ctx)
 NNC_GEMM_POLL_DECL(double, f64);
 NNC_GEMM_POLL_DECL(float, f32);
+
+/* nnc_gemm on the threads of `pool` (acquired by the caller with
+ * nnc_pool_acquire, or NULL to start threads for the call).  Same results,
+ * bit for bit, as nnc_gemm with any thread count.  nnc_gemm_pool_poll adds
+ * nnc_gemm_poll's Ctrl-C polling (poll may be NULL). */
+#define NNC_GEMM_POOL_DECL(T, SFX)                                                            \
+    nnc_status_t nnc_gemm_pool_##SFX(nnc_pool_t *pool, int trans_a, int trans_b, int64_t m,   \
+                                     int64_t n, int64_t k, T alpha, const T *a, int64_t lda,  \
+                                     const T *b, int64_t ldb, T beta, T *c, int64_t ldc,      \
+                                     int threads)
+NNC_GEMM_POOL_DECL(double, f64);
+NNC_GEMM_POOL_DECL(float, f32);
+#define NNC_GEMM_POOL_POLL_DECL(T, SFX)                                                       \
+    nnc_status_t nnc_gemm_pool_poll_##SFX(nnc_pool_t *pool, int trans_a, int trans_b,         \
+                                          int64_t m, int64_t n, int64_t k, T alpha,            \
+                                          const T *a, int64_t lda, const T *b, int64_t ldb,    \
+                                          T beta, T *c, int64_t ldc, int threads,              \
+                                          nnc_poll_t poll, void *poll_ctx)
+NNC_GEMM_POOL_POLL_DECL(double, f64);
+NNC_GEMM_POOL_POLL_DECL(float, f32);
 
 #ifdef __cplusplus
 }

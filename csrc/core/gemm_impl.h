@@ -343,6 +343,7 @@ typedef struct {
      * NNC_GEMM_POLL_WORK multiply-adds; nonzero stops with INTERRUPTED. */
     nnc_poll_t poll;
     void *poll_ctx;
+    nnc_pool_t *pool; /* acquired worker pool for threaded runs, or NULL */
 } NNC_FN(nnc_gemm_job_t);
 
 static void *NNC_FN(nnc_gemm_aligned)(size_t elems, void **base)
@@ -461,7 +462,7 @@ static nnc_status_t NNC_FN(nnc_gemm_direct)(const NNC_FN(nnc_gemm_job_t) *job, i
     const int64_t ncd = chunks * w4 < n ? chunks * w4 : (n + w4 - 1) / w4 * w4;
     void *base = NULL;
     T *bp;
-    _Alignas(64) T stack_buf[NNC_GEMM_STACK_BYTES / sizeof(T)];
+    NNC_ALIGNAS(64) T stack_buf[NNC_GEMM_STACK_BYTES / sizeof(T)];
     nnc_status_t st = NNC_STATUS_OK;
     if (ncd * k <= (int64_t)(sizeof stack_buf / sizeof(T)))
         bp = stack_buf;
@@ -498,7 +499,7 @@ static void NNC_FN(nnc_gemm_serial)(NNC_FN(nnc_gemm_job_t) *job)
     T *ap, *bp;
     /* Small products pack on the stack: malloc would cost as much as the
      * arithmetic. */
-    _Alignas(64) T stack_buf[NNC_GEMM_STACK_BYTES / sizeof(T)];
+    NNC_ALIGNAS(64) T stack_buf[NNC_GEMM_STACK_BYTES / sizeof(T)];
     const int64_t b_off = (mcb * kcb + 63) / 64 * 64; /* keeps bp 64-byte aligned */
     if (b_off + ncb * kcb <= (int64_t)(sizeof stack_buf / sizeof(T))) {
         ap = stack_buf;
@@ -554,36 +555,31 @@ static void NNC_FN(nnc_gemm_serial)(NNC_FN(nnc_gemm_job_t) *job)
  * A team shares C's rows (or columns, when C is short), cut into npieces
  * pieces of whole tiles that the threads take in turn, so a busy core slows
  * only its own pieces.  Who computes a piece never changes its arithmetic.
- * Threads are started per call (no global pool: no global state). */
+ * The threads come from the caller's worker pool (nnc_pool.h), or are
+ * started for the call when it has none (the core keeps no global pool). */
 typedef struct {
     NNC_FN(nnc_gemm_job_t) whole;
     const T *bp;    /* direct path: packed panel of op(B), or NULL */
     int direct;     /* pieces run nnc_gemm_direct_run, else nnc_gemm_serial */
     int split_n;    /* pieces are columns (else rows) */
     int64_t tile, len, npieces;
-#if NNC_GEMM_THREADS
-    pthread_mutex_t lock; /* guards next and status when use_lock */
-#endif
+    nnc_mutex_t lock; /* guards next and status when use_lock */
     int use_lock;
     int64_t next;
     nnc_status_t status;
 } NNC_FN(nnc_gemm_team_t);
 
-static void *NNC_FN(nnc_gemm_team_worker)(void *arg)
+static void NNC_FN(nnc_gemm_team_worker)(void *arg)
 {
     NNC_FN(nnc_gemm_team_t) *team = (NNC_FN(nnc_gemm_team_t) *)arg;
     const NNC_FN(nnc_gemm_job_t) *w = &team->whole;
     const int64_t ntiles = (team->len + team->tile - 1) / team->tile;
     for (;;) {
-#if NNC_GEMM_THREADS
         if (team->use_lock)
-            pthread_mutex_lock(&team->lock);
-#endif
+            nnc_mutex_lock(&team->lock);
         const int64_t piece = team->next++;
-#if NNC_GEMM_THREADS
         if (team->use_lock)
-            pthread_mutex_unlock(&team->lock);
-#endif
+            nnc_mutex_unlock(&team->lock);
         if (piece >= team->npieces)
             break;
         const int64_t lo = ntiles * piece / team->npieces * team->tile;
@@ -606,18 +602,13 @@ static void *NNC_FN(nnc_gemm_team_worker)(void *arg)
         else
             NNC_FN(nnc_gemm_serial)(&job);
         if (job.status != NNC_STATUS_OK) {
-#if NNC_GEMM_THREADS
             if (team->use_lock)
-                pthread_mutex_lock(&team->lock);
-#endif
+                nnc_mutex_lock(&team->lock);
             team->status = job.status;
-#if NNC_GEMM_THREADS
             if (team->use_lock)
-                pthread_mutex_unlock(&team->lock);
-#endif
+                nnc_mutex_unlock(&team->lock);
         }
     }
-    return NULL;
 }
 
 /* Runs the team's pieces on nt threads (this one included). */
@@ -626,22 +617,14 @@ static nnc_status_t NNC_FN(nnc_gemm_team_run)(NNC_FN(nnc_gemm_team_t) *team, int
     team->next = 0;
     team->status = NNC_STATUS_OK;
     team->use_lock = 0;
-#if NNC_GEMM_THREADS
-    pthread_t tid[NNC_GEMM_MAX_THREADS];
-    int started[NNC_GEMM_MAX_THREADS] = {0};
+#if NNC_HAVE_THREADS
     if (nt > NNC_GEMM_MAX_THREADS)
         nt = NNC_GEMM_MAX_THREADS;
-    if (nt > 1 && pthread_mutex_init(&team->lock, NULL) == 0) {
+    if (nt > 1 && nnc_mutex_init(&team->lock) == 0) {
         team->use_lock = 1;
-        for (int64_t t = 1; t < nt; t++)
-            started[t] =
-                pthread_create(&tid[t], NULL, NNC_FN(nnc_gemm_team_worker), team) == 0;
         /* Pieces of a thread that could not start are taken by the others. */
-        NNC_FN(nnc_gemm_team_worker)(team);
-        for (int64_t t = 1; t < nt; t++)
-            if (started[t])
-                pthread_join(tid[t], NULL);
-        pthread_mutex_destroy(&team->lock);
+        nnc_pool_run(team->whole.pool, (int)nt, NNC_FN(nnc_gemm_team_worker), team);
+        nnc_mutex_destroy(&team->lock);
         return team->status;
     }
 #endif
@@ -670,12 +653,11 @@ static nnc_status_t NNC_FN(nnc_gemm_run_rows)(const NNC_FN(nnc_gemm_job_t) *job,
     return NNC_FN(nnc_gemm_team_run)(&team, nt < team.npieces ? nt : team.npieces);
 }
 
-/* nnc_gemm_ex, and with a poll for a product that runs on one thread. */
-static nnc_status_t NNC_FN(nnc_gemm_run)(nnc_gemm_kernel_t kernel, int trans_a, int trans_b,
-                                         int64_t m, int64_t n, int64_t k, T alpha, const T *a,
-                                         int64_t lda, const T *b, int64_t ldb, T beta, T *c,
-                                         int64_t ldc, int threads, nnc_poll_t poll,
-                                         void *poll_ctx)
+static nnc_status_t NNC_FN(nnc_gemm_run)(nnc_pool_t *pool, nnc_gemm_kernel_t kernel,
+                                         int trans_a, int trans_b, int64_t m, int64_t n,
+                                         int64_t k, T alpha, const T *a, int64_t lda,
+                                         const T *b, int64_t ldb, T beta, T *c, int64_t ldc,
+                                         int threads, nnc_poll_t poll, void *poll_ctx)
 {
     nnc_status_t st;
     NNC_FN(nnc_gemm_cfg_t) cfg;
@@ -702,12 +684,13 @@ static nnc_status_t NNC_FN(nnc_gemm_run)(nnc_gemm_kernel_t kernel, int trans_a, 
         return NNC_STATUS_OK;
     }
     NNC_FN(nnc_gemm_job_t) whole = {&cfg, trans_a, trans_b, m, n, k, alpha, beta, a, b, c,
-                                     lda, ldb, ldc, NNC_STATUS_OK, NULL, NULL};
+                                     lda, ldb, ldc, NNC_STATUS_OK, NULL, NULL, pool};
     /* Threads pay only when each gets a few hundred microseconds of work. */
     const double work = (double)m * (double)n * (double)k;
+    const double per = pool != NULL ? NNC_GEMM_POOL_THREAD_WORK : NNC_GEMM_THREAD_WORK;
     int64_t nt = threads;
-    if (work / NNC_GEMM_THREAD_WORK < (double)nt)
-        nt = (int64_t)(work / NNC_GEMM_THREAD_WORK);
+    if (work / per < (double)nt)
+        nt = (int64_t)(work / per);
     if (nt <= 1) {
         whole.poll = poll;
         whole.poll_ctx = poll_ctx;
@@ -737,32 +720,41 @@ nnc_status_t NNC_FN(nnc_gemm_ex)(nnc_gemm_kernel_t kernel, int trans_a, int tran
                                  int64_t n, int64_t k, T alpha, const T *a, int64_t lda,
                                  const T *b, int64_t ldb, T beta, T *c, int64_t ldc, int threads)
 {
-    return NNC_FN(nnc_gemm_run)(kernel, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c,
-                                ldc, threads, NULL, NULL);
+    return NNC_FN(nnc_gemm_run)(NULL, kernel, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb,
+                                beta, c, ldc, threads, NULL, NULL);
+}
+
+nnc_status_t NNC_FN(nnc_gemm_pool)(nnc_pool_t *pool, int trans_a, int trans_b, int64_t m,
+                                   int64_t n, int64_t k, T alpha, const T *a, int64_t lda,
+                                   const T *b, int64_t ldb, T beta, T *c, int64_t ldc,
+                                   int threads)
+{
+    return NNC_FN(nnc_gemm_run)(pool, NNC_GEMM_AUTO, trans_a, trans_b, m, n, k, alpha, a, lda, b,
+                                ldb, beta, c, ldc, threads, NULL, NULL);
 }
 
 nnc_status_t NNC_FN(nnc_gemm)(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
                               T alpha, const T *a, int64_t lda, const T *b, int64_t ldb,
                               T beta, T *c, int64_t ldc, int threads)
 {
-    return NNC_FN(nnc_gemm_ex)(NNC_GEMM_AUTO, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb,
-                               beta, c, ldc, threads);
+    return NNC_FN(nnc_gemm_run)(NULL, NNC_GEMM_AUTO, trans_a, trans_b, m, n, k, alpha, a, lda, b,
+                                ldb, beta, c, ldc, threads, NULL, NULL);
 }
 
-nnc_status_t NNC_FN(nnc_gemm_poll)(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
-                                   T alpha, const T *a, int64_t lda, const T *b, int64_t ldb,
-                                   T beta, T *c, int64_t ldc, int threads, nnc_poll_t poll,
-                                   void *poll_ctx)
+nnc_status_t NNC_FN(nnc_gemm_pool_poll)(nnc_pool_t *pool, int trans_a, int trans_b, int64_t m,
+                                        int64_t n, int64_t k, T alpha, const T *a, int64_t lda,
+                                        const T *b, int64_t ldb, T beta, T *c, int64_t ldc,
+                                        int threads, nnc_poll_t poll, void *poll_ctx)
 {
     nnc_status_t st;
     const double work = (double)m * (double)n * (double)k;
     const double piece = NNC_GEMM_POLL_WORK * (threads > 1 ? (double)threads : 1.0);
     if (poll == NULL || !(work > 2.0 * piece))
-        return NNC_FN(nnc_gemm)(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
-                                threads);
+        return NNC_FN(nnc_gemm_run)(pool, NNC_GEMM_AUTO, trans_a, trans_b, m, n, k, alpha, a, lda,
+                                    b, ldb, beta, c, ldc, threads, NULL, NULL);
     /* One thread: the serial loops poll as they go (no extra packing). */
     if (threads <= 1 || work / NNC_GEMM_THREAD_WORK < 2.0)
-        return NNC_FN(nnc_gemm_run)(NNC_GEMM_AUTO, trans_a, trans_b, m, n, k, alpha, a, lda, b,
+        return NNC_FN(nnc_gemm_run)(NULL, NNC_GEMM_AUTO, trans_a, trans_b, m, n, k, alpha, a, lda, b,
                                     ldb, beta, c, ldc, 1, poll, poll_ctx);
     /* Threads: blocks of C, each a threaded nnc_gemm, with a poll between. */
     /* Checked here too: the blocks below offset the pointers by lda/ldb. */
@@ -779,9 +771,9 @@ nnc_status_t NNC_FN(nnc_gemm_poll)(int trans_a, int trans_b, int64_t m, int64_t 
             step = 24;
         for (int64_t i0 = 0; i0 < m; i0 += step) {
             const int64_t mb = m - i0 < step ? m - i0 : step;
-            st = NNC_FN(nnc_gemm)(trans_a, trans_b, mb, n, k, alpha,
-                                  trans_a ? a + i0 : a + i0 * lda, lda, b, ldb, beta,
-                                  c + i0 * ldc, ldc, threads);
+            st = NNC_FN(nnc_gemm_run)(pool, NNC_GEMM_AUTO, trans_a, trans_b, mb, n, k, alpha,
+                                      trans_a ? a + i0 : a + i0 * lda, lda, b, ldb, beta,
+                                      c + i0 * ldc, ldc, threads, NULL, NULL);
             if (st != NNC_STATUS_OK)
                 return st;
             if (i0 + mb < m && poll(poll_ctx) != 0)
@@ -795,9 +787,9 @@ nnc_status_t NNC_FN(nnc_gemm_poll)(int trans_a, int trans_b, int64_t m, int64_t 
             step = 64;
         for (int64_t j0 = 0; j0 < n; j0 += step) {
             const int64_t nb = n - j0 < step ? n - j0 : step;
-            st = NNC_FN(nnc_gemm)(trans_a, trans_b, m, nb, k, alpha, a, lda,
-                                  trans_b ? b + j0 * ldb : b + j0, ldb, beta, c + j0, ldc,
-                                  threads);
+            st = NNC_FN(nnc_gemm_run)(pool, NNC_GEMM_AUTO, trans_a, trans_b, m, nb, k, alpha, a,
+                                      lda, trans_b ? b + j0 * ldb : b + j0, ldb, beta, c + j0,
+                                      ldc, threads, NULL, NULL);
             if (st != NNC_STATUS_OK)
                 return st;
             if (j0 + nb < n && poll(poll_ctx) != 0)
@@ -805,4 +797,13 @@ nnc_status_t NNC_FN(nnc_gemm_poll)(int trans_a, int trans_b, int64_t m, int64_t 
         }
     }
     return NNC_STATUS_OK;
+}
+
+nnc_status_t NNC_FN(nnc_gemm_poll)(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
+                                   T alpha, const T *a, int64_t lda, const T *b, int64_t ldb,
+                                   T beta, T *c, int64_t ldc, int threads, nnc_poll_t poll,
+                                   void *poll_ctx)
+{
+    return NNC_FN(nnc_gemm_pool_poll)(NULL, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta,
+                                      c, ldc, threads, poll, poll_ctx);
 }

@@ -89,20 +89,7 @@ static int parse_flag(PyObject *obj)
 /* The thread cap for threads=None: the CPUs this process may run on. */
 static int available_cpus(void)
 {
-#if defined(__linux__) && defined(CPU_COUNT)
-    cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) == 0) {
-        int n = CPU_COUNT(&set);
-        if (n >= 1)
-            return n;
-    }
-#endif
-#if defined(_SC_NPROCESSORS_ONLN)
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    if (n >= 1)
-        return n > 1024 ? 1024 : (int)n;
-#endif
-    return 1;
+    return nnc_available_cpus();
 }
 
 /* threads: None -> every available CPU (the kernel still runs small products
@@ -249,27 +236,33 @@ static int mx_operand_get(PyObject *obj, const char *name, int typenum, int as_c
     return 0;
 }
 
-/* Runs the kernel for typenum, releasing the GIL when `big`. */
-static nnc_status_t run_gemm(int typenum, int ta, int tb, int64_t m, int64_t n, int64_t k,
-                             const void *a, int64_t lda, const void *b, int64_t ldb, void *c,
-                             int64_t ldc, int threads, int big)
+/* Runs the kernel for typenum, releasing the GIL when `big`; threaded
+ * products run on the module's worker pool when it is free. */
+static nnc_status_t run_gemm(PyObject *module, int typenum, int ta, int tb, int64_t m,
+                             int64_t n, int64_t k, const void *a, int64_t lda, const void *b,
+                             int64_t ldb, void *c, int64_t ldc, int threads, int big)
 {
     nnc_status_t st;
     nnc_sigpoll_t sp;
-    /* A big product polls Ctrl-C between blocks of rows (nnc_gemm_poll);
+    nnc_pool_t *pool =
+        threads > 1 && (double)m * (double)n * (double)k >= 2.0 * NNC_GEMM_POOL_THREAD_WORK
+            ? nnc_module_pool_acquire(module, threads)
+            : NULL;
+    /* A big product polls Ctrl-C between blocks of rows (nnc_gemm_pool_poll);
      * KeyboardInterrupt is then pending and the status INTERRUPTED. */
     if (big)
         nnc_sigpoll_begin(&sp);
     if (typenum == NPY_FLOAT)
-        st = nnc_gemm_poll_f32(ta, tb, m, n, k, 1.0f, (const float *)a, lda, (const float *)b,
-                               ldb, 0.0f, (float *)c, ldc, threads, big ? nnc_sigpoll : NULL,
-                               &sp);
+        st = nnc_gemm_pool_poll_f32(pool, ta, tb, m, n, k, 1.0f, (const float *)a, lda,
+                                    (const float *)b, ldb, 0.0f, (float *)c, ldc, threads,
+                                    big ? nnc_sigpoll : NULL, &sp);
     else
-        st = nnc_gemm_poll_f64(ta, tb, m, n, k, 1.0, (const double *)a, lda, (const double *)b,
-                               ldb, 0.0, (double *)c, ldc, threads, big ? nnc_sigpoll : NULL,
-                               &sp);
+        st = nnc_gemm_pool_poll_f64(pool, ta, tb, m, n, k, 1.0, (const double *)a, lda,
+                                    (const double *)b, ldb, 0.0, (double *)c, ldc, threads,
+                                    big ? nnc_sigpoll : NULL, &sp);
     if (big)
         nnc_sigpoll_end(&sp);
+    nnc_module_pool_release(pool);
     return st;
 }
 
@@ -382,8 +375,8 @@ static PyObject *py_matmul(PyObject *self, PyObject *const *args, Py_ssize_t nar
         const double flops = (double)m * (double)n * (double)k;
         const int big = flops >= NNC_MX_GIL_FLOPS;
         if (threads == 0)
-            threads = flops >= 2.0 * NNC_GEMM_THREAD_WORK ? available_cpus() : 1;
-        nnc_status_t st = run_gemm(typenum, kta, ktb, m, n, k, A.data, A.ld, B.data, B.ld,
+            threads = flops >= 2.0 * NNC_GEMM_POOL_THREAD_WORK ? available_cpus() : 1;
+        nnc_status_t st = run_gemm(self, typenum, kta, ktb, m, n, k, A.data, A.ld, B.data, B.ld,
                                    PyArray_DATA(out), n > 1 ? n : 1, threads, big);
         if (st != NNC_STATUS_OK) {
             nnc_raise_status(st, "matmul");

@@ -27,18 +27,24 @@ static PyMethodDef module_methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
+/* The state (the worker pool) goes with the module object. */
+static void module_free(void *module)
+{
+    nnc_module_pool_free((nnc_module_state_t *)PyModule_GetState((PyObject *)module));
+}
+
 static struct PyModuleDef nnc_moduledef = {
     PyModuleDef_HEAD_INIT, "nnc._core",
     "nnc's compiled core: NumPy bindings of the C kernels and training engine.\n"
     "Use the nnc package; this module's functions are its building blocks.",
-    -1, module_methods, NULL, NULL, NULL, NULL,
+    sizeof(nnc_module_state_t), module_methods, NULL, NULL, NULL, module_free,
 };
 
 PyMODINIT_FUNC PyInit__core(void)
 {
     PyObject *m;
     PyMethodDef *tables[] = {nnc_matrix_methods, nnc_functional_methods, nnc_rng_methods,
-                             nnc_engine_methods};
+                             nnc_engine_methods, nnc_pool_methods};
     int (*inits[])(PyObject *) = {nnc_matrix_module_init, nnc_functional_module_init,
                                   nnc_rng_module_init, nnc_engine_module_init};
 

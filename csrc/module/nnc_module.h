@@ -51,6 +51,24 @@ int nnc_functional_module_init(PyObject *module);
 int nnc_rng_module_init(PyObject *module);
 int nnc_engine_module_init(PyObject *module);
 
+/* ---- the module's state and worker pool (m_pool.c) ---- */
+#include "nnc_pool.h"
+typedef struct {
+    nnc_pool_t *pool; /* created lazily; NULL until a threaded product needs it */
+    int pool_closed;  /* set by _pool_shutdown: no new pool after exit began */
+} nnc_module_state_t;
+extern PyMethodDef nnc_pool_methods[];
+/* The CPUs this process may run on (>= 1). */
+int nnc_available_cpus(void);
+/* The module's pool, created if needed and acquired for this caller (call
+ * with the GIL held), or NULL when threads <= 1, the pool is busy or cannot
+ * be made (callers then pass NULL and get per-call threads). */
+nnc_pool_t *nnc_module_pool_acquire(PyObject *module, int threads);
+/* Releases what nnc_module_pool_acquire returned (NULL is fine). */
+void nnc_module_pool_release(nnc_pool_t *pool);
+/* Frees the pool (GIL held; released while waiting for the workers). */
+void nnc_module_pool_free(nnc_module_state_t *state);
+
 /* ---- the GIL ---- */
 
 /* Every binding releases the GIL around a kernel that touches at least this

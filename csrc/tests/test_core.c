@@ -13,8 +13,15 @@
 #include "engine.h"
 #include "gemm.h"
 #include "nnc_core.h"
+#include "nnc_pool.h"
+#include "nnc_thread.h"
 
 #include <stdlib.h>
+
+/* <windows.h> (through nnc_thread.h) defines IN and OUT as empty macros;
+ * the engine tests use them as names. */
+#undef IN
+#undef OUT
 
 #include "test_harness.h"
 
@@ -209,9 +216,93 @@ static void test_rng_integers(void)
 
 #include "nnc_tmpl_end.h"
 
+/* ---------------- the worker pool and the thread layer ---------------- */
+
+typedef struct {
+    nnc_mutex_t lock;
+    int calls;
+} pool_count_t;
+
+static void pool_count(void *arg)
+{
+    pool_count_t *c = (pool_count_t *)arg;
+    nnc_mutex_lock(&c->lock);
+    c->calls++;
+    nnc_mutex_unlock(&c->lock);
+}
+
+static void test_pool(void)
+{
+    tst_context = "worker pool";
+    pool_count_t c;
+    CHECK(nnc_mutex_init(&c.lock) == 0);
+    nnc_pool_t *pool = NULL;
+    CHECK_STATUS(nnc_pool_create(-1, &pool), NNC_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(nnc_pool_create(NNC_POOL_MAX_THREADS, &pool), NNC_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(nnc_pool_create(1, NULL), NNC_STATUS_INVALID_ARGUMENT);
+    CHECK(nnc_pool_acquire(NULL) == 0);
+    nnc_pool_release(NULL);
+    nnc_pool_free(NULL);
+    CHECK_STATUS(nnc_pool_create(3, &pool), NNC_STATUS_OK);
+    CHECK(pool != NULL);
+    if (pool == NULL)
+        return;
+    CHECK(nnc_pool_workers(pool) == (NNC_HAVE_THREADS ? 3 : 0));
+    CHECK(nnc_pool_acquire(pool) == 1);
+#if NNC_HAVE_THREADS
+    CHECK(nnc_pool_acquire(pool) == 0); /* one caller at a time */
+#endif
+    /* Many runs in a row: every generation wakes exactly the workers asked. */
+    for (int rep = 0; rep < 200; rep++) {
+        for (int n = 0; n <= 6; n++) {
+            c.calls = 0;
+            int ran = nnc_pool_run(pool, n, pool_count, &c);
+            CHECKF(ran == c.calls && ran >= 1 && ran <= (n < 1 ? 1 : n),
+                   "run %d on %d threads: %d calls, %d reported", rep, n, c.calls, ran);
+            if (NNC_HAVE_THREADS && n <= 4)
+                CHECKF(ran == (n < 1 ? 1 : n), "pooled run on %d threads ran %d", n, ran);
+        }
+    }
+    c.calls = 0;
+    CHECK(nnc_pool_run(NULL, 3, pool_count, &c) == c.calls && c.calls >= 1);
+
+    /* Products on the pool equal one-thread products bit for bit. */
+    const int64_t m = 203, n = 151, k = 177;
+    double *a = (double *)malloc(sizeof(double) * (size_t)(m * k));
+    double *b = (double *)malloc(sizeof(double) * (size_t)(k * n));
+    double *c1 = (double *)malloc(sizeof(double) * (size_t)(m * n));
+    double *c2 = (double *)malloc(sizeof(double) * (size_t)(m * n));
+    CHECK(a != NULL && b != NULL && c1 != NULL && c2 != NULL);
+    if (a != NULL && b != NULL && c1 != NULL && c2 != NULL) {
+        for (int64_t i = 0; i < m * k; i++)
+            a[i] = (double)((i * 7919) % 1009) / 1009.0 - 0.5;
+        for (int64_t i = 0; i < k * n; i++)
+            b[i] = (double)((i * 104729) % 997) / 997.0 - 0.5;
+        for (int tb = 0; tb < 2; tb++) {
+            CHECK_STATUS(nnc_gemm_f64(0, tb, m, n, k, 1.0, a, k, b, tb ? k : n, 0.0, c1, n, 1),
+                         NNC_STATUS_OK);
+            for (int t = 2; t <= 4; t++) {
+                CHECK_STATUS(nnc_gemm_pool_f64(pool, 0, tb, m, n, k, 1.0, a, k, b, tb ? k : n,
+                                               0.0, c2, n, t),
+                             NNC_STATUS_OK);
+                CHECKF(memcmp(c1, c2, sizeof(double) * (size_t)(m * n)) == 0,
+                       "pooled product on %d threads (trans_b %d) differs", t, tb);
+            }
+        }
+    }
+    free(a);
+    free(b);
+    free(c1);
+    free(c2);
+    nnc_pool_release(pool);
+    nnc_pool_free(pool);
+    nnc_mutex_destroy(&c.lock);
+}
+
 int main(void)
 {
     test_status_and_sizes();
+    test_pool();
     test_names();
     test_rng_integers();
     run_dtype_tests_f64();

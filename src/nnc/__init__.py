@@ -8,9 +8,18 @@ training run in one call -- and NumPy arrays come back.
 Start with the README, or ``help(nnc.functional)``, ``help(nnc.Sequential)``
 and ``help(nnc.book)``.
 """
-from . import _core
+import atexit as _atexit
+import os as _os
 
-__version__ = "0.1.0"
+from . import _core
+from ._version import __version__
+
+# The worker pool behind threaded matrix products belongs to _core and is
+# started on first use: stop it at exit, and forget it in a forked child
+# (whose copy has none of the parent's threads).
+_atexit.register(_core._pool_shutdown)
+if hasattr(_os, "register_at_fork"):
+    _os.register_at_fork(after_in_child=_core._pool_after_fork)
 
 # ---- matrix ----
 from . import linalg
@@ -40,3 +49,23 @@ from .tools import gradcheck, loss_surface, max_stable_lr
 # ---- book, datasets, mathtools ----
 from . import datasets, mathtools  # noqa: E402
 from . import book  # noqa: E402  (walkthroughs; they reach the engine at call time)
+
+__all__ = [
+    "__version__",
+    # modules
+    "book", "datasets", "functional", "init", "layers", "linalg", "losses", "mathtools",
+    "optim", "random", "tools",
+    # matrix
+    "add", "axpy", "dot", "gemv", "matmul", "scale", "transpose",
+    # random
+    "Generator",
+    # layers
+    "Dense", "ELU", "Identity", "LeakyReLU", "LogSoftmax", "PReLU", "ReLU", "SELU", "Sigmoid",
+    "Softmax", "Step", "Tanh",
+    # models and training
+    "DivergenceError", "History", "Sequential", "load",
+    # optimizers
+    "SGD", "Adam", "HotCold", "Momentum", "Nesterov",
+    # tools
+    "gradcheck", "loss_surface", "max_stable_lr",
+]

@@ -20,7 +20,13 @@ Loaders for scikit-learn's bundled data sets (:func:`load_digits`,
 :func:`load_iris`, :func:`load_breast_cancer`) need the optional ``datasets``
 extra (``pip install "nnc[datasets]"``, which installs scikit-learn).
 """
+from __future__ import annotations
+
+from typing import Any
+
 import numpy as np
+
+from ._typing import ArrayLike, FloatArray, IntArray
 
 __all__ = [
     "ParkMiller", "bergel_points", "aligned_points", "noisy_line", "padhai_toy",
@@ -47,19 +53,19 @@ class ParkMiller:
     MULTIPLIER = 16807
     MODULUS = 2147483647  # 2**31 - 1, a prime
 
-    def __init__(self, seed=42):
+    def __init__(self, seed: int = 42) -> None:
         seed = int(seed)
         if not 0 < seed < self.MODULUS:
             raise ValueError(
                 f"ParkMiller: seed must be in [1, {self.MODULUS - 1}], got {seed}")
         self.seed = seed
 
-    def next(self):
+    def next(self) -> float:
         """Advance the state once and return the new draw, a float in (0, 1)."""
         self.seed = (self.MULTIPLIER * self.seed) % self.MODULUS
         return self.seed / self.MODULUS
 
-    def draws(self, n):
+    def draws(self, n: int) -> FloatArray:
         """The next ``n`` draws as a float64 array of shape (n,).
 
         Vectorised: the k-th state is ``seed * 16807**k mod m``; the powers are
@@ -86,7 +92,7 @@ class ParkMiller:
         return states.astype(np.float64) / float(m)
 
 
-def bergel_points():
+def bergel_points() -> tuple[FloatArray, FloatArray]:
     """Agile AI ch. 4's four points ``(1, 3.0), (3, 5.2), (2, 4.1), (4, 7.5)``.
 
     Returns ``(x, y)``, two float64 arrays of shape (4,), in the book's order
@@ -95,7 +101,7 @@ def bergel_points():
     return (np.array([1.0, 3.0, 2.0, 4.0]), np.array([3.0, 5.2, 4.1, 7.5]))
 
 
-def aligned_points():
+def aligned_points() -> tuple[FloatArray, FloatArray]:
     """Agile AI ch. 4's aligned points ``(4, 6.5), (2, 3.5), (2, 3.5), (2, 3.5)``.
 
     They all lie on ``y = 1.5 x + 0.5``, so the squared-error cost of a line
@@ -104,7 +110,7 @@ def aligned_points():
     return (np.array([4.0, 2.0, 2.0, 2.0]), np.array([6.5, 3.5, 3.5, 3.5]))
 
 
-def noisy_line(n=100, seed=42):
+def noisy_line(n: int = 100, seed: int = 42) -> tuple[FloatArray, FloatArray]:
     """Agile AI ch. 4's noisy points around ``y = x``, for any ``n``.
 
     Point ``i = 1..n`` is ``x = i / n`` and ``y = (r*40 - 20 + i) / n``, where
@@ -123,7 +129,7 @@ def noisy_line(n=100, seed=42):
     return x, y
 
 
-def padhai_toy():
+def padhai_toy() -> tuple[FloatArray, FloatArray]:
     """The sigmoid-neuron article's toy data: ``X = [0.5, 2.5]``, ``Y = [0.2, 0.9]``.
 
     Returns ``(x, y)``, float64 arrays of shape (2,).
@@ -131,7 +137,7 @@ def padhai_toy():
     return np.array([0.5, 2.5]), np.array([0.2, 0.9])
 
 
-def xor():
+def xor() -> tuple[FloatArray, FloatArray]:
     """The XOR truth table: ``X`` of shape (4, 2), ``y`` of shape (4, 1).
 
     Rows are (0, 0), (0, 1), (1, 0), (1, 1) with targets 0, 1, 1, 0.  No
@@ -142,7 +148,7 @@ def xor():
     return X, y
 
 
-def serrano_rooms():
+def serrano_rooms() -> tuple[FloatArray, FloatArray]:
     """Grokking ML ch. 3's houses: rooms ``[1, 2, 3, 5, 6, 7]``, prices
     ``[155, 197, 244, 356, 407, 448]``.
 
@@ -152,7 +158,7 @@ def serrano_rooms():
             np.array([155.0, 197.0, 244.0, 356.0, 407.0, 448.0]))
 
 
-def serrano_aack_beep():
+def serrano_aack_beep() -> tuple[FloatArray, FloatArray]:
     """Grokking ML ch. 5-6's classification toy: eight sentences described by
     how often they say "aack" and "beep", labelled 0 (happy) or 1 (sad).
 
@@ -165,7 +171,8 @@ def serrano_aack_beep():
     return X, y
 
 
-def boxcar(x, left=-5.0, right=5.0, height=7.0):
+def boxcar(x: ArrayLike, left: float = -5.0, right: float = 5.0,
+           height: float = 7.0) -> FloatArray:
     """The ideal boxcar: ``height`` inside ``(left, right)``, 0 outside.
 
     At the two edges the value is ``height / 2``, the value a pair of very
@@ -197,13 +204,13 @@ def _sklearn_datasets(name):
     return skd
 
 
-def _sk_arrays(bunch):
+def _sk_arrays(bunch: Any) -> tuple[FloatArray, IntArray]:
     X = np.ascontiguousarray(bunch.data, dtype=np.float64)
     y = np.ascontiguousarray(bunch.target, dtype=np.int64)
     return X, y
 
 
-def load_digits():
+def load_digits() -> tuple[FloatArray, IntArray]:
     """scikit-learn's 8x8 handwritten digits: ``X`` (1797, 64) float64 pixel
     intensities 0..16, ``y`` (1797,) int64 labels 0..9.
 
@@ -213,14 +220,14 @@ def load_digits():
     return _sk_arrays(_sklearn_datasets("load_digits").load_digits())
 
 
-def load_iris():
+def load_iris() -> tuple[FloatArray, IntArray]:
     """scikit-learn's iris flowers: ``X`` (150, 4) float64 measurements in cm,
     ``y`` (150,) int64 species 0..2.  Needs the ``datasets`` extra.
     """
     return _sk_arrays(_sklearn_datasets("load_iris").load_iris())
 
 
-def load_breast_cancer():
+def load_breast_cancer() -> tuple[FloatArray, IntArray]:
     """scikit-learn's Wisconsin breast-cancer data: ``X`` (569, 30) float64
     features, ``y`` (569,) int64 labels (0 malignant, 1 benign).  Needs the
     ``datasets`` extra.

@@ -16,7 +16,11 @@ Conventions
   float32 when the floating inputs are float32, float64 otherwise.  Inputs are
   never modified, except the arrays an optimizer step updates.
 * Elementwise activations take any shape (0-d included); softmax and
-  log_softmax work along the last axis of a 1-D or 2-D array.
+  log_softmax work along the last axis of a 1-D or 2-D array.  They, their
+  ``*_backward`` and the row-wise losses cross_entropy and kl_divergence
+  accept NumPy's/Keras's ``axis=`` and PyTorch's ``dim=`` when
+  it names that axis (-1, or 1 of a 2-D array, 0 of a 1-D one); another axis
+  is refused with the spelling that works (``F.softmax(x.T).T``).
 * ``*_backward(x, dy)`` returns ``dx = dy * f'(x)`` (for softmax and
   log_softmax the Jacobian-vector product).  Kinks: step' = 0, relu'(0) = 0,
   leaky_relu'(0) = prelu'(0) = elu'(0) = alpha (selu'(0) = lambda * alpha),
@@ -60,3 +64,93 @@ __all__ = ["ACTIVATIONS", "LOSSES", "identity", "step", "sigmoid", "tanh", "relu
     "hinge_backward", "l1_penalty", "l1_penalty_backward", "l2_penalty", "l2_penalty_backward",
     "sgd_step", "momentum_step", "nesterov_step", "adam_step", "rmsprop_step"]
 # </generated>
+
+
+# ---- Keras / PyTorch axis spellings -----------------------------------------
+# The row-wise functions above work along the last axis; these wrappers (same
+# names) also take NumPy's/Keras's axis= and PyTorch's dim= for that axis.
+import operator  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from . import _core  # noqa: E402
+
+
+def _last_axis(what, x, axis, dim):
+    """Checks a NumPy ``axis=`` / PyTorch ``dim=`` for a function that works
+    along the last axis only."""
+    if dim is not None:
+        if axis is not None and axis != -1:
+            raise TypeError(f"{what}: give axis= or dim=, not both")
+        axis, key = dim, "dim"
+    else:
+        key = "axis"
+    if axis is None or axis == -1:
+        return
+    if isinstance(axis, bool) or not isinstance(axis, int):
+        try:
+            axis = operator.index(axis)
+        except TypeError:
+            raise TypeError(f"{what}: {key} must be an int, got {type(axis).__name__} "
+                            f"({axis!r})") from None
+    ndim = np.ndim(x)
+    if ndim >= 1 and axis in (-1, ndim - 1):
+        return
+    raise ValueError(f"{what} works along the last axis only ({key}=-1); got {key}={axis} for "
+                     f"a {ndim}-d input.  For the columns of a 2-d array write "
+                     f"F.{what}(x.T).T")
+
+
+def softmax(x, axis=-1, *, dim=None):  # noqa: F811
+    _last_axis("softmax", x, axis, dim)
+    return _core.softmax(x)
+
+
+def log_softmax(x, axis=-1, *, dim=None):  # noqa: F811
+    _last_axis("log_softmax", x, axis, dim)
+    return _core.log_softmax(x)
+
+
+def softmax_backward(x, dy, axis=-1, *, dim=None):  # noqa: F811
+    _last_axis("softmax_backward", x, axis, dim)
+    return _core.softmax_backward(x, dy)
+
+
+def log_softmax_backward(x, dy, axis=-1, *, dim=None):  # noqa: F811
+    _last_axis("log_softmax_backward", x, axis, dim)
+    return _core.log_softmax_backward(x, dy)
+
+
+def cross_entropy(logits, target, *, reduction="mean", axis=-1,  # noqa: F811
+                  dim=None):
+    _last_axis("cross_entropy", logits, axis, dim)
+    return _core.cross_entropy(logits, target, reduction=reduction)
+
+
+def cross_entropy_backward(logits, target, *, reduction="mean", axis=-1,  # noqa: F811
+                           dim=None):
+    _last_axis("cross_entropy_backward", logits, axis, dim)
+    return _core.cross_entropy_backward(logits, target, reduction=reduction)
+
+
+def kl_divergence(pred, target, *, reduction="mean", axis=-1,  # noqa: F811
+                  dim=None):
+    _last_axis("kl_divergence", pred, axis, dim)
+    return _core.kl_divergence(pred, target, reduction=reduction)
+
+
+def kl_divergence_backward(pred, target, *, reduction="mean", axis=-1,  # noqa: F811
+                           dim=None):
+    _last_axis("kl_divergence_backward", pred, axis, dim)
+    return _core.kl_divergence_backward(pred, target, reduction=reduction)
+
+
+_AXIS_NOTE = """
+
+``axis`` (NumPy) or ``dim`` (PyTorch) may name the last axis (-1; 1 of a
+2-d array, 0 of a 1-d one); any other axis is a ValueError."""
+for _f in (softmax, log_softmax, softmax_backward, log_softmax_backward, cross_entropy,
+           cross_entropy_backward, kl_divergence, kl_divergence_backward):
+    _f._core_function = getattr(_core, _f.__name__)  # what the wrapper calls
+    _f.__doc__ = (_f._core_function.__doc__ or "") + _AXIS_NOTE
+del _f

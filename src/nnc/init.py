@@ -40,15 +40,20 @@ Every initialiser can be called as ``f(shape, gen=gen, dtype=dtype)`` (zeros,
 ones and constant accept and ignore ``gen``); ``get(name)`` looks one up by
 name.
 """
+from __future__ import annotations
+
+from typing import Any, Union
+
 from . import _core
-from .random import (_check_dtype, _check_fits, _check_real, _check_shape, _empty,
-                     as_generator)
+from ._typing import DTypeLike, FloatArray, Initializer, ShapeLike
+from .random import (Generator, _check_dtype, _check_fits, _check_real, _check_shape,
+                     _empty, as_generator)
 
 __all__ = ["zeros", "ones", "constant", "uniform", "normal", "xavier_uniform",
            "xavier_normal", "he_uniform", "he_normal", "fans", "get", "names"]
 
 
-def fans(shape):
+def fans(shape: ShapeLike) -> tuple[int, int]:
     """``(fan_in, fan_out)`` of a weight of this shape.
 
     ``(fan_in, fan_out)`` for 2-d; ``(n, n)`` for ``(n,)``; ``(1, 1)`` for
@@ -84,18 +89,19 @@ def _fill(what, kind, shape, gen, dtype, a=0.0, b=0.0):
     return out
 
 
-def zeros(shape, dtype="float64", gen=None):
+def zeros(shape: ShapeLike, dtype: DTypeLike = "float64", gen: Any = None) -> FloatArray:
     """An array of zeros.  ``gen`` is ignored (accepted so every initialiser
     can be called the same way)."""
     return _fill("zeros", "zeros", shape, None, dtype)
 
 
-def ones(shape, dtype="float64", gen=None):
+def ones(shape: ShapeLike, dtype: DTypeLike = "float64", gen: Any = None) -> FloatArray:
     """An array of ones.  ``gen`` is ignored."""
     return _fill("ones", "constant", shape, None, dtype, 1.0)
 
 
-def constant(shape, value, dtype="float64", gen=None):
+def constant(shape: ShapeLike, value: float, dtype: DTypeLike = "float64",
+             gen: Any = None) -> FloatArray:
     """An array filled with ``value`` (finite).  ``gen`` is ignored."""
     v = _check_real(value, "value", "constant")
     dt = _check_dtype(dtype, "constant")
@@ -103,7 +109,8 @@ def constant(shape, value, dtype="float64", gen=None):
     return _fill("constant", "constant", shape, None, dt, v)
 
 
-def uniform(shape, gen=None, low=-0.05, high=0.05, dtype="float64"):
+def uniform(shape: ShapeLike, gen: Union[Generator, int, None] = None, low: float = -0.05, high: float = 0.05,
+            dtype: DTypeLike = "float64") -> FloatArray:
     """U(low, high): ``low + (high - low) * u``, u uniform on [0, 1)."""
     what = "uniform"
     lo = _check_real(low, "low", what)
@@ -115,7 +122,8 @@ def uniform(shape, gen=None, low=-0.05, high=0.05, dtype="float64"):
     return _fill(what, "uniform", shape, gen, dt, lo, hi)
 
 
-def normal(shape, gen=None, mean=0.0, std=0.05, dtype="float64"):
+def normal(shape: ShapeLike, gen: Union[Generator, int, None] = None, mean: float = 0.0, std: float = 0.05,
+           dtype: DTypeLike = "float64") -> FloatArray:
     """N(mean, std**2): ``mean + std * z``, z standard normal (polar method)."""
     what = "normal"
     m = _check_real(mean, "mean", what)
@@ -127,23 +135,23 @@ def normal(shape, gen=None, mean=0.0, std=0.05, dtype="float64"):
     return _fill(what, "normal", shape, gen, dt, m, s)
 
 
-def xavier_uniform(shape, gen=None, dtype="float64"):
+def xavier_uniform(shape: ShapeLike, gen: Union[Generator, int, None] = None, dtype: DTypeLike = "float64") -> FloatArray:
     """Xavier/Glorot uniform: U(-l, l), l = sqrt(6 / (fan_in + fan_out)),
     so Var(w) = 2 / (fan_in + fan_out)."""
     return _fill("xavier_uniform", "xavier_uniform", shape, gen, dtype)
 
 
-def xavier_normal(shape, gen=None, dtype="float64"):
+def xavier_normal(shape: ShapeLike, gen: Union[Generator, int, None] = None, dtype: DTypeLike = "float64") -> FloatArray:
     """Xavier/Glorot normal: N(0, std**2), std = sqrt(2 / (fan_in + fan_out))."""
     return _fill("xavier_normal", "xavier_normal", shape, gen, dtype)
 
 
-def he_uniform(shape, gen=None, dtype="float64"):
+def he_uniform(shape: ShapeLike, gen: Union[Generator, int, None] = None, dtype: DTypeLike = "float64") -> FloatArray:
     """He/Kaiming uniform: U(-l, l), l = sqrt(6 / fan_in), so Var(w) = 2 / fan_in."""
     return _fill("he_uniform", "he_uniform", shape, gen, dtype)
 
 
-def he_normal(shape, gen=None, dtype="float64"):
+def he_normal(shape: ShapeLike, gen: Union[Generator, int, None] = None, dtype: DTypeLike = "float64") -> FloatArray:
     """He/Kaiming normal: N(0, std**2), std = sqrt(2 / fan_in)."""
     return _fill("he_normal", "he_normal", shape, gen, dtype)
 
@@ -164,12 +172,12 @@ _BY_NAME = {
 }
 
 
-def names():
+def names() -> list[str]:
     """The names ``get`` accepts, sorted."""
     return sorted(_BY_NAME)
 
 
-def get(name):
+def get(name: Union[str, Initializer]) -> Initializer:
     """The initialiser called ``name`` ("xavier_uniform", "he_normal",
     "zeros", ...; "glorot_*" and "kaiming_*" are aliases of "xavier_*" and
     "he_*").  A callable is returned unchanged, so a layer can take either.

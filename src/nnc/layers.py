@@ -132,6 +132,18 @@ class Layer:
     def _config(self):
         return {}
 
+    def __call__(self, x):
+        """``layer(x)`` is ``layer.forward(x)`` (as in PyTorch and Keras)."""
+        return self.forward(x)
+
+    def __setstate__(self, state):
+        # unpickled parameters must be arrays the engine can update in place
+        from ._pickling import writable
+
+        self.__dict__.update(state)
+        self.params = writable(self.params)
+        self.grads = writable(self.grads)
+
 
 class Dense(Layer):
     """Fully connected layer: ``Y = X @ W + b``.
@@ -184,7 +196,7 @@ class Dense(Layer):
         dt = np.dtype(dtype)
         shape = (self._in, self._out)
         if self._weight0 is not None:
-            w = np.array(self._weight0, dtype=dt)
+            w = np.array(self._weight0, dtype=dt, order="C")
         else:
             w = _init.get(self.init)(shape, gen=gen, dtype=dt)
             w = np.ascontiguousarray(w, dtype=dt)
@@ -276,6 +288,33 @@ def _as_batch(x, width, layer, dtype, rows=None, what="input"):
     return np.ascontiguousarray(arr, dtype=dtype)
 
 
+def _accept_axis(init, cls_name):
+    """Wraps an activation class's ``__init__`` to take Keras's ``axis=`` and
+    PyTorch's ``dim=``: a row-wise activation (softmax, log_softmax) accepts
+    the features axis (-1 or 1 of the (batch, features) input) and refuses
+    another with the spelling that works; an elementwise one has no axis."""
+    import functools
+
+    @functools.wraps(init)
+    def wrapper(self, *args, axis=None, dim=None, **kwargs):
+        init(self, *args, **kwargs)
+        if axis is None and dim is None:
+            return
+        key, value = ("axis", axis) if dim is None else ("dim", dim)
+        if self.name not in ("softmax", "log_softmax"):
+            raise TypeError(f"{cls_name}: works elementwise, it takes no {key}=")
+        from .functional import _last_axis
+
+        try:
+            _last_axis(cls_name, np.empty((0, 0)), axis, dim)
+        except ValueError:
+            raise ValueError(f"{cls_name}: works on each sample's values, the last axis of "
+                             f"the (batch, features) input ({key}=-1 or 1); got {key}="
+                             f"{value}") from None
+
+    return wrapper
+
+
 class Activation(Layer):
     """A parameter-free elementwise (or row-wise, for softmax) function.
 
@@ -292,6 +331,12 @@ class Activation(Layer):
                              f"{sorted(_ACT_CODES)}")
         self.name = name
         self.alpha = _check_real(alpha, "alpha", type(self).__name__)
+
+    def __init_subclass__(cls, **kwargs):
+        # Softmax(axis=-1) (Keras), Softmax(dim=-1) (PyTorch): see _accept_axis
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:
+            cls.__init__ = _accept_axis(cls.__dict__["__init__"], cls.__name__)
 
     def build(self, in_features, gen=None, dtype="float64"):
         self.in_features = self.out_features = int(in_features)

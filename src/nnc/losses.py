@@ -25,12 +25,16 @@ is fused by the engine: the loss reads the Softmax's input.  Targets for
 CrossEntropy may be one-hot/probability rows or integer class indices
 (converted to one-hot).
 """
+from __future__ import annotations
+
 import math
 import numbers
+from typing import Any, Union
 
 import numpy as np
 
 from . import _core
+from ._typing import ArrayLike, DTypeLike, FloatArray
 
 __all__ = ["Loss", "MSE", "MAE", "Huber", "LogLoss", "LogLossWithLogits", "CrossEntropy",
            "KLDivergence", "PerceptronLoss", "Hinge", "get"]
@@ -42,9 +46,9 @@ _REDUCTIONS = {"mean": 0, "sum": 1}
 class Loss:
     """Base class.  ``name`` is the kernel's name; ``reduction`` "mean" or "sum"."""
 
-    name = None
+    name: str = ""  # the C kernel's name; "" for this abstract base
 
-    def __init__(self, reduction="mean"):
+    def __init__(self, reduction: str = "mean") -> None:
         if reduction not in _REDUCTIONS:
             raise ValueError(f"{type(self).__name__}: reduction must be 'mean' or 'sum', "
                              f"got {reduction!r}")
@@ -53,15 +57,16 @@ class Loss:
     half = False
     delta = 1.0
 
-    def _params(self):
+    def _params(self) -> tuple[int, int, bool, float]:
         """The engine's (kind, reduction, half, delta) tuple."""
         return (_LOSS_CODES[self.name], _REDUCTIONS[self.reduction], bool(self.half),
                 float(self.delta))
 
-    def _kwargs(self):
+    def _kwargs(self) -> dict[str, Any]:
         return {"reduction": self.reduction}
 
-    def prepare_targets(self, y, n, out_features, dtype):
+    def prepare_targets(self, y: ArrayLike, n: int, out_features: int,
+                        dtype: DTypeLike) -> FloatArray:
         """y as an (n, out_features) array for this loss (1-D accepted when
         out_features == 1)."""
         arr = np.asarray(y)
@@ -76,26 +81,27 @@ class Loss:
                              f"to match X's {n} rows and the model's {out_features} outputs")
         return np.ascontiguousarray(arr, dtype=dtype)
 
-    def __call__(self, pred, target):
+    def __call__(self, pred: ArrayLike, target: ArrayLike) -> float:
         """The loss value (a float) of predictions against targets."""
         from . import functional as F
 
         return getattr(F, self.name)(pred, target, **self._kwargs())
 
-    def gradient(self, pred, target):
+    def gradient(self, pred: ArrayLike, target: ArrayLike) -> FloatArray:
         """d loss / d pred, same shape as pred (the ``dloss`` for
         ``Sequential.backward``)."""
         from . import functional as F
 
         return getattr(F, self.name + "_backward")(pred, target, **self._kwargs())
 
-    def __eq__(self, other):
-        return type(self) is type(other) and self._params() == other._params()
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, Loss) and type(self) is type(other)
+                and self._params() == other._params())
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash((type(self).__name__, self._params()))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self._kwargs().items())
         return f"{type(self).__name__}({args})"
 
@@ -109,13 +115,13 @@ class MSE(Loss):
 
     name = "mse"
 
-    def __init__(self, reduction="mean", half=False):
+    def __init__(self, reduction: str = "mean", half: bool = False) -> None:
         super().__init__(reduction)
         if not isinstance(half, (bool, np.bool_)):
             raise TypeError(f"MSE: half must be True or False, got {half!r}")
         self.half = bool(half)
 
-    def _kwargs(self):
+    def _kwargs(self) -> dict[str, Any]:
         return {"reduction": self.reduction, "half": self.half}
 
 
@@ -132,7 +138,7 @@ class Huber(Loss):
 
     name = "huber"
 
-    def __init__(self, delta=1.0, reduction="mean"):
+    def __init__(self, delta: float = 1.0, reduction: str = "mean") -> None:
         super().__init__(reduction)
         if isinstance(delta, (bool, np.bool_)) or not isinstance(delta, numbers.Real):
             raise TypeError(f"Huber: delta must be a real number, got {delta!r}")
@@ -140,7 +146,7 @@ class Huber(Loss):
             raise ValueError(f"Huber: delta must be finite and > 0, got {delta!r}")
         self.delta = float(delta)
 
-    def _kwargs(self):
+    def _kwargs(self) -> dict[str, Any]:
         return {"delta": self.delta, "reduction": self.reduction}
 
 
@@ -166,7 +172,8 @@ class CrossEntropy(Loss):
 
     name = "cross_entropy"
 
-    def prepare_targets(self, y, n, out_features, dtype):
+    def prepare_targets(self, y: ArrayLike, n: int, out_features: int,
+                        dtype: DTypeLike) -> FloatArray:
         arr = np.asarray(y)
         if arr.dtype.kind in "iu" and (arr.ndim == 1 or (arr.ndim == 2 and arr.shape[1] == 1
                                                           and out_features > 1)):
@@ -209,12 +216,12 @@ _BY_NAME = {cls.name: cls for cls in (MSE, MAE, Huber, LogLoss, LogLossWithLogit
                                       KLDivergence, PerceptronLoss, Hinge)}
 
 
-def get(loss):
+def get(loss: Union[str, Loss, type[Loss]]) -> Loss:
     """A Loss object from a name ("mse", "cross_entropy", ...) or a Loss class
     (default conventions), or a Loss object (returned unchanged)."""
     if isinstance(loss, Loss):
         return loss
-    if isinstance(loss, type) and issubclass(loss, Loss) and loss.name is not None:
+    if isinstance(loss, type) and issubclass(loss, Loss) and loss.name:
         return loss()
     if isinstance(loss, str):
         try:
@@ -226,6 +233,6 @@ def get(loss):
                     f"{type(loss).__name__} ({loss!r})")
 
 
-def names():
+def names() -> list[str]:
     """The loss names ``get`` accepts."""
     return sorted(_BY_NAME)

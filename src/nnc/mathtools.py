@@ -17,10 +17,18 @@ Three families, each function stating its formula:
 
 Scalars come back as Python floats, vectors and matrices as float64 arrays.
 """
+from __future__ import annotations
+
 import math
 from fractions import Fraction
+from typing import Union
 
 import numpy as np
+
+from ._typing import ArrayLike, FloatArray
+
+#: A probability: a float, or an exact Fraction (kept exact through the arithmetic).
+_P = Union[float, Fraction]
 
 __all__ = [
     "vector_add", "dot", "norm", "cosine_similarity", "cross", "transpose",
@@ -61,7 +69,7 @@ def _nnc():
     return nnc
 
 
-def vector_add(*vectors):
+def vector_add(*vectors: ArrayLike) -> FloatArray:
     """Componentwise sum ``a + b + ...`` of vectors of one length."""
     if not vectors:
         raise ValueError("vector_add: give at least one vector")
@@ -76,7 +84,7 @@ def vector_add(*vectors):
     return out
 
 
-def dot(a, b):
+def dot(a: ArrayLike, b: ArrayLike) -> float:
     """Dot product ``a . b = sum_i a_i b_i = |a| |b| cos(theta)``."""
     a = _vector(a, "a", "dot")
     b = _vector(b, "b", "dot")
@@ -87,12 +95,12 @@ def dot(a, b):
     return float(_product(a[None, :], b[:, None])[0, 0])
 
 
-def norm(a):
+def norm(a: ArrayLike) -> float:
     """Euclidean length ``|a| = sqrt(sum_i a_i^2)`` (Pythagoras in n dimensions)."""
     return math.sqrt(dot(a, a))
 
 
-def cosine_similarity(a, b):
+def cosine_similarity(a: ArrayLike, b: ArrayLike) -> float:
     """``cos(theta) = a . b / (|a| |b|)``: 1 for the same direction, 0 for
     perpendicular vectors, -1 for opposite ones.  Undefined (ValueError) for a
     zero vector."""
@@ -102,7 +110,7 @@ def cosine_similarity(a, b):
     return dot(a, b) / (na * nb)
 
 
-def cross(a, b):
+def cross(a: ArrayLike, b: ArrayLike) -> FloatArray:
     """Cross product of two 3-vectors (2-vectors are taken in the plane z = 0).
 
     The result is perpendicular to both; its length ``|a| |b| sin(theta)`` is
@@ -121,17 +129,17 @@ def cross(a, b):
                      a[0] * b[1] - a[1] * b[0]])
 
 
-def transpose(m):
+def transpose(m: ArrayLike) -> FloatArray:
     """``(A^T)_ij = A_ji``: an m x n matrix becomes n x m (a new array)."""
     return np.ascontiguousarray(_matrix(m, "A", "transpose").T)
 
 
-def scale(m, c):
+def scale(m: ArrayLike, c: float) -> FloatArray:
     """Matrix (or vector) times a scalar: every element multiplied by ``c``."""
     return np.asarray(m, dtype=np.float64) * float(c)
 
 
-def matrix_add(a, b):
+def matrix_add(a: ArrayLike, b: ArrayLike) -> FloatArray:
     """Elementwise sum of two matrices of the same shape."""
     a = _matrix(a, "A", "matrix_add")
     b = _matrix(b, "B", "matrix_add")
@@ -140,7 +148,7 @@ def matrix_add(a, b):
     return a + b
 
 
-def matvec(m, x):
+def matvec(m: ArrayLike, x: ArrayLike) -> FloatArray:
     """``y = A x``: y_i is the dot product of row i of A with x.
 
     A is m x n, x has length n, y has length m.
@@ -153,7 +161,7 @@ def matvec(m, x):
     return _product(a, x[:, None])[:, 0].copy()
 
 
-def matmul(a, b):
+def matmul(a: ArrayLike, b: ArrayLike) -> FloatArray:
     """``C = A B``: C_ij is row i of A dotted with column j of B.
 
     A is m x n, B is n x p, C is m x p; not commutative.
@@ -175,7 +183,7 @@ def _prob(p, name, func):
     return p
 
 
-def joint_probability(*probabilities):
+def joint_probability(*probabilities: _P) -> _P:
     """``P(A and B and ...) = P(A) P(B) ...`` for independent events.
 
     Fractions stay exact: ``joint_probability(Fraction(1, 2), Fraction(1, 13))``
@@ -191,19 +199,19 @@ def joint_probability(*probabilities):
     return out
 
 
-def conditional_probability(p_a_and_b, p_a):
+def conditional_probability(p_a_and_b: _P, p_a: _P) -> _P:
     """``P(B | A) = P(A and B) / P(A)``."""
     if p_a == 0:
         raise ValueError("conditional_probability: P(A) is 0, so P(B | A) is undefined")
     return p_a_and_b / p_a
 
 
-def union_probability(p_a, p_b, p_a_and_b=0.0):
+def union_probability(p_a: _P, p_b: _P, p_a_and_b: _P = 0.0) -> _P:
     """``P(A or B) = P(A) + P(B) - P(A and B)`` (the last term is 0 for disjoint events)."""
     return p_a + p_b - p_a_and_b
 
 
-def bayes(p_b_given_a, p_a, p_b):
+def bayes(p_b_given_a: _P, p_a: _P, p_b: _P) -> _P:
     """Bayes' rule ``P(A | B) = P(B | A) P(A) / P(B)``, evaluated in that order.
 
     The chapter's test example: ``bayes(0.98, 0.02, 0.039)`` is
@@ -227,7 +235,7 @@ def _distribution(values, probs, func):
     return x, p
 
 
-def discrete_mean(values, probs):
+def discrete_mean(values: ArrayLike, probs: ArrayLike) -> float:
     """Expected value ``mu = sum_i x_i P(x_i)`` (summed left to right)."""
     x, p = _distribution(values, probs, "discrete_mean")
     total = 0.0
@@ -236,7 +244,7 @@ def discrete_mean(values, probs):
     return total
 
 
-def discrete_variance(values, probs):
+def discrete_variance(values: ArrayLike, probs: ArrayLike) -> float:
     """Variance ``sum_i (x_i - mu)^2 P(x_i)``, the expected squared distance
     from the mean."""
     x, p = _distribution(values, probs, "discrete_variance")
@@ -248,12 +256,12 @@ def discrete_variance(values, probs):
     return total
 
 
-def discrete_std(values, probs):
+def discrete_std(values: ArrayLike, probs: ArrayLike) -> float:
     """Standard deviation, the square root of the variance (in the units of x)."""
     return math.sqrt(discrete_variance(values, probs))
 
 
-def binomial_pmf(k, n, p):
+def binomial_pmf(k: ArrayLike, n: int, p: float) -> Union[float, FloatArray]:
     """Probability of exactly ``k`` successes in ``n`` independent trials that
     each succeed with probability ``p``: ``C(n, k) p^k (1 - p)^(n - k)``.
 
@@ -275,7 +283,7 @@ def binomial_pmf(k, n, p):
     return np.array([one(int(kk)) for kk in ks.ravel()]).reshape(ks.shape)
 
 
-def normal_pdf(x, mu=0.0, sigma=1.0):
+def normal_pdf(x: ArrayLike, mu: float = 0.0, sigma: float = 1.0) -> Union[float, FloatArray]:
     """Gaussian density ``exp(-(x - mu)^2 / (2 sigma^2)) / (sigma sqrt(2 pi))``.
 
     ``x`` may be a scalar (returns a float) or an array.
@@ -292,21 +300,21 @@ def normal_pdf(x, mu=0.0, sigma=1.0):
     return float(out) if out.ndim == 0 else out
 
 
-def cards_red_and_jack():
+def cards_red_and_jack() -> Fraction:
     """P(red and jack) for one card from a 52-card deck, as an exact fraction.
 
     Colour and rank are independent: P(red) = 26/52 = 1/2, P(jack) = 4/52 =
     1/13, so the joint probability is 1/26.
     """
-    return joint_probability(Fraction(26, 52), Fraction(4, 52))
+    return Fraction(joint_probability(Fraction(26, 52), Fraction(4, 52)))
 
 
-def cards_second_heart():
+def cards_second_heart() -> Fraction:
     """P(second card is a heart | first card was a heart), drawing without
     replacement: 12 hearts remain among 51 cards, so 12/51 (about 0.235)."""
     p_first = Fraction(13, 52)
     p_both = Fraction(13, 52) * Fraction(12, 51)
-    return conditional_probability(p_both, p_first)
+    return Fraction(conditional_probability(p_both, p_first))
 
 
 # ---------------------------------------------------------------- information
@@ -331,7 +339,7 @@ def _pmf(p, name, func):
     return a.tolist()
 
 
-def self_information(p, unit="nats"):
+def self_information(p: float, unit: str = "nats") -> float:
     """``I(x) = -log P(x)``: rare events carry more information.
 
     In nats by default (``I(0.8) = 0.223``, ``I(0.2) = 1.609``); in bits with
@@ -344,7 +352,7 @@ def self_information(p, unit="nats"):
     return -log(p)
 
 
-def entropy(p, unit="nats"):
+def entropy(p: ArrayLike, unit: str = "nats") -> float:
     """Shannon entropy ``H(P) = -sum_i P(x_i) log P(x_i)``, the expected
     information; terms with P(x_i) = 0 contribute 0.
 
@@ -381,7 +389,7 @@ def _sum_where_p_allows(p, q, term):
     return total
 
 
-def cross_entropy(p, q, unit="nats"):
+def cross_entropy(p: ArrayLike, q: ArrayLike, unit: str = "nats") -> float:
     """``H(P, Q) = -sum_i P(x_i) log Q(x_i)``: the cost of coding events drawn
     from P with a code built for Q.  Infinite when Q gives 0 to an event P
     allows."""
@@ -391,7 +399,7 @@ def cross_entropy(p, q, unit="nats"):
     return _sum_where_p_allows(p, q, lambda pi, qi: -pi * log(qi))
 
 
-def kl_divergence(p, q, unit="nats"):
+def kl_divergence(p: ArrayLike, q: ArrayLike, unit: str = "nats") -> float:
     """Kullback-Leibler divergence ``KL(P || Q) = sum_i P(x_i) log(P(x_i) / Q(x_i))``.
 
     Equals ``H(P, Q) - H(P)``; zero exactly when P = Q; not symmetric.

@@ -5,11 +5,15 @@ hold the parameters, their gradients and the optimizer state); the C engine
 runs the whole training loop on those arrays with the GIL released and fills
 preallocated record arrays, which come back as a ``History``.
 """
+from __future__ import annotations
+
 import json
 import math
 import numbers
 import sys
 import time
+
+from typing import Any, Callable, Iterable
 
 import numpy as np
 
@@ -17,6 +21,7 @@ from . import _core
 from . import _guard
 from . import layers as _layers
 from . import losses as _losses
+from ._typing import ArrayLike, DTypeLike, FloatArray
 from .optim import Optimizer, _in_dtype
 
 __all__ = ["Sequential", "History", "DivergenceError", "load"]
@@ -44,6 +49,17 @@ class DivergenceError(FloatingPointError):
         self.reference = reference
         self.reason = reason
         self.history = history
+
+    def __reduce__(self):
+        # The keyword-only constructor cannot be called with ``args`` alone
+        # (BaseException's default): rebuild from args plus the attributes.
+        return (_rebuild_exception, (type(self), self.args), self.__dict__)
+
+
+def _rebuild_exception(cls, args):
+    exc = cls.__new__(cls)
+    exc.args = args
+    return exc
 
 
 class History:
@@ -74,8 +90,9 @@ class History:
         "interrupted" (KeyboardInterrupt) or "diverged".
     """
 
-    def __init__(self, loss, step_loss, params, param_names, param_shapes, forward_passes,
-                 epochs, steps, status):
+    def __init__(self, loss: FloatArray, step_loss: FloatArray | None, params: FloatArray | None,
+                 param_names: list[str] | None, param_shapes: list[tuple[str, tuple[int, ...]]],
+                 forward_passes: int, epochs: int, steps: int, status: str) -> None:
         self.loss = loss
         self.step_loss = step_loss
         self.params = params
@@ -87,7 +104,7 @@ class History:
         self.status = status
 
     @property
-    def param_names(self):
+    def param_names(self) -> list[str]:
         """One label per column of ``params`` ("layers.0.weight[0, 1]"), in
         ``named_parameters`` order."""
         if self._param_names is None:
@@ -96,7 +113,7 @@ class History:
                                  for idx in np.ndindex(*shape)]
         return self._param_names
 
-    def param(self, name):
+    def param(self, name: str) -> FloatArray:
         """The trajectory of parameter ``name`` ("layers.0.weight"): an array
         (steps + 1, *shape) taken from ``params`` (record="params" only)."""
         if self.params is None:
@@ -236,7 +253,8 @@ class Sequential:
     same model from its own callback raises RuntimeError.
     """
 
-    def __init__(self, layers, seed=0, dtype="float64"):
+    def __init__(self, layers: Iterable[Any], seed: int = 0,
+                 dtype: DTypeLike = "float64") -> None:
         from .random import Generator
 
         layers = list(layers)
@@ -381,7 +399,7 @@ class Sequential:
 
     # ---------------------------------------------------------- one pass in C
     @_guard.locked
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> FloatArray:
         """The network's output for every row of X (one C call): an array
         (n, out_features)."""
         X = self._inputs(X)
@@ -390,7 +408,8 @@ class Sequential:
                                     False, True, 1)
         return pred
 
-    def evaluate(self, X, y, loss, l1=0.0, l2=0.0):
+    def evaluate(self, X: ArrayLike, y: ArrayLike, loss: str | _losses.Loss | type[_losses.Loss],
+                 l1: float = 0.0, l2: float = 0.0) -> float:
         """The objective ``loss(predict(X), y) + l1 sum|W| + l2 sum W^2`` over all
         rows (one C call), as a float."""
         return self._objective(X, y, loss, l1, l2, grads=False, where="evaluate")
@@ -438,9 +457,13 @@ class Sequential:
         return d
 
     # ------------------------------------------------------------------- fit
-    def fit(self, X, y, *, loss, optimizer, epochs=None, batch_size=None, shuffle=False,
-            order=None, l1=0.0, l2=0.0, record="epoch", divergence=1e6, callback=None,
-            callback_every=None, progress=False, threads=1):
+    def fit(self, X: ArrayLike, y: ArrayLike, *, loss: str | _losses.Loss | type[_losses.Loss],
+            optimizer: Optimizer | str, epochs: int | None = None, batch_size: int | None = None,
+            shuffle: bool = False, order: ArrayLike | None = None, l1: float = 0.0,
+            l2: float = 0.0, record: str = "epoch", divergence: float | None = 1e6,
+            callback: Callable[[int, History], bool | None] | None = None,
+            callback_every: int | None = None, progress: bool = False,
+            threads: int = 1) -> History:
         """Trains the model in ONE call into C and returns a ``History``.
 
         X: (n, in_features) (1-d accepted for a 1-input model); y: (n,
@@ -469,6 +492,10 @@ class Sequential:
 
         record: "epoch" (History.loss), "step" (adds History.step_loss) or
         "params" (adds the parameter trajectory History.params).
+
+        optimizer by name, as with a loss: ``optimizer="adam"`` (any of
+        ``nnc.optim.names()``) is a new optimizer with its default settings
+        (``nnc.optim.resolve_optimizer``), its state kept for this fit only.
 
         divergence: the run stops with ``nnc.DivergenceError`` (carrying the
         History so far) when a step's loss is NaN/inf, or exceeds
@@ -545,6 +572,53 @@ class Sequential:
             arrays[name] = arr
         np.savez(path, **arrays)
 
+    # --------------------------------------------- pickle, deepcopy, __call__
+    def __getstate__(self):
+        # pickle.dumps(model) and copy.deepcopy(model): everything (layers,
+        # parameters, gradients, generator state) but the lock, taken while
+        # holding it so that no step of a fit is half done.
+        from . import _pickling
+
+        with self._lock:
+            return _pickling.without_locks(self)
+
+    def __setstate__(self, state):
+        from . import _pickling
+
+        _pickling.with_new_locks(self, state)
+
+    def __call__(self, X):
+        """``model(X)`` is ``model.forward(X)`` (as in PyTorch and Keras): the
+        layer-by-layer forward pass that ``backward`` can follow.
+        ``predict(X)`` gives the same values in one C call."""
+        return self.forward(X)
+
+    # ----------------------------------------------- PyTorch and ONNX bridges
+    def to_torch(self):
+        """The equivalent ``torch.nn.Sequential`` (``nn.Linear`` and the
+        activations' modules, copies of the parameters, in this model's
+        dtype); see ``nnc.export``.  Needs PyTorch."""
+        from .export import to_torch
+
+        return to_torch(self)
+
+    @classmethod
+    def from_torch(cls, module, seed=0):
+        """An nnc model equivalent to the ``torch.nn.Sequential`` ``module``
+        (Linear and the supported activations; anything else is a TypeError
+        naming the module); see ``nnc.export.from_torch``."""
+        from .export import from_torch
+
+        return from_torch(module, seed=seed)
+
+    def to_onnx(self, path):
+        """Writes the model as an ONNX file (input "X", output "Y", checked
+        with ``onnx.checker``) and returns the ``onnx.ModelProto``; see
+        ``nnc.export.to_onnx``.  Needs the onnx package."""
+        from .export import to_onnx
+
+        return to_onnx(self, path)
+
     # ------------------------------------------------------------------ repr
     def __repr__(self):
         lines = [f"Sequential(dtype={self.dtype.name}, seed={self.seed!r}, "
@@ -601,6 +675,9 @@ class _FitPlan:
     def __init__(self, model, X, y, *, loss, optimizer, epochs, batch_size, shuffle, order, l1,
                  l2, record, divergence, callback, callback_every, progress, threads):
         self.loss = _losses.get(loss)
+        from .optim import resolve_optimizer
+
+        optimizer = resolve_optimizer(optimizer)  # an object, or a name: "adam"
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"fit: optimizer must be an nnc optimizer (nnc.SGD(lr), nnc.Adam(), "
                             f"...), got {type(optimizer).__name__} ({optimizer!r})")

@@ -23,6 +23,16 @@ The state belongs to one model at a time: handing the optimizer a different
 model (or one whose parameters changed shape or dtype) starts fresh state for
 it.
 
+Names and spellings.  ``fit(optimizer="adam")`` (any of ``names()``) uses a
+new optimizer with its default settings (``resolve_optimizer``).  The
+constructors also take the Keras/PyTorch spellings ``learning_rate=`` (lr),
+``momentum=`` (mu), ``beta_1=``/``beta_2=``/``betas=(b1, b2)`` and
+``epsilon=`` (eps) where the optimizer has that setting.
+
+Pickling and ``copy.deepcopy`` keep the settings and the state; the copy
+takes up the state with the first model it meets whose parameters have the
+same names, shapes and dtypes (e.g. the model pickled with it).
+
 Step by step, ``opt.step(model)`` applies one update from the gradients in
 the model's ``grads`` (filled by ``model.backward``), with the same kernels
 as ``fit`` (``nnc.functional.<name>_step``).
@@ -133,7 +143,7 @@ class Optimizer:
         """The per-parameter state arrays for `model`, created (zero) when the
         optimizer meets a new model or a changed parameter layout."""
         layout = tuple((name, arr.shape, arr.dtype.str) for name, arr in model.named_parameters())
-        current = self._model() if self._model is not None else None
+        current = self._current(model, layout)
         if current is not model or layout != self._layout:
             self.reset()
             self._model = weakref.ref(model)
@@ -172,6 +182,95 @@ class Optimizer:
         self._bind(model)
         grads = dict(model.named_grads())
         return [(name, w, grads[name]) for name, w in model.named_parameters()]
+
+    # -- Keras / PyTorch spellings, pickling --------------------------------
+    # Keras / PyTorch keyword -> nnc keyword
+    _SPELLINGS = {"learning_rate": "lr", "momentum": "mu", "beta_1": "beta1",
+                  "beta_2": "beta2", "epsilon": "eps"}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:
+            cls.__init__ = Optimizer._accept_spellings(cls.__dict__["__init__"], cls.__name__)
+
+    @staticmethod
+    def _accept_spellings(init, cls_name):
+        """Wraps an optimizer's ``__init__`` so that ``learning_rate=``,
+        ``momentum=``, ``beta_1=``, ``beta_2=``, ``betas=`` and ``epsilon=``
+        mean nnc's ``lr``, ``mu``, ``beta1``, ``beta2`` and ``eps``; a
+        spelling of a setting the optimizer lacks is refused with nnc's."""
+        import functools
+        import inspect
+
+        params = inspect.signature(init).parameters
+        if any(p.kind is p.VAR_KEYWORD for p in params.values()):
+            return init  # a base class's **hyper: its subclasses translate
+        own = set(params)
+
+        @functools.wraps(init)
+        def wrapper(self, *args, **kwargs):
+            if "betas" in kwargs:
+                betas = kwargs.pop("betas")
+                if "beta1" not in own:
+                    raise TypeError(f"{cls_name}: has no betas (PyTorch's Adam setting); see "
+                                    f"nnc.Adam(lr, beta1, beta2, eps)")
+                try:
+                    kwargs["beta_1"], kwargs["beta_2"] = betas
+                except (TypeError, ValueError):
+                    raise TypeError(f"{cls_name}: betas must be a pair (beta1, beta2), got "
+                                    f"{betas!r}") from None
+            for alias, name in Optimizer._SPELLINGS.items():
+                if alias not in kwargs:
+                    continue
+                if name not in own:
+                    hint = {"mu": "momentum is nnc.Momentum(lr, mu=0.9) or "
+                                  "nnc.Nesterov(lr, mu=0.9)",
+                            "beta1": "nnc.Adam(lr, beta1, beta2, eps) has betas",
+                            "beta2": "nnc.Adam(lr, beta1, beta2, eps) has betas",
+                            "eps": "nnc.Adam(lr, beta1, beta2, eps) has eps",
+                            "lr": f"it has no learning rate; see help(nnc.{cls_name})"}[name]
+                    raise TypeError(f"{cls_name}: unexpected keyword {alias}= ({hint})")
+                if name in kwargs:
+                    raise TypeError(f"{cls_name}: got both {name}= and {alias}= (the same "
+                                    f"setting); give one")
+                kwargs[name] = kwargs.pop(alias)
+            return init(self, *args, **kwargs)
+
+        return wrapper
+
+    def __getstate__(self):
+        # pickle / deepcopy: the weak reference to the model cannot be pickled.
+        # The copy keeps the layout and takes up the state with the first
+        # model that matches it (_current).  Between Nesterov's look_ahead and
+        # step the model itself goes along, so that step finds it.
+        state = dict(self.__dict__)
+        model = self._model() if self._model is not None else None
+        state["_model"] = model if getattr(self, "_saved", None) is not None else None
+        state["_adopt_layout"] = self._layout
+        return state
+
+    def __setstate__(self, state):
+        # the state arrays are updated in place: plain writeable arrays
+        from ._pickling import writable
+
+        self.__dict__.update(state)
+        if self._model is not None:
+            self._model = weakref.ref(self._model)
+        self.state = {name: writable(st) for name, st in self.state.items()}
+        self._t = writable(self._t)
+        if getattr(self, "_saved", None) is not None:
+            self._saved = writable(self._saved)
+
+    def _current(self, model, layout):
+        """The model the state belongs to (None if none): after unpickling,
+        ``model`` itself when its parameter layout is the one the state was
+        made for."""
+        current = self._model() if self._model is not None else None
+        adopt = self.__dict__.pop("_adopt_layout", None)
+        if current is None and adopt is not None and layout == adopt == self._layout:
+            self._model = weakref.ref(model)
+            return model
+        return current
 
     def __repr__(self):
         return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self._hyper())})"
@@ -293,3 +392,47 @@ class HotCold(Optimizer):
 __all__.append("HotCold")
 _missing = [r["cls"] for r in _core._ops["optimizers"] if r["cls"] not in globals()]
 assert not _missing, f"ops.def optimizers without a class in nnc.optim: {_missing}"
+
+
+def _by_name():
+    """name -> class for every optimizer class of this module (its ``kind``;
+    "hot_cold" too)."""
+    found, todo = {}, [Optimizer]
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if cls.__module__ == __name__ and not cls.__name__.startswith("_") and cls.kind:
+            found[cls.kind] = cls
+    if "hotcold" in found:
+        found["hot_cold"] = found["hotcold"]
+    return found
+
+
+def names() -> list:
+    """The optimizer names ``resolve_optimizer`` (and ``fit``) accept."""
+    return sorted(_by_name())
+
+
+def resolve_optimizer(spec: object, what: str = "fit") -> Optimizer:
+    """An Optimizer from ``spec``: an nnc optimizer object (returned as is,
+    state and all), an optimizer class (``nnc.Adam``) or a name ("sgd",
+    "momentum", "nesterov", "adam", "hotcold", ...: ``names()``; case does
+    not matter), which give a NEW optimizer with its default settings (SGD
+    lr=0.01, Momentum and Nesterov lr=0.01 mu=0.9, Adam lr=0.001, HotCold
+    step=0.001)."""
+    if isinstance(spec, Optimizer):
+        return spec
+    if isinstance(spec, type) and issubclass(spec, Optimizer) and spec.kind is not None:
+        return spec()
+    if isinstance(spec, str):
+        key = spec.strip().lower().replace("-", "_")
+        by_name = _by_name()
+        if key in by_name:
+            return by_name[key]()
+        raise ValueError(f"{what}: unknown optimizer {spec!r}; expected one of {names()}, or an "
+                         f"optimizer object such as nnc.SGD(lr=0.1)")
+    raise TypeError(f"{what}: optimizer must be an nnc optimizer (nnc.SGD(lr), nnc.Adam(), ...) "
+                    f"or its name ('sgd', 'adam', ...), got {type(spec).__name__} ({spec!r})")
+
+
+__all__ += ["resolve_optimizer", "names"]

@@ -18,13 +18,18 @@ How each draw is made:
   and rounded once to the requested dtype, so a float32 normal draw equals
   the float64 draw from the same state rounded to float32.
 """
+from __future__ import annotations
+
 import math
 import operator
 import threading
+from typing import Any, MutableSequence, Optional, Union, overload
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _core
+from ._typing import DTypeLike, FloatArray, IntArray, ShapeLike
 
 __all__ = ["Generator", "as_generator"]
 
@@ -162,7 +167,7 @@ class Generator:
     (setting ``state`` writes into it).
     """
 
-    def __init__(self, seed=0):
+    def __init__(self, seed: int = 0) -> None:
         seed = _check_seed(seed)
         self._state_array = np.zeros(4, dtype=np.uint64)
         self._lock = threading.Lock()
@@ -181,13 +186,13 @@ class Generator:
     # ---- state ----
 
     @property
-    def seed(self):
+    def seed(self) -> Optional[int]:
         """The seed this Generator was created from (None when it was made
         by ``spawn`` or its ``state`` was set)."""
         return self._seed
 
     @property
-    def state(self):
+    def state(self) -> tuple[int, ...]:
         """The four 64-bit state words as a tuple of ints (a copy).
 
         Save it to checkpoint a stream and assign it back (or to another
@@ -202,7 +207,7 @@ class Generator:
             return tuple(int(w) for w in self._state_array)
 
     @state.setter
-    def state(self, value):
+    def state(self, value: tuple[int, ...]) -> None:
         try:
             words = list(value)
         except TypeError:
@@ -220,7 +225,7 @@ class Generator:
             self._state_array[:] = np.array(words, dtype=np.uint64)
             self._seed = None
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         words = ", ".join(f"0x{w:016x}" for w in self.state)
         return f"nnc.Generator(seed={self._seed!r}) <xoshiro256** state ({words})>"
 
@@ -238,14 +243,27 @@ class Generator:
 
     # ---- draws ----
 
-    def random_raw(self, size=None):
+    @overload
+    def random_raw(self, size: None = None) -> int: ...
+    @overload
+    def random_raw(self, size: ShapeLike) -> npt.NDArray[np.uint64]: ...
+
+    def random_raw(self, size: Optional[ShapeLike] = None) -> Any:
         """Raw 64-bit outputs of xoshiro256**: an int (size None) or a uint64
         array of shape ``size``."""
         shape = (1,) if size is None else _check_shape(size, "random_raw")
         out = self._fill(_core.rng_next_u64, _empty(shape, np.uint64, "random_raw"))
         return int(out[0]) if size is None else out
 
-    def uniform(self, shape=None, *numpy_style, low=0.0, high=1.0, dtype="float64"):
+    @overload
+    def uniform(self, shape: None = None, *, low: float = 0.0, high: float = 1.0,
+                dtype: DTypeLike = "float64") -> float: ...
+    @overload
+    def uniform(self, shape: ShapeLike, *, low: float = 0.0, high: float = 1.0,
+                dtype: DTypeLike = "float64") -> FloatArray: ...
+
+    def uniform(self, shape: Optional[ShapeLike] = None, *numpy_style: Any, low: float = 0.0,
+                high: float = 1.0, dtype: DTypeLike = "float64") -> Any:
         """Uniform values on [low, high).
 
         Each value is ``low + (high - low) * u`` with u = (top 53 bits of a
@@ -268,7 +286,16 @@ class Generator:
         out = self._fill(_core.rng_uniform_fill, _empty(shp, dt, what), lo, hi)
         return float(out[0]) if shape is None else out
 
-    def normal(self, shape=None, *numpy_style, mean=0.0, std=1.0, dtype="float64"):
+    @overload
+    def normal(self, shape: None = None, *, mean: float = 0.0, std: float = 1.0,
+               dtype: DTypeLike = "float64") -> float: ...
+    @overload
+    def normal(self, shape: ShapeLike, *, mean: float = 0.0, std: float = 1.0,
+               dtype: DTypeLike = "float64") -> FloatArray: ...
+
+    def normal(self, shape: Optional[ShapeLike] = None, *numpy_style: Any,
+               mean: float = 0.0, std: float = 1.0,
+               dtype: DTypeLike = "float64") -> Any:
         """Normal values N(mean, std**2).
 
         Marsaglia's polar method: draw (u, v) uniform in [-1, 1)^2 until
@@ -294,7 +321,15 @@ class Generator:
         out = self._fill(_core.rng_normal_fill, _empty(shp, dt, what), m, s)
         return float(out[0]) if shape is None else out
 
-    def integers(self, low, high=None, size=None):
+    @overload
+    def integers(self, low: int, high: Optional[int] = None, size: None = None) -> int: ...
+    @overload
+    def integers(self, low: int, high: Optional[int], size: ShapeLike) -> IntArray: ...
+    @overload
+    def integers(self, low: int, *, size: ShapeLike) -> IntArray: ...
+
+    def integers(self, low: int, high: Optional[int] = None,
+                 size: Optional[ShapeLike] = None) -> Any:
         """Uniform integers in [low, high) (or [0, low) when high is None).
 
         Unbiased: Lemire's multiply-shift, rejecting the few 64-bit draws that
@@ -316,7 +351,7 @@ class Generator:
         out = self._fill(_core.rng_integers, _empty(shp, np.int64, what), lo, bound)
         return int(out[0]) if size is None else out
 
-    def permutation(self, n):
+    def permutation(self, n: Union[int, "npt.ArrayLike"]) -> npt.NDArray[Any]:
         """A uniformly random permutation.
 
         ``n`` an int: an int64 array holding 0..n-1 in random order
@@ -335,7 +370,7 @@ class Generator:
         out = _empty((count,), np.int64, what, f"n = {count}")
         return self._fill(_core.rng_permutation, out)
 
-    def shuffle(self, x):
+    def shuffle(self, x: Union[np.ndarray[Any, Any], MutableSequence[Any]]) -> None:
         """Shuffles a NumPy array along its first axis, or a list, in place
         (the order is ``x[permutation(len(x))]``)."""
         if isinstance(x, np.ndarray):
@@ -351,7 +386,7 @@ class Generator:
             raise TypeError(f"shuffle: expected a numpy.ndarray or a list, got "
                             f"{type(x).__name__}")
 
-    def spawn(self, n):
+    def spawn(self, n: int) -> list[Generator]:
         """``n`` new Generators with streams that cannot overlap.
 
         Child k starts from this Generator's state after k jumps of 2**128
@@ -365,7 +400,7 @@ class Generator:
         # Reserve the list first: a count no list can hold fails here, at once,
         # instead of after jumping (and allocating) until memory runs out.
         try:
-            states = [None] * count
+            states: list[Any] = [None] * count
         except (MemoryError, OverflowError):
             raise MemoryError(f"spawn: n = {count} Generators do not fit in memory") from None
         with self._lock:
@@ -379,7 +414,7 @@ def _restore(state, seed):
     return Generator._from_state(state, seed)
 
 
-def as_generator(gen, what="gen"):
+def as_generator(gen: Union[Generator, int, None], what: str = "gen") -> Generator:
     """A Generator from ``gen``: a Generator is returned as is, an int seeds a
     new one, None means ``Generator(0)`` (so results are reproducible even
     when no generator is given)."""

@@ -1,17 +1,38 @@
 """Tools a learner needs around training: gradient checks, loss surfaces and
 the largest stable learning rate of a linear model."""
+from __future__ import annotations
+
 import math
 import numbers
+from typing import TYPE_CHECKING, Any, Literal, Sequence, Union, cast, overload
 
 import numpy as np
 
 from . import _core
 from . import losses as _losses
+from ._typing import ArrayLike, FloatArray
+
+if TYPE_CHECKING:
+    from .model import Sequential
+
+#: A loss argument: a name ("mse"), a Loss object or a Loss class.
+_LossLike = Union[str, "_losses.Loss", "type[_losses.Loss]"]
 
 __all__ = ["gradcheck", "loss_surface", "max_stable_lr"]
 
 
-def gradcheck(model, X, y, loss, eps=1e-6, l1=0.0, l2=0.0, floor=1e-8, details=False):
+@overload
+def gradcheck(model: Sequential, X: ArrayLike, y: ArrayLike, loss: _LossLike, eps: float = 1e-6,
+              l1: float = 0.0, l2: float = 0.0, floor: float = 1e-8,
+              details: Literal[False] = False) -> float: ...
+@overload
+def gradcheck(model: Sequential, X: ArrayLike, y: ArrayLike, loss: _LossLike, eps: float = 1e-6,
+              l1: float = 0.0, l2: float = 0.0, floor: float = 1e-8, *,
+              details: Literal[True]) -> tuple[float, dict[str, tuple[FloatArray, FloatArray]]]: ...
+
+def gradcheck(model: Sequential, X: ArrayLike, y: ArrayLike, loss: _LossLike, eps: float = 1e-6,
+              l1: float = 0.0, l2: float = 0.0, floor: float = 1e-8,
+              details: bool = False) -> Any:
     """Largest relative error between the engine's analytic gradient and a
     central-difference estimate, over every scalar parameter.
 
@@ -89,7 +110,7 @@ def _resolve(model, spec, which):
             raise ValueError(f"loss_surface: index {index!r} does not fit {name} of shape "
                              f"{arr.shape}")
         try:
-            return pos, int(np.ravel_multi_index(idx, arr.shape))
+            return pos, int(np.ravel_multi_index(cast(Any, idx), arr.shape))
         except ValueError:
             raise ValueError(f"loss_surface: index {index!r} is out of range for {name} of "
                              f"shape {arr.shape}") from None
@@ -97,7 +118,9 @@ def _resolve(model, spec, which):
                    f"{[n for n, _ in named]}")
 
 
-def loss_surface(model, X, y, loss, params, grid, l1=0.0, l2=0.0):
+def loss_surface(model: Sequential, X: ArrayLike, y: ArrayLike, loss: _LossLike,
+                 params: Sequence[Any], grid: tuple[ArrayLike, ArrayLike], l1: float = 0.0,
+                 l2: float = 0.0) -> FloatArray:
     """The objective over a grid of two scalar parameters, the others held,
     evaluated in C in one call.
 
@@ -145,7 +168,8 @@ def loss_surface(model, X, y, loss, params, grid, l1=0.0, l2=0.0):
                                      l1, l2, pa, ia, pb, ib, ga, gb, 1)
 
 
-def max_stable_lr(X, *, loss=None, bias=False, outputs=1):
+def max_stable_lr(X: ArrayLike, *, loss: Union[_LossLike, None] = None, bias: bool = False,
+                  outputs: int = 1) -> float:
     """The critical learning rate ``2 / lambda_max`` of full-batch gradient
     descent on a LINEAR model ``pred = X @ w (+ b)`` with a squared-error
     loss: GD converges for 0 < lr < max_stable_lr and diverges above.

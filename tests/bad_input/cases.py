@@ -527,3 +527,6 @@ def _linalg_cases():
 CASES = _act_cases() + _loss_cases() + _penalty_cases() + _step_cases() + _linalg_cases()
 BY_NAME = {c.name: c for c in CASES}
 covers(*(c.fn for c in CASES))
+# nnc.functional's softmax family wraps nnc._core's (adding axis=/dim=): the
+# cases above reach the core function through the wrapper.
+covers(*(c.fn._core_function for c in CASES if hasattr(c.fn, "_core_function")))

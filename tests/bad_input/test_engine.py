@@ -183,7 +183,8 @@ FIT_BAD = [
     ({"loss": 3}, TypeError, ("loss",)),
     ({"loss": None}, TypeError, ("loss",)),
     # optimizer
-    ({"optimizer": "sgd"}, TypeError, ("optimizer",)),
+    ({"optimizer": "bogus"}, ValueError, ("optimizer", "bogus")),
+    ({"optimizer": 0.1}, TypeError, ("optimizer",)),
     ({"optimizer": None}, TypeError, ("optimizer",)),
     # schedule
     ({"epochs": -1}, ValueError, ("epochs",)),

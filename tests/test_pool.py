@@ -1,0 +1,126 @@
+"""The worker pool behind threaded matrix products (csrc/core/nnc_pool.h,
+csrc/module/m_pool.c): owned by nnc._core, created lazily, stopped at exit,
+forgotten in a forked child, and never changing a bit of any result."""
+import os
+import subprocess
+import sys
+import threading
+import textwrap
+
+import numpy as np
+import pytest
+
+import nnc
+
+
+def _run(code):
+    """Runs code in a fresh interpreter; returns its stdout (fails on error)."""
+    r = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
+                       text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+@pytest.mark.parametrize("shape", [(97, 131, 203), (300, 40, 250), (20, 400, 300),
+                                   (256, 256, 256)])
+@pytest.mark.parametrize("trans", [(False, False), (True, False), (False, True), (True, True)])
+def test_pooled_products_equal_one_thread_bit_for_bit(shape, trans, dtype):
+    m, n, k = shape
+    rng = np.random.default_rng(m * n + k)
+    a = rng.standard_normal((k, m) if trans[0] else (m, k)).astype(dtype)
+    b = rng.standard_normal((n, k) if trans[1] else (k, n)).astype(dtype)
+    one = nnc.matmul(a, b, trans_a=trans[0], trans_b=trans[1], threads=1)
+    ref = (a.T if trans[0] else a).astype(np.float64) @ (b.T if trans[1] else b)
+    np.testing.assert_allclose(one, ref, rtol=1e-4 if dtype == np.float32 else 1e-12,
+                               atol=1e-3 if dtype == np.float32 else 1e-10)
+    for threads in (2, 3, 4, 7, None):
+        got = nnc.matmul(a, b, trans_a=trans[0], trans_b=trans[1], threads=threads)
+        assert np.array_equal(got, one), threads
+
+
+def test_pool_is_created_lazily_and_sized_to_the_cpus():
+    out = _run("""
+        import nnc, numpy as np
+        print(nnc._core._pool_info()["running"])
+        nnc.matmul(np.ones((8, 8)), np.ones((8, 8)), threads=4)   # too small for threads
+        print(nnc._core._pool_info()["running"])
+        a = np.ones((200, 200))
+        nnc.matmul(a, a, threads=2)
+        info = nnc._core._pool_info()
+        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        print(info["running"] == (cpus > 1), info["workers"] == min(cpus, 64) - 1 or cpus == 1)
+    """.replace("import nnc,", "import os, nnc,"))
+    assert out.split() == ["False", "False", "True", "True"]
+
+
+def test_shutdown_stops_the_pool_and_products_still_work():
+    out = _run("""
+        import nnc, numpy as np
+        a = np.arange(40000.0).reshape(200, 200) / 4e4
+        ref = nnc.matmul(a, a, threads=1)
+        nnc.matmul(a, a, threads=2)
+        nnc._core._pool_shutdown()
+        info = nnc._core._pool_info()
+        print(info["running"], info["closed"])
+        print(np.array_equal(nnc.matmul(a, a, threads=2), ref))   # per-call threads now
+        print(nnc._core._pool_info()["running"])                   # and no new pool
+    """)
+    assert out.split() == ["False", "True", "True", "False"]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
+def test_a_forked_child_gets_its_own_pool():
+    out = _run("""
+        import os, nnc, numpy as np
+        a = np.arange(40000.0).reshape(200, 200) / 4e4
+        ref = nnc.matmul(a, a, threads=1)
+        nnc.matmul(a, a, threads=2)          # the parent's pool is running
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            ok = nnc._core._pool_info()["running"] is False
+            ok = ok and np.array_equal(nnc.matmul(a, a, threads=2), ref)
+            os.write(w, b"ok" if ok else b"bad")
+            os._exit(0)
+        os.close(w)
+        got = os.read(r, 8)
+        os.waitpid(pid, 0)
+        print(got.decode(), np.array_equal(nnc.matmul(a, a, threads=2), ref))
+    """)
+    assert out.split() == ["ok", "True"]
+
+
+def test_threads_sharing_the_pool_get_identical_results():
+    # One Python thread holds the pool; the others find it busy and start
+    # threads of their own.  Nobody waits on anybody, nobody's bits change.
+    rng = np.random.default_rng(5)
+    a = rng.standard_normal((180, 170))
+    b = rng.standard_normal((170, 190))
+    ref = nnc.matmul(a, b, threads=1)
+    results, errors = [], []
+
+    def work():
+        try:
+            for _ in range(5):
+                results.append(nnc.matmul(a, b, threads=2))
+        except Exception as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    ts = [threading.Thread(target=work) for _ in range(4)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    assert errors == []
+    assert len(results) == 20
+    assert all(np.array_equal(r, ref) for r in results)
+
+
+def test_interpreter_exits_cleanly_with_a_running_pool():
+    out = _run("""
+        import nnc, numpy as np
+        a = np.ones((200, 200))
+        nnc.matmul(a, a, threads=2)
+        print("done")
+    """)
+    assert out.strip() == "done"
