@@ -154,7 +154,9 @@ def classes(text, ops):
     acts = [r["cls"] for r in ops["activations"]]
     opts = [r["cls"] for r in ops["optimizers"]]
     lines = _wrap("from .layers import (", acts) + _wrap("from .optim import (", opts)
-    return _replace_block(text, BEGIN.format("classes"), END, lines, "__init__.py")
+    text = _replace_block(text, BEGIN.format("classes"), END, lines, "__init__.py")
+    exports = _wrap("__all__ += [", [f'"{n}"' for n in acts + opts], close="]")
+    return _replace_block(text, BEGIN.format("class exports"), END, exports, "__init__.py")
 
 
 def readme(text, ops):
