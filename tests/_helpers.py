@@ -55,3 +55,16 @@ def kernel(name, dtype, argtypes, restype=ctypes.c_int):
 def ctype(dtype):
     """The C scalar type of `dtype` (float or double)."""
     return ctypes.c_float if np.dtype(dtype) == np.float32 else ctypes.c_double
+
+
+# The fields of _core.engine_fit's keyword-only private API, in the order the
+# tests spell them positionally.
+ENGINE_FIT_FIELDS = ("dtype", "layers", "params", "x", "y", "loss", "l1", "l2", "opt", "epochs",
+                     "batch_size", "order", "rng_state", "divergence", "epoch_loss", "step_loss",
+                     "param_record", "monitor", "callback_every", "ticks", "threads", "counters")
+
+
+def engine_fit(*args, **kwargs):
+    """_core.engine_fit with its fields given in ENGINE_FIT_FIELDS order."""
+    assert len(args) == len(ENGINE_FIT_FIELDS), len(args)
+    return nnc._core.engine_fit(**dict(zip(ENGINE_FIT_FIELDS, args)), **kwargs)

@@ -10,93 +10,28 @@ import warnings
 import numpy as np
 import pytest
 
+from nnc import _core
 from nnc import functional as F
 from _helpers import I64, VP, ctype, kernel, numeric_grad, ptr, variants
 
-SELU_L = 1.0507009873554804934
-SELU_A = 1.6732632423543772848
-ROWWISE = ("softmax", "log_softmax")
-# name -> (extra kwargs for forward/backward, alpha value the reference uses)
-PARAMS = {
-    "identity": ({}, 0.0),
-    "step": ({}, 0.0),
-    "sigmoid": ({}, 0.0),
-    "tanh": ({}, 0.0),
-    "relu": ({}, 0.0),
-    "leaky_relu": ({}, 0.01),  # default alpha
-    "prelu": ({"alpha": 0.25}, 0.25),
-    "elu": ({}, 1.0),  # default alpha
-    "selu": ({}, 0.0),
-    "softmax": ({}, 0.0),
-    "log_softmax": ({}, 0.0),
-}
+from reference import SELU_A, SELU_L, act_backward_ref, act_ref
+
+OPS = _core._ops["activations"]
+ROWWISE = tuple(r["name"] for r in OPS if r["rowwise"])
+LEARNED = tuple(r["name"] for r in OPS if r["alpha"] == "learned")
+# name -> (extra kwargs for forward/backward, alpha value the reference uses):
+# fixed alphas at their ops.def default, learned ones passed explicitly.
+PARAMS = {r["name"]: ({"alpha": r["alpha_default"]} if r["alpha"] == "learned" else {},
+                      r["alpha_default"]) for r in OPS}
 NAMES = list(PARAMS)
 
 
-def _nan_where(x, value):
-    """value, except NaN where x is NaN (a NaN input gives a NaN derivative)."""
-    return np.where(np.isnan(x), np.nan, value)
-
-
 def ref_forward(name, x, alpha):
-    x = np.asarray(x, np.float64)
-    with np.errstate(all="ignore"):
-        if name == "identity":
-            return x.copy()
-        if name == "step":
-            return _nan_where(x, np.where(x > 0, 1.0, 0.0))
-        if name == "sigmoid":
-            e = np.exp(-np.abs(x))
-            return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-        if name == "tanh":
-            return np.tanh(x)
-        if name == "relu":
-            return np.where(x < 0, 0.0, x)
-        if name in ("leaky_relu", "prelu"):
-            return np.where(x < 0, alpha * x, x)
-        if name == "elu":
-            return np.where(x < 0, alpha * np.expm1(x), x)
-        if name == "selu":
-            return SELU_L * np.where(x < 0, SELU_A * np.expm1(x), x)
-        if x.size == 0:
-            return x.copy()
-        z = x - x.max(axis=-1, keepdims=True)
-        lse = np.log(np.exp(z).sum(axis=-1, keepdims=True))
-        if name == "softmax":
-            return np.exp(z - lse)
-        if name == "log_softmax":
-            return z - lse
-    raise AssertionError(name)
+    return act_ref(name, x, alpha)
 
 
 def ref_backward(name, x, dy, alpha):
-    x = np.asarray(x, np.float64)
-    dy = np.asarray(dy, np.float64)
-    with np.errstate(all="ignore"):
-        if name == "identity":
-            return dy.copy()
-        if name == "step":
-            return dy * _nan_where(x, 0.0)
-        if name == "sigmoid":
-            s = ref_forward("sigmoid", x, alpha)
-            return dy * (s * (1 - s))
-        if name == "tanh":
-            return dy * (1 - np.tanh(x) ** 2)
-        if name == "relu":
-            return dy * _nan_where(x, np.where(x > 0, 1.0, 0.0))
-        if name in ("leaky_relu", "prelu"):
-            return dy * _nan_where(x, np.where(x > 0, 1.0, alpha))
-        if name == "elu":
-            return dy * np.where(x > 0, 1.0, alpha * np.exp(x))
-        if name == "selu":
-            return dy * (SELU_L * np.where(x > 0, 1.0, SELU_A * np.exp(x)))
-        if name == "softmax":
-            y = ref_forward("softmax", x, alpha)
-            return y * (dy - (dy * y).sum(axis=-1, keepdims=True))
-        if name == "log_softmax":
-            y = ref_forward("softmax", x, alpha)
-            return dy - y * dy.sum(axis=-1, keepdims=True)
-    raise AssertionError(name)
+    return act_backward_ref(name, x, dy, alpha)
 
 
 def fwd(name, x, **kw):
@@ -104,8 +39,8 @@ def fwd(name, x, **kw):
 
 
 def bwd(name, x, dy, **kw):
-    if name == "prelu":
-        dx, _ = F.prelu_backward(x, kw["alpha"], dy)
+    if name in LEARNED:
+        dx, _ = getattr(F, name + "_backward")(x, dy, kw["alpha"])
         return dx
     return getattr(F, name + "_backward")(x, dy, **kw)
 
@@ -197,7 +132,7 @@ def test_kink_conventions():
     assert F.step(x).tolist() == [0.0, 0.0]
     assert F.step_backward([-1.0, 0.0, 1.0], [1.0, 1.0, 1.0]).tolist() == [0.0, 0.0, 0.0]
     assert F.leaky_relu_backward(x, dy, alpha=0.2).tolist() == [0.2, 0.2]
-    assert F.prelu_backward(x, 0.3, dy)[0].tolist() == [0.3, 0.3]
+    assert F.prelu_backward(x, dy, 0.3)[0].tolist() == [0.3, 0.3]
     assert F.elu_backward(x, dy, alpha=0.5).tolist() == [0.5, 0.5]
     assert F.selu_backward([0.0], [1.0])[0] == SELU_L * SELU_A
 
@@ -266,7 +201,7 @@ def test_alpha_defaults_and_keywords():
     assert F.leaky_relu_backward(x, dy=[1.0, 1.0], alpha=0.5).tolist() == [0.5, 1.0]
     assert _ulps_apart(F.elu_backward(x, [1.0, 1.0], alpha=2.0)[0], 2.0 * exp_m2) <= 1
     assert F.prelu(x, alpha=0.1)[0] == -0.2
-    dx, da = F.prelu_backward(x, 0.1, [2.0, 5.0])
+    dx, da = F.prelu_backward(x, [2.0, 5.0], 0.1)
     assert dx.tolist() == [0.2, 5.0] and da == -4.0 and type(da) is float
     with pytest.raises(TypeError):
         F.prelu(x)  # alpha is required
@@ -285,7 +220,7 @@ def test_activation_names_come_from_the_core():
         if not name.isupper():
             assert inspect.signature(getattr(F, name)).parameters
     assert str(inspect.signature(F.leaky_relu_backward)) == "(x, dy, alpha=0.01)"
-    assert str(inspect.signature(F.prelu_backward)) == "(x, alpha, dy)"
+    assert str(inspect.signature(F.prelu_backward)) == "(x, dy, alpha)"
 
 
 # ---------------------------------------------------------------- gradients
@@ -313,16 +248,16 @@ def test_prelu_dalpha_matches_central_differences():
     h = 1e-6
     alpha = 0.3
     numeric = (np.sum(w * F.prelu(x, alpha + h)) - np.sum(w * F.prelu(x, alpha - h))) / (2 * h)
-    _, dalpha = F.prelu_backward(x, alpha, w)
+    _, dalpha = F.prelu_backward(x, w, alpha)
     assert dalpha == pytest.approx(numeric, rel=1e-7)
     assert dalpha == pytest.approx(float(np.sum(w * np.minimum(x, 0))), rel=1e-13)
 
 
 def test_prelu_dalpha_float32_and_empty():
     x = np.array([-1.0, -2.0, 3.0], np.float32)
-    dx, da = F.prelu_backward(x, np.float32(0.5), np.ones(3, np.float32))
+    dx, da = F.prelu_backward(x, np.ones(3, np.float32), np.float32(0.5))
     assert dx.dtype == np.float32 and da == -3.0
-    dx, da = F.prelu_backward(np.zeros(0), 0.5, np.zeros(0))
+    dx, da = F.prelu_backward(np.zeros(0), np.zeros(0), 0.5)
     assert dx.shape == (0,) and da == 0.0
 
 
@@ -375,15 +310,14 @@ def test_no_reference_leaks():
     assert (sys.getrefcount(x), sys.getrefcount(dy)) == counts
     y = F.relu(x)
     assert sys.getrefcount(y) == 2
-    dx, da = F.prelu_backward(x, 0.1, dy)
+    dx, da = F.prelu_backward(x, dy, 0.1)
     assert sys.getrefcount(dx) == 2 and type(da) is float
 
 
 # ---- direct calls into the C kernels (ctypes), for paths the Python API does
 # not reach: a forward output passed to backward, in-place aliasing, statuses
 # (helpers in _helpers.py).
-ACT_NAMES = ["identity", "step", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu",
-             "selu", "softmax", "log_softmax"]
+ACT_NAMES = list(_core.ACTIVATIONS)  # in enum order
 
 
 def _c_act(dtype):
@@ -416,7 +350,7 @@ def test_kernel_backward_with_forward_output_and_in_place(dtype, k):
     dx_c = dy.copy()
     assert bwd(k, 3, 5, ptr(x), None, ptr(dx_c), ptr(dx_c), 0.2, None) == 0  # dx aliases dy
     assert np.array_equal(dx_a, dx_c)
-    if ACT_NAMES[k] == "prelu":
+    if ACT_NAMES[k] in LEARNED:
         ref = np.sum(dy.astype(np.float64) * np.minimum(x, 0))
         np.testing.assert_allclose(da, [ref, ref], rtol=tol)
     else:
@@ -440,3 +374,16 @@ def test_kernel_bad_arguments():
     assert fwd(0, -1, 2, ptr(x), ptr(x), 0.0) == 1
     assert fwd(0, 2**62, 2**62, ptr(x), ptr(x), 0.0) == 2  # overflow
     assert fwd(0, 0, 5, None, None, 0.0) == 0  # nothing to do
+
+
+def test_prelu_backward_old_argument_order_still_works_with_a_warning():
+    """prelu_backward took (x, alpha, dy) before every *_backward took (x,
+    dy[, alpha]); the old order gives the same numbers and a DeprecationWarning."""
+    x, dy = np.array([-2.0, 3.0, 0.0]), np.array([1.0, -2.0, 4.0])
+    new = F.prelu_backward(x, dy, 0.3)
+    with pytest.warns(DeprecationWarning, match=r"prelu_backward\(x, alpha, dy\) is deprecated"):
+        old = F.prelu_backward(x, 0.3, dy)
+    assert old[0].tolist() == new[0].tolist() and old[1] == new[1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        F.prelu_backward(x=x, dy=dy, alpha=0.3)  # keywords: no warning

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # builds and runs the C test program
+
 ROOT = Path(__file__).resolve().parent.parent
 CORE = ROOT / "csrc" / "core"
 TESTS = ROOT / "csrc" / "tests"

@@ -327,3 +327,91 @@ def test_loss_spellings_agree():
     assert len(values) == 1
     assert model.evaluate(X, Y, nnc.losses.MSE("sum", half=True)) == pytest.approx(
         values.pop() * Y.size / 2, rel=1e-14)
+
+
+# ---------------------------------------------------------------------------
+# Regression (hardening review) 2. model.fit: absurd sizes failed with messages that named no argument.
+#    Values that mean the same as a smaller one are now clamped; records that
+#    cannot be allocated are refused naming epochs.
+
+FX = np.random.default_rng(0).normal(size=(6, 2))
+FY = FX @ np.array([1.0, -2.0]) + 0.5
+
+
+def _model():
+    return nnc.Sequential([nnc.Dense(2, 1)], seed=3)
+
+
+def _fit(**kw):
+    m = _model()
+    h = m.fit(FX, FY, loss="mse", optimizer=nnc.SGD(0.05), **{"epochs": 4, **kw})
+    return m, h
+
+
+def test_fit_huge_batch_size_is_the_full_batch():
+    m_ref, h_ref = _fit()  # batch_size=None: full batch
+    for bs in (6, 7, 2 ** 62, 2 ** 70):
+        m, h = _fit(batch_size=bs)
+        np.testing.assert_array_equal(h.loss, h_ref.loss)
+        np.testing.assert_array_equal(m.get_flat_params(), m_ref.get_flat_params())
+        assert h.steps == 4
+
+
+def test_fit_huge_batch_size_with_order_is_one_step_over_the_order():
+    m_ref, h_ref = _fit(order=[0, 3, 3, 5], batch_size=4)
+    m, h = _fit(order=[0, 3, 3, 5], batch_size=2 ** 70)
+    np.testing.assert_array_equal(h.loss, h_ref.loss)
+    np.testing.assert_array_equal(m.get_flat_params(), m_ref.get_flat_params())
+
+
+def test_fit_huge_threads_counts_as_the_cap():
+    m_ref, h_ref = _fit()
+    m, h = _fit(threads=2 ** 40)
+    np.testing.assert_array_equal(h.loss, h_ref.loss)
+    np.testing.assert_array_equal(m.get_flat_params(), m_ref.get_flat_params())
+
+
+@pytest.mark.parametrize("every,calls", [(2 ** 70, []), (5, []), (4, [4]), (2, [2, 4])])
+def test_fit_huge_callback_every_never_fires(every, calls):
+    seen = []
+    _fit(callback=lambda e, h: seen.append(e), callback_every=every)
+    assert seen == calls
+
+
+@pytest.mark.parametrize("kw,exc,pattern", [
+    ({"epochs": 2 ** 62}, ValueError,
+     r"fit: epochs=4611686018427387904 needs a loss record of 4611686018427387904 values"),
+    ({"epochs": 2 ** 70}, ValueError, r"fit: epochs=1180591620717411303424 is more than"),
+    ({"epochs": 2 ** 62, "order": [0, 1], "record": "step"}, ValueError,
+     r"fit: epochs=4611686018427387904 at 2 steps per epoch makes 9223372036854775808 steps"),
+    ({"epochs": 2 ** 59}, MemoryError,  # 4 EiB: an address, but no machine has it
+     r"fit: epochs=576460752303423488 needs a loss record of 576460752303423488 values, "
+     r"more than the free memory holds"),
+])
+def test_fit_records_that_cannot_exist_name_epochs(kw, exc, pattern):
+    m = _model()
+    before = m.get_flat_params().copy()
+    with pytest.raises(exc, match=pattern):
+        m.fit(FX, FY, loss="mse", optimizer=nnc.SGD(0.05), **kw)
+    np.testing.assert_array_equal(m.get_flat_params(), before)
+
+
+@pytest.mark.parametrize("record,limit,pattern", [
+    ("step", 5000, r"fit: epochs=1000 with record='step' needs a per-step loss record of 6000 "
+             r"values \(6 steps per epoch\), more than the free memory holds"),
+    ("params", 10000, r"fit: epochs=1000 with record='params' needs a parameter record of "
+               r"6001 x 3 values, more than the free memory holds"),
+])
+def test_fit_step_and_param_records_that_cannot_be_allocated_name_epochs(monkeypatch, record,
+                                                                         limit, pattern):
+    # Make only the big record fail, as it would on a machine without the memory.
+    real_zeros = np.zeros
+
+    def zeros(shape, *a, **k):
+        if np.prod(shape) > limit:
+            raise MemoryError("Unable to allocate")
+        return real_zeros(shape, *a, **k)
+
+    monkeypatch.setattr(np, "zeros", zeros)
+    with pytest.raises(MemoryError, match=pattern):
+        _fit(epochs=1000, batch_size=1, record=record)

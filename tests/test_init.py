@@ -8,6 +8,7 @@ import pytest
 
 import nnc
 from nnc import init
+from nnc import _core
 
 
 def test_fans():
@@ -182,3 +183,81 @@ def test_refused_call_draws_nothing():
     with pytest.raises(ValueError):
         init.uniform((3,), g, low=2.0, high=1.0)
     assert g.state == before
+
+
+# ---------------------------------------------------------------------------
+# Regression (hardening review) 8. random/init: a shape whose byte count overflows reached np.empty, whose
+#    message named neither the function nor the shape.
+
+
+HUGE = (2 ** 62, 2 ** 62)
+HUGE_TEXT = r"shape \(4611686018427387904, 4611686018427387904\) asks for " + str(2 ** 124)
+
+
+@pytest.mark.parametrize("name,call", [
+    ("random_raw", lambda s: nnc.Generator(0).random_raw(s)),
+    ("uniform", lambda s: nnc.Generator(0).uniform(s)),
+    ("normal", lambda s: nnc.Generator(0).normal(s, dtype="float32")),
+    ("integers", lambda s: nnc.Generator(0).integers(0, 10, size=s)),
+    ("zeros", init.zeros), ("ones", init.ones), ("constant", lambda s: init.constant(s, 2.0)),
+    ("uniform", init.uniform), ("normal", init.normal), ("xavier_uniform", init.xavier_uniform),
+    ("xavier_normal", init.xavier_normal), ("he_uniform", init.he_uniform),
+    ("he_normal", init.he_normal),
+])
+def test_shapes_too_big_for_an_array_name_the_function_and_shape(name, call):
+    with pytest.raises(ValueError, match=rf"^{name}: {HUGE_TEXT} values, more than an array "
+                                         rf"can hold$"):
+        call(HUGE)
+
+
+def test_permutation_too_big_names_n():
+    with pytest.raises(ValueError, match=r"^permutation: n = 4611686018427387904 asks for "
+                                         r"4611686018427387904 values"):
+        nnc.Generator(0).permutation(2 ** 62)
+
+
+def test_shapes_that_fit_an_address_but_not_memory_name_the_function():
+    # 2**57 float64 values = 1 EiB: a legal array size that no machine holds
+    with pytest.raises(MemoryError, match=r"^uniform: shape \(144115188075855872,\) needs "
+                                          r"1152921504606846976 bytes of float64"):
+        nnc.Generator(0).uniform((2 ** 57,))
+    with pytest.raises(MemoryError, match=r"^he_normal: shape \(1024, 140737488355328\) needs "
+                                          r"576460752303423488 bytes of float32"):
+        init.he_normal((2 ** 10, 2 ** 47), dtype="float32")
+
+
+def test_other_numpy_shape_errors_name_the_function():
+    with pytest.raises(ValueError, match=r"^normal: shape \(1, 1, .*\): maximum supported "
+                                         r"dimension"):
+        nnc.Generator(0).normal((1,) * 65)
+
+
+def test_huge_shapes_still_work_where_nothing_is_allocated():
+    assert init.fans((2 ** 40, 2 ** 40, 3, 5)) == (3 * 2 ** 80, 5 * 2 ** 80)
+    assert nnc.Generator(0).uniform((2 ** 40, 0)).shape == (2 ** 40, 0)
+    g1, g2 = nnc.Generator(4), nnc.Generator(4)
+    np.testing.assert_array_equal(g1.permutation(6), g2.permutation(6))
+    np.testing.assert_array_equal(init.he_normal((3, 2), gen=1), init.he_normal((3, 2), gen=1))
+
+
+# Sibling of 8: Generator.spawn with an impossible count jumped (and built
+# tuples) until memory ran out; now it fails at once, state untouched.
+
+@pytest.mark.parametrize("n", [2 ** 62, 2 ** 70])
+def test_spawn_of_an_impossible_count_fails_at_once(n):
+    g = nnc.Generator(7)
+    before = g.state
+    with pytest.raises(MemoryError, match=rf"^spawn: n = {n} Generators do not fit in memory"):
+        g.spawn(n)
+    assert g.state == before
+
+
+def test_spawn_still_gives_the_jumped_streams():
+    g = nnc.Generator(7)
+    start = g.state
+    kids = g.spawn(3)
+    ref = nnc.Generator(7)
+    for kid in kids:
+        assert kid.state == ref.state
+        _core.rng_jump(ref._state_array)
+    assert g.state == ref.state != start

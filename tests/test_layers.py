@@ -5,11 +5,11 @@ import pytest
 
 import nnc
 
-ACTIVATIONS = [nnc.Identity, nnc.Sigmoid, nnc.Tanh, nnc.ReLU, lambda: nnc.LeakyReLU(0.2),
-               lambda: nnc.PReLU(0.3), lambda: nnc.ELU(0.7), nnc.SELU, nnc.Softmax,
-               nnc.LogSoftmax, nnc.Step]
-ACT_IDS = ["identity", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "selu",
-           "softmax", "log_softmax", "step"]
+# One layer per activation of the op table (alphas away from their defaults).
+_ROWS = nnc._core._ops["activations"]
+ACTIVATIONS = [(lambda c=getattr(nnc, r["cls"]), a=r["alpha"], d=r["alpha_default"]:
+                c() if a == "none" else c(0.7 * d + 0.1)) for r in _ROWS]
+ACT_IDS = [r["name"] for r in _ROWS]
 
 
 def data(n=7, d_in=3, d_out=2, seed=0):
@@ -232,3 +232,45 @@ def test_copy_is_independent():
     twin.layers[0].weight[...] = 0
     assert not np.all(model.layers[0].weight == 0)
     assert twin.dtype == np.float32
+
+
+# ---------------------------------------------------------------------------
+# Regression (hardening review) 4. load: the saved generator state was copied without Generator.state's checks.
+
+def _saved_with_state(tmp_path, state):
+    m = nnc.Sequential([nnc.Dense(2, 1)], seed=5)
+    m.save(tmp_path / "good.npz")
+    data = dict(np.load(tmp_path / "good.npz"))
+    data["__nnc_rng_state__"] = state
+    np.savez(tmp_path / "bad.npz", **data)
+    return tmp_path / "bad.npz"
+
+
+@pytest.mark.parametrize("state,pattern", [
+    (np.zeros(4, np.uint64), r"all four words are zero"),
+    (np.ones(3, np.uint64), r"shape \(3,\) .*expected 4 words, got 3"),
+    (np.ones((2, 2), np.uint64), r"shape \(2, 2\)"),
+    (np.ones(4), r"dtype float64 .*must be an int"),
+    (np.array([-1, 1, 1, 1]), r"words must be in \[0, 2\*\*64\)"),
+    (np.uint64(7), r"shape \(\) .*expected a sequence of 4 ints"),
+])
+def test_load_refuses_a_bad_generator_state(tmp_path, state, pattern):
+    path = _saved_with_state(tmp_path, state)
+    head = r"load: .*bad\.npz'\)? holds a generator state .*"
+    with pytest.raises(ValueError, match=head + pattern):
+        nnc.load(path)
+
+
+def test_load_restores_a_good_generator_state_and_keeps_the_seed(tmp_path):
+    m = nnc.Sequential([nnc.Dense(2, 1)], seed=5)
+    m.generator.uniform(3)
+    m.save(tmp_path / "m.npz")
+    back = nnc.load(tmp_path / "m.npz")
+    assert back.generator.state == m.generator.state
+    assert back.generator.seed == 5
+    np.testing.assert_array_equal(back.generator.uniform(4), m.generator.uniform(4))
+    # any nonzero words in [0, 2**64), int64 included, are a state
+    path = _saved_with_state(tmp_path, np.array([2 ** 64 - 1, 0, 0, 3], np.uint64))
+    assert nnc.load(path).generator.state == (2 ** 64 - 1, 0, 0, 3)
+    path = _saved_with_state(tmp_path, np.array([1, 2, 3, 4], np.int64))
+    assert nnc.load(path).generator.state == (1, 2, 3, 4)

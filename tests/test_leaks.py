@@ -51,6 +51,8 @@ from nnc import init  # noqa: E402
 
 from bad_input.cases import CASES  # noqa: E402
 
+pytestmark = pytest.mark.slow  # memory loops: run by plain `pytest`, skipped by -m "not slow"
+
 N_CHEAP = 100_000
 N_CHEAP_ERR = 20_000
 N_ENGINE = 2_000

@@ -555,3 +555,27 @@ def test_kernel_cross_entropy_index_checks_every_index_first():
     idx = np.array([0, 2], np.int64)
     assert ce(0, 2, 3, ptr(z), ptr(idx), ptr(v), ptr(g)) == 0
     assert v[0] == pytest.approx(np.log(3.0), rel=1e-15)
+
+
+# ---------------------------------------------------------------------------
+# Regression (hardening review) 5. cross_entropy: a uint64 class index >= 2**63 was reported wrapped negative.
+
+
+
+@pytest.mark.parametrize("value", [2 ** 63, 2 ** 64 - 1, 3])
+@pytest.mark.parametrize("fn", [F.cross_entropy, F.cross_entropy_backward])
+def test_cross_entropy_unsigned_index_message_shows_the_value(fn, value):
+    z = np.zeros((2, 3))
+    t = np.array([0, value], dtype=np.uint64)
+    with pytest.raises(ValueError, match=rf"target\[1\] = {value} is not a class index in "
+                                         rf"\[0, 3\)"):
+        fn(z, t)
+
+
+def test_cross_entropy_unsigned_indices_still_work():
+    z = np.array([[1.0, 2.0, 0.5], [0.0, -1.0, 3.0]])
+    want = F.cross_entropy(z, np.array([1, 2]))
+    for dt in (np.uint8, np.uint16, np.uint32, np.uint64):
+        assert F.cross_entropy(z, np.array([1, 2], dtype=dt)) == want
+    with pytest.raises(ValueError, match=r"target\[0\] = -1 is not a class index"):
+        F.cross_entropy(z, np.array([-1, 2]))

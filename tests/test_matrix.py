@@ -616,3 +616,40 @@ def test_transpose_1d_and_errors():
         nnc.transpose(np.ones((2, 2, 2)))
     with pytest.raises(TypeError, match="transpose: a"):
         nnc.transpose(np.ones((2, 2), complex))
+
+
+# ---------------------------------------------------------------------------
+# Regression (hardening review) 7. An empty inner dimension (k == 0) is an empty sum: +0.0, as NumPy and
+#    BLAS give, never the -0.0 an accumulator could start from (main already
+#    has the fix in nnc_gemm_ex / nnc_dot / nnc_gemv; this pins it down).
+
+@pytest.mark.parametrize("dt", [np.float64, np.float32])
+@pytest.mark.parametrize("call,ref", [
+    (lambda a, b, **k: nnc.matmul(a, b, **k), lambda a, b: a @ b),
+    (lambda a, b, **k: nnc.matmul(a.T.copy(), b, trans_a=True, **k), lambda a, b: a @ b),
+    (lambda a, b, **k: nnc.matmul(a, b.T.copy(), trans_b=True, **k), lambda a, b: a @ b),
+])
+@pytest.mark.parametrize("m,n", [(2, 3), (40, 70)])
+def test_matmul_with_k_zero_gives_positive_zero(dt, call, ref, m, n):
+    a, b = np.zeros((m, 0), dt), np.zeros((0, n), dt)
+    got = call(a, b)
+    want = ref(a, b)
+    assert got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
+    assert not np.signbit(got).any()
+    out = np.full((m, n), -0.0, dt)  # whatever out held is overwritten
+    call(a, b, out=out)
+    assert not np.signbit(out).any()
+    out[...] = np.nan
+    call(a, b, out=out)
+    np.testing.assert_array_equal(out, 0)
+
+
+@pytest.mark.parametrize("dt", [np.float64, np.float32])
+def test_dot_and_gemv_with_nothing_to_add_give_positive_zero(dt):
+    e = np.zeros(0, dt)
+    assert np.signbit(nnc.dot(e, e)) == np.signbit(np.dot(e, e)) == False  # noqa: E712
+    y = nnc.gemv(np.zeros((3, 0), dt), e)
+    assert y.shape == (3,) and not np.signbit(y).any()
+    y = nnc.gemv(np.zeros((0, 3), dt), e, trans_a=True)
+    assert y.shape == (3,) and not np.signbit(y).any()

@@ -22,6 +22,8 @@ NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 SOURCES = sorted((NOTEBOOK_DIR / "src").glob("*.py"))
 MAX_BYTES = 3 * 1024 * 1024  # the explorers' widget state adds ~170 KB each
 
+pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
+
 
 def _generator():
     """tools/make_notebooks.py, loaded as a module (tools/ is not a package)."""

@@ -7,6 +7,7 @@ import pytest
 
 from nnc import functional as F
 from _helpers import I64, VP, ctype, kernel, ptr
+import nnc
 
 
 def zeros_like3(w):
@@ -192,24 +193,24 @@ def test_bad_w_is_refused_and_nothing_changes():
 def test_bad_state_arrays():
     w = np.ones(3)
     g = np.ones(3)
-    with pytest.raises(TypeError, match="momentum_step: v: .*exactly float64, got dtype\\('float32'\\)"):
+    with pytest.raises(TypeError, match="momentum_step: velocity: .*exactly float64, got dtype\\('float32'\\)"):
         F.momentum_step(w, g, np.zeros(3, np.float32), 0.1, 0.9)
     with pytest.raises(TypeError, match="adam_step: m: .*exactly float32"):
         F.adam_step(np.ones(3, np.float32), g, np.zeros(3), np.zeros(3, np.float32), 1)
-    with pytest.raises(ValueError, match="momentum_step: v: .*C-contiguous"):
+    with pytest.raises(ValueError, match="momentum_step: velocity: .*C-contiguous"):
         F.momentum_step(w, g, np.zeros(6)[::2], 0.1, 0.9)
-    with pytest.raises(ValueError, match="momentum_step: v: .*C-contiguous"):
+    with pytest.raises(ValueError, match="momentum_step: velocity: .*C-contiguous"):
         F.momentum_step(np.ones((2, 2)), np.ones((2, 2)), np.zeros((2, 2), order="F"), 0.1, 0.9)
     with pytest.raises(ValueError, match=r"adam_step: w has shape \(3,\) but v has shape \(4,\)"):
         F.adam_step(w, g, np.zeros(3), np.zeros(4), 1)
-    with pytest.raises(ValueError, match=r"momentum_step: w has shape \(3,\) but v has shape \(1, 3\)"):
+    with pytest.raises(ValueError, match=r"momentum_step: w has shape \(3,\) but velocity has shape \(1, 3\)"):
         F.momentum_step(w, g, np.zeros((1, 3)), 0.1, 0.9)
     with pytest.raises(ValueError, match=r"sgd_step: w has shape \(3,\) but g has shape \(2,\)"):
         F.sgd_step(w, [1.0, 2.0], 0.1)
     with pytest.raises(ValueError, match="adam_step: m and v share memory"):
         s = np.zeros(3)
         F.adam_step(w, g, s, s, 1)
-    with pytest.raises(ValueError, match="momentum_step: w and v share memory"):
+    with pytest.raises(ValueError, match="momentum_step: w and velocity share memory"):
         F.momentum_step(w, g, w, 0.1, 0.9)
     assert w.tolist() == [1, 1, 1]
 
@@ -261,12 +262,18 @@ def test_signatures_and_keywords():
     w = np.ones(1)
     F.sgd_step(w=w, g=[1.0], lr=0.5)
     v = np.zeros(1)
-    F.momentum_step(w=w, g=[1.0], v=v, lr=0.5, mu=0.0)
+    F.momentum_step(w=w, g=[1.0], velocity=v, lr=0.5, mu=0.0)
+    with pytest.warns(DeprecationWarning, match="keyword v is deprecated"):
+        F.momentum_step(w=w.copy(), g=[1.0], v=v.copy(), lr=0.5, mu=0.0)
     m, v = np.zeros(1), np.zeros(1)
     F.adam_step(w=w, g=[1.0], m=m, v=v, t=1, lr=0.5, beta1=0.0, beta2=0.0, eps=1.0)
     assert w[0] == 0.0 - 0.5 * 1.0 / (1.0 + 1.0)
+    # Every hyper-parameter has its ops.def default (SGD's lr: 0.01); the arrays are required.
+    w1 = np.ones(1)
+    F.sgd_step(w1, [1.0])
+    assert w1[0] == 1.0 - 0.01 * 1.0
     with pytest.raises(TypeError):
-        F.sgd_step(w, [1.0])
+        F.sgd_step(w1)
     for fn in (F.sgd_step, F.momentum_step, F.adam_step):
         assert fn.__doc__ and "in place" in fn.__doc__.lower()
 
@@ -324,3 +331,110 @@ def test_kernel_adam_vasilev_and_bad_t():
     assert adam(1, ptr(w), ptr(g), ptr(m), ptr(v), 0, 0.001, 0.9, 0.999, 1e-8) == 1
     for a, b in zip((w, m, v), before):
         assert np.array_equal(a, b)
+
+
+# ---------------------------------------------------------------------------
+# Regression (hardening review) 6. float32 hyper-parameters checked in double but rounded badly by the kernel.
+
+# Data and model shared by the regression tests below.
+FX = np.random.default_rng(0).normal(size=(6, 2))
+FY = FX @ np.array([1.0, -2.0]) + 0.5
+
+
+def _model():
+    return nnc.Sequential([nnc.Dense(2, 1)], seed=3)
+
+
+f32 = np.float32
+
+
+def _adam32(**kw):
+    w = np.ones(2, f32)
+    F.adam_step(w, np.zeros(2, f32), np.zeros(2, f32), np.zeros(2, f32), 1, **kw)
+    return w
+
+
+@pytest.mark.parametrize("call,pattern", [
+    (lambda: _adam32(eps=1e-50), r"adam_step: eps = 1e-50 rounds to 0 in float32; it must be > 0"),
+    (lambda: _adam32(beta1=1 - 1e-12),
+     r"adam_step: beta1 = 0\.999999999999 rounds to 1 in float32"),
+    (lambda: _adam32(beta2=1 - 1e-12),
+     r"adam_step: beta2 = 0\.999999999999 rounds to 1 in float32"),
+    (lambda: _adam32(lr=1e300),
+     r"adam_step: lr = 1e\+300 does not fit in float32 \(it rounds to inf\)"),
+    (lambda: _adam32(eps=1e39), r"adam_step: eps = 1e\+39 does not fit in float32"),
+    (lambda: F.sgd_step(np.ones(2, f32), np.zeros(2, f32), 1e300),
+     r"sgd_step: lr = 1e\+300 does not fit in float32"),
+    (lambda: F.sgd_step(np.ones(2, f32), np.zeros(2, f32), 1e-50),
+     r"sgd_step: lr = 1e-50 rounds to 0 in float32"),
+    (lambda: F.momentum_step(np.ones(2, f32), np.zeros(2, f32), np.zeros(2, f32), 1e300, 0.5),
+     r"momentum_step: lr = 1e\+300 does not fit in float32"),
+    (lambda: F.momentum_step(np.ones(2, f32), np.zeros(2, f32), np.zeros(2, f32), 0.1, 1 - 1e-12),
+     r"momentum_step: mu = 0\.999999999999 rounds to 1 in float32"),
+    (lambda: F.huber(f32([3.0]), f32([0.0]), delta=1e-50),
+     r"huber: delta = 1e-50 rounds to 0 in float32; it must be > 0"),
+    (lambda: F.huber_backward(f32([3.0]), f32([0.0]), delta=1e300),
+     r"huber_backward: delta = 1e\+300 does not fit in float32"),
+    (lambda: F.leaky_relu(f32([0.0, -1.0]), alpha=-1e300),
+     r"leaky_relu: alpha = -1e\+300 does not fit in float32 \(it rounds to -inf\)"),
+    (lambda: F.elu(f32([0.0, -1.0]), alpha=1e300), r"elu: alpha = 1e\+300 does not fit"),
+    (lambda: F.elu_backward(f32([0.0]), f32([1.0]), alpha=1e300),
+     r"elu_backward: alpha = 1e\+300"),
+    (lambda: F.prelu(f32([1.0]), 1e40), r"prelu: alpha = 1e\+40 does not fit in float32"),
+    (lambda: F.prelu_backward(f32([1.0]), f32([1.0]), 1e40), r"prelu_backward: alpha = 1e\+40"),
+])
+def test_float32_hyper_parameters_that_round_badly_are_refused(call, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        call()
+
+
+def test_refused_float32_steps_leave_the_arrays_alone():
+    w, g, m, v = np.ones(2, f32), np.ones(2, f32), np.full(2, 0.5, f32), np.full(2, 0.25, f32)
+    with pytest.raises(ValueError, match="eps"):
+        F.adam_step(w, g, m, v, 1, eps=1e-50)
+    with pytest.raises(ValueError, match="lr"):
+        F.momentum_step(w, g, m, 1e300, 0.5)
+    np.testing.assert_array_equal(w, 1)
+    np.testing.assert_array_equal(m, 0.5)
+    np.testing.assert_array_equal(v, 0.25)
+
+
+def test_float32_edge_values_that_survive_rounding_still_work():
+    # Adam with the smallest eps float32 keeps (a subnormal) and a zero gradient:
+    # m = v = 0, so the update is 0 / eps = 0 and w stays put (no NaN).
+    w = _adam32(eps=1e-45)
+    np.testing.assert_array_equal(w, 1)
+    # beta2 just below 1 in float32 (1 - 2**-24 rounds to itself)
+    w = np.ones(2, f32)
+    F.adam_step(w, np.ones(2, f32), np.zeros(2, f32), np.zeros(2, f32), 1, beta2=1 - 2 ** -24)
+    np.testing.assert_allclose(w, 1 - 0.001, rtol=1e-6)
+    # an lr near float32's largest value times a zero gradient: w unchanged
+    w = np.ones(2, f32)
+    F.sgd_step(w, np.zeros(2, f32), 3e38)
+    np.testing.assert_array_equal(w, 1)
+    # huber with a tiny (subnormal in float32) delta: the linear branch, as NumPy computes it
+    d = 1e-40
+    got = F.huber(f32([3.0]), f32([0.0]), delta=d)
+    want = f32(d) * (f32(3.0) - f32(d) / f32(2))
+    assert got == pytest.approx(float(want), rel=1e-6)
+    # float64 takes all of the refused values
+    w = np.ones(2)
+    F.adam_step(w, np.zeros(2), np.zeros(2), np.zeros(2), 1, eps=1e-50, beta2=1 - 1e-12)
+    np.testing.assert_array_equal(w, 1)
+    assert F.huber(np.array([3.0]), np.array([0.0]), delta=1e-50) == pytest.approx(3e-50)
+    np.testing.assert_array_equal(F.leaky_relu(np.array([0.0, -1.0]), alpha=1e300), [0.0, -1e300])
+
+
+@pytest.mark.parametrize("opt", [lambda: nnc.Adam(eps=1e-50), lambda: nnc.Adam(beta1=1 - 1e-12),
+                                 lambda: nnc.Adam(beta2=1 - 1e-12), lambda: nnc.Adam(lr=1e300)])
+def test_adam_kernel_refuses_rounded_hyper_parameters_itself(monkeypatch, opt):
+    # With fit's own check switched off the values reach nnc_adam_step in
+    # float32, which refuses them (status INVALID_ARGUMENT) instead of
+    # writing NaN into the weights.
+    import nnc.model
+    monkeypatch.setattr(nnc.model, "_check_hyper_in_dtype", lambda *a, **k: None)
+    m = nnc.Sequential([nnc.Dense(2, 1)], seed=3, dtype="float32")
+    before = m.get_flat_params().copy()
+    with pytest.raises(ValueError, match="invalid argument"):
+        m.fit(FX, FY, loss="mse", optimizer=opt(), epochs=1)
+    np.testing.assert_array_equal(m.get_flat_params(), before)

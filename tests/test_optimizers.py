@@ -51,6 +51,33 @@ def test_nesterov_hand_computed():
     assert opt.state["layers.0.weight"]["velocity"][0, 0] == pytest.approx(-0.21141, rel=1e-14)
 
 
+def test_rmsprop_hand_computed():
+    # theta^2 / 2, g = theta; lr 0.1, rho 0.9, eps 1e-8:
+    # step 1: v = 0.1 * 1 = 0.1, theta = 1 - 0.1 / sqrt(0.1) = 1 - sqrt(0.1) = 0.683772...
+    # step 2: g = 0.683772, v = 0.09 + 0.1 * 0.467544 = 0.136754, theta = 0.683772 - 0.184902
+    thetas, losses, model = run(nnc.RMSProp(lr=0.1, rho=0.9, eps=1e-8), 3)
+    assert thetas[1] == pytest.approx(1 - math.sqrt(0.1), rel=1e-7)
+    assert thetas[2] == pytest.approx(0.49887062, rel=1e-7)
+    theta, v, expect = 1.0, 0.0, [1.0]
+    for _ in range(3):
+        g = theta
+        v = 0.9 * v + (1 - 0.9) * (g * g)
+        theta = theta - 0.1 * g / (math.sqrt(v) + 1e-8)
+        expect.append(theta)
+    assert thetas.tolist() == expect  # the same operations in the same order: the same bits
+    assert losses.tolist() == [t * t / 2 for t in expect[:3]]
+
+
+def test_rmsprop_defaults_and_checks():
+    opt = nnc.RMSProp()
+    assert (opt.lr, opt.rho, opt.eps) == (0.001, 0.9, 1e-8)
+    assert repr(opt) == "RMSProp(lr=0.001, rho=0.9, eps=1e-08)"
+    with pytest.raises(ValueError, match="RMSProp: rho must be in \\[0, 1\\)"):
+        nnc.RMSProp(rho=1.0)
+    with pytest.raises(ValueError, match="RMSProp: eps must be > 0"):
+        nnc.RMSProp(eps=0.0)
+
+
 def test_adam_hand_computed():
     lr, b1, b2, eps = 0.1, 0.9, 0.999, 1e-8
     thetas, _, _ = run(nnc.Adam(lr, b1, b2, eps), 3)
@@ -201,3 +228,89 @@ def test_optimizer_argument_errors():
     with pytest.raises(TypeError, match="needs the data"):
         nnc.HotCold(0.1).step(quadratic()[0])
     assert repr(nnc.Adam()) == "Adam(lr=0.001, beta1=0.9, beta2=0.999, eps=1e-08)"
+
+
+# ---------------------------------------------------------------------------
+# Regression (hardening review) 3. optim.py: lr = 0 (every optimizer), eps = 0 (Adam) and step = 0 (HotCold)
+#    were accepted although the step kernels refuse them (or turn 0/0 into NaN).
+
+# Data and model shared by the regression tests below.
+FX = np.random.default_rng(0).normal(size=(6, 2))
+FY = FX @ np.array([1.0, -2.0]) + 0.5
+
+
+def _model():
+    return nnc.Sequential([nnc.Dense(2, 1)], seed=3)
+
+
+@pytest.mark.parametrize("make,pattern", [
+    (lambda v: nnc.SGD(v), r"SGD: lr must be > 0, got "),
+    (lambda v: nnc.Momentum(v), r"Momentum: lr must be > 0, got "),
+    (lambda v: nnc.Nesterov(v), r"Nesterov: lr must be > 0, got "),
+    (lambda v: nnc.Adam(lr=v), r"Adam: lr must be > 0, got "),
+    (lambda v: nnc.Adam(eps=v), r"Adam: eps must be > 0, got "),
+    (lambda v: nnc.HotCold(v), r"HotCold: step must be > 0, got "),
+])
+@pytest.mark.parametrize("value", [0, 0.0, -0.0, -1e-3])
+def test_optimizer_zero_or_negative_rates_are_refused(make, pattern, value):
+    with pytest.raises(ValueError, match=pattern):
+        make(value)
+
+
+def test_optimizer_small_positive_rates_still_train():
+    # the smallest positive float64 values are accepted and give float64 results
+    m = nnc.Sequential([nnc.Dense(2, 1)], seed=3)
+    before = m.get_flat_params().copy()
+    m.fit(FX, FY, loss="mse", optimizer=nnc.Adam(lr=1e-300, eps=5e-324), epochs=1)
+    assert np.isfinite(m.get_flat_params()).all()
+    np.testing.assert_allclose(m.get_flat_params(), before, rtol=0, atol=1e-290)
+
+
+# 6 (model side). fit/evaluate compute in the model's dtype: a float32 model
+# refuses hyper-parameters that overflow there or round to 0 / 1.
+
+@pytest.mark.parametrize("opt,kw,pattern", [
+    (lambda: nnc.Adam(eps=1e-50), {},
+     r"fit: Adam eps = 1e-50 rounds to 0 in float32; it must be > 0"),
+    (lambda: nnc.Adam(beta1=1 - 1e-12), {},
+     r"fit: Adam beta1 = 0\.999999999999 rounds to 1 in float32"),
+    (lambda: nnc.Adam(beta2=1 - 1e-12), {},
+     r"fit: Adam beta2 = 0\.999999999999 rounds to 1 in float32"),
+    (lambda: nnc.Adam(lr=1e300), {}, r"fit: Adam lr = 1e\+300 does not fit in float32"),
+    (lambda: nnc.SGD(1e300), {},
+     r"fit: SGD lr = 1e\+300 does not fit in float32 \(it rounds to inf\)"),
+    (lambda: nnc.SGD(1e-50), {}, r"fit: SGD lr = 1e-50 rounds to 0 in float32"),
+    (lambda: nnc.Momentum(0.1, mu=1 - 1e-10), {}, r"fit: Momentum mu = .* rounds to 1 in float32"),
+    (lambda: nnc.Nesterov(1e300), {}, r"fit: Nesterov lr = 1e\+300 does not fit in float32"),
+    (lambda: nnc.HotCold(1e-50), {}, r"fit: HotCold step = 1e-50 rounds to 0 in float32"),
+    (lambda: nnc.SGD(0.1), {"l2": 1e300}, r"fit: l2 = 1e\+300 does not fit in float32"),
+    (lambda: nnc.SGD(0.1), {"l1": 1e39}, r"fit: l1 = 1e\+39 does not fit in float32"),
+    (lambda: nnc.SGD(0.1), {"loss": nnc.losses.Huber(1e-50)},
+     r"fit: Huber delta = 1e-50 rounds to 0 in float32; it must be > 0"),
+])
+def test_fit_float32_refuses_hyper_parameters_that_round_badly(opt, kw, pattern):
+    kw = {"loss": "mse", **kw}
+    m = nnc.Sequential([nnc.Dense(2, 1)], seed=3, dtype="float32")
+    before = m.get_flat_params().copy()
+    with pytest.raises(ValueError, match=pattern):
+        m.fit(FX, FY, optimizer=opt(), epochs=2, **kw)
+    np.testing.assert_array_equal(m.get_flat_params(), before)
+    # the same values are fine in float64
+    m64 = nnc.Sequential([nnc.Dense(2, 1)], seed=3)
+    try:
+        m64.fit(FX, FY, optimizer=opt(), epochs=2, **kw)
+    except nnc.DivergenceError:
+        pass  # lr = 1e300 diverges, as it should, but is not refused
+
+
+@pytest.mark.parametrize("method", ["evaluate", "compute_gradients"])
+def test_evaluate_float32_refuses_hyper_parameters_that_round_badly(method):
+    m = nnc.Sequential([nnc.Dense(2, 1)], seed=3, dtype="float32")
+    fn = getattr(m, method)
+    with pytest.raises(ValueError, match=rf"{method}: l2 = 1e\+300 does not fit in float32"):
+        fn(FX, FY, "mse", l2=1e300)
+    with pytest.raises(ValueError, match=rf"{method}: Huber delta = 1e-50 rounds to 0"):
+        fn(FX, FY, nnc.losses.Huber(1e-50))
+    # a delta that is subnormal but not zero in float32 is still accepted
+    v = fn(FX, FY, nnc.losses.Huber(1e-40))
+    assert np.isfinite(v) and v > 0

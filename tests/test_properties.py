@@ -16,7 +16,7 @@ from hypothesis.extra import numpy as hnp
 import nnc
 from nnc import functional as F
 
-from bad_input.cases import act_backward_ref, act_ref, loss_ref, prelu_dalpha_ref
+from reference import act_backward_ref, act_ref, loss_ref, prelu_dalpha_ref
 
 SETTINGS = settings(max_examples=150, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow])
@@ -122,7 +122,8 @@ def test_dot_matches_numpy(p):
     assert abs(got - want) <= (x.size + 2) * np.finfo(dtype).eps * bound + 1e-300
 
 
-ELEMWISE_ACTS = [a for a in F.ACTIVATIONS if a not in ("softmax", "log_softmax")]
+_ACT_ROWS = {r["name"]: r for r in nnc._core._ops["activations"]}
+ELEMWISE_ACTS = [a for a in F.ACTIVATIONS if not _ACT_ROWS[a]["rowwise"]]
 
 
 @SETTINGS
@@ -131,11 +132,9 @@ ELEMWISE_ACTS = [a for a in F.ACTIVATIONS if a not in ("softmax", "log_softmax")
                            elements=_any_float(d)))), st.floats(0.0, 2.0))
 def test_activations_match_reference_with_nan_and_inf(name, dx, alpha):
     dtype, x = dx
-    if name in ("softmax", "log_softmax"):
-        pass  # x is 1-d or 2-d already
     dy = np.linspace(-1, 1, x.size).reshape(x.shape).astype(dtype)
     fwd, bwd = getattr(F, name), getattr(F, name + "_backward")
-    kw = {"alpha": alpha} if name in ("leaky_relu", "elu", "prelu") else {}
+    kw = {"alpha": alpha} if _ACT_ROWS[name]["alpha"] != "none" else {}
     a = dtype(alpha) if kw else None
     rtol, atol = (3e-5, 3e-6) if dtype == np.float32 else (1e-12, 1e-13)
     y = fwd(x, **kw)
@@ -144,8 +143,8 @@ def test_activations_match_reference_with_nan_and_inf(name, dx, alpha):
         want = act_ref(name, x, a)
         wantb = act_backward_ref(name, x, dy, a)
     _close(y, want, rtol, atol)
-    if name == "prelu":
-        dx_, dal = bwd(x, alpha, dy)
+    if _ACT_ROWS[name]["alpha"] == "learned":
+        dx_, dal = bwd(x, dy, alpha)
         _close(dx_, wantb, rtol, atol)
         want_dal = prelu_dalpha_ref(x, dy)
         assert (math.isnan(dal) and math.isnan(want_dal)) or math.isclose(

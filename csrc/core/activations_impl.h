@@ -301,6 +301,32 @@ static void NNC_FN(act_selu_bwd)(int64_t rows, int64_t cols, const T *x, const T
     }
 }
 
+/* ---------------- softplus: log(1 + exp(x)) ---------------- */
+/* max(x, 0) + log1p(exp(-|x|)): exp never sees a positive argument, so
+ * softplus(1000) = 1000 and softplus(-1000) = 0 exactly; NaN stays NaN (it
+ * reaches log1p(exp(NaN))). */
+static void NNC_FN(act_softplus_fwd)(int64_t rows, int64_t cols, const T *x, T *y, T alpha)
+{
+    (void)alpha;
+    const int64_t n = rows * cols;
+    for (int64_t i = 0; i < n; i++) {
+        const T xi = x[i];
+        y[i] = (xi > 0 ? xi : NNC_LIT(0.0)) + NNC_LOG1P(NNC_EXP(-NNC_FABS(xi)));
+    }
+}
+
+/* softplus' = sigmoid. */
+static void NNC_FN(act_softplus_bwd)(int64_t rows, int64_t cols, const T *x, const T *y,
+                                     const T *dy, T *dx, T alpha, T *dalpha)
+{
+    (void)alpha;
+    (void)y;
+    (void)dalpha;
+    const int64_t n = rows * cols;
+    for (int64_t i = 0; i < n; i++)
+        dx[i] = dy[i] * NNC_FN(nnc_sigmoid_scalar)(x[i]);
+}
+
 /* ---------------- softmax and log_softmax (row-wise) ---------------- */
 
 /* Row maximum.  A NaN anywhere makes every later comparison false, which is
@@ -438,8 +464,8 @@ typedef void (*NNC_FN(act_fwd_fn))(int64_t, int64_t, const T *, T *, T);
 typedef void (*NNC_FN(act_bwd_fn))(int64_t, int64_t, const T *, const T *, const T *, T *, T,
                                    T *);
 
-#define NNC_X_ACT_FWD(E, name) [NNC_ACT_##E] = NNC_FN(act_##name##_fwd),
-#define NNC_X_ACT_BWD(E, name) [NNC_ACT_##E] = NNC_FN(act_##name##_bwd),
+#define NNC_X_ACT_FWD(E, name, ...) [NNC_ACT_##E] = NNC_FN(act_##name##_fwd),
+#define NNC_X_ACT_BWD(E, name, ...) [NNC_ACT_##E] = NNC_FN(act_##name##_bwd),
 static const NNC_FN(act_fwd_fn) NNC_FN(act_fwd_table)[NNC_ACT_COUNT] = {
     NNC_ACTIVATIONS(NNC_X_ACT_FWD)};
 static const NNC_FN(act_bwd_fn) NNC_FN(act_bwd_table)[NNC_ACT_COUNT] = {

@@ -63,7 +63,8 @@ nnc_status_t nnc_net_check(const nnc_net_t *net)
         case NNC_LAYER_ACTIVATION:
             if ((int)L->act < 0 || L->act >= NNC_ACT_COUNT || L->in != L->out || L->bias != -1)
                 return NNC_STATUS_INVALID_ARGUMENT;
-            if (L->act == NNC_ACT_PRELU ? !engine_param_ok(net, L->weight, 1) : L->weight != -1)
+            if (nnc_act_info[L->act].alpha == NNC_ALPHA_LEARNED ? !engine_param_ok(net, L->weight, 1)
+                                                                : L->weight != -1)
                 return NNC_STATUS_INVALID_ARGUMENT;
             if (!isfinite(L->alpha))
                 return NNC_STATUS_INVALID_ARGUMENT;
@@ -189,7 +190,7 @@ static int engine_overlap(const void *a, size_t an, const void *b, size_t bn)
     return a0 < b0 + bn && b0 < a0 + an;
 }
 
-/* Every buffer fit writes -- each parameter's data, grad, state1 and state2 --
+/* Every buffer fit writes -- each parameter's data, grad and state arrays --
  * must be its own memory, apart from every other one and from X and Y: an
  * optimizer state or gradient that IS the weight array trains garbage.
  * Returns 0, or -1 with *field and *param naming the later of two
@@ -198,18 +199,18 @@ static int engine_buffers_distinct(const nnc_net_t *net, size_t elsize, const vo
                                    size_t xbytes, const void *y, size_t ybytes,
                                    const char **field, int64_t *param)
 {
-    static const char *const names[4] = {"params[].data", "params[].grad", "params[].state1",
-                                         "params[].state2"};
+    static const char *const names[4] = {"params[].data", "params[].grad", "params[].state0",
+                                         "params[].state1"};
     for (int64_t p = 0; p < net->n_params; p++) {
         const nnc_param_t *P = &net->params[p];
-        const void *mine[4] = {P->data, P->grad, P->state1, P->state2};
+        const void *mine[4] = {P->data, P->grad, P->state[0], P->state[1]};
         const size_t bytes = (size_t)P->size * elsize;
         for (int s = 0; s < 4; s++) {
             int bad = engine_overlap(mine[s], bytes, x, xbytes) ||
                       engine_overlap(mine[s], bytes, y, ybytes);
             for (int64_t q = 0; q <= p && !bad; q++) {
                 const nnc_param_t *Q = &net->params[q];
-                const void *theirs[4] = {Q->data, Q->grad, Q->state1, Q->state2};
+                const void *theirs[4] = {Q->data, Q->grad, Q->state[0], Q->state[1]};
                 for (int t = 0; t < (q == p ? s : 4) && !bad; t++)
                     bad = engine_overlap(mine[s], bytes, theirs[t], (size_t)Q->size * elsize);
             }

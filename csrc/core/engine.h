@@ -44,8 +44,8 @@ typedef enum {
 typedef struct {
     void *data;     /* the values, updated in place by fit */
     void *grad;     /* d objective / d data, overwritten by every backward pass */
-    void *state1;   /* Momentum/Nesterov velocity, Adam first moment; else NULL */
-    void *state2;   /* Adam second moment; else NULL */
+    void *state[NNC_OPT_MAX_STATES]; /* the optimizer's state arrays (ops.def STATES order);
+                                      * the first n_states must be non-NULL */
     int64_t size;   /* number of values */
     int penalized;  /* 1 when L1/L2 apply (Dense weights; not biases, not alpha) */
 } nnc_param_t;
@@ -97,12 +97,10 @@ typedef struct {
     nnc_sum_order_t sum_order; /* order of the sums over a batch's rows (0: the default) */
     int mean_reciprocal;       /* "mean" losses: multiply each gradient sum by (T)(1 / count)
                                 * (as code written "(1/n) * sum" does) instead of dividing */
-    /* optimizer */
+    /* optimizer: its hyper-parameters in ops.def order (checked by nnc_opt_check) */
     nnc_opt_t opt;
-    double lr, mu;          /* SGD, Momentum, Nesterov, Adam use lr; mu for the two momentum forms */
-    double beta1, beta2, eps;
-    double step;            /* HotCold probe size */
-    int64_t *adam_t;        /* Adam's step counter (read, incremented per step); else NULL */
+    double hyper[NNC_OPT_MAX_HYPER];
+    int64_t *t;             /* step counter (>= 0; incremented by every completed step) */
     /* schedule */
     int64_t epochs;         /* >= 0 */
     int64_t batch_size;     /* 0: the whole sequence per step; else rows per step */

@@ -114,12 +114,12 @@ static nnc_status_t NNC_FN(engine_ws_init)(NNC_FN(engine_ws) *ws, const nnc_net_
 }
 
 /* ---- Dense arithmetic ----
- * One-input and one-output layers (the chapters' single neurons and line
- * fits) make products with a dimension of 1: memory-bound single passes for
- * which a general GEMM's packing and blocking cost more than the arithmetic.
- * Those shapes take direct loops here; every other shape calls nnc_gemm.
- * A row of a one-output layer (at most 16 inputs) is summed left to right
- * from its first product, the order of reduce_impl.h for a short sum. */
+ * The general path: nnc_gemm for the products, engine_colsum for the bias
+ * gradient.  Shapes with a dimension of 1 (the chapters' single neurons and
+ * line fits) first try engine_dense_fast (engine_dense_fast.h), and a
+ * one-output top layer with an elementwise loss is fused with it
+ * (engine_top_fused, same file): both exist for speed only, and a reader can
+ * follow the general path without them. */
 
 /* out[j] = sum_r s[r * ss] * a[r * lda + j] (s == NULL: sum_r a[r * lda + j])
  * for j < cols, each column summed over the rows in the fixed order of
@@ -166,55 +166,15 @@ static void NNC_FN(engine_colsum)(int64_t rows, int64_t cols, const T *a, int64_
         out[j] = rows > 0 ? lanes[j] : NNC_LIT(0.0);
 }
 
+#include "engine_dense_fast.h"
+
 /* y = x @ w + b (b may be NULL); x rows x in, w in x out, y rows x out. */
 static nnc_status_t NNC_FN(engine_dense_forward)(int64_t rows, int64_t in, int64_t out,
                                                  const T *x, const T *w, const T *b, T *y,
                                                  int threads, const NNC_FN(engine_ws) *ws)
 {
-    if (in == 1 && out == 1) {
-        const T w0 = w[0], b0 = b != NULL ? b[0] : 0;
-        if (b != NULL) {
-#pragma omp simd
-            for (int64_t r = 0; r < rows; r++)
-                y[r] = x[r] * w0 + b0;
-        }
-        else {
-#pragma omp simd
-            for (int64_t r = 0; r < rows; r++)
-                y[r] = x[r] * w0;
-        }
+    if (NNC_FN(engine_dense_fast)(NNC_DENSE_FORWARD, rows, in, out, x, w, b, y, NULL))
         return NNC_STATUS_OK;
-    }
-    if (in == 1) {
-        /* An outer product: y[r, j] = x[r] * w[j] (+ b[j]), one rounding each,
-         * exactly what a one-term dot product gives. */
-        for (int64_t r = 0; r < rows; r++) {
-            const T xr = x[r];
-            T *o = y + r * out;
-            if (b != NULL) {
-#pragma omp simd
-                for (int64_t j = 0; j < out; j++)
-                    o[j] = xr * w[j] + b[j];
-            }
-            else {
-#pragma omp simd
-                for (int64_t j = 0; j < out; j++)
-                    o[j] = xr * w[j];
-            }
-        }
-        return NNC_STATUS_OK;
-    }
-    if (out == 1 && in <= 16) {
-        const T b0 = b != NULL ? b[0] : 0;
-        for (int64_t r = 0; r < rows; r++) {
-            const T *xr = x + r * in;
-            T acc = xr[0] * w[0];
-            for (int64_t p = 1; p < in; p++)
-                acc += xr[p] * w[p];
-            y[r] = b != NULL ? acc + b0 : acc;
-        }
-        return NNC_STATUS_OK;
-    }
     nnc_status_t st = NNC_FN(nnc_gemm_poll)(0, 0, rows, out, in, NNC_LIT(1.0), x, in, w, out,
                                             NNC_LIT(0.0), y, out, threads, ws->poll,
                                             ws->poll_ctx);
@@ -296,14 +256,8 @@ static nnc_status_t NNC_FN(engine_dense_grads)(int64_t rows, int64_t in, int64_t
 {
     if (gb != NULL)
         NNC_FN(engine_colsum)(rows, out, d, out, NULL, 0, lanes, gb);
-    if (in == 1) {
-        NNC_FN(engine_colsum)(rows, out, d, out, x, 1, lanes, gw);
+    if (NNC_FN(engine_dense_fast)(NNC_DENSE_GRADS, rows, in, out, x, d, NULL, gw, lanes))
         return NNC_STATUS_OK;
-    }
-    if (out == 1) {
-        NNC_FN(engine_colsum)(rows, in, x, in, d, 1, lanes, gw);
-        return NNC_STATUS_OK;
-    }
     return NNC_FN(nnc_gemm_poll)(1, 0, in, out, rows, NNC_LIT(1.0), x, in, d, out, NNC_LIT(0.0),
                                  gw, out, threads, ws->poll, ws->poll_ctx);
 }
@@ -313,33 +267,8 @@ static nnc_status_t NNC_FN(engine_dense_dx)(int64_t rows, int64_t in, int64_t ou
                                             const T *w, T *dx, int threads,
                                             const NNC_FN(engine_ws) *ws)
 {
-    if (out == 1 && in == 1) {
-        const T w0 = w[0];
-#pragma omp simd
-        for (int64_t r = 0; r < rows; r++)
-            dx[r] = d[r] * w0;
+    if (NNC_FN(engine_dense_fast)(NNC_DENSE_DX, rows, in, out, d, w, NULL, dx, NULL))
         return NNC_STATUS_OK;
-    }
-    if (out == 1) {
-        for (int64_t r = 0; r < rows; r++) {
-            const T dr = d[r];
-            T *o = dx + r * in;
-#pragma omp simd
-            for (int64_t i = 0; i < in; i++)
-                o[i] = dr * w[i];
-        }
-        return NNC_STATUS_OK;
-    }
-    if (in == 1 && out <= 16) {
-        for (int64_t r = 0; r < rows; r++) {
-            const T *dr = d + r * out;
-            T acc = dr[0] * w[0];
-            for (int64_t j = 1; j < out; j++)
-                acc += dr[j] * w[j];
-            dx[r] = acc;
-        }
-        return NNC_STATUS_OK;
-    }
     return NNC_FN(nnc_gemm_poll)(0, 1, rows, in, out, NNC_LIT(1.0), d, out, w, out, NNC_LIT(0.0),
                                  dx, in, threads, ws->poll, ws->poll_ctx);
 }
@@ -391,8 +320,9 @@ static nnc_status_t NNC_FN(engine_forward)(const nnc_net_t *net, NNC_FN(engine_w
                 return st;
         }
         else {
-            const T alpha = L->act == NNC_ACT_PRELU ? ((const T *)net->params[L->weight].data)[0]
-                                                    : (T)L->alpha;
+            const T alpha = nnc_act_info[L->act].alpha == NNC_ALPHA_LEARNED
+                                ? ((const T *)net->params[L->weight].data)[0]
+                                : (T)L->alpha;
             st = NNC_FN(engine_act_blocks)(ws, 0, L->act, rows, L->in, in, NULL, NULL, out, alpha,
                                            NULL);
             if (st != NNC_STATUS_OK)
@@ -422,135 +352,6 @@ static T NNC_FN(engine_add_penalty)(const nnc_net_t *net, T value, double l1, do
         value += (T)l2 * s;
     }
     return value;
-}
-
-/* ---- The top layer fused with the loss ----
- * When the last layer is Dense with one output and at most 16 inputs, and the
- * loss is elementwise, one pass over the rows computes each row's output, its
- * loss and derivative d, the loss sum, and the layer's gradients
- * gw[i] = sum_r x[r, i] d[r] and gb = sum_r d[r]: the forward, loss and
- * weight-gradient passes of the general path with the same arithmetic in the
- * same order -- bit for bit the same numbers -- without storing the outputs
- * and derivatives and reading them back (a one-neuron step is memory-bound). */
-
-typedef struct {
-    const T *x;     /* rows x in: the layer's input */
-    const T *w;     /* in weights */
-    T b;            /* the bias, or -0.0 without one (p + -0.0 == p exactly) */
-    const T *y;     /* rows targets */
-    T k;            /* the loss's constant (loss_<name>_k) */
-    T *pred;        /* NULL, or rows: receives the outputs */
-    T *delta;       /* NULL, or rows: receives d loss_r / d output_r */
-    int avx2;       /* the AVX2 build may run */
-    double sum;     /* out: sum of the row losses */
-    T gw[16], gb;   /* out: sum_r x[r, i] d[r] and sum_r d[r] */
-} NNC_FN(engine_top_t);
-
-/* Code that exists only where the AVX2 builds do (engine.c), and only for
- * losses whose loops vectorise (vec == 1 in NNC_ELEMWISE_LOSSES). */
-#if NNC_ENGINE_X86
-#define NNC_ENGINE_AVX2_IF_1_(...) __VA_ARGS__
-#else
-#define NNC_ENGINE_AVX2_IF_1_(...)
-#endif
-#define NNC_ENGINE_AVX2_IF_0_(...)
-
-/* The body, inlined into two variants: NIN is the most inputs its lane
- * arrays hold; `stores` 0 promises pred == delta == NULL. */
-#define NNC_ENGINE_TOP_(E, name, vec)                                                              \
-    static NNC_ALWAYS_INLINE void NNC_FN(engine_top_##name##_body)(                            \
-        int64_t rows, int64_t in, NNC_FN(engine_top_t) *t, T (*gl)[NNC_RED_LANES],             \
-        const int stores)                                                                        \
-    {                                                                                            \
-        const T *x = t->x, *w = t->w, *y = t->y;                                                 \
-        const T b = t->b, k = t->k;                                                              \
-        T *pred = t->pred, *delta = t->delta;                                                    \
-        double ll[NNC_RED_LANES];                                                                \
-        T bl[NNC_RED_LANES];                                                                     \
-        nnc_red_init_f64(ll);                                                                    \
-        NNC_FN(nnc_red_init)(bl);                                                                \
-        for (int64_t i = 0; i < in; i++)                                                         \
-            NNC_FN(nnc_red_init)(gl[i]);                                                         \
-        NNC_RED_FOR_IF(vec)(rows, r, l, {                                                        \
-            const T *xr = x + r * in;                                                            \
-            T p = xr[0] * w[0];                                                                  \
-            for (int64_t i = 1; i < in; i++)                                                     \
-                p = p + xr[i] * w[i];                                                            \
-            p = p + b;                                                                           \
-            T d;                                                                                 \
-            ll[l] = ll[l] + (double)NNC_FN(loss_##name##_elem)(p, y[r], k, &d);                  \
-            bl[l] = bl[l] + d;                                                                   \
-            for (int64_t i = 0; i < in; i++)                                                     \
-                gl[i][l] = gl[i][l] + d * xr[i];                                                 \
-            if (stores && pred != NULL)                                                          \
-                pred[r] = p;                                                                     \
-            if (stores && delta != NULL)                                                         \
-                delta[r] = d;                                                                    \
-        });                                                                                      \
-        t->sum = nnc_red_combine_f64(ll, rows);                                                  \
-        t->gb = NNC_FN(nnc_red_combine)(bl, rows);                                               \
-        for (int64_t i = 0; i < in; i++)                                                         \
-            t->gw[i] = NNC_FN(nnc_red_combine)(gl[i], rows);                                     \
-    }                                                                                            \
-    /* A one-input top layer that stores nothing (a line fit, a single neuron)                   \
-     * gets a variant with constant sizes, which the compiler vectorises                         \
-     * across rows with its lanes in registers (16 AVX2 registers hold all                       \
-     * three lane arrays of a float64 run; 16 SSE2 registers do not). */                         \
-    NNC_ENGINE_AVX2_IF_##vec##_(__attribute__((target("avx2"))) static void NNC_FN(              \
-        engine_top_##name##_avx2)(int64_t rows, NNC_FN(engine_top_t) * t) {                      \
-        T gl[1][NNC_RED_LANES];                                                                  \
-        NNC_FN(engine_top_##name##_body)(rows, 1, t, gl, 0);                                     \
-    })                                                                                           \
-    static void NNC_FN(engine_top_##name)(int64_t rows, int64_t in, NNC_FN(engine_top_t) *t)    \
-    {                                                                                            \
-        if (in == 1 && t->pred == NULL && t->delta == NULL) {                                    \
-            T gl[1][NNC_RED_LANES];                                                              \
-            NNC_ENGINE_AVX2_IF_##vec##_(if (t->avx2) {                                                      \
-                NNC_FN(engine_top_##name##_avx2)(rows, t);                                       \
-                return;                                                                          \
-            })                                                                                   \
-            NNC_FN(engine_top_##name##_body)(rows, 1, t, gl, 0);                                 \
-        }                                                                                        \
-        else {                                                                                   \
-            T gl[16][NNC_RED_LANES];                                                             \
-            NNC_FN(engine_top_##name##_body)(rows, in, t, gl, 1);                                \
-        }                                                                                        \
-    }
-
-NNC_ELEMWISE_LOSSES(NNC_ENGINE_TOP_)
-#undef NNC_ENGINE_TOP_
-#undef NNC_ENGINE_AVX2_IF_1_
-#undef NNC_ENGINE_AVX2_IF_0_
-
-/* 1 when engine_top_fused handles this layer and loss. */
-static int NNC_FN(engine_top_fusable)(const nnc_layer_t *top, const nnc_loss_params_t *lp)
-{
-    if (top->kind != NNC_LAYER_DENSE || top->out != 1 || top->in > 16)
-        return 0;
-    switch (lp->kind) {
-#define NNC_X_(E, name, vec) case NNC_LOSS_##E:
-        NNC_ELEMWISE_LOSSES(NNC_X_)
-#undef NNC_X_
-        return 1;
-    default:
-        return 0;
-    }
-}
-
-static void NNC_FN(engine_top_fused)(const nnc_loss_params_t *lp, int64_t rows, int64_t in,
-                                     NNC_FN(engine_top_t) *t)
-{
-    switch (lp->kind) {
-#define NNC_X_(E, name, vec)                                                                     \
-    case NNC_LOSS_##E:                                                                           \
-        t->k = NNC_FN(loss_##name##_k)(lp);                                                      \
-        NNC_FN(engine_top_##name)(rows, in, t);                                                  \
-        break;
-        NNC_ELEMWISE_LOSSES(NNC_X_)
-#undef NNC_X_
-    default:
-        break;
-    }
 }
 
 /* Forward pass and objective on one batch.  With want_grad, the gradient of
@@ -659,7 +460,7 @@ static nnc_status_t NNC_FN(engine_backward)(const nnc_net_t *net, NNC_FN(engine_
                 return st;
         }
         else {
-            const int prelu = L->act == NNC_ACT_PRELU;
+            const int prelu = nnc_act_info[L->act].alpha == NNC_ALPHA_LEARNED;
             T dalpha = 0;
             if (l == 0 && !prelu)
                 break; /* nothing below needs dX */
@@ -729,14 +530,15 @@ static void NNC_FN(engine_record_params)(const nnc_net_t *net, T *row)
     }
 }
 
-/* Nesterov's look-ahead: save theta, then theta += mu * v, so that the next
- * forward/backward pass sees theta + mu v. */
+/* Nesterov's look-ahead (NNC_OPTF_LOOK_AHEAD): save theta, then theta +=
+ * mu * v (hyper-parameter 1, state 0), so that the next forward/backward pass
+ * sees theta + mu v. */
 static void NNC_FN(engine_look_ahead)(const nnc_net_t *net, T *save, T mu)
 {
     for (int64_t p = 0; p < net->n_params; p++) {
         const nnc_param_t *P = &net->params[p];
         memcpy(save, P->data, (size_t)P->size * sizeof(T));
-        NNC_FN(nnc_axpy)(P->size, mu, (const T *)P->state1, (T *)P->data);
+        NNC_FN(nnc_axpy)(P->size, mu, (const T *)P->state[0], (T *)P->data);
         save += P->size;
     }
 }
@@ -749,58 +551,77 @@ static void NNC_FN(engine_restore)(const nnc_net_t *net, const T *save)
     }
 }
 
-/* One gradient-method update from the grads (for Nesterov, the grads at the
- * look-ahead point; theta is restored first). */
-static nnc_status_t NNC_FN(engine_update)(const nnc_net_t *net, nnc_fit_t *f, const T *save)
+/* ---- one training run ----
+ * engine_fit = plan (engine_fit_check, engine_run_init) + epochs
+ * (engine_epoch) of steps (engine_step); what a step does after its forward
+ * pass comes from the optimizer's ops.def KIND (engine_move table). */
+
+typedef struct NNC_FN(engine_run) NNC_FN(engine_run);
+struct NNC_FN(engine_run) {
+    const nnc_net_t *net;
+    nnc_fit_t *f;
+    const nnc_opt_info_t *opt;
+    NNC_FN(nnc_opt_update_fn) update; /* GRADIENT: the ops.def update kernel */
+    NNC_FN(engine_ws) ws;
+    const T *X, *Y;
+    int64_t in_w, out_w;
+    int fused;                /* Softmax + cross_entropy (engine_fused_softmax) */
+    int look_ahead;           /* NNC_OPTF_LOOK_AHEAD */
+    int shuffle;              /* reshuffle before every epoch */
+    int64_t spe, len, bs;     /* steps per epoch, rows per epoch, rows per step */
+    int64_t n_values;         /* parameter values (a param_record row) */
+    int ref_from_first_step;  /* the divergence reference is the first step's loss */
+    double ref;
+    T *param_row;             /* next param_record row, or NULL */
+};
+
+/* The step counter: t counts every completed update, from 1. */
+static nnc_status_t NNC_FN(engine_count_step)(NNC_FN(engine_run) *r, int64_t *t)
 {
-    const T lr = (T)f->lr, mu = (T)f->mu;
-    int64_t t = 0;
-    if (f->opt == NNC_OPT_NESTEROV)
-        NNC_FN(engine_restore)(net, save);
-    if (f->opt == NNC_OPT_ADAM) {
-        if (*f->adam_t == INT64_MAX)
-            return NNC_STATUS_OVERFLOW;
-        t = ++*f->adam_t;
-    }
-    for (int64_t p = 0; p < net->n_params; p++) {
-        const nnc_param_t *P = &net->params[p];
-        T *w = (T *)P->data;
-        const T *g = (const T *)P->grad;
-        switch (f->opt) {
-        case NNC_OPT_SGD:
-            NNC_FN(nnc_sgd_step)(P->size, w, g, lr);
-            break;
-        case NNC_OPT_MOMENTUM:
-        case NNC_OPT_NESTEROV:
-            NNC_FN(nnc_momentum_step)(P->size, w, g, (T *)P->state1, lr, mu);
-            break;
-        case NNC_OPT_ADAM: {
-            nnc_status_t st = NNC_FN(nnc_adam_step)(P->size, w, g, (T *)P->state1,
-                                                    (T *)P->state2, t, lr, (T)f->beta1,
-                                                    (T)f->beta2, (T)f->eps);
-            if (st != NNC_STATUS_OK)
-                return st;
-            break;
-        }
-        default:
-            return NNC_STATUS_INVALID_ARGUMENT;
-        }
-    }
+    if (*r->f->t == INT64_MAX)
+        return NNC_STATUS_OVERFLOW;
+    *t = ++*r->f->t;
     return NNC_STATUS_OK;
 }
 
-/* Hot/cold learning (Grokking Deep Learning ch. 4) generalised: every
+/* GRADIENT: backward, then the update kernel on every parameter (for a
+ * look-ahead optimizer, from the starting point, with the gradient taken at
+ * the look-ahead point). */
+static nnc_status_t NNC_FN(engine_move_GRADIENT)(NNC_FN(engine_run) *r, const T *xb,
+                                                 const T *yb, int64_t rows)
+{
+    const nnc_net_t *net = r->net;
+    nnc_fit_t *f = r->f;
+    int64_t t;
+    (void)yb;
+    nnc_status_t st = NNC_FN(engine_backward)(net, &r->ws, xb, rows, r->fused, f->l1, f->l2,
+                                              f->threads);
+    if (st != NNC_STATUS_OK)
+        return st;
+    if (r->look_ahead)
+        NNC_FN(engine_restore)(net, r->ws.save);
+    st = NNC_FN(engine_count_step)(r, &t);
+    for (int64_t p = 0; p < net->n_params && st == NNC_STATUS_OK; p++) {
+        const nnc_param_t *P = &net->params[p];
+        st = r->update(P->size, (T *)P->data, (const T *)P->grad, (T *const *)P->state, f->hyper,
+                       t);
+    }
+    return st;
+}
+
+/* PROBE: hot/cold learning (Grokking Deep Learning ch. 4) generalised: every
  * parameter value is probed at value + step and value - step with all the
  * others held at the step's starting point (2 forward passes each); then all
  * move at once, each toward the lower of its two probe losses, by exactly
  * `step` (value - step is the very number probed, bit for bit); equal probe
  * losses (or NaN) leave it where it is. */
-static nnc_status_t NNC_FN(engine_hotcold)(const nnc_net_t *net, NNC_FN(engine_ws) *ws,
-                                           const T *x, const T *y, int64_t rows,
-                                           const nnc_fit_t *f, int fused, int64_t *passes)
+static nnc_status_t NNC_FN(engine_move_PROBE)(NNC_FN(engine_run) *r, const T *xb, const T *yb,
+                                              int64_t rows)
 {
-    const T step = (T)f->step;
-    int64_t k = 0;
+    const nnc_net_t *net = r->net;
+    nnc_fit_t *f = r->f;
+    const T step = (T)f->hyper[0];
+    int64_t k = 0, t;
     for (int64_t p = 0; p < net->n_params; p++) {
         T *w = (T *)net->params[p].data;
         for (int64_t j = 0; j < net->params[p].size; j++) {
@@ -808,247 +629,311 @@ static nnc_status_t NNC_FN(engine_hotcold)(const nnc_net_t *net, NNC_FN(engine_w
             T up = 0, down = 0;
             nnc_status_t st;
             w[j] = s + step;
-            st = NNC_FN(engine_objective)(net, ws, x, y, rows, &f->loss, fused, f->l1, f->l2, 0,
-                                          f->threads, &up);
+            st = NNC_FN(engine_objective)(net, &r->ws, xb, yb, rows, &f->loss, r->fused, f->l1,
+                                          f->l2, 0, f->threads, &up);
             if (st == NNC_STATUS_OK) {
                 w[j] = s - step;
-                st = NNC_FN(engine_objective)(net, ws, x, y, rows, &f->loss, fused, f->l1, f->l2,
-                                              0, f->threads, &down);
+                st = NNC_FN(engine_objective)(net, &r->ws, xb, yb, rows, &f->loss, r->fused,
+                                              f->l1, f->l2, 0, f->threads, &down);
             }
             w[j] = s;
             if (st != NNC_STATUS_OK)
                 return st;
-            *passes += 2;
-            ws->dir[k++] = (signed char)(down < up ? -1 : (down > up ? 1 : 0));
+            f->forward_passes += 2;
+            r->ws.dir[k++] = (signed char)(down < up ? -1 : (down > up ? 1 : 0));
         }
     }
     k = 0;
     for (int64_t p = 0; p < net->n_params; p++) {
         T *w = (T *)net->params[p].data;
         for (int64_t j = 0; j < net->params[p].size; j++, k++) {
-            if (ws->dir[k] < 0)
+            if (r->ws.dir[k] < 0)
                 w[j] = w[j] - step;
-            else if (ws->dir[k] > 0)
+            else if (r->ws.dir[k] > 0)
                 w[j] = w[j] + step;
         }
     }
-    return NNC_STATUS_OK;
+    return NNC_FN(engine_count_step)(r, &t);
 }
+
+typedef nnc_status_t (*NNC_FN(engine_move_fn))(NNC_FN(engine_run) *, const T *, const T *,
+                                               int64_t);
+#define NNC_X_MOVE_(E, name, cls, kind, ...) [NNC_OPT_##E] = NNC_FN(engine_move_##kind),
+static const NNC_FN(engine_move_fn) NNC_FN(engine_move)[NNC_OPT_COUNT] = {
+    NNC_OPTIMIZERS(NNC_X_MOVE_)};
+#undef NNC_X_MOVE_
 
 /* The objective over all n rows in chunks of ws->cap rows (contiguous):
  * mean-reduced losses are recombined as sum(chunk * rows) / n. */
-static nnc_status_t NNC_FN(engine_dataset_objective)(const nnc_net_t *net, NNC_FN(engine_ws) *ws,
-                                                     int64_t cap, const nnc_fit_t *f, int fused,
-                                                     double *out)
+static nnc_status_t NNC_FN(engine_dataset_objective)(NNC_FN(engine_run) *r, double *out)
 {
-    const int64_t in_w = net->layers[0].in, out_w = net->layers[net->n_layers - 1].out;
-    const T *X = (const T *)f->x, *Y = (const T *)f->y;
+    const nnc_fit_t *f = r->f;
     double acc = 0;
     int64_t since_poll = 0;
-    for (int64_t start = 0; start < f->n; start += cap) {
-        const int64_t rows = f->n - start < cap ? f->n - start : cap;
+    for (int64_t start = 0; start < f->n; start += r->bs) {
+        const int64_t rows = f->n - start < r->bs ? f->n - start : r->bs;
         T v = 0;
-        nnc_status_t st = NNC_FN(engine_objective)(net, ws, X + start * in_w, Y + start * out_w,
-                                                   rows, &f->loss, fused, 0.0, 0.0, 0, f->threads,
-                                                   &v);
+        nnc_status_t st = NNC_FN(engine_objective)(
+            r->net, &r->ws, r->X + start * r->in_w, r->Y + start * r->out_w, rows, &f->loss,
+            r->fused, 0.0, 0.0, 0, f->threads, &v);
         if (st != NNC_STATUS_OK)
             return st;
         /* Many small chunks: poll every NNC_ENGINE_POLL_ELEMS input values. */
-        since_poll += rows * (in_w < NNC_ENGINE_POLL_ELEMS ? in_w : NNC_ENGINE_POLL_ELEMS);
+        since_poll += rows * (r->in_w < NNC_ENGINE_POLL_ELEMS ? r->in_w : NNC_ENGINE_POLL_ELEMS);
         if (since_poll >= NNC_ENGINE_POLL_ELEMS) {
             since_poll = 0;
-            if (engine_poll(ws->poll, ws->poll_ctx))
+            if (engine_poll(r->ws.poll, r->ws.poll_ctx))
                 return NNC_STATUS_INTERRUPTED;
         }
         acc += f->loss.reduction == NNC_REDUCTION_MEAN ? (double)v * (double)rows : (double)v;
     }
     if (f->loss.reduction == NNC_REDUCTION_MEAN)
         acc /= (double)f->n;
-    *out = (double)NNC_FN(engine_add_penalty)(net, (T)acc, f->l1, f->l2);
+    *out = (double)NNC_FN(engine_add_penalty)(r->net, (T)acc, f->l1, f->l2);
+    return NNC_STATUS_OK;
+}
+
+/* Marks where a NONFINITE / DIVERGED stop happened. */
+static nnc_status_t NNC_FN(engine_fail)(NNC_FN(engine_run) *r, nnc_status_t st, int64_t epoch,
+                                        double loss)
+{
+    r->f->fail_epoch = epoch;
+    r->f->fail_step = r->f->steps_done;
+    r->f->fail_loss = loss;
+    r->f->reference_loss = r->ref;
+    return st;
+}
+
+/* One step on a batch: forward pass and objective (at the look-ahead point
+ * when the optimizer has one), the divergence check, then the optimizer's
+ * move.  *loss is the step's objective. */
+static nnc_status_t NNC_FN(engine_step)(NNC_FN(engine_run) *r, int64_t epoch, const T *xb,
+                                        const T *yb, int64_t rows, double *loss)
+{
+    nnc_fit_t *f = r->f;
+    T value = 0;
+    nnc_status_t st;
+    if (r->look_ahead)
+        NNC_FN(engine_look_ahead)(r->net, r->ws.save, (T)f->hyper[1]);
+    st = NNC_FN(engine_objective)(r->net, &r->ws, xb, yb, rows, &f->loss, r->fused, f->l1, f->l2,
+                                  r->opt->kind == NNC_OPT_KIND_GRADIENT, f->threads, &value);
+    f->forward_passes++;
+    *loss = (double)value;
+    if (st == NNC_STATUS_OK && r->ref_from_first_step && f->steps_done == 0) {
+        r->ref = *loss;
+        f->reference_loss = r->ref;
+    }
+    if (st == NNC_STATUS_OK && !isfinite(*loss))
+        st = NNC_FN(engine_fail)(r, NNC_STATUS_NONFINITE, epoch, *loss);
+    else if (st == NNC_STATUS_OK && engine_stopped_by_divergence(*loss, f->divergence, &r->ref))
+        st = NNC_FN(engine_fail)(r, NNC_STATUS_DIVERGED, epoch, *loss);
+    if (st == NNC_STATUS_OK)
+        st = NNC_FN(engine_move)[f->opt](r, xb, yb, rows);
+    if (st != NNC_STATUS_OK && r->look_ahead)
+        NNC_FN(engine_restore)(r->net, r->ws.save);
+    return st;
+}
+
+/* Epoch e: its order (given, reshuffled or data order), its steps, its
+ * records and a hook call after every step. */
+static nnc_status_t NNC_FN(engine_epoch)(NNC_FN(engine_run) *r, int64_t e)
+{
+    nnc_fit_t *f = r->f;
+    const int64_t *seq = f->order;
+    double acc = 0;
+    nnc_status_t st;
+    if (r->shuffle) {
+        st = nnc_rng_permutation(f->shuffle_rng, f->n, r->ws.perm);
+        if (st != NNC_STATUS_OK)
+            return st;
+        seq = r->ws.perm;
+    }
+    for (int64_t s = 0, pos = 0; s < r->spe; s++, pos += r->bs) {
+        const int64_t rows = r->len - pos < r->bs ? r->len - pos : r->bs;
+        const T *xb = NNC_FN(engine_rows)(r->X, r->in_w, seq, pos, rows, r->ws.xg);
+        const T *yb = NNC_FN(engine_rows)(r->Y, r->out_w, seq, pos, rows, r->ws.yg);
+        double loss;
+        st = NNC_FN(engine_step)(r, e, xb, yb, rows, &loss);
+        if (st != NNC_STATUS_OK)
+            return st;
+        if (f->step_loss != NULL)
+            f->step_loss[f->steps_done] = loss;
+        f->steps_done++;
+        if (r->param_row != NULL) {
+            NNC_FN(engine_record_params)(r->net, r->param_row);
+            r->param_row += r->n_values;
+        }
+        if (r->spe == 1)
+            acc = loss;
+        else
+            acc += f->loss.reduction == NNC_REDUCTION_MEAN ? loss * (double)rows : loss;
+        if (s == r->spe - 1) {
+            if (r->spe > 1 && f->loss.reduction == NNC_REDUCTION_MEAN)
+                acc /= (double)r->len;
+            f->epoch_loss[e] = acc;
+            f->epochs_done++;
+        }
+        if (f->hook != NULL && f->hook(f->hook_ctx, f->epochs_done, f->steps_done) != 0)
+            return NNC_STATUS_INTERRUPTED;
+    }
+    return NNC_STATUS_OK;
+}
+
+/* Everything a fit reads, checked before anything is written.  An
+ * INVALID_ARGUMENT names the field in f->bad_field (and f->bad_param: the
+ * parameter, order entry or hyper-parameter index, else -1). */
+static nnc_status_t NNC_FN(engine_fit_check)(const nnc_net_t *net, nnc_fit_t *f)
+{
+    const int64_t in_w = net->layers[0].in, out_w = net->layers[net->n_layers - 1].out;
+    int bad;
+#define NNC_BAD_(field, index)                                                                 \
+    do {                                                                                       \
+        f->bad_field = (field);                                                                \
+        f->bad_param = (index);                                                                \
+        return NNC_STATUS_INVALID_ARGUMENT;                                                    \
+    } while (0)
+    if (f->x == NULL)
+        NNC_BAD_("x", -1);
+    if (f->y == NULL)
+        NNC_BAD_("y", -1);
+    if (f->epoch_loss == NULL)
+        NNC_BAD_("epoch_loss", -1);
+    if (f->threads < 1)
+        NNC_BAD_("threads", -1);
+    if ((int)f->loss.kind < 0 || f->loss.kind >= NNC_LOSS_COUNT)
+        NNC_BAD_("loss.kind", -1);
+    if (f->loss.reduction != NNC_REDUCTION_MEAN && f->loss.reduction != NNC_REDUCTION_SUM)
+        NNC_BAD_("loss.reduction", -1);
+    if (!isfinite(f->l1))
+        NNC_BAD_("l1", -1);
+    if (!isfinite(f->l2))
+        NNC_BAD_("l2", -1);
+    if (isnan(f->divergence))
+        NNC_BAD_("divergence", -1);
+    if ((int)f->sum_order < 0 || f->sum_order >= NNC_SUM_COUNT)
+        NNC_BAD_("sum_order", -1);
+    if (f->mean_reciprocal != 0 && f->mean_reciprocal != 1)
+        NNC_BAD_("mean_reciprocal", -1);
+    if ((int)f->opt < 0 || f->opt >= NNC_OPT_COUNT)
+        NNC_BAD_("opt", -1);
+    if (nnc_opt_check(f->opt, f->hyper, &bad) != NNC_STATUS_OK)
+        NNC_BAD_("hyper", bad);
+    if (f->t == NULL || *f->t < 0)
+        NNC_BAD_("t", -1);
+    for (int64_t p = 0; p < net->n_params; p++) {
+        static const char *const names[2] = {"params[].state0", "params[].state1"};
+        for (int i = 0; i < nnc_opt_info[f->opt].n_states; i++)
+            if (net->params[p].state[i] == NULL)
+                NNC_BAD_(names[i], p);
+    }
+    if (f->order != NULL && f->order_len < 1)
+        NNC_BAD_("order_len", -1);
+    if (f->order != NULL)
+        for (int64_t i = 0; i < f->order_len; i++)
+            if (f->order[i] < 0 || f->order[i] >= f->n)
+                NNC_BAD_("order", i);
+    /* xoshiro256** never leaves the all-zero state: the shuffle would spin. */
+    if (f->shuffle_rng != NULL && f->order == NULL &&
+        (f->shuffle_rng->s[0] | f->shuffle_rng->s[1] | f->shuffle_rng->s[2] |
+         f->shuffle_rng->s[3]) == 0)
+        NNC_BAD_("shuffle_rng", -1);
+#undef NNC_BAD_
+    if (engine_buffers_distinct(net, sizeof(T), f->x, (size_t)f->n * (size_t)in_w * sizeof(T),
+                                f->y, (size_t)f->n * (size_t)out_w * sizeof(T), &f->bad_field,
+                                &f->bad_param) != 0)
+        return NNC_STATUS_INVALID_ARGUMENT;
+    return NNC_STATUS_OK;
+}
+
+/* The plan: schedule, sizes, workspace. */
+static nnc_status_t NNC_FN(engine_run_init)(NNC_FN(engine_run) *r, const nnc_net_t *net,
+                                            nnc_fit_t *f)
+{
+    NNC_FN(engine_ws_req) rq;
+    int64_t total_steps;
+    nnc_status_t st;
+    memset(r, 0, sizeof *r);
+    r->net = net;
+    r->f = f;
+    r->opt = &nnc_opt_info[f->opt];
+    r->update = NNC_FN(nnc_opt_update_table)[f->opt];
+    r->X = (const T *)f->x;
+    r->Y = (const T *)f->y;
+    r->in_w = net->layers[0].in;
+    r->out_w = net->layers[net->n_layers - 1].out;
+    r->fused = engine_fused_softmax(net, &f->loss);
+    r->look_ahead = (r->opt->flags & NNC_OPTF_LOOK_AHEAD) != 0;
+    r->shuffle = f->shuffle_rng != NULL && f->order == NULL;
+    r->param_row = (T *)f->param_record;
+    st = nnc_fit_schedule(f->n, f->order_len, f->order != NULL, f->batch_size, f->epochs,
+                          &r->spe, &total_steps);
+    if (st == NNC_STATUS_OK)
+        st = nnc_net_param_count(net, &r->n_values);
+    if (st != NNC_STATUS_OK)
+        return st;
+    r->len = f->order != NULL ? f->order_len : f->n;
+    r->bs = r->spe == 1 ? r->len : f->batch_size;
+    rq.cap = r->bs;
+    rq.gather = f->order != NULL || r->shuffle;
+    rq.n_save = r->look_ahead ? r->n_values : 0;
+    rq.n_dir = r->opt->kind == NNC_OPT_KIND_PROBE ? r->n_values : 0;
+    rq.n_perm = r->shuffle ? f->n : 0;
+    st = NNC_FN(engine_ws_init)(&r->ws, net, &rq);
+    r->ws.poll = f->poll;
+    r->ws.poll_ctx = f->poll_ctx;
+    r->ws.sum_order = (int)f->sum_order;
+    r->ws.mean_reciprocal = f->mean_reciprocal;
+    return st;
+}
+
+/* The divergence reference: the objective over the whole set at the start
+ * (or, with one full-batch step per epoch, the first step's loss). */
+static nnc_status_t NNC_FN(engine_reference)(NNC_FN(engine_run) *r)
+{
+    nnc_fit_t *f = r->f;
+    nnc_status_t st;
+    if (!(f->divergence > 0 && f->epochs > 0))
+        return NNC_STATUS_OK;
+    if (r->spe == 1) {
+        r->ref_from_first_step = 1;
+        return NNC_STATUS_OK;
+    }
+    st = NNC_FN(engine_dataset_objective)(r, &r->ref);
+    if (st != NNC_STATUS_OK)
+        return st;
+    if (!isfinite(r->ref)) {
+        f->fail_epoch = f->fail_step = 0;
+        f->fail_loss = r->ref;
+        return NNC_STATUS_NONFINITE;
+    }
+    f->reference_loss = r->ref;
     return NNC_STATUS_OK;
 }
 
 static nnc_status_t NNC_FN(engine_fit)(const nnc_net_t *net, nnc_fit_t *f)
 {
-    NNC_FN(engine_ws) ws;
-    NNC_FN(engine_ws_req) rq;
-    const int64_t in_w = net->layers[0].in, out_w = net->layers[net->n_layers - 1].out;
-    const T *X = (const T *)f->x, *Y = (const T *)f->y;
-    const int fused = engine_fused_softmax(net, &f->loss);
-    const int hotcold = f->opt == NNC_OPT_HOTCOLD, nesterov = f->opt == NNC_OPT_NESTEROV;
-    const int shuffle = f->shuffle_rng != NULL && f->order == NULL;
-    int64_t spe, total_steps, n_values, len, bs;
-    int ref_from_first_step = 0;
-    double ref = 0;
-    T *param_row = (T *)f->param_record;
+    NNC_FN(engine_run) r;
     nnc_status_t st;
-
     f->epochs_done = f->steps_done = f->forward_passes = 0;
     f->fail_epoch = f->fail_step = -1;
     f->fail_loss = 0;
     f->reference_loss = 0;
     f->bad_field = NULL;
     f->bad_param = -1;
-    if (f->threads < 1) {
-        f->bad_field = "threads";
-        return NNC_STATUS_INVALID_ARGUMENT;
-    }
-    if (shuffle && (f->shuffle_rng->s[0] | f->shuffle_rng->s[1] | f->shuffle_rng->s[2] |
-                    f->shuffle_rng->s[3]) == 0) {
-        /* xoshiro256** never leaves the all-zero state: the shuffle would spin. */
-        f->bad_field = "shuffle_rng";
-        return NNC_STATUS_INVALID_ARGUMENT;
-    }
-    if (X == NULL || Y == NULL || f->epoch_loss == NULL || f->threads < 1 ||
-        (f->order != NULL && f->order_len < 1) || (int)f->loss.kind < 0 ||
-        f->loss.kind >= NNC_LOSS_COUNT || (int)f->opt < 0 || f->opt >= NNC_OPT_COUNT ||
-        (f->loss.reduction != NNC_REDUCTION_MEAN && f->loss.reduction != NNC_REDUCTION_SUM) ||
-        !isfinite(f->l1) || !isfinite(f->l2) || !isfinite(f->lr) || !isfinite(f->mu) ||
-        !isfinite(f->beta1) || !isfinite(f->beta2) || !isfinite(f->eps) || !isfinite(f->step) ||
-        isnan(f->divergence) || (int)f->sum_order < 0 || f->sum_order >= NNC_SUM_COUNT ||
-        (f->mean_reciprocal != 0 && f->mean_reciprocal != 1))
-        return NNC_STATUS_INVALID_ARGUMENT;
-    for (int64_t p = 0; p < net->n_params; p++) {
-        const nnc_param_t *P = &net->params[p];
-        if ((f->opt == NNC_OPT_MOMENTUM || nesterov || f->opt == NNC_OPT_ADAM) && P->state1 == NULL)
-            return NNC_STATUS_INVALID_ARGUMENT;
-        if (f->opt == NNC_OPT_ADAM && P->state2 == NULL)
-            return NNC_STATUS_INVALID_ARGUMENT;
-    }
-    if (f->opt == NNC_OPT_ADAM && (f->adam_t == NULL || *f->adam_t < 0))
-        return NNC_STATUS_INVALID_ARGUMENT;
-    if (f->order != NULL)
-        for (int64_t i = 0; i < f->order_len; i++)
-            if (f->order[i] < 0 || f->order[i] >= f->n) {
-                f->bad_field = "order";
-                f->bad_param = i;
-                return NNC_STATUS_INVALID_ARGUMENT;
-            }
-    if (engine_buffers_distinct(net, sizeof(T), X, (size_t)f->n * (size_t)in_w * sizeof(T), Y,
-                                (size_t)f->n * (size_t)out_w * sizeof(T), &f->bad_field,
-                                &f->bad_param) != 0)
-        return NNC_STATUS_INVALID_ARGUMENT;
-    st = nnc_fit_schedule(f->n, f->order_len, f->order != NULL, f->batch_size, f->epochs, &spe,
-                          &total_steps);
+    st = NNC_FN(engine_fit_check)(net, f);
     if (st != NNC_STATUS_OK)
         return st;
-    st = nnc_net_param_count(net, &n_values);
+    st = NNC_FN(engine_run_init)(&r, net, f);
     if (st != NNC_STATUS_OK)
         return st;
-    len = f->order != NULL ? f->order_len : f->n;
-    bs = spe == 1 ? len : f->batch_size;
-
-    rq.cap = bs;
-    rq.gather = f->order != NULL || shuffle;
-    rq.n_save = nesterov ? n_values : 0;
-    rq.n_dir = hotcold ? n_values : 0;
-    rq.n_perm = shuffle ? f->n : 0;
-    st = NNC_FN(engine_ws_init)(&ws, net, &rq);
-    if (st != NNC_STATUS_OK)
-        return st;
-    ws.poll = f->poll;
-    ws.poll_ctx = f->poll_ctx;
-    ws.sum_order = (int)f->sum_order;
-    ws.mean_reciprocal = f->mean_reciprocal;
-
-    if (param_row != NULL) {
-        NNC_FN(engine_record_params)(net, param_row);
-        param_row += n_values;
+    if (r.param_row != NULL) {
+        NNC_FN(engine_record_params)(net, r.param_row);
+        r.param_row += r.n_values;
     }
-    if (f->divergence > 0 && f->epochs > 0) {
-        if (spe == 1) {
-            ref_from_first_step = 1;
-        }
-        else {
-            st = NNC_FN(engine_dataset_objective)(net, &ws, bs, f, fused, &ref);
-            if (st != NNC_STATUS_OK)
-                goto done;
-            if (!isfinite(ref)) {
-                f->fail_epoch = f->fail_step = 0;
-                f->fail_loss = ref;
-                st = NNC_STATUS_NONFINITE;
-                goto done;
-            }
-            f->reference_loss = ref;
-        }
-    }
-
-    for (int64_t e = 0; e < f->epochs; e++) {
-        const int64_t *seq = f->order;
-        double acc = 0;
-        if (shuffle) {
-            st = nnc_rng_permutation(f->shuffle_rng, f->n, ws.perm);
-            if (st != NNC_STATUS_OK)
-                goto done;
-            seq = ws.perm;
-        }
-        for (int64_t s = 0, pos = 0; s < spe; s++, pos += bs) {
-            const int64_t rows = len - pos < bs ? len - pos : bs;
-            const T *xb = NNC_FN(engine_rows)(X, in_w, seq, pos, rows, ws.xg);
-            const T *yb = NNC_FN(engine_rows)(Y, out_w, seq, pos, rows, ws.yg);
-            T value = 0;
-            double loss;
-            if (nesterov)
-                NNC_FN(engine_look_ahead)(net, ws.save, (T)f->mu);
-            st = NNC_FN(engine_objective)(net, &ws, xb, yb, rows, &f->loss, fused, f->l1, f->l2,
-                                          !hotcold, f->threads, &value);
-            f->forward_passes++;
-            loss = (double)value;
-            if (st == NNC_STATUS_OK && ref_from_first_step && f->steps_done == 0) {
-                ref = loss;
-                f->reference_loss = ref;
-            }
-            if (st == NNC_STATUS_OK && !isfinite(loss))
-                st = NNC_STATUS_NONFINITE;
-            else if (st == NNC_STATUS_OK && engine_stopped_by_divergence(loss, f->divergence, &ref))
-                st = NNC_STATUS_DIVERGED;
-            if (st == NNC_STATUS_NONFINITE || st == NNC_STATUS_DIVERGED) {
-                f->fail_epoch = e;
-                f->fail_step = f->steps_done;
-                f->fail_loss = loss;
-                f->reference_loss = ref;
-            }
-            if (st == NNC_STATUS_OK) {
-                if (hotcold)
-                    st = NNC_FN(engine_hotcold)(net, &ws, xb, yb, rows, f, fused,
-                                                &f->forward_passes);
-                else {
-                    st = NNC_FN(engine_backward)(net, &ws, xb, rows, fused, f->l1, f->l2,
-                                                 f->threads);
-                    if (st == NNC_STATUS_OK)
-                        st = NNC_FN(engine_update)(net, f, ws.save);
-                }
-            }
-            if (st != NNC_STATUS_OK) {
-                if (nesterov)
-                    NNC_FN(engine_restore)(net, ws.save);
-                goto done;
-            }
-            if (f->step_loss != NULL)
-                f->step_loss[f->steps_done] = loss;
-            f->steps_done++;
-            if (param_row != NULL) {
-                NNC_FN(engine_record_params)(net, param_row);
-                param_row += n_values;
-            }
-            if (spe == 1)
-                acc = loss;
-            else
-                acc += f->loss.reduction == NNC_REDUCTION_MEAN ? loss * (double)rows : loss;
-            if (s == spe - 1) {
-                if (spe > 1 && f->loss.reduction == NNC_REDUCTION_MEAN)
-                    acc /= (double)len;
-                f->epoch_loss[e] = acc;
-                f->epochs_done++;
-            }
-            if (f->hook != NULL && f->hook(f->hook_ctx, f->epochs_done, f->steps_done) != 0) {
-                st = NNC_STATUS_INTERRUPTED;
-                goto done;
-            }
-        }
-    }
-done:
-    free(ws.block);
+    st = NNC_FN(engine_reference)(&r);
+    for (int64_t e = 0; e < f->epochs && st == NNC_STATUS_OK; e++)
+        st = NNC_FN(engine_epoch)(&r, e);
+    free(r.ws.block);
     return st;
 }
 

@@ -146,7 +146,7 @@ static void NNC_FN(loss_kl_divergence)(const nnc_loss_params_t *p, int64_t rows,
 typedef void (*NNC_FN(loss_fn))(const nnc_loss_params_t *, int64_t, int64_t, const T *,
                                 const T *, double *, T *, T);
 
-#define NNC_X_LOSS(E, name) [NNC_LOSS_##E] = NNC_FN(loss_##name),
+#define NNC_X_LOSS(E, name, ...) [NNC_LOSS_##E] = NNC_FN(loss_##name),
 static const NNC_FN(loss_fn) NNC_FN(loss_table)[NNC_LOSS_COUNT] = {NNC_LOSSES(NNC_X_LOSS)};
 #undef NNC_X_LOSS
 

@@ -52,18 +52,22 @@ int nnc_bytes(int64_t n, size_t elsize, size_t *out);
  * rows, cols >= 0, ld >= max(cols, 1) when rows > 1, and rows*ld fits. */
 nnc_status_t nnc_check_matrix(int64_t rows, int64_t cols, int64_t ld);
 
-/* ---- enums generated from ops.def ---- */
+/* ---- enums and op descriptions generated from ops.def ---- */
 #include "ops.def"
 
-#define NNC_X_ENUM_ACT(E, name) NNC_ACT_##E,
+#define NNC_X_ENUM_ACT(E, ...) NNC_ACT_##E,
 typedef enum { NNC_ACTIVATIONS(NNC_X_ENUM_ACT) NNC_ACT_COUNT } nnc_act_t;
 #undef NNC_X_ENUM_ACT
 
-#define NNC_X_ENUM_LOSS(E, name) NNC_LOSS_##E,
+#define NNC_X_ENUM_LOSS(E, ...) NNC_LOSS_##E,
 typedef enum { NNC_LOSSES(NNC_X_ENUM_LOSS) NNC_LOSS_COUNT } nnc_loss_t;
 #undef NNC_X_ENUM_LOSS
 
-#define NNC_X_ENUM_OPT(E, name) NNC_OPT_##E,
+#define NNC_X_ENUM_PENALTY(E, ...) NNC_PENALTY_##E,
+typedef enum { NNC_PENALTIES(NNC_X_ENUM_PENALTY) NNC_PENALTY_COUNT } nnc_penalty_t;
+#undef NNC_X_ENUM_PENALTY
+
+#define NNC_X_ENUM_OPT(E, ...) NNC_OPT_##E,
 typedef enum { NNC_OPTIMIZERS(NNC_X_ENUM_OPT) NNC_OPT_COUNT } nnc_opt_t;
 #undef NNC_X_ENUM_OPT
 
@@ -71,6 +75,56 @@ typedef enum { NNC_OPTIMIZERS(NNC_X_ENUM_OPT) NNC_OPT_COUNT } nnc_opt_t;
 extern const char *const nnc_act_names[NNC_ACT_COUNT];
 extern const char *const nnc_loss_names[NNC_LOSS_COUNT];
 extern const char *const nnc_opt_names[NNC_OPT_COUNT];
+
+/* The columns of ops.def as data (common.c), for the binding and for
+ * argument checks.  Field meanings: see ops.def. */
+typedef enum { NNC_ALPHA_NONE = 0, NNC_ALPHA_FIXED, NNC_ALPHA_LEARNED } nnc_alpha_mode_t;
+typedef enum { NNC_CHECK_POSITIVE = 1, NNC_CHECK_UNIT = 2 } nnc_check_t;
+typedef enum { NNC_OPT_KIND_GRADIENT = 0, NNC_OPT_KIND_PROBE = 1 } nnc_opt_kind_t;
+
+typedef struct {
+    const char *name, *cls;
+    nnc_alpha_mode_t alpha;
+    double alpha_default;
+    int rowwise;
+    const char *doc, *backward_doc;
+} nnc_act_info_t;
+
+typedef struct {
+    const char *name, *first;
+    int rowwise, labels01;
+} nnc_loss_info_t;
+
+typedef struct {
+    const char *name;
+    const char *doc, *backward_doc;
+} nnc_penalty_info_t;
+
+typedef struct {
+    const char *name, *cls;
+    nnc_opt_kind_t kind;
+    int flags; /* NNC_OPTF_* */
+    int n_hyper;
+    /* (+ 1: each array ends with a sentinel, so that an empty list still
+     * initialises) */
+    const char *hyper_names[NNC_OPT_MAX_HYPER + 1];
+    double hyper_defaults[NNC_OPT_MAX_HYPER + 1];
+    nnc_check_t hyper_checks[NNC_OPT_MAX_HYPER + 1];
+    int n_states;
+    const char *state_names[NNC_OPT_MAX_STATES + 1];
+    const char *doc;
+} nnc_opt_info_t;
+
+extern const nnc_act_info_t nnc_act_info[NNC_ACT_COUNT];
+extern const nnc_loss_info_t nnc_loss_info[NNC_LOSS_COUNT];
+extern const nnc_penalty_info_t nnc_penalty_info[NNC_PENALTY_COUNT];
+extern const nnc_opt_info_t nnc_opt_info[NNC_OPT_COUNT];
+
+/* Checks an optimizer's hyper-parameters (info->n_hyper values, in ops.def
+ * order) against their CHECK column.  NNC_STATUS_OK, or
+ * NNC_STATUS_INVALID_ARGUMENT with *bad (when not NULL) the index of the
+ * first bad value (-1 for an unknown optimizer). */
+nnc_status_t nnc_opt_check(nnc_opt_t opt, const double *hyper, int *bad);
 
 typedef enum { NNC_REDUCTION_MEAN = 0, NNC_REDUCTION_SUM = 1 } nnc_reduction_t;
 

@@ -123,6 +123,27 @@ nnc_status_t NNC_FN(nnc_loss_isa)(nnc_isa_t isa, const nnc_loss_params_t *p, int
                                   int64_t cols, const T *pred, const T *target, T *value,
                                   T *grad);
 
+/* The ops.def update kernels, one signature for every GRADIENT optimizer:
+ * w (n values) updated in place from g with state[0..n_states) (each n
+ * values, owned by the caller) and hyper[0..n_hyper) in ops.def order, at
+ * step t >= 1 (see optim_impl.h).  nnc_opt_update dispatches by enum
+ * (INVALID_ARGUMENT for a PROBE optimizer, n < 0 or t < 1); the table is
+ * what the engine steps with. */
+typedef nnc_status_t (*NNC_FN(nnc_opt_update_fn))(int64_t n, T *w, const T *g, T *const *state,
+                                                  const double *hyper, int64_t t);
+#define NNC_X_OPT_DECL_GRADIENT_(name)                                                         \
+    nnc_status_t NNC_FN(nnc_##name##_update)(int64_t n, T *w, const T *g, T *const *state,     \
+                                             const double *hyper, int64_t t);
+#define NNC_X_OPT_DECL_PROBE_(name)
+#define NNC_X_OPT_DECL(E, name, cls, kind, ...) NNC_X_OPT_DECL_##kind##_(name)
+NNC_OPTIMIZERS(NNC_X_OPT_DECL)
+#undef NNC_X_OPT_DECL
+#undef NNC_X_OPT_DECL_GRADIENT_
+#undef NNC_X_OPT_DECL_PROBE_
+extern const NNC_FN(nnc_opt_update_fn) NNC_FN(nnc_opt_update_table)[NNC_OPT_COUNT];
+nnc_status_t NNC_FN(nnc_opt_update)(nnc_opt_t opt, int64_t n, T *w, const T *g, T *const *state,
+                                    const double *hyper, int64_t t);
+
 /* ======================= random fills ======================= */
 
 /* out[i] = low + (high - low) * u, u uniform in [0, 1) with 53 (f64) or 24

@@ -103,3 +103,86 @@ nnc_status_t NNC_FN(nnc_adam_step_isa)(nnc_isa_t isa, int64_t n, T *w, const T *
                                                     bc2, one - beta1, one - beta2);
     return NNC_STATUS_OK;
 }
+
+/* ---------------- the ops.def update kernels ----------------
+ * Every GRADIENT optimizer of ops.def has nnc_<name>_update with one
+ * signature: n values of w updated in place from g, with the state arrays
+ * state[0..n_states) and the hyper-parameters hyper[0..n_hyper) in ops.def
+ * order (rounded to T here, as the engine always did), at step t >= 1.
+ * The engine and the binding call them through nnc_opt_update's table. */
+
+nnc_status_t NNC_FN(nnc_sgd_update)(int64_t n, T *w, const T *g, T *const *state,
+                                    const double *hyper, int64_t t)
+{
+    (void)state;
+    (void)t;
+    NNC_FN(nnc_sgd_step)(n, w, g, (T)hyper[0]);
+    return NNC_STATUS_OK;
+}
+
+nnc_status_t NNC_FN(nnc_momentum_update)(int64_t n, T *w, const T *g, T *const *state,
+                                         const double *hyper, int64_t t)
+{
+    (void)t;
+    NNC_FN(nnc_momentum_step)(n, w, g, state[0], (T)hyper[0], (T)hyper[1]);
+    return NNC_STATUS_OK;
+}
+
+/* Nesterov's update is Momentum's; what differs is where g was taken
+ * (NNC_OPTF_LOOK_AHEAD: the engine evaluates it at w + mu v). */
+nnc_status_t NNC_FN(nnc_nesterov_update)(int64_t n, T *w, const T *g, T *const *state,
+                                         const double *hyper, int64_t t)
+{
+    return NNC_FN(nnc_momentum_update)(n, w, g, state, hyper, t);
+}
+
+nnc_status_t NNC_FN(nnc_adam_update)(int64_t n, T *w, const T *g, T *const *state,
+                                     const double *hyper, int64_t t)
+{
+    return NNC_FN(nnc_adam_step)(n, w, g, state[0], state[1], t, (T)hyper[0], (T)hyper[1],
+                                 (T)hyper[2], (T)hyper[3]);
+}
+
+/* RMSProp: a running mean of g^2 per value scales each step, so every
+ * parameter moves by about lr whatever its gradient's size:
+ * v = rho v + (1 - rho) g^2;  w = w - lr g / (sqrt(v) + eps).
+ * INVALID_ARGUMENT (nothing written) unless lr is finite, 0 <= rho < 1 and
+ * 0 < eps < inf in T (the reasons of nnc_adam_step). */
+nnc_status_t NNC_FN(nnc_rmsprop_update)(int64_t n, T *w, const T *g, T *const *state,
+                                        const double *hyper, int64_t t)
+{
+    const T lr = (T)hyper[0], rho = (T)hyper[1], eps = (T)hyper[2], one = NNC_LIT(1.0);
+    T *v = state[0];
+    (void)t;
+    if (n < 0 || !isfinite(lr) || !(rho >= 0 && rho < one) || !(eps > 0 && isfinite(eps)))
+        return NNC_STATUS_INVALID_ARGUMENT;
+    const T c = one - rho;
+#pragma omp simd
+    for (int64_t i = 0; i < n; i++) {
+        const T gi = g[i];
+        const T vi = rho * v[i] + c * (gi * gi);
+        v[i] = vi;
+        w[i] = w[i] - lr * gi / (NNC_SQRT(vi) + eps);
+    }
+    return NNC_STATUS_OK;
+}
+
+/* The table: a GRADIENT row without its nnc_<name>_update is a compile error
+ * here; PROBE rows have no update kernel (the engine probes). */
+#define NNC_OPT_KERNEL_GRADIENT_(name) NNC_FN(nnc_##name##_update)
+#define NNC_OPT_KERNEL_PROBE_(name) NULL
+#define NNC_X_OPT_KERNEL(E, name, cls, kind, ...) [NNC_OPT_##E] = NNC_OPT_KERNEL_##kind##_(name),
+const NNC_FN(nnc_opt_update_fn) NNC_FN(nnc_opt_update_table)[NNC_OPT_COUNT] = {
+    NNC_OPTIMIZERS(NNC_X_OPT_KERNEL)};
+#undef NNC_X_OPT_KERNEL
+#undef NNC_OPT_KERNEL_GRADIENT_
+#undef NNC_OPT_KERNEL_PROBE_
+
+nnc_status_t NNC_FN(nnc_opt_update)(nnc_opt_t opt, int64_t n, T *w, const T *g, T *const *state,
+                                    const double *hyper, int64_t t)
+{
+    if ((int)opt < 0 || opt >= NNC_OPT_COUNT || NNC_FN(nnc_opt_update_table)[opt] == NULL ||
+        n < 0 || t < 1)
+        return NNC_STATUS_INVALID_ARGUMENT;
+    return NNC_FN(nnc_opt_update_table)[opt](n, w, g, state, hyper, t);
+}

@@ -113,6 +113,20 @@ static int sweep_fit_hook(void *ctx, int64_t epochs_done, int64_t steps_done)
 #include "sweep_impl.h"
 #include "nnc_tmpl_end.h"
 
+/* The sweep table's column of the hyper-parameter `name`, or -1. */
+static int sweep_hyper_column(const char *name)
+{
+    static const struct {
+        const char *name;
+        int col;
+    } cols[] = {{"lr", NNC_SWEEP_LR},       {"mu", NNC_SWEEP_MU},   {"beta1", NNC_SWEEP_BETA1},
+                {"beta2", NNC_SWEEP_BETA2}, {"eps", NNC_SWEEP_EPS}, {"step", NNC_SWEEP_STEP}};
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
+        if (strcmp(cols[i].name, name) == 0)
+            return cols[i].col;
+    return -1;
+}
+
 /* The per-replica route: the replica's own parameter table over its rows of
  * the blocks, its own nnc_fit_t, and one nnc_engine_fit. */
 static void sweep_one(sweep_shared *sh, sweep_worker *me, int64_t q)
@@ -124,30 +138,32 @@ static void sweep_one(sweep_shared *sh, sweep_worker *me, int64_t q)
     double *fl = s->fails + q * NNC_SWEEP_NFAILS;
     nnc_net_t net = *s->net;
     nnc_fit_t f = s->base;
-    int64_t spe, total;
+    int64_t spe, total, t0;
     for (int64_t p = 0; p < net.n_params; p++) {
         const size_t at = (size_t)(q * sh->n_values + sh->offset[p]) * el;
         me->params[p] = s->net->params[p];
         me->params[p].data = (char *)s->params + at;
         me->params[p].grad = (char *)me->grad + (size_t)sh->offset[p] * el;
-        me->params[p].state1 = s->state1 != NULL ? (char *)s->state1 + at : NULL;
-        me->params[p].state2 = s->state2 != NULL ? (char *)s->state2 + at : NULL;
+        me->params[p].state[0] = s->state1 != NULL ? (char *)s->state1 + at : NULL;
+        me->params[p].state[1] = s->state2 != NULL ? (char *)s->state2 + at : NULL;
     }
     net.params = me->params;
     f.x = (const char *)s->x + (size_t)(q * s->x_stride) * el;
     f.y = (const char *)s->y + (size_t)(q * s->y_stride) * el;
     f.order = s->order != NULL ? s->order + q * s->order_stride : NULL;
     f.shuffle_rng = s->rngs != NULL ? &s->rngs[q] : NULL;
-    f.lr = hy[NNC_SWEEP_LR];
-    f.mu = hy[NNC_SWEEP_MU];
-    f.beta1 = hy[NNC_SWEEP_BETA1];
-    f.beta2 = hy[NNC_SWEEP_BETA2];
-    f.eps = hy[NNC_SWEEP_EPS];
-    f.step = hy[NNC_SWEEP_STEP];
+    /* The optimizer's hyper-parameters in its ops.def order, from the
+     * table's named columns (nnc.sweep refuses optimizers with others). */
+    for (int i = 0; i < nnc_opt_info[f.opt].n_hyper; i++) {
+        const int col = sweep_hyper_column(nnc_opt_info[f.opt].hyper_names[i]);
+        f.hyper[i] = col >= 0 ? hy[col] : nnc_opt_info[f.opt].hyper_defaults[i];
+    }
     f.l1 = hy[NNC_SWEEP_L1];
     f.l2 = hy[NNC_SWEEP_L2];
     f.divergence = hy[NNC_SWEEP_DIVERGENCE];
-    f.adam_t = s->adam_t != NULL ? &s->adam_t[q] : NULL;
+    /* The engine counts steps for every optimizer; a replica starts at 0. */
+    t0 = 0;
+    f.t = s->adam_t != NULL ? &s->adam_t[q] : &t0;
     f.epoch_loss = s->epoch_loss + q * f.epochs;
     f.step_loss = NULL;
     if (s->step_loss != NULL &&

@@ -3,7 +3,8 @@
  * These are building blocks for nnc/model.py, which describes the network as
  * tuples (see _core.pyi):
  *   layers: (kind, in, out, act, alpha, weight_index, bias_index) per layer
- *   params: (data, grad, state1 | None, state2 | None, penalized) per parameter
+ *   params: (data, grad, state0 | None, state1 | None, penalized) per parameter,
+ *           the optimizer's state arrays in ops.def order
  * where every array is written in place (exact dtype, C-contiguous, writeable).
  *
  * Long calls run with the GIL released.  A hook called after every step reads
@@ -112,7 +113,7 @@ int net_desc_parse(PyObject *layers, PyObject *params, int typenum, net_desc *d)
         PyArrayObject *a;
         PyObject *item = PySequence_Fast_GET_ITEM(pseq, i);
         if (!PyTuple_Check(item) ||
-            !PyArg_ParseTuple(item, "OOOOp;params: expected (data, grad, state1, state2, "
+            !PyArg_ParseTuple(item, "OOOOp;params: expected (data, grad, state0, state1, "
                                     "penalized)",
                               &data, &grad, &s1, &s2, &penalized)) {
             if (!PyErr_Occurred())
@@ -129,16 +130,16 @@ int net_desc_parse(PyObject *layers, PyObject *params, int typenum, net_desc *d)
             goto done;
         P->grad = PyArray_DATA(a);
         if (s1 != Py_None) {
-            a = net_buffer(s1, "state1", i, typenum, (npy_intp)P->size, d->keep);
+            a = net_buffer(s1, "state0", i, typenum, (npy_intp)P->size, d->keep);
             if (a == NULL)
                 goto done;
-            P->state1 = PyArray_DATA(a);
+            P->state[0] = PyArray_DATA(a);
         }
         if (s2 != Py_None) {
-            a = net_buffer(s2, "state2", i, typenum, (npy_intp)P->size, d->keep);
+            a = net_buffer(s2, "state1", i, typenum, (npy_intp)P->size, d->keep);
             if (a == NULL)
                 goto done;
-            P->state2 = PyArray_DATA(a);
+            P->state[1] = PyArray_DATA(a);
         }
         P->penalized = penalized;
     }
@@ -366,8 +367,86 @@ static const char *status_name(nnc_status_t st)
     }
 }
 
-static PyObject *engine_fit(PyObject *self, PyObject *args)
+/* opt = (kind, hyper, t): kind the ops.def index, hyper a tuple of the
+ * optimizer's hyper-parameters in ops.def order, t a 1-element int64 array
+ * (the step counter, updated in place).  Errors name the field. */
+static int parse_optimizer(PyObject *opt_o, nnc_fit_t *f)
 {
+    int kind, bad;
+    PyObject *hyper_o, *t_o;
+    PyArrayObject *t;
+    if (!PyTuple_Check(opt_o) || !PyArg_ParseTuple(opt_o, "iOO;opt: expected (kind, hyper, t)",
+                                                   &kind, &hyper_o, &t_o)) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_TypeError, "opt: expected a tuple (kind, hyper, t)");
+        return -1;
+    }
+    if (kind < 0 || kind >= NNC_OPT_COUNT) {
+        PyErr_Format(PyExc_ValueError, "opt: unknown optimizer code %d", kind);
+        return -1;
+    }
+    const nnc_opt_info_t *info = &nnc_opt_info[kind];
+    if (!PyTuple_Check(hyper_o) || PyTuple_GET_SIZE(hyper_o) != info->n_hyper) {
+        PyErr_Format(PyExc_TypeError, "opt: %s takes a tuple of %d hyper-parameters, got %R",
+                     info->name, info->n_hyper, hyper_o);
+        return -1;
+    }
+    for (int i = 0; i < info->n_hyper; i++) {
+        f->hyper[i] = PyFloat_AsDouble(PyTuple_GET_ITEM(hyper_o, i));
+        if (f->hyper[i] == -1.0 && PyErr_Occurred())
+            return -1;
+    }
+    if (nnc_opt_check((nnc_opt_t)kind, f->hyper, &bad) != NNC_STATUS_OK) {
+        PyErr_Format(PyExc_ValueError, "opt: %s %s = %R must be %s", info->name,
+                     info->hyper_names[bad], PyTuple_GET_ITEM(hyper_o, bad),
+                     info->hyper_checks[bad] == NNC_CHECK_UNIT ? "in [0, 1)" : "finite and > 0");
+        return -1;
+    }
+    f->opt = (nnc_opt_t)kind;
+    t = out_buffer(t_o, "t", NPY_INT64, 1);
+    if (t == NULL)
+        return -1;
+    f->t = (int64_t *)PyArray_DATA(t);
+    if (*f->t < 0) {
+        PyErr_Format(PyExc_ValueError, "opt: t must be >= 0, got %lld", (long long)*f->t);
+        return -1;
+    }
+    return 0;
+}
+
+/* engine_schedule(n, order_len, batch_size, epochs) -> (steps_per_epoch,
+ * total_steps): nnc_fit_schedule, so that fit sizes its records with the
+ * engine's own arithmetic.  order_len 0 means no order.  OverflowError when
+ * the total does not fit in int64. */
+static PyObject *engine_schedule(PyObject *self, PyObject *args)
+{
+    long long n, order_len, batch_size, epochs;
+    int64_t spe, total;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "LLLL:engine_schedule", &n, &order_len, &batch_size, &epochs))
+        return NULL;
+    nnc_status_t st = nnc_fit_schedule(n, order_len, order_len > 0, batch_size, epochs, &spe,
+                                       &total);
+    if (st == NNC_STATUS_OVERFLOW) {
+        PyErr_Format(PyExc_OverflowError, "engine_schedule: epochs=%lld makes more steps than "
+                     "a 64-bit counter holds", epochs);
+        return NULL;
+    }
+    if (st != NNC_STATUS_OK) {
+        PyErr_Format(PyExc_ValueError, "engine_schedule: invalid schedule (n %lld, order_len "
+                     "%lld, batch_size %lld, epochs %lld)", n, order_len, batch_size, epochs);
+        return NULL;
+    }
+    return Py_BuildValue("(LL)", (long long)spe, (long long)total);
+}
+
+static PyObject *engine_fit(PyObject *self, PyObject *args, PyObject *kwargs)
+{
+    static char *kw[] = {"dtype", "layers", "params", "x", "y", "loss", "l1", "l2", "opt",
+                         "epochs", "batch_size", "order", "rng_state", "divergence", "epoch_loss",
+                         "step_loss", "param_record", "monitor", "callback_every", "ticks",
+                         "threads", "counters", "sum_order", "mean_reciprocal", NULL};
+    enum { NNC_FIT_REQUIRED_FIELDS = 22 }; /* all but the replay options */
     PyObject *dtype_o, *layers, *params, *xo, *yo, *loss_o, *opt_o, *order_o, *rng_o;
     PyObject *rec_epoch_o, *rec_step_o, *rec_params_o, *monitor, *counters_o;
     double l1, l2, divergence;
@@ -381,18 +460,26 @@ static PyObject *engine_fit(PyObject *self, PyObject *args)
     nnc_status_t st;
     int typenum;
     int64_t spe, total_steps, n_values;
-    int opt_kind;
-    PyObject *adam_t_o;
 
     (void)self;
     memset(&d, 0, sizeof d);
     memset(&f, 0, sizeof f);
-    if (!PyArg_ParseTuple(args, "OOOOOOddOLLOOdOOOOLpiO|ii:engine_fit", &dtype_o, &layers,
-                          &params, &xo, &yo, &loss_o, &l1, &l2, &opt_o, &epochs, &batch_size,
-                          &order_o, &rng_o, &divergence, &rec_epoch_o, &rec_step_o, &rec_params_o,
-                          &monitor, &callback_every, &ticks, &threads, &counters_o, &sum_order,
-                          &mean_reciprocal))
+    /* Keyword-only (the "$"): nnc.model._engine_request builds the call, and a
+     * wrong or missing field is named in the error.  The last two fields
+     * (the replay options) are optional. */
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|$OOOOOOddOLLOOdOOOOLpiOii:engine_fit", kw,
+                                     &dtype_o, &layers, &params, &xo, &yo, &loss_o, &l1, &l2,
+                                     &opt_o, &epochs, &batch_size, &order_o, &rng_o, &divergence,
+                                     &rec_epoch_o, &rec_step_o, &rec_params_o, &monitor,
+                                     &callback_every, &ticks, &threads, &counters_o, &sum_order,
+                                     &mean_reciprocal))
         return NULL;
+    for (int i = 0; kw[i] != NULL && i < NNC_FIT_REQUIRED_FIELDS; i++) {
+        if (kwargs == NULL || PyDict_GetItemString(kwargs, kw[i]) == NULL) {
+            PyErr_Format(PyExc_TypeError, "engine_fit: missing field %s", kw[i]);
+            return NULL;
+        }
+    }
     if (sum_order < 0 || sum_order >= NNC_SUM_COUNT) {
         PyErr_Format(PyExc_ValueError,
                      "engine_fit: sum_order must be 0 (fixed), 1 (data) or 2 (pharo), got %d",
@@ -410,31 +497,19 @@ static PyObject *engine_fit(PyObject *self, PyObject *args)
         goto done;
     if (parse_loss(loss_o, &f.loss) < 0)
         goto done;
-    if (!PyTuple_Check(opt_o) ||
-        !PyArg_ParseTuple(opt_o, "iddddddO;opt: expected (kind, lr, mu, beta1, beta2, eps, step, "
-                                 "adam_t)",
-                          &opt_kind, &f.lr, &f.mu, &f.beta1, &f.beta2, &f.eps, &f.step, &adam_t_o)) {
-        if (!PyErr_Occurred())
-            PyErr_SetString(PyExc_TypeError, "opt: expected a tuple");
+    if (parse_optimizer(opt_o, &f) < 0)
         goto done;
-    }
-    if (opt_kind < 0 || opt_kind >= NNC_OPT_COUNT) {
-        PyErr_Format(PyExc_ValueError, "opt: unknown optimizer code %d", opt_kind);
-        goto done;
-    }
-    f.opt = (nnc_opt_t)opt_kind;
-    if (adam_t_o != Py_None) {
-        PyArrayObject *t = out_buffer(adam_t_o, "adam_t", NPY_INT64, 1);
-        if (t == NULL)
+    {
+        const char *bad = epochs < 0 ? "epochs" : batch_size < 0 ? "batch_size"
+                                                 : callback_every < 0 ? "callback_every"
+                                                 : threads < 1 ? "threads" : NULL;
+        if (bad != NULL) {
+            PyErr_Format(PyExc_ValueError, "engine_fit: %s must be >= %d (epochs %lld, "
+                         "batch_size %lld, callback_every %lld, threads %d)", bad,
+                         threads < 1 && bad[0] == 't' ? 1 : 0, epochs, batch_size,
+                         callback_every, threads);
             goto done;
-        f.adam_t = (int64_t *)PyArray_DATA(t);
-    }
-    if (epochs < 0 || batch_size < 0 || threads < 1 || callback_every < 0) {
-        PyErr_Format(PyExc_ValueError,
-                     "engine_fit: epochs (%lld), batch_size (%lld) and callback_every (%lld) "
-                     "must be >= 0 and threads (%d) >= 1",
-                     epochs, batch_size, callback_every, threads);
-        goto done;
+        }
     }
     f.x = PyArray_DATA(x);
     f.y = PyArray_DATA(y);
@@ -538,7 +613,13 @@ static PyObject *engine_fit(PyObject *self, PyObject *args)
     if (h.py_error)
         goto done; /* KeyboardInterrupt or the monitor's exception */
     if (st == NNC_STATUS_INVALID_ARGUMENT && f.bad_field != NULL) {
-        if (f.bad_param >= 0 && strncmp(f.bad_field, "params[]", 8) == 0)
+        const int missing_state = f.bad_param >= 0 && strncmp(f.bad_field, "params[].state", 14) == 0 &&
+                                  d.net.params[f.bad_param].state[f.bad_field[14] - '0'] == NULL;
+        if (missing_state)
+            PyErr_Format(PyExc_ValueError, "engine_fit: params[%lld].%s is None, but %s keeps a "
+                         "state array per parameter there", (long long)f.bad_param,
+                         f.bad_field + 9, nnc_opt_names[f.opt]);
+        else if (f.bad_param >= 0 && strncmp(f.bad_field, "params[]", 8) == 0)
             PyErr_Format(PyExc_ValueError,
                          "engine_fit: params[%lld].%s shares memory with another buffer of the "
                          "fit (a parameter, its gradient or optimizer state, X or y); every "
@@ -714,12 +795,16 @@ done:
 }
 
 PyMethodDef nnc_engine_methods[] = {
-    {"engine_fit", engine_fit, METH_VARARGS,
-     "engine_fit(dtype, layers, params, X, y, loss, l1, l2, opt, epochs, batch_size, order,\n"
+    {"engine_schedule", engine_schedule, METH_VARARGS,
+     "engine_schedule(n, order_len, batch_size, epochs) -> (steps_per_epoch, total_steps)\n\n"
+     "The engine's schedule arithmetic (order_len 0: no order; batch_size 0: full batch)."},
+    {"engine_fit", (PyCFunction)(void (*)(void))engine_fit, METH_VARARGS | METH_KEYWORDS,
+     "engine_fit(*, dtype, layers, params, x, y, loss, l1, l2, opt, epochs, batch_size, order,\n"
      "           rng_state, divergence, epoch_loss, step_loss, param_record, monitor,\n"
      "           callback_every, ticks, threads, counters)\n"
      "  -> (status, epochs_done, steps_done, forward_passes, fail_epoch, fail_step,\n"
      "      fail_loss, reference_loss)\n\n"
+     "Every field by keyword (nnc.model._engine_request builds them).\n"
      "The whole training run in one call, GIL released (nnc.Sequential.fit is the API).\n"
      "status is 'ok', 'interrupted' (the monitor returned true), 'nonfinite' or\n"
      "'diverged'.  counters (int64[3]) receives epochs_done, steps_done and forward\n"

@@ -7,6 +7,8 @@
  * label.  The arithmetic is all in csrc/core/. */
 #include "nnc_module.h"
 
+#include "engine.h"
+
 #include <limits.h>
 #include <string.h>
 
@@ -101,27 +103,28 @@ static int parse_reduction(PyObject *obj, const char *fname, nnc_reduction_t *ou
     return -1;
 }
 
+/* A Python or NumPy real scalar (what a hyper-parameter is, and an array
+ * argument is not). */
+static int f_is_number(PyObject *obj)
+{
+    return !PyBool_Check(obj) &&
+           (PyFloat_Check(obj) || PyLong_Check(obj) || PyArray_IsScalar(obj, Number));
+}
+
 /* ------------------------------------------------------------------ */
 /* activations                                                         */
 /* ------------------------------------------------------------------ */
 
-typedef enum { ALPHA_NONE, ALPHA_DEFAULT, ALPHA_REQUIRED } alpha_mode_t;
-
-/* Which activations take alpha, and its default. */
-static alpha_mode_t act_alpha_mode(nnc_act_t act, double *dflt)
+/* Whether an activation takes alpha (ops.def ALPHA) and its default. */
+static nnc_alpha_mode_t act_alpha_mode(nnc_act_t act, double *dflt)
 {
-    *dflt = 0.0;
-    switch (act) {
-    case NNC_ACT_LEAKY_RELU: *dflt = 0.01; return ALPHA_DEFAULT;
-    case NNC_ACT_ELU: *dflt = 1.0; return ALPHA_DEFAULT;
-    case NNC_ACT_PRELU: return ALPHA_REQUIRED;
-    default: return ALPHA_NONE;
-    }
+    *dflt = nnc_act_info[act].alpha_default;
+    return nnc_act_info[act].alpha;
 }
 
 static int act_is_rowwise(nnc_act_t act)
 {
-    return act == NNC_ACT_SOFTMAX || act == NNC_ACT_LOG_SOFTMAX;
+    return nnc_act_info[act].rowwise;
 }
 
 /* rows x cols view of x: row-wise activations use the last axis as the row
@@ -157,15 +160,15 @@ static PyObject *act_forward(nnc_act_t act, PyObject *args, PyObject *kwargs)
     char fmt[64];
     int64_t rows, cols;
     nnc_status_t st;
-    alpha_mode_t mode = act_alpha_mode(act, &alpha);
+    nnc_alpha_mode_t mode = act_alpha_mode(act, &alpha);
 
-    if (mode == ALPHA_NONE) {
+    if (mode == NNC_ALPHA_NONE) {
         snprintf(fmt, sizeof fmt, "O:%s", fname);
         if (!PyArg_ParseTupleAndKeywords(args, kwargs, fmt, kw_x, &xo))
             return NULL;
     }
     else {
-        snprintf(fmt, sizeof fmt, mode == ALPHA_DEFAULT ? "O|O:%s" : "OO:%s", fname);
+        snprintf(fmt, sizeof fmt, mode == NNC_ALPHA_FIXED ? "O|O:%s" : "OO:%s", fname);
         if (!PyArg_ParseTupleAndKeywords(args, kwargs, fmt, kw_x_alpha, &xo, &alpha_o))
             return NULL;
         if (alpha_o != NULL && parse_hyper(alpha_o, fname, "alpha", &alpha) < 0)
@@ -203,7 +206,6 @@ static PyObject *act_backward(nnc_act_t act, PyObject *args, PyObject *kwargs)
 {
     static char *kw_x_dy[] = {"x", "dy", NULL};
     static char *kw_x_dy_alpha[] = {"x", "dy", "alpha", NULL};
-    static char *kw_x_alpha_dy[] = {"x", "alpha", "dy", NULL}; /* prelu */
     const char *aname = nnc_act_names[act];
     PyObject *xo = NULL, *dyo = NULL, *alpha_o = NULL, *result = NULL;
     PyArrayObject *x = NULL, *dy = NULL, *dx = NULL;
@@ -211,26 +213,35 @@ static PyObject *act_backward(nnc_act_t act, PyObject *args, PyObject *kwargs)
     char fname[64], fmt[96];
     int64_t rows, cols;
     nnc_status_t st;
-    alpha_mode_t mode = act_alpha_mode(act, &alpha);
+    nnc_alpha_mode_t mode = act_alpha_mode(act, &alpha);
     int ok;
 
     snprintf(fname, sizeof fname, "%s_backward", aname);
-    if (mode == ALPHA_NONE) {
+    if (mode == NNC_ALPHA_NONE) {
         snprintf(fmt, sizeof fmt, "OO:%s", fname);
         ok = PyArg_ParseTupleAndKeywords(args, kwargs, fmt, kw_x_dy, &xo, &dyo);
     }
-    else if (mode == ALPHA_DEFAULT) {
-        snprintf(fmt, sizeof fmt, "OO|O:%s", fname);
+    else {
+        snprintf(fmt, sizeof fmt, mode == NNC_ALPHA_FIXED ? "OO|O:%s" : "OOO:%s", fname);
         ok = PyArg_ParseTupleAndKeywords(args, kwargs, fmt, kw_x_dy_alpha, &xo, &dyo,
                                          &alpha_o);
     }
-    else {
-        snprintf(fmt, sizeof fmt, "OOO:%s", fname);
-        ok = PyArg_ParseTupleAndKeywords(args, kwargs, fmt, kw_x_alpha_dy, &xo, &alpha_o,
-                                         &dyo);
-    }
     if (!ok)
         return NULL;
+    /* Every *_backward takes (x, dy[, alpha]): arrays first.  prelu_backward
+     * used to take (x, alpha, dy); a number in dy's place and an array in
+     * alpha's is that old spelling, still accepted for now. */
+    if (alpha_o != NULL && PyTuple_GET_SIZE(args) == 3 && f_is_number(dyo) &&
+        !f_is_number(alpha_o)) {
+        PyObject *tmp = dyo;
+        if (PyErr_WarnFormat(PyExc_DeprecationWarning, 1,
+                             "%s(x, alpha, dy) is deprecated: pass (x, dy, alpha), arrays first, "
+                             "as every *_backward takes them",
+                             fname) < 0)
+            return NULL;
+        dyo = alpha_o;
+        alpha_o = tmp;
+    }
     if (alpha_o != NULL && parse_hyper(alpha_o, fname, "alpha", &alpha) < 0)
         return NULL;
     PyObject *const voters[2] = {xo, dyo};
@@ -263,7 +274,7 @@ static PyObject *act_backward(nnc_act_t act, PyObject *args, PyObject *kwargs)
         nnc_raise_status(st, fname);
         goto done;
     }
-    if (act == NNC_ACT_PRELU) {
+    if (mode == NNC_ALPHA_LEARNED) {
         result = Py_BuildValue("(Od)", (PyObject *)dx, dalpha);
     }
     else {
@@ -281,22 +292,9 @@ done:
 /* losses                                                              */
 /* ------------------------------------------------------------------ */
 
-/* The name of each loss's first argument, as its signature spells it. */
-static const char *const loss_arg_name[NNC_LOSS_COUNT] = {
-    [NNC_LOSS_MSE] = "pred",
-    [NNC_LOSS_MAE] = "pred",
-    [NNC_LOSS_HUBER] = "pred",
-    [NNC_LOSS_LOG_LOSS] = "prob",
-    [NNC_LOSS_LOG_LOSS_LOGITS] = "logits",
-    [NNC_LOSS_CROSS_ENTROPY] = "logits",
-    [NNC_LOSS_KL] = "pred",
-    [NNC_LOSS_PERCEPTRON] = "score",
-    [NNC_LOSS_HINGE] = "score",
-};
-
 static int loss_is_rowwise(nnc_loss_t kind)
 {
-    return kind == NNC_LOSS_CROSS_ENTROPY || kind == NNC_LOSS_KL;
+    return nnc_loss_info[kind].rowwise;
 }
 
 /* perceptron_loss and hinge read 0/1 labels (mapped to -1/+1); -1/+1 labels
@@ -415,7 +413,7 @@ done:
 
 static PyObject *loss_call(nnc_loss_t kind, PyObject *args, PyObject *kwargs, int want_grad)
 {
-    const char *arg = loss_arg_name[kind];
+    const char *arg = nnc_loss_info[kind].first;
     char fname[64], fmt[96], b1[128], b2[128];
     PyObject *predo = NULL, *targeto = NULL, *red_o = NULL, *delta_o = NULL, *result = NULL;
     PyObject *target_raw = NULL;
@@ -507,8 +505,7 @@ static PyObject *loss_call(nnc_loss_t kind, PyObject *args, PyObject *kwargs, in
         if (target == NULL || same_shape(fname, pred, arg, target, "target") < 0)
             goto done;
     }
-    if ((kind == NNC_LOSS_PERCEPTRON || kind == NNC_LOSS_HINGE) &&
-        check_01_labels(target, fname) < 0)
+    if (nnc_loss_info[kind].labels01 && check_01_labels(target, fname) < 0)
         goto done;
 
     int64_t rows = 1, cols = (int64_t)PyArray_SIZE(pred);
@@ -615,29 +612,6 @@ static int step_typenum(PyObject *w)
                                                                              : NPY_DOUBLE;
 }
 
-static int check_lr(PyObject *obj, const char *fname, double *lr)
-{
-    if (parse_hyper(obj, fname, "lr", lr) < 0)
-        return -1;
-    if (!(*lr > 0)) {
-        PyErr_Format(PyExc_ValueError, "%s: lr must be > 0, got %R", fname, obj);
-        return -1;
-    }
-    return 0;
-}
-
-/* 0 <= value < 1 (momentum mu, Adam's betas). */
-static int check_unit(PyObject *obj, const char *fname, const char *name, double *out)
-{
-    if (parse_hyper(obj, fname, name, out) < 0)
-        return -1;
-    if (!(*out >= 0 && *out < 1)) {
-        PyErr_Format(PyExc_ValueError, "%s: %s must be in [0, 1), got %R", fname, name, obj);
-        return -1;
-    }
-    return 0;
-}
-
 /* The state arrays (w, v, m): exact dtype, contiguous, writeable, the shape
  * of w, and no two of them sharing memory (each is updated as its own array). */
 static int step_state(PyObject *const *objs, const char *const *names, int n, int typenum,
@@ -683,156 +657,133 @@ static PyArrayObject *step_grad(PyObject *go, const char *fname, int typenum,
     return g;
 }
 
-static PyObject *py_sgd_step(PyObject *self, PyObject *args, PyObject *kwargs)
+/* t: the step count (from 1) of an optimizer whose update reads it. */
+static int parse_step_count(PyObject *to, const char *fname, int64_t *t)
 {
-    static char *kw[] = {"w", "g", "lr", NULL};
-    static const char *const names[] = {"w"};
-    PyObject *wo, *go, *lr_o, *result = NULL;
-    PyArrayObject *state[1] = {NULL}, *g = NULL;
-    double lr;
-    (void)self;
-
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOO:sgd_step", kw, &wo, &go, &lr_o))
-        return NULL;
-    if (check_lr(lr_o, "sgd_step", &lr) < 0)
-        return NULL;
-    const int typenum = step_typenum(wo);
-    if (check_in_dtype(lr_o, lr, typenum, "sgd_step", "lr", IN_T_POSITIVE) < 0)
-        return NULL;
-    PyObject *const objs[] = {wo};
-    if (step_state(objs, names, 1, typenum, "sgd_step", state) < 0)
-        goto done;
-    g = step_grad(go, "sgd_step", typenum, state, 1);
-    if (g == NULL)
-        goto done;
-    const int64_t n = (int64_t)PyArray_SIZE(state[0]);
-    NNC_NOGIL_BEGIN(n)
-    if (typenum == NPY_FLOAT)
-        nnc_sgd_step_f32(n, F_F32(state[0]), F_F32(g), (float)lr);
-    else
-        nnc_sgd_step_f64(n, F_F64(state[0]), F_F64(g), lr);
-    NNC_NOGIL_END
-    result = Py_None;
-    Py_INCREF(result);
-done:
-    Py_XDECREF(state[0]);
-    Py_XDECREF(g);
-    return result;
-}
-
-static PyObject *py_momentum_step(PyObject *self, PyObject *args, PyObject *kwargs)
-{
-    static char *kw[] = {"w", "g", "v", "lr", "mu", NULL};
-    static const char *const names[] = {"w", "v"};
-    PyObject *wo, *go, *vo, *lr_o, *mu_o, *result = NULL;
-    PyArrayObject *state[2] = {NULL, NULL}, *g = NULL;
-    double lr, mu;
-    (void)self;
-
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOOOO:momentum_step", kw, &wo, &go, &vo,
-                                     &lr_o, &mu_o))
-        return NULL;
-    if (check_lr(lr_o, "momentum_step", &lr) < 0 ||
-        check_unit(mu_o, "momentum_step", "mu", &mu) < 0)
-        return NULL;
-    const int typenum = step_typenum(wo);
-    if (check_in_dtype(lr_o, lr, typenum, "momentum_step", "lr", IN_T_POSITIVE) < 0 ||
-        check_in_dtype(mu_o, mu, typenum, "momentum_step", "mu", IN_T_BELOW_ONE) < 0)
-        return NULL;
-    PyObject *const objs[] = {wo, vo};
-    if (step_state(objs, names, 2, typenum, "momentum_step", state) < 0)
-        goto done;
-    g = step_grad(go, "momentum_step", typenum, state, 2);
-    if (g == NULL)
-        goto done;
-    const int64_t n = (int64_t)PyArray_SIZE(state[0]);
-    NNC_NOGIL_BEGIN(n)
-    if (typenum == NPY_FLOAT)
-        nnc_momentum_step_f32(n, F_F32(state[0]), F_F32(g), F_F32(state[1]), (float)lr,
-                              (float)mu);
-    else
-        nnc_momentum_step_f64(n, F_F64(state[0]), F_F64(g), F_F64(state[1]), lr, mu);
-    NNC_NOGIL_END
-    result = Py_None;
-    Py_INCREF(result);
-done:
-    Py_XDECREF(state[0]);
-    Py_XDECREF(state[1]);
-    Py_XDECREF(g);
-    return result;
-}
-
-static PyObject *py_adam_step(PyObject *self, PyObject *args, PyObject *kwargs)
-{
-    static char *kw[] = {"w", "g", "m", "v", "t", "lr", "beta1", "beta2", "eps", NULL};
-    static const char *const names[] = {"w", "m", "v"};
-    const char *fname = "adam_step";
-    PyObject *wo, *go, *mo, *vo, *to, *lr_o = NULL, *b1_o = NULL, *b2_o = NULL, *eps_o = NULL;
-    PyObject *result = NULL;
-    PyArrayObject *state[3] = {NULL, NULL, NULL}, *g = NULL;
-    double lr = 0.001, beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
-    long long t;
-    nnc_status_t st;
-    (void)self;
-
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOOOO|OOOO:adam_step", kw, &wo, &go, &mo,
-                                     &vo, &to, &lr_o, &b1_o, &b2_o, &eps_o))
-        return NULL;
+    long long v;
+    int overflow = 0;
     if (PyBool_Check(to) || !PyIndex_Check(to)) {
-        PyErr_Format(PyExc_TypeError,
-                     "%s: t must be an integer step count (from 1), got %.100s", fname,
-                     Py_TYPE(to)->tp_name);
-        return NULL;
+        PyErr_Format(PyExc_TypeError, "%s: t must be an integer step count (from 1), got %.100s",
+                     fname, Py_TYPE(to)->tp_name);
+        return -1;
     }
-    {
-        PyObject *ti = PyNumber_Index(to);
-        if (ti == NULL)
-            return NULL;
-        int overflow = 0;
-        t = PyLong_AsLongLongAndOverflow(ti, &overflow);
-        Py_DECREF(ti);
-        if (t == -1 && PyErr_Occurred())
-            return NULL;
-        if (overflow > 0)
-            t = LLONG_MAX;
-        if (overflow < 0 || t < 1) {
-            PyErr_Format(PyExc_ValueError, "%s: t must be >= 1 (steps count from 1), got %R",
-                         fname, to);
-            return NULL;
-        }
+    PyObject *ti = PyNumber_Index(to);
+    if (ti == NULL)
+        return -1;
+    v = PyLong_AsLongLongAndOverflow(ti, &overflow);
+    Py_DECREF(ti);
+    if (v == -1 && PyErr_Occurred())
+        return -1;
+    if (overflow > 0)
+        v = LLONG_MAX;
+    if (overflow < 0 || v < 1) {
+        PyErr_Format(PyExc_ValueError, "%s: t must be >= 1 (steps count from 1), got %R", fname,
+                     to);
+        return -1;
     }
-    if ((lr_o != NULL && check_lr(lr_o, fname, &lr) < 0) ||
-        (b1_o != NULL && check_unit(b1_o, fname, "beta1", &beta1) < 0) ||
-        (b2_o != NULL && check_unit(b2_o, fname, "beta2", &beta2) < 0))
-        return NULL;
-    if (eps_o != NULL) {
-        if (parse_hyper(eps_o, fname, "eps", &eps) < 0)
-            return NULL;
-        if (!(eps > 0)) {
-            PyErr_Format(PyExc_ValueError, "%s: eps must be > 0, got %R", fname, eps_o);
-            return NULL;
-        }
+    *t = (int64_t)v;
+    return 0;
+}
+
+/* <name>_step(w, g, *states[, t], *hyper): one update of a GRADIENT optimizer
+ * of ops.def, its keywords and defaults read from the table:
+ * parse -> hyper-parameters checked (ops.def CHECK, then in w's dtype) ->
+ * w and the states (in place) -> g -> kernel. */
+static PyObject *opt_step(nnc_opt_t opt, PyObject *args, PyObject *kwargs)
+{
+    enum { MAXARGS = 3 + NNC_OPT_MAX_STATES + NNC_OPT_MAX_HYPER };
+    const nnc_opt_info_t *info = &nnc_opt_info[opt];
+    const int uses_t = (info->flags & NNC_OPTF_USES_T) != 0;
+    const int na = 1 + info->n_states; /* w and the states */
+    char *kw[MAXARGS + 1];
+    const char *names[1 + NNC_OPT_MAX_STATES];
+    PyObject *objs[MAXARGS] = {NULL};
+    PyObject *result = NULL, *owned_kwargs = NULL;
+    PyArrayObject *state[1 + NNC_OPT_MAX_STATES] = {NULL}, *g = NULL;
+    double hyper[NNC_OPT_MAX_HYPER];
+    char fname[64], fmt[64];
+    int64_t t = 1;
+    int k = 0, p = 0;
+    nnc_status_t st;
+
+    snprintf(fname, sizeof fname, "%s_step", info->name);
+    names[0] = "w";
+    kw[k++] = "w";
+    kw[k++] = "g";
+    for (int i = 0; i < info->n_states; i++)
+        names[1 + i] = kw[k++] = (char *)info->state_names[i];
+    if (uses_t)
+        kw[k++] = "t";
+    for (int i = 0; i < k; i++)
+        fmt[p++] = 'O';
+    fmt[p++] = '|';
+    for (int i = 0; i < info->n_hyper; i++) {
+        kw[k++] = (char *)info->hyper_names[i];
+        fmt[p++] = 'O';
+        hyper[i] = info->hyper_defaults[i];
     }
-    const int typenum = step_typenum(wo);
-    if (check_in_dtype(lr_o, lr, typenum, fname, "lr", IN_T_POSITIVE) < 0 ||
-        check_in_dtype(b1_o, beta1, typenum, fname, "beta1", IN_T_BELOW_ONE) < 0 ||
-        check_in_dtype(b2_o, beta2, typenum, fname, "beta2", IN_T_BELOW_ONE) < 0 ||
-        check_in_dtype(eps_o, eps, typenum, fname, "eps", IN_T_POSITIVE) < 0)
-        return NULL;
-    PyObject *const objs[] = {wo, mo, vo};
-    if (step_state(objs, names, 3, typenum, fname, state) < 0)
+    kw[k] = NULL;
+    snprintf(fmt + p, sizeof fmt - (size_t)p, ":%s", fname);
+    /* momentum_step's velocity was spelled v before the op table named it;
+     * the old keyword still works, with a warning (remove after a release). */
+    if (kwargs != NULL && info->n_states == 1 && strcmp(info->state_names[0], "velocity") == 0 &&
+        PyDict_GetItemString(kwargs, "v") != NULL) {
+        if (PyErr_WarnFormat(PyExc_DeprecationWarning, 1,
+                             "%s: the keyword v is deprecated, call it velocity", fname) < 0)
+            return NULL;
+        kwargs = PyDict_Copy(kwargs);
+        if (kwargs == NULL)
+            return NULL;
+        owned_kwargs = kwargs;
+        if (PyDict_SetItemString(kwargs, "velocity", PyDict_GetItemString(kwargs, "v")) < 0 ||
+            PyDict_DelItemString(kwargs, "v") < 0)
+            goto done;
+    }
+    _Static_assert(MAXARGS == 9, "opt_step passes 9 argument slots below");
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, fmt, kw, &objs[0], &objs[1], &objs[2],
+                                     &objs[3], &objs[4], &objs[5], &objs[6], &objs[7], &objs[8]))
         goto done;
-    g = step_grad(go, fname, typenum, state, 3);
+    PyObject **hyper_o = objs + 2 + info->n_states + uses_t;
+    if (uses_t && parse_step_count(objs[2 + info->n_states], fname, &t) < 0)
+        goto done;
+    for (int i = 0; i < info->n_hyper; i++) {
+        const int unit = info->hyper_checks[i] == NNC_CHECK_UNIT;
+        const char *hn = info->hyper_names[i];
+        if (hyper_o[i] == NULL)
+            continue;
+        if (parse_hyper(hyper_o[i], fname, hn, &hyper[i]) < 0)
+            goto done;
+        if (unit ? !(hyper[i] >= 0 && hyper[i] < 1) : !(hyper[i] > 0)) {
+            PyErr_Format(PyExc_ValueError, "%s: %s must be %s, got %R", fname, hn,
+                         unit ? "in [0, 1)" : "> 0", hyper_o[i]);
+            goto done;
+        }
+    }
+    const int typenum = step_typenum(objs[0]);
+    for (int i = 0; i < info->n_hyper; i++)
+        if (check_in_dtype(hyper_o[i], hyper[i], typenum, fname, info->hyper_names[i],
+                           info->hyper_checks[i] == NNC_CHECK_UNIT ? IN_T_BELOW_ONE
+                                                                   : IN_T_POSITIVE) < 0)
+            goto done;
+    PyObject *arrays[1 + NNC_OPT_MAX_STATES];
+    arrays[0] = objs[0];
+    for (int i = 0; i < info->n_states; i++)
+        arrays[1 + i] = objs[2 + i];
+    if (step_state(arrays, names, na, typenum, fname, state) < 0)
+        goto done;
+    g = step_grad(objs[1], fname, typenum, state, na);
     if (g == NULL)
         goto done;
     const int64_t n = (int64_t)PyArray_SIZE(state[0]);
+    void *sp[NNC_OPT_MAX_STATES] = {NULL};
+    for (int i = 0; i < info->n_states; i++)
+        sp[i] = PyArray_DATA(state[1 + i]);
     NNC_NOGIL_BEGIN(n)
     if (typenum == NPY_FLOAT)
-        st = nnc_adam_step_f32(n, F_F32(state[0]), F_F32(g), F_F32(state[1]), F_F32(state[2]),
-                               (int64_t)t, (float)lr, (float)beta1, (float)beta2, (float)eps);
+        st = nnc_opt_update_f32(opt, n, F_F32(state[0]), F_F32(g), (float *const *)sp, hyper, t);
     else
-        st = nnc_adam_step_f64(n, F_F64(state[0]), F_F64(g), F_F64(state[1]), F_F64(state[2]),
-                               (int64_t)t, lr, beta1, beta2, eps);
+        st = nnc_opt_update_f64(opt, n, F_F64(state[0]), F_F64(g), (double *const *)sp, hyper,
+                                t);
     NNC_NOGIL_END
     if (st != NNC_STATUS_OK) {
         nnc_raise_status(st, fname);
@@ -841,9 +792,10 @@ static PyObject *py_adam_step(PyObject *self, PyObject *args, PyObject *kwargs)
     result = Py_None;
     Py_INCREF(result);
 done:
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < na; i++)
         Py_XDECREF(state[i]);
     Py_XDECREF(g);
+    Py_XDECREF(owned_kwargs);
     return result;
 }
 
@@ -859,80 +811,23 @@ done:
     "returns dx = dy * f'(x) with x's shape (float32 when the inputs are float32).  "      \
     "A NaN in x gives NaN in dx.\n"
 
-PyDoc_STRVAR(doc_identity, "identity($module, /, x)\n--\n\n"
-                           "y = x (a new array).\n\n" F_ELEMWISE_SHAPES);
-PyDoc_STRVAR(doc_identity_backward, "identity_backward($module, /, x, dy)\n--\n\n"
-                                    "dx = dy (identity' = 1).\n\n" F_BACKWARD_SHAPES);
-PyDoc_STRVAR(doc_step, "step($module, /, x)\n--\n\n"
-                       "Heaviside step: y = 1 for x > 0, 0 for x <= 0 (so step(0) = 0); NaN "
-                       "stays NaN.\n\n" F_ELEMWISE_SHAPES);
-PyDoc_STRVAR(doc_step_backward, "step_backward($module, /, x, dy)\n--\n\n"
-                                "dx = dy * 0: the step is flat wherever it has a slope and "
-                                "its jump is given slope 0 (why the perceptron cannot learn "
-                                "by gradient descent through it).  An infinite dy gives "
-                                "NaN, as dy * 0 does in NumPy.\n\n" F_BACKWARD_SHAPES);
-PyDoc_STRVAR(doc_sigmoid, "sigmoid($module, /, x)\n--\n\n"
-                          "y = 1 / (1 + exp(-x)), computed as exp(x) / (1 + exp(x)) for x < 0 "
-                          "so nothing overflows: sigmoid(-1000) = 0 and sigmoid(1000) = 1 "
-                          "exactly, without warnings.\n\n" F_ELEMWISE_SHAPES);
-PyDoc_STRVAR(doc_sigmoid_backward, "sigmoid_backward($module, /, x, dy)\n--\n\n"
-                                   "dx = dy * s * (1 - s) with s = sigmoid(x).\n\n"
-                                   F_BACKWARD_SHAPES);
-PyDoc_STRVAR(doc_tanh, "tanh($module, /, x)\n--\n\ny = tanh(x).\n\n" F_ELEMWISE_SHAPES);
-PyDoc_STRVAR(doc_tanh_backward, "tanh_backward($module, /, x, dy)\n--\n\n"
-                                "dx = dy * (1 - tanh(x)^2).\n\n" F_BACKWARD_SHAPES);
-PyDoc_STRVAR(doc_relu, "relu($module, /, x)\n--\n\n"
-                       "y = max(x, 0); NaN stays NaN.\n\n" F_ELEMWISE_SHAPES);
-PyDoc_STRVAR(doc_relu_backward, "relu_backward($module, /, x, dy)\n--\n\n"
-                                "dx = dy for x > 0, 0 for x <= 0 (relu'(0) = 0 by "
-                                "convention).\n\n" F_BACKWARD_SHAPES);
-PyDoc_STRVAR(doc_leaky_relu, "leaky_relu($module, /, x, alpha=0.01)\n--\n\n"
-                             "y = x for x >= 0, alpha * x for x < 0.\n\n" F_ELEMWISE_SHAPES);
-PyDoc_STRVAR(doc_leaky_relu_backward,
-             "leaky_relu_backward($module, /, x, dy, alpha=0.01)\n--\n\n"
-             "dx = dy for x > 0, alpha * dy for x <= 0 (the slope at 0 is taken to be "
-             "alpha).\n\n" F_BACKWARD_SHAPES);
-PyDoc_STRVAR(doc_prelu, "prelu($module, /, x, alpha)\n--\n\n"
-                        "Parametric ReLU: y = x for x >= 0, alpha * x for x < 0, where alpha "
-                        "is a learned scalar (required).\n\n" F_ELEMWISE_SHAPES);
-PyDoc_STRVAR(doc_prelu_backward,
-             "prelu_backward($module, /, x, alpha, dy)\n--\n\n"
-             "Returns (dx, dalpha): dx = dy for x > 0 and alpha * dy for x <= 0 (slope "
-             "alpha at 0); dalpha = sum(dy * min(x, 0)), a Python float, the gradient with "
-             "respect to the shared alpha (summed in nnc's fixed order).\n\n"
-             "x is the forward INPUT and dy the upstream gradient, of x's shape.\n");
-PyDoc_STRVAR(doc_elu, "elu($module, /, x, alpha=1.0)\n--\n\n"
-                      "y = x for x >= 0, alpha * (exp(x) - 1) for x < 0 (computed with expm1, "
-                      "accurate near 0).\n\n" F_ELEMWISE_SHAPES);
-PyDoc_STRVAR(doc_elu_backward, "elu_backward($module, /, x, dy, alpha=1.0)\n--\n\n"
-                               "dx = dy for x > 0, dy * alpha * exp(x) for x <= 0 (slope "
-                               "alpha at 0).\n\n" F_BACKWARD_SHAPES);
-PyDoc_STRVAR(doc_selu, "selu($module, /, x)\n--\n\n"
-                       "y = lambda * x for x >= 0, lambda * alpha * (exp(x) - 1) for x < 0, "
-                       "with lambda = 1.0507009873554804934 and alpha = "
-                       "1.6732632423543772848 (Klambauer et al. 2017).\n\n" F_ELEMWISE_SHAPES);
-PyDoc_STRVAR(doc_selu_backward, "selu_backward($module, /, x, dy)\n--\n\n"
-                                "dx = dy * lambda for x > 0, dy * lambda * alpha * exp(x) for "
-                                "x <= 0 (slope lambda * alpha at 0).\n\n" F_BACKWARD_SHAPES);
-PyDoc_STRVAR(doc_softmax, "softmax($module, /, x)\n--\n\n"
-                          "y_j = exp(x_j - m) / sum_k exp(x_k - m) along the last axis, m the "
-                          "row maximum (so exp never overflows: softmax([1000, 1000]) = "
-                          "[0.5, 0.5]).  A NaN in a row makes the whole row NaN.\n\n"
-                          "x is 1-D (one row) or 2-D (rows x classes); y has x's shape.\n");
-PyDoc_STRVAR(doc_softmax_backward,
-             "softmax_backward($module, /, x, dy)\n--\n\n"
-             "Jacobian-vector product of softmax along the last axis: with y = softmax(x), "
-             "dx = y * (dy - sum(dy * y)) per row.\n\n"
-             "x (the forward input) and dy are 1-D or 2-D of the same shape.\n");
-PyDoc_STRVAR(doc_log_softmax, "log_softmax($module, /, x)\n--\n\n"
-                              "y_j = (x_j - m) - log sum_k exp(x_k - m) along the last axis, m "
-                              "the row maximum: log(softmax(x)) without overflow or log(0).\n\n"
-                              "x is 1-D (one row) or 2-D (rows x classes); y has x's shape.\n");
-PyDoc_STRVAR(doc_log_softmax_backward,
-             "log_softmax_backward($module, /, x, dy)\n--\n\n"
-             "Jacobian-vector product of log_softmax along the last axis: dx = dy - "
-             "softmax(x) * sum(dy) per row.\n\n"
-             "x (the forward input) and dy are 1-D or 2-D of the same shape.\n");
+/* Activation docstrings, from the ops.def columns: the signature follows
+ * ALPHA (no alpha, alpha=default, or alpha required), the text is the row's,
+ * the shape note follows rowwise. */
+#define F_SHAPES_0 F_ELEMWISE_SHAPES
+#define F_SHAPES_1 "x is 1-D (one row) or 2-D (rows x classes); y has x's shape.\n"
+#define F_BSHAPES_0 F_BACKWARD_SHAPES
+#define F_BSHAPES_1 "x (the forward input) and dy are 1-D or 2-D of the same shape.\n"
+#define F_ALPHA_SIG_NONE(d) ""
+#define F_ALPHA_SIG_FIXED(d) ", alpha=" #d
+#define F_ALPHA_SIG_LEARNED(d) ", alpha"
+#define F_ACT_DOCS(E, name, cls, alpha, dflt, rowwise, doc, bdoc)                             \
+    PyDoc_STRVAR(doc_##name, #name "($module, /, x" F_ALPHA_SIG_##alpha(dflt) ")\n--\n\n" doc \
+                             "\n\n" F_SHAPES_##rowwise);                                       \
+    PyDoc_STRVAR(doc_##name##_backward, #name "_backward($module, /, x, dy" F_ALPHA_SIG_##alpha( \
+                                            dflt) ")\n--\n\n" bdoc "\n\n" F_BSHAPES_##rowwise);
+NNC_ACTIVATIONS(F_ACT_DOCS)
+#undef F_ACT_DOCS
 
 #define F_LOSS_COMMON                                                                        \
     "The two arrays must have the same shape (any shape; float32 when the floating inputs " \
@@ -1026,17 +921,12 @@ PyDoc_STRVAR(doc_hinge_backward,
              "d / d score = -y where 1 - y * score > 0, else 0 (0 at the kink).\n\n"
              F_LOSS_COMMON);
 
-PyDoc_STRVAR(doc_l1_penalty, "l1_penalty($module, /, w)\n--\n\n"
-                             "sum(|w|) over every element of w (summed in nnc's fixed order), a "
-                             "Python float.\n");
-PyDoc_STRVAR(doc_l1_penalty_backward, "l1_penalty_backward($module, /, w)\n--\n\n"
-                                      "d sum|w| / d w = sign(w), with sign(0) = 0; w's "
-                                      "shape.\n");
-PyDoc_STRVAR(doc_l2_penalty, "l2_penalty($module, /, w)\n--\n\n"
-                             "sum(w^2) over every element of w (no factor 1/2), a Python "
-                             "float.\n");
-PyDoc_STRVAR(doc_l2_penalty_backward, "l2_penalty_backward($module, /, w)\n--\n\n"
-                                      "d sum(w^2) / d w = 2 w; w's shape.\n");
+#define F_PENALTY_DOCS(E, name, doc, bdoc)                                                   \
+    PyDoc_STRVAR(doc_##name##_penalty, #name "_penalty($module, /, w)\n--\n\n" doc "\n");       \
+    PyDoc_STRVAR(doc_##name##_penalty_backward,                                                 \
+                 #name "_penalty_backward($module, /, w)\n--\n\n" bdoc "\n");
+NNC_PENALTIES(F_PENALTY_DOCS)
+#undef F_PENALTY_DOCS
 
 #define F_STEP_COMMON                                                                        \
     "w and the state arrays are updated IN PLACE: each must be a numpy.ndarray of float32 " \
@@ -1045,29 +935,26 @@ PyDoc_STRVAR(doc_l2_penalty_backward, "l2_penalty_backward($module, /, w)\n--\n\
     "to w's dtype, and must keep their ranges there (float32: no overflow to inf, lr and "  \
     "eps not 0, mu and betas not 1).  Returns None.\n"
 
-PyDoc_STRVAR(doc_sgd_step, "sgd_step($module, /, w, g, lr)\n--\n\n"
-                           "Gradient descent step w <- w - lr * g, elementwise, in plain "
-                           "arithmetic (a float64 step equals Python's w - lr * g bit for "
-                           "bit).  lr > 0.\n\n" F_STEP_COMMON);
-PyDoc_STRVAR(doc_momentum_step, "momentum_step($module, /, w, g, v, lr, mu)\n--\n\n"
-                                "Momentum step: v <- mu * v - lr * g; w <- w + v.  v (the "
-                                "velocity, start it at zeros) belongs to the caller.  lr > 0, "
-                                "0 <= mu < 1.\n\n" F_STEP_COMMON);
-PyDoc_STRVAR(doc_adam_step,
-             "adam_step($module, /, w, g, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, "
-             "eps=1e-08)\n--\n\n"
-             "Adam step (Kingma & Ba 2015, Algorithm 1) at step t = 1, 2, ...:\n"
-             "  m <- beta1 m + (1 - beta1) g;  v <- beta2 v + (1 - beta2) g^2\n"
-             "  m_hat = m / (1 - beta1^t);  v_hat = v / (1 - beta2^t)\n"
-             "  w <- w - lr * m_hat / (sqrt(v_hat) + eps)   (eps after the square root)\n"
-             "m and v (start them at zeros) belong to the caller.  lr > 0, 0 <= beta1, beta2 "
-             "< 1, eps > 0, t >= 1 an integer.\n\n" F_STEP_COMMON);
-
+/* Step docstrings, from the ops.def row: the signature lists w, g, the
+ * states, t (NNC_OPTF_USES_T) and the hyper-parameters with their defaults. */
+#define F_SIG_STATE_(n) ", " #n
+#define F_SIG_HYPER_(n, d, c) ", " #n "=" #d
+#define F_SIG_T_0 ""
+#define F_SIG_T_1 ", t"
+#define F_STEP_DOC_PROBE_(E, name, uses_t, doc)
+#define F_STEP_DOC_GRADIENT_(E, name, uses_t, doc)                                              \
+    PyDoc_STRVAR(doc_##name##_step,                                                             \
+                 #name "_step($module, /, w, g" NNC_OPT_##E##_STATES(F_SIG_STATE_) F_SIG_T_##uses_t \
+                       NNC_OPT_##E##_HYPER(F_SIG_HYPER_) ")\n--\n\n" doc "\n\n" F_STEP_COMMON);
+#define F_STEP_DOC(E, name, cls, kind, uses_t, look_ahead, doc)                                  \
+    F_STEP_DOC_##kind##_(E, name, uses_t, doc)
+NNC_OPTIMIZERS(F_STEP_DOC)
+#undef F_STEP_DOC
 /* ------------------------------------------------------------------ */
 /* method table, generated from ops.def                                */
 /* ------------------------------------------------------------------ */
 
-#define F_ACT_WRAP(E, name)                                                                 \
+#define F_ACT_WRAP(E, name, ...)                                                            \
     static PyObject *py_##name(PyObject *self, PyObject *args, PyObject *kwargs)            \
     {                                                                                       \
         (void)self;                                                                         \
@@ -1081,7 +968,7 @@ PyDoc_STRVAR(doc_adam_step,
 NNC_ACTIVATIONS(F_ACT_WRAP)
 #undef F_ACT_WRAP
 
-#define F_LOSS_WRAP(E, name)                                                                \
+#define F_LOSS_WRAP(E, name, ...)                                                           \
     static PyObject *py_##name(PyObject *self, PyObject *args, PyObject *kwargs)            \
     {                                                                                       \
         (void)self;                                                                         \
@@ -1095,44 +982,51 @@ NNC_ACTIVATIONS(F_ACT_WRAP)
 NNC_LOSSES(F_LOSS_WRAP)
 #undef F_LOSS_WRAP
 
-static PyObject *py_l1_penalty(PyObject *self, PyObject *args, PyObject *kwargs)
-{
-    (void)self;
-    return penalty_call(0, 0, args, kwargs);
-}
-static PyObject *py_l1_penalty_backward(PyObject *self, PyObject *args, PyObject *kwargs)
-{
-    (void)self;
-    return penalty_call(0, 1, args, kwargs);
-}
-static PyObject *py_l2_penalty(PyObject *self, PyObject *args, PyObject *kwargs)
-{
-    (void)self;
-    return penalty_call(1, 0, args, kwargs);
-}
-static PyObject *py_l2_penalty_backward(PyObject *self, PyObject *args, PyObject *kwargs)
-{
-    (void)self;
-    return penalty_call(1, 1, args, kwargs);
-}
+#define F_PENALTY_WRAP(E, name, ...)                                                                 \
+    static PyObject *py_##name##_penalty(PyObject *self, PyObject *args, PyObject *kwargs)           \
+    {                                                                                                \
+        (void)self;                                                                                  \
+        return penalty_call(NNC_PENALTY_##E == NNC_PENALTY_L2, 0, args, kwargs);                     \
+    }                                                                                                \
+    static PyObject *py_##name##_penalty_backward(PyObject *self, PyObject *args, PyObject *kwargs)  \
+    {                                                                                                \
+        (void)self;                                                                                  \
+        return penalty_call(NNC_PENALTY_##E == NNC_PENALTY_L2, 1, args, kwargs);                     \
+    }
+NNC_PENALTIES(F_PENALTY_WRAP)
+#undef F_PENALTY_WRAP
+
+#define F_STEP_WRAP_PROBE_(E, name)
+#define F_STEP_WRAP_GRADIENT_(E, name)                                                      \
+    static PyObject *py_##name##_step(PyObject *self, PyObject *args, PyObject *kwargs)     \
+    {                                                                                       \
+        (void)self;                                                                         \
+        return opt_step(NNC_OPT_##E, args, kwargs);                                         \
+    }
+#define F_STEP_WRAP(E, name, cls, kind, ...) F_STEP_WRAP_##kind##_(E, name)
+NNC_OPTIMIZERS(F_STEP_WRAP)
+#undef F_STEP_WRAP
 
 #define F_METH(name, doc)                                                                   \
     {#name, (PyCFunction)(void (*)(void))py_##name, METH_VARARGS | METH_KEYWORDS, doc},
-#define F_X_METHODS(E, name) F_METH(name, doc_##name) F_METH(name##_backward, doc_##name##_backward)
+#define F_X_METHODS(E, name, ...) F_METH(name, doc_##name) F_METH(name##_backward, doc_##name##_backward)
+#define F_X_PENALTY_METHODS(E, name, ...)                                                   \
+    F_METH(name##_penalty, doc_##name##_penalty)                                            \
+    F_METH(name##_penalty_backward, doc_##name##_penalty_backward)
+#define F_X_STEP_METHODS_PROBE_(name)
+#define F_X_STEP_METHODS_GRADIENT_(name) F_METH(name##_step, doc_##name##_step)
+#define F_X_STEP_METHODS(E, name, cls, kind, ...) F_X_STEP_METHODS_##kind##_(name)
 
 PyMethodDef nnc_functional_methods[] = {
     NNC_ACTIVATIONS(F_X_METHODS)
     NNC_LOSSES(F_X_METHODS)
-    F_METH(l1_penalty, doc_l1_penalty)
-    F_METH(l1_penalty_backward, doc_l1_penalty_backward)
-    F_METH(l2_penalty, doc_l2_penalty)
-    F_METH(l2_penalty_backward, doc_l2_penalty_backward)
-    F_METH(sgd_step, doc_sgd_step)
-    F_METH(momentum_step, doc_momentum_step)
-    F_METH(adam_step, doc_adam_step)
+    NNC_PENALTIES(F_X_PENALTY_METHODS)
+    NNC_OPTIMIZERS(F_X_STEP_METHODS)
     {NULL, NULL, 0, NULL},
 };
 #undef F_X_METHODS
+#undef F_X_PENALTY_METHODS
+#undef F_X_STEP_METHODS
 #undef F_METH
 
 /* ACTIVATIONS and LOSSES: tuples of the names in ops.def, in enum order. */
@@ -1156,10 +1050,111 @@ static int add_names(PyObject *module, const char *attr, const char *const *name
     return 0;
 }
 
+/* ---- nnc._core._ops: ops.def as Python data ----
+ * {"activations": (dict, ...), "losses": ..., "penalties": ..., "optimizers": ...},
+ * one dict per row with the row's columns, in enum order, and "layer_kinds"
+ * (the engine's nnc_layer_kind_t codes).  nnc.functional,
+ * nnc.layers and nnc.optim build their exports and classes from it. */
+
+static PyObject *ops_tuple(int n, PyObject *(*row)(int))
+{
+    PyObject *tup = PyTuple_New(n);
+    if (tup == NULL)
+        return NULL;
+    for (int i = 0; i < n; i++) {
+        PyObject *d = row(i);
+        if (d == NULL) {
+            Py_DECREF(tup);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(tup, i, d);
+    }
+    return tup;
+}
+
+static PyObject *ops_act_row(int i)
+{
+    static const char *const modes[] = {"none", "fixed", "learned"};
+    const nnc_act_info_t *a = &nnc_act_info[i];
+    return Py_BuildValue("{s:s,s:s,s:s,s:d,s:O,s:s,s:s}", "name", a->name, "cls", a->cls,
+                         "alpha", modes[a->alpha], "alpha_default", a->alpha_default, "rowwise",
+                         a->rowwise ? Py_True : Py_False, "doc", a->doc, "backward_doc",
+                         a->backward_doc);
+}
+
+static PyObject *ops_loss_row(int i)
+{
+    const nnc_loss_info_t *l = &nnc_loss_info[i];
+    return Py_BuildValue("{s:s,s:s,s:O,s:O}", "name", l->name, "first", l->first, "rowwise",
+                         l->rowwise ? Py_True : Py_False, "labels01",
+                         l->labels01 ? Py_True : Py_False);
+}
+
+static PyObject *ops_penalty_row(int i)
+{
+    const nnc_penalty_info_t *p = &nnc_penalty_info[i];
+    return Py_BuildValue("{s:s,s:s,s:s}", "name", p->name, "doc", p->doc, "backward_doc",
+                         p->backward_doc);
+}
+
+static PyObject *ops_opt_row(int i)
+{
+    const nnc_opt_info_t *o = &nnc_opt_info[i];
+    PyObject *hyper = PyTuple_New(o->n_hyper), *states = PyTuple_New(o->n_states), *d = NULL;
+    if (hyper == NULL || states == NULL)
+        goto done;
+    for (int h = 0; h < o->n_hyper; h++) {
+        PyObject *t = Py_BuildValue("(sds)", o->hyper_names[h], o->hyper_defaults[h],
+                                    o->hyper_checks[h] == NNC_CHECK_UNIT ? "unit" : "positive");
+        if (t == NULL)
+            goto done;
+        PyTuple_SET_ITEM(hyper, h, t);
+    }
+    for (int k = 0; k < o->n_states; k++) {
+        PyObject *sn = PyUnicode_FromString(o->state_names[k]);
+        if (sn == NULL)
+            goto done;
+        PyTuple_SET_ITEM(states, k, sn);
+    }
+    d = Py_BuildValue("{s:s,s:s,s:s,s:O,s:O,s:O,s:O,s:s}", "name", o->name, "cls", o->cls,
+                      "kind", o->kind == NNC_OPT_KIND_PROBE ? "probe" : "gradient", "uses_t",
+                      (o->flags & NNC_OPTF_USES_T) ? Py_True : Py_False, "look_ahead",
+                      (o->flags & NNC_OPTF_LOOK_AHEAD) ? Py_True : Py_False, "hyper", hyper,
+                      "states", states, "doc", o->doc);
+done:
+    Py_XDECREF(hyper);
+    Py_XDECREF(states);
+    return d;
+}
+
+static int add_ops(PyObject *module)
+{
+    PyObject *acts = ops_tuple(NNC_ACT_COUNT, ops_act_row);
+    PyObject *losses = ops_tuple(NNC_LOSS_COUNT, ops_loss_row);
+    PyObject *pens = ops_tuple(NNC_PENALTY_COUNT, ops_penalty_row);
+    PyObject *opts = ops_tuple(NNC_OPT_COUNT, ops_opt_row);
+    PyObject *d = NULL;
+    int rc = -1;
+    if (acts != NULL && losses != NULL && pens != NULL && opts != NULL)
+        d = Py_BuildValue("{s:O,s:O,s:O,s:O,s:{s:i,s:i}}", "activations", acts, "losses",
+                          losses, "penalties", pens, "optimizers", opts, "layer_kinds", "dense",
+                          (int)NNC_LAYER_DENSE, "activation", (int)NNC_LAYER_ACTIVATION);
+    if (d != NULL && PyModule_AddObject(module, "_ops", d) == 0) {
+        d = NULL;
+        rc = 0;
+    }
+    Py_XDECREF(d);
+    Py_XDECREF(acts);
+    Py_XDECREF(losses);
+    Py_XDECREF(pens);
+    Py_XDECREF(opts);
+    return rc;
+}
+
 int nnc_functional_module_init(PyObject *module)
 {
     if (add_names(module, "ACTIVATIONS", nnc_act_names, NNC_ACT_COUNT) < 0 ||
-        add_names(module, "LOSSES", nnc_loss_names, NNC_LOSS_COUNT) < 0)
+        add_names(module, "LOSSES", nnc_loss_names, NNC_LOSS_COUNT) < 0 || add_ops(module) < 0)
         return -1;
     return 0;
 }

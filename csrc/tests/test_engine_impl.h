@@ -24,8 +24,8 @@ static void NNC_FN(te_linear_init)(NNC_FN(te_linear) *m)
     m->b[0] = (T)0.1;
     m->b[1] = (T)-0.2;
     m->layer = (nnc_layer_t){NNC_LAYER_DENSE, 3, 2, NNC_ACT_IDENTITY, 0.0, 0, 1};
-    m->params[0] = (nnc_param_t){m->w, m->gw, m->s1, m->s2, 6, 1};
-    m->params[1] = (nnc_param_t){m->b, m->gb, m->s1 + 6, m->s2 + 6, 2, 0};
+    m->params[0] = (nnc_param_t){m->w, m->gw, {m->s1, m->s2}, 6, 1};
+    m->params[1] = (nnc_param_t){m->b, m->gb, {m->s1 + 6, m->s2 + 6}, 2, 0};
     m->net = (nnc_net_t){NNC_IS_F32, 1, &m->layer, 2, m->params};
 }
 
@@ -82,8 +82,11 @@ static nnc_fit_t NNC_FN(te_fit_args)(const T *x, const T *y, double *epoch_loss,
     f.y = y;
     f.n = TE_N;
     f.loss = (nnc_loss_params_t){NNC_LOSS_MSE, NNC_REDUCTION_MEAN, 0, 1.0};
+    static int64_t steps_taken; /* the optimizer's step counter (test-only state) */
+    steps_taken = 0;
     f.opt = NNC_OPT_SGD;
-    f.lr = 0.1;
+    f.hyper[0] = 0.1; /* lr */
+    f.t = &steps_taken;
     f.epochs = epochs;
     f.epoch_loss = epoch_loss;
     f.threads = 1;
@@ -180,7 +183,7 @@ static void NNC_FN(te_mlp_init)(NNC_FN(te_mlp) *m, int64_t in, int64_t hidden, i
             for (int64_t i = 0; i < sizes[p]; i++)
                 m->bufs[p][k][i] = k == 0 ? (T)tst_uniform(g, -0.5, 0.5) : (T)0;
         }
-        m->params[p] = (nnc_param_t){m->bufs[p][0], m->bufs[p][1], m->bufs[p][2], m->bufs[p][3],
+        m->params[p] = (nnc_param_t){m->bufs[p][0], m->bufs[p][1], {m->bufs[p][2], m->bufs[p][3]},
                                      sizes[p], p == 0 || p == 3};
         m->n_values += sizes[p];
     }
@@ -261,13 +264,14 @@ static void NNC_FN(test_engine_schedules)(void)
                 f.l1 = 1e-3;
                 f.l2 = 1e-3;
                 f.opt = opts[o];
-                f.lr = 0.01;
-                f.mu = 0.9;
-                f.beta1 = 0.9;
-                f.beta2 = 0.999;
-                f.eps = 1e-7;
-                f.step = 0.01;
-                f.adam_t = &adam_t;
+                /* the ops.def defaults, with lr = step = 0.01 and eps = 1e-7 */
+                for (int h = 0; h < nnc_opt_info[f.opt].n_hyper; h++) {
+                    const char *hn = nnc_opt_info[f.opt].hyper_names[h];
+                    f.hyper[h] = strcmp(hn, "lr") == 0 || strcmp(hn, "step") == 0 ? 0.01
+                                 : strcmp(hn, "eps") == 0 ? 1e-7
+                                                          : nnc_opt_info[f.opt].hyper_defaults[h];
+                }
+                f.t = &adam_t;
                 f.epochs = epochs;
                 f.batch_size = batches[bi];
                 f.order = mode == 2 ? order : NULL;
@@ -279,7 +283,7 @@ static void NNC_FN(test_engine_schedules)(void)
                 f.param_record = prec;
                 f.threads = 1;
                 nnc_fit_t f2 = f;
-                f2.adam_t = &adam_t2;
+                f2.t = &adam_t2;
                 f2.shuffle_rng = mode == 1 ? &rng2 : NULL;
                 f2.threads = 3;
                 f2.step_loss = NULL;
@@ -353,7 +357,7 @@ static void NNC_FN(test_engine_stops)(void)
     /* a learning rate far past stability: DIVERGED, the parameters finite */
     NNC_FN(te_linear_init)(&m);
     f = NNC_FN(te_fit_args)(x, y, eloss, 1000);
-    f.lr = 50.0;
+    f.hyper[0] = 50.0; /* lr */
     CHECK_STATUS(nnc_engine_fit(&m.net, &f), NNC_STATUS_DIVERGED);
     CHECK(f.fail_step > 0 && f.steps_done == f.fail_step && f.fail_loss > 1e6 * f.reference_loss);
 }
@@ -386,12 +390,12 @@ static void NNC_FN(test_engine_guards)(void)
     /* a momentum state that IS the weight array */
     f = NNC_FN(te_fit_args)(x, y, eloss, 2);
     f.opt = NNC_OPT_MOMENTUM;
-    f.mu = 0.9;
-    m.params[0].state1 = m.w;
+    f.hyper[1] = 0.9; /* mu */
+    m.params[0].state[0] = m.w;
     CHECK_STATUS(nnc_engine_fit(&m.net, &f), NNC_STATUS_INVALID_ARGUMENT);
-    CHECK(f.bad_field != NULL && strcmp(f.bad_field, "params[].state1") == 0 &&
+    CHECK(f.bad_field != NULL && strcmp(f.bad_field, "params[].state0") == 0 &&
           f.bad_param == 0);
-    m.params[0].state1 = m.s1;
+    m.params[0].state[0] = m.s1;
 
     /* the bias gradient overlapping the weight gradient */
     f = NNC_FN(te_fit_args)(x, y, eloss, 2);
@@ -442,18 +446,20 @@ static void NNC_FN(test_engine_invalid)(void)
     TE_BAD_FIT(f_.loss.kind = NNC_LOSS_COUNT, NNC_STATUS_INVALID_ARGUMENT);
     TE_BAD_FIT(f_.loss.reduction = (nnc_reduction_t)3, NNC_STATUS_INVALID_ARGUMENT);
     TE_BAD_FIT(f_.l1 = NAN, NNC_STATUS_INVALID_ARGUMENT);
-    TE_BAD_FIT(f_.lr = INFINITY, NNC_STATUS_INVALID_ARGUMENT);
+    TE_BAD_FIT(f_.hyper[0] = INFINITY, NNC_STATUS_INVALID_ARGUMENT);
+    TE_BAD_FIT(f_.hyper[0] = 0.0, NNC_STATUS_INVALID_ARGUMENT);
     TE_BAD_FIT(f_.divergence = NAN, NNC_STATUS_INVALID_ARGUMENT);
-    TE_BAD_FIT((f_.opt = NNC_OPT_ADAM, f_.adam_t = NULL), NNC_STATUS_INVALID_ARGUMENT);
+    TE_BAD_FIT(f_.t = NULL, NNC_STATUS_INVALID_ARGUMENT);
+    TE_BAD_FIT((f_.opt = NNC_OPT_MOMENTUM, f_.hyper[1] = 1.0), NNC_STATUS_INVALID_ARGUMENT);
     {
         static const int64_t bad_order[2] = {0, TE_N};
         TE_BAD_FIT((f_.order = bad_order, f_.order_len = 2), NNC_STATUS_INVALID_ARGUMENT);
         TE_BAD_FIT((f_.order = bad_order, f_.order_len = 0), NNC_STATUS_INVALID_ARGUMENT);
     }
     /* momentum without its velocity buffers */
-    m.params[0].state1 = NULL;
+    m.params[0].state[0] = NULL;
     TE_BAD_FIT(f_.opt = NNC_OPT_MOMENTUM, NNC_STATUS_INVALID_ARGUMENT);
-    m.params[0].state1 = m.s1;
+    m.params[0].state[0] = m.s1;
     /* epochs * steps overflow */
     TE_BAD_FIT((f_.epochs = INT64_MAX, f_.batch_size = 1), NNC_STATUS_OVERFLOW);
 #undef TE_BAD_FIT

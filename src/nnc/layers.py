@@ -28,13 +28,13 @@ import numpy as np
 
 from . import _core
 
-__all__ = ["Layer", "Dense", "Activation", "Identity", "Step", "Sigmoid", "Tanh", "ReLU",
-           "LeakyReLU", "PReLU", "ELU", "SELU", "Softmax", "LogSoftmax"]
+__all__ = ["Layer", "Dense", "Activation"]  # + one class per activation of ops.def, below
 
-_LAYER_DENSE = 0
-_LAYER_ACTIVATION = 1
-_ACT_CODES = {name: i for i, name in enumerate(_core._engine_activations)}
-_ALPHA_ACTS = ("leaky_relu", "prelu", "elu")
+_LAYER_DENSE = _core._ops["layer_kinds"]["dense"]
+_LAYER_ACTIVATION = _core._ops["layer_kinds"]["activation"]
+# ops.def's activation rows by name (alpha mode and default, row-wise, class, docs)
+_ACT_ROWS = {row["name"]: row for row in _core._ops["activations"]}
+_ACT_CODES = {row["name"]: i for i, row in enumerate(_core._ops["activations"])}
 
 
 def _check_features(value, name, what):
@@ -319,8 +319,9 @@ class Activation(Layer):
     """A parameter-free elementwise (or row-wise, for softmax) function.
 
     ``Activation(name, alpha=0.0)`` with a name from ``nnc.functional``
-    ("sigmoid", "tanh", "relu", ...); the named classes below are the usual
-    way to write them.
+    ("sigmoid", "tanh", "relu", ...); the named classes (one per activation
+    of the op table, ``Sigmoid()``, ``LeakyReLU(alpha=0.01)``, ...) are the
+    usual way to write them.
     """
 
     def __init__(self, name, alpha=0.0):
@@ -360,7 +361,7 @@ class Activation(Layer):
 
         width = self.in_features if self.built else np.asarray(x).shape[-1]
         x = _as_batch(x, width, self, getattr(self, "_dtype", np.float64))
-        if self.name in _ALPHA_ACTS:
+        if _ACT_ROWS[self.name]["alpha"] != "none":
             y = getattr(F, self.name)(x, alpha=self._alpha_value())
         else:
             y = getattr(F, self.name)(x)
@@ -373,7 +374,7 @@ class Activation(Layer):
 
         x, y = self._need_cache()
         dy = _as_batch(dy, x.shape[1], self, x.dtype, rows=x.shape[0], what="dy")
-        if self.name in _ALPHA_ACTS:
+        if _ACT_ROWS[self.name]["alpha"] != "none":
             return getattr(F, self.name + "_backward")(x, dy, alpha=self._alpha_value())
         return getattr(F, self.name + "_backward")(x, dy)
 
@@ -391,96 +392,13 @@ class Activation(Layer):
         return f"{cls}(alpha={self.alpha!r})" if self._has_alpha else f"{cls}()"
 
 
-class Identity(Activation):
-    """y = x."""
-
-    def __init__(self):
-        super().__init__("identity")
-
-
-class Step(Activation):
-    """Heaviside step: y = 1 for x > 0, else 0 (derivative 0)."""
-
-    def __init__(self):
-        super().__init__("step")
-
-
-class Sigmoid(Activation):
-    """y = 1 / (1 + exp(-x)); y' = y (1 - y)."""
-
-    def __init__(self):
-        super().__init__("sigmoid")
-
-
-class Tanh(Activation):
-    """y = tanh(x); y' = 1 - y^2."""
-
-    def __init__(self):
-        super().__init__("tanh")
-
-
-class ReLU(Activation):
-    """y = max(x, 0); y'(0) = 0."""
-
-    def __init__(self):
-        super().__init__("relu")
-
-
-class LeakyReLU(Activation):
-    """y = x for x > 0, alpha * x otherwise (alpha fixed)."""
-
-    _has_alpha = True
-
-    def __init__(self, alpha=0.01):
-        super().__init__("leaky_relu", alpha)
-
-
-class ELU(Activation):
-    """y = x for x > 0, alpha * (exp(x) - 1) otherwise."""
-
-    _has_alpha = True
-
-    def __init__(self, alpha=1.0):
-        super().__init__("elu", alpha)
-
-
-class SELU(Activation):
-    """Scaled ELU with the self-normalising constants (lambda ~ 1.0507,
-    alpha ~ 1.6733)."""
-
-    def __init__(self):
-        super().__init__("selu")
-
-
-class Softmax(Activation):
-    """Row-wise softmax: y_j = exp(x_j) / sum_k exp(x_k) (stable form).
-
-    Trained with the cross_entropy loss, ``fit`` fuses the two: the loss is
-    computed from the Softmax's input (the logits) in the stable
-    log-softmax form, and its gradient is ``softmax - target``.
-    """
-
-    def __init__(self):
-        super().__init__("softmax")
-
-
-class LogSoftmax(Activation):
-    """Row-wise log-softmax: y_j = x_j - log sum_k exp(x_k) (stable form)."""
-
-    def __init__(self):
-        super().__init__("log_softmax")
-
-
-class PReLU(Activation):
-    """y = x for x > 0, alpha * x otherwise, with alpha LEARNED: one scalar
-    shared by all units, the parameter ``alpha`` (an array of shape (1,),
-    ``layer.alpha_param``), starting at ``alpha``.  Not penalised by L1/L2."""
+class _LearnedAlpha(Activation):
+    """An activation whose alpha is LEARNED (ops.def ALPHA = LEARNED, PReLU):
+    one scalar shared by all units, the parameter ``alpha`` (an array of shape
+    (1,), ``layer.alpha_param``), starting at ``alpha``.  Not penalised by
+    L1/L2."""
 
     _param_order = ("alpha",)
-    _has_alpha = True
-
-    def __init__(self, alpha=0.25):
-        super().__init__("prelu", alpha)
 
     def _build_params(self, dt):
         self.params = {"alpha": np.full((1,), self.alpha, dtype=dt)}
@@ -498,21 +416,43 @@ class PReLU(Activation):
                 0.0, index_of("alpha"), -1)
 
     def backward(self, dy):
-        """dx = dy * prelu'(x); grads["alpha"] = sum(dy * min(x, 0))."""
+        """dx = dy * act'(x); grads["alpha"] = d loss / d alpha."""
         from . import functional as F
 
         x, y = self._need_cache()
         dy = _as_batch(dy, x.shape[1], self, x.dtype, rows=x.shape[0], what="dy")
-        dx, dalpha = F.prelu_backward(x, self.params["alpha"][0], dy)
+        dx, dalpha = getattr(F, self.name + "_backward")(x, dy, self.params["alpha"][0])
         self.grads["alpha"][0] = dalpha
         return dx
 
     def __repr__(self):
-        if "alpha" in self.params:
-            return f"PReLU(alpha={float(self.params['alpha'][0])!r})"
-        return f"PReLU(alpha={self.alpha!r})"
+        return f"{type(self).__name__}(alpha={self._alpha_value()!r})"
 
+
+def _activation_class(row):
+    """The layer class of one ops.def activation row: ``Cls()`` without alpha,
+    ``Cls(alpha=default)`` with a fixed or learned one."""
+    name, mode, default = row["name"], row["alpha"], row["alpha_default"]
+    base = _LearnedAlpha if mode == "learned" else Activation
+    if mode == "none":
+        def __init__(self):
+            Activation.__init__(self, name)
+    else:
+        def __init__(self, alpha=default):
+            Activation.__init__(self, name, alpha)
+    doc = row["doc"]
+    if mode == "learned":
+        doc += "  " + " ".join(_LearnedAlpha.__doc__.split("\n", 1)[1].split())
+    cls = type(row["cls"], (base,), {"__init__": __init__, "__doc__": doc,
+                                      "_has_alpha": mode != "none", "__module__": __name__})
+    __init__.__qualname__ = f"{row['cls']}.__init__"
+    return cls
+
+
+for _row in _core._ops["activations"]:
+    globals()[_row["cls"]] = _activation_class(_row)
+    __all__.append(_row["cls"])
+del _row
 
 # Names used by save/load.
-LAYER_TYPES = {cls.__name__: cls for cls in (Dense, Activation, Identity, Step, Sigmoid, Tanh, ReLU, LeakyReLU,
-                                            PReLU, ELU, SELU, Softmax, LogSoftmax)}
+LAYER_TYPES = {name: globals()[name] for name in __all__ if name != "Layer"}

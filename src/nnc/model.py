@@ -225,12 +225,6 @@ def _check_hyper_in_dtype(dtype, what, loss, l1, l2, optimizer=None):
         optimizer._check_dtype(dtype, what)
 
 
-def _steps_per_epoch(length, batch_size):
-    if batch_size == 0 or batch_size >= length:
-        return 1
-    return -(-length // batch_size)
-
-
 #: fit(sum_order=...) names -> the engine's nnc_sum_order_t codes.
 _SUM_ORDERS = {"fixed": 0, "data": 1, "pharo": 2}
 
@@ -493,9 +487,9 @@ class Sequential:
         X: (n, in_features) (1-d accepted for a 1-input model); y: (n,
         out_features) (1-d accepted for a 1-output model; integer class
         indices accepted with cross_entropy).  loss: a name or an
-        ``nnc.losses`` object.  optimizer: ``nnc.SGD``, ``Momentum``,
-        ``Nesterov``, ``Adam`` or ``HotCold`` (its state persists across
-        fits, see ``nnc.optim``).
+        ``nnc.losses`` object.  optimizer: an ``nnc.optim`` optimizer
+        (``nnc.SGD``, ``Momentum``, ``Nesterov``, ``Adam``, ``RMSProp``,
+        ``HotCold``, ...; its state persists across fits).
 
         Schedule:
           - ``batch_size=None``: full batch, one step per epoch over all n rows;
@@ -574,202 +568,12 @@ class Sequential:
         results do not depend on it; values above 1024 count as 1024, as in
         ``nnc.matmul``).
         """
-        loss = _losses.get(loss)
-        from .optim import resolve_optimizer
-
-        optimizer = resolve_optimizer(optimizer)  # an object, or a name: "adam"
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"fit: optimizer must be an nnc optimizer (nnc.SGD(lr), nnc.Adam(), "
-                            f"...), got {type(optimizer).__name__} ({optimizer!r})")
-        X = self._inputs(X)
-        n = X.shape[0]
-        Y = loss.prepare_targets(y, n, self.out_features, self.dtype)
-        if not isinstance(shuffle, (bool, np.bool_)):
-            raise TypeError(f"fit: shuffle must be True or False, got {shuffle!r}")
-        if order is not None:
-            if shuffle:
-                raise ValueError("fit: order and shuffle=True exclude each other (order already "
-                                 "fixes which sample each step sees)")
-            # A private copy, validated after copying: the caller's array may
-            # change under a running fit (a callback), the copy cannot.
-            order = np.array(order)
-            if order.ndim != 1 or order.size == 0:
-                raise ValueError(f"fit: order must be a non-empty 1-d sequence of sample "
-                                 f"indices, got shape {order.shape}")
-            if order.dtype.kind not in "iu":
-                raise TypeError(f"fit: order must hold integers, got dtype {order.dtype}")
-            if order.min() < 0 or order.max() >= n:
-                bad = int(order[(order < 0) | (order >= n)][0])
-                raise ValueError(f"fit: order holds {bad}, which is not a row of X (0..{n - 1})")
-            order = order.astype(np.int64, order="C")
-            length = order.size
-            epochs = 1 if epochs is None else _check_int(epochs, "epochs", 0)
-            bs = 1 if batch_size is None else _check_int(batch_size, "batch_size", 1)
-        else:
-            if epochs is None:
-                raise TypeError("fit: epochs is required (how many passes over the data)")
-            epochs = _check_int(epochs, "epochs", 0)
-            length = n
-            bs = 0 if batch_size is None else _check_int(batch_size, "batch_size", 1)
-        sum_code = _SUM_ORDERS.get(sum_order) if isinstance(sum_order, str) else None
-        if sum_code is None:
-            raise ValueError(f"fit: sum_order must be one of {', '.join(map(repr, _SUM_ORDERS))}, "
-                             f"got {sum_order!r}")
-        if mean not in ("divide", "reciprocal"):
-            raise ValueError(f"fit: mean must be 'divide' or 'reciprocal', got {mean!r}")
-        if not isinstance(drop_last, (bool, np.bool_)):
-            raise TypeError(f"fit: drop_last must be True or False, got {drop_last!r}")
-        if drop_last:
-            order, length = _drop_partial_batch(order, length, bs, shuffle)
-        if record not in ("epoch", "step", "params"):
-            raise ValueError(f"fit: record must be 'epoch', 'step' or 'params', got {record!r}")
-        if divergence is None:
-            div = 0.0
-        else:
-            if isinstance(divergence, (bool, np.bool_)) or not isinstance(divergence,
-                                                                         numbers.Real):
-                raise TypeError(f"fit: divergence must be a number or None, got {divergence!r}")
-            div = float(divergence)
-            if not div > 0:
-                raise ValueError(f"fit: divergence must be > 0 (or None to turn it off), got "
-                                 f"{divergence!r}")
-        l1 = _check_nonneg(l1, "l1")
-        l2 = _check_nonneg(l2, "l2")
-        _check_hyper_in_dtype(self.dtype, "fit", loss, l1, l2, optimizer)
-        if callback is not None and not callable(callback):
-            raise TypeError(f"fit: callback must be callable, got {callback!r}")
-        if callback_every is None:
-            callback_every = 1 if callback is not None else 0
-        else:
-            callback_every = _check_int(callback_every, "callback_every", 1)
-        threads = _check_int(threads, "threads", 1)
-        # Huge values are legal and mean the same as a smaller one, so they are
-        # brought into the C parser's range here rather than refused there with
-        # a message that names no argument: a batch of >= length rows is the
-        # whole data (one step per epoch), any callback_every > epochs never
-        # fires (epochs + 1 neither; epochs itself would fire at the end), and
-        # matrix products never use more than _MAX_THREADS threads.
-        bs = min(bs, length)
-        callback_every = min(callback_every, epochs + 1)
-        threads = min(threads, _MAX_THREADS)
-
-        spe = _steps_per_epoch(length, bs)
-        total_steps = spe * epochs
-        if epochs > _INT64_MAX:
-            raise ValueError(f"fit: epochs={epochs} is more than a 64-bit counter holds")
-        if total_steps > _INT64_MAX:
-            raise ValueError(f"fit: epochs={epochs} at {spe} steps per epoch makes "
-                             f"{total_steps} steps, more than a 64-bit counter holds")
-        n_values = self.n_params
-        epoch_loss = _record(lambda: np.zeros(epochs, dtype=np.float64),
-                             f"epochs={epochs} needs a loss record of {epochs} values")
-        step_loss = None
-        if record != "epoch":
-            step_loss = _record(lambda: np.zeros(total_steps, dtype=np.float64),
-                                f"epochs={epochs} with record={record!r} needs a per-step "
-                                f"loss record of {total_steps} values ({spe} steps per epoch)")
-        param_rec = None
-        if record == "params":
-            param_rec = _record(lambda: np.zeros((total_steps + 1, n_values), dtype=self.dtype),
-                                f"epochs={epochs} with record='params' needs a parameter "
-                                f"record of {total_steps + 1} x {n_values} values")
-            param_rec[0] = self.get_flat_params()
-        names = None  # History builds the labels when asked
-        shapes = self._param_shapes()
-        counters = np.zeros(3, dtype=np.int64)
-
-        def history(epochs_done, steps_done, passes, status):
-            return History(epoch_loss[:epochs_done],
-                           None if step_loss is None else step_loss[:steps_done],
-                           None if param_rec is None else param_rec[:steps_done + 1],
-                           names, shapes, passes, epochs_done, steps_done, status)
-
-        bar = _Progress(epochs) if progress else None
-        stop_requested = [False]
-
-        # A shuffled run draws its permutations from a private copy of the
-        # generator's state (C writes it with the GIL released), so the
-        # generator stays usable meanwhile; the copy is handed back around
-        # every callback (which may draw from it) and at the end.
-        gen = self.generator if shuffle else None
-        rng_state = None
-
-        def sync_generator(to_model):
-            if gen is not None and rng_state is not None:
-                with gen._lock:
-                    if to_model:
-                        gen._state_array[...] = rng_state
-                    else:
-                        rng_state[...] = gen._state_array
-
-        def monitor(epochs_done, steps_done, passes, at_epoch):
-            if at_epoch and callback is not None:
-                sync_generator(True)
-                try:
-                    r = callback(epochs_done, history(epochs_done, steps_done, passes,
-                                                      "running"))
-                finally:
-                    sync_generator(False)
-                if r is not None and not isinstance(r, (bool, np.bool_)):
-                    raise TypeError(f"fit: callback must return True (stop the run), False or "
-                                    f"None, got {type(r).__name__} ({r!r})")
-                if r:
-                    stop_requested[0] = True
-            if bar is not None:
-                last = float(epoch_loss[epochs_done - 1]) if epochs_done else None
-                bar.update(epochs_done, last)
-            return stop_requested[0]
-
-        use_monitor = callback is not None or bar is not None
-        with self._lock.fitting("fit"):
-            layers, params = self._describe(optimizer)
-            if gen is not None:
-                with gen._lock:
-                    rng_state = gen._state_array.copy()
-            try:
-                result = _core.engine_fit(
-                    self.dtype.name, layers, params, X, Y, loss._params(), l1, l2,
-                    optimizer._engine_tuple(), epochs, bs, order, rng_state, div, epoch_loss,
-                    step_loss, param_rec, monitor if use_monitor else None, callback_every,
-                    bar is not None, threads, counters, sum_code, int(mean == "reciprocal"))
-            except BaseException as exc:
-                e, s, p = (int(c) for c in counters)
-                if optimizer.kind != "adam":
-                    optimizer._t[0] += s
-                status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "error"
-                try:
-                    exc.history = history(e, s, p, status)
-                except AttributeError:
-                    pass
-                raise
-            finally:
-                sync_generator(True)
-                if bar is not None:
-                    e = int(counters[0])
-                    bar.update(e, float(epoch_loss[e - 1]) if e else None, force=True)
-                    bar.close()
-
-        status, e, s, p, fail_epoch, fail_step, fail_loss, reference = result
-        if optimizer.kind != "adam":
-            optimizer._t[0] += s
-        if status in ("nonfinite", "diverged"):
-            hist = history(e, s, p, "diverged")
-            if status == "nonfinite":
-                msg = (f"training diverged at step {fail_step} (epoch {fail_epoch}; both counted "
-                       f"from 0): the loss became {fail_loss!r}")
-                if s == 0:
-                    msg += " before any update (check X, y and the parameters for NaN/inf)"
-                reason = "nonfinite"
-            else:
-                msg = (f"training diverged at step {fail_step} (epoch {fail_epoch}; both counted "
-                       f"from 0): the loss {fail_loss:.6g} exceeds divergence={div:g} times the "
-                       f"starting loss {reference:.6g}")
-                reason = "threshold"
-            msg += ("; try a smaller learning rate (nnc.max_stable_lr gives the bound for a linear "
-                    "model), or pass divergence=None to let it run")
-            raise DivergenceError(msg, epoch=fail_epoch, step=fail_step, loss=fail_loss,
-                                  reference=reference, reason=reason, history=hist)
-        return history(e, s, p, "stopped" if status == "interrupted" else "completed")
+        plan = _FitPlan(self, X, y, loss=loss, optimizer=optimizer, epochs=epochs,
+                        batch_size=batch_size, shuffle=shuffle, order=order, l1=l1, l2=l2,
+                        record=record, divergence=divergence, callback=callback,
+                        callback_every=callback_every, progress=progress, threads=threads,
+                        drop_last=drop_last, sum_order=sum_order, mean=mean)
+        return _FitRun(self, plan).run()
 
     # ------------------------------------------------------------ copies, I/O
     def _config(self):
@@ -873,6 +677,275 @@ class Sequential:
                 line = f"{line:<30} {shapes}  = {layer.n_params}"
             lines.append(line)
         return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- fit's parts
+# Sequential.fit = _FitPlan (every argument checked, once, and the run sized
+# with the engine's own schedule arithmetic) + _FitRun (records, the monitor,
+# the one engine call, and the exceptions decorated with the History so far).
+
+def _check_order(order, shuffle, n):
+    """fit's order: a private int64 copy (validated after copying: the
+    caller's array may change under a running fit, the copy cannot)."""
+    if shuffle:
+        raise ValueError("fit: order and shuffle=True exclude each other (order already "
+                         "fixes which sample each step sees)")
+    order = np.array(order)
+    if order.ndim != 1 or order.size == 0:
+        raise ValueError(f"fit: order must be a non-empty 1-d sequence of sample "
+                         f"indices, got shape {order.shape}")
+    if order.dtype.kind not in "iu":
+        raise TypeError(f"fit: order must hold integers, got dtype {order.dtype}")
+    if order.min() < 0 or order.max() >= n:
+        bad = int(order[(order < 0) | (order >= n)][0])
+        raise ValueError(f"fit: order holds {bad}, which is not a row of X (0..{n - 1})")
+    return order.astype(np.int64, order="C")
+
+
+def _check_divergence(divergence):
+    """The engine's threshold: 0.0 (off) for None, else a number > 0."""
+    if divergence is None:
+        return 0.0
+    if isinstance(divergence, (bool, np.bool_)) or not isinstance(divergence, numbers.Real):
+        raise TypeError(f"fit: divergence must be a number or None, got {divergence!r}")
+    div = float(divergence)
+    if not div > 0:
+        raise ValueError(f"fit: divergence must be > 0 (or None to turn it off), got "
+                         f"{divergence!r}")
+    return div
+
+
+class _FitPlan:
+    """fit's arguments, each checked in one place, and the run's size: steps
+    per epoch and total steps from the engine (_core.engine_schedule)."""
+
+    def __init__(self, model, X, y, *, loss, optimizer, epochs, batch_size, shuffle, order, l1,
+                 l2, record, divergence, callback, callback_every, progress, threads,
+                 drop_last=False, sum_order="fixed", mean="divide"):
+        self.loss = _losses.get(loss)
+        from .optim import resolve_optimizer
+
+        optimizer = resolve_optimizer(optimizer)  # an object, or a name: "adam"
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"fit: optimizer must be an nnc optimizer (nnc.SGD(lr), nnc.Adam(), "
+                            f"...), got {type(optimizer).__name__} ({optimizer!r})")
+        self.optimizer = optimizer
+        self.X = model._inputs(X)
+        n = self.X.shape[0]
+        self.Y = self.loss.prepare_targets(y, n, model.out_features, model.dtype)
+        if not isinstance(shuffle, (bool, np.bool_)):
+            raise TypeError(f"fit: shuffle must be True or False, got {shuffle!r}")
+        self.shuffle = bool(shuffle)
+        self._replay_options(drop_last, sum_order, mean)
+        self._schedule(n, order, epochs, batch_size)
+        if record not in ("epoch", "step", "params"):
+            raise ValueError(f"fit: record must be 'epoch', 'step' or 'params', got {record!r}")
+        self.record = record
+        self.div = _check_divergence(divergence)
+        self.l1 = _check_nonneg(l1, "l1")
+        self.l2 = _check_nonneg(l2, "l2")
+        _check_hyper_in_dtype(model.dtype, "fit", self.loss, self.l1, self.l2, optimizer)
+        self._progress(callback, callback_every, progress, threads)
+
+    def _schedule(self, n, order, epochs, batch_size):
+        """order, epochs and rows per step (0: the whole sequence), then the
+        engine's step count for them."""
+        if order is not None:
+            self.order = _check_order(order, self.shuffle, n)
+            length = self.order.size
+            epochs = 1 if epochs is None else _check_int(epochs, "epochs", 0)
+            bs = 1 if batch_size is None else _check_int(batch_size, "batch_size", 1)
+        else:
+            if epochs is None:
+                raise TypeError("fit: epochs is required (how many passes over the data)")
+            self.order = None
+            epochs = _check_int(epochs, "epochs", 0)
+            length = n
+            bs = 0 if batch_size is None else _check_int(batch_size, "batch_size", 1)
+        if epochs > _INT64_MAX:
+            raise ValueError(f"fit: epochs={epochs} is more than a 64-bit counter holds")
+        if self.drop_last:
+            self.order, length = _drop_partial_batch(self.order, length, bs, self.shuffle)
+        # A batch of >= length rows is the whole data (one step per epoch): the
+        # same run, brought into the engine's int64 range.
+        self.epochs, self.bs = epochs, min(bs, length)
+        order_len = 0 if self.order is None else length
+        self.spe = _core.engine_schedule(n, order_len, self.bs, 1)[0]
+        try:
+            self.total_steps = _core.engine_schedule(n, order_len, self.bs, epochs)[1]
+        except OverflowError:
+            raise ValueError(f"fit: epochs={epochs} at {self.spe} steps per epoch makes "
+                             f"{self.spe * epochs} steps, more than a 64-bit counter holds"
+                             ) from None
+
+    def _replay_options(self, drop_last, sum_order, mean):
+        """drop_last, sum_order and mean: the options that replay a book's loop."""
+        self.sum_code = _SUM_ORDERS.get(sum_order) if isinstance(sum_order, str) else None
+        if self.sum_code is None:
+            raise ValueError(f"fit: sum_order must be one of {', '.join(map(repr, _SUM_ORDERS))}, "
+                             f"got {sum_order!r}")
+        if mean not in ("divide", "reciprocal"):
+            raise ValueError(f"fit: mean must be 'divide' or 'reciprocal', got {mean!r}")
+        self.mean_reciprocal = int(mean == "reciprocal")
+        if not isinstance(drop_last, (bool, np.bool_)):
+            raise TypeError(f"fit: drop_last must be True or False, got {drop_last!r}")
+        self.drop_last = bool(drop_last)
+
+    def _progress(self, callback, callback_every, progress, threads):
+        if callback is not None and not callable(callback):
+            raise TypeError(f"fit: callback must be callable, got {callback!r}")
+        self.callback = callback
+        if callback_every is None:
+            callback_every = 1 if callback is not None else 0
+        else:
+            callback_every = _check_int(callback_every, "callback_every", 1)
+        # Values that mean the same as a smaller one are brought into the C
+        # parser's range: any callback_every > epochs never fires (epochs + 1
+        # neither), and matrix products never use more than _MAX_THREADS.
+        self.callback_every = min(callback_every, self.epochs + 1)
+        self.threads = min(_check_int(threads, "threads", 1), _MAX_THREADS)
+        self.progress = progress
+
+
+def _engine_request(model, plan, layers, params, rng_state, records, monitor, counters):
+    """The keyword arguments of _core.engine_fit (one per field of the
+    engine's fit description)."""
+    epoch_loss, step_loss, param_rec = records
+    return dict(dtype=model.dtype.name, layers=layers, params=params, x=plan.X, y=plan.Y,
+                loss=plan.loss._params(), l1=plan.l1, l2=plan.l2,
+                opt=plan.optimizer._engine_tuple(), epochs=plan.epochs, batch_size=plan.bs,
+                order=plan.order, rng_state=rng_state, divergence=plan.div,
+                epoch_loss=epoch_loss, step_loss=step_loss, param_record=param_rec,
+                monitor=monitor, callback_every=plan.callback_every,
+                ticks=bool(plan.progress), threads=plan.threads,
+                counters=counters, sum_order=plan.sum_code,
+                mean_reciprocal=plan.mean_reciprocal)
+
+
+class _FitRun:
+    """One fit: its records, the monitor the engine calls, the engine call,
+    and what a stop leaves (History, DivergenceError, decorated exceptions)."""
+
+    def __init__(self, model, plan):
+        self.model, self.plan = model, plan
+        self._allocate()
+        self.counters = np.zeros(3, dtype=np.int64)
+        self.shapes = model._param_shapes()
+        self.bar = _Progress(plan.epochs) if plan.progress else None
+        self.stop_requested = False
+        # A shuffled run draws its permutations from a private copy of the
+        # generator's state (C writes it with the GIL released), so the
+        # generator stays usable meanwhile; the copy is handed back around
+        # every callback (which may draw from it) and at the end.
+        self.gen = model.generator if plan.shuffle else None
+        self.rng_state = None
+
+    def _allocate(self):
+        p, model = self.plan, self.model
+        e, total = p.epochs, p.total_steps
+        self.epoch_loss = _record(lambda: np.zeros(e, dtype=np.float64),
+                                  f"epochs={e} needs a loss record of {e} values")
+        self.step_loss = self.param_rec = None
+        if p.record != "epoch":
+            self.step_loss = _record(lambda: np.zeros(total, dtype=np.float64),
+                                     f"epochs={e} with record={p.record!r} needs a per-step "
+                                     f"loss record of {total} values ({p.spe} steps per epoch)")
+        if p.record == "params":
+            n_values = model.n_params
+            self.param_rec = _record(
+                lambda: np.zeros((total + 1, n_values), dtype=model.dtype),
+                f"epochs={e} with record='params' needs a parameter record of {total + 1} x "
+                f"{n_values} values")
+            self.param_rec[0] = model.get_flat_params()
+
+    def history(self, epochs_done, steps_done, passes, status):
+        return History(self.epoch_loss[:epochs_done],
+                       None if self.step_loss is None else self.step_loss[:steps_done],
+                       None if self.param_rec is None else self.param_rec[:steps_done + 1],
+                       None, self.shapes, passes, epochs_done, steps_done, status)
+
+    def _sync_generator(self, to_model):
+        if self.gen is not None and self.rng_state is not None:
+            with self.gen._lock:
+                if to_model:
+                    self.gen._state_array[...] = self.rng_state
+                else:
+                    self.rng_state[...] = self.gen._state_array
+
+    def monitor(self, epochs_done, steps_done, passes, at_epoch):
+        callback = self.plan.callback
+        if at_epoch and callback is not None:
+            self._sync_generator(True)
+            try:
+                r = callback(epochs_done, self.history(epochs_done, steps_done, passes,
+                                                       "running"))
+            finally:
+                self._sync_generator(False)
+            if r is not None and not isinstance(r, (bool, np.bool_)):
+                raise TypeError(f"fit: callback must return True (stop the run), False or "
+                                f"None, got {type(r).__name__} ({r!r})")
+            if r:
+                self.stop_requested = True
+        if self.bar is not None:
+            last = float(self.epoch_loss[epochs_done - 1]) if epochs_done else None
+            self.bar.update(epochs_done, last)
+        return self.stop_requested
+
+    def run(self):
+        """The engine call under the model's lock; the History, or the
+        exception with the History so far."""
+        use_monitor = self.plan.callback is not None or self.bar is not None
+        with self.model._lock.fitting("fit"):
+            layers, params = self.model._describe(self.plan.optimizer)
+            if self.gen is not None:
+                with self.gen._lock:
+                    self.rng_state = self.gen._state_array.copy()
+            request = _engine_request(self.model, self.plan, layers, params, self.rng_state,
+                                      (self.epoch_loss, self.step_loss, self.param_rec),
+                                      self.monitor if use_monitor else None, self.counters)
+            try:
+                result = _core.engine_fit(**request)
+            except BaseException as exc:
+                self._decorate(exc)
+                raise
+            finally:
+                self._sync_generator(True)
+                self._close_bar()
+        return self._finish(result)
+
+    def _decorate(self, exc):
+        e, s, p = (int(c) for c in self.counters)
+        status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "error"
+        try:
+            exc.history = self.history(e, s, p, status)
+        except AttributeError:
+            pass
+
+    def _close_bar(self):
+        if self.bar is not None:
+            e = int(self.counters[0])
+            self.bar.update(e, float(self.epoch_loss[e - 1]) if e else None, force=True)
+            self.bar.close()
+
+    def _finish(self, result):
+        status, e, s, p, fail_epoch, fail_step, fail_loss, reference = result
+        if status not in ("nonfinite", "diverged"):
+            return self.history(e, s, p, "stopped" if status == "interrupted" else "completed")
+        if status == "nonfinite":
+            msg = (f"training diverged at step {fail_step} (epoch {fail_epoch}; both counted "
+                   f"from 0): the loss became {fail_loss!r}")
+            if s == 0:
+                msg += " before any update (check X, y and the parameters for NaN/inf)"
+        else:
+            msg = (f"training diverged at step {fail_step} (epoch {fail_epoch}; both counted "
+                   f"from 0): the loss {fail_loss:.6g} exceeds divergence={self.plan.div:g} "
+                   f"times the starting loss {reference:.6g}")
+        msg += ("; try a smaller learning rate (nnc.max_stable_lr gives the bound for a linear "
+                "model), or pass divergence=None to let it run")
+        raise DivergenceError(msg, epoch=fail_epoch, step=fail_step, loss=fail_loss,
+                              reference=reference,
+                              reason="nonfinite" if status == "nonfinite" else "threshold",
+                              history=self.history(e, s, p, "diverged"))
 
 
 def _load_error(path, key, problem):

@@ -1,21 +1,21 @@
 """Optimizers: how a parameter moves once its gradient (or its probes) are known.
 
-=================================  ==========================================
-``SGD(lr)``                        ``w -= lr * g``
-``Momentum(lr, mu=0.9)``           ``v = mu v - lr g;  w += v``
-``Nesterov(lr, mu=0.9)``           ``v = mu v - lr grad(w + mu v);  w += v``
-``Adam(lr, beta1, beta2, eps)``    Kingma & Ba (2015), Algorithm 1
-``HotCold(step)``                  probe ``w +- step``, move toward the lower
-                                   loss (no gradient)
-=================================  ==========================================
+One class per optimizer of the op table (csrc/core/ops.def; README's op table
+lists them with their hyper-parameters and state): ``SGD``, ``Momentum``,
+``Nesterov`` (the gradient taken at the look-ahead point), ``Adam``,
+``RMSProp`` and ``HotCold`` (probes ``w +- step``, no gradient).  Each
+gradient optimizer's class is generated from its row: its keyword arguments
+are the row's hyper-parameters with their defaults (``nnc.Adam(lr=0.001,
+beta1=0.9, beta2=0.999, eps=1e-08)``), checked as the row says, and its
+state arrays are the row's (``opt.state[name]["m"]``).
 
 Whether a step uses one sample, a mini-batch or the whole data set is decided
 by ``fit``'s ``batch_size``, not by the optimizer: ``SGD`` with
 ``batch_size=None`` is full-batch gradient descent, with ``batch_size=1``
 online (stochastic) gradient descent.
 
-State.  Momentum's velocity ``v``, Adam's moments ``m``, ``v`` and step
-counter ``t`` live in arrays the optimizer object owns (``opt.state[name]``
+State.  Momentum's ``velocity``, Adam's moments ``m``, ``v``, RMSProp's ``v``
+and the step counter ``t`` live in arrays the optimizer object owns (``opt.state[name]``
 per parameter name, ``opt.t``), created (zero) the first time the optimizer
 meets a model.  A second ``fit`` with the same optimizer continues where the
 first stopped; a new optimizer -- or ``opt.reset()`` -- starts from zero.
@@ -35,7 +35,7 @@ same names, shapes and dtypes (e.g. the model pickled with it).
 
 Step by step, ``opt.step(model)`` applies one update from the gradients in
 the model's ``grads`` (filled by ``model.backward``), with the same kernels
-as ``fit`` (``nnc.functional.sgd_step`` and friends).
+as ``fit`` (``nnc.functional.<name>_step``).
 """
 import math
 import numbers
@@ -45,9 +45,12 @@ import numpy as np
 
 from . import _core
 
-__all__ = ["Optimizer", "SGD", "Momentum", "Nesterov", "Adam", "HotCold"]
+__all__ = ["Optimizer"]  # + one class per optimizer of ops.def, below
 
-_OPT_CODES = {name: i for i, name in enumerate(_core._engine_optimizers)}
+# ops.def's optimizer rows by name: hyper-parameters (name, default, check),
+# state arrays, kind, whether the update reads t, whether it looks ahead.
+_OPT_ROWS = {row["name"]: row for row in _core._ops["optimizers"]}
+_OPT_CODES = {row["name"]: i for i, row in enumerate(_core._ops["optimizers"])}
 
 
 def _real(value, name, what, positive=False, unit=False, nonneg=False):
@@ -123,17 +126,41 @@ def _in_dtype(value, name, what, dtype, positive=False, unit=False):
 
 
 class Optimizer:
-    """Base class.  Subclasses set ``kind`` and the names of their state
-    arrays (``_state_names``)."""
+    """Base class.  A subclass sets ``kind``, the name of its ops.def row,
+    which gives its hyper-parameters (attributes of the same names, see
+    ``_attr``), their checks and its state arrays."""
 
     kind = None
-    _state_names = ()
+    # Python attribute of a hyper-parameter whose name is taken by a method
+    # (HotCold's step).
+    _attr_names = {}
 
     def __init__(self):
         self.state = {}
         self._t = np.zeros(1, dtype=np.int64)
         self._model = None
         self._layout = None
+
+    # -- what the op table says ---------------------------------------------
+    @classmethod
+    def _row(cls):
+        return _OPT_ROWS[cls.kind]
+
+    @property
+    def _state_names(self):
+        return self._row()["states"]
+
+    @classmethod
+    def _attr(cls, hyper_name):
+        return cls._attr_names.get(hyper_name, hyper_name)
+
+    def _set_hyper(self, values):
+        """Checks and stores the hyper-parameters (a dict name -> value)."""
+        what = type(self).__name__
+        for name, _default, check in self._row()["hyper"]:
+            v = _real(values[name], name, what, positive=check == "positive",
+                      unit=check == "unit")
+            setattr(self, self._attr(name), v)
 
     # -- state --------------------------------------------------------------
     @property
@@ -160,45 +187,33 @@ class Optimizer:
             self._layout = layout
             self.state = {name: {s: np.zeros_like(arr) for s in self._state_names}
                           for name, arr in model.named_parameters()}
-        return [tuple(self.state[name].get(s) for s in ("velocity", "m", "v")
-                      if s in self.state[name]) for name, _ in model.named_parameters()]
+        return [tuple(self.state[name][s] for s in self._state_names)
+                for name, _ in model.named_parameters()]
 
     def _state_pair(self, model):
-        """(state1, state2) per parameter, as the engine wants them."""
-        self._bind(model)
-        pairs = []
-        for name, _ in model.named_parameters():
-            st = self.state[name]
-            if "velocity" in st:
-                pairs.append((st["velocity"], None))
-            elif "m" in st:
-                pairs.append((st["m"], st["v"]))
-            else:
-                pairs.append((None, None))
-        return pairs
-
-    # (attribute, name in messages, must be > 0, must be < 1)
-    _checks = ()
+        """The engine's (state0, state1) per parameter, in ops.def order (None
+        where the optimizer has fewer)."""
+        return [states + (None,) * (2 - len(states)) for states in self._bind(model)]
 
     def _check_dtype(self, dtype, what="fit"):
         """ValueError naming the hyper-parameter when one of them loses its
         meaning in ``dtype`` (float32: overflow to inf, eps/lr to 0, a beta or
         mu to 1).  Every value is fine in float64: ``_real`` checked it there."""
-        for attr, name, positive, unit in self._checks:
-            _in_dtype(getattr(self, attr), f"{type(self).__name__} {name}", what, dtype,
-                      positive=positive, unit=unit)
+        for name, _default, check in self._row()["hyper"]:
+            _in_dtype(getattr(self, self._attr(name)), f"{type(self).__name__} {name}", what,
+                      dtype, positive=check == "positive", unit=check == "unit")
+
+    def _hyper_values(self):
+        return tuple(float(getattr(self, self._attr(h[0]))) for h in self._row()["hyper"])
 
     def _engine_tuple(self):
-        """(kind, lr, mu, beta1, beta2, eps, step, adam_t)."""
+        """(kind, hyper-parameters in ops.def order, step counter)."""
         for name, v in self._hyper():
             if isinstance(v, np.ndarray):
                 raise TypeError(f"fit: {type(self).__name__} holds {v.size} values of {name} (a "
                                 f"sweep over hyper-parameters): run it with nnc.sweep(model, X, "
                                 f"y, ...), or give one value")
-        return (_OPT_CODES[self.kind], getattr(self, "lr", 0.0), getattr(self, "mu", 0.0),
-                getattr(self, "beta1", 0.0), getattr(self, "beta2", 0.0),
-                getattr(self, "eps", 0.0), getattr(self, "step_size", 0.0),
-                self._t if self.kind == "adam" else None)
+        return (_OPT_CODES[self.kind], self._hyper_values(), self._t)
 
     # -- step by step -------------------------------------------------------
     def step(self, model):
@@ -303,132 +318,87 @@ class Optimizer:
         return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self._hyper())})"
 
     def _hyper(self):
-        return ()
+        return tuple((h[0], getattr(self, self._attr(h[0]))) for h in self._row()["hyper"])
 
 
-class SGD(Optimizer):
-    """Gradient descent: ``w -= lr * g``."""
+class _Gradient(Optimizer):
+    """A GRADIENT optimizer of the op table: ``step`` applies its update
+    kernel (``nnc.functional.<kind>_step``) to every parameter."""
 
-    kind = "sgd"
-    _checks = (("lr", "lr", True, False),)
-
-    def __init__(self, lr=0.01):
+    def __init__(self, **hyper):
         super().__init__()
-        self.lr = _real(lr, "lr", "SGD", positive=True)
-
-    def step(self, model):
-        from . import functional as F
-
-        for _, w, g in self._pairs(model):
-            F.sgd_step(w, g, self.lr)
-        self._t[0] += 1
-
-    def _hyper(self):
-        return (("lr", self.lr),)
-
-
-class Momentum(Optimizer):
-    """Classical momentum: ``v = mu v - lr g;  w += v`` (v starts at 0;
-    ``opt.state[name]["velocity"]``)."""
-
-    kind = "momentum"
-    _state_names = ("velocity",)
-    _checks = (("lr", "lr", True, False), ("mu", "mu", False, True))
-
-    def __init__(self, lr=0.01, mu=0.9):
-        super().__init__()
-        self.lr = _real(lr, "lr", type(self).__name__, positive=True)
-        self.mu = _real(mu, "mu", type(self).__name__, unit=True)
-
-    def step(self, model):
-        from . import functional as F
-
-        for name, w, g in self._pairs(model):
-            F.momentum_step(w, g, self.state[name]["velocity"], self.lr, self.mu)
-        self._t[0] += 1
-
-    def _hyper(self):
-        return (("lr", self.lr), ("mu", self.mu))
-
-
-class Nesterov(Momentum):
-    """Nesterov momentum in the look-ahead form (Vasilev, Advanced Deep
-    Learning with Python, ch. 2): ``v = mu v - lr grad(w + mu v);  w += v``.
-
-    ``fit`` evaluates the gradient at the look-ahead point ``w + mu v`` and
-    then updates ``w``; the model's parameters between steps are ``w``.  The
-    loss a step records is the one its forward pass computes, i.e. at the
-    look-ahead point.
-
-    Step by step: call ``opt.look_ahead(model)`` (moves the model to
-    ``w + mu v``), then ``forward`` / ``backward``, then ``opt.step(model)``
-    (moves it back to ``w`` and applies the update).
-    """
-
-    kind = "nesterov"
-
-    def __init__(self, lr=0.01, mu=0.9):
-        super().__init__(lr, mu)
         self._saved = None
+        self._set_hyper(hyper)
+
+    def _step_fn(self):
+        from . import functional as F
+
+        return getattr(F, self.kind + "_step")
 
     def look_ahead(self, model):
-        """Moves the model's parameters to w + mu v, remembering w."""
+        """Moves the model's parameters to w + mu v, remembering w (only for
+        look-ahead optimizers: call it before the forward and backward
+        passes of a step-by-step update)."""
         from .linalg import axpy
 
+        if not self._row()["look_ahead"]:
+            raise TypeError(f"{type(self).__name__} takes its gradient at w: it has no look_ahead")
         self._bind(model)
         self._saved = {}
+        mu, velocity = self._hyper_values()[1], self._state_names[0]
         for name, w in model.named_parameters():
             self._saved[name] = w.copy()
-            axpy(self.mu, self.state[name]["velocity"], w)
+            axpy(mu, self.state[name][velocity], w)
 
     def step(self, model):
-        from . import functional as F
-
-        if self._saved is None or self._model is None or self._model() is not model:
-            raise RuntimeError("Nesterov.step: call opt.look_ahead(model) before the forward "
-                               "and backward passes, so that the gradient is taken at w + mu v")
-        for name, w, g in self._pairs(model):
-            w[...] = self._saved[name]
-            F.momentum_step(w, g, self.state[name]["velocity"], self.lr, self.mu)
+        row = self._row()
+        if row["look_ahead"] and (self._saved is None or self._model is None
+                                  or self._model() is not model):
+            raise RuntimeError(f"{type(self).__name__}.step: call opt.look_ahead(model) before "
+                               f"the forward and backward passes, so that the gradient is taken "
+                               f"at w + mu v")
+        fn, hyper = self._step_fn(), self._hyper_values()
+        pairs = self._pairs(model)
+        t = self.t + 1
+        lead = (t,) if row["uses_t"] else ()
+        for name, w, g in pairs:
+            if row["look_ahead"]:
+                w[...] = self._saved[name]
+            fn(w, g, *(self.state[name][s] for s in self._state_names), *lead, *hyper)
         self._saved = None
-        self._t[0] += 1
+        self._t[0] = t
 
     def reset(self):
         super().reset()
         self._saved = None
 
 
-class Adam(Optimizer):
-    """Adam (Kingma & Ba 2015, Algorithm 1), t counting from 1:
-    ``m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
-    w -= lr * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)``.
-    State: ``opt.state[name]["m"]``, ``["v"]`` and ``opt.t``."""
+def _gradient_class(row):
+    """The class of one GRADIENT row of ops.def: ``Cls(**hyper-parameters with
+    their defaults)``, a docstring from the row."""
+    params = ", ".join(f"{name}={default!r}" for name, default, _ in row["hyper"])
+    args = ", ".join(f"{name}={name}" for name, _, _ in row["hyper"])
+    ns = {"_Gradient": _Gradient}
+    exec(f"def __init__(self, {params}):\n    _Gradient.__init__(self, {args})\n", ns)
+    doc = row["doc"]
+    if row["states"]:
+        doc += ("\n\n    State: " + ", ".join(f'``opt.state[name][{s!r}]``' for s in row["states"])
+                + " and ``opt.t``.")
+    if row["look_ahead"]:
+        doc += ("\n\n    ``fit`` evaluates the gradient at the look-ahead point and then updates "
+                "``w``; the\n    model's parameters between steps are ``w``.  Step by step: "
+                "``opt.look_ahead(model)``,\n    then ``forward`` / ``backward``, then "
+                "``opt.step(model)``.")
+    ns["__init__"].__qualname__ = f"{row['cls']}.__init__"
+    return type(row["cls"], (_Gradient,), {"kind": row["name"], "__init__": ns["__init__"],
+                                           "__doc__": doc, "__module__": __name__})
 
-    kind = "adam"
-    _state_names = ("m", "v")
-    _checks = (("lr", "lr", True, False), ("beta1", "beta1", False, True),
-               ("beta2", "beta2", False, True), ("eps", "eps", True, False))
 
-    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
-        super().__init__()
-        self.lr = _real(lr, "lr", "Adam", positive=True)
-        self.beta1 = _real(beta1, "beta1", "Adam", unit=True)
-        self.beta2 = _real(beta2, "beta2", "Adam", unit=True)
-        # eps = 0 would turn a zero gradient (m = v = 0) into 0/0 = NaN.
-        self.eps = _real(eps, "eps", "Adam", positive=True)
-
-    def step(self, model):
-        from . import functional as F
-
-        pairs = self._pairs(model)
-        t = self.t + 1
-        for name, w, g in pairs:
-            st = self.state[name]
-            F.adam_step(w, g, st["m"], st["v"], t, self.lr, self.beta1, self.beta2, self.eps)
-        self._t[0] = t
-
-    def _hyper(self):
-        return (("lr", self.lr), ("beta1", self.beta1), ("beta2", self.beta2), ("eps", self.eps))
+for _row in _core._ops["optimizers"]:
+    if _row["kind"] == "gradient":
+        globals()[_row["cls"]] = _gradient_class(_row)
+        __all__.append(_row["cls"])
+del _row
 
 
 class HotCold(Optimizer):
@@ -447,12 +417,12 @@ class HotCold(Optimizer):
     """
 
     kind = "hotcold"
-    _checks = (("step_size", "step", True, False),)
+    _attr_names = {"step": "step_size"}  # `step` is the method
 
-    def __init__(self, step=0.001):
+    def __init__(self, step=_OPT_ROWS["hotcold"]["hyper"][0][1]):
         super().__init__()
         # A step of 0 probes w + 0 and w - 0: every step would leave w alone.
-        self.step_size = _real(step, "step", "HotCold", positive=True)
+        self._set_hyper({"step": step})
 
     def step(self, model, X=None, y=None, loss=None, l1=0.0, l2=0.0):
         if X is None or y is None or loss is None:
@@ -460,8 +430,10 @@ class HotCold(Optimizer):
                             "so it needs the data and the loss")
         model.fit(X, y, loss=loss, optimizer=self, epochs=1, l1=l1, l2=l2, divergence=None)
 
-    def _hyper(self):
-        return (("step", self.step_size),)
+
+__all__.append("HotCold")
+_missing = [r["cls"] for r in _core._ops["optimizers"] if r["cls"] not in globals()]
+assert not _missing, f"ops.def optimizers without a class in nnc.optim: {_missing}"
 
 
 def _by_name():

@@ -704,7 +704,7 @@ def _activation_pair(spec):
             return F.prelu(x, alpha)
 
         def df(x):
-            return F.prelu_backward(x, alpha, np.ones_like(x))[0]
+            return F.prelu_backward(x, np.ones_like(x), alpha)[0]
     else:
         def f(x):
             return F.__dict__[name](x, **params)

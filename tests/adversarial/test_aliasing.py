@@ -8,6 +8,7 @@ import nnc
 from nnc import _core
 
 from ._child import run
+from _helpers import engine_fit
 
 
 class Interface:
@@ -86,7 +87,7 @@ def _desc(model, opt):
 def _engine_fit(model, opt, params, X, y, epochs=2):
     layers, _ = model._describe(opt)
     loss = nnc.losses.get("mse")
-    return _core.engine_fit("float64", layers, tuple(tuple(p) for p in params), X, y,
+    return engine_fit("float64", layers, tuple(tuple(p) for p in params), X, y,
                             loss._params(), 0.0, 0.0, opt._engine_tuple(), epochs, 0, None,
                             None, 0.0, np.zeros(epochs), None, None, None, 0, False, 1,
                             np.zeros(3, np.int64))

@@ -39,9 +39,12 @@ def test_engine_binding_copies_order_before_validating_it():
         loss = nnc.losses.get("mse")
         E = 3
         epoch_loss = np.zeros(E); counters = np.zeros(3, np.int64)
-        _core.engine_fit("float64", layers, params, X, y, loss._params(), 0.0, 0.0,
-                         opt._engine_tuple(), E, 1, order, None, 0.0, epoch_loss, None, None,
-                         monitor, 1, False, 1, counters)
+        _core.engine_fit(dtype="float64", layers=layers, params=params, x=X, y=y,
+                         loss=loss._params(), l1=0.0, l2=0.0, opt=opt._engine_tuple(), epochs=E,
+                         batch_size=1, order=order, rng_state=None, divergence=0.0,
+                         epoch_loss=epoch_loss, step_loss=None, param_record=None,
+                         monitor=monitor, callback_every=1, ticks=False, threads=1,
+                         counters=counters)
         return m.get_flat_params()
     order = np.arange(40, dtype=np.int64)
     ref = go(order.copy(), None)

@@ -29,10 +29,13 @@ def test_all_zero_generator_state_is_refused_not_spun_on():
     opt = nnc.SGD(0.1)
     layers, params = m._describe(opt)
     try:
-        _core.engine_fit("float64", layers, params, X, y, nnc.losses.get("mse")._params(),
-                         0.0, 0.0, opt._engine_tuple(), 2, 4, None, np.zeros(4, np.uint64),
-                         0.0, np.zeros(2), None, None, None, 0, False, 1,
-                         np.zeros(3, np.int64))
+        _core.engine_fit(dtype="float64", layers=layers, params=params, x=X, y=y,
+                         loss=nnc.losses.get("mse")._params(), l1=0.0, l2=0.0,
+                         opt=opt._engine_tuple(), epochs=2, batch_size=4, order=None,
+                         rng_state=np.zeros(4, np.uint64), divergence=0.0,
+                         epoch_loss=np.zeros(2), step_loss=None, param_record=None,
+                         monitor=None, callback_every=0, ticks=False, threads=1,
+                         counters=np.zeros(3, np.int64))
     except ValueError as exc:
         assert "rng_state" in str(exc), exc
     else:

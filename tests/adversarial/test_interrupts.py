@@ -115,6 +115,7 @@ def test_interrupt_inside_compute_gradients_on_a_large_input():
 
 
 @pytest.mark.long
+@pytest.mark.slow  # 110+ random SIGINTs: out of the quick run (pytest -m "not slow")
 def test_many_random_interrupts_leave_a_replay_of_completed_steps():
     # 100+ SIGINTs at random moments in fit (mini-batch, shuffled, full batch
     # with GEMM-sized steps; SGD, Nesterov, Adam), loss_surface and matmul.

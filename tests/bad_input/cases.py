@@ -145,170 +145,13 @@ def call_checked(fn, *args, _inout=(), **kwargs):
 
 
 # ---------------------------------------------------------------------------
-# NumPy references (float64, from the docstrings' formulas)
+# NumPy references: the shared module tests/reference.py
 
-SELU_L = 1.0507009873554804934
-SELU_A = 1.6732632423543772848
+from reference import (  # noqa: E402  (re-exported for the bad-input modules)
+    PENALTIES, act_backward_ref, act_ref, dalpha_ref, f64 as _f64, loss_ref, optimizer_ref,
+    prelu_dalpha_ref)
 
-
-def _f64(a):
-    return np.asarray(a, dtype=np.float64)
-
-
-def _sigmoid(x):
-    x = _f64(x)
-    with np.errstate(all="ignore"):
-        e = np.exp(np.where(x >= 0, -x, x))
-        return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
-def _rows(x):
-    """A 1-D or 2-D array as 2-D rows (the row-wise functions' view)."""
-    x = _f64(x)
-    return x.reshape(1, -1) if x.ndim == 1 else x
-
-
-def _softmax(x):
-    z = _rows(x)
-    with np.errstate(all="ignore"):
-        if z.shape[1] == 0:
-            return z.copy()
-        m = np.max(z, axis=1, keepdims=True)
-        e = np.exp(z - m)
-        return e / e.sum(axis=1, keepdims=True)
-
-
-def _log_softmax(x):
-    z = _rows(x)
-    with np.errstate(all="ignore"):
-        if z.shape[1] == 0:
-            return z.copy()
-        m = np.max(z, axis=1, keepdims=True)
-        return (z - m) - np.log(np.exp(z - m).sum(axis=1, keepdims=True))
-
-
-def act_ref(name, x, alpha=None):
-    x = _f64(x)
-    with np.errstate(all="ignore"):
-        if name == "identity":
-            return x.copy()
-        if name == "step":
-            return np.where(x > 0, 1.0, np.where(x <= 0, 0.0, x))
-        if name == "sigmoid":
-            return _sigmoid(x)
-        if name == "tanh":
-            return np.tanh(x)
-        if name == "relu":
-            return np.where(x < 0, 0.0, x)
-        if name in ("leaky_relu", "prelu"):
-            return np.where(x < 0, alpha * x, x)
-        if name == "elu":
-            return np.where(x < 0, alpha * np.expm1(x), x)
-        if name == "selu":
-            return SELU_L * np.where(x < 0, SELU_A * np.expm1(x), x)
-        if name == "softmax":
-            return _softmax(x).reshape(x.shape)
-        if name == "log_softmax":
-            return _log_softmax(x).reshape(x.shape)
-    raise KeyError(name)
-
-
-def act_backward_ref(name, x, dy, alpha=None):
-    x, dy = _f64(x), _f64(dy)
-    with np.errstate(all="ignore"):
-        nan_or = lambda v: np.where(np.isnan(x), np.nan, v)  # noqa: E731
-        if name == "identity":
-            return dy.copy()
-        if name == "step":
-            return dy * nan_or(0.0)
-        if name == "sigmoid":
-            s = _sigmoid(x)
-            return dy * (s * (1.0 - s))
-        if name == "tanh":
-            t = np.tanh(x)
-            return dy * (1.0 - t * t)
-        if name == "relu":
-            return dy * nan_or(np.where(x > 0, 1.0, 0.0))
-        if name in ("leaky_relu", "prelu"):
-            return dy * nan_or(np.where(x > 0, 1.0, alpha))
-        if name == "elu":
-            return dy * np.where(x > 0, 1.0, alpha * np.exp(x))
-        if name == "selu":
-            return dy * (SELU_L * np.where(x > 0, 1.0, SELU_A * np.exp(x)))
-        if name == "softmax":
-            y, d = _softmax(x), _rows(dy)
-            return (y * (d - (d * y).sum(axis=1, keepdims=True))).reshape(x.shape)
-        if name == "log_softmax":
-            y, d = _softmax(x), _rows(dy)
-            return (d - y * d.sum(axis=1, keepdims=True)).reshape(x.shape)
-    raise KeyError(name)
-
-
-def prelu_dalpha_ref(x, dy):
-    x, dy = _f64(x), _f64(dy)
-    with np.errstate(all="ignore"):
-        return float(np.sum(dy * np.where(x < 0, x, np.where(x >= 0, 0.0, x))))
-
-
-def _reduce(terms, grad, count, reduction):
-    with np.errstate(all="ignore"):
-        total = float(np.sum(terms))
-        if reduction == "sum":
-            return total, grad
-        if count == 0:
-            return math.nan, grad
-        return total / count, grad / count
-
-
-def loss_ref(name, pred, target, dtype, reduction="mean", half=False, delta=1.0):
-    """(value, d value / d pred) of a loss, in float64."""
-    p, t = _f64(pred), _f64(target)
-    dtype = np.dtype(dtype)
-    with np.errstate(all="ignore"):
-        if name in ("cross_entropy", "kl_divergence"):
-            z, tt = _rows(p), _rows(t)
-            if name == "cross_entropy":
-                ls = _log_softmax(z)
-                terms = np.where(tt != 0, -tt * ls, 0.0)
-                grad = _softmax(z) * tt.sum(axis=1, keepdims=True) - tt
-            else:
-                tiny = float(np.finfo(dtype).tiny)
-                pc = np.where(z < tiny, tiny, z)
-                terms = np.where(tt != 0, tt * (np.log(tt) - np.log(pc)), 0.0)
-                grad = np.where(tt == 0, 0.0, -tt / pc)
-            v, g = _reduce(terms, grad, z.shape[0], reduction)
-            return v, g.reshape(p.shape)
-        r = p - t
-        if name == "mse":
-            k = 0.5 if half else 1.0
-            terms, grad = k * r * r, 2.0 * k * r
-        elif name == "mae":
-            terms, grad = np.abs(r), np.sign(r)
-        elif name == "huber":
-            d = float(dtype.type(delta))
-            a = np.abs(r)
-            terms = np.where(a <= d, 0.5 * r * r, d * (a - 0.5 * d))
-            grad = np.where(a <= d, r, d * np.sign(r))
-        elif name == "log_loss":
-            if dtype == np.float32:
-                eps = float(np.float32(1e-7))
-                hi = float(np.float32(1.0) - np.float32(1e-7))
-            else:
-                eps, hi = 1e-12, 1.0 - 1e-12
-            pc = np.where(p < eps, eps, np.where(p > hi, hi, p))
-            terms = -(t * np.log(pc) + (1.0 - t) * np.log(1.0 - pc))
-            grad = (1.0 - t) / (1.0 - pc) - t / pc
-        elif name == "log_loss_with_logits":
-            terms = np.where(p > 0, p, 0.0) - p * t + np.log1p(np.exp(-np.abs(p)))
-            grad = _sigmoid(p) - t
-        elif name in ("perceptron_loss", "hinge"):
-            y = 2.0 * t - 1.0
-            m = -y * p if name == "perceptron_loss" else 1.0 - y * p
-            terms = np.where(m < 0, 0.0, m)
-            grad = np.where(m > 0, -y, np.where(m <= 0, 0.0, m))
-        else:
-            raise KeyError(name)
-        return _reduce(terms, grad, p.size, reduction)
+OPS = nnc._core._ops
 
 
 # ---------------------------------------------------------------------------
@@ -433,9 +276,10 @@ def _prob_rows(rng, shape, dtype):
 # ---------------------------------------------------------------------------
 # functional cases
 
-ACT_ALPHA = {"leaky_relu": 0.01, "elu": 1.0}   # defaults
-REQ_ALPHA = {"prelu"}
-ROWWISE_ACTS = {"softmax", "log_softmax"}
+# From the op table: which activations take alpha (and its default), which work row-wise.
+ACT_ALPHA = {r["name"]: r["alpha_default"] for r in OPS["activations"] if r["alpha"] == "fixed"}
+REQ_ALPHA = {r["name"] for r in OPS["activations"] if r["alpha"] == "learned"}
+ROWWISE_ACTS = {r["name"] for r in OPS["activations"] if r["rowwise"]}
 
 
 def _alpha_bad(name):
@@ -458,7 +302,6 @@ def _act_cases():
         elif name in REQ_ALPHA:
             hyper = {"alpha": 0.25}
             bad = _alpha_bad("alpha")
-
         def make_x(shape, dtype, rng):
             x = _normal(rng, shape, dtype)
             if x.ndim:
@@ -475,15 +318,15 @@ def _act_cases():
 
         def bref(arrs, dtype, _n=name, **hp):
             dx = act_backward_ref(_n, arrs["x"], arrs["dy"], hp.get("alpha", ACT_ALPHA.get(_n)))
-            if _n == "prelu":
-                return (dx, prelu_dalpha_ref(arrs["x"], arrs["dy"]))
+            if _n in REQ_ALPHA:
+                return (dx, dalpha_ref(_n, arrs["x"], arrs["dy"]))
             return dx
 
         fcall = None
         bcall = None
-        if name == "prelu":
-            # prelu(x, alpha) and prelu_backward(x, alpha, dy): alpha sits
-            # between the arrays, so pass everything by keyword.
+        if name in REQ_ALPHA:
+            # prelu(x, alpha) and prelu_backward(x, dy, alpha): alpha is
+            # required, so pass everything by keyword.
             fcall = lambda fn, a, **hp: fn(a["x"], **hp)  # noqa: E731
             bcall = lambda fn, a, **hp: fn(x=a["x"], dy=a["dy"], **hp)  # noqa: E731
         out.append(Case(f"F.{name}", fwd, ("x",), make_x, fref, call=fcall, hyper=hyper,
@@ -493,10 +336,9 @@ def _act_cases():
     return out
 
 
-_LOSS_FIRST = {"log_loss": "prob", "log_loss_with_logits": "logits", "cross_entropy": "logits",
-               "perceptron_loss": "score", "hinge": "score"}
-ROW_LOSSES = {"cross_entropy", "kl_divergence"}
-LABEL_LOSSES = {"perceptron_loss", "hinge"}
+_LOSS_FIRST = {r["name"]: r["first"] for r in OPS["losses"]}
+ROW_LOSSES = {r["name"] for r in OPS["losses"] if r["rowwise"]}
+LABEL_LOSSES = {r["name"] for r in OPS["losses"] if r["labels01"]}
 
 
 def _red_bad():
@@ -553,76 +395,68 @@ def _loss_cases():
 
 def _penalty_cases():
     out = []
-    for name, ref in (("l1_penalty", lambda a, d, **hp: float(np.sum(np.abs(_f64(a["w"]))))),
-                      ("l2_penalty", lambda a, d, **hp: float(np.sum(_f64(a["w"]) ** 2))),
-                      ("l1_penalty_backward", lambda a, d, **hp: np.sign(_f64(a["w"]))),
-                      ("l2_penalty_backward", lambda a, d, **hp: 2.0 * _f64(a["w"]))):
-        out.append(Case(f"F.{name}", getattr(F, name), ("w",),
-                        lambda s, d, r: {"w": _normal(r, s, d)}, ref, shapes=ELEM_SHAPES))
+    for row in OPS["penalties"]:
+        value, grad = PENALTIES[row["name"]]
+        for suffix, ref in (("_penalty", lambda a, d, _f=value, **hp: _f(a["w"])),
+                            ("_penalty_backward", lambda a, d, _f=grad, **hp: _f(a["w"]))):
+            name = row["name"] + suffix
+            out.append(Case(f"F.{name}", getattr(F, name), ("w",),
+                            lambda s, d, r: {"w": _normal(r, s, d)}, ref, shapes=ELEM_SHAPES))
     return out
 
 
-_LR_BAD = ([("lr", v, ValueError) for v in (0.0, -0.1, math.nan, math.inf)]
-           + [("lr", v, TypeError) for v in ("0.1", None, 1j, True, [0.1])])
+def _hyper_bad(name, check):
+    if check == "unit":
+        return ([(name, v, ValueError) for v in (-0.1, 1.0, 1.5, math.nan)]
+                + [(name, v, TypeError) for v in ("0.9", None, 1j)])
+    return ([(name, v, ValueError) for v in (0.0, -0.1, math.nan, math.inf)]
+            + [(name, v, TypeError) for v in ("0.1", None, 1j, True, [0.1])])
 
 
-def _unit_bad(name):
-    return ([(name, v, ValueError) for v in (-0.1, 1.0, 1.5, math.nan)]
-            + [(name, v, TypeError) for v in ("0.9", None, 1j)])
-
-
-def _sgd_ref(a, d, lr, **hp):
-    return {"w": _f64(a["w"]) - lr * _f64(a["g"])}
-
-
-def _momentum_ref(a, d, lr, mu, **hp):
-    v = mu * _f64(a["v"]) - lr * _f64(a["g"])
-    return {"w": _f64(a["w"]) + v, "v": v}
-
-
-def _adam_ref(a, d, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, **hp):
-    g = _f64(a["g"])
-    m = beta1 * _f64(a["m"]) + (1 - beta1) * g
-    v = beta2 * _f64(a["v"]) + (1 - beta2) * g * g
-    mh = m / (1 - beta1 ** t)
-    vh = v / (1 - beta2 ** t)
-    with np.errstate(all="ignore"):
-        w = _f64(a["w"]) - lr * mh / (np.sqrt(vh) + eps)
-    return {"w": w, "m": m, "v": v}
+_T_BAD = ([("t", v, ValueError) for v in (0, -1, -(2 ** 70))]
+          + [("t", v, TypeError) for v in (1.0, 2.5, "1", None, True, np.float64(2))])
 
 
 def _step_make(names):
     def make(shape, dtype, rng):
         out = {}
         for n in names:
-            if n in ("v",):
-                out[n] = np.array(rng.uniform(0.0, 0.1, size=shape), dtype=dtype)
-            elif n == "m":
-                out[n] = np.array(rng.uniform(-0.1, 0.1, size=shape), dtype=dtype)
-            else:
+            if n in ("w", "g"):
                 out[n] = _normal(rng, shape, dtype, 1.0)
+            else:  # state arrays: small and non-negative, valid for every optimizer
+                out[n] = np.array(rng.uniform(0.0, 0.1, size=shape), dtype=dtype)
         return out
     return make
 
 
+def _step_ref(row):
+    def ref(a, d, t=1, **hp):
+        w, states = optimizer_ref(row["name"], a["w"], a["g"],
+                                  {s: a[s] for s in row["states"]}, t, **hp)
+        return {"w": w, **states}
+    return ref
+
+
 def _step_cases():
-    return [
-        Case("F.sgd_step", F.sgd_step, ("w", "g"), _step_make(("w", "g")), _sgd_ref,
-             inout=("w",), hyper={"lr": 0.1}, bad_hyper=_LR_BAD, shapes=ELEM_SHAPES),
-        Case("F.momentum_step", F.momentum_step, ("w", "g", "v"),
-             _step_make(("w", "g", "v")), _momentum_ref, inout=("w", "v"),
-             hyper={"lr": 0.1, "mu": 0.9}, bad_hyper=_LR_BAD + _unit_bad("mu"),
-             shapes=ELEM_SHAPES),
-        Case("F.adam_step", F.adam_step, ("w", "g", "m", "v"),
-             _step_make(("w", "g", "m", "v")), _adam_ref, inout=("w", "m", "v"),
-             hyper={"t": 3, "lr": 0.01, "beta1": 0.8, "beta2": 0.99, "eps": 1e-7},
-             bad_hyper=_LR_BAD + _unit_bad("beta1") + _unit_bad("beta2")
-             + [("eps", v, ValueError) for v in (0.0, -1e-8, math.nan, math.inf)]
-             + [("eps", v, TypeError) for v in ("1e-8", None)]
-             + [("t", v, ValueError) for v in (0, -1, -(2 ** 70))]
-             + [("t", v, TypeError) for v in (1.0, 2.5, "1", None, True, np.float64(2))],
-             shapes=ELEM_SHAPES),
-    ]
+    """One case per gradient optimizer of the op table: valid hyper-parameters
+    away from the defaults, bad values from each one's check."""
+    out = []
+    for row in OPS["optimizers"]:
+        if row["kind"] != "gradient":
+            continue
+        hyper = {}
+        bad = []
+        if row["uses_t"]:
+            hyper["t"] = 3
+            bad += _T_BAD
+        for name, default, check in row["hyper"]:
+            hyper[name] = 0.8 * default if check == "unit" else (0.1 if name == "lr" else default)
+            bad += _hyper_bad(name, check)
+        arrays = ("w", "g") + tuple(row["states"])
+        out.append(Case(f"F.{row['name']}_step", getattr(F, row["name"] + "_step"), arrays,
+                        _step_make(arrays), _step_ref(row), inout=("w",) + tuple(row["states"]),
+                        hyper=hyper, bad_hyper=bad, shapes=ELEM_SHAPES))
+    return out
 
 
 # ---------------------------------------------------------------------------

@@ -17,12 +17,13 @@ from nnc import _core, layers as L, losses as Lo, optim as O, tools as T
 from nnc.model import DivergenceError, History, Sequential
 
 from .cases import call_checked, covers, public_callables
+from _helpers import engine_fit
 
 # Everything in the engine's modules is exercised below; the walk confirms it.
 covers(*[obj for k, obj in public_callables(include_core=False).items()
          if k.startswith(("nnc.layers.", "nnc.losses.", "nnc.optim.", "nnc.tools.",
                           "nnc.model."))])
-covers(_core.engine_fit, _core.engine_eval, _core.engine_loss_surface)
+covers(_core.engine_fit, _core.engine_eval, _core.engine_loss_surface, _core.engine_schedule)
 
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(8, 2))
@@ -536,10 +537,10 @@ LAYER_JUNK = [-1, 0, 2 ** 31, 2 ** 62, 99, -(2 ** 40), None, "x", 1.5, math.nan]
 
 
 def _engine_calls(layers, params, x, y):
-    opt = (3, 0.01, 0.0, 0.9, 0.999, 1e-8, 0.0, np.zeros(1, np.int64))
+    opt = (3, (0.01, 0.9, 0.999, 1e-8), np.zeros(1, np.int64))
     yield lambda: _core.engine_eval("float64", tuple(layers), tuple(params), x, y,
                                     (0, 0, False, 1.0), 0.0, 0.0, True, True, 1)
-    yield lambda: _core.engine_fit("float64", tuple(layers), tuple(params), x, y,
+    yield lambda: engine_fit("float64", tuple(layers), tuple(params), x, y,
                                    (0, 0, False, 1.0), 0.0, 0.0, opt, 2, 0, None, None, 0.0,
                                    np.zeros(2), None, None, None, 0, False, 1,
                                    np.zeros(3, np.int64))
@@ -597,3 +598,20 @@ def test_engine_description_with_shared_buffers_is_refused_or_consistent():
             call()
         except (TypeError, ValueError):
             pass
+
+
+@pytest.mark.parametrize("args,exc", [
+    ((10, 0, 0, -1), ValueError), ((0, 0, 0, 1), ValueError), ((10, 0, -1, 1), ValueError),
+    ((10, 0, 1, 2 ** 62), OverflowError), ((10, 0, 1, 2 ** 64), OverflowError),
+    ((10, 0, "1", 1), TypeError), ((10, 0, 1.5, 1), TypeError), ((10,), TypeError),
+])
+def test_engine_schedule_refuses_junk(args, exc):
+    with pytest.raises(exc):
+        _core.engine_schedule(*args)
+
+
+def test_engine_schedule_is_the_engines_arithmetic():
+    assert _core.engine_schedule(10, 0, 0, 3) == (1, 3)      # full batch
+    assert _core.engine_schedule(10, 0, 3, 2) == (4, 8)      # ceil(10 / 3) steps
+    assert _core.engine_schedule(10, 7, 1, 1) == (7, 7)      # an order of 7 entries
+    assert _core.engine_schedule(10, 0, 99, 5) == (1, 5)     # a batch past the data

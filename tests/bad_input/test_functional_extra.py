@@ -171,6 +171,6 @@ def test_impossible_sizes_raise_memory_error(call):
 
 
 def test_prelu_backward_returns_an_array_and_a_float(dtype):
-    dx, dalpha = F.prelu_backward(np.array([-2.0, 3.0], dtype), 0.25, np.ones(2, dtype))
+    dx, dalpha = F.prelu_backward(np.array([-2.0, 3.0], dtype), np.ones(2, dtype), 0.25)
     assert isinstance(dx, np.ndarray) and dx.dtype == dtype and isinstance(dalpha, float)
     assert dalpha == -2.0

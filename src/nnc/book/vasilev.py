@@ -176,7 +176,7 @@ def v4_activations(x=None, leaky_alpha=0.2, prelu_alpha=0.25, elu_alpha=0.2):
         "sigmoid": lambda: F.sigmoid_backward(x, ones), "tanh": lambda: F.tanh_backward(x, ones),
         "relu": lambda: F.relu_backward(x, ones),
         "leaky_relu": lambda: F.leaky_relu_backward(x, ones, alpha=leaky_alpha),
-        "prelu": lambda: F.prelu_backward(x, prelu_alpha, ones)[0],
+        "prelu": lambda: F.prelu_backward(x, ones, prelu_alpha)[0],
         "elu": lambda: F.elu_backward(x, ones, alpha=elu_alpha),
         "selu": lambda: F.selu_backward(x, ones),
     }

@@ -1,0 +1,224 @@
+"""The op table (csrc/core/ops.def) and everything generated from it.
+
+Every row must have its NumPy reference (tests/reference.py), its Python face
+(nnc.functional exports, a layer or optimizer class) and current generated
+files (stubs, README); a row added without one of them fails here, naming the
+row.  Then every row is tested from its reference alone: activations against
+NumPy in both dtypes and against central differences, gradient optimizers step
+by step and through fit -- so a new row needs no test of its own beyond its
+reference.
+"""
+import importlib.util
+import inspect
+import pathlib
+
+import numpy as np
+import pytest
+
+import nnc
+from nnc import _core
+from nnc import functional as F
+import reference as R
+from _helpers import numeric_grad
+
+OPS = _core._ops
+ACTS = [r["name"] for r in OPS["activations"]]
+GRADIENT_OPTS = [r["name"] for r in OPS["optimizers"] if r["kind"] == "gradient"]
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def _row(kind, name):
+    return next(r for r in OPS[kind] if r["name"] == name)
+
+
+# ---- every row has its pieces ------------------------------------------------
+
+def test_every_row_has_a_numpy_reference():
+    missing = [f"activation {r['name']}" for r in OPS["activations"] if r["name"] not in R.ACTIVATIONS]
+    missing += [f"learned alpha of {r['name']}" for r in OPS["activations"]
+                if r["alpha"] == "learned" and r["name"] not in R.LEARNED_ALPHA]
+    missing += [f"loss {r['name']}" for r in OPS["losses"] if r["name"] not in R.LOSSES]
+    missing += [f"penalty {r['name']}" for r in OPS["penalties"] if r["name"] not in R.PENALTIES]
+    missing += [f"optimizer {r['name']}" for r in OPS["optimizers"] if r["name"] not in R.OPTIMIZERS]
+    assert not missing, "ops.def rows without a reference in tests/reference.py: " + ", ".join(missing)
+
+
+def test_every_row_has_its_python_face():
+    for r in OPS["activations"]:
+        assert r["name"] in F.__all__ and r["name"] + "_backward" in F.__all__, r["name"]
+        cls = getattr(nnc, r["cls"])
+        assert cls.__module__ == "nnc.layers" and cls().name == r["name"]
+        params = inspect.signature(cls).parameters
+        if r["alpha"] == "none":
+            assert not params, r["cls"]
+        else:
+            assert params["alpha"].default == r["alpha_default"], r["cls"]
+    for r in OPS["losses"]:
+        assert r["name"] in F.__all__ and r["name"] + "_backward" in F.__all__, r["name"]
+    for r in OPS["optimizers"]:
+        cls = getattr(nnc, r["cls"])
+        assert cls.kind == r["name"] and cls.__module__ == "nnc.optim", r["cls"]
+        opt = cls()
+        assert [h for h, _ in opt._hyper()] == [h for h, _, _ in r["hyper"]], r["cls"]
+        assert tuple(opt._state_names) == tuple(r["states"])
+        if r["kind"] == "gradient":
+            assert r["name"] + "_step" in F.__all__, r["name"]
+
+
+def test_generated_files_are_up_to_date():
+    spec = importlib.util.spec_from_file_location("gen_ops", ROOT / "tools" / "gen_ops.py")
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    stale = [str(p.relative_to(ROOT)) for p in gen.stale()]
+    assert not stale, f"run python tools/gen_ops.py: {stale} do not match ops.def"
+
+
+def test_docstrings_and_signatures_come_from_the_table():
+    for r in OPS["activations"]:
+        assert r["doc"] in getattr(F, r["name"]).__doc__
+        assert r["backward_doc"] in getattr(F, r["name"] + "_backward").__doc__
+        sig = str(inspect.signature(getattr(F, r["name"] + "_backward")))
+        assert sig.startswith("(x, dy"), (r["name"], sig)  # arrays first, for every op
+    for r in OPS["optimizers"]:
+        if r["kind"] != "gradient":
+            continue
+        params = inspect.signature(getattr(F, r["name"] + "_step")).parameters
+        want = ["w", "g", *r["states"]] + (["t"] if r["uses_t"] else []) + [h for h, _, _ in r["hyper"]]
+        assert list(params) == want
+        assert [params[h].default for h, _, _ in r["hyper"]] == [d for _, d, _ in r["hyper"]]
+
+
+# ---- every activation from its reference ---------------------------------------
+
+def _alpha(r):
+    return {"none": None, "fixed": 0.3, "learned": 0.25}[r["alpha"]]
+
+
+def _call(r, x, dy=None):
+    kw = {} if r["alpha"] == "none" else {"alpha": _alpha(r)}
+    if dy is None:
+        return getattr(F, r["name"])(x, **kw)
+    out = getattr(F, r["name"] + "_backward")(x, dy, **kw)
+    return out[0] if r["alpha"] == "learned" else out
+
+
+@pytest.mark.parametrize("name", ACTS)
+def test_activation_matches_its_reference(name, dtype):
+    r = _row("activations", name)
+    rng = np.random.default_rng(3)
+    x = (rng.standard_normal((4, 7)) * 3).astype(dtype)
+    x[0, :3] = [0.0, 40.0, -40.0]
+    dy = rng.standard_normal((4, 7)).astype(dtype)
+    tol = dict(rtol=3e-6, atol=3e-6) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-13)
+    y = _call(r, x)
+    assert y.dtype == dtype and y.shape == x.shape
+    np.testing.assert_allclose(y, R.act_ref(name, x, _alpha(r)), **tol)
+    np.testing.assert_allclose(_call(r, x, dy), R.act_backward_ref(name, x, dy, _alpha(r)), **tol)
+    if r["alpha"] == "learned":
+        _, dalpha = getattr(F, name + "_backward")(x, dy, _alpha(r))
+        assert dalpha == pytest.approx(R.dalpha_ref(name, x, dy), rel=tol["rtol"] * 10,
+                                       abs=tol["atol"] * 100)
+
+
+@pytest.mark.parametrize("name", ACTS)
+def test_activation_gradient_matches_central_differences(name):
+    r = _row("activations", name)
+    rng = np.random.default_rng(11)
+    x = rng.uniform(-3, 3, (3, 5))
+    x[np.abs(x) < 0.05] = 0.5  # away from kinks
+    w = rng.standard_normal((3, 5))  # d/dx sum(w * f(x)) = backward(x, w)
+    num = numeric_grad(lambda v: float(np.sum(w * _call(r, v))), x)
+    np.testing.assert_allclose(_call(r, x, w), num, rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("name", ACTS)
+def test_activation_layer_trains_like_its_functional_form(name):
+    """The generated layer class runs the same kernels in fit as step by step."""
+    r = _row("activations", name)
+    cls = getattr(nnc, r["cls"])
+    X = np.linspace(-1, 1, 12).reshape(6, 2)
+    y = X.sum(axis=1, keepdims=True) * 0.5
+    layers = [nnc.Dense(2, 3, init="he_uniform"), cls(), nnc.Dense(3, 1)]
+    a = nnc.Sequential(layers, seed=2)
+    b = a.copy()
+    a.fit(X, y, loss="mse", optimizer=nnc.SGD(0.05), epochs=3)
+    opt = nnc.SGD(0.05)
+    for _ in range(3):
+        b.zero_grad()
+        b.compute_gradients(X, y, "mse")
+        opt.step(b)
+    for (n, p), (_, q) in zip(a.named_parameters(), b.named_parameters()):
+        np.testing.assert_allclose(p, q, rtol=1e-12, atol=1e-14, err_msg=n)
+
+
+# ---- every gradient optimizer from its reference --------------------------------
+
+def _hyper(r):
+    """Valid values away from the defaults."""
+    return {h: (0.05 if h == "lr" else (0.8 * d if c == "unit" else d)) for h, d, c in r["hyper"]}
+
+
+@pytest.mark.parametrize("name", GRADIENT_OPTS)
+def test_optimizer_step_matches_its_reference(name, dtype):
+    r = _row("optimizers", name)
+    rng = np.random.default_rng(5)
+    w = rng.standard_normal(6).astype(dtype)
+    states = {s: np.zeros(6, dtype) for s in r["states"]}
+    hyper = _hyper(r)
+    want_w = w.astype(np.float64)
+    want_s = {s: np.zeros(6) for s in r["states"]}
+    for t in range(1, 5):
+        g = rng.standard_normal(6).astype(dtype)
+        lead = (t,) if r["uses_t"] else ()
+        getattr(F, name + "_step")(w, g, *states.values(), *lead, **hyper)
+        want_w, want_s = R.optimizer_ref(name, want_w, g, want_s, t, **hyper)
+    tol = dict(rtol=2e-5, atol=2e-6) if dtype == np.float32 else dict(rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(w, want_w, **tol)
+    for s in r["states"]:
+        np.testing.assert_allclose(states[s], want_s[s], **tol)
+
+
+@pytest.mark.parametrize("name", GRADIENT_OPTS)
+def test_fit_with_every_optimizer_follows_the_reference(name):
+    """fit (one C call) takes the steps the reference takes from the same
+    gradients -- at w + mu v for a look-ahead optimizer -- and its state and
+    t match the reference's afterwards."""
+    r = _row("optimizers", name)
+    X = np.array([[0.5, -1.0], [1.5, 0.25], [-0.5, 2.0], [1.0, 1.0]])
+    y = np.array([[1.0], [-0.5], [2.0], [0.25]])
+    hyper = _hyper(r)
+    model = nnc.Sequential([nnc.Dense(2, 1)], seed=4)
+    w = model.get_flat_params().copy()
+    opt = getattr(nnc, r["cls"])(**hyper)
+    hist = model.fit(X, y, loss="mse", optimizer=opt, epochs=5, record="params")
+    states = {s: np.zeros_like(w) for s in r["states"]}
+    probe = model.copy()
+    for t in range(1, 6):
+        at = w + hyper["mu"] * states["velocity"] if r["look_ahead"] else w
+        probe.set_flat_params(at)
+        probe.compute_gradients(X, y, "mse")
+        g = np.concatenate([gr.ravel() for _, gr in probe.named_grads()])
+        w, states = R.optimizer_ref(name, w, g, states, t, **hyper)
+        np.testing.assert_allclose(hist.params[t], w, rtol=1e-12, atol=1e-14)
+    assert opt.t == 5
+    got = {s: np.concatenate([opt.state[n][s].ravel() for n, _ in model.named_parameters()])
+           for s in r["states"]}
+    for s in r["states"]:
+        np.testing.assert_allclose(got[s], states[s], rtol=1e-12, atol=1e-14)
+
+
+def test_hotcold_follows_its_reference():
+    X = np.array([[0.5], [1.5], [-0.5]])
+    y = np.array([[1.0], [2.5], [0.0]])
+    model = nnc.Sequential([nnc.Dense(1, 1)], seed=1)
+    w = model.get_flat_params().copy()
+    hist = model.fit(X, y, loss="mse", optimizer=nnc.HotCold(0.01), epochs=4, record="params")
+    probe = model.copy()
+
+    def objective(v):
+        probe.set_flat_params(v)
+        return probe.evaluate(X, y, "mse")
+
+    for t in range(1, 5):
+        w = R.OPTIMIZERS["hotcold"](w, objective, 0.01)
+        np.testing.assert_array_equal(hist.params[t], w)
