@@ -31,6 +31,8 @@ for bit to a local run.
 import copy
 import numbers
 
+import operator
+
 import numpy as np
 
 from . import _core
@@ -84,7 +86,7 @@ def _plan(model, X, y, *, loss, optimizer, epochs, batch_size, shuffle, order, l
           params, shuffle_seeds, divergence, record, threads, interleave):
     """Everything a sweep needs, as plain arrays and settings (what travels to
     an executor's workers)."""
-    from .model import Sequential, _check_hyper_in_dtype, _check_int, _steps_per_epoch
+    from .model import Sequential, _check_hyper_in_dtype, _check_int
 
     if not isinstance(model, Sequential):
         raise TypeError(f"sweep: model must be an nnc.Sequential, got {type(model).__name__}")
@@ -92,6 +94,12 @@ def _plan(model, X, y, *, loss, optimizer, epochs, batch_size, shuffle, order, l
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"sweep: optimizer must be an nnc optimizer (nnc.SGD(lr=alphas), ...), "
                         f"got {type(optimizer).__name__} ({optimizer!r})")
+    known = {"step" if c == "step_size" else c for c in _HYPER_COLS[:6]}
+    unknown = [h for h, _v in optimizer._hyper() if h not in known]
+    if unknown:
+        raise TypeError(f"sweep: {type(optimizer).__name__} is not supported by nnc.sweep yet "
+                        f"(its hyper-parameter {unknown[0]!r} has no column); use SGD, Momentum, "
+                        f"Nesterov, Adam or HotCold, or a loop of fit")
     dt = model.dtype
     counts = []
     hyper = {}
@@ -240,7 +248,7 @@ def _plan(model, X, y, *, loss, optimizer, epochs, batch_size, shuffle, order, l
         rng_states = None
 
     layers, described = model._describe()
-    spe = _steps_per_epoch(length, bs)
+    spe = 1 if bs == 0 or bs >= length else -(-length // bs)  # as _core.engine_schedule
     settings = {}
     for col in _HYPER_COLS[:6]:
         if hasattr(optimizer, col):
@@ -496,6 +504,16 @@ class Sweep:
         """Replica i's final parameters in a new ``Sequential``."""
         from .model import Sequential
 
+        k = len(self)
+        if isinstance(i, (bool, np.bool_)):
+            raise TypeError(f"Sweep.model: i must be a replica index, got {i!r}")
+        try:
+            i = operator.index(i)
+        except TypeError:
+            raise TypeError(f"Sweep.model: i must be an int (a replica index), got "
+                            f"{type(i).__name__} ({i!r})") from None
+        if not -k <= i < k:
+            raise IndexError(f"Sweep.model: replica {i} is out of range for {k} replicas")
         m = Sequential._from_config(self._config)
         m.set_flat_params(self.params[i])
         return m
