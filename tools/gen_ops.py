@@ -10,6 +10,7 @@ The table is read from the built extension (nnc._core._ops), so build first
 (python setup.py build_ext --inplace).  tests/test_ops_table.py runs the
 check, so CI fails when a row was added without regenerating.
 """
+import re
 import pathlib
 import sys
 
@@ -144,7 +145,12 @@ def functional_names(ops):
 
 def functional(text, ops):
     names = functional_names(ops)
-    lines = _wrap("from ._core import (", ["ACTIVATIONS", "LOSSES"] + names)
+    # Functions that functional.py wraps further down (the axis=/dim= spellings
+    # of the row-wise ops) are defined there, not imported: importing them too
+    # would give a type checker two declarations of one name.
+    wrapped = set(re.findall(r"^def (\w+)\(", text, re.M))
+    lines = _wrap("from ._core import (", ["ACTIVATIONS", "LOSSES"] +
+                  [n for n in names if n not in wrapped])
     lines += [""] + _wrap("__all__ = [", [f'"{n}"' for n in ["ACTIVATIONS", "LOSSES"] + names],
                           close="]")
     return _replace_block(text, BEGIN.format("functional"), END, lines, "functional.py")
@@ -159,6 +165,33 @@ def classes(text, ops):
     return _replace_block(text, BEGIN.format("class exports"), END, exports, "__init__.py")
 
 
+def layer_stubs(text, ops):
+    """The activation layer classes as type checkers see them (layers.py
+    makes them at import time from the table)."""
+    lines = []
+    for r in ops["activations"]:
+        base = "_LearnedAlpha" if r["alpha"] == "learned" else "Activation"
+        init = ("def __init__(self) -> None: ..." if r["alpha"] == "none" else
+                f"def __init__(self, alpha: float = {r['alpha_default']!r}) -> None: ...")
+        lines += [f"    class {r['cls']}({base}):", f"        {init}"]
+    return _replace_block(text, BEGIN.format("layer classes for type checkers"), END, lines,
+                          "layers.py")
+
+
+def optim_stubs(text, ops):
+    """The gradient optimizer classes as type checkers see them (optim.py
+    makes them at import time from the table)."""
+    lines = []
+    for r in ops["optimizers"]:
+        if r["kind"] != "gradient":
+            continue
+        params = ", ".join(f"{n}: Any = {d!r}" for n, d, _ in r["hyper"])
+        lines += [f"    class {r['cls']}(_Gradient):",
+                  f"        def __init__(self, {params}, **spellings: Any) -> None: ..."]
+    return _replace_block(text, BEGIN.format("optimizer classes for type checkers"), END, lines,
+                          "optim.py")
+
+
 def readme(text, ops):
     return _replace_block(text, MD_BEGIN, MD_END, readme_table(ops), "README.md")
 
@@ -168,6 +201,8 @@ FILES = {
     ROOT / "src" / "nnc" / "functional.py": functional,
     ROOT / "src" / "nnc" / "__init__.py": classes,
     ROOT / "README.md": readme,
+    ROOT / "src" / "nnc" / "layers.py": layer_stubs,
+    ROOT / "src" / "nnc" / "optim.py": optim_stubs,
 }
 
 

@@ -10,10 +10,15 @@ import nnc
 
 from ._child import run
 
-# Sends SIGINT to this process `delay` seconds from now; returns the timer.
+# Sends SIGINT to this process's main thread `delay` seconds from now (as
+# Ctrl-C reaches it); returns the timer.  Aimed at the main thread so that it
+# wakes at once even while worker threads exist (a process-directed signal
+# may be taken by another thread, leaving the main thread to notice it only
+# at its next check -- possibly after the trial that was meant to see it).
 KILL = """
 def kill_after(delay):
-    t = threading.Timer(delay, os.kill, (os.getpid(), signal.SIGINT))
+    t = threading.Timer(delay, signal.pthread_kill,
+                        (threading.main_thread().ident, signal.SIGINT))
     t.start()
     return t
 """

@@ -33,7 +33,7 @@ def functional() -> None:
     F.sigmoid(x)
     F.leaky_relu(x, alpha=0.2)
     F.relu_backward(x, dy=np.ones_like(x))
-    dx, dalpha = F.prelu_backward(x, 0.25, np.ones_like(x))
+    dx, dalpha = F.prelu_backward(x, np.ones_like(x), 0.25)
     loss: float = F.mse([0.5, 1.0], [0.0, 1.0])
     F.mse_backward([0.5, 1.0], [0.0, 1.0], half=True)
     F.cross_entropy([[1.0, 2.0, 3.0]], [2])
