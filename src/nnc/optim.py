@@ -37,6 +37,7 @@ Step by step, ``opt.step(model)`` applies one update from the gradients in
 the model's ``grads`` (filled by ``model.backward``), with the same kernels
 as ``fit`` (``nnc.functional.<name>_step``).
 """
+import contextlib
 import math
 from typing import TYPE_CHECKING, Any
 import numbers
@@ -352,6 +353,13 @@ class _Gradient(Optimizer):
             axpy(mu, self.state[name][velocity], w)
 
     def step(self, model):
+        # Serialised with fit and every other method that touches the model's
+        # parameters (the model's lock), so another thread never sees half a step.
+        lock = getattr(model, "_lock", None)
+        with lock if lock is not None else contextlib.nullcontext():
+            self._step(model)
+
+    def _step(self, model):
         row = self._row()
         if row["look_ahead"] and (self._saved is None or self._model is None
                                   or self._model() is not model):

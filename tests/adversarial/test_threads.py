@@ -70,6 +70,38 @@ def test_compute_gradients_in_another_thread_does_not_tear_fit():
     """)
 
 
+def test_optimizer_step_in_another_thread_waits_for_fit():
+    # opt.step(model) from another thread, started while a fit runs: it waits
+    # for the fit (the model's lock), so the fit is the run a lone fit makes
+    # and the step lands after it.
+    run("""
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(128, 4)); y = X[:, 0] - X[:, 1]
+    make = lambda: nnc.Sequential([nnc.Dense(4, 8), nnc.Tanh(), nnc.Dense(8, 1)], seed=5)
+    kw = dict(loss="mse", epochs=40, batch_size=8)
+    ref = make()
+    ref.fit(X, y, optimizer=nnc.SGD(0.01), **kw)
+    m = make()
+    m.compute_gradients(X, y, "mse")
+    g0 = [g.copy() for _, g in m.named_grads()]
+    done = []
+    other = nnc.SGD(0.5)
+    def step():
+        other.step(m); done.append(True)
+    th = []
+    def callback(epoch, hist):
+        if epoch == 1:
+            th.append(threading.Thread(target=step)); th[0].start()
+        time.sleep(0.002)
+        assert not done, "opt.step ran while fit held the model"
+    m.fit(X, y, optimizer=nnc.SGD(0.01), callback=callback, **kw)
+    fitted = m.get_flat_params()
+    th[0].join()
+    assert done
+    assert np.array_equal(fitted, ref.get_flat_params())
+    """)
+
+
 @pytest.mark.long
 def test_loss_surface_never_shows_moved_parameters_to_other_threads():
     # Finding 6: predict in another thread saw the two parameters that
