@@ -77,8 +77,8 @@ def test_docstrings_and_signatures_come_from_the_table():
     for r in OPS["activations"]:
         assert r["doc"] in getattr(F, r["name"]).__doc__
         assert r["backward_doc"] in getattr(F, r["name"] + "_backward").__doc__
-        sig = str(inspect.signature(getattr(F, r["name"] + "_backward")))
-        assert sig.startswith("(x, dy"), (r["name"], sig)  # arrays first, for every op
+        sig = inspect.signature(getattr(F, r["name"] + "_backward"))
+        assert list(sig.parameters)[:2] == ["x", "dy"], (r["name"], sig)  # arrays first
     for r in OPS["optimizers"]:
         if r["kind"] != "gradient":
             continue
