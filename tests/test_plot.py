@@ -239,6 +239,9 @@ def test_descent_animation(grid, tmp_path):
     np.testing.assert_array_equal(trail.get_xdata(), pw[: frames[5] + 1])
     shown = P.animation_html(anim)
     assert "<script" in getattr(shown, "data", shown)
+    # offline: the player's icons come as inline CSS, nothing from a CDN
+    assert "font-awesome" not in getattr(shown, "data", shown)
+    assert "font-awesome" in html  # (matplotlib's own player links it)
     assert not plt.fignum_exists(anim._fig.number)  # closed: no duplicate still in Jupyter
 
     small = P.animation_html(P.descent_animation(w, b, L, (pw, pb), frames=3),

@@ -638,7 +638,8 @@ def descent_animation(x, y, loss, path, *, frames=30, spacing="steps", interval=
 
 
 def animation_html(anim, *, close=True, default_mode="once", frame_format="png"):
-    """The animation as a self-contained HTML player (JavaScript and embedded frames).
+    """The animation as a self-contained HTML player (JavaScript, embedded frames and
+    the buttons' icons as inline CSS: it works offline, nothing is fetched).
 
     Returns an ``IPython.display.HTML`` when IPython is installed (so a notebook
     cell shows the player) and the HTML string otherwise.  ``close=True`` closes
@@ -650,8 +651,12 @@ def animation_html(anim, *, close=True, default_mode="once", frame_format="png")
 
     if frame_format not in ("png", "jpeg"):
         raise ValueError(f"frame_format must be 'png' or 'jpeg', got {frame_format!r}")
+    from .interact._offline import offline_jshtml
+
     with matplotlib.rc_context({"animation.frame_format": frame_format}):
-        html = anim.to_jshtml(default_mode=default_mode)
+        # Self-contained: matplotlib's player loads its button icons from a
+        # CDN; offline_jshtml draws them with inline CSS instead.
+        html = offline_jshtml(anim.to_jshtml(default_mode=default_mode))
     if close:
         _plt().close(anim._fig)
     try:
