@@ -88,17 +88,19 @@ def test_optimizer_step_in_another_thread_waits_for_fit():
     other = nnc.SGD(0.5)
     def step():
         other.step(m); done.append(True)
-    th = []
+    th, fitted = [], []
     def callback(epoch, hist):
         if epoch == 1:
             th.append(threading.Thread(target=step)); th[0].start()
         time.sleep(0.002)
         assert not done, "opt.step ran while fit held the model"
+        if epoch == kw["epochs"]:  # the last completed step, still under fit's lock
+            fitted.append(m.get_flat_params())
     m.fit(X, y, optimizer=nnc.SGD(0.01), callback=callback, **kw)
-    fitted = m.get_flat_params()
     th[0].join()
     assert done
-    assert np.array_equal(fitted, ref.get_flat_params())
+    assert np.array_equal(fitted[0], ref.get_flat_params())
+    assert not np.array_equal(m.get_flat_params(), fitted[0])  # the step came after
     """)
 
 
