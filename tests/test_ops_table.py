@@ -66,6 +66,8 @@ def test_every_row_has_its_python_face():
 
 
 def test_generated_files_are_up_to_date():
+    if not (ROOT / "src" / "nnc" / "_core.pyi").exists() or not (ROOT / "tools").exists():
+        pytest.skip("the source tree is not beside the tests (testing an installed nnc)")
     spec = importlib.util.spec_from_file_location("gen_ops", ROOT / "tools" / "gen_ops.py")
     gen = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(gen)
