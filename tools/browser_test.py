@@ -50,6 +50,10 @@ def start_voila(port, workdir, env):
     cmd = [sys.executable, "-m", "voila", str(workdir / DEMO.name), "--no-browser",
            "--Voila.ip=127.0.0.1", f"--port={port}", "--Voila.port_retries=0",
            "--show_tracebacks=True", "--template=nnc-offline",
+           # Only the widget manager is needed: other JupyterLab extensions that
+           # happen to be installed (jupytext's comes with the test extra) are
+           # built for JupyterLab, not Voila, and fail in its page.
+           "--VoilaConfiguration.extension_denylist=jupyterlab-jupytext",
            # a widget-heavy page: give the kernel time on a loaded machine
            "--VoilaExecutor.timeout=300"]
     log = open(workdir / "voila.log", "w")
