@@ -248,7 +248,8 @@ def _plan(model, X, y, *, loss, optimizer, epochs, batch_size, shuffle, order, l
         rng_states = None
 
     layers, described = model._describe()
-    spe = 1 if bs == 0 or bs >= length else -(-length // bs)  # as _core.engine_schedule
+    # The engine's own step count (one place states the schedule).
+    spe = _core.engine_schedule(n, 0 if order is None else length, bs, 1)[0]
     settings = {}
     for col in _HYPER_COLS[:6]:
         if hasattr(optimizer, col):
