@@ -371,6 +371,32 @@ double nnc_monotonic_seconds(void)
     return 0.0;
 }
 
+void nnc_clock_gate_init(nnc_clock_gate_t *g, double period)
+{
+    g->period = period;
+    g->last_clock = nnc_monotonic_seconds();
+    g->next_check = g->last_clock + period;
+    g->stride = g->countdown = 1;
+}
+
+int nnc_clock_gate_due(nnc_clock_gate_t *g)
+{
+    double now;
+    if (--g->countdown > 0)
+        return 0;
+    now = nnc_monotonic_seconds();
+    if (now - g->last_clock < 0.0005 && g->stride < 65536)
+        g->stride *= 2;
+    else if (now - g->last_clock > 0.005 && g->stride > 1)
+        g->stride /= 2;
+    g->countdown = g->stride;
+    g->last_clock = now;
+    if (now < g->next_check)
+        return 0;
+    g->next_check = now + g->period;
+    return 1;
+}
+
 void nnc_sigpoll_begin(nnc_sigpoll_t *p)
 {
     p->next_check = nnc_monotonic_seconds() + NNC_SIGPOLL_PERIOD;

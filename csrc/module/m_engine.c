@@ -261,8 +261,7 @@ typedef struct {
     int64_t callback_every;
     int64_t last_callback_epoch;
     const int64_t *passes; /* the fit's live forward-pass counter, or NULL */
-    double last_clock, next_check;
-    int64_t stride, countdown;
+    nnc_clock_gate_t clock;
     int py_error;          /* a Python exception is pending */
 } hook_ctx;
 
@@ -276,9 +275,7 @@ static void hook_init(hook_ctx *h, PyObject *monitor, int ticks, int64_t callbac
     h->ticks = ticks;
     h->callback_every = callback_every;
     h->passes = passes;
-    h->last_clock = nnc_monotonic_seconds();
-    h->next_check = h->last_clock + NNC_HOOK_PERIOD;
-    h->stride = h->countdown = 1;
+    nnc_clock_gate_init(&h->clock, NNC_HOOK_PERIOD);
 }
 
 /* The engine's poll inside a step: the signal check of engine_hook, on the
@@ -291,9 +288,9 @@ static int engine_poll(void *vctx)
     if (h->py_error)
         return 1;
     now = nnc_monotonic_seconds();
-    if (now < h->next_check)
+    if (now < h->clock.next_check)
         return 0;
-    h->next_check = now + NNC_HOOK_PERIOD;
+    h->clock.next_check = now + h->clock.period;
     PyEval_RestoreThread(h->ts);
     if (PyErr_CheckSignals() < 0)
         h->py_error = 1;
@@ -308,23 +305,8 @@ static int engine_hook(void *vctx, int64_t epochs_done, int64_t steps_done)
     const int at_epoch = h->monitor != NULL && h->callback_every > 0 && epochs_done > 0 &&
                          epochs_done != h->last_callback_epoch &&
                          epochs_done % h->callback_every == 0;
-    if (!at_epoch) {
-        double now;
-        if (--h->countdown > 0)
-            return 0;
-        /* Read the clock every `stride` steps, the stride adapted so that
-         * reads happen roughly every 0.5-5 ms whatever a step costs. */
-        now = nnc_monotonic_seconds();
-        if (now - h->last_clock < 0.0005 && h->stride < 65536)
-            h->stride *= 2;
-        else if (now - h->last_clock > 0.005 && h->stride > 1)
-            h->stride /= 2;
-        h->countdown = h->stride;
-        h->last_clock = now;
-        if (now < h->next_check)
-            return 0;
-        h->next_check = now + NNC_HOOK_PERIOD;
-    }
+    if (!at_epoch && !nnc_clock_gate_due(&h->clock))
+        return 0;
     PyEval_RestoreThread(h->ts);
     if (PyErr_CheckSignals() < 0) {
         h->py_error = 1;

@@ -22,9 +22,7 @@
 
 typedef struct {
     PyThreadState *ts;
-    double next_check;
-    int64_t countdown, stride;
-    double last_clock;
+    nnc_clock_gate_t clock;
     int py_error;
 } sweep_hook_ctx;
 
@@ -33,21 +31,10 @@ typedef struct {
 static int sweep_hook(void *vctx, int64_t done)
 {
     sweep_hook_ctx *h = (sweep_hook_ctx *)vctx;
-    double now;
     int stop = 0;
     (void)done;
-    if (--h->countdown > 0)
+    if (!nnc_clock_gate_due(&h->clock))
         return 0;
-    now = nnc_monotonic_seconds();
-    if (now - h->last_clock < 0.0005 && h->stride < 65536)
-        h->stride *= 2;
-    else if (now - h->last_clock > 0.005 && h->stride > 1)
-        h->stride /= 2;
-    h->countdown = h->stride;
-    h->last_clock = now;
-    if (now < h->next_check)
-        return 0;
-    h->next_check = now + NNC_SWEEP_HOOK_PERIOD;
     PyEval_RestoreThread(h->ts);
     if (PyErr_CheckSignals() < 0) {
         h->py_error = 1;
@@ -255,9 +242,7 @@ static PyObject *sweep_run(PyObject *self, PyObject *args)
     sw.hook = sweep_hook;
     sw.hook_ctx = &h;
     memset(&h, 0, sizeof h);
-    h.countdown = h.stride = 1;
-    h.last_clock = nnc_monotonic_seconds();
-    h.next_check = h.last_clock + NNC_SWEEP_HOOK_PERIOD;
+    nnc_clock_gate_init(&h.clock, NNC_SWEEP_HOOK_PERIOD);
     h.ts = PyEval_SaveThread();
     st = nnc_sweep_run(&sw);
     PyEval_RestoreThread(h.ts);

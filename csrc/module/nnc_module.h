@@ -178,6 +178,17 @@ void nnc_sigpoll_end(nnc_sigpoll_t *p);
 int nnc_sigpoll(void *ctx);
 double nnc_monotonic_seconds(void);
 
+/* A per-step hook's clock: read every `stride` steps, the stride adapted so
+ * that reads come roughly every 0.5-5 ms whatever a step costs; due once
+ * `period` seconds have passed since the last time it was due. */
+typedef struct {
+    double last_clock, next_check, period;
+    int64_t stride, countdown;
+} nnc_clock_gate_t;
+void nnc_clock_gate_init(nnc_clock_gate_t *g, double period);
+/* 1 when the period is up (a signal check is due), else 0. */
+int nnc_clock_gate_due(nnc_clock_gate_t *g);
+
 /* Parses an instruction-set path name for the private test hooks (None: the
  * widest available); -1 with ValueError when unknown or unavailable here. */
 #include "nnc_isa.h"
