@@ -149,13 +149,16 @@ def test_many_random_interrupts_leave_a_replay_of_completed_steps():
 
     def trial(call, delay):
         # -> (result or None, exception or None); the signal always consumed
-        res = exc = None
-        t = kill_after(delay)
+        # The timer may fire before Timer.start() returns (a delay near 0):
+        # start it inside the try so that early signal is caught here too.
+        res = exc = t = None
         try:
             try:
+                t = kill_after(delay)
                 res = call()
             finally:
-                t.join()
+                if t is not None:
+                    t.join()
             time.sleep(0.002)
         except KeyboardInterrupt as e:
             exc = e
