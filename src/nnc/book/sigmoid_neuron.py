@@ -25,12 +25,13 @@ def _neuron(w, b):
     return model
 
 
-def padhai_loop(x, y, w=0.0, b=-8.0, eta=1.0, epochs=1000):
+def padhai_loop(x, y, w=0.0, b=-8.0, eta=1.0, epochs=1000, with_loss=False):
     """The article's gradient-descent code in plain Python: for every epoch
     ``dw, db = 0, 0``; for each point ``fx = 1 / (1 + exp(-(w x + b)))``,
     ``dw += (fx - y) fx (1 - fx) x``, ``db += (fx - y) fx (1 - fx)``; then
     ``w -= eta dw``, ``b -= eta db``.  Returns ``(w, b)`` arrays (start and
-    every epoch).
+    every epoch); with ``with_loss=True`` also the article's ``error(w, b)``
+    (``err += 0.5 * (fx - y) ** 2``) at each of them.
 
     The exp here is Python's ``math.exp``, i.e. the C library's.  The
     article's code calls ``np.exp`` on one number; on a machine with AVX-512
@@ -54,7 +55,16 @@ def padhai_loop(x, y, w=0.0, b=-8.0, eta=1.0, epochs=1000):
         w, b = w - eta * dw, b - eta * db
         W.append(w)
         B.append(b)
-    return np.array(W), np.array(B)
+    if not with_loss:
+        return np.array(W), np.array(B)
+    losses = []
+    for wk, bk in zip(W, B):
+        err = 0.0
+        for xi, yi in zip(xs, ys):
+            fx = 1.0 / (1.0 + math.exp(-(wk * xi + bk)))
+            err += 0.5 * (fx - yi) ** 2
+        losses.append(err)
+    return np.array(W), np.array(B), np.array(losses)
 
 
 #: s1 arithmetic -> fit keywords: the article's code (its loop order, the C
