@@ -234,3 +234,34 @@ def test_transcendentals_bad_values_and_refusals():
     b = _model().fit(X, y, loss="mse", optimizer=nnc.SGD(0.1), epochs=3, record="params",
                      transcendentals="libm")
     assert np.array_equal(np.asarray(a.params), np.asarray(b.params))
+
+
+def test_engine_refuses_libm_for_what_it_does_not_cover(monkeypatch):
+    """The engine's own check (behind the Python one): a SELU layer or a log loss
+    with transcendentals=libm is an invalid request naming the field."""
+    import nnc.model as model_mod
+    monkeypatch.setattr(model_mod, "_LIBM_REFUSED_ACTS", ())
+    monkeypatch.setattr(model_mod, "_LIBM_REFUSED_LOSSES", ())
+    X, y = _data()
+    net = nnc.Sequential([nnc.Dense(3, 2), nnc.SELU(), nnc.Dense(2, 1)], seed=0,
+                         dtype="float64")
+    before = [p.copy() for _, p in net.named_parameters()]
+    with pytest.raises(ValueError, match="transcendentals"):
+        net.fit(X, y, loss="mse", optimizer=nnc.SGD(0.1), epochs=1, transcendentals="libm")
+    assert all(np.array_equal(a, p) for a, (_, p) in zip(before, net.named_parameters()))
+    with pytest.raises(ValueError, match="transcendentals"):
+        _model().fit(X, (y > 0).astype(float), loss="log_loss_with_logits",
+                     optimizer=nnc.SGD(0.1), epochs=1, transcendentals="libm")
+
+
+def test_transcendentals_libm_in_float32_stays_close_to_nnc():
+    X, y = _data(rows=64)
+    runs = []
+    for mode in ("nnc", "libm"):
+        net = nnc.Sequential([nnc.Dense(3, 8), nnc.Tanh(), nnc.Dense(8, 1), nnc.Sigmoid()],
+                             seed=2, dtype="float32")
+        h = net.fit(X, (y > 0).astype(float), loss="mse", optimizer=nnc.SGD(0.5), epochs=30,
+                    transcendentals=mode, record="params")
+        runs.append(np.asarray(h.params, dtype=np.float64))
+    assert runs[0].dtype == runs[1].dtype and np.all(np.isfinite(runs[1]))
+    np.testing.assert_allclose(runs[1], runs[0], rtol=1e-4, atol=1e-5)
