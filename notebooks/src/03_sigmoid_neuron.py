@@ -232,7 +232,7 @@ fig = plot.descent_snapshots(W, B, L, (s1.w, s1.b), count=4, spacing="distance",
 # The article says it does. After its 1000 epochs the loss is still 0.017 — the
 # neuron is on its way, not there. Continued, the same run keeps descending:
 # both points can be fitted exactly (two points, two parameters), and by 5000
-# epochs the loss is about 3e-30, zero to float64 precision.
+# epochs the loss is about 2e-30, zero to float64 precision.
 
 # %%
 s1_long = book.s1_sigmoid_neuron(epochs=5000)
