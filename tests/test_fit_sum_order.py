@@ -265,3 +265,18 @@ def test_transcendentals_libm_in_float32_stays_close_to_nnc():
         runs.append(np.asarray(h.params, dtype=np.float64))
     assert runs[0].dtype == runs[1].dtype and np.all(np.isfinite(runs[1]))
     np.testing.assert_allclose(runs[1], runs[0], rtol=1e-4, atol=1e-5)
+
+
+def test_replay_options_bench_runs():
+    """bench/replay_options.py --quick: a smoke run (no timing is checked)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    script = Path(__file__).resolve().parents[1] / "bench" / "replay_options.py"
+    # conftest.py puts this nnc on the subprocess's PYTHONPATH
+    out = subprocess.run([sys.executable, str(script), "--quick"], capture_output=True,
+                         text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.strip().splitlines()
+    assert len(lines) == 4 and all("ratio" in line for line in lines)
+    assert "transcendentals: nnc" in lines[0] and "sum_order: fixed" in lines[3]
