@@ -179,7 +179,9 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(exp_p)(VD x)
 }
 
 /* exp(x) = (hi + lo) s1 s2 with |lo| <= ulp(hi) / 2; the scale factors
- * 2^n1 and 2^n2 are returned in *s1 and *s2, not applied.  1 + r is split
+ * 2^n1 and 2^n2 are returned in *s1 and *s2, not applied (and n in *n_out,
+ * for a caller whose n fits one factor; the compiler drops what a caller
+ * ignores).  1 + r is split
  * exactly (Fast2Sum, 1 >= |r|) and the small terms (the tail r^2 E(r),
  * r's rounding error, the low part of 1 + r) summed into lo, so hi + lo is
  * within about 2^-56 of exp(r): the roundings of the tail (<= 0.06).  With
@@ -187,7 +189,8 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(exp_p)(VD x)
  * (Dekker) and (1 + r) + r^2 / 2 split exactly as well: within about 2^-58,
  * which expm1 needs near its zero.  tanh and sigmoid divide by 1 + exp:
  * carrying lo keeps them within 1 ulp. */
-NNC_VM_ATTR static inline VD NNC_VM_FN(exp_dd)(VD x, VD *lo, VD *s1, VD *s2, int exact)
+NNC_VM_ATTR static inline VD NNC_VM_FN(exp_dd)(VD x, VD *lo, VD *s1, VD *s2, VD *n_out,
+                                                 int exact)
 {
     VD n, r, r_err, q1;
     x = V_MAX(V_SET(NNC_VM_EXP_LO), V_MIN(V_SET(NNC_VM_EXP_HI), x));
@@ -213,6 +216,7 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(exp_dd)(VD x, VD *lo, VD *s1, VD *s2, int
     VD n1 = V_SUB(V_ADD(V_MUL(n, V_SET(0.5)), V_SET(NNC_VM_SHIFT)), V_SET(NNC_VM_SHIFT));
     *s1 = NNC_VM_FN(pow2)(n1);
     *s2 = NNC_VM_FN(pow2)(V_SUB(n, n1));
+    *n_out = n;
     return e;
 }
 
@@ -222,8 +226,8 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(exp_dd)(VD x, VD *lo, VD *s1, VD *s2, int
  * E_hi = 1 and E_lo = x, which gives x. */
 NNC_VM_ATTR static inline VD NNC_VM_FN(expm1)(VD x)
 {
-    VD e_lo, s1, s2;
-    VD e = NNC_VM_FN(exp_dd)(x, &e_lo, &s1, &s2, 1);
+    VD e_lo, s1, s2, n;
+    VD e = NNC_VM_FN(exp_dd)(x, &e_lo, &s1, &s2, &n, 1);
     e = V_MUL(V_MUL(e, s1), s2);
     e_lo = V_MUL(V_MUL(e_lo, s1), s2);
     VD s = V_SUB(e, V_SET(1.0));
@@ -326,9 +330,9 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(tanh)(VD x)
     q = V_ADD(V_MUL(q, z), V_SET(NNC_VM_T1));
     q = V_ADD(V_MUL(q, z), V_SET(NNC_VM_T0));
     VD small = V_ADD(a, V_MUL(V_MUL(a, z), q));
-    VD e_lo, s1, s2;
-    VD e = NNC_VM_FN(exp_dd)(V_MIN(V_SET(40.0), V_ADD(a, a)), &e_lo, &s1, &s2, 0);
-    VD scale = V_MUL(s1, s2); /* exact: 2^n with n <= 58 */
+    VD e_lo, s1, s2, n;
+    VD e = NNC_VM_FN(exp_dd)(V_MIN(V_SET(40.0), V_ADD(a, a)), &e_lo, &s1, &s2, &n, 0);
+    VD scale = NNC_VM_FN(pow2)(n); /* 0 <= n <= 58: one factor */
     e = V_MUL(e, scale);
     e_lo = V_MUL(e_lo, scale);
     VD d = V_ADD(e, V_SET(1.0));
@@ -354,8 +358,8 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(tanh)(VD x)
 NNC_VM_ATTR static inline VD NNC_VM_FN(sigmoid)(VD x)
 {
     VD na = V_ORB(x, V_SET(NNC_VM_SIGN_MASK)); /* -|x| */
-    VD e_lo, s1, s2;
-    VD e = NNC_VM_FN(exp_dd)(na, &e_lo, &s1, &s2, 0);
+    VD e_lo, s1, s2, n;
+    VD e = NNC_VM_FN(exp_dd)(na, &e_lo, &s1, &s2, &n, 0);
     e = V_MUL(V_MUL(e, s1), s2);
     e_lo = V_MUL(V_MUL(e_lo, s1), s2);
     VD d = V_ADD(V_SET(1.0), e);
@@ -437,7 +441,8 @@ NNC_VM_ATTR static inline VF NNC_VM_FN(two_prod_f)(VF a, VF b, VF *err)
 }
 
 /* exp(x) = (E_hi + E_lo) 2^n1 2^n2 with |E_lo| <= ulp(E_hi) / 2 (E_lo in
- * *lo, the two scale factors in *s1 and *s2, not applied), x clamped to
+ * *lo, the two scale factors in *s1 and *s2, not applied, and n in *n_out),
+ * x clamped to
  * [EXP_LO, EXP_HI] by the caller.  x = n ln2 + r + r_err, then
  * exp(r) = 1 + r + r^2 Q(r); 1 + r is split exactly (Fast2Sum, 1 >= |r|)
  * and the small terms are summed into its low part, so E_hi is exp rounded
@@ -445,7 +450,8 @@ NNC_VM_ATTR static inline VF NNC_VM_FN(two_prod_f)(VF a, VF b, VF *err)
  * the tail r^2 Q(r) <= 0.06).  With exact (a constant) set, the tail is
  * r^2 / 2 + r^3 Q1(r) with r^2 exact (Dekker) and the tail's largest term
  * split off too: within about 2^-30, which expm1 needs near its zero. */
-NNC_VM_ATTR static inline VF NNC_VM_FN(exp_dd_f)(VF x, VF *lo, VF *s1, VF *s2, int exact)
+NNC_VM_ATTR static inline VF NNC_VM_FN(exp_dd_f)(VF x, VF *lo, VF *s1, VF *s2, VF *n_out,
+                                                   int exact)
 {
     VF t = F_ADD(F_MUL(x, F_SET(NNC_VMF_INV_LN2)), F_SET(NNC_VMF_SHIFT));
     VF k = F_SUB(t, F_SET(NNC_VMF_SHIFT));
@@ -480,23 +486,24 @@ NNC_VM_ATTR static inline VF NNC_VM_FN(exp_dd_f)(VF x, VF *lo, VF *s1, VF *s2, i
     VF n1 = F_SUB(F_ADD(F_MUL(k, F_SET(0.5f)), F_SET(NNC_VMF_SHIFT)), F_SET(NNC_VMF_SHIFT));
     *s1 = NNC_VM_FN(pow2_f)(n1);
     *s2 = NNC_VM_FN(pow2_f)(F_SUB(k, n1));
+    *n_out = k;
     return e;
 }
 
 NNC_VM_ATTR static inline VF NNC_VM_FN(exp_f)(VF x)
 {
-    VF lo, s1, s2;
+    VF lo, s1, s2, n;
     x = F_MAX(F_SET(NNC_VMF_EXP_LO), F_MIN(F_SET(NNC_VMF_EXP_HI), x));
-    VF e = NNC_VM_FN(exp_dd_f)(x, &lo, &s1, &s2, 0);
+    VF e = NNC_VM_FN(exp_dd_f)(x, &lo, &s1, &s2, &n, 0);
     return F_MUL(F_MUL(e, s1), s2);
 }
 
 /* (E_hi - 1) + E_lo with E_hi - 1 split exactly (TwoSum), as expm1 above. */
 NNC_VM_ATTR static inline VF NNC_VM_FN(expm1_f)(VF x)
 {
-    VF lo, s1, s2;
+    VF lo, s1, s2, n;
     VF xc = F_MAX(F_SET(NNC_VMF_EXP_LO), F_MIN(F_SET(NNC_VMF_EXP_HI), x));
-    VF e = NNC_VM_FN(exp_dd_f)(xc, &lo, &s1, &s2, 1);
+    VF e = NNC_VM_FN(exp_dd_f)(xc, &lo, &s1, &s2, &n, 1);
     e = F_MUL(F_MUL(e, s1), s2);
     lo = F_MUL(F_MUL(lo, s1), s2);
     VF s = F_SUB(e, F_SET(1.0f));
@@ -522,9 +529,9 @@ NNC_VM_ATTR static inline VF NNC_VM_FN(tanh_f)(VF x)
     q = F_ADD(F_MUL(q, z), F_SET(NNC_VMF_T1));
     q = F_ADD(F_MUL(q, z), F_SET(NNC_VMF_T0));
     VF small = F_ADD(a, F_MUL(F_MUL(a, z), q));
-    VF e_lo, s1, s2;
-    VF e = NNC_VM_FN(exp_dd_f)(F_MIN(F_SET(20.0f), F_ADD(a, a)), &e_lo, &s1, &s2, 0);
-    VF scale = F_MUL(s1, s2); /* exact: 2^n with n <= 29 */
+    VF e_lo, s1, s2, n;
+    VF e = NNC_VM_FN(exp_dd_f)(F_MIN(F_SET(20.0f), F_ADD(a, a)), &e_lo, &s1, &s2, &n, 0);
+    VF scale = NNC_VM_FN(pow2_f)(n); /* 0 <= n <= 29: one factor */
     e = F_MUL(e, scale);
     e_lo = F_MUL(e_lo, scale);
     VF d = F_ADD(e, F_SET(1.0f));
@@ -548,8 +555,8 @@ NNC_VM_ATTR static inline VF NNC_VM_FN(tanh_f)(VF x)
 NNC_VM_ATTR static inline VF NNC_VM_FN(sigmoid_f)(VF x)
 {
     VF na = F_ORB(x, F_SET(-0.0f)); /* -|x| */
-    VF e_lo, s1, s2;
-    VF e = NNC_VM_FN(exp_dd_f)(F_MAX(F_SET(NNC_VMF_EXP_LO), na), &e_lo, &s1, &s2, 0);
+    VF e_lo, s1, s2, n;
+    VF e = NNC_VM_FN(exp_dd_f)(F_MAX(F_SET(NNC_VMF_EXP_LO), na), &e_lo, &s1, &s2, &n, 0);
     e = F_MUL(F_MUL(e, s1), s2);
     e_lo = F_MUL(F_MUL(e_lo, s1), s2);
     VF d = F_ADD(F_SET(1.0f), e);
