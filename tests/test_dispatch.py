@@ -27,7 +27,7 @@ def _state(dtype, n, seed):
     return w, g, m, v
 
 
-@pytest.mark.parametrize("name", ["sgd", "momentum", "adam"])
+@pytest.mark.parametrize("name", ["sgd", "momentum", "adam", "rmsprop"])
 @pytest.mark.parametrize("n", [1, 7, 64, 1001])
 def test_optimizer_paths_same_bits(name, n, dtype):
     results = []
@@ -35,7 +35,7 @@ def test_optimizer_paths_same_bits(name, n, dtype):
         w, g, m, v = _state(dtype, n, 3)
         for t in range(1, 4):  # a few steps, the state carried along
             _core._opt_step_isa(name, isa, w, g, m, v, lr=0.01, mu=0.9, beta1=0.9,
-                                beta2=0.999, eps=1e-8, t=t)
+                                beta2=0.999, eps=1e-8, t=t, rho=0.9)
         results.append((w, m, v))
     for w, m, v in results[1:]:
         for a, b in zip((w, m, v), results[0]):
@@ -59,12 +59,29 @@ def test_optimizer_path_matches_numpy_formula(dtype):
     np.testing.assert_allclose(w, w1, rtol=0, atol=4 * np.finfo(dtype).eps)
 
 
+def test_rmsprop_path_matches_numpy_formula(dtype):
+    # the dispatched RMSProp step is the formula of nnc_decls.h, in dtype, on
+    # every path
+    w, g, _, v = _state(dtype, 301, 6)
+    w0, v0 = w.copy(), v.copy()
+    one, rho, lr, eps = dtype(1), dtype(0.9), dtype(0.01), dtype(1e-8)
+    v1 = rho * v0 + (one - rho) * (g * g)
+    w1 = w0 - lr * g / (np.sqrt(v1) + eps)
+    for isa in LEVELS:
+        w, v = w0.copy(), v0.copy()
+        _core._opt_step_isa("rmsprop", isa, w, g, v, lr=0.01, rho=0.9, eps=1e-8)
+        np.testing.assert_array_equal(v, v1)
+        np.testing.assert_array_equal(w, w1)
+    with pytest.raises(ValueError):
+        _core._opt_step_isa("rmsprop", None, w, g, v, lr=0.01, rho=1.0)
+
+
 def test_bad_path_and_arguments():
     w, g, m, v = _state(np.float64, 4, 1)
     with pytest.raises(ValueError, match="not available"):
         _core._opt_step_isa("sgd", "neon9", w, g, lr=0.1)
     with pytest.raises(ValueError, match="unknown optimizer"):
-        _core._opt_step_isa("rmsprop", None, w, g, lr=0.1)
+        _core._opt_step_isa("adagrad", None, w, g, lr=0.1)
     with pytest.raises(ValueError):
         _core._opt_step_isa("adam", None, w, g, m, v, lr=0.1, t=0)
 

@@ -105,13 +105,17 @@ void NNC_FN(nnc_momentum_step)(int64_t n, T *w, const T *g, T *v, T lr, T mu);
  * w -= lr * m_hat / (sqrt(v_hat) + eps)          (eps after the square root) */
 nnc_status_t NNC_FN(nnc_adam_step)(int64_t n, T *w, const T *g, T *m, T *v, int64_t t, T lr,
                                    T beta1, T beta2, T eps);
-/* The same three steps on an explicit instruction-set path (nnc_isa.h; it
+/* RMSProp: v = rho v + (1 - rho) g^2;  w -= lr g / (sqrt(v) + eps) */
+nnc_status_t NNC_FN(nnc_rmsprop_step)(int64_t n, T *w, const T *g, T *v, T lr, T rho, T eps);
+/* The same four steps on an explicit instruction-set path (nnc_isa.h; it
  * must be available).  Every path gives the same bits; the plain functions
  * above take the widest. */
 void NNC_FN(nnc_sgd_step_isa)(nnc_isa_t isa, int64_t n, T *w, const T *g, T lr);
 void NNC_FN(nnc_momentum_step_isa)(nnc_isa_t isa, int64_t n, T *w, const T *g, T *v, T lr, T mu);
 nnc_status_t NNC_FN(nnc_adam_step_isa)(nnc_isa_t isa, int64_t n, T *w, const T *g, T *m, T *v,
                                        int64_t t, T lr, T beta1, T beta2, T eps);
+nnc_status_t NNC_FN(nnc_rmsprop_step_isa)(nnc_isa_t isa, int64_t n, T *w, const T *g, T *v, T lr,
+                                          T rho, T eps);
 /* Activations and losses on an explicit path, for the same tests
  * (activations.c, losses.c; nnc_dispatch.h). */
 nnc_status_t NNC_FN(nnc_act_forward_isa)(nnc_isa_t isa, nnc_act_t act, int64_t rows,

@@ -21,6 +21,11 @@
  *     V_LOAD/STORE         V_N doubles (unaligned)
  *     V_LOADF/STOREF       V_N floats, converted exactly to double / rounded
  *                          to nearest float
+ *     V_LOADN/STOREN(p,v,k) the first k < V_N doubles (masked where the ISA
+ *                          has masks; the other lanes read as 0)
+ * and the same set for lanes of float (float32 evaluated in float32):
+ *     VF, VFM, F_N, F_SET, F_ADD/SUB/MUL/DIV, F_LT/GT/EQ, F_SEL, F_MIN/MAX,
+ *     F_ANDB/ORB/XORB, F_SHL23 (bits << 23), F_LOAD/STORE, F_LOADN/STOREN
  *     NNC_VM_FN(name)      name with the backend's suffix
  *     NNC_VM_ATTR          the function attribute the backend needs
  * Every backend implements every primitive with the same IEEE result, so a
@@ -64,6 +69,27 @@ static inline double nnc_vg_expf(double a)
 {
     return (double)(nnc_vg_bits(a) >> 52);
 }
+typedef uint32_t nnc_vgf_m;
+static inline uint32_t nnc_vgf_bits(float a)
+{
+    uint32_t u;
+    memcpy(&u, &a, sizeof u);
+    return u;
+}
+static inline float nnc_vgf_from(uint32_t u)
+{
+    float a;
+    memcpy(&a, &u, sizeof a);
+    return a;
+}
+static inline nnc_vgf_m nnc_vgf_mask(int c)
+{
+    return (uint32_t)0 - (uint32_t)(c != 0);
+}
+static inline float nnc_vgf_sel(nnc_vgf_m m, float a, float b)
+{
+    return nnc_vgf_from((nnc_vgf_bits(a) & m) | (nnc_vgf_bits(b) & ~m));
+}
 #endif
 #define VD double
 #define VM nnc_vg_m
@@ -92,6 +118,32 @@ static inline double nnc_vg_expf(double a)
 #define V_STORE(p, v) (*(p) = (v))
 #define V_LOADF(p) ((double)*(p))
 #define V_STOREF(p, v) (*(p) = (float)(v))
+#define V_LOADN(p, k) (*(p))
+#define V_STOREN(p, v, k) (*(p) = (v))
+/* float lanes: C float arithmetic (FLT_EVAL_METHOD 0 on every target nnc
+ * supports: SSE2 on x86-64, NEON, MSVC x64) */
+#define VF float
+#define VFM nnc_vgf_m
+#define F_N 1
+#define F_SET(c) ((float)(c))
+#define F_ADD(a, b) ((a) + (b))
+#define F_SUB(a, b) ((a) - (b))
+#define F_MUL(a, b) ((a) * (b))
+#define F_DIV(a, b) ((a) / (b))
+#define F_LT(a, b) nnc_vgf_mask((a) < (b))
+#define F_GT(a, b) nnc_vgf_mask((a) > (b))
+#define F_EQ(a, b) nnc_vgf_mask((a) == (b))
+#define F_SEL(m, a, b) nnc_vgf_sel((m), (a), (b))
+#define F_MIN(a, b) nnc_vgf_sel(F_LT((a), (b)), (a), (b))
+#define F_MAX(a, b) nnc_vgf_sel(F_GT((a), (b)), (a), (b))
+#define F_ANDB(a, b) nnc_vgf_from(nnc_vgf_bits(a) & nnc_vgf_bits(b))
+#define F_ORB(a, b) nnc_vgf_from(nnc_vgf_bits(a) | nnc_vgf_bits(b))
+#define F_XORB(a, b) nnc_vgf_from(nnc_vgf_bits(a) ^ nnc_vgf_bits(b))
+#define F_SHL23(a) nnc_vgf_from(nnc_vgf_bits(a) << 23)
+#define F_LOAD(p) (*(p))
+#define F_STORE(p, v) (*(p) = (v))
+#define F_LOADN(p, k) (*(p))
+#define F_STOREN(p, v, k) (*(p) = (v))
 #define NNC_VM_FN(name) nnc_vm_##name##_generic
 #define NNC_VM_ATTR
 
@@ -118,6 +170,23 @@ NNC_TARGET_AVX2 static inline __m256d nnc_v2_expf(__m256d a)
     __m256i e = _mm256_srli_epi64(_mm256_castpd_si256(a), 52);
     return _mm256_sub_pd(_mm256_castsi256_pd(_mm256_or_si256(e, two52)),
                          _mm256_set1_pd(4503599627370496.0));
+}
+/* lanes below k: all ones (k < V_N) */
+NNC_TARGET_AVX2 static inline __m256i nnc_v2_first64(int64_t k)
+{
+    return _mm256_cmpgt_epi64(_mm256_set1_epi64x(k), _mm256_setr_epi64x(0, 1, 2, 3));
+}
+NNC_TARGET_AVX2 static inline __m256i nnc_v2_first32(int64_t k)
+{
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)k), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+NNC_TARGET_AVX2 static inline __m256 nnc_v2f_sel(__m256 m, __m256 a, __m256 b)
+{
+    return _mm256_blendv_ps(b, a, m);
+}
+NNC_TARGET_AVX2 static inline __m256 nnc_v2f_shl23(__m256 a)
+{
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(a), 23));
 }
 #endif
 #define VD __m256d
@@ -147,6 +216,30 @@ NNC_TARGET_AVX2 static inline __m256d nnc_v2_expf(__m256d a)
 #define V_STORE(p, v) _mm256_storeu_pd((p), (v))
 #define V_LOADF(p) _mm256_cvtps_pd(_mm_loadu_ps(p))
 #define V_STOREF(p, v) _mm_storeu_ps((p), _mm256_cvtpd_ps(v))
+#define V_LOADN(p, k) _mm256_maskload_pd((p), nnc_v2_first64(k))
+#define V_STOREN(p, v, k) _mm256_maskstore_pd((p), nnc_v2_first64(k), (v))
+#define VF __m256
+#define VFM __m256
+#define F_N 8
+#define F_SET(c) _mm256_set1_ps(c)
+#define F_ADD(a, b) _mm256_add_ps((a), (b))
+#define F_SUB(a, b) _mm256_sub_ps((a), (b))
+#define F_MUL(a, b) _mm256_mul_ps((a), (b))
+#define F_DIV(a, b) _mm256_div_ps((a), (b))
+#define F_LT(a, b) _mm256_cmp_ps((a), (b), _CMP_LT_OQ)
+#define F_GT(a, b) _mm256_cmp_ps((a), (b), _CMP_GT_OQ)
+#define F_EQ(a, b) _mm256_cmp_ps((a), (b), _CMP_EQ_OQ)
+#define F_SEL(m, a, b) nnc_v2f_sel((m), (a), (b))
+#define F_MIN(a, b) _mm256_min_ps((a), (b))
+#define F_MAX(a, b) _mm256_max_ps((a), (b))
+#define F_ANDB(a, b) _mm256_and_ps((a), (b))
+#define F_ORB(a, b) _mm256_or_ps((a), (b))
+#define F_XORB(a, b) _mm256_xor_ps((a), (b))
+#define F_SHL23(a) nnc_v2f_shl23(a)
+#define F_LOAD(p) _mm256_loadu_ps(p)
+#define F_STORE(p, v) _mm256_storeu_ps((p), (v))
+#define F_LOADN(p, k) _mm256_maskload_ps((p), nnc_v2_first32(k))
+#define F_STOREN(p, v, k) _mm256_maskstore_ps((p), nnc_v2_first32(k), (v))
 #define NNC_VM_FN(name) nnc_vm_##name##_avx2
 #define NNC_VM_ATTR NNC_TARGET_AVX2
 
@@ -178,6 +271,19 @@ NNC_TARGET_AVX512 static inline __m512d nnc_v5_expf(__m512d a)
     return _mm512_sub_pd(_mm512_castsi512_pd(_mm512_or_si512(e, two52)),
                          _mm512_set1_pd(4503599627370496.0));
 }
+#define NNC_V5F_BITOP_(name, op)                                                  \
+    NNC_TARGET_AVX512 static inline __m512 name(__m512 a, __m512 b)               \
+    {                                                                             \
+        return _mm512_castsi512_ps(op(_mm512_castps_si512(a), _mm512_castps_si512(b))); \
+    }
+NNC_V5F_BITOP_(nnc_v5f_and, _mm512_and_si512)
+NNC_V5F_BITOP_(nnc_v5f_or, _mm512_or_si512)
+NNC_V5F_BITOP_(nnc_v5f_xor, _mm512_xor_si512)
+#undef NNC_V5F_BITOP_
+NNC_TARGET_AVX512 static inline __m512 nnc_v5f_shl23(__m512 a)
+{
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_castps_si512(a), 23));
+}
 #endif
 #define VD __m512d
 #define VM __mmask8
@@ -206,6 +312,30 @@ NNC_TARGET_AVX512 static inline __m512d nnc_v5_expf(__m512d a)
 #define V_STORE(p, v) _mm512_storeu_pd((p), (v))
 #define V_LOADF(p) _mm512_cvtps_pd(_mm256_loadu_ps(p))
 #define V_STOREF(p, v) _mm256_storeu_ps((p), _mm512_cvtpd_ps(v))
+#define V_LOADN(p, k) _mm512_maskz_loadu_pd((__mmask8)((1u << (k)) - 1u), (p))
+#define V_STOREN(p, v, k) _mm512_mask_storeu_pd((p), (__mmask8)((1u << (k)) - 1u), (v))
+#define VF __m512
+#define VFM __mmask16
+#define F_N 16
+#define F_SET(c) _mm512_set1_ps(c)
+#define F_ADD(a, b) _mm512_add_ps((a), (b))
+#define F_SUB(a, b) _mm512_sub_ps((a), (b))
+#define F_MUL(a, b) _mm512_mul_ps((a), (b))
+#define F_DIV(a, b) _mm512_div_ps((a), (b))
+#define F_LT(a, b) _mm512_cmp_ps_mask((a), (b), _CMP_LT_OQ)
+#define F_GT(a, b) _mm512_cmp_ps_mask((a), (b), _CMP_GT_OQ)
+#define F_EQ(a, b) _mm512_cmp_ps_mask((a), (b), _CMP_EQ_OQ)
+#define F_SEL(m, a, b) _mm512_mask_blend_ps((m), (b), (a))
+#define F_MIN(a, b) _mm512_min_ps((a), (b))
+#define F_MAX(a, b) _mm512_max_ps((a), (b))
+#define F_ANDB(a, b) nnc_v5f_and((a), (b))
+#define F_ORB(a, b) nnc_v5f_or((a), (b))
+#define F_XORB(a, b) nnc_v5f_xor((a), (b))
+#define F_SHL23(a) nnc_v5f_shl23(a)
+#define F_LOAD(p) _mm512_loadu_ps(p)
+#define F_STORE(p, v) _mm512_storeu_ps((p), (v))
+#define F_LOADN(p, k) _mm512_maskz_loadu_ps((__mmask16)((1u << (k)) - 1u), (p))
+#define F_STOREN(p, v, k) _mm512_mask_storeu_ps((p), (__mmask16)((1u << (k)) - 1u), (v))
 #define NNC_VM_FN(name) nnc_vm_##name##_avx512
 #define NNC_VM_ATTR NNC_TARGET_AVX512
 

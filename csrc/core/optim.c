@@ -1,4 +1,4 @@
-/* Optimizer steps (SGD, momentum, Adam), float64 and float32 from one body
+/* Optimizer steps (SGD, momentum, Adam, RMSProp), float64 and float32 from one body
  * (optim_impl.h). */
 #include "nnc_core.h"
 

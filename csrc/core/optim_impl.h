@@ -44,6 +44,8 @@ static void (*const NNC_FN(opt_momentum_paths)[NNC_ISA_COUNT])(int64_t, T *, con
 static void (*const NNC_FN(opt_adam_paths)[NNC_ISA_COUNT])(int64_t, T *, const T *, T *, T *, T,
                                                            T, T, T, T, T, T,
                                                            T) = NNC_OPT_PATHS_(adam);
+static void (*const NNC_FN(opt_rmsprop_paths)[NNC_ISA_COUNT])(int64_t, T *, const T *, T *, T, T,
+                                                              T, T) = NNC_OPT_PATHS_(rmsprop);
 #undef NNC_OPT_PATHS_
 
 /* An out-of-range level runs the portable loop.  (Defined identically on
@@ -146,25 +148,29 @@ nnc_status_t NNC_FN(nnc_adam_update)(int64_t n, T *w, const T *g, T *const *stat
 /* RMSProp: a running mean of g^2 per value scales each step, so every
  * parameter moves by about lr whatever its gradient's size:
  * v = rho v + (1 - rho) g^2;  w = w - lr g / (sqrt(v) + eps).
- * INVALID_ARGUMENT (nothing written) unless lr is finite, 0 <= rho < 1 and
- * 0 < eps < inf in T (the reasons of nnc_adam_step). */
+ * INVALID_ARGUMENT (nothing written) unless n >= 0, lr is finite,
+ * 0 <= rho < 1 and 0 < eps < inf in T (the reasons of nnc_adam_step). */
+nnc_status_t NNC_FN(nnc_rmsprop_step_isa)(nnc_isa_t isa, int64_t n, T *w, const T *g, T *v, T lr,
+                                          T rho, T eps)
+{
+    const T one = NNC_LIT(1.0);
+    if (n < 0 || !isfinite(lr) || !(rho >= 0 && rho < one) || !(eps > 0 && isfinite(eps)))
+        return NNC_STATUS_INVALID_ARGUMENT;
+    if (n > 0)
+        NNC_FN(opt_rmsprop_paths)[NNC_OPT_LEVEL_(isa)](n, w, g, v, lr, rho, eps, one - rho);
+    return NNC_STATUS_OK;
+}
+
+nnc_status_t NNC_FN(nnc_rmsprop_step)(int64_t n, T *w, const T *g, T *v, T lr, T rho, T eps)
+{
+    return NNC_FN(nnc_rmsprop_step_isa)(nnc_isa_best(), n, w, g, v, lr, rho, eps);
+}
+
 nnc_status_t NNC_FN(nnc_rmsprop_update)(int64_t n, T *w, const T *g, T *const *state,
                                         const double *hyper, int64_t t)
 {
-    const T lr = (T)hyper[0], rho = (T)hyper[1], eps = (T)hyper[2], one = NNC_LIT(1.0);
-    T *v = state[0];
     (void)t;
-    if (n < 0 || !isfinite(lr) || !(rho >= 0 && rho < one) || !(eps > 0 && isfinite(eps)))
-        return NNC_STATUS_INVALID_ARGUMENT;
-    const T c = one - rho;
-#pragma omp simd
-    for (int64_t i = 0; i < n; i++) {
-        const T gi = g[i];
-        const T vi = rho * v[i] + c * (gi * gi);
-        v[i] = vi;
-        w[i] = w[i] - lr * gi / (NNC_SQRT(vi) + eps);
-    }
-    return NNC_STATUS_OK;
+    return NNC_FN(nnc_rmsprop_step)(n, w, g, state[0], (T)hyper[0], (T)hyper[1], (T)hyper[2]);
 }
 
 /* The table: a GRADIENT row without its nnc_<name>_update is a compile error

@@ -38,3 +38,15 @@ NNC_OPT_ATTR static void NNC_OPT_K(adam)(int64_t n, T *w, const T *g, T *m, T *v
         w[i] = w[i] - lr * m_hat / (NNC_SQRT(v_hat) + eps);
     }
 }
+
+NNC_OPT_ATTR static void NNC_OPT_K(rmsprop)(int64_t n, T *w, const T *g, T *v, T lr, T rho,
+                                            T eps, T c)
+{
+#pragma omp simd
+    for (int64_t i = 0; i < n; i++) {
+        const T gi = g[i];
+        const T vi = rho * v[i] + c * (gi * gi);
+        v[i] = vi;
+        w[i] = w[i] - lr * gi / (NNC_SQRT(vi) + eps);
+    }
+}

@@ -1,21 +1,37 @@
 /* The array entry points of the vector math (vmath.h): one loop per function,
  * dtype and instruction set, chosen through const tables indexed by
- * nnc_isa_t.  Each vector loop finishes its last n mod V_N elements with the
- * portable one-lane function, which gives the same bits. */
+ * nnc_isa_t.  Every loop gives the bits of the portable one-lane function. */
 #include "vmath.h"
 
 #include <string.h>
 
-/* Loops for the backend currently selected by nnc_simd.h. */
-#define NNC_VM_LOOPS_(f)                                                                      \
+/* Loops for the backend currently selected by nnc_simd.h.  The last
+ * n mod V_N elements run through masked loads and stores where the ISA has
+ * them (the same lane code, so the same bits), one at a time on the portable
+ * path (where V_N is 1 and the tail is empty). */
+#define NNC_VM_LOOP_F64_(f)                                                                   \
     NNC_VM_ATTR static void NNC_VM_FN(f##_loop_f64)(int64_t n, const double *x, double *y)    \
     {                                                                                         \
         int64_t i = 0;                                                                        \
         for (; i + V_N <= n; i += V_N)                                                        \
             V_STORE(y + i, NNC_VM_FN(f)(V_LOAD(x + i)));                                      \
-        for (; i < n; i++)                                                                    \
-            y[i] = nnc_vm_##f##_generic(x[i]);                                                \
-    }                                                                                         \
+        if (i < n)                                                                            \
+            V_STOREN(y + i, NNC_VM_FN(f)(V_LOADN(x + i, n - i)), n - i);                      \
+    }
+/* float32 in float lanes */
+#define NNC_VM_LOOPS_F_(f)                                                                    \
+    NNC_VM_LOOP_F64_(f)                                                                       \
+    NNC_VM_ATTR static void NNC_VM_FN(f##_loop_f32)(int64_t n, const float *x, float *y)      \
+    {                                                                                         \
+        int64_t i = 0;                                                                        \
+        for (; i + F_N <= n; i += F_N)                                                        \
+            F_STORE(y + i, NNC_VM_FN(f##_f)(F_LOAD(x + i)));                                  \
+        if (i < n)                                                                            \
+            F_STOREN(y + i, NNC_VM_FN(f##_f)(F_LOADN(x + i, n - i)), n - i);                  \
+    }
+/* float32 widened to double lanes */
+#define NNC_VM_LOOPS_W_(f)                                                                    \
+    NNC_VM_LOOP_F64_(f)                                                                       \
     NNC_VM_ATTR static void NNC_VM_FN(f##_loop_f32)(int64_t n, const float *x, float *y)      \
     {                                                                                         \
         int64_t i = 0;                                                                        \
@@ -24,37 +40,51 @@
         for (; i < n; i++)                                                                    \
             y[i] = (float)nnc_vm_##f##_f_generic((double)x[i]);                               \
     }
+#define NNC_VM_LOOPS_                                                                         \
+    NNC_VM_FUNCS_F(NNC_VM_LOOPS_F_)                                                           \
+    NNC_VM_FUNCS_W(NNC_VM_LOOPS_W_)
 
 /* the scalar entry points: the portable one-lane functions of vmath.h */
-#define NNC_VM_SCALAR_(f)                                                                     \
+#define NNC_VM_SCALAR_D_(f)                                                                   \
     double nnc_vm_##f##_d(double x)                                                           \
     {                                                                                         \
         return nnc_vm_##f##_generic(x);                                                       \
-    }                                                                                         \
+    }
+#define NNC_VM_SCALAR_F_(f)                                                                   \
+    NNC_VM_SCALAR_D_(f)                                                                       \
+    float nnc_vm_##f##_s(float x)                                                             \
+    {                                                                                         \
+        return nnc_vm_##f##_f_generic(x);                                                     \
+    }
+#define NNC_VM_SCALAR_W_(f)                                                                   \
+    NNC_VM_SCALAR_D_(f)                                                                       \
     float nnc_vm_##f##_s(float x)                                                             \
     {                                                                                         \
         return (float)nnc_vm_##f##_f_generic((double)x);                                      \
     }
-NNC_VM_FUNCS(NNC_VM_SCALAR_)
-#undef NNC_VM_SCALAR_
+NNC_VM_FUNCS_F(NNC_VM_SCALAR_F_)
+NNC_VM_FUNCS_W(NNC_VM_SCALAR_W_)
+#undef NNC_VM_SCALAR_F_
+#undef NNC_VM_SCALAR_W_
+#undef NNC_VM_SCALAR_D_
 
 /* portable (the one-lane functions come from vmath.h) */
 #define NNC_SIMD_GENERIC
 #include "nnc_simd.h"
-NNC_VM_FUNCS(NNC_VM_LOOPS_)
+NNC_VM_LOOPS_
 #include "nnc_simd_end.h"
 
 #if NNC_ISA_X86
 #define NNC_SIMD_AVX2
 #include "nnc_simd.h"
 #include "vmath_impl.h"
-NNC_VM_FUNCS(NNC_VM_LOOPS_)
+NNC_VM_LOOPS_
 #include "nnc_simd_end.h"
 
 #define NNC_SIMD_AVX512
 #include "nnc_simd.h"
 #include "vmath_impl.h"
-NNC_VM_FUNCS(NNC_VM_LOOPS_)
+NNC_VM_LOOPS_
 #include "nnc_simd_end.h"
 #define NNC_VM_PATHS_(f, d)                                                                   \
     {nnc_vm_##f##_loop_##d##_generic, nnc_vm_##f##_loop_##d##_avx2,                           \
@@ -65,6 +95,9 @@ NNC_VM_FUNCS(NNC_VM_LOOPS_)
      nnc_vm_##f##_loop_##d##_generic}
 #endif
 #undef NNC_VM_LOOPS_
+#undef NNC_VM_LOOPS_F_
+#undef NNC_VM_LOOPS_W_
+#undef NNC_VM_LOOP_F64_
 
 typedef void (*nnc_vm_loop_f64_t)(int64_t, const double *, double *);
 typedef void (*nnc_vm_loop_f32_t)(int64_t, const float *, float *);

@@ -29,6 +29,10 @@ extern "C" {
 
 /* The functions, as X(name) rows. */
 #define NNC_VM_FUNCS(X) X(exp) X(expm1) X(log) X(log1p) X(tanh) X(sigmoid)
+/* ... split by how float32 is evaluated: in float lanes (F), or widened to
+ * double and rounded once (W) */
+#define NNC_VM_FUNCS_F(X) X(exp) X(expm1) X(tanh) X(sigmoid)
+#define NNC_VM_FUNCS_W(X) X(log) X(log1p)
 
 /* Out of line on purpose: inlined into every loop of every kernel copy, the
  * one-lane bodies tripled the compile time of losses.c for no measurable

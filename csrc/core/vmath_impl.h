@@ -13,19 +13,17 @@
  * fusing them), and the reductions use Cody-Waite constants whose products
  * are exact without FMA.  The accuracy stays within 1 ulp (see below).
  *
- * float32: each function evaluates the float64 algorithm on the exactly
- * widened input and rounds once to float.  The float64 result is within
- * about 1 ulp of double (2^-52 relative), so the float result is the
- * correctly rounded one except in rare near-halfway cases, and never more
- * than 0.5 + 2^-28 ulp of float away.
+ * float32: exp, expm1, tanh and sigmoid run in float lanes with the same
+ * methods (the section at the end); log and log1p evaluate the float64
+ * algorithm on the widened input and round once.
  *
  * Accuracy (float64, worst case over a million points per function against
  * an x87 long-double reference, tests/test_vmath.py): exp 0.93 ulp, expm1
  * 0.76, log 0.75, log1p 0.79, tanh 0.75, sigmoid 0.57 -- all within 1 ulp.
  * tanh, sigmoid and expm1 reach it by carrying exp(x) as a double-double
  * (exp_dd) into their last division or subtraction, with FMA-free exact
- * products (Dekker) and sums (Fast2Sum, TwoSum).  float32: every function
- * within 0.5 ulp (see above).
+ * products (Dekker) and sums (Fast2Sum, TwoSum).  float32: see the float
+ * section at the end (within 1 ulp).
  * Edge regions: results that are subnormal (exp below about -708, sigmoid
  * below -708) are rounded twice (the polynomial, then the scaling into the
  * subnormal range) and can be off by 1 ulp of the subnormal.
@@ -64,8 +62,9 @@
 #define NNC_VM_E8 2.755727313289604e-07
 #define NNC_VM_E9 2.5105513541847086e-08
 #define NNC_VM_E10 2.0914898727175524e-09
-/* The same quotient for float32 results: degree 5, error 1.4e-9 (1.7e-10
- * relative to exp, a few thousandths of a float32 ulp). */
+/* The same quotient for float32 (exp_dd_f, with the coefficients rounded to
+ * float): degree 5, error 1.4e-9 (1.7e-10 relative to exp, a few
+ * thousandths of a float32 ulp). */
 #define NNC_VM_F0 0.5000000013692557
 #define NNC_VM_F1 0.1666666668187505
 #define NNC_VM_F2 0.041666462666195954
@@ -132,10 +131,10 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(two_prod)(VD a, VD b, VD *err)
  * |r| <= ln(2)/2 (plus rounding); returns the tail r^2 E(r) of
  * exp(r) - 1 = r + r^2 E(r) and stores n, r, r's rounding error and q1
  * with E(r) = 1/2 + r q1 (for exp_dd; the compiler drops what a caller
- * ignores).  f32 (a constant) selects the shorter float32 polynomial.  x must
+ * ignores).  x must
  * be clamped to [NNC_VM_EXP_LO, NNC_VM_EXP_HI] (or NaN). */
 NNC_VM_ATTR static inline VD NNC_VM_FN(exp_reduce)(VD x, VD *n, VD *r_out, VD *r_err,
-                                                     VD *q1, int f32)
+                                                     VD *q1)
 {
     VD t = V_ADD(V_MUL(x, V_SET(NNC_VM_INV_LN2)), V_SET(NNC_VM_SHIFT));
     VD k = V_SUB(t, V_SET(NNC_VM_SHIFT));
@@ -146,18 +145,6 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(exp_reduce)(VD x, VD *n, VD *r_out, VD *r
     VD r = V_SUB(hi, lo);
     *r_err = V_SUB(V_SUB(hi, r), lo); /* exact (Fast2Sum); only exp_dd uses it */
     VD q;
-    if (f32) { /* a constant: the branch folds away where it is inlined */
-        q = V_SET(NNC_VM_F5);
-        q = V_ADD(V_MUL(q, r), V_SET(NNC_VM_F4));
-        q = V_ADD(V_MUL(q, r), V_SET(NNC_VM_F3));
-        q = V_ADD(V_MUL(q, r), V_SET(NNC_VM_F2));
-        q = V_ADD(V_MUL(q, r), V_SET(NNC_VM_F1));
-        *q1 = q;
-        q = V_ADD(V_MUL(q, r), V_SET(NNC_VM_F0));
-        *n = k;
-        *r_out = r;
-        return V_MUL(V_MUL(r, r), q);
-    }
     q = V_SET(NNC_VM_E10);
     q = V_ADD(V_MUL(q, r), V_SET(NNC_VM_E9));
     q = V_ADD(V_MUL(q, r), V_SET(NNC_VM_E8));
@@ -178,46 +165,59 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(exp_reduce)(VD x, VD *n, VD *r_out, VD *r
 /* exp(x).  The scale 2^n is applied as 2^n1 * 2^n2 (n1 = n/2 rounded) so
  * that n = 1024 (results near DBL_MAX) and n < -1022 (subnormal results)
  * need no special case: overflow gives inf and underflow 0 by rounding. */
-NNC_VM_ATTR static inline VD NNC_VM_FN(exp_p)(VD x, int f32)
+NNC_VM_ATTR static inline VD NNC_VM_FN(exp_p)(VD x)
 {
     VD n, r;
     /* the constant first: a NaN x passes through (V_MIN/V_MAX return b) */
     x = V_MAX(V_SET(NNC_VM_EXP_LO), V_MIN(V_SET(NNC_VM_EXP_HI), x));
     VD r_err, q1;
-    VD tail = NNC_VM_FN(exp_reduce)(x, &n, &r, &r_err, &q1, f32);
+    VD tail = NNC_VM_FN(exp_reduce)(x, &n, &r, &r_err, &q1);
     VD y = V_ADD(V_SET(1.0), V_ADD(r, tail));
     VD n1 = V_SUB(V_ADD(V_MUL(n, V_SET(0.5)), V_SET(NNC_VM_SHIFT)), V_SET(NNC_VM_SHIFT));
     VD n2 = V_SUB(n, n1);
     return V_MUL(V_MUL(y, NNC_VM_FN(pow2)(n1)), NNC_VM_FN(pow2)(n2));
 }
 
-/* exp(x) = hi + lo to about 2^-58 relative (|lo| <= ulp(hi)).  The
- * reduction's p = r + tail and 1 + p are split exactly with Fast2Sum
- * (|r| >= |tail|, 1 >= |p|), so what would have been rounded away lands in
- * lo.  tanh and sigmoid divide by 1 + exp: carrying lo
- * keeps them within 1 ulp. */
-NNC_VM_ATTR static inline VD NNC_VM_FN(exp_dd)(VD x, VD *lo)
+/* exp(x) = (hi + lo) s1 s2 with |lo| <= ulp(hi) / 2; the scale factors
+ * 2^n1 and 2^n2 are returned in *s1 and *s2, not applied (and n in *n_out,
+ * for a caller whose n fits one factor; the compiler drops what a caller
+ * ignores).  1 + r is split
+ * exactly (Fast2Sum, 1 >= |r|) and the small terms (the tail r^2 E(r),
+ * r's rounding error, the low part of 1 + r) summed into lo, so hi + lo is
+ * within about 2^-56 of exp(r): the roundings of the tail (<= 0.06).  With
+ * exact (a constant) set, the tail is r^2 / 2 + r^3 q1 with r^2 exact
+ * (Dekker) and (1 + r) + r^2 / 2 split exactly as well: within about 2^-58,
+ * which expm1 needs near its zero.  tanh and sigmoid divide by 1 + exp:
+ * carrying lo keeps them within 1 ulp. */
+NNC_VM_ATTR static inline VD NNC_VM_FN(exp_dd)(VD x, VD *lo, VD *s1, VD *s2, VD *n_out,
+                                                 int exact)
 {
-    VD n, r, r_err, q1, r2_err;
+    VD n, r, r_err, q1;
     x = V_MAX(V_SET(NNC_VM_EXP_LO), V_MIN(V_SET(NNC_VM_EXP_HI), x));
-    (void)NNC_VM_FN(exp_reduce)(x, &n, &r, &r_err, &q1, 0);
-    /* tail = r^2 / 2 + r^3 q1 with r^2 exact (Dekker): the rounding of the
-     * largest tail term would otherwise reach expm1's last bit */
-    VD r2 = NNC_VM_FN(two_prod)(r, r, &r2_err);
-    VD t_hi = V_MUL(r2, V_SET(0.5));
-    VD t_lo = V_ADD(V_MUL(r2_err, V_SET(0.5)), V_MUL(V_MUL(r2, r), q1));
-    VD t = V_ADD(t_hi, t_lo);
-    VD t_err = V_ADD(V_SUB(t_hi, t), t_lo);
-    VD p = V_ADD(r, t);
-    /* exp(r + r_err) = exp(r) (1 + r_err) to first order, and exp(r) ~ 1 */
-    VD p_lo = V_ADD(V_ADD(V_ADD(V_SUB(r, p), t), t_err), r_err);
-    VD h = V_ADD(V_SET(1.0), p);
-    VD h_lo = V_ADD(V_ADD(V_SUB(V_SET(1.0), h), p), p_lo);
+    VD tail = NNC_VM_FN(exp_reduce)(x, &n, &r, &r_err, &q1);
+    VD h = V_ADD(V_SET(1.0), r);
+    VD h_lo = V_ADD(V_SUB(V_SET(1.0), h), r); /* exact */
+    VD u, small;
+    if (exact) { /* a constant: the branch folds away where it is inlined */
+        VD r2_err;
+        VD r2 = NNC_VM_FN(two_prod)(r, r, &r2_err);
+        VD t_hi = V_MUL(r2, V_SET(0.5)); /* exact */
+        VD t_lo = V_ADD(V_MUL(r2_err, V_SET(0.5)), V_MUL(V_MUL(r2, r), q1));
+        u = V_ADD(h, t_hi);
+        VD u_lo = V_ADD(V_SUB(h, u), t_hi); /* exact */
+        small = V_ADD(u_lo, V_ADD(h_lo, V_ADD(r_err, t_lo)));
+    }
+    else {
+        u = h;
+        small = V_ADD(V_ADD(tail, r_err), h_lo);
+    }
+    VD e = V_ADD(u, small);
+    *lo = V_ADD(V_SUB(u, e), small);
     VD n1 = V_SUB(V_ADD(V_MUL(n, V_SET(0.5)), V_SET(NNC_VM_SHIFT)), V_SET(NNC_VM_SHIFT));
-    VD s1 = NNC_VM_FN(pow2)(n1);
-    VD s2 = NNC_VM_FN(pow2)(V_SUB(n, n1));
-    *lo = V_MUL(V_MUL(h_lo, s1), s2);
-    return V_MUL(V_MUL(h, s1), s2);
+    *s1 = NNC_VM_FN(pow2)(n1);
+    *s2 = NNC_VM_FN(pow2)(V_SUB(n, n1));
+    *n_out = n;
+    return e;
 }
 
 /* exp(x) - 1 = (E_hi - 1) + E_lo with exp(x) = E_hi + E_lo (exp_dd),
@@ -226,8 +226,10 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(exp_dd)(VD x, VD *lo)
  * E_hi = 1 and E_lo = x, which gives x. */
 NNC_VM_ATTR static inline VD NNC_VM_FN(expm1)(VD x)
 {
-    VD e_lo;
-    VD e = NNC_VM_FN(exp_dd)(x, &e_lo);
+    VD e_lo, s1, s2, n;
+    VD e = NNC_VM_FN(exp_dd)(x, &e_lo, &s1, &s2, &n, 1);
+    e = V_MUL(V_MUL(e, s1), s2);
+    e_lo = V_MUL(V_MUL(e_lo, s1), s2);
     VD s = V_SUB(e, V_SET(1.0));
     VD bb = V_SUB(s, e);
     VD err = V_SUB(V_SUB(e, V_SUB(s, bb)), V_ADD(V_SET(1.0), bb));
@@ -328,8 +330,11 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(tanh)(VD x)
     q = V_ADD(V_MUL(q, z), V_SET(NNC_VM_T1));
     q = V_ADD(V_MUL(q, z), V_SET(NNC_VM_T0));
     VD small = V_ADD(a, V_MUL(V_MUL(a, z), q));
-    VD e_lo;
-    VD e = NNC_VM_FN(exp_dd)(V_MIN(V_SET(40.0), V_ADD(a, a)), &e_lo);
+    VD e_lo, s1, s2, n;
+    VD e = NNC_VM_FN(exp_dd)(V_MIN(V_SET(40.0), V_ADD(a, a)), &e_lo, &s1, &s2, &n, 0);
+    VD scale = NNC_VM_FN(pow2)(n); /* 0 <= n <= 58: one factor */
+    e = V_MUL(e, scale);
+    e_lo = V_MUL(e_lo, scale);
     VD d = V_ADD(e, V_SET(1.0));
     VD d_lo = V_ADD(V_ADD(V_SUB(e, d), V_SET(1.0)), e_lo);
     /* 2 / (d + d_lo) = q0 (1 - d_lo / d) to first order, q0 = fl(2 / d);
@@ -353,54 +358,221 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(tanh)(VD x)
 NNC_VM_ATTR static inline VD NNC_VM_FN(sigmoid)(VD x)
 {
     VD na = V_ORB(x, V_SET(NNC_VM_SIGN_MASK)); /* -|x| */
-    VD e_lo;
-    VD e = NNC_VM_FN(exp_dd)(na, &e_lo);
+    VD e_lo, s1, s2, n;
+    VD e = NNC_VM_FN(exp_dd)(na, &e_lo, &s1, &s2, &n, 0);
+    e = V_MUL(V_MUL(e, s1), s2);
+    e_lo = V_MUL(V_MUL(e_lo, s1), s2);
     VD d = V_ADD(V_SET(1.0), e);
     VD d_lo = V_ADD(V_ADD(V_SUB(V_SET(1.0), d), e), e_lo);
     /* n / (d + d_lo) = q0 + ((n - q0 d) + n_lo - q0 d_lo) / d, the remainder
      * n - q0 d exact (Dekker's product; n - p is exact, p being within a
-     * factor 2 of n); the correction is tiny, so 1/d to double precision
-     * serves for the division. */
+     * factor 2 of n); the correction is tiny, so it divides by d
+     * approximately: 1/d is q0 (x >= 0) or 1 - q0 (x < 0, as
+     * 1 / (1 + E) = 1 - E / (1 + E)).  One division. */
     VM neg = V_LT(x, V_SET(0.0));
     VD num = V_SEL(neg, e, V_SET(1.0));
     VD num_lo = V_SEL(neg, e_lo, V_SET(0.0));
-    VD i0 = V_DIV(V_SET(1.0), d);
     VD q0 = V_DIV(num, d);
+    VD i0 = V_SEL(neg, V_SUB(V_SET(1.0), q0), q0);
     VD pe;
     VD pd = NNC_VM_FN(two_prod)(q0, d, &pe);
     VD rem = V_ADD(V_SUB(V_SUB(num, pd), pe), V_SUB(num_lo, V_MUL(q0, d_lo)));
     return V_ADD(q0, V_MUL(rem, i0));
 }
 
-/* ---- the float32 forms: exp, log and log1p are the float64 ones (exp with
- * the shorter polynomial); tanh and sigmoid skip the double-double
- * corrections, which only matter for float64's last bit.  Each is computed in
- * double and rounded once to float, within 0.5 ulp plus a few thousandths. ---- */
-
 NNC_VM_ATTR static inline VD NNC_VM_FN(exp)(VD x)
 {
-    return NNC_VM_FN(exp_p)(x, 0);
+    return NNC_VM_FN(exp_p)(x);
 }
 
-NNC_VM_ATTR static inline VD NNC_VM_FN(exp_f)(VD x)
+/* ---- float32 in float32 lanes: exp, expm1, tanh and the logistic function
+ * run on lanes of float (twice as many per vector as double) with the same
+ * methods as the float64 forms above, shorter polynomials and float
+ * Cody-Waite constants: exp(x) is carried as a float-float E_hi + E_lo
+ * (exp_dd_f), so that the last division or subtraction of tanh, sigmoid and
+ * expm1 does not pay for exp's rounding.  Accuracy (float32, worst case over
+ * a million points against an x87 long-double reference): exp 0.51 ulp,
+ * expm1 0.52, tanh 0.77, sigmoid 0.74 (tests/test_vmath.py bounds them at
+ * 1 ulp).  log and log1p (only used on float64 values by the losses) keep
+ * the float64 algorithm on the widened input, rounded once (0.5 ulp). ---- */
+#ifndef NNC_VMATH_F32_CONSTANTS_DEFINED
+#define NNC_VMATH_F32_CONSTANTS_DEFINED
+/* 1.5 * 2^23: adding it rounds a float of magnitude < 2^22 to an integer */
+#define NNC_VMF_SHIFT 12582912.0f
+#define NNC_VMF_INV_LN2 1.44269502f
+/* ln 2 = LN2_HI + LN2_LO with LN2_HI = 0x3f317200 (9 trailing zero bits),
+ * so n LN2_HI is exact for |n| <= 2^8 */
+#define NNC_VMF_LN2_HI 0.693145751953125f
+#define NNC_VMF_LN2_LO 1.42860677e-06f
+/* exp's clamp in float: exp(89) overflows, exp(-104) rounds to 0 */
+#define NNC_VMF_EXP_LO (-104.0f)
+#define NNC_VMF_EXP_HI 89.0f
+/* (tanh(a) - a) / a^3 in z = a^2 on a <= 0.5625: degree 5, error 4.9e-10
+ * (mpmath.chebyfit) */
+#define NNC_VMF_T0 (-0.33333333283938266f)
+#define NNC_VMF_T1 0.1333332207319158f
+#define NNC_VMF_T2 (-0.05396406382647735f)
+#define NNC_VMF_T3 0.021811902608433444f
+#define NNC_VMF_T4 (-0.008499247828795086f)
+#define NNC_VMF_T5 0.002487614648031548f
+#endif
+
+/* 2^k for an integral float k in [-126, 127]. */
+NNC_VM_ATTR static inline VF NNC_VM_FN(pow2_f)(VF k)
 {
-    return NNC_VM_FN(exp_p)(x, 1);
+    return F_SHL23(F_ADD(k, F_SET(NNC_VMF_SHIFT + 127.0f)));
 }
 
-/* 2^n (((1 - 2^-n) + r) + tail) on the clamped range [-40, 710]: 1 - 2^-n is
- * exact there (2^-n clamped at 2^-60), and scaling by 2^n is exact. */
-NNC_VM_ATTR static inline VD NNC_VM_FN(expm1_f)(VD x)
+/* a b = p + *err exactly for floats (Dekker's product, Veltkamp's split with
+ * 2^12 + 1; valid while |a|, |b| < 2^115). */
+NNC_VM_ATTR static inline VF NNC_VM_FN(two_prod_f)(VF a, VF b, VF *err)
 {
-    VD n, r, r_err, q1;
-    VD xc = V_MAX(V_SET(-40.0), V_MIN(V_SET(NNC_VM_EXP_HI), x));
-    VD tail = NNC_VM_FN(exp_reduce)(xc, &n, &r, &r_err, &q1, 1);
-    VD n1 = V_SUB(V_ADD(V_MUL(n, V_SET(0.5)), V_SET(NNC_VM_SHIFT)), V_SET(NNC_VM_SHIFT));
-    VD inv = NNC_VM_FN(pow2)(V_MAX(V_SET(-60.0), V_SUB(V_SET(0.0), n)));
-    VD y = V_ADD(V_ADD(V_SUB(V_SET(1.0), inv), r), tail);
-    y = V_MUL(V_MUL(y, NNC_VM_FN(pow2)(n1)), NNC_VM_FN(pow2)(V_SUB(n, n1)));
-    return V_SEL(V_EQ(x, V_SET(0.0)), x, y);
+    const VF split = F_SET(4097.0f);
+    VF ca = F_MUL(a, split);
+    VF ah = F_SUB(ca, F_SUB(ca, a));
+    VF al = F_SUB(a, ah);
+    VF cb = F_MUL(b, split);
+    VF bh = F_SUB(cb, F_SUB(cb, b));
+    VF bl = F_SUB(b, bh);
+    VF p = F_MUL(a, b);
+    *err = F_ADD(F_ADD(F_ADD(F_SUB(F_MUL(ah, bh), p), F_MUL(ah, bl)), F_MUL(al, bh)),
+                 F_MUL(al, bl));
+    return p;
 }
 
+/* exp(x) = (E_hi + E_lo) 2^n1 2^n2 with |E_lo| <= ulp(E_hi) / 2 (E_lo in
+ * *lo, the two scale factors in *s1 and *s2, not applied, and n in *n_out),
+ * x clamped to
+ * [EXP_LO, EXP_HI] by the caller.  x = n ln2 + r + r_err, then
+ * exp(r) = 1 + r + r^2 Q(r); 1 + r is split exactly (Fast2Sum, 1 >= |r|)
+ * and the small terms are summed into its low part, so E_hi is exp rounded
+ * once and E_hi + E_lo is within about 2^-27 of exp(r) (the roundings of
+ * the tail r^2 Q(r) <= 0.06).  With exact (a constant) set, the tail is
+ * r^2 / 2 + r^3 Q1(r) with r^2 exact (Dekker) and the tail's largest term
+ * split off too: within about 2^-30, which expm1 needs near its zero. */
+NNC_VM_ATTR static inline VF NNC_VM_FN(exp_dd_f)(VF x, VF *lo, VF *s1, VF *s2, VF *n_out,
+                                                   int exact)
+{
+    VF t = F_ADD(F_MUL(x, F_SET(NNC_VMF_INV_LN2)), F_SET(NNC_VMF_SHIFT));
+    VF k = F_SUB(t, F_SET(NNC_VMF_SHIFT));
+    VF hi = F_SUB(x, F_MUL(k, F_SET(NNC_VMF_LN2_HI))); /* exact */
+    VF klo = F_MUL(k, F_SET(NNC_VMF_LN2_LO));
+    VF r = F_SUB(hi, klo);
+    VF r_err = F_SUB(F_SUB(hi, r), klo); /* exact (Fast2Sum) */
+    VF q = F_SET((float)NNC_VM_F5);
+    q = F_ADD(F_MUL(q, r), F_SET((float)NNC_VM_F4));
+    q = F_ADD(F_MUL(q, r), F_SET((float)NNC_VM_F3));
+    q = F_ADD(F_MUL(q, r), F_SET((float)NNC_VM_F2));
+    q = F_ADD(F_MUL(q, r), F_SET((float)NNC_VM_F1)); /* Q1 */
+    VF h = F_ADD(F_SET(1.0f), r);
+    VF h_lo = F_ADD(F_SUB(F_SET(1.0f), h), r); /* exact */
+    VF u, small;
+    if (exact) { /* a constant: the branch folds away where it is inlined */
+        VF r2_err;
+        VF r2 = NNC_VM_FN(two_prod_f)(r, r, &r2_err);
+        VF t_hi = F_MUL(r2, F_SET(0.5f)); /* exact */
+        VF t_lo = F_ADD(F_MUL(r2_err, F_SET(0.5f)), F_MUL(F_MUL(r2, r), q));
+        u = F_ADD(h, t_hi);
+        VF u_lo = F_ADD(F_SUB(h, u), t_hi); /* exact */
+        small = F_ADD(u_lo, F_ADD(h_lo, F_ADD(r_err, t_lo)));
+    }
+    else {
+        VF tail = F_MUL(F_MUL(r, r), F_ADD(F_MUL(q, r), F_SET((float)NNC_VM_F0)));
+        u = h;
+        small = F_ADD(F_ADD(tail, r_err), h_lo);
+    }
+    VF e = F_ADD(u, small);
+    *lo = F_ADD(F_SUB(u, e), small);
+    VF n1 = F_SUB(F_ADD(F_MUL(k, F_SET(0.5f)), F_SET(NNC_VMF_SHIFT)), F_SET(NNC_VMF_SHIFT));
+    *s1 = NNC_VM_FN(pow2_f)(n1);
+    *s2 = NNC_VM_FN(pow2_f)(F_SUB(k, n1));
+    *n_out = k;
+    return e;
+}
+
+NNC_VM_ATTR static inline VF NNC_VM_FN(exp_f)(VF x)
+{
+    VF lo, s1, s2, n;
+    x = F_MAX(F_SET(NNC_VMF_EXP_LO), F_MIN(F_SET(NNC_VMF_EXP_HI), x));
+    VF e = NNC_VM_FN(exp_dd_f)(x, &lo, &s1, &s2, &n, 0);
+    return F_MUL(F_MUL(e, s1), s2);
+}
+
+/* (E_hi - 1) + E_lo with E_hi - 1 split exactly (TwoSum), as expm1 above. */
+NNC_VM_ATTR static inline VF NNC_VM_FN(expm1_f)(VF x)
+{
+    VF lo, s1, s2, n;
+    VF xc = F_MAX(F_SET(NNC_VMF_EXP_LO), F_MIN(F_SET(NNC_VMF_EXP_HI), x));
+    VF e = NNC_VM_FN(exp_dd_f)(xc, &lo, &s1, &s2, &n, 1);
+    e = F_MUL(F_MUL(e, s1), s2);
+    lo = F_MUL(F_MUL(lo, s1), s2);
+    VF s = F_SUB(e, F_SET(1.0f));
+    VF bb = F_SUB(s, e);
+    VF err = F_SUB(F_SUB(e, F_SUB(s, bb)), F_ADD(F_SET(1.0f), bb));
+    VF y = F_ADD(s, F_ADD(err, lo));
+    y = F_SEL(F_EQ(e, F_SET(HUGE_VALF)), e, y);
+    return F_SEL(F_EQ(x, F_SET(0.0f)), x, y);
+}
+
+/* tanh as the float64 form: a + a^3 P(a^2) below 0.5625, else
+ * 1 - 2 / (E + 1) with E = exp(2a) carried as E_hi + E_lo; 2a is clamped at
+ * 20, above which tanh rounds to 1 in float (so one scale factor serves). */
+NNC_VM_ATTR static inline VF NNC_VM_FN(tanh_f)(VF x)
+{
+    VF sign = F_ANDB(x, F_SET(-0.0f));
+    VF a = F_XORB(x, sign);
+    VF z = F_MUL(a, a);
+    VF q = F_SET(NNC_VMF_T5);
+    q = F_ADD(F_MUL(q, z), F_SET(NNC_VMF_T4));
+    q = F_ADD(F_MUL(q, z), F_SET(NNC_VMF_T3));
+    q = F_ADD(F_MUL(q, z), F_SET(NNC_VMF_T2));
+    q = F_ADD(F_MUL(q, z), F_SET(NNC_VMF_T1));
+    q = F_ADD(F_MUL(q, z), F_SET(NNC_VMF_T0));
+    VF small = F_ADD(a, F_MUL(F_MUL(a, z), q));
+    VF e_lo, s1, s2, n;
+    VF e = NNC_VM_FN(exp_dd_f)(F_MIN(F_SET(20.0f), F_ADD(a, a)), &e_lo, &s1, &s2, &n, 0);
+    VF scale = NNC_VM_FN(pow2_f)(n); /* 0 <= n <= 29: one factor */
+    e = F_MUL(e, scale);
+    e_lo = F_MUL(e_lo, scale);
+    VF d = F_ADD(e, F_SET(1.0f));
+    VF d_lo = F_ADD(F_ADD(F_SUB(e, d), F_SET(1.0f)), e_lo);
+    VF q0 = F_DIV(F_SET(2.0f), d);
+    VF c = F_MUL(F_MUL(q0, d_lo), F_MUL(q0, F_SET(0.5f)));
+    VF s = F_SUB(F_SET(1.0f), q0);
+    VF s_err = F_SUB(F_SUB(F_SET(1.0f), s), q0);
+    VF large = F_ADD(s, F_ADD(s_err, c));
+    VF t = F_SEL(F_LT(a, F_SET(0.5625f)), small, large);
+    return F_ORB(t, sign);
+}
+
+/* (x < 0 ? E : 1) / (1 + E), E = exp(-|x|) = E_hi + E_lo, as the float64
+ * form: D = 1 + E_hi split exactly (Fast2Sum), the quotient q0 corrected
+ * with its exact remainder (Dekker) and the two low parts, so that only the
+ * division and the last add round.  The correction divides by D
+ * approximately: 1 / D is q0 (x >= 0) or 1 - q0 (x < 0, as
+ * 1 / (1 + E) = 1 - E / (1 + E)), plenty for a term of about an ulp.  One
+ * division. */
+NNC_VM_ATTR static inline VF NNC_VM_FN(sigmoid_f)(VF x)
+{
+    VF na = F_ORB(x, F_SET(-0.0f)); /* -|x| */
+    VF e_lo, s1, s2, n;
+    VF e = NNC_VM_FN(exp_dd_f)(F_MAX(F_SET(NNC_VMF_EXP_LO), na), &e_lo, &s1, &s2, &n, 0);
+    e = F_MUL(F_MUL(e, s1), s2);
+    e_lo = F_MUL(F_MUL(e_lo, s1), s2);
+    VF d = F_ADD(F_SET(1.0f), e);
+    VF d_lo = F_ADD(F_ADD(F_SUB(F_SET(1.0f), d), e), e_lo);
+    VFM neg = F_LT(x, F_SET(0.0f));
+    VF num = F_SEL(neg, e, F_SET(1.0f));
+    VF num_lo = F_SEL(neg, e_lo, F_SET(0.0f));
+    VF q0 = F_DIV(num, d);
+    VF pe;
+    VF pd = NNC_VM_FN(two_prod_f)(q0, d, &pe);
+    VF rem = F_ADD(F_SUB(F_SUB(num, pd), pe), F_SUB(num_lo, F_MUL(q0, d_lo)));
+    VF inv = F_SEL(neg, F_SUB(F_SET(1.0f), q0), q0);
+    return F_ADD(q0, F_MUL(rem, inv));
+}
+
+/* log and log1p for float32: the float64 algorithm on the widened input. */
 NNC_VM_ATTR static inline VD NNC_VM_FN(log_f)(VD x)
 {
     return NNC_VM_FN(log)(x);
@@ -409,21 +581,4 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(log_f)(VD x)
 NNC_VM_ATTR static inline VD NNC_VM_FN(log1p_f)(VD x)
 {
     return NNC_VM_FN(log1p)(x);
-}
-
-/* sign(x) e / (e + 2), e = expm1(2|x|), 2|x| clamped at 40. */
-NNC_VM_ATTR static inline VD NNC_VM_FN(tanh_f)(VD x)
-{
-    VD sign = V_ANDB(x, V_SET(NNC_VM_SIGN_MASK));
-    VD a = V_XORB(x, sign);
-    VD e = NNC_VM_FN(expm1_f)(V_MIN(V_SET(40.0), V_ADD(a, a)));
-    return V_ORB(V_DIV(e, V_ADD(e, V_SET(2.0))), sign);
-}
-
-/* (x < 0 ? e : 1) / (1 + e), e = exp(-|x|): one division. */
-NNC_VM_ATTR static inline VD NNC_VM_FN(sigmoid_f)(VD x)
-{
-    VD e = NNC_VM_FN(exp_f)(V_ORB(x, V_SET(NNC_VM_SIGN_MASK)));
-    VD num = V_SEL(V_LT(x, V_SET(0.0)), e, V_SET(1.0));
-    return V_DIV(num, V_ADD(V_SET(1.0), e));
 }

@@ -112,33 +112,34 @@ static PyObject *py_isa_levels(PyObject *self, PyObject *noargs)
 
 PyDoc_STRVAR(opt_step_isa_doc,
 "_opt_step_isa($module, name, isa, w, g, s1=None, s2=None, *, lr=0.0, mu=0.0,\n"
-"              beta1=0.9, beta2=0.999, eps=1e-8, t=1)\n"
+"              beta1=0.9, beta2=0.999, eps=1e-8, t=1, rho=0.9)\n"
 "--\n"
 "\n"
-"Private: one sgd / momentum / adam step on the given instruction-set path,\n"
-"in place on w (and the state s1 = v for momentum, s1 = m and s2 = v for\n"
-"adam), all float32 or all float64, C-contiguous, one shape.  For the\n"
+"Private: one sgd / momentum / adam / rmsprop step on the given\n"
+"instruction-set path, in place on w (and the state s1 = v for momentum and\n"
+"rmsprop, s1 = m and s2 = v for adam), all float32 or all float64, C-contiguous, one shape.  For the\n"
 "tests that every dispatch path gives the same bits.");
 
 static PyObject *py_opt_step_isa(PyObject *self, PyObject *args, PyObject *kwds)
 {
     static char *kwlist[] = {"name", "isa", "w", "g", "s1", "s2", "lr", "mu",
-                             "beta1", "beta2", "eps", "t", NULL};
+                             "beta1", "beta2", "eps", "t", "rho", NULL};
     const char *name;
     PyObject *isao, *wo, *go, *s1o = Py_None, *s2o = Py_None;
     PyArrayObject *w = NULL, *g = NULL, *s1 = NULL, *s2 = NULL;
-    double lr = 0.0, mu = 0.0, b1 = 0.9, b2 = 0.999, eps = 1e-8;
+    double lr = 0.0, mu = 0.0, b1 = 0.9, b2 = 0.999, eps = 1e-8, rho = 0.9;
     long long t = 1;
     nnc_isa_t isa;
     nnc_status_t st = NNC_STATUS_OK;
     int typenum, kind;
     (void)self;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "sOOO|OO$dddddL:_opt_step_isa", kwlist, &name,
-                                     &isao, &wo, &go, &s1o, &s2o, &lr, &mu, &b1, &b2, &eps, &t))
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "sOOO|OO$dddddLd:_opt_step_isa", kwlist,
+                                     &name, &isao, &wo, &go, &s1o, &s2o, &lr, &mu, &b1, &b2,
+                                     &eps, &t, &rho))
         return NULL;
     kind = strcmp(name, "sgd") == 0 ? 0 : strcmp(name, "momentum") == 0 ? 1
-         : strcmp(name, "adam") == 0 ? 2 : -1;
+         : strcmp(name, "adam") == 0 ? 2 : strcmp(name, "rmsprop") == 0 ? 3 : -1;
     if (kind < 0) {
         PyErr_Format(PyExc_ValueError, "_opt_step_isa: unknown optimizer %s", name);
         return NULL;
@@ -166,17 +167,22 @@ static PyObject *py_opt_step_isa(PyObject *self, PyObject *args, PyObject *kwds)
                 nnc_sgd_step_isa_f32(isa, n, pw, pg, (float)lr);
             else if (kind == 1)
                 nnc_momentum_step_isa_f32(isa, n, pw, pg, p1, (float)lr, (float)mu);
-            else
+            else if (kind == 2)
                 st = nnc_adam_step_isa_f32(isa, n, pw, pg, p1, p2, (int64_t)t, (float)lr,
                                            (float)b1, (float)b2, (float)eps);
+            else
+                st = nnc_rmsprop_step_isa_f32(isa, n, pw, pg, p1, (float)lr, (float)rho,
+                                              (float)eps);
         }
         else {
             if (kind == 0)
                 nnc_sgd_step_isa_f64(isa, n, pw, pg, lr);
             else if (kind == 1)
                 nnc_momentum_step_isa_f64(isa, n, pw, pg, p1, lr, mu);
-            else
+            else if (kind == 2)
                 st = nnc_adam_step_isa_f64(isa, n, pw, pg, p1, p2, (int64_t)t, lr, b1, b2, eps);
+            else
+                st = nnc_rmsprop_step_isa_f64(isa, n, pw, pg, p1, lr, rho, eps);
         }
     }
     if (st != NNC_STATUS_OK) {
@@ -340,7 +346,7 @@ int nnc_dispatch_info(PyObject *dict)
     const char *best = nnc_isa_name(nnc_isa_best());
     /* vmath: exp, log, tanh, sigmoid; activations and losses: every kernel of
      * activations.c and losses.c, forward and backward, with their row sums;
-     * optimizers: sgd, momentum, adam.  GEMM chooses its own micro-kernel
+     * optimizers: sgd, momentum, adam, rmsprop.  GEMM chooses its own micro-kernel
      * (_gemm_kernels()). */
     const char *families[] = {"vmath", "activations", "losses", "optimizers"};
     PyObject *d = PyDict_New();
