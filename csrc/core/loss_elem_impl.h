@@ -7,22 +7,8 @@
  *
  * loss_<name>_elem(pred, target, k, &d) returns the element's loss and stores
  * its derivative with respect to pred in d; k is the loss's constant,
- * computed once per call by loss_<name>_k(p). */
-
-#ifndef NNC_ELEMWISE_LOSSES
-/* The losses that are a sum of independent per-element terms, as
- * X(ENUM_SUFFIX, name, vec) rows matching ops.def; vec is 1 when the element
- * function is plain arithmetic (loops over it vectorise), 0 when it calls
- * exp or log.  The row losses (cross_entropy, kl_divergence) are not in it. */
-#define NNC_ELEMWISE_LOSSES(X)                  \
-    X(MSE, mse, 1)                              \
-    X(MAE, mae, 1)                              \
-    X(HUBER, huber, 1)                          \
-    X(LOG_LOSS, log_loss, 0)                    \
-    X(LOG_LOSS_LOGITS, log_loss_with_logits, 0) \
-    X(PERCEPTRON, perceptron_loss, 1)           \
-    X(HINGE, hinge, 1)
-#endif
+ * computed once per call by loss_<name>_k(p).  The ELEM and ELEM_T rows of
+ * ops.def's NNC_LOSSES name these pairs (NNC_ELEMWISE_LOSSES lists them). */
 
 /* ---------------- scalar helpers ---------------- */
 
