@@ -579,3 +579,47 @@ def test_cross_entropy_unsigned_indices_still_work():
         assert F.cross_entropy(z, np.array([1, 2], dtype=dt)) == want
     with pytest.raises(ValueError, match=r"target\[0\] = -1 is not a class index"):
         F.cross_entropy(z, np.array([-1, 2]))
+
+
+# ---------------------------------------------------------------- log_cosh
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_log_cosh_is_accurate_near_zero_and_finite_far_out(dtype):
+    """log(cosh(r)) = r^2/2 - r^4/12 + ... near 0 (no cancellation: tiny
+    residuals keep their digits) and |r| - log 2 far out (cosh would
+    overflow); its derivative is tanh(r)."""
+    r = np.array([1e-8, -3e-4, 0.5, -0.999, 1.0, 30.0, -1000.0], dtype=dtype)
+    t = np.zeros_like(r)
+    terms = np.array([F.log_cosh(r[i:i + 1], t[i:i + 1], reduction="sum") for i in range(r.size)])
+    rr = r.astype(np.float64)
+    want = np.where(np.abs(rr) < 1, rr**2 / 2 - rr**4 / 12 + rr**6 / 45 - 17 * rr**8 / 2520,
+                    np.abs(rr) + np.log1p(np.exp(-2 * np.abs(rr))) - np.log(2.0))
+    want[2:4] = np.log(np.cosh(rr[2:4]))  # the series is short there
+    rtol = 2e-6 if dtype == np.float32 else 1e-14
+    np.testing.assert_allclose(terms, want, rtol=rtol)
+    np.testing.assert_allclose(F.log_cosh_backward(r, t, reduction="sum"), np.tanh(rr), rtol=rtol)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        big = np.array([np.inf, -np.inf, np.nan], dtype=dtype)
+        v = F.log_cosh_backward(big, np.zeros_like(big), reduction="sum")
+        assert v[0] == 1 and v[1] == -1 and np.isnan(v[2])
+        assert F.log_cosh(big[:2], np.zeros(2, dtype)) == np.inf
+        assert np.isnan(F.log_cosh(big, np.zeros(3, dtype)))
+
+
+def test_log_cosh_trains_a_line_through_fit():
+    """A robust regression: fit with LogCosh recovers a line despite one far
+    outlier that drags MSE's fit away."""
+    import nnc
+
+    X = np.linspace(-1, 1, 21).reshape(-1, 1)
+    y = 2.0 * X + 0.5
+    y[3] += 40.0  # one outlier
+    fits = {}
+    for loss in (nnc.losses.LogCosh(), nnc.losses.MSE()):
+        model = nnc.Sequential([nnc.Dense(1, 1)], seed=0)
+        model.fit(X, y, loss=loss, optimizer=nnc.Adam(lr=0.05), epochs=2000)
+        fits[type(loss).__name__] = model.get_flat_params()
+    assert np.allclose(fits["LogCosh"], [2.0, 0.5], atol=0.15)
+    assert not np.allclose(fits["MSE"], [2.0, 0.5], atol=0.5)

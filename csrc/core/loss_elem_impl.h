@@ -157,4 +157,28 @@ static inline T NNC_FN(loss_hinge_elem)(T s, T t, T k, T *d)
     return NNC_FN(loss_relu)(m);
 }
 
+/* log_cosh: log(cosh(r)), r = pred - target; derivative tanh(r).  For |r| < 1
+ * as log1p(2 sinh(a)^2) with a = |r| / 2 (cosh r - 1 = 2 sinh(r/2)^2, and
+ * sinh a = (e + e / (e + 1)) / 2 with e = expm1(a): no cancellation, so
+ * r^2 / 2 keeps its digits for tiny r); beyond, |r| + log1p(exp(-2|r|)) -
+ * log 2 (no overflow of cosh).  NaN takes the second branch and stays NaN. */
+static inline T NNC_FN(loss_log_cosh_k)(const nnc_loss_params_t *p)
+{
+    (void)p;
+    return NNC_LIT(0.0);
+}
+static inline T NNC_FN(loss_log_cosh_elem)(T pr, T t, T k, T *d)
+{
+    (void)k;
+    const T r = pr - t;
+    const T a = NNC_FABS(r);
+    *d = NNC_TANH(r);
+    if (a < NNC_LIT(1.0)) {
+        const T e = NNC_EXPM1(NNC_LIT(0.5) * a);
+        const T sh = NNC_LIT(0.5) * (e + e / (e + NNC_LIT(1.0)));
+        return NNC_LOG1P(NNC_LIT(2.0) * (sh * sh));
+    }
+    return (a + NNC_LOG1P(NNC_EXP(NNC_LIT(-2.0) * a))) - NNC_LIT(0.69314718055994530942);
+}
+
 #undef NNC_LOG_LOSS_EPS_

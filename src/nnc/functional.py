@@ -47,20 +47,22 @@ from ._core import (ACTIVATIONS, LOSSES, identity, step, sigmoid, tanh, relu, le
     elu, selu, softplus, identity_backward, step_backward, sigmoid_backward, tanh_backward,
     relu_backward, leaky_relu_backward, prelu_backward, elu_backward, selu_backward,
     softplus_backward, mse, mae, huber, log_loss, log_loss_with_logits, perceptron_loss, hinge,
-    mse_backward, mae_backward, huber_backward, log_loss_backward, log_loss_with_logits_backward,
-    perceptron_loss_backward, hinge_backward, l1_penalty, l1_penalty_backward, l2_penalty,
-    l2_penalty_backward, sgd_step, momentum_step, nesterov_step, adam_step, rmsprop_step)
+    log_cosh, mse_backward, mae_backward, huber_backward, log_loss_backward,
+    log_loss_with_logits_backward, perceptron_loss_backward, hinge_backward, log_cosh_backward,
+    l1_penalty, l1_penalty_backward, l2_penalty, l2_penalty_backward, sgd_step, momentum_step,
+    nesterov_step, adam_step, rmsprop_step)
 
 __all__ = ["ACTIVATIONS", "LOSSES", "identity", "step", "sigmoid", "tanh", "relu", "leaky_relu",
     "prelu", "elu", "selu", "softmax", "log_softmax", "softplus", "identity_backward",
     "step_backward", "sigmoid_backward", "tanh_backward", "relu_backward", "leaky_relu_backward",
     "prelu_backward", "elu_backward", "selu_backward", "softmax_backward", "log_softmax_backward",
     "softplus_backward", "mse", "mae", "huber", "log_loss", "log_loss_with_logits",
-    "cross_entropy", "kl_divergence", "perceptron_loss", "hinge", "mse_backward", "mae_backward",
-    "huber_backward", "log_loss_backward", "log_loss_with_logits_backward",
+    "cross_entropy", "kl_divergence", "perceptron_loss", "hinge", "log_cosh", "mse_backward",
+    "mae_backward", "huber_backward", "log_loss_backward", "log_loss_with_logits_backward",
     "cross_entropy_backward", "kl_divergence_backward", "perceptron_loss_backward",
-    "hinge_backward", "l1_penalty", "l1_penalty_backward", "l2_penalty", "l2_penalty_backward",
-    "sgd_step", "momentum_step", "nesterov_step", "adam_step", "rmsprop_step"]
+    "hinge_backward", "log_cosh_backward", "l1_penalty", "l1_penalty_backward", "l2_penalty",
+    "l2_penalty_backward", "sgd_step", "momentum_step", "nesterov_step", "adam_step",
+    "rmsprop_step"]
 # </generated>
 
 

@@ -60,9 +60,26 @@ class Loss:
             setattr(self, key, self._check_param(spec, value))
 
     # The engine's fields for a FLAG and a POSITIVE parameter (nnc_loss_params_t
-    # half, delta); a loss without one leaves them at these values.
-    half = False
-    delta = 1.0
+    # half and delta): the value of the row's parameter of that kind, whatever
+    # its name, else False and 1.0.
+    @property
+    def half(self) -> bool:
+        spec = self._row()["param"] if self.name else None
+        return bool(self.__dict__.get(spec[0], False)) if spec and spec[2] == "flag" else False
+
+    @half.setter
+    def half(self, value: bool) -> None:
+        self.__dict__["half"] = value
+
+    @property
+    def delta(self) -> float:
+        spec = self._row()["param"] if self.name else None
+        return float(self.__dict__.get(spec[0], spec[1])) if spec and spec[2] == "positive" \
+            else 1.0
+
+    @delta.setter
+    def delta(self, value: float) -> None:
+        self.__dict__["delta"] = value
 
     @classmethod
     def _row(cls) -> dict:
@@ -82,10 +99,7 @@ class Loss:
 
     def _params(self) -> tuple[int, int, bool, float]:
         """The engine's (kind, reduction, half, delta) tuple."""
-        spec = self._row()["param"]
-        half = bool(getattr(self, spec[0])) if spec and spec[2] == "flag" else False
-        delta = float(getattr(self, spec[0])) if spec and spec[2] == "positive" else 1.0
-        return (_LOSS_CODES[self.name], _REDUCTIONS[self.reduction], half, delta)
+        return (_LOSS_CODES[self.name], _REDUCTIONS[self.reduction], self.half, self.delta)
 
     def _kwargs(self) -> dict[str, Any]:
         """The functional form's keyword arguments (reduction and the row's
@@ -196,6 +210,8 @@ if TYPE_CHECKING:
     class PerceptronLoss(Loss):
         def __init__(self, reduction: str = "mean") -> None: ...
     class Hinge(Loss):
+        def __init__(self, reduction: str = "mean") -> None: ...
+    class LogCosh(Loss):
         def __init__(self, reduction: str = "mean") -> None: ...
 # </generated>
     pass
