@@ -112,6 +112,33 @@ def test_docstrings_and_signatures_come_from_the_table():
         assert [params[h].default for h, _, _ in r["hyper"]] == [d for _, d, _ in r["hyper"]]
 
 
+# The data arguments of the functional forms (arrays, and Adam's step count
+# t); everything else is a hyper-parameter.
+DATA_ARGS = ({"x", "dy", "w", "g", "t", "target"} | {r["first"] for r in OPS["losses"]}
+             | {s for r in OPS["optimizers"] for s in r["states"]})
+
+
+def test_every_function_follows_the_one_argument_order():
+    """docs/ARCHITECTURE.md's convention: data first, then hyper-parameters;
+    a backward takes its forward's arguments in the same order (data, then
+    dy for an activation) and the same hyper-parameters with the same
+    defaults."""
+    for name in F.__all__:
+        fn = getattr(F, name)
+        if not callable(fn):
+            continue
+        params = list(inspect.signature(fn).parameters.values())
+        data = [p.name for p in params if p.name in DATA_ARGS]
+        assert [p.name for p in params[:len(data)]] == data, (name, params)  # data first
+        if not name.endswith("_backward"):
+            continue
+        fwd = list(inspect.signature(getattr(F, name[:-len("_backward")])).parameters.values())
+        fdata = [p.name for p in fwd if p.name in DATA_ARGS]
+        assert data[:len(fdata)] == fdata and data[len(fdata):] in ([], ["dy"]), name
+        assert ([(p.name, p.kind, p.default) for p in params if p.name not in DATA_ARGS]
+                == [(p.name, p.kind, p.default) for p in fwd if p.name not in DATA_ARGS]), name
+
+
 # ---- every activation from its reference ---------------------------------------
 
 def _alpha(r):
