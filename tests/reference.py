@@ -181,8 +181,10 @@ def _row_loss(name, z, tt, dtype):
     if name == "kl_divergence":
         tiny = float(np.finfo(dtype).tiny)
         pc = np.where(z < tiny, tiny, z)
-        return (np.where(tt != 0, tt * (np.log(tt) - np.log(pc)), 0.0),
-                np.where(tt == 0, 0.0, -tt / pc))
+        # xlogy(t, t) - t log(p), as the kernel: a NaN prediction propagates
+        # even where t = 0 (0 * log(NaN) = NaN); d/dp = 0 - t / p (+0 at t = 0)
+        tlogt = np.where(tt != 0, tt * np.log(np.where(tt != 0, tt, 1.0)), 0.0)
+        return tlogt - tt * np.log(pc), 0.0 - tt / pc
     raise KeyError(name)
 
 
