@@ -3,7 +3,7 @@
 One class per loss of the op table (csrc/core/ops.def; README's op table
 lists them), generated from its row: ``MSE(reduction, half)``, ``MAE``,
 ``Huber(delta, reduction)``, ``LogLoss``, ``LogLossWithLogits``,
-``CrossEntropy``, ``KLDivergence``, ``PerceptronLoss``, ``Hinge``, ...
+``CrossEntropy``, ``KLDivergence``, ``PerceptronLoss``, ``Hinge``, ``LogCosh``.
 Each maps to one C kernel, the same one ``nnc.functional`` calls
 (``nnc.functional.<name>``), and its docstring is the row's.  A row's
 parameter is the class's too: a switch (``MSE(half=True)``) comes after
