@@ -160,6 +160,12 @@ def _elementwise(name, p, t, dtype, half, delta):
     if name == "log_loss_with_logits":
         return (np.where(p > 0, p, 0.0) - p * t + np.log1p(np.exp(-np.abs(p))),
                 sigmoid(p) - t)
+    if name == "log_cosh":
+        a = np.abs(r)
+        with np.errstate(over="ignore"):
+            near = np.log1p(2.0 * np.sinh(a / 2.0) ** 2)  # accurate for small r
+        return (np.where(a < 1.0, near, a + np.log1p(np.exp(-2.0 * a)) - math.log(2.0)),
+                np.tanh(r))
     if name in ("perceptron_loss", "hinge"):
         y = 2.0 * t - 1.0
         m = -y * p if name == "perceptron_loss" else 1.0 - y * p
@@ -175,14 +181,20 @@ def _row_loss(name, z, tt, dtype):
     if name == "kl_divergence":
         tiny = float(np.finfo(dtype).tiny)
         pc = np.where(z < tiny, tiny, z)
-        return (np.where(tt != 0, tt * (np.log(tt) - np.log(pc)), 0.0),
-                np.where(tt == 0, 0.0, -tt / pc))
+        # xlogy(t, t) - t log(p), as the kernel: a NaN prediction propagates
+        # even where t = 0 (0 * log(NaN) = NaN); d/dp = 0 - t / p (+0 at t = 0)
+        tlogt = np.where(tt != 0, tt * np.log(np.where(tt != 0, tt, 1.0)), 0.0)
+        return tlogt - tt * np.log(pc), 0.0 - tt / pc
     raise KeyError(name)
 
 
 LOSSES = ("mse", "mae", "huber", "log_loss", "log_loss_with_logits", "cross_entropy",
-          "kl_divergence", "perceptron_loss", "hinge")
+          "kl_divergence", "perceptron_loss", "hinge", "log_cosh")
 ROW_LOSSES = ("cross_entropy", "kl_divergence")
+# The first argument's domain where it is not every real number: test_ops_table
+# samples it uniformly from (low, high) (and ends a model with Sigmoid, or
+# Softmax for a row loss, to keep fit's outputs inside it).
+LOSS_DOMAIN = {"log_loss": (0.01, 0.99), "kl_divergence": (0.01, 0.99)}
 
 
 def loss_ref(name, pred, target, dtype, reduction="mean", half=False, delta=1.0):

@@ -7,81 +7,24 @@ import warnings
 import numpy as np
 import pytest
 
+from nnc import _core
 from nnc import functional as F
+import reference as R
 from _helpers import I64, VP, kernel, numeric_grad, ptr, variants
 
-ELEMWISE = ("mse", "mae", "huber", "log_loss", "log_loss_with_logits", "perceptron_loss",
-            "hinge")
-ROWWISE = ("cross_entropy", "kl_divergence")
+# Every loss row of the op table (a new row is tested here too, from its
+# reference in tests/reference.py).
+ELEMWISE = tuple(r["name"] for r in _core._ops["losses"] if not r["rowwise"])
+ROWWISE = tuple(r["name"] for r in _core._ops["losses"] if r["rowwise"])
 
 
 def _eps(dtype):
     return np.float32(1e-7) if dtype == np.float32 else 1e-12
 
 
-def ref_terms(name, p, t, dtype, delta=1.0, half=False):
-    """Per-element (or per-element-of-a-row) loss terms and d/dpred, in float64."""
-    p64 = np.asarray(p, np.float64)
-    t = np.asarray(t, np.float64)
-    with np.errstate(all="ignore"):
-        r = p64 - t
-        if name == "mse":
-            k = 0.5 if half else 1.0
-            return k * r * r, 2 * k * r
-        if name == "mae":
-            return np.abs(r), np.sign(r)
-        if name == "huber":
-            a = np.abs(r)
-            inside = a <= delta
-            return (np.where(inside, 0.5 * r * r, delta * (a - 0.5 * delta)),
-                    np.where(inside, r, delta * np.sign(r)))
-        if name == "log_loss":
-            # the clamp happens in the working precision
-            eps = _eps(dtype)
-            pc = np.clip(np.asarray(p, dtype), eps, dtype(1) - eps).astype(np.float64)
-            return (-(t * np.log(pc) + (1 - t) * np.log(1 - pc)),
-                    (1 - t) / (1 - pc) - t / pc)
-        if name == "log_loss_with_logits":
-            z = p64
-            e = np.exp(-np.abs(z))
-            sig = np.where(z >= 0, 1 / (1 + e), e / (1 + e))
-            return np.where(z > 0, z, 0.0) - z * t + np.log1p(e), sig - t
-        if name in ("perceptron_loss", "hinge"):
-            y = 2 * t - 1
-            m = -y * p64 if name == "perceptron_loss" else 1 - y * p64
-            grad = np.where(m > 0, -y, 0.0)
-            return np.where(m < 0, 0.0, m), np.where(np.isnan(m), np.nan, grad)
-        if name == "kl_divergence":
-            tiny = np.finfo(dtype).tiny
-            pc = np.where(p64 < tiny, tiny, p64)
-            tlogt = np.where(t != 0, t * np.log(np.where(t != 0, t, 1)), 0.0)
-            return tlogt - t * np.log(pc), 0.0 - t / pc
-        if name == "cross_entropy":
-            z = np.atleast_2d(p64)
-            tt = np.atleast_2d(t)
-            if z.shape[-1] == 0:
-                return np.zeros(p64.shape), np.zeros(p64.shape)
-            m = z.max(axis=-1, keepdims=True)
-            lse = np.log(np.exp(z - m).sum(axis=-1, keepdims=True))
-            terms = np.where(tt != 0, tt * ((m - z) + lse), 0.0)
-            soft = np.exp(z - m - lse)
-            grad = soft * tt.sum(axis=-1, keepdims=True) - tt
-            return terms.reshape(p64.shape), grad.reshape(p64.shape)
-    raise AssertionError(name)
-
-
 def ref_loss(name, p, t, dtype, reduction="mean", **kw):
-    terms, grad = ref_terms(name, p, t, dtype, **kw)
-    p = np.asarray(p)
-    if name in ROWWISE:
-        count = 1 if p.ndim == 1 else p.shape[0]
-    else:
-        count = p.size
-    total = float(np.sum(terms))
-    if reduction == "sum":
-        return total, grad
-    with np.errstate(all="ignore"):
-        return (total / count if count else float("nan")), grad / count
+    """(value, gradient): tests/reference.py's, the one NumPy reference."""
+    return R.loss_ref(name, p, t, np.dtype(dtype), reduction, **kw)
 
 
 def tol(dtype):
@@ -497,8 +440,7 @@ def test_threads_give_the_same_numbers():
 # ---- direct calls into the C kernels (ctypes), for paths the Python API does
 # not reach: a forward output passed to backward, in-place aliasing, statuses
 # (helpers in _helpers.py).
-LOSS_NAMES = ["mse", "mae", "huber", "log_loss", "log_loss_with_logits", "cross_entropy",
-              "kl_divergence", "perceptron_loss", "hinge"]
+LOSS_NAMES = list(F.LOSSES)  # the op table's rows, in engine-code order
 
 
 class _LossParams(ctypes.Structure):
@@ -579,3 +521,47 @@ def test_cross_entropy_unsigned_indices_still_work():
         assert F.cross_entropy(z, np.array([1, 2], dtype=dt)) == want
     with pytest.raises(ValueError, match=r"target\[0\] = -1 is not a class index"):
         F.cross_entropy(z, np.array([-1, 2]))
+
+
+# ---------------------------------------------------------------- log_cosh
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_log_cosh_is_accurate_near_zero_and_finite_far_out(dtype):
+    """log(cosh(r)) = r^2/2 - r^4/12 + ... near 0 (no cancellation: tiny
+    residuals keep their digits) and |r| - log 2 far out (cosh would
+    overflow); its derivative is tanh(r)."""
+    r = np.array([1e-8, -3e-4, 0.5, -0.999, 1.0, 30.0, -1000.0], dtype=dtype)
+    t = np.zeros_like(r)
+    terms = np.array([F.log_cosh(r[i:i + 1], t[i:i + 1], reduction="sum") for i in range(r.size)])
+    rr = r.astype(np.float64)
+    want = np.where(np.abs(rr) < 1, rr**2 / 2 - rr**4 / 12 + rr**6 / 45 - 17 * rr**8 / 2520,
+                    np.abs(rr) + np.log1p(np.exp(-2 * np.abs(rr))) - np.log(2.0))
+    want[2:4] = np.log(np.cosh(rr[2:4]))  # the series is short there
+    rtol = 2e-6 if dtype == np.float32 else 1e-14
+    np.testing.assert_allclose(terms, want, rtol=rtol)
+    np.testing.assert_allclose(F.log_cosh_backward(r, t, reduction="sum"), np.tanh(rr), rtol=rtol)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        big = np.array([np.inf, -np.inf, np.nan], dtype=dtype)
+        v = F.log_cosh_backward(big, np.zeros_like(big), reduction="sum")
+        assert v[0] == 1 and v[1] == -1 and np.isnan(v[2])
+        assert F.log_cosh(big[:2], np.zeros(2, dtype)) == np.inf
+        assert np.isnan(F.log_cosh(big, np.zeros(3, dtype)))
+
+
+def test_log_cosh_trains_a_line_through_fit():
+    """A robust regression: fit with LogCosh recovers a line despite one far
+    outlier that drags MSE's fit away."""
+    import nnc
+
+    X = np.linspace(-1, 1, 21).reshape(-1, 1)
+    y = 2.0 * X + 0.5
+    y[3] += 40.0  # one outlier
+    fits = {}
+    for loss in (nnc.losses.LogCosh(), nnc.losses.MSE()):
+        model = nnc.Sequential([nnc.Dense(1, 1)], seed=0)
+        model.fit(X, y, loss=loss, optimizer=nnc.Adam(lr=0.05), epochs=2000)
+        fits[type(loss).__name__] = model.get_flat_params()
+    assert np.allclose(fits["LogCosh"], [2.0, 0.5], atol=0.15)
+    assert not np.allclose(fits["MSE"], [2.0, 0.5], atol=0.5)

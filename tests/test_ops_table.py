@@ -24,6 +24,7 @@ from _helpers import numeric_grad
 OPS = _core._ops
 ACTS = [r["name"] for r in OPS["activations"]]
 GRADIENT_OPTS = [r["name"] for r in OPS["optimizers"] if r["kind"] == "gradient"]
+LOSSES = [r["name"] for r in OPS["losses"]]
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
@@ -55,6 +56,17 @@ def test_every_row_has_its_python_face():
             assert params["alpha"].default == r["alpha_default"], r["cls"]
     for r in OPS["losses"]:
         assert r["name"] in F.__all__ and r["name"] + "_backward" in F.__all__, r["name"]
+        cls = getattr(nnc.losses, r["cls"])
+        assert cls.__module__ == "nnc.losses" and cls.name == r["name"], r["cls"]
+        assert r["cls"] in nnc.losses.__all__ and r["name"] in nnc.losses.names()
+        assert type(nnc.losses.get(r["name"])) is cls
+        params = inspect.signature(cls).parameters
+        spec = r["param"]
+        assert list(params) == (["reduction"] if spec is None else
+                                ["reduction", spec[0]] if spec[2] == "flag" else
+                                [spec[0], "reduction"]), r["cls"]
+        if spec is not None:
+            assert params[spec[0]].default == spec[1], r["cls"]
     for r in OPS["optimizers"]:
         cls = getattr(nnc, r["cls"])
         assert cls.kind == r["name"] and cls.__module__ == "nnc.optim", r["cls"]
@@ -81,6 +93,16 @@ def test_docstrings_and_signatures_come_from_the_table():
         assert r["backward_doc"] in getattr(F, r["name"] + "_backward").__doc__
         sig = inspect.signature(getattr(F, r["name"] + "_backward"))
         assert list(sig.parameters)[:2] == ["x", "dy"], (r["name"], sig)  # arrays first
+    for r in OPS["losses"]:
+        for fn, doc in ((r["name"], r["doc"]), (r["name"] + "_backward", r["backward_doc"])):
+            assert doc in getattr(F, fn).__doc__, fn
+            params = inspect.signature(getattr(F, fn)).parameters
+            assert list(params)[:2] == [r["first"], "target"], fn  # arrays first
+            assert params["reduction"].kind is inspect.Parameter.KEYWORD_ONLY, fn
+            if r["param"] is not None:
+                assert params[r["param"][0]].default == r["param"][1], fn
+            assert ("axis" in params) == r["rowwise"], fn  # the row-wise wrappers
+        assert r["doc"] in getattr(nnc.losses, r["cls"]).__doc__
     for r in OPS["optimizers"]:
         if r["kind"] != "gradient":
             continue
@@ -88,6 +110,33 @@ def test_docstrings_and_signatures_come_from_the_table():
         want = ["w", "g", *r["states"]] + (["t"] if r["uses_t"] else []) + [h for h, _, _ in r["hyper"]]
         assert list(params) == want
         assert [params[h].default for h, _, _ in r["hyper"]] == [d for _, d, _ in r["hyper"]]
+
+
+# The data arguments of the functional forms (arrays, and Adam's step count
+# t); everything else is a hyper-parameter.
+DATA_ARGS = ({"x", "dy", "w", "g", "t", "target"} | {r["first"] for r in OPS["losses"]}
+             | {s for r in OPS["optimizers"] for s in r["states"]})
+
+
+def test_every_function_follows_the_one_argument_order():
+    """docs/ARCHITECTURE.md's convention: data first, then hyper-parameters;
+    a backward takes its forward's arguments in the same order (data, then
+    dy for an activation) and the same hyper-parameters with the same
+    defaults."""
+    for name in F.__all__:
+        fn = getattr(F, name)
+        if not callable(fn):
+            continue
+        params = list(inspect.signature(fn).parameters.values())
+        data = [p.name for p in params if p.name in DATA_ARGS]
+        assert [p.name for p in params[:len(data)]] == data, (name, params)  # data first
+        if not name.endswith("_backward"):
+            continue
+        fwd = list(inspect.signature(getattr(F, name[:-len("_backward")])).parameters.values())
+        fdata = [p.name for p in fwd if p.name in DATA_ARGS]
+        assert data[:len(fdata)] == fdata and data[len(fdata):] in ([], ["dy"]), name
+        assert ([(p.name, p.kind, p.default) for p in params if p.name not in DATA_ARGS]
+                == [(p.name, p.kind, p.default) for p in fwd if p.name not in DATA_ARGS]), name
 
 
 # ---- every activation from its reference ---------------------------------------
@@ -151,6 +200,87 @@ def test_activation_layer_trains_like_its_functional_form(name):
         opt.step(b)
     for (n, p), (_, q) in zip(a.named_parameters(), b.named_parameters()):
         np.testing.assert_allclose(p, q, rtol=1e-12, atol=1e-14, err_msg=n)
+
+
+# ---- every loss from its reference ----------------------------------------------
+
+def _loss_param(r):
+    """The row's parameter at a valid value away from its default ({} when
+    it has none)."""
+    spec = r["param"]
+    if spec is None:
+        return {}
+    return {spec[0]: True} if spec[2] == "flag" else {spec[0]: 0.7 * spec[1]}
+
+
+def _loss_data(r, shape, seed):
+    """(first argument, target) for a row: its domain (reference.LOSS_DOMAIN),
+    0/1 labels for LABELS01, probability rows for a row loss."""
+    rng = np.random.default_rng(seed)
+    domain = R.LOSS_DOMAIN.get(r["name"])
+    p = rng.uniform(*domain, shape) if domain else rng.normal(scale=2.0, size=shape)
+    if r["target"] == "labels01":
+        t = rng.integers(0, 2, shape).astype(float)
+    elif r["rowwise"]:
+        t = rng.uniform(0.0, 1.0, shape)
+        t /= t.sum(axis=-1, keepdims=True)
+    else:
+        t = rng.normal(scale=2.0, size=shape)
+    return p, t
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+@pytest.mark.parametrize("name", LOSSES)
+def test_loss_matches_its_reference(name, reduction, dtype):
+    r = _row("losses", name)
+    tol = dict(rtol=1e-5, atol=1e-6) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-14)
+    for k, shape in enumerate([(7,), (4, 5)]):
+        p, t = (a.astype(dtype) for a in _loss_data(r, shape, k))
+        p.flat[0] = t.flat[0] + 1e-3 if not R.LOSS_DOMAIN.get(name) else p.flat[0]  # r ~ 0
+        for kw in ({}, _loss_param(r)):
+            value = getattr(F, name)(p, t, reduction=reduction, **kw)
+            grad = getattr(F, name + "_backward")(p, t, reduction=reduction, **kw)
+            want, want_grad = R.loss_ref(name, p, t, dtype, reduction, **kw)
+            assert type(value) is float and grad.dtype == dtype and grad.shape == p.shape
+            assert value == pytest.approx(want, rel=tol["rtol"], abs=tol["atol"]), (shape, kw)
+            np.testing.assert_allclose(grad, want_grad, **tol, err_msg=f"{shape} {kw}")
+            obj = getattr(nnc.losses, r["cls"])(reduction=reduction, **kw)  # the class: same kernel
+            assert obj(p, t) == value and np.array_equal(obj.gradient(p, t), grad)
+
+
+@pytest.mark.parametrize("name", LOSSES)
+def test_loss_gradient_matches_central_differences(name):
+    r = _row("losses", name)
+    p, t = _loss_data(r, (3, 4), 7)
+    for kw in ({}, _loss_param(r)):
+        fn = getattr(F, name)
+        num = numeric_grad(lambda v: fn(v, t, **kw), p)
+        np.testing.assert_allclose(getattr(F, name + "_backward")(p, t, **kw), num,
+                                   rtol=1e-6, atol=1e-8, err_msg=str(kw))
+
+
+@pytest.mark.parametrize("name", LOSSES)
+def test_fit_with_every_loss_uses_its_kernels(name):
+    """The engine (evaluate, compute_gradients: the kernels fit runs, fused
+    into the top layer where the row allows) gives the functional form's value
+    and, back-propagated step by step, its gradient."""
+    r = _row("losses", name)
+    X = np.random.default_rng(1).normal(size=(6, 3))
+    _, y = _loss_data(r, (6, 2), 2)
+    layers = [nnc.Dense(3, 2)]
+    if R.LOSS_DOMAIN.get(name):
+        layers.append(nnc.Softmax() if r["rowwise"] else nnc.Sigmoid())
+    model = nnc.Sequential(layers, seed=3)
+    loss = getattr(nnc.losses, r["cls"])(**_loss_param(r))
+    pred = model.predict(X)
+    assert model.evaluate(X, y, loss) == pytest.approx(loss(pred, y), rel=1e-13, abs=1e-15)
+    step = model.copy()
+    model.compute_gradients(X, y, loss)
+    step.zero_grad()
+    step.forward(X)
+    step.backward(loss.gradient(pred, y))
+    for (n, g), (_, h) in zip(model.named_grads(), step.named_grads()):
+        np.testing.assert_allclose(g, h, rtol=1e-12, atol=1e-14, err_msg=n)
 
 
 # ---- every gradient optimizer from its reference --------------------------------

@@ -1,7 +1,9 @@
 """Regenerates the files that restate the op table (csrc/core/ops.def) for
 readers and tools that do not run code: the functional stubs in
-src/nnc/_core.pyi, nnc.functional's static imports and __all__, the class
-imports of nnc/__init__.py, and the op table in README.md.
+src/nnc/_core.pyi, nnc.functional's static imports, __all__ and axis=
+wrappers of the row-wise ops, the class imports of nnc/__init__.py, the
+layer, optimizer and loss classes as type checkers see them (layers.py,
+optim.py, losses.py), and the op table in README.md.
 
     python tools/gen_ops.py           rewrite them from the built nnc._core
     python tools/gen_ops.py --check   exit 1 (naming the file) when one is stale
@@ -10,7 +12,6 @@ The table is read from the built extension (nnc._core._ops), so build first
 (python setup.py build_ext --inplace).  tests/test_ops_table.py runs the
 check, so CI fails when a row was added without regenerating.
 """
-import re
 import pathlib
 import sys
 
@@ -59,6 +60,27 @@ def _act_stubs(ops):
     return out
 
 
+def _loss_sig(r):
+    """The arguments after (first, target) of a loss's functional form: its
+    PARAM (a real before the *, a switch after reduction) and reduction."""
+    spec = r["param"]
+    red = 'reduction: str = "mean"'
+    if spec is None:
+        return f"*, {red}"
+    if spec[2] == "flag":
+        return f"*, {red}, {spec[0]}: bool = {spec[1]!r}"
+    return f"{spec[0]}: float = {spec[1]!r}, *, {red}"
+
+
+def _loss_stubs(ops):
+    out = []
+    for r in ops["losses"]:
+        head = f"{r['first']}: Any, target: Any, {_loss_sig(r)}"
+        out.append(f"def {r['name']}({head}) -> float: ...")
+        out.append(f"def {r['name']}_backward({head}) -> np.ndarray: ...")
+    return out
+
+
 def _step_stubs(ops):
     out = []
     for r in ops["penalties"]:
@@ -85,6 +107,7 @@ def _replace_block(text, begin, end, lines, path):
 
 def stubs(text, ops):
     text = _replace_block(text, BEGIN.format("activations"), END, _act_stubs(ops), "_core.pyi")
+    text = _replace_block(text, BEGIN.format("losses"), END, _loss_stubs(ops), "_core.pyi")
     return _replace_block(text, BEGIN.format("penalties and optimizer steps"), END,
                           _step_stubs(ops), "_core.pyi")
 
@@ -103,8 +126,12 @@ def readme_table(ops):
                      f"`nnc.{r['cls']}` | {alpha} | |")
     for r in ops["losses"]:
         kind = "loss (per row)" if r["rowwise"] else "loss"
+        kind += {"real": "", "labels01": ", 0/1 labels", "classes": ", classes or rows"}[
+            r["target"]]
+        spec = r["param"]
+        param = "" if spec is None else f"{spec[0]}={spec[1]!r}"
         lines.append(f"| `{r['name']}` | {kind} | `F.{r['name']}({r['first']}, target)`, "
-                     f"`F.{r['name']}_backward` | | |")
+                     f"`F.{r['name']}_backward`, `nnc.losses.{r['cls']}` | {param} | |")
     for r in ops["penalties"]:
         lines.append(f"| `{r['name']}` | penalty | `F.{r['name']}_penalty`, "
                      f"`F.{r['name']}_penalty_backward`, `fit({r['name']}=...)` | | |")
@@ -143,17 +170,56 @@ def functional_names(ops):
     return names
 
 
+def row_wise_wrappers(ops):
+    """The axis= / dim= wrappers of the row-wise ops (rowwise activations,
+    ROW losses), as lines of Python, and their names."""
+    lines, names = [], []
+    for r in ops["activations"]:
+        if not r["rowwise"]:
+            continue
+        if r["alpha"] != "none":
+            raise SystemExit(f"gen_ops.py: row-wise activation {r['name']} with alpha: teach "
+                             f"row_wise_wrappers its signature")
+        for fn, args, call in ((r["name"], "x: Any", "x"),
+                               (r["name"] + "_backward", "x: Any, dy: Any", "x, dy")):
+            head = f"def {fn}({args}, axis: Any = -1, *, dim: Any = None) -> np.ndarray:"
+            if len(head) + 14 > 99:
+                head = (f"def {fn}({args}, axis: Any = -1, *,\n{' ' * (len(fn) + 5)}"
+                        f"dim: Any = None) -> np.ndarray:")
+            lines += ["", "", head + "  # noqa: F811",
+                      f'    _last_axis("{fn}", x, axis, dim)', f"    return _core.{fn}({call})"]
+            names.append(fn)
+    for r in ops["losses"]:
+        if not r["rowwise"]:
+            continue
+        spec, first = r["param"], r["first"]
+        sig = _loss_sig(r)
+        call = f"{first}, target, reduction=reduction"
+        if spec is not None:
+            call += f", {spec[0]}={spec[0]}"
+        for fn, ret in ((r["name"], "float"), (r["name"] + "_backward", "np.ndarray")):
+            lines += ["", "", f"def {fn}({first}: Any, target: Any, {sig},  # noqa: F811",
+                      f"{' ' * (len(fn) + 5)}axis: Any = -1, dim: Any = None) -> {ret}:",
+                      f'    _last_axis("{fn}", {first}, axis, dim)',
+                      f"    return _core.{fn}({call})"]
+            names.append(fn)
+    lines += ["", "", *_wrap("_ROW_WISE = (", [f'"{n}"' for n in names])]
+    return lines, names
+
+
 def functional(text, ops):
     names = functional_names(ops)
-    # Functions that functional.py wraps further down (the axis=/dim= spellings
-    # of the row-wise ops) are defined there, not imported: importing them too
-    # would give a type checker two declarations of one name.
-    wrapped = set(re.findall(r"^def (\w+)\(", text, re.M))
+    wrappers, wrapped = row_wise_wrappers(ops)
+    # The row-wise functions are defined by their wrappers (below), not
+    # imported: importing them too would give a type checker two declarations
+    # of one name.
     lines = _wrap("from ._core import (", ["ACTIVATIONS", "LOSSES"] +
                   [n for n in names if n not in wrapped])
     lines += [""] + _wrap("__all__ = [", [f'"{n}"' for n in ["ACTIVATIONS", "LOSSES"] + names],
                           close="]")
-    return _replace_block(text, BEGIN.format("functional"), END, lines, "functional.py")
+    text = _replace_block(text, BEGIN.format("functional"), END, lines, "functional.py")
+    return _replace_block(text, BEGIN.format("row-wise wrappers"), END, wrappers[2:],
+                          "functional.py")
 
 
 def classes(text, ops):
@@ -179,17 +245,34 @@ def layer_stubs(text, ops):
 
 
 def optim_stubs(text, ops):
-    """The gradient optimizer classes as type checkers see them (optim.py
-    makes them at import time from the table)."""
+    """The optimizer classes as type checkers see them (optim.py makes them
+    at import time from the table)."""
     lines = []
     for r in ops["optimizers"]:
-        if r["kind"] != "gradient":
-            continue
+        base = {"gradient": "_Gradient", "probe": "_Probe"}[r["kind"]]
         params = ", ".join(f"{n}: Any = {d!r}" for n, d, _ in r["hyper"])
-        lines += [f"    class {r['cls']}(_Gradient):",
+        lines += [f"    class {r['cls']}({base}):",
                   f"        def __init__(self, {params}, **spellings: Any) -> None: ..."]
     return _replace_block(text, BEGIN.format("optimizer classes for type checkers"), END, lines,
                           "optim.py")
+
+
+def loss_stubs(text, ops):
+    """The loss classes as type checkers see them (losses.py makes them at
+    import time from the table)."""
+    lines = []
+    for r in ops["losses"]:
+        spec = r["param"]
+        if spec is None:
+            params = 'reduction: str = "mean"'
+        elif spec[2] == "flag":
+            params = f'reduction: str = "mean", {spec[0]}: bool = {spec[1]!r}'
+        else:
+            params = f'{spec[0]}: float = {spec[1]!r}, reduction: str = "mean"'
+        lines += [f"    class {r['cls']}(Loss):",
+                  f"        def __init__(self, {params}) -> None: ..."]
+    return _replace_block(text, BEGIN.format("loss classes for type checkers"), END, lines,
+                          "losses.py")
 
 
 def readme(text, ops):
@@ -203,6 +286,7 @@ FILES = {
     ROOT / "README.md": readme,
     ROOT / "src" / "nnc" / "layers.py": layer_stubs,
     ROOT / "src" / "nnc" / "optim.py": optim_stubs,
+    ROOT / "src" / "nnc" / "losses.py": loss_stubs,
 }
 
 

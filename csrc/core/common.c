@@ -67,9 +67,37 @@ const char *const nnc_opt_names[NNC_OPT_COUNT] = {NNC_OPTIMIZERS(NNC_X_NAME)};
 const nnc_act_info_t nnc_act_info[NNC_ACT_COUNT] = {NNC_ACTIVATIONS(NNC_X_ACT)};
 #undef NNC_X_ACT
 
-#define NNC_X_LOSS(E, name, first, rowwise, labels01) {#name, #first, rowwise, labels01},
+/* Each loss row with its FORM, TARGET and PARAM columns spelled out. */
+#define NNC_LOSS_ROWWISE_ELEM 0
+#define NNC_LOSS_ROWWISE_ELEM_T 0
+#define NNC_LOSS_ROWWISE_ROW 1
+#define NNC_LOSS_PARAM_INFO_NONE NNC_LOSS_PARAM_NONE, NULL, 0.0
+#define NNC_LOSS_PARAM_INFO_FLAG(n) NNC_LOSS_PARAM_FLAG, #n, 0.0
+#define NNC_LOSS_PARAM_INFO_POSITIVE(n, d) NNC_LOSS_PARAM_POSITIVE, #n, d
+#define NNC_X_LOSS(E, name, cls, first, form, target, param, doc, bdoc)                          \
+    {#name,                                                                                  \
+     #cls,                                                                                   \
+     #first,                                                                                 \
+     NNC_LOSS_FORM_##form,                                                                   \
+     NNC_LOSS_ROWWISE_##form,                                                                \
+     NNC_LOSS_TARGET_##target == NNC_LOSS_TARGET_LABELS01,                                   \
+     NNC_LOSS_TARGET_##target,                                                               \
+     NNC_LOSS_PARAM_INFO_##param,                                                            \
+     doc,                                                                                    \
+     bdoc},
 const nnc_loss_info_t nnc_loss_info[NNC_LOSS_COUNT] = {NNC_LOSSES(NNC_X_LOSS)};
 #undef NNC_X_LOSS
+
+nnc_status_t nnc_loss_check_params(const nnc_loss_params_t *p)
+{
+    if (p == NULL || (int)p->kind < 0 || p->kind >= NNC_LOSS_COUNT ||
+        (p->reduction != NNC_REDUCTION_MEAN && p->reduction != NNC_REDUCTION_SUM))
+        return NNC_STATUS_INVALID_ARGUMENT;
+    if (nnc_loss_info[p->kind].param == NNC_LOSS_PARAM_POSITIVE &&
+        !(p->delta > 0 && isfinite(p->delta)))
+        return NNC_STATUS_INVALID_ARGUMENT;
+    return NNC_STATUS_OK;
+}
 
 #define NNC_X_PENALTY(E, name, doc, bdoc) {#name, doc, bdoc},
 const nnc_penalty_info_t nnc_penalty_info[NNC_PENALTY_COUNT] = {NNC_PENALTIES(NNC_X_PENALTY)};

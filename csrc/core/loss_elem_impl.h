@@ -7,22 +7,8 @@
  *
  * loss_<name>_elem(pred, target, k, &d) returns the element's loss and stores
  * its derivative with respect to pred in d; k is the loss's constant,
- * computed once per call by loss_<name>_k(p). */
-
-#ifndef NNC_ELEMWISE_LOSSES
-/* The losses that are a sum of independent per-element terms, as
- * X(ENUM_SUFFIX, name, vec) rows matching ops.def; vec is 1 when the element
- * function is plain arithmetic (loops over it vectorise), 0 when it calls
- * exp or log.  The row losses (cross_entropy, kl_divergence) are not in it. */
-#define NNC_ELEMWISE_LOSSES(X)                  \
-    X(MSE, mse, 1)                              \
-    X(MAE, mae, 1)                              \
-    X(HUBER, huber, 1)                          \
-    X(LOG_LOSS, log_loss, 0)                    \
-    X(LOG_LOSS_LOGITS, log_loss_with_logits, 0) \
-    X(PERCEPTRON, perceptron_loss, 1)           \
-    X(HINGE, hinge, 1)
-#endif
+ * computed once per call by loss_<name>_k(p).  The ELEM and ELEM_T rows of
+ * ops.def's NNC_LOSSES name these pairs (NNC_ELEMWISE_LOSSES lists them). */
 
 /* ---------------- scalar helpers ---------------- */
 
@@ -169,6 +155,30 @@ static inline T NNC_FN(loss_hinge_elem)(T s, T t, T k, T *d)
     T m = NNC_LIT(1.0) - y * s;
     *d = NNC_FN(loss_relu_grad)(m, -y);
     return NNC_FN(loss_relu)(m);
+}
+
+/* log_cosh: log(cosh(r)), r = pred - target; derivative tanh(r).  For |r| < 1
+ * as log1p(2 sinh(a)^2) with a = |r| / 2 (cosh r - 1 = 2 sinh(r/2)^2, and
+ * sinh a = (e + e / (e + 1)) / 2 with e = expm1(a): no cancellation, so
+ * r^2 / 2 keeps its digits for tiny r); beyond, |r| + log1p(exp(-2|r|)) -
+ * log 2 (no overflow of cosh).  NaN takes the second branch and stays NaN. */
+static inline T NNC_FN(loss_log_cosh_k)(const nnc_loss_params_t *p)
+{
+    (void)p;
+    return NNC_LIT(0.0);
+}
+static inline T NNC_FN(loss_log_cosh_elem)(T pr, T t, T k, T *d)
+{
+    (void)k;
+    const T r = pr - t;
+    const T a = NNC_FABS(r);
+    *d = NNC_TANH(r);
+    if (a < NNC_LIT(1.0)) {
+        const T e = NNC_EXPM1(NNC_LIT(0.5) * a);
+        const T sh = NNC_LIT(0.5) * (e + e / (e + NNC_LIT(1.0)));
+        return NNC_LOG1P(NNC_LIT(2.0) * (sh * sh));
+    }
+    return (a + NNC_LOG1P(NNC_EXP(NNC_LIT(-2.0) * a))) - NNC_LIT(0.69314718055994530942);
 }
 
 #undef NNC_LOG_LOSS_EPS_

@@ -151,23 +151,19 @@ static const NNC_FN(loss_fn) NNC_FN(loss_table)[NNC_LOSS_COUNT] = {NNC_LOSSES(NN
 #undef NNC_X_LOSS
 
 /* Checks the arguments shared by nnc_loss and nnc_loss_sum; *count is what
- * "mean" divides by: rows for the row losses, rows * cols for the others
- * (nnc_core.h). */
+ * "mean" divides by: rows for the row losses (ops.def FORM ROW), rows * cols
+ * for the others (nnc_core.h). */
 static nnc_status_t NNC_FN(loss_check)(const nnc_loss_params_t *p, int64_t rows, int64_t cols,
                                        const T *pred, const T *target, int64_t *count)
 {
     int64_t n;
-    if (p == NULL || (int)p->kind < 0 || p->kind >= NNC_LOSS_COUNT ||
-        (p->reduction != NNC_REDUCTION_MEAN && p->reduction != NNC_REDUCTION_SUM) ||
-        rows < 0 || cols < 0)
-        return NNC_STATUS_INVALID_ARGUMENT;
-    if (p->kind == NNC_LOSS_HUBER && !(p->delta > 0 && isfinite(p->delta)))
+    if (nnc_loss_check_params(p) != NNC_STATUS_OK || rows < 0 || cols < 0)
         return NNC_STATUS_INVALID_ARGUMENT;
     if (nnc_mul_i64(rows, cols, &n) != 0)
         return NNC_STATUS_OVERFLOW;
     if (n > 0 && (pred == NULL || target == NULL))
         return NNC_STATUS_INVALID_ARGUMENT;
-    *count = p->kind == NNC_LOSS_CROSS_ENTROPY || p->kind == NNC_LOSS_KL ? rows : n;
+    *count = nnc_loss_info[p->kind].rowwise ? rows : n;
     return NNC_STATUS_OK;
 }
 

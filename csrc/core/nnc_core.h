@@ -90,9 +90,28 @@ typedef struct {
     const char *doc, *backward_doc;
 } nnc_act_info_t;
 
+typedef enum { NNC_LOSS_FORM_ELEM = 0, NNC_LOSS_FORM_ELEM_T, NNC_LOSS_FORM_ROW } nnc_loss_form_t;
+typedef enum {
+    NNC_LOSS_TARGET_REAL = 0,
+    NNC_LOSS_TARGET_LABELS01,
+    NNC_LOSS_TARGET_CLASSES
+} nnc_loss_target_t;
+typedef enum {
+    NNC_LOSS_PARAM_NONE = 0,
+    NNC_LOSS_PARAM_FLAG,    /* nnc_loss_params_t.half */
+    NNC_LOSS_PARAM_POSITIVE /* nnc_loss_params_t.delta, finite and > 0 */
+} nnc_loss_param_t;
+
 typedef struct {
-    const char *name, *first;
-    int rowwise, labels01;
+    const char *name, *cls, *first;
+    nnc_loss_form_t form;
+    int rowwise;  /* form == ROW: "mean" divides by rows, not elements */
+    int labels01; /* target == LABELS01 */
+    nnc_loss_target_t target;
+    nnc_loss_param_t param;
+    const char *param_name; /* NULL for NONE */
+    double param_default;   /* POSITIVE's default (0 for FLAG and NONE) */
+    const char *doc, *backward_doc;
 } nnc_loss_info_t;
 
 typedef struct {
@@ -128,17 +147,23 @@ nnc_status_t nnc_opt_check(nnc_opt_t opt, const double *hyper, int *bad);
 
 typedef enum { NNC_REDUCTION_MEAN = 0, NNC_REDUCTION_SUM = 1 } nnc_reduction_t;
 
-/* How a loss is computed.  `half` multiplies squared error by 1/2 (several
- * chapters use it so the derivative is plain (pred - target)); `delta` is
- * Huber's threshold.  Elementwise losses (mse, mae, huber, log_loss[_logits],
- * perceptron, hinge) average over all rows*cols elements for "mean"; row losses
- * (cross_entropy, kl_divergence) average over rows. */
+/* How a loss is computed.  `half` is the value of a FLAG parameter (ops.def
+ * PARAM column: mse's half multiplies squared error by 1/2, so that the
+ * derivative is plain pred - target); `delta` the value of a POSITIVE
+ * parameter (Huber's threshold); a loss without one ignores the field.
+ * Elementwise losses (FORM ELEM, ELEM_T) average over all rows*cols elements
+ * for "mean"; row losses (FORM ROW) average over rows. */
 typedef struct {
     nnc_loss_t kind;
     nnc_reduction_t reduction;
     int half;
     double delta;
 } nnc_loss_params_t;
+
+/* Checks p against the loss's ops.def row: a known kind and reduction, and a
+ * POSITIVE parameter finite and > 0.  NNC_STATUS_OK or
+ * NNC_STATUS_INVALID_ARGUMENT. */
+nnc_status_t nnc_loss_check_params(const nnc_loss_params_t *p);
 
 /* ---- random numbers: explicit state, same stream on every platform ---- */
 /* xoshiro256** seeded through splitmix64. */

@@ -413,24 +413,31 @@ done:
 
 static PyObject *loss_call(nnc_loss_t kind, PyObject *args, PyObject *kwargs, int want_grad)
 {
-    const char *arg = nnc_loss_info[kind].first;
+    const nnc_loss_info_t *info = &nnc_loss_info[kind];
+    const char *arg = info->first;
     char fname[64], fmt[96], b1[128], b2[128];
     PyObject *predo = NULL, *targeto = NULL, *red_o = NULL, *delta_o = NULL, *result = NULL;
     PyObject *target_raw = NULL;
     PyArrayObject *pred = NULL, *target = NULL, *grad = NULL;
-    nnc_loss_params_t params = {kind, NNC_REDUCTION_MEAN, 0, 1.0};
+    /* delta's default: the row's POSITIVE default, else 1.0 (unused) */
+    nnc_loss_params_t params = {kind, NNC_REDUCTION_MEAN, 0,
+                                info->param == NNC_LOSS_PARAM_POSITIVE ? info->param_default
+                                                                       : 1.0};
     int half = 0, ok;
     nnc_status_t st;
 
-    snprintf(fname, sizeof fname, "%s%s", nnc_loss_names[kind], want_grad ? "_backward" : "");
-    if (kind == NNC_LOSS_MSE) {
-        char *kw[] = {(char *)arg, "target", "reduction", "half", NULL};
+    /* The signature follows the row's PARAM column (ops.def): a FLAG is a
+     * keyword-only switch after reduction, a POSITIVE the optional third
+     * argument. */
+    snprintf(fname, sizeof fname, "%s%s", info->name, want_grad ? "_backward" : "");
+    if (info->param == NNC_LOSS_PARAM_FLAG) {
+        char *kw[] = {(char *)arg, "target", "reduction", (char *)info->param_name, NULL};
         snprintf(fmt, sizeof fmt, "OO|$Op:%s", fname);
         ok = PyArg_ParseTupleAndKeywords(args, kwargs, fmt, kw, &predo, &targeto, &red_o,
                                          &half);
     }
-    else if (kind == NNC_LOSS_HUBER) {
-        char *kw[] = {(char *)arg, "target", "delta", "reduction", NULL};
+    else if (info->param == NNC_LOSS_PARAM_POSITIVE) {
+        char *kw[] = {(char *)arg, "target", (char *)info->param_name, "reduction", NULL};
         snprintf(fmt, sizeof fmt, "OO|O$O:%s", fname);
         ok = PyArg_ParseTupleAndKeywords(args, kwargs, fmt, kw, &predo, &targeto, &delta_o,
                                          &red_o);
@@ -446,17 +453,19 @@ static PyObject *loss_call(nnc_loss_t kind, PyObject *args, PyObject *kwargs, in
     if (parse_reduction(red_o, fname, &params.reduction) < 0)
         return NULL;
     if (delta_o != NULL) {
-        if (parse_hyper(delta_o, fname, "delta", &params.delta) < 0)
+        if (parse_hyper(delta_o, fname, info->param_name, &params.delta) < 0)
             return NULL;
         if (!(params.delta > 0)) {
-            PyErr_Format(PyExc_ValueError, "%s: delta must be > 0, got %R", fname, delta_o);
+            PyErr_Format(PyExc_ValueError, "%s: %s must be > 0, got %R", fname,
+                         info->param_name, delta_o);
             return NULL;
         }
     }
 
     PyObject *const voters[2] = {predo, targeto};
     const int typenum = nnc_pick_dtype(2, voters);
-    if (check_in_dtype(delta_o, params.delta, typenum, fname, "delta", IN_T_POSITIVE) < 0)
+    if (check_in_dtype(delta_o, params.delta, typenum, fname, info->param_name, IN_T_POSITIVE) <
+        0)
         return NULL;
     if (loss_is_rowwise(kind))
         pred = nnc_as_input_nd(predo, f_label(fname, arg).s, typenum, 1, 2);
@@ -465,7 +474,7 @@ static PyObject *loss_call(nnc_loss_t kind, PyObject *args, PyObject *kwargs, in
     if (pred == NULL)
         goto done;
 
-    if (kind == NNC_LOSS_CROSS_ENTROPY) {
+    if (info->target == NNC_LOSS_TARGET_CLASSES) {
         /* Integer targets with one dimension fewer than the logits are class
          * indices; anything else is a probability array shaped like them. */
         if (targeto == Py_None) {
@@ -505,7 +514,7 @@ static PyObject *loss_call(nnc_loss_t kind, PyObject *args, PyObject *kwargs, in
         if (target == NULL || same_shape(fname, pred, arg, target, "target") < 0)
             goto done;
     }
-    if (nnc_loss_info[kind].labels01 && check_01_labels(target, fname) < 0)
+    if (info->labels01 && check_01_labels(target, fname) < 0)
         goto done;
 
     int64_t rows = 1, cols = (int64_t)PyArray_SIZE(pred);
@@ -840,86 +849,22 @@ NNC_ACTIVATIONS(F_ACT_DOCS)
     "float.  The matching *_backward returns the gradient with respect to the first "      \
     "argument, with the same reduction.\n"
 
-PyDoc_STRVAR(doc_mse, "mse($module, /, pred, target, *, reduction='mean', half=False)\n--\n\n"
-                      "Squared error: (pred - target)^2 per element, times 1/2 when half=True "
-                      "(so that the derivative is plain pred - target).\n\n" F_LOSS_COMMON);
-PyDoc_STRVAR(doc_mse_backward,
-             "mse_backward($module, /, pred, target, *, reduction='mean', half=False)\n--\n\n"
-             "d mse / d pred = 2 (pred - target), or (pred - target) with half=True; divided "
-             "by the number of elements for reduction='mean'.\n\n" F_LOSS_COMMON);
-PyDoc_STRVAR(doc_mae, "mae($module, /, pred, target, *, reduction='mean')\n--\n\n"
-                      "Absolute error |pred - target| per element.\n\n" F_LOSS_COMMON);
-PyDoc_STRVAR(doc_mae_backward, "mae_backward($module, /, pred, target, *, reduction='mean')"
-                               "\n--\n\n"
-                               "d mae / d pred = sign(pred - target), with sign(0) = 0 (the "
-                               "kink); divided by the number of elements for 'mean'.\n\n"
-                               F_LOSS_COMMON);
-PyDoc_STRVAR(doc_huber,
-             "huber($module, /, pred, target, delta=1.0, *, reduction='mean')\n--\n\n"
-             "Huber loss of r = pred - target: r^2 / 2 for |r| <= delta, delta * (|r| - "
-             "delta / 2) beyond (quadratic near 0, linear in the tails).  delta > 0.\n\n"
-             F_LOSS_COMMON);
-PyDoc_STRVAR(doc_huber_backward,
-             "huber_backward($module, /, pred, target, delta=1.0, *, reduction='mean')\n--\n\n"
-             "d huber / d pred = r for |r| <= delta, delta * sign(r) beyond.\n\n"
-             F_LOSS_COMMON);
-PyDoc_STRVAR(doc_log_loss,
-             "log_loss($module, /, prob, target, *, reduction='mean')\n--\n\n"
-             "Binary log loss (cross-entropy) of probabilities: -(t log p + (1 - t) log(1 - "
-             "p)), with p clamped to [eps, 1 - eps] so that the logs stay finite; eps = 1e-12 "
-             "in float64 and 1e-7 in float32.  Targets are 0/1 labels (soft labels in [0, 1] "
-             "work too).\n\n" F_LOSS_COMMON);
-PyDoc_STRVAR(doc_log_loss_backward,
-             "log_loss_backward($module, /, prob, target, *, reduction='mean')\n--\n\n"
-             "d log_loss / d prob = (1 - t) / (1 - p) - t / p, evaluated at the clamped p "
-             "(exact inside [eps, 1 - eps]; beyond it, a large finite gradient rather than "
-             "zero).\n\n" F_LOSS_COMMON);
-PyDoc_STRVAR(doc_log_loss_with_logits,
-             "log_loss_with_logits($module, /, logits, target, *, reduction='mean')\n--\n\n"
-             "log_loss(sigmoid(z), t) computed from the logit z in the stable form max(z, 0) "
-             "- z t + log(1 + exp(-|z|)): no clamp needed, accurate for any z.\n\n"
-             F_LOSS_COMMON);
-PyDoc_STRVAR(doc_log_loss_with_logits_backward,
-             "log_loss_with_logits_backward($module, /, logits, target, *, reduction='mean')"
-             "\n--\n\n"
-             "d / d z = sigmoid(z) - t.\n\n" F_LOSS_COMMON);
-PyDoc_STRVAR(doc_cross_entropy,
-             "cross_entropy($module, /, logits, target, *, reduction='mean')\n--\n\n"
-             "Softmax cross-entropy from logits: per row, -sum_j t_j log softmax(z)_j "
-             "(terms with t_j = 0 count 0).  target is either integer class indices (one per "
-             "row: shape (rows,) for 2-D logits, a scalar for 1-D logits), or probabilities "
-             "shaped like logits.  Indices must lie in [0, classes).\n\n" F_ROW_LOSS_COMMON);
-PyDoc_STRVAR(doc_cross_entropy_backward,
-             "cross_entropy_backward($module, /, logits, target, *, reduction='mean')\n--\n\n"
-             "d / d z = softmax(z) * sum_j t_j - t per row, which is softmax(z) - t for "
-             "targets that sum to 1 (and softmax(z) - onehot for class indices); divided by "
-             "the number of rows for 'mean'.\n\n" F_ROW_LOSS_COMMON);
-PyDoc_STRVAR(doc_kl_divergence,
-             "kl_divergence($module, /, pred, target, *, reduction='mean')\n--\n\n"
-             "KL(target || pred) = sum_j t_j (log t_j - log p_j) per row, with 0 log 0 = 0; "
-             "pred is clamped below at the smallest normal float so that p = 0 gives a large "
-             "finite cost.  Rows are probability distributions.\n\n" F_ROW_LOSS_COMMON);
-PyDoc_STRVAR(doc_kl_divergence_backward,
-             "kl_divergence_backward($module, /, pred, target, *, reduction='mean')\n--\n\n"
-             "d KL / d pred = -target / pred (0 where target is 0); divided by the number of "
-             "rows for 'mean'.\n\n" F_ROW_LOSS_COMMON);
-PyDoc_STRVAR(doc_perceptron_loss,
-             "perceptron_loss($module, /, score, target, *, reduction='mean')\n--\n\n"
-             "Perceptron error of a score with a 0/1 label: max(0, -score) for label 1, "
-             "max(0, score) for label 0 -- the ReLU of the signed score on misclassified "
-             "points, 0 on correctly classified ones.  target must hold 0/1 labels.\n\n"
-             F_LOSS_COMMON);
-PyDoc_STRVAR(doc_perceptron_loss_backward,
-             "perceptron_loss_backward($module, /, score, target, *, reduction='mean')\n--\n\n"
-             "d / d score = -1 for a misclassified label-1 point, +1 for a misclassified "
-             "label-0 point, 0 otherwise (0 at the kink score = 0).\n\n" F_LOSS_COMMON);
-PyDoc_STRVAR(doc_hinge, "hinge($module, /, score, target, *, reduction='mean')\n--\n\n"
-                        "Hinge loss max(0, 1 - y * score) with the 0/1 label mapped to y = "
-                        "-1/+1.  target must hold 0/1 labels.\n\n" F_LOSS_COMMON);
-PyDoc_STRVAR(doc_hinge_backward,
-             "hinge_backward($module, /, score, target, *, reduction='mean')\n--\n\n"
-             "d / d score = -y where 1 - y * score > 0, else 0 (0 at the kink).\n\n"
-             F_LOSS_COMMON);
+/* Loss docstrings, from the ops.def columns: the signature follows PARAM,
+ * the text is the row's, the closing note follows FORM. */
+#define F_LOSS_SIG_NONE "*, reduction='mean')"
+#define F_LOSS_SIG_FLAG(n) "*, reduction='mean', " #n "=False)"
+#define F_LOSS_SIG_POSITIVE(n, d) #n "=" #d ", *, reduction='mean')"
+#define F_LOSS_NOTE_ELEM F_LOSS_COMMON
+#define F_LOSS_NOTE_ELEM_T F_LOSS_COMMON
+#define F_LOSS_NOTE_ROW F_ROW_LOSS_COMMON
+#define F_LOSS_DOCS(E, name, cls, first, form, target, param, doc, bdoc)                        \
+    PyDoc_STRVAR(doc_##name, #name "($module, /, " #first ", target, " F_LOSS_SIG_##param      \
+                             "\n--\n\n" doc "\n\n" F_LOSS_NOTE_##form);                        \
+    PyDoc_STRVAR(doc_##name##_backward, #name "_backward($module, /, " #first                  \
+                                        ", target, " F_LOSS_SIG_##param "\n--\n\n" bdoc       \
+                                        "\n\n" F_LOSS_NOTE_##form);
+NNC_LOSSES(F_LOSS_DOCS)
+#undef F_LOSS_DOCS
 
 #define F_PENALTY_DOCS(E, name, doc, bdoc)                                                   \
     PyDoc_STRVAR(doc_##name##_penalty, #name "_penalty($module, /, w)\n--\n\n" doc "\n");       \
@@ -1084,10 +1029,27 @@ static PyObject *ops_act_row(int i)
 
 static PyObject *ops_loss_row(int i)
 {
+    static const char *const forms[] = {"elem", "elem_t", "row"};
+    static const char *const targets[] = {"real", "labels01", "classes"};
     const nnc_loss_info_t *l = &nnc_loss_info[i];
-    return Py_BuildValue("{s:s,s:s,s:O,s:O}", "name", l->name, "first", l->first, "rowwise",
-                         l->rowwise ? Py_True : Py_False, "labels01",
-                         l->labels01 ? Py_True : Py_False);
+    PyObject *param, *d;
+    if (l->param == NNC_LOSS_PARAM_NONE) {
+        param = Py_None;
+        Py_INCREF(param);
+    }
+    else if (l->param == NNC_LOSS_PARAM_FLAG)
+        param = Py_BuildValue("(sOs)", l->param_name, Py_False, "flag");
+    else
+        param = Py_BuildValue("(sds)", l->param_name, l->param_default, "positive");
+    if (param == NULL)
+        return NULL;
+    d = Py_BuildValue("{s:s,s:s,s:s,s:s,s:O,s:s,s:O,s:O,s:s,s:s}", "name", l->name, "cls",
+                      l->cls, "first", l->first, "form", forms[l->form], "rowwise",
+                      l->rowwise ? Py_True : Py_False, "target", targets[l->target],
+                      "labels01", l->labels01 ? Py_True : Py_False, "param", param, "doc",
+                      l->doc, "backward_doc", l->backward_doc);
+    Py_DECREF(param);
+    return d;
 }
 
 static PyObject *ops_penalty_row(int i)

@@ -133,9 +133,6 @@ class Optimizer:
     ``_attr``), their checks and its state arrays."""
 
     kind = None
-    # Python attribute of a hyper-parameter whose name is taken by a method
-    # (HotCold's step).
-    _attr_names = {}
 
     def __init__(self):
         self.state = {}
@@ -154,7 +151,10 @@ class Optimizer:
 
     @classmethod
     def _attr(cls, hyper_name):
-        return cls._attr_names.get(hyper_name, hyper_name)
+        """The attribute that holds a hyper-parameter: its name, or
+        ``<name>_size`` when a method has the name (HotCold's ``step`` is
+        ``opt.step_size``; ``opt.step`` is the method)."""
+        return hyper_name + "_size" if callable(getattr(cls, hyper_name, None)) else hyper_name
 
     def _set_hyper(self, values):
         """Checks and stores the hyper-parameters (a dict name -> value)."""
@@ -382,13 +382,44 @@ class _Gradient(Optimizer):
         self._saved = None
 
 
-def _gradient_class(row):
-    """The class of one GRADIENT row of ops.def: ``Cls(**hyper-parameters with
-    their defaults)``, a docstring from the row."""
+class _Probe(Optimizer):
+    """A PROBE optimizer of the op table: derivative-free, the engine probes
+    the loss around every parameter value (the engine's probe step,
+    engine_impl.h), so a step needs the data and the loss."""
+
+    def __init__(self, **hyper):
+        super().__init__()
+        self._set_hyper(hyper)
+
+    def step(self, model, X=None, y=None, loss=None, l1=0.0, l2=0.0):
+        """One full-batch step through the engine (``fit`` for one epoch):
+        ``opt.step(model, X, y, loss)``."""
+        if X is None or y is None or loss is None:
+            raise TypeError(f"{type(self).__name__}.step(model, X, y, loss): a probing "
+                            f"optimizer evaluates the loss, so it needs the data and the loss")
+        model.fit(X, y, loss=loss, optimizer=self, epochs=1, l1=l1, l2=l2, divergence=None)
+
+
+_PROBE_NOTE = """
+
+    Every parameter value is probed from the same starting point and all move
+    at once; no gradient, so each step costs 1 + 2 * n_params forward passes
+    (the ``History.forward_passes`` count), against 1 (+ a backward pass) for
+    the gradient methods.  With one parameter it is exactly the book's loop.
+
+    Step by step: ``opt.step(model, X, y, loss)`` (it needs the data to
+    probe; it runs one full-batch step through the engine)."""
+
+
+def _optimizer_class(row):
+    """The class of one row of ops.def: ``Cls(**hyper-parameters with their
+    defaults)``, a docstring from the row; a GRADIENT row's base is
+    ``_Gradient``, a PROBE row's ``_Probe``."""
+    base = _Gradient if row["kind"] == "gradient" else _Probe
     params = ", ".join(f"{name}={default!r}" for name, default, _ in row["hyper"])
     args = ", ".join(f"{name}={name}" for name, _, _ in row["hyper"])
-    ns = {"_Gradient": _Gradient}
-    exec(f"def __init__(self, {params}):\n    _Gradient.__init__(self, {args})\n", ns)
+    ns = {"_base": base}
+    exec(f"def __init__(self, {params}):\n    _base.__init__(self, {args})\n", ns)
     doc = row["doc"]
     if row["states"]:
         doc += ("\n\n    State: " + ", ".join(f'``opt.state[name][{s!r}]``' for s in row["states"])
@@ -398,9 +429,11 @@ def _gradient_class(row):
                 "``w``; the\n    model's parameters between steps are ``w``.  Step by step: "
                 "``opt.look_ahead(model)``,\n    then ``forward`` / ``backward``, then "
                 "``opt.step(model)``.")
+    if row["kind"] == "probe":
+        doc += _PROBE_NOTE
     ns["__init__"].__qualname__ = f"{row['cls']}.__init__"
-    return type(row["cls"], (_Gradient,), {"kind": row["name"], "__init__": ns["__init__"],
-                                           "__doc__": doc, "__module__": __name__})
+    return type(row["cls"], (base,), {"kind": row["name"], "__init__": ns["__init__"],
+                                      "__doc__": doc, "__module__": __name__})
 
 
 if TYPE_CHECKING:
@@ -413,51 +446,17 @@ if TYPE_CHECKING:
         def __init__(self, lr: Any = 0.01, mu: Any = 0.9, **spellings: Any) -> None: ...
     class Adam(_Gradient):
         def __init__(self, lr: Any = 0.001, beta1: Any = 0.9, beta2: Any = 0.999, eps: Any = 1e-08, **spellings: Any) -> None: ...
+    class HotCold(_Probe):
+        def __init__(self, step: Any = 0.001, **spellings: Any) -> None: ...
     class RMSProp(_Gradient):
         def __init__(self, lr: Any = 0.001, rho: Any = 0.9, eps: Any = 1e-08, **spellings: Any) -> None: ...
 # </generated>
     pass
 
 for _row in _core._ops["optimizers"]:
-    if _row["kind"] == "gradient":
-        globals()[_row["cls"]] = _gradient_class(_row)
-        __all__.append(_row["cls"])
+    globals()[_row["cls"]] = _optimizer_class(_row)
+    __all__.append(_row["cls"])
 del _row
-
-
-class HotCold(Optimizer):
-    """Hot/cold learning (Grokking Deep Learning, ch. 4), for any model.
-
-    Each step, for every parameter value w (all probed from the same
-    starting point): compute the loss with w + step and with w - step; if
-    the lower one is "down", w becomes w - step, if "up", w + step; equal
-    losses leave w where it is.  All values then move at once.  No
-    gradient: each step costs 1 + 2 * n_params forward passes (the
-    ``History.forward_passes`` count), against 1 (+ a backward pass) for the
-    gradient methods.  With one parameter it is exactly the book's loop.
-
-    Step by step: ``opt.step(model, X, y, loss)`` (it needs the data to
-    probe; it runs one full-batch step through the engine).
-    """
-
-    kind = "hotcold"
-    _attr_names = {"step": "step_size"}  # `step` is the method
-
-    def __init__(self, step=_OPT_ROWS["hotcold"]["hyper"][0][1]):
-        super().__init__()
-        # A step of 0 probes w + 0 and w - 0: every step would leave w alone.
-        self._set_hyper({"step": step})
-
-    def step(self, model, X=None, y=None, loss=None, l1=0.0, l2=0.0):
-        if X is None or y is None or loss is None:
-            raise TypeError("HotCold.step(model, X, y, loss): hot/cold learning probes the loss, "
-                            "so it needs the data and the loss")
-        model.fit(X, y, loss=loss, optimizer=self, epochs=1, l1=l1, l2=l2, divergence=None)
-
-
-__all__.append("HotCold")
-_missing = [r["cls"] for r in _core._ops["optimizers"] if r["cls"] not in globals()]
-assert not _missing, f"ops.def optimizers without a class in nnc.optim: {_missing}"
 
 
 def _by_name():

@@ -339,6 +339,7 @@ def _act_cases():
 _LOSS_FIRST = {r["name"]: r["first"] for r in OPS["losses"]}
 ROW_LOSSES = {r["name"] for r in OPS["losses"] if r["rowwise"]}
 LABEL_LOSSES = {r["name"] for r in OPS["losses"] if r["labels01"]}
+_LOSS_PARAM = {r["name"]: r["param"] for r in OPS["losses"]}
 
 
 def _red_bad():
@@ -353,12 +354,13 @@ def _loss_cases():
         shapes = ROW_SHAPES if rowwise else ELEM_SHAPES
         hyper = {"reduction": "mean"}
         bad = _red_bad()
-        if name == "mse":
-            hyper["half"] = True
-        if name == "huber":
-            hyper["delta"] = 0.7
-            bad += [("delta", v, ValueError) for v in (0.0, -1.0, math.nan, math.inf)]
-            bad += [("delta", v, TypeError) for v in ("1", None, 1j)]
+        spec = _LOSS_PARAM[name]  # the row's PARAM: a switch or a real > 0
+        if spec is not None and spec[2] == "flag":
+            hyper[spec[0]] = True
+        elif spec is not None:
+            hyper[spec[0]] = 0.7 * spec[1]
+            bad += [(spec[0], v, ValueError) for v in (0.0, -1.0, math.nan, math.inf)]
+            bad += [(spec[0], v, TypeError) for v in ("1", None, 1j)]
 
         def make(shape, dtype, rng, _n=name, _f=first):
             if _n == "log_loss":
