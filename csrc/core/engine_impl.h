@@ -667,6 +667,9 @@ struct NNC_FN(engine_run) {
     int top_only;             /* one Dense layer owning every parameter, no penalty: when
                                * its top is fused (ws.top_done), the objective left every
                                * gradient final and the backward pass has nothing to do */
+    int lean;                 /* engine_step_top takes the steps */
+    T *gw, *gb;               /* lean: the layer's gradient arrays (gb NULL: no bias) */
+    const T *bias;            /* lean: the bias value, or NULL */
     NNC_FN(engine_ws) ws;
     const T *X, *Y;
     int64_t in_w, out_w;
@@ -841,6 +844,56 @@ static nnc_status_t NNC_FN(engine_fail)(NNC_FN(engine_run) *r, nnc_status_t st, 
     return st;
 }
 
+/* engine_step for a one-Dense-layer network whose layer fuses with the loss
+ * (engine_top_plan; a line fit, a single neuron, a logistic regression or
+ * perceptron on at most 16 inputs), with a GRADIENT optimizer without
+ * look-ahead and no penalty (r->lean): engine_objective's fused path and
+ * engine_move_GRADIENT's update with nothing of theirs that such a step
+ * skips anyway -- the same arithmetic in the same order, so the same bits --
+ * because on a small batch those passes' bookkeeping costs more than the
+ * step's arithmetic. */
+static NNC_ALWAYS_INLINE nnc_status_t NNC_FN(engine_step_top)(NNC_FN(engine_run) *r,
+                                                              int64_t epoch, const T *xb,
+                                                              const T *yb, int64_t rows,
+                                                              double *loss)
+{
+    nnc_fit_t *f = r->f;
+    NNC_FN(engine_ws) *ws = &r->ws;
+    NNC_FN(engine_top_t) *t = &ws->top;
+    nnc_status_t st = NNC_STATUS_OK;
+    int64_t step;
+    T value;
+    t->x = xb;
+    t->y = yb;
+    t->b = r->bias != NULL ? r->bias[0] : NNC_LIT(-0.0);
+    ws->top_fn(rows, r->in_w, t);
+    NNC_FN(engine_set_gdiv)(ws, f->loss.reduction, rows);
+    for (int64_t i = 0; i < r->in_w; i++)
+        r->gw[i] = NNC_FN(engine_gscale)(ws, t->gw[i]);
+    if (r->gb != NULL)
+        r->gb[0] = NNC_FN(engine_gscale)(ws, t->gb);
+    if (f->loss.reduction == NNC_REDUCTION_SUM)
+        value = (T)t->sum;
+    else
+        value = rows > 0 ? (T)(t->sum / (double)rows) : (T)NAN;
+    f->forward_passes++;
+    *loss = (double)value;
+    if (r->ref_from_first_step && f->steps_done == 0) {
+        r->ref = *loss;
+        f->reference_loss = r->ref;
+    }
+    if (!isfinite(*loss))
+        return NNC_FN(engine_fail)(r, NNC_STATUS_NONFINITE, epoch, *loss);
+    if (engine_stopped_by_divergence(*loss, f->divergence, &r->ref))
+        return NNC_FN(engine_fail)(r, NNC_STATUS_DIVERGED, epoch, *loss);
+    st = NNC_FN(engine_count_step)(r, &step);
+    for (int64_t k = 0; k < r->n_seg && st == NNC_STATUS_OK; k++) {
+        const NNC_FN(engine_seg) *S = &ws->seg[k];
+        st = r->update(r->isa, S->n, S->w, S->g, S->state, f->hyper, step);
+    }
+    return st;
+}
+
 /* One step on a batch: forward pass and objective (at the look-ahead point
  * when the optimizer has one), the divergence check, then the optimizer's
  * move.  *loss is the step's objective. */
@@ -850,6 +903,8 @@ static nnc_status_t NNC_FN(engine_step)(NNC_FN(engine_run) *r, int64_t epoch, co
     nnc_fit_t *f = r->f;
     T value = 0;
     nnc_status_t st;
+    if (r->lean)
+        return NNC_FN(engine_step_top)(r, epoch, xb, yb, rows, loss);
     if (r->look_ahead)
         NNC_FN(engine_look_ahead)(r->net, r->ws.save, (T)f->hyper[1]);
     st = NNC_FN(engine_objective)(r->net, &r->ws, xb, yb, rows, &f->loss, r->fused, f->l1, f->l2,
@@ -1027,6 +1082,19 @@ static nnc_status_t NNC_FN(engine_run_init)(NNC_FN(engine_run) *r, const nnc_net
     r->ws.poll_ctx = f->poll_ctx;
     r->ws.sum_order = (int)f->sum_order;
     r->ws.mean_reciprocal = f->mean_reciprocal;
+    /* A one-layer network whose top fuses with the loss steps through
+     * engine_step_top.  (A loss description the kernels refuse is left to the
+     * first step to report, as for every other network.) */
+    if (st == NNC_STATUS_OK && r->opt->kind == NNC_OPT_KIND_GRADIENT && r->top_only &&
+        !r->look_ahead) {
+        const nnc_layer_t *top = &net->layers[0];
+        if (NNC_FN(engine_top_plan)(net, &r->ws, &f->loss, r->fused) != NNC_STATUS_OK)
+            r->ws.top_plan = 0;
+        r->lean = r->ws.top_plan > 0;
+        r->gw = (T *)net->params[top->weight].grad;
+        r->gb = top->bias >= 0 ? (T *)net->params[top->bias].grad : NULL;
+        r->bias = top->bias >= 0 ? (const T *)net->params[top->bias].data : NULL;
+    }
     return st;
 }
 
