@@ -117,21 +117,47 @@ nnc_status_t NNC_FN(nnc_adam_step_isa)(nnc_isa_t isa, int64_t n, T *w, const T *
  * and writes only w[i], g[i] and state[.][i]), so one call over two
  * parameters that lie back to back in memory gives the bits of two calls. */
 
+/* Up to this many values, the _isa updates run a scalar copy of the loop
+ * (optim_loops_impl.h) in place of the dispatched vector one: the same
+ * operations per value, so the same bits. */
+#ifndef NNC_OPT_SHORT_
+#define NNC_OPT_SHORT_ 3
+#endif
+
 nnc_status_t NNC_FN(nnc_sgd_update_isa)(nnc_isa_t isa, int64_t n, T *w, const T *g,
                                         T *const *state, const double *hyper, int64_t t)
 {
+    const T lr = (T)hyper[0];
     (void)state;
     (void)t;
-    if (n > 0)
-        NNC_FN(opt_sgd_paths)[NNC_OPT_LEVEL_(isa)](n, w, g, (T)hyper[0]);
+    if (n <= NNC_OPT_SHORT_) {
+        /* A bias or a single weight: the loop's arithmetic, without the
+         * dispatch and the vector loop's set-up. */
+        for (int64_t i = 0; i < n; i++)
+            w[i] = w[i] - lr * g[i];
+    }
+    else {
+        NNC_FN(opt_sgd_paths)[NNC_OPT_LEVEL_(isa)](n, w, g, lr);
+    }
     return NNC_STATUS_OK;
 }
 
 nnc_status_t NNC_FN(nnc_momentum_update_isa)(nnc_isa_t isa, int64_t n, T *w, const T *g,
                                              T *const *state, const double *hyper, int64_t t)
 {
+    const T lr = (T)hyper[0], mu = (T)hyper[1];
+    T *v = state[0];
     (void)t;
-    NNC_FN(nnc_momentum_step_isa)(isa, n, w, g, state[0], (T)hyper[0], (T)hyper[1]);
+    if (n <= NNC_OPT_SHORT_) {
+        for (int64_t i = 0; i < n; i++) {
+            T vi = mu * v[i] - lr * g[i];
+            v[i] = vi;
+            w[i] = w[i] + vi;
+        }
+    }
+    else {
+        NNC_FN(opt_momentum_paths)[NNC_OPT_LEVEL_(isa)](n, w, g, v, lr, mu);
+    }
     return NNC_STATUS_OK;
 }
 
