@@ -670,6 +670,9 @@ struct NNC_FN(engine_run) {
     int lean;                 /* engine_step_top takes the steps */
     T *gw, *gb;               /* lean: the layer's gradient arrays (gb NULL: no bias) */
     const T *bias;            /* lean: the bias value, or NULL */
+    int64_t g_rows;           /* lean: the batch size g_mode and g_k are for (0: none yet) */
+    int g_mode;               /* lean: engine_gscale as 0 (g), 1 (g * g_k) or 2 (g / g_k) */
+    T g_k;
     NNC_FN(engine_ws) ws;
     const T *X, *Y;
     int64_t in_w, out_w;
@@ -867,11 +870,30 @@ static NNC_ALWAYS_INLINE nnc_status_t NNC_FN(engine_step_top)(NNC_FN(engine_run)
     t->y = yb;
     t->b = r->bias != NULL ? r->bias[0] : NNC_LIT(-0.0);
     ws->top_fn(rows, r->in_w, t);
-    NNC_FN(engine_set_gdiv)(ws, f->loss.reduction, rows);
-    for (int64_t i = 0; i < r->in_w; i++)
-        r->gw[i] = NNC_FN(engine_gscale)(ws, t->gw[i]);
-    if (r->gb != NULL)
-        r->gb[0] = NNC_FN(engine_gscale)(ws, t->gb);
+    if (rows != r->g_rows) { /* engine_gscale's choice, made once per batch size */
+        NNC_FN(engine_set_gdiv)(ws, f->loss.reduction, rows);
+        r->g_rows = rows;
+        r->g_mode = ws->gdiv == NNC_LIT(1.0) ? 0 : (ws->gdiv_pow2 || ws->mean_reciprocal ? 1 : 2);
+        r->g_k = r->g_mode == 1 ? NNC_LIT(1.0) / ws->gdiv : ws->gdiv;
+    }
+    if (r->g_mode == 0) {
+        for (int64_t i = 0; i < r->in_w; i++)
+            r->gw[i] = t->gw[i];
+        if (r->gb != NULL)
+            r->gb[0] = t->gb;
+    }
+    else if (r->g_mode == 1) {
+        for (int64_t i = 0; i < r->in_w; i++)
+            r->gw[i] = t->gw[i] * r->g_k;
+        if (r->gb != NULL)
+            r->gb[0] = t->gb * r->g_k;
+    }
+    else {
+        for (int64_t i = 0; i < r->in_w; i++)
+            r->gw[i] = t->gw[i] / r->g_k;
+        if (r->gb != NULL)
+            r->gb[0] = t->gb / r->g_k;
+    }
     if (f->loss.reduction == NNC_REDUCTION_SUM)
         value = (T)t->sum;
     else
