@@ -15,9 +15,10 @@
  * Two entries:
  *   engine_dense_fast  shape-specialised forward / weight-gradient / dx loops;
  *   engine_top_kernel  the top layer fused with an elementwise loss.
- * Measured gains: callgrind instructions inside nnc_engine_fit, this file
- * compiled in vs -DNNC_ENGINE_FAST_PATHS=0 (deterministic counts; the
- * machine was shared, so no wall-clock claim):
+ * Measured gains (before issue 10's cheap steps, which took bench (b) to
+ * 353 instructions a step): callgrind instructions inside nnc_engine_fit,
+ * this file compiled in vs -DNNC_ENGINE_FAST_PATHS=0 (deterministic counts;
+ * the machine was shared, so no wall-clock claim):
  *   bench (a) shape, full-batch GD on 30,000 points, 30 iterations:
  *       2.62 M with these paths, 143.2 M without (55x fewer);
  *   bench (b) shape, mini-batches of 5 rows, 12,000 steps:

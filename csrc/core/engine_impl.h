@@ -13,7 +13,16 @@
  * the chapters write it -- rather than dividing every element of the loss
  * gradient (a division per row costs more than the rest of a one-neuron step).
  * Every sum over the rows of a batch runs in the fixed order of
- * reduce_impl.h. */
+ * reduce_impl.h.
+ *
+ * Small steps are cheap (issue 10): on a batch of five rows a step's
+ * bookkeeping would otherwise cost more than its arithmetic.  So the plan of a
+ * fit is made once (engine_run_init: the optimizer's instruction-set level,
+ * its calls joined over back-to-back parameters, whether the top layer fuses
+ * with the loss), passes with nothing to do are skipped (no penalty, no layer
+ * below a fused top), and a one-Dense-layer network whose layer fuses with its
+ * loss steps through engine_step_top.  None of this changes an operation or
+ * its order: the results are the general path's bits (tests/test_engine_steps.py). */
 
 #include "reduce_impl.h"
 #include "loss_elem_impl.h"
