@@ -274,6 +274,10 @@ static inline int NNC_FN(engine_dense_fast)(nnc_dense_op_t op, int64_t rows, int
         engine_top_##name##_avx2)(int64_t rows, NNC_FN(engine_top_t) * t) {                      \
         T gl[1][NNC_RED_LANES];                                                                  \
         NNC_FN(engine_top_##name##_body)(rows, 1, t, gl, 0);                                     \
+    } __attribute__((target("avx512f,avx2"))) static void NNC_FN(                                \
+        engine_top_##name##_avx512)(int64_t rows, NNC_FN(engine_top_t) * t) {                    \
+        T gl[1][NNC_RED_LANES];                                                                  \
+        NNC_FN(engine_top_##name##_body)(rows, 1, t, gl, 0);                                     \
     })                                                                                           \
     static void NNC_FN(engine_top_##name)(int64_t rows, int64_t in, NNC_FN(engine_top_t) *t)    \
     {                                                                                            \
@@ -285,7 +289,10 @@ static inline int NNC_FN(engine_dense_fast)(nnc_dense_op_t op, int64_t rows, int
         }                                                                                        \
         else if (in == 1 && t->pred == NULL && t->delta == NULL) {                               \
             T gl[1][NNC_RED_LANES];                                                              \
-            NNC_ENGINE_AVX2_IF_##vec##_(if (t->avx2) {                                                      \
+            NNC_ENGINE_AVX2_IF_##vec##_(if (t->avx512) {                                         \
+                NNC_FN(engine_top_##name##_avx512)(rows, t);                                     \
+                return;                                                                          \
+            } if (t->avx2) {                                                                     \
                 NNC_FN(engine_top_##name##_avx2)(rows, t);                                       \
                 return;                                                                          \
             })                                                                                   \

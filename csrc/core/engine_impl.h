@@ -37,6 +37,7 @@ typedef struct {
     T *pred;        /* NULL, or rows: receives the outputs */
     T *delta;       /* NULL, or rows: receives d loss_r / d output_r */
     int avx2;       /* the AVX2 build may run */
+    int avx512;     /* the AVX-512 build may run */
     double sum;     /* out: sum of the row losses */
     T gw[16], gb;   /* out: sum_r x[r, i] d[r] and sum_r d[r] */
 } NNC_FN(engine_top_t);
@@ -70,6 +71,7 @@ typedef struct {
                         * divided by gdiv (engine_backward leaves them alone) */
     int want_pred;     /* engine_objective must leave the network's output in act[last] */
     int avx2;          /* the CPU runs the AVX2 builds of the fused kernels */
+    int avx512;        /* ... and their AVX-512 builds */
     nnc_poll_t poll;   /* NULL, or polled inside long passes (Ctrl-C); see engine_poll */
     void *poll_ctx;
     int sum_order;     /* nnc_sum_order_t of the fit (0 outside fit) */
@@ -152,6 +154,7 @@ static nnc_status_t NNC_FN(engine_ws_init)(NNC_FN(engine_ws) *ws, const nnc_net_
     if (ws->block == NULL)
         return NNC_STATUS_NO_MEMORY;
     ws->avx2 = engine_cpu_avx2();
+    ws->avx512 = engine_cpu_avx512();
     /* Same layout again, now writing the pointers (act is carved before act[l]). */
     (void)NNC_FN(engine_ws_carve)(ws, (char *)ws->block, &total, net, rq);
     return NNC_STATUS_OK;
@@ -452,6 +455,7 @@ static nnc_status_t NNC_FN(engine_top_plan)(const nnc_net_t *net, NNC_FN(engine_
     t->pred = ws->want_pred ? ws->act[L - 1] : NULL;
     t->delta = L > 1 ? ws->d0 : NULL;
     t->avx2 = ws->avx2;
+    t->avx512 = ws->avx512;
     ws->top_plan = 1;
     return NNC_STATUS_OK;
 }
