@@ -145,6 +145,17 @@ static int engine_cpu_avx2(void)
 #endif
 }
 
+/* The AVX-512 build of the fused kernels: 16 lanes are two registers. */
+static int engine_cpu_avx512(void)
+{
+#if NNC_ENGINE_X86
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx2");
+#else
+    return 0;
+#endif
+}
+
 static int engine_stopped_by_divergence(double loss, double divergence, double *reference)
 {
     if (!(divergence > 0))

@@ -14,10 +14,11 @@
  *
  * Two entries:
  *   engine_dense_fast  shape-specialised forward / weight-gradient / dx loops;
- *   engine_top_fused   the top layer fused with an elementwise loss.
- * Measured gains: callgrind instructions inside nnc_engine_fit, this file
- * compiled in vs -DNNC_ENGINE_FAST_PATHS=0 (deterministic counts; the
- * machine was shared, so no wall-clock claim):
+ *   engine_top_kernel  the top layer fused with an elementwise loss.
+ * Measured gains (before issue 10's cheap steps, which took bench (b) to
+ * 353 instructions a step): callgrind instructions inside nnc_engine_fit,
+ * this file compiled in vs -DNNC_ENGINE_FAST_PATHS=0 (deterministic counts;
+ * the machine was shared, so no wall-clock claim):
  *   bench (a) shape, full-batch GD on 30,000 points, 30 iterations:
  *       2.62 M with these paths, 143.2 M without (55x fewer);
  *   bench (b) shape, mini-batches of 5 rows, 12,000 steps:
@@ -169,18 +170,8 @@ static inline int NNC_FN(engine_dense_fast)(nnc_dense_op_t op, int64_t rows, int
  * same order -- bit for bit the same numbers -- without storing the outputs
  * and derivatives and reading them back (a one-neuron step is memory-bound). */
 
-typedef struct {
-    const T *x;     /* rows x in: the layer's input */
-    const T *w;     /* in weights */
-    T b;            /* the bias, or -0.0 without one (p + -0.0 == p exactly) */
-    const T *y;     /* rows targets */
-    T k;            /* the loss's constant (loss_<name>_k) */
-    T *pred;        /* NULL, or rows: receives the outputs */
-    T *delta;       /* NULL, or rows: receives d loss_r / d output_r */
-    int avx2;       /* the AVX2 build may run */
-    double sum;     /* out: sum of the row losses */
-    T gw[16], gb;   /* out: sum_r x[r, i] d[r] and sum_r d[r] */
-} NNC_FN(engine_top_t);
+/* Its arguments: NNC_FN(engine_top_t), defined in engine_impl.h (the
+ * workspace keeps one). */
 
 /* Code that exists only where the AVX2 builds do (engine.c), and only for
  * losses whose loops vectorise (vec == 1 in NNC_ELEMWISE_LOSSES). */
@@ -228,6 +219,53 @@ typedef struct {
         for (int64_t i = 0; i < in; i++)                                                         \
             t->gw[i] = NNC_FN(nnc_red_combine)(gl[i], rows);                                     \
     }                                                                                            \
+    /* A batch of at most NNC_RED_SHORT rows: every sum is one left-to-right                     \
+     * chain from -0.0 (reduce_impl.h's order for a short sum: lane 0 alone,                     \
+     * the other lanes stay -0.0 and leave it unchanged), so the chains are                      \
+     * plain scalars -- no lane arrays to set up and fold for a batch of five. */                \
+    static NNC_ALWAYS_INLINE void NNC_FN(engine_top_##name##_short)(                           \
+        int64_t rows, int64_t in, NNC_FN(engine_top_t) *t, const int stores)                     \
+    {                                                                                            \
+        const T *x = t->x, *w = t->w, *y = t->y;                                                 \
+        const T b = t->b, k = t->k;                                                              \
+        double ls = -0.0;                                                                        \
+        T bs = NNC_LIT(-0.0), gs[16];                                                            \
+        for (int64_t i = 0; i < in; i++)                                                         \
+            gs[i] = NNC_LIT(-0.0);                                                               \
+        for (int64_t r = 0; r < rows; r++) {                                                     \
+            const T *xr = x + r * in;                                                            \
+            T p = xr[0] * w[0];                                                                  \
+            for (int64_t i = 1; i < in; i++)                                                     \
+                p = p + xr[i] * w[i];                                                            \
+            p = p + b;                                                                           \
+            T d;                                                                                 \
+            ls = ls + (double)NNC_FN(loss_##name##_elem)(p, y[r], k, &d);                        \
+            bs = bs + d;                                                                         \
+            for (int64_t i = 0; i < in; i++)                                                     \
+                gs[i] = gs[i] + d * xr[i];                                                       \
+            if (stores && t->pred != NULL)                                                       \
+                t->pred[r] = p;                                                                  \
+            if (stores && t->delta != NULL)                                                      \
+                t->delta[r] = d;                                                                 \
+        }                                                                                        \
+        /* The empty sum is +0.0 (nnc_red_combine). */                                           \
+        t->sum = rows > 0 ? ls : 0.0;                                                            \
+        t->gb = rows > 0 ? bs : NNC_LIT(0.0);                                                    \
+        for (int64_t i = 0; i < in; i++)                                                         \
+            t->gw[i] = rows > 0 ? gs[i] : NNC_LIT(0.0);                                          \
+    }                                                                                            \
+    /* Its one-input, store-nothing case (a line fit, a single neuron on a                       \
+     * small batch) compiled apart, with in == 1 a constant. */                                  \
+    static NNC_NOINLINE void NNC_FN(engine_top_##name##_short1)(int64_t rows,                   \
+                                                               NNC_FN(engine_top_t) * t)         \
+    {                                                                                            \
+        NNC_FN(engine_top_##name##_short)(rows, 1, t, 0);                                        \
+    }                                                                                            \
+    static NNC_NOINLINE void NNC_FN(engine_top_##name##_shortn)(int64_t rows, int64_t in,       \
+                                                               NNC_FN(engine_top_t) * t)         \
+    {                                                                                            \
+        NNC_FN(engine_top_##name##_short)(rows, in, t, 1);                                       \
+    }                                                                                            \
     /* A one-input top layer that stores nothing (a line fit, a single neuron)                   \
      * gets a variant with constant sizes, which the compiler vectorises                         \
      * across rows with its lanes in registers (16 AVX2 registers hold all                       \
@@ -236,12 +274,25 @@ typedef struct {
         engine_top_##name##_avx2)(int64_t rows, NNC_FN(engine_top_t) * t) {                      \
         T gl[1][NNC_RED_LANES];                                                                  \
         NNC_FN(engine_top_##name##_body)(rows, 1, t, gl, 0);                                     \
+    } __attribute__((target("avx512f,avx2"))) static void NNC_FN(                                \
+        engine_top_##name##_avx512)(int64_t rows, NNC_FN(engine_top_t) * t) {                    \
+        T gl[1][NNC_RED_LANES];                                                                  \
+        NNC_FN(engine_top_##name##_body)(rows, 1, t, gl, 0);                                     \
     })                                                                                           \
     static void NNC_FN(engine_top_##name)(int64_t rows, int64_t in, NNC_FN(engine_top_t) *t)    \
     {                                                                                            \
-        if (in == 1 && t->pred == NULL && t->delta == NULL) {                                    \
+        if (rows <= NNC_RED_SHORT) {                                                             \
+            if (in == 1 && t->pred == NULL && t->delta == NULL)                                  \
+                NNC_FN(engine_top_##name##_short1)(rows, t);                                     \
+            else                                                                                 \
+                NNC_FN(engine_top_##name##_shortn)(rows, in, t);                                 \
+        }                                                                                        \
+        else if (in == 1 && t->pred == NULL && t->delta == NULL) {                               \
             T gl[1][NNC_RED_LANES];                                                              \
-            NNC_ENGINE_AVX2_IF_##vec##_(if (t->avx2) {                                                      \
+            NNC_ENGINE_AVX2_IF_##vec##_(if (t->avx512) {                                         \
+                NNC_FN(engine_top_##name##_avx512)(rows, t);                                     \
+                return;                                                                          \
+            } if (t->avx2) {                                                                     \
                 NNC_FN(engine_top_##name##_avx2)(rows, t);                                       \
                 return;                                                                          \
             })                                                                                   \
@@ -258,7 +309,7 @@ NNC_ELEMWISE_LOSSES(NNC_ENGINE_TOP_)
 #undef NNC_ENGINE_AVX2_IF_1_
 #undef NNC_ENGINE_AVX2_IF_0_
 
-/* 1 when engine_top_fused handles this layer and loss. */
+/* 1 when engine_top_kernel handles this layer and loss. */
 static int NNC_FN(engine_top_fusable)(const nnc_layer_t *top, const nnc_loss_params_t *lp)
 {
     if (!NNC_ENGINE_FAST_PATHS || top->kind != NNC_LAYER_DENSE || top->out != 1 || top->in > 16)
@@ -273,18 +324,18 @@ static int NNC_FN(engine_top_fusable)(const nnc_layer_t *top, const nnc_loss_par
     }
 }
 
-static void NNC_FN(engine_top_fused)(const nnc_loss_params_t *lp, int64_t rows, int64_t in,
-                                     NNC_FN(engine_top_t) *t)
+/* The fused kernel of an elementwise loss, and its constant in *k (NULL for
+ * any other loss).  The engine resolves it once per call (engine_ws). */
+static NNC_FN(engine_top_fn) NNC_FN(engine_top_kernel)(const nnc_loss_params_t *lp, T *k)
 {
     switch (lp->kind) {
 #define NNC_X_(E, name, vec)                                                                     \
     case NNC_LOSS_##E:                                                                           \
-        t->k = NNC_FN(loss_##name##_k)(lp);                                                      \
-        NNC_FN(engine_top_##name)(rows, in, t);                                                  \
-        break;
+        *k = NNC_FN(loss_##name##_k)(lp);                                                        \
+        return NNC_FN(engine_top_##name);
         NNC_ELEMWISE_LOSSES(NNC_X_)
 #undef NNC_X_
     default:
-        break;
+        return NULL;
     }
 }

@@ -13,10 +13,45 @@
  * the chapters write it -- rather than dividing every element of the loss
  * gradient (a division per row costs more than the rest of a one-neuron step).
  * Every sum over the rows of a batch runs in the fixed order of
- * reduce_impl.h. */
+ * reduce_impl.h.
+ *
+ * Small steps are cheap (issue 10): on a batch of five rows a step's
+ * bookkeeping would otherwise cost more than its arithmetic.  So the plan of a
+ * fit is made once (engine_run_init: the optimizer's instruction-set level,
+ * its calls joined over back-to-back parameters, whether the top layer fuses
+ * with the loss), passes with nothing to do are skipped (no penalty, no layer
+ * below a fused top), and a one-Dense-layer network whose layer fuses with its
+ * loss steps through engine_step_top.  None of this changes an operation or
+ * its order: the results are the general path's bits (tests/test_engine_steps.py). */
 
 #include "reduce_impl.h"
 #include "loss_elem_impl.h"
+
+/* The arguments of the fused top-layer kernels (engine_dense_fast.h). */
+typedef struct {
+    const T *x;     /* rows x in: the layer's input */
+    const T *w;     /* in weights */
+    T b;            /* the bias, or -0.0 without one (p + -0.0 == p exactly) */
+    const T *y;     /* rows targets */
+    T k;            /* the loss's constant (loss_<name>_k) */
+    T *pred;        /* NULL, or rows: receives the outputs */
+    T *delta;       /* NULL, or rows: receives d loss_r / d output_r */
+    int avx2;       /* the AVX2 build may run */
+    int avx512;     /* the AVX-512 build may run */
+    double sum;     /* out: sum of the row losses */
+    T gw[16], gb;   /* out: sum_r x[r, i] d[r] and sum_r d[r] */
+} NNC_FN(engine_top_t);
+typedef void (*NNC_FN(engine_top_fn))(int64_t rows, int64_t in, NNC_FN(engine_top_t) *t);
+
+/* One optimizer call of a step: n values of parameters that lie back to back
+ * in memory (data, grad and every state array alike), updated as one block
+ * (engine_plan_updates). */
+typedef struct {
+    int64_t n;
+    T *w;
+    const T *g;
+    T *state[NNC_OPT_MAX_STATES];
+} NNC_FN(engine_seg);
 
 /* Buffers of one engine call, carved from a single allocation. */
 typedef struct {
@@ -27,18 +62,26 @@ typedef struct {
     T *save;           /* Nesterov: the parameters before the look-ahead shift */
     signed char *dir;  /* HotCold: -1 / 0 / +1 per parameter value */
     int64_t *perm;     /* shuffle permutation of 0..n-1 */
+    NNC_FN(engine_seg) *seg; /* the optimizer's blocks (n_params at most) */
     void *block;
     /* State of the current pass, set by engine_objective for engine_backward: */
     T gdiv;            /* the mean's count (1 for "sum"): every parameter gradient is divided by it */
     int gdiv_pow2;     /* gdiv is a power of two */
-    int top_done;      /* the fused top layer already wrote its parameter gradients */
+    int top_done;      /* the fused top layer already wrote its parameter gradients,
+                        * divided by gdiv (engine_backward leaves them alone) */
     int want_pred;     /* engine_objective must leave the network's output in act[last] */
     int avx2;          /* the CPU runs the AVX2 builds of the fused kernels */
+    int avx512;        /* ... and their AVX-512 builds */
     nnc_poll_t poll;   /* NULL, or polled inside long passes (Ctrl-C); see engine_poll */
     void *poll_ctx;
     int sum_order;     /* nnc_sum_order_t of the fit (0 outside fit) */
     int mean_reciprocal; /* multiply by 1 / gdiv instead of dividing by gdiv */
     int libm;          /* transcendentals == NNC_TRANS_LIBM (0 outside fit) */
+    /* The fused top layer (engine_top_plan), decided on the first pass that
+     * wants gradients; a workspace serves one call, whose loss is fixed. */
+    int top_plan;      /* 0: not decided yet, 1: fused, -1: the general path */
+    NNC_FN(engine_top_t) top; /* its kernel's arguments, the per-batch ones aside */
+    NNC_FN(engine_top_fn) top_fn;
 } NNC_FN(engine_ws);
 
 typedef struct {
@@ -47,6 +90,7 @@ typedef struct {
     int64_t n_save;  /* values in save */
     int64_t n_dir;   /* values in dir */
     int64_t n_perm;  /* values in perm */
+    int64_t n_seg;   /* entries in seg */
 } NNC_FN(engine_ws_req);
 
 /* Lays the workspace out over `base` (NULL: only measures).  Returns 0 and the
@@ -91,6 +135,8 @@ static int NNC_FN(engine_ws_carve)(NNC_FN(engine_ws) *ws, char *base, size_t *to
         NNC_CARVE_(ws->dir, signed char, rq->n_dir);
     if (rq->n_perm > 0)
         NNC_CARVE_(ws->perm, int64_t, rq->n_perm);
+    if (rq->n_seg > 0)
+        NNC_CARVE_(ws->seg, NNC_FN(engine_seg), rq->n_seg);
 #undef NNC_CARVE_
     *total = off;
     return 0;
@@ -109,6 +155,7 @@ static nnc_status_t NNC_FN(engine_ws_init)(NNC_FN(engine_ws) *ws, const nnc_net_
     if (ws->block == NULL)
         return NNC_STATUS_NO_MEMORY;
     ws->avx2 = engine_cpu_avx2();
+    ws->avx512 = engine_cpu_avx512();
     /* Same layout again, now writing the pointers (act is carved before act[l]). */
     (void)NNC_FN(engine_ws_carve)(ws, (char *)ws->block, &total, net, rq);
     return NNC_STATUS_OK;
@@ -119,7 +166,7 @@ static nnc_status_t NNC_FN(engine_ws_init)(NNC_FN(engine_ws) *ws, const nnc_net_
  * gradient.  Shapes with a dimension of 1 (the chapters' single neurons and
  * line fits) first try engine_dense_fast (engine_dense_fast.h), and a
  * one-output top layer with an elementwise loss is fused with it
- * (engine_top_fused, same file): both exist for speed only, and a reader can
+ * (engine_top_kernel, same file): both exist for speed only, and a reader can
  * follow the general path without them. */
 
 /* out[j] = sum_r s[r * ss] * a[r * lda + j] (s == NULL: sum_r a[r * lda + j])
@@ -411,6 +458,65 @@ static T NNC_FN(engine_add_penalty)(const nnc_net_t *net, T value, double l1, do
     return value;
 }
 
+/* Sets ws->gdiv (the count a "mean" divides every gradient by; 1 for "sum"). */
+static inline void NNC_FN(engine_set_gdiv)(NNC_FN(engine_ws) *ws, int reduction, int64_t count)
+{
+    if (reduction == NNC_REDUCTION_SUM) {
+        ws->gdiv = NNC_LIT(1.0);
+        ws->gdiv_pow2 = 1;
+    }
+    else {
+        ws->gdiv = (T)count;
+        ws->gdiv_pow2 = count > 0 && (count & (count - 1)) == 0;
+    }
+}
+
+/* g / gdiv, the way every parameter gradient is divided: g / 2^k and
+ * g * 2^-k are both the exact g 2^-k rounded once, the same bits without the
+ * slow division; mean_reciprocal asks for g * (1 / count) for any count, as
+ * "(1/n) * sum" computes. */
+static inline T NNC_FN(engine_gscale)(const NNC_FN(engine_ws) *ws, T g)
+{
+    if (ws->gdiv == NNC_LIT(1.0))
+        return g;
+    if (ws->gdiv_pow2 || ws->mean_reciprocal)
+        return g * (NNC_LIT(1.0) / ws->gdiv);
+    return g / ws->gdiv;
+}
+
+/* Whether engine_objective fuses the top layer with the loss (the fixed
+ * summation order, a one-output Dense top of at most 16 inputs, an
+ * elementwise loss, no fused Softmax), and the kernel's fixed arguments.
+ * Returns INVALID_ARGUMENT for a loss description the kernels refuse. */
+static nnc_status_t NNC_FN(engine_top_plan)(const nnc_net_t *net, NNC_FN(engine_ws) *ws,
+                                            const nnc_loss_params_t *lp, int fused)
+{
+    const int64_t L = net->n_layers;
+    const nnc_layer_t *top = &net->layers[L - 1];
+    NNC_FN(engine_top_t) *t = &ws->top;
+    if (fused || ws->sum_order != NNC_SUM_FIXED || !NNC_FN(engine_top_fusable)(top, lp)) {
+        ws->top_plan = -1;
+        return NNC_STATUS_OK;
+    }
+    if (lp->kind == NNC_LOSS_HUBER && !(lp->delta > 0 && isfinite(lp->delta)))
+        return NNC_STATUS_INVALID_ARGUMENT;
+    if (lp->reduction != NNC_REDUCTION_MEAN && lp->reduction != NNC_REDUCTION_SUM)
+        return NNC_STATUS_INVALID_ARGUMENT;
+    memset(t, 0, sizeof *t);
+    ws->top_fn = NNC_FN(engine_top_kernel)(lp, &t->k);
+    if (ws->top_fn == NULL) {
+        ws->top_plan = -1;
+        return NNC_STATUS_OK;
+    }
+    t->w = (const T *)net->params[top->weight].data;
+    t->pred = ws->want_pred ? ws->act[L - 1] : NULL;
+    t->delta = L > 1 ? ws->d0 : NULL;
+    t->avx2 = ws->avx2;
+    t->avx512 = ws->avx512;
+    ws->top_plan = 1;
+    return NNC_STATUS_OK;
+}
+
 /* Forward pass and objective on one batch.  With want_grad, the gradient of
  * the loss SUM with respect to the loss input lands in ws->d0 for
  * engine_backward (when the top layer is fused, its parameter gradients are
@@ -428,28 +534,30 @@ static nnc_status_t NNC_FN(engine_objective)(const nnc_net_t *net, NNC_FN(engine
     nnc_status_t st;
     T v;
     ws->top_done = 0;
-    if (want_grad && !fused && ws->sum_order == NNC_SUM_FIXED &&
-        NNC_FN(engine_top_fusable)(top, lp)) {
-        NNC_FN(engine_top_t) t;
-        if (lp->kind == NNC_LOSS_HUBER && !(lp->delta > 0 && isfinite(lp->delta)))
-            return NNC_STATUS_INVALID_ARGUMENT;
-        if (lp->reduction != NNC_REDUCTION_MEAN && lp->reduction != NNC_REDUCTION_SUM)
-            return NNC_STATUS_INVALID_ARGUMENT;
-        st = NNC_FN(engine_forward)(net, ws, x, rows, 0, L - 1, threads);
+    if (want_grad && ws->top_plan == 0) {
+        st = NNC_FN(engine_top_plan)(net, ws, lp, fused);
         if (st != NNC_STATUS_OK)
             return st;
-        t.x = L > 1 ? ws->act[L - 2] : x;
-        t.w = (const T *)net->params[top->weight].data;
-        t.b = top->bias >= 0 ? ((const T *)net->params[top->bias].data)[0] : NNC_LIT(-0.0);
-        t.y = y;
-        t.pred = ws->want_pred ? ws->act[L - 1] : NULL;
-        t.delta = L > 1 ? ws->d0 : NULL;
-        t.avx2 = ws->avx2;
-        NNC_FN(engine_top_fused)(lp, rows, top->in, &t);
-        memcpy(net->params[top->weight].grad, t.gw, (size_t)top->in * sizeof(T));
+    }
+    if (want_grad && ws->top_plan > 0) {
+        NNC_FN(engine_top_t) *t = &ws->top;
+        if (L > 1) {
+            st = NNC_FN(engine_forward)(net, ws, x, rows, 0, L - 1, threads);
+            if (st != NNC_STATUS_OK)
+                return st;
+        }
+        t->x = L > 1 ? ws->act[L - 2] : x;
+        t->b = top->bias >= 0 ? ((const T *)net->params[top->bias].data)[0] : NNC_LIT(-0.0);
+        t->y = y;
+        ws->top_fn(rows, top->in, t);
+        /* The gradients, divided here (engine_backward skips these two). */
+        NNC_FN(engine_set_gdiv)(ws, lp->reduction, rows);
+        T *gw = (T *)net->params[top->weight].grad;
+        for (int64_t i = 0; i < top->in; i++)
+            gw[i] = NNC_FN(engine_gscale)(ws, t->gw[i]);
         if (top->bias >= 0)
-            ((T *)net->params[top->bias].grad)[0] = t.gb;
-        sum = t.sum;
+            ((T *)net->params[top->bias].grad)[0] = NNC_FN(engine_gscale)(ws, t->gb);
+        sum = t->sum;
         count = rows;
         ws->top_done = 1;
     }
@@ -468,17 +576,13 @@ static nnc_status_t NNC_FN(engine_objective)(const nnc_net_t *net, NNC_FN(engine
                                                   ws->libm);
     }
     /* The value nnc_loss gives; the mean of nothing would be NaN. */
-    if (lp->reduction == NNC_REDUCTION_SUM) {
+    if (lp->reduction == NNC_REDUCTION_SUM)
         v = (T)sum;
-        ws->gdiv = NNC_LIT(1.0);
-        ws->gdiv_pow2 = 1;
-    }
-    else {
+    else
         v = count > 0 ? (T)(sum / (double)count) : (T)NAN;
-        ws->gdiv = (T)count;
-        ws->gdiv_pow2 = count > 0 && (count & (count - 1)) == 0;
-    }
-    *value = NNC_FN(engine_add_penalty)(net, v, l1, l2);
+    if (!ws->top_done)
+        NNC_FN(engine_set_gdiv)(ws, lp->reduction, count);
+    *value = l1 != 0 || l2 != 0 ? NNC_FN(engine_add_penalty)(net, v, l1, l2) : v;
     return NNC_STATUS_OK;
 }
 
@@ -490,9 +594,12 @@ static nnc_status_t NNC_FN(engine_backward)(const nnc_net_t *net, NNC_FN(engine_
                                             double l2, int threads)
 {
     const int64_t top = fused ? net->n_layers - 1 : net->n_layers;
+    const nnc_layer_t *last = &net->layers[net->n_layers - 1];
     T *cur = ws->d0, *nxt = ws->d1;
     nnc_status_t st;
     for (int64_t l = top - 1; l >= 0; l--) {
+        if (l == 0 && ws->top_done && top == 1)
+            break; /* a one-layer network whose fused top did everything */
         const nnc_layer_t *L = &net->layers[l];
         const T *in = l > 0 ? ws->act[l - 1] : x;
         if (L->kind == NNC_LAYER_DENSE) {
@@ -534,24 +641,30 @@ static nnc_status_t NNC_FN(engine_backward)(const nnc_net_t *net, NNC_FN(engine_
         cur = nxt;
         nxt = tmp;
     }
-    for (int64_t p = 0; p < net->n_params; p++) {
+    /* Divide by the mean's count (engine_gscale's arithmetic), except where
+     * the fused top layer already did; then the penalties, when there are
+     * any. */
+    for (int64_t p = 0; p < net->n_params && ws->gdiv != NNC_LIT(1.0); p++) {
         const nnc_param_t *P = &net->params[p];
         T *g = (T *)P->grad;
-        if (ws->gdiv != NNC_LIT(1.0) && (ws->gdiv_pow2 || ws->mean_reciprocal)) {
-            /* g / 2^k and g * 2^-k are both the exact g 2^-k rounded once:
-             * the same bits, without the slow division.  mean_reciprocal asks
-             * for g * (1 / count) for any count, as "(1/n) * sum" computes. */
+        if (ws->top_done && (p == last->weight || p == last->bias))
+            continue;
+        if (ws->gdiv_pow2 || ws->mean_reciprocal) {
             const T r = NNC_LIT(1.0) / ws->gdiv;
 #pragma omp simd
             for (int64_t i = 0; i < P->size; i++)
                 g[i] = g[i] * r;
         }
-        else if (ws->gdiv != NNC_LIT(1.0)) {
+        else {
             const T c = ws->gdiv;
 #pragma omp simd
             for (int64_t i = 0; i < P->size; i++)
                 g[i] = g[i] / c;
         }
+    }
+    for (int64_t p = 0; p < net->n_params && (l1 != 0 || l2 != 0); p++) {
+        const nnc_param_t *P = &net->params[p];
+        T *g = (T *)P->grad;
         if (!P->penalized)
             continue;
         if (l1 != 0)
@@ -564,7 +677,7 @@ static nnc_status_t NNC_FN(engine_backward)(const nnc_net_t *net, NNC_FN(engine_
 
 /* The rows of a batch: in place when they are contiguous (seq == NULL), else
  * gathered by index into buf. */
-static const T *NNC_FN(engine_rows)(const T *src, int64_t width, const int64_t *seq,
+static inline const T *NNC_FN(engine_rows)(const T *src, int64_t width, const int64_t *seq,
                                     int64_t start, int64_t rows, T *buf)
 {
     if (seq == NULL)
@@ -619,7 +732,18 @@ struct NNC_FN(engine_run) {
     const nnc_net_t *net;
     nnc_fit_t *f;
     const nnc_opt_info_t *opt;
-    NNC_FN(nnc_opt_update_fn) update; /* GRADIENT: the ops.def update kernel */
+    NNC_FN(nnc_opt_update_isa_fn) update; /* GRADIENT: the ops.def update kernel */
+    nnc_isa_t isa;            /* its instruction-set level, resolved once */
+    int64_t n_seg;            /* its calls per step (ws.seg) */
+    int top_only;             /* one Dense layer owning every parameter, no penalty: when
+                               * its top is fused (ws.top_done), the objective left every
+                               * gradient final and the backward pass has nothing to do */
+    int lean;                 /* engine_step_top takes the steps */
+    T *gw, *gb;               /* lean: the layer's gradient arrays (gb NULL: no bias) */
+    const T *bias;            /* lean: the bias value, or NULL */
+    int64_t g_rows;           /* lean: the batch size g_mode and g_k are for (0: none yet) */
+    int g_mode;               /* lean: engine_gscale as 0 (g), 1 (g * g_k) or 2 (g / g_k) */
+    T g_k;
     NNC_FN(engine_ws) ws;
     const T *X, *Y;
     int64_t in_w, out_w;
@@ -642,6 +766,38 @@ static nnc_status_t NNC_FN(engine_count_step)(NNC_FN(engine_run) *r, int64_t *t)
     return NNC_STATUS_OK;
 }
 
+/* The optimizer's calls of a step: one per parameter, except that a
+ * parameter whose data, grad and state arrays all continue its
+ * predecessor's joins that call (the update kernels are elementwise, see
+ * optim_impl.h, so the bits are those of separate calls).  Empty parameters
+ * need no call.  Returns the number of calls. */
+static int64_t NNC_FN(engine_plan_updates)(const nnc_net_t *net, int n_states,
+                                           NNC_FN(engine_seg) *seg)
+{
+    int64_t k = 0;
+    for (int64_t p = 0; p < net->n_params; p++) {
+        const nnc_param_t *P = &net->params[p];
+        NNC_FN(engine_seg) *prev = k > 0 ? &seg[k - 1] : NULL;
+        int joins = prev != NULL && (T *)P->data == prev->w + prev->n &&
+                    (const T *)P->grad == prev->g + prev->n;
+        if (P->size < 1)
+            continue;
+        for (int i = 0; i < n_states && joins; i++)
+            joins = (T *)P->state[i] == prev->state[i] + prev->n;
+        if (joins) {
+            prev->n += P->size;
+            continue;
+        }
+        seg[k].n = P->size;
+        seg[k].w = (T *)P->data;
+        seg[k].g = (const T *)P->grad;
+        for (int i = 0; i < NNC_OPT_MAX_STATES; i++)
+            seg[k].state[i] = i < n_states ? (T *)P->state[i] : NULL;
+        k++;
+    }
+    return k;
+}
+
 /* GRADIENT: backward, then the update kernel on every parameter (for a
  * look-ahead optimizer, from the starting point, with the gradient taken at
  * the look-ahead point). */
@@ -651,18 +807,18 @@ static nnc_status_t NNC_FN(engine_move_GRADIENT)(NNC_FN(engine_run) *r, const T 
     const nnc_net_t *net = r->net;
     nnc_fit_t *f = r->f;
     int64_t t;
+    nnc_status_t st = NNC_STATUS_OK;
     (void)yb;
-    nnc_status_t st = NNC_FN(engine_backward)(net, &r->ws, xb, rows, r->fused, f->l1, f->l2,
-                                              f->threads);
+    if (!(r->top_only && r->ws.top_done))
+        st = NNC_FN(engine_backward)(net, &r->ws, xb, rows, r->fused, f->l1, f->l2, f->threads);
     if (st != NNC_STATUS_OK)
         return st;
     if (r->look_ahead)
         NNC_FN(engine_restore)(net, r->ws.save);
     st = NNC_FN(engine_count_step)(r, &t);
-    for (int64_t p = 0; p < net->n_params && st == NNC_STATUS_OK; p++) {
-        const nnc_param_t *P = &net->params[p];
-        st = r->update(P->size, (T *)P->data, (const T *)P->grad, (T *const *)P->state, f->hyper,
-                       t);
+    for (int64_t k = 0; k < r->n_seg && st == NNC_STATUS_OK; k++) {
+        const NNC_FN(engine_seg) *S = &r->ws.seg[k];
+        st = r->update(r->isa, S->n, S->w, S->g, S->state, f->hyper, t);
     }
     return st;
 }
@@ -762,6 +918,75 @@ static nnc_status_t NNC_FN(engine_fail)(NNC_FN(engine_run) *r, nnc_status_t st, 
     return st;
 }
 
+/* engine_step for a one-Dense-layer network whose layer fuses with the loss
+ * (engine_top_plan; a line fit, a single neuron, a logistic regression or
+ * perceptron on at most 16 inputs), with a GRADIENT optimizer without
+ * look-ahead and no penalty (r->lean): engine_objective's fused path and
+ * engine_move_GRADIENT's update with nothing of theirs that such a step
+ * skips anyway -- the same arithmetic in the same order, so the same bits --
+ * because on a small batch those passes' bookkeeping costs more than the
+ * step's arithmetic. */
+static NNC_ALWAYS_INLINE nnc_status_t NNC_FN(engine_step_top)(NNC_FN(engine_run) *r,
+                                                              int64_t epoch, const T *xb,
+                                                              const T *yb, int64_t rows,
+                                                              double *loss)
+{
+    nnc_fit_t *f = r->f;
+    NNC_FN(engine_ws) *ws = &r->ws;
+    NNC_FN(engine_top_t) *t = &ws->top;
+    nnc_status_t st = NNC_STATUS_OK;
+    int64_t step;
+    T value;
+    t->x = xb;
+    t->y = yb;
+    t->b = r->bias != NULL ? r->bias[0] : NNC_LIT(-0.0);
+    ws->top_fn(rows, r->in_w, t);
+    if (rows != r->g_rows) { /* engine_gscale's choice, made once per batch size */
+        NNC_FN(engine_set_gdiv)(ws, f->loss.reduction, rows);
+        r->g_rows = rows;
+        r->g_mode = ws->gdiv == NNC_LIT(1.0) ? 0 : (ws->gdiv_pow2 || ws->mean_reciprocal ? 1 : 2);
+        r->g_k = r->g_mode == 1 ? NNC_LIT(1.0) / ws->gdiv : ws->gdiv;
+    }
+    if (r->g_mode == 0) {
+        for (int64_t i = 0; i < r->in_w; i++)
+            r->gw[i] = t->gw[i];
+        if (r->gb != NULL)
+            r->gb[0] = t->gb;
+    }
+    else if (r->g_mode == 1) {
+        for (int64_t i = 0; i < r->in_w; i++)
+            r->gw[i] = t->gw[i] * r->g_k;
+        if (r->gb != NULL)
+            r->gb[0] = t->gb * r->g_k;
+    }
+    else {
+        for (int64_t i = 0; i < r->in_w; i++)
+            r->gw[i] = t->gw[i] / r->g_k;
+        if (r->gb != NULL)
+            r->gb[0] = t->gb / r->g_k;
+    }
+    if (f->loss.reduction == NNC_REDUCTION_SUM)
+        value = (T)t->sum;
+    else
+        value = rows > 0 ? (T)(t->sum / (double)rows) : (T)NAN;
+    f->forward_passes++;
+    *loss = (double)value;
+    if (r->ref_from_first_step && f->steps_done == 0) {
+        r->ref = *loss;
+        f->reference_loss = r->ref;
+    }
+    if (!isfinite(*loss))
+        return NNC_FN(engine_fail)(r, NNC_STATUS_NONFINITE, epoch, *loss);
+    if (engine_stopped_by_divergence(*loss, f->divergence, &r->ref))
+        return NNC_FN(engine_fail)(r, NNC_STATUS_DIVERGED, epoch, *loss);
+    st = NNC_FN(engine_count_step)(r, &step);
+    for (int64_t k = 0; k < r->n_seg && st == NNC_STATUS_OK; k++) {
+        const NNC_FN(engine_seg) *S = &ws->seg[k];
+        st = r->update(r->isa, S->n, S->w, S->g, S->state, f->hyper, step);
+    }
+    return st;
+}
+
 /* One step on a batch: forward pass and objective (at the look-ahead point
  * when the optimizer has one), the divergence check, then the optimizer's
  * move.  *loss is the step's objective. */
@@ -771,6 +996,8 @@ static nnc_status_t NNC_FN(engine_step)(NNC_FN(engine_run) *r, int64_t epoch, co
     nnc_fit_t *f = r->f;
     T value = 0;
     nnc_status_t st;
+    if (r->lean)
+        return NNC_FN(engine_step_top)(r, epoch, xb, yb, rows, loss);
     if (r->look_ahead)
         NNC_FN(engine_look_ahead)(r->net, r->ws.save, (T)f->hyper[1]);
     st = NNC_FN(engine_objective)(r->net, &r->ws, xb, yb, rows, &f->loss, r->fused, f->l1, f->l2,
@@ -886,7 +1113,8 @@ static nnc_status_t NNC_FN(engine_fit_check)(const nnc_net_t *net, nnc_fit_t *f)
                 NNC_BAD_("transcendentals", l);
         }
         if (f->loss.kind == NNC_LOSS_LOG_LOSS || f->loss.kind == NNC_LOSS_LOG_LOSS_LOGITS ||
-            f->loss.kind == NNC_LOSS_CROSS_ENTROPY || f->loss.kind == NNC_LOSS_KL)
+            f->loss.kind == NNC_LOSS_CROSS_ENTROPY || f->loss.kind == NNC_LOSS_KL ||
+            f->loss.kind == NNC_LOSS_LOG_COSH)
             NNC_BAD_("transcendentals", -1);
     }
     if ((int)f->opt < 0 || f->opt >= NNC_OPT_COUNT)
@@ -931,7 +1159,11 @@ static nnc_status_t NNC_FN(engine_run_init)(NNC_FN(engine_run) *r, const nnc_net
     r->net = net;
     r->f = f;
     r->opt = &nnc_opt_info[f->opt];
-    r->update = NNC_FN(nnc_opt_update_table)[f->opt];
+    r->update = NNC_FN(nnc_opt_update_isa_table)[f->opt];
+    r->top_only = net->n_layers == 1 && net->layers[0].kind == NNC_LAYER_DENSE && f->l1 == 0 &&
+                  f->l2 == 0 && net->layers[0].weight != net->layers[0].bias &&
+                  net->n_params == (net->layers[0].bias >= 0 ? 2 : 1);
+    r->isa = nnc_isa_best();
     r->X = (const T *)f->x;
     r->Y = (const T *)f->y;
     r->in_w = net->layers[0].in;
@@ -955,12 +1187,28 @@ static nnc_status_t NNC_FN(engine_run_init)(NNC_FN(engine_run) *r, const nnc_net
     rq.n_save = r->look_ahead ? r->n_values : 0;
     rq.n_dir = r->opt->kind == NNC_OPT_KIND_PROBE ? r->n_values : 0;
     rq.n_perm = r->shuffle ? f->n : 0;
+    rq.n_seg = r->opt->kind == NNC_OPT_KIND_GRADIENT ? net->n_params : 0;
     st = NNC_FN(engine_ws_init)(&r->ws, net, &rq);
+    if (st == NNC_STATUS_OK && rq.n_seg > 0)
+        r->n_seg = NNC_FN(engine_plan_updates)(net, r->opt->n_states, r->ws.seg);
     r->ws.poll = f->poll;
     r->ws.poll_ctx = f->poll_ctx;
     r->ws.sum_order = (int)f->sum_order;
     r->ws.mean_reciprocal = f->mean_reciprocal;
     r->ws.libm = f->transcendentals == NNC_TRANS_LIBM;
+    /* A one-layer network whose top fuses with the loss steps through
+     * engine_step_top.  (A loss description the kernels refuse is left to the
+     * first step to report, as for every other network.) */
+    if (st == NNC_STATUS_OK && r->opt->kind == NNC_OPT_KIND_GRADIENT && r->top_only &&
+        !r->look_ahead) {
+        const nnc_layer_t *top = &net->layers[0];
+        if (NNC_FN(engine_top_plan)(net, &r->ws, &f->loss, r->fused) != NNC_STATUS_OK)
+            r->ws.top_plan = 0;
+        r->lean = r->ws.top_plan > 0;
+        r->gw = (T *)net->params[top->weight].grad;
+        r->gb = top->bias >= 0 ? (T *)net->params[top->bias].grad : NULL;
+        r->bias = top->bias >= 0 ? (const T *)net->params[top->bias].data : NULL;
+    }
     return st;
 }
 
@@ -1018,7 +1266,7 @@ static nnc_status_t NNC_FN(engine_fit)(const nnc_net_t *net, nnc_fit_t *f)
 static nnc_status_t NNC_FN(engine_eval)(const nnc_net_t *net, nnc_eval_t *ev)
 {
     NNC_FN(engine_ws) ws;
-    NNC_FN(engine_ws_req) rq = {0, 0, 0, 0, 0};
+    NNC_FN(engine_ws_req) rq = {0, 0, 0, 0, 0, 0};
     const int fused = ev->y != NULL && engine_fused_softmax(net, &ev->loss);
     const int64_t L = net->n_layers;
     nnc_status_t st;
@@ -1067,7 +1315,7 @@ static nnc_status_t NNC_FN(engine_surface)(const nnc_net_t *net, const void *x, 
                                            int threads, nnc_engine_hook_t hook, void *hook_ctx)
 {
     NNC_FN(engine_ws) ws;
-    NNC_FN(engine_ws_req) rq = {0, 0, 0, 0, 0};
+    NNC_FN(engine_ws_req) rq = {0, 0, 0, 0, 0, 0};
     const int fused = engine_fused_softmax(net, loss);
     T *wa = (T *)net->params[pa].data + ia, *wb = (T *)net->params[pb].data + ib;
     const T a0 = *wa, b0 = *wb;

@@ -145,6 +145,22 @@ NNC_OPTIMIZERS(NNC_X_OPT_DECL)
 #undef NNC_X_OPT_DECL_GRADIENT_
 #undef NNC_X_OPT_DECL_PROBE_
 extern const NNC_FN(nnc_opt_update_fn) NNC_FN(nnc_opt_update_table)[NNC_OPT_COUNT];
+/* The same kernels at a given instruction-set level (nnc_<name>_update_isa;
+ * the plain form asks nnc_isa_best on every call): the engine's table. */
+typedef nnc_status_t (*NNC_FN(nnc_opt_update_isa_fn))(nnc_isa_t isa, int64_t n, T *w,
+                                                      const T *g, T *const *state,
+                                                      const double *hyper, int64_t t);
+#define NNC_X_OPT_DECL_GRADIENT_(name)                                                         \
+    nnc_status_t NNC_FN(nnc_##name##_update_isa)(nnc_isa_t isa, int64_t n, T *w, const T *g,   \
+                                                 T *const *state, const double *hyper,         \
+                                                 int64_t t);
+#define NNC_X_OPT_DECL_PROBE_(name)
+#define NNC_X_OPT_DECL(E, name, cls, kind, ...) NNC_X_OPT_DECL_##kind##_(name)
+NNC_OPTIMIZERS(NNC_X_OPT_DECL)
+#undef NNC_X_OPT_DECL
+#undef NNC_X_OPT_DECL_GRADIENT_
+#undef NNC_X_OPT_DECL_PROBE_
+extern const NNC_FN(nnc_opt_update_isa_fn) NNC_FN(nnc_opt_update_isa_table)[NNC_OPT_COUNT];
 nnc_status_t NNC_FN(nnc_opt_update)(nnc_opt_t opt, int64_t n, T *w, const T *g, T *const *state,
                                     const double *hyper, int64_t t);
 

@@ -111,38 +111,71 @@ nnc_status_t NNC_FN(nnc_adam_step_isa)(nnc_isa_t isa, int64_t n, T *w, const T *
  * signature: n values of w updated in place from g, with the state arrays
  * state[0..n_states) and the hyper-parameters hyper[0..n_hyper) in ops.def
  * order (rounded to T here, as the engine always did), at step t >= 1.
- * The engine and the binding call them through nnc_opt_update's table. */
+ * The binding calls them through nnc_opt_update's table.  Each also has an
+ * nnc_<name>_update_isa form that takes the instruction-set level instead of
+ * asking for the widest on every call: the engine resolves the level once
+ * per fit (nnc_opt_update_isa_table), so a small step does not pay for the
+ * CPU query once per parameter.  Every update is ELEMENTWISE (value i reads
+ * and writes only w[i], g[i] and state[.][i]), so one call over two
+ * parameters that lie back to back in memory gives the bits of two calls. */
 
-nnc_status_t NNC_FN(nnc_sgd_update)(int64_t n, T *w, const T *g, T *const *state,
-                                    const double *hyper, int64_t t)
+/* Up to this many values, the _isa updates run a scalar copy of the loop
+ * (optim_loops_impl.h) in place of the dispatched vector one: the same
+ * operations per value, so the same bits. */
+#ifndef NNC_OPT_SHORT_
+#define NNC_OPT_SHORT_ 3
+#endif
+
+nnc_status_t NNC_FN(nnc_sgd_update_isa)(nnc_isa_t isa, int64_t n, T *w, const T *g,
+                                        T *const *state, const double *hyper, int64_t t)
 {
+    const T lr = (T)hyper[0];
     (void)state;
     (void)t;
-    NNC_FN(nnc_sgd_step)(n, w, g, (T)hyper[0]);
+    if (n <= NNC_OPT_SHORT_) {
+        /* A bias or a single weight: the loop's arithmetic, without the
+         * dispatch and the vector loop's set-up. */
+        for (int64_t i = 0; i < n; i++)
+            w[i] = w[i] - lr * g[i];
+    }
+    else {
+        NNC_FN(opt_sgd_paths)[NNC_OPT_LEVEL_(isa)](n, w, g, lr);
+    }
     return NNC_STATUS_OK;
 }
 
-nnc_status_t NNC_FN(nnc_momentum_update)(int64_t n, T *w, const T *g, T *const *state,
-                                         const double *hyper, int64_t t)
+nnc_status_t NNC_FN(nnc_momentum_update_isa)(nnc_isa_t isa, int64_t n, T *w, const T *g,
+                                             T *const *state, const double *hyper, int64_t t)
 {
+    const T lr = (T)hyper[0], mu = (T)hyper[1];
+    T *v = state[0];
     (void)t;
-    NNC_FN(nnc_momentum_step)(n, w, g, state[0], (T)hyper[0], (T)hyper[1]);
+    if (n <= NNC_OPT_SHORT_) {
+        for (int64_t i = 0; i < n; i++) {
+            T vi = mu * v[i] - lr * g[i];
+            v[i] = vi;
+            w[i] = w[i] + vi;
+        }
+    }
+    else {
+        NNC_FN(opt_momentum_paths)[NNC_OPT_LEVEL_(isa)](n, w, g, v, lr, mu);
+    }
     return NNC_STATUS_OK;
 }
 
 /* Nesterov's update is Momentum's; what differs is where g was taken
  * (NNC_OPTF_LOOK_AHEAD: the engine evaluates it at w + mu v). */
-nnc_status_t NNC_FN(nnc_nesterov_update)(int64_t n, T *w, const T *g, T *const *state,
-                                         const double *hyper, int64_t t)
+nnc_status_t NNC_FN(nnc_nesterov_update_isa)(nnc_isa_t isa, int64_t n, T *w, const T *g,
+                                             T *const *state, const double *hyper, int64_t t)
 {
-    return NNC_FN(nnc_momentum_update)(n, w, g, state, hyper, t);
+    return NNC_FN(nnc_momentum_update_isa)(isa, n, w, g, state, hyper, t);
 }
 
-nnc_status_t NNC_FN(nnc_adam_update)(int64_t n, T *w, const T *g, T *const *state,
-                                     const double *hyper, int64_t t)
+nnc_status_t NNC_FN(nnc_adam_update_isa)(nnc_isa_t isa, int64_t n, T *w, const T *g,
+                                         T *const *state, const double *hyper, int64_t t)
 {
-    return NNC_FN(nnc_adam_step)(n, w, g, state[0], state[1], t, (T)hyper[0], (T)hyper[1],
-                                 (T)hyper[2], (T)hyper[3]);
+    return NNC_FN(nnc_adam_step_isa)(isa, n, w, g, state[0], state[1], t, (T)hyper[0],
+                                     (T)hyper[1], (T)hyper[2], (T)hyper[3]);
 }
 
 /* RMSProp: a running mean of g^2 per value scales each step, so every
@@ -166,19 +199,38 @@ nnc_status_t NNC_FN(nnc_rmsprop_step)(int64_t n, T *w, const T *g, T *v, T lr, T
     return NNC_FN(nnc_rmsprop_step_isa)(nnc_isa_best(), n, w, g, v, lr, rho, eps);
 }
 
-nnc_status_t NNC_FN(nnc_rmsprop_update)(int64_t n, T *w, const T *g, T *const *state,
-                                        const double *hyper, int64_t t)
+nnc_status_t NNC_FN(nnc_rmsprop_update_isa)(nnc_isa_t isa, int64_t n, T *w, const T *g,
+                                            T *const *state, const double *hyper, int64_t t)
 {
     (void)t;
-    return NNC_FN(nnc_rmsprop_step)(n, w, g, state[0], (T)hyper[0], (T)hyper[1], (T)hyper[2]);
+    return NNC_FN(nnc_rmsprop_step_isa)(isa, n, w, g, state[0], (T)hyper[0], (T)hyper[1],
+                                        (T)hyper[2]);
 }
 
-/* The table: a GRADIENT row without its nnc_<name>_update is a compile error
- * here; PROBE rows have no update kernel (the engine probes). */
+/* nnc_<name>_update: the _isa form at the widest level this CPU runs. */
+#define NNC_X_OPT_PLAIN_GRADIENT_(name)                                                        \
+    nnc_status_t NNC_FN(nnc_##name##_update)(int64_t n, T *w, const T *g, T *const *state,     \
+                                             const double *hyper, int64_t t)                   \
+    {                                                                                          \
+        return NNC_FN(nnc_##name##_update_isa)(nnc_isa_best(), n, w, g, state, hyper, t);      \
+    }
+#define NNC_X_OPT_PLAIN_PROBE_(name)
+#define NNC_X_OPT_PLAIN(E, name, cls, kind, ...) NNC_X_OPT_PLAIN_##kind##_(name)
+NNC_OPTIMIZERS(NNC_X_OPT_PLAIN)
+#undef NNC_X_OPT_PLAIN
+#undef NNC_X_OPT_PLAIN_GRADIENT_
+#undef NNC_X_OPT_PLAIN_PROBE_
+
+/* The tables: a GRADIENT row without its nnc_<name>_update_isa is a compile
+ * error here; PROBE rows have no update kernel (the engine probes). */
 #define NNC_OPT_KERNEL_GRADIENT_(name) NNC_FN(nnc_##name##_update)
 #define NNC_OPT_KERNEL_PROBE_(name) NULL
 #define NNC_X_OPT_KERNEL(E, name, cls, kind, ...) [NNC_OPT_##E] = NNC_OPT_KERNEL_##kind##_(name),
 const NNC_FN(nnc_opt_update_fn) NNC_FN(nnc_opt_update_table)[NNC_OPT_COUNT] = {
+    NNC_OPTIMIZERS(NNC_X_OPT_KERNEL)};
+#undef NNC_OPT_KERNEL_GRADIENT_
+#define NNC_OPT_KERNEL_GRADIENT_(name) NNC_FN(nnc_##name##_update_isa)
+const NNC_FN(nnc_opt_update_isa_fn) NNC_FN(nnc_opt_update_isa_table)[NNC_OPT_COUNT] = {
     NNC_OPTIMIZERS(NNC_X_OPT_KERNEL)};
 #undef NNC_X_OPT_KERNEL
 #undef NNC_OPT_KERNEL_GRADIENT_
