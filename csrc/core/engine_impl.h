@@ -498,9 +498,7 @@ static nnc_status_t NNC_FN(engine_top_plan)(const nnc_net_t *net, NNC_FN(engine_
         ws->top_plan = -1;
         return NNC_STATUS_OK;
     }
-    if (lp->kind == NNC_LOSS_HUBER && !(lp->delta > 0 && isfinite(lp->delta)))
-        return NNC_STATUS_INVALID_ARGUMENT;
-    if (lp->reduction != NNC_REDUCTION_MEAN && lp->reduction != NNC_REDUCTION_SUM)
+    if (nnc_loss_check_params(lp) != NNC_STATUS_OK) /* the row's parameter, the reduction */
         return NNC_STATUS_INVALID_ARGUMENT;
     memset(t, 0, sizeof *t);
     ws->top_fn = NNC_FN(engine_top_kernel)(lp, &t->k);
