@@ -33,6 +33,9 @@ class RestartExplorer(B.Explorer):
         ax.axvspan(INTERVAL[1], INTERVAL[1] + 1.0, color="0.92", zorder=0)
         k_low = int(np.argmin(np.where(np.abs(grid) <= INTERVAL[1], curve, np.inf)))
         ax.axvline(grid[k_low], color="tab:blue", lw=0.8, ls=":", zorder=1)
+        inside = curve[np.abs(grid) <= INTERVAL[1]]
+        pad = 0.05 * float(inside.max() - inside.min())
+        self._f_range = (float(inside.min()) - pad, float(inside.max()) + pad)
         ax.set_xlim(INTERVAL[0] - 1.0, INTERVAL[1] + 1.0)
         ax.set_ylim(float(curve.min()) - 0.4, float(curve.max()) + 0.4)
         self._walks = [ax.plot([], [], ".-", lw=0.8, ms=3, alpha=0.75, zorder=2)[0]
@@ -87,7 +90,11 @@ class RestartExplorer(B.Explorer):
         self._lowest.set_ydata([r.lowest_value, r.lowest_value])
         self._label.set_text(f"best: restart {r.best + 1}\nf = {r.final_value[r.best]:.4f}")
         B.set_limits(self._ax2, 0, max(steps, 1), axis="x", slack=0.9, floor=0)
-        B.set_limits(self._ax2, *B.span(np.append(values, r.lowest_value)), slack=0.4)
+        # f over the interval bounds every walk that stays in it: a fixed range
+        # then (no axis redraw while a slider moves), wider only when needed
+        lo, hi = B.span(np.append(values, r.lowest_value))
+        B.set_limits(self._ax2, min(lo, self._f_range[0]), max(hi, self._f_range[1]),
+                     slack=0.4)
 
     def _note(self, r):
         n = r.starts.size
