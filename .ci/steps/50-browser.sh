@@ -6,8 +6,8 @@
 # fetched from outside 127.0.0.1.
 # Installs Debian's chromium + chromium-driver and, into the CI venv, voila,
 # jupyterlab and selenium.  Costs about 3-5 minutes (mostly the apt and pip
-# installs; the test itself 95-120 s on the 2-core dev machine at load
-# average 9-16: Voila 41-59 s, JupyterLab 54-62 s).
+# installs; the test itself 47 s on the 2-core dev machine at load average
+# 3-6 (Voila 24 s, JupyterLab 23 s), 95-120 s at load average 9-16).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
