@@ -22,8 +22,7 @@ EXPLORERS = ["alpha_explorer", "hot_cold_explorer", "line_fit_explorer", "neuron
              "optimizer_race", "activation_explorer", "init_explorer", "restart_explorer"]
 
 # Smaller defaults where a full-size run would make the extremes test slow.
-FAST = {"restart_explorer": dict(restarts=3, epochs=300),
-        "init_explorer": dict(width=32, batch=32)}
+FAST = {        "init_explorer": dict(width=32, batch=32)}
 
 
 def make(name, **kw):
@@ -380,18 +379,39 @@ def test_init_explorer_he_relu_keeps_the_scale():
 
 
 # ------------------------------------------------------------------ Serrano
-def test_restart_explorer_is_xor_restarts():
-    # M6 itself is the appendix's 1-D valleys now; the XOR-network restarts
-    # this explorer runs are book.grokking_ml.xor_restarts
+def test_restart_explorer_is_m6():
+    # the defaults are the book's: three restarts, two stuck (Figs. B.7-B.9)
     e = ni.restart_explorer(continuous=False)
-    ref = book.grokking_ml.xor_restarts()
-    np.testing.assert_array_equal(e.result.final_loss, ref.final_loss)
-    np.testing.assert_array_equal(e.result.accuracy, ref.accuracy)
-    np.testing.assert_array_equal(e.result.losses, ref.losses)
-    assert e.result.best_seed == ref.best_seed
-    r = set_values(e, restarts=4, seed=100)
-    assert r.seeds.tolist() == [100, 101, 102, 103]
-    assert "of 4 restarts" in e.message
+    ref = book.m6_random_restarts()
+    np.testing.assert_array_equal(e.result.paths, ref.paths)
+    np.testing.assert_array_equal(e.result.stuck, ref.stuck)
+    assert e.result.best == ref.best == 2 and e.result.stuck.tolist() == [True, True, False]
+    assert "2 of 3 restarts" in e.message
+    r = set_values(e, restarts=17, seed=5, learning_rate=0.2, steps=77)
+    ref = book.m6_random_restarts(restarts=17, seed=5, learning_rate=0.2, steps=77)
+    assert r.paths.shape == (17, 78)
+    for key in ("starts", "paths", "final_x", "final_value", "stuck"):
+        np.testing.assert_array_equal(getattr(r, key), getattr(ref, key))
+    assert r.best == ref.best and r.lowest_value == ref.lowest_value
+    # what is drawn: every walk (the first steps), the best end starred
+    shown = [line for line in e._walks if line.get_visible()]
+    assert len(shown) == 17
+    np.testing.assert_array_equal(shown[3].get_xdata(), r.paths[3, :78])
+    np.testing.assert_allclose(shown[3].get_ydata(), book.grokking_ml.valleys(r.paths[3]),
+                               rtol=1e-15)
+    assert e._best1.get_xdata()[0] == r.final_x[r.best]
+    np.testing.assert_array_equal(e._best2.get_ydata(), book.grokking_ml.valleys(r.paths[r.best]))
+    assert len(e._ends_ok.get_offsets()) + len(e._ends_stuck.get_offsets()) == 17
+    assert len(e._ends_stuck.get_offsets()) == int(r.stuck.sum())
+    assert "of 17 restarts" in e.message
+
+
+def test_restart_explorer_more_restarts_find_the_lowest_valley():
+    e = ni.restart_explorer(continuous=False)
+    r = set_values(e, restarts=1, seed=0)
+    assert r.stuck.all() and "every restart stuck" in e.message
+    r = set_values(e, restarts=20)
+    assert not r.stuck[r.best] and abs(r.final_x[r.best] - r.lowest_x) < 1e-3
 
 
 # ------------------------------------------------------------------ LivePlot

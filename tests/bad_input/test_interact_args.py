@@ -28,7 +28,7 @@ JUNK_IDS = ["None", "str", "nan", "inf", "-1", "True", "complex", "empty-list", 
 EXPLORERS = ["alpha_explorer", "hot_cold_explorer", "line_fit_explorer", "neuron_explorer",
              "optimizer_race", "activation_explorer", "init_explorer", "restart_explorer"]
 # Valid arguments that keep a junk-free call quick.
-QUICK = {"restart_explorer": dict(restarts=2, epochs=100),
+QUICK = {"restart_explorer": dict(restarts=2, steps=50),
          "init_explorer": dict(width=16, batch=16, depth=3)}
 
 covers(*(getattr(ni, n) for n in EXPLORERS), ni.LivePlot, ni.LivePlot.finish,

@@ -15,7 +15,7 @@ engine and redrawn in place -- no precomputed tables::
 ``optimizer_race``         SGD, momentum, Nesterov and Adam on one surface (Vasilev)
 ``activation_explorer``    an activation, its derivative, and repeated application
 ``init_explorer``          initialisers: activation and gradient spread through a stack
-``restart_explorer``       random restarts out of the valleys (Serrano)
+``restart_explorer``       random restarts on a function with several valleys (Serrano)
 ``LivePlot``               ``fit(..., callback=LivePlot())``: the loss while it trains
 ``offline_jshtml``         a matplotlib JS animation made to work without internet
 =========================  ==================================================

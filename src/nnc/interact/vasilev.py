@@ -186,7 +186,7 @@ ACTIVATIONS = {
     "relu": (lambda x, a: F.relu(x), lambda x, g, a: F.relu_backward(x, g), False),
     "leaky_relu": (lambda x, a: F.leaky_relu(x, alpha=a),
                    lambda x, g, a: F.leaky_relu_backward(x, g, alpha=a), True),
-    "prelu": (lambda x, a: F.prelu(x, a), lambda x, g, a: F.prelu_backward(x, a, g)[0], True),
+    "prelu": (lambda x, a: F.prelu(x, a), lambda x, g, a: F.prelu_backward(x, g, a)[0], True),
     "elu": (lambda x, a: F.elu(x, alpha=a), lambda x, g, a: F.elu_backward(x, g, alpha=a), True),
     "selu": (lambda x, a: F.selu(x), lambda x, g, a: F.selu_backward(x, g), False),
 }
