@@ -406,15 +406,12 @@ class Sequential:
         array in ``layer.params``, ``opt.lr = 0.2``, ``opt.reset()``, a fit
         of another model with the optimizer, ...); values written in place
         (``layer.weight[...] = 0``, ``set_flat_params``) are read live."""
-        objs = [self.dtype, self.layers, optimizer]
+        objs = [self.dtype, self.layers, optimizer, *optimizer.__dict__.values()]
         for layer in self.layers:
-            objs.append(layer)
-            objs.extend(layer.__dict__.values())
-            objs.extend(layer.params.values())
-            objs.extend(layer.grads.values())
-        objs.extend(optimizer.__dict__.values())
+            objs += (layer, *layer.__dict__.values(), *layer.params.values(),
+                     *layer.grads.values())
         for states in optimizer.state.values():
-            objs.extend(states.values())
+            objs += states.values()
         return objs
 
     def _fit_description(self, optimizer):
@@ -755,18 +752,17 @@ def _check_order(order, shuffle, n):
     return order.astype(np.int64, order="C")
 
 
-def _targets(loss, y, n, model):
-    """loss.prepare_targets(y, n, ...): y as (n, out_features), taken as it is
-    when it already is a float array of the model's dtype in that shape (or
-    1-d for one output) and the loss converts targets the plain way."""
-    if (type(y) is np.ndarray and y.dtype is model.dtype
-            and type(loss).prepare_targets is _losses.Loss.prepare_targets):
+def _targets(plan, y, n, model):
+    """plan.loss.prepare_targets(y, n, ...): y as (n, out_features), taken as
+    it is when it already is a float array of the model's dtype in that shape
+    (or 1-d for one output) and the loss converts targets the plain way."""
+    if type(y) is np.ndarray and y.dtype is model.dtype and plan.plain_targets:
         out = model.layers[-1].out_features
         if y.shape == (n, out):
             return y
         if out == 1 and y.shape == (n,):
             return y.reshape(n, 1)
-    return loss.prepare_targets(y, n, model.out_features, model.dtype)
+    return plan.loss.prepare_targets(y, n, model.out_features, model.dtype)
 
 
 def _check_divergence(divergence):
@@ -815,6 +811,8 @@ class _FitPlan:
         self._progress(callback, callback_every, progress, threads)
         self.loss_params = self.loss._params()
         self.dtype = model.dtype
+        # y needs no conversion beyond a reshape when the loss converts the plain way
+        self.plain_targets = type(self.loss).prepare_targets is _losses.Loss.prepare_targets
 
     def remember(self, model, settings, n):
         """Keeps this plan (checked, sized for n rows) on the model for the next
@@ -842,7 +840,7 @@ class _FitPlan:
         X = model._inputs(X)
         if X.shape[0] != n:
             return None
-        return plan, X, _targets(plan.loss, y, n, model)
+        return plan, X, _targets(plan, y, n, model)
 
     def _schedule(self, n, order, epochs, batch_size):
         """order, epochs and rows per step (0: the whole sequence), then the
@@ -1010,8 +1008,10 @@ class _FitRun:
                 self._decorate(exc)
                 raise
             finally:
-                self._sync_generator(True)
-                self._close_bar()
+                if self.gen is not None:
+                    self._sync_generator(True)
+                if self.bar is not None:
+                    self._close_bar()
         finally:
             lock.end_fit()
         return self._finish(result)
