@@ -48,11 +48,11 @@ def test_repeated_fits_hit_the_cache_and_equal_uncached_fits(opt_factory):
     m, opt = make(), opt_factory()
     check(m, opt)
     plan = m.__dict__["_fit_memo"][2]
-    desc = m.__dict__["_description_memo"][2]
+    desc = m.__dict__["_description_memo"][1]
     for _ in range(3):
         check(m, opt)
     assert m.__dict__["_fit_memo"][2] is plan            # the plan was reused
-    assert m.__dict__["_description_memo"][2] is desc    # and the description
+    assert m.__dict__["_description_memo"][1] is desc    # and the description
 
 
 def test_the_cache_is_dropped_by_each_kind_of_model_change():
@@ -64,11 +64,11 @@ def test_the_cache_is_dropped_by_each_kind_of_model_change():
     m.layers[0].weight[...] = 0.25
     check(m, opt)
     # a new parameter array and a new gradient array in a layer's dicts
-    desc = m.__dict__["_description_memo"][2]
+    desc = m.__dict__["_description_memo"][1]
     m.layers[2].params["weight"] = np.full((3, 1), 0.3)
     m.layers[2].grads["weight"] = np.zeros((3, 1))
     check(m, opt)
-    assert m.__dict__["_description_memo"][2] is not desc
+    assert m.__dict__["_description_memo"][1] is not desc
     # a layer added to the stack
     extra = nnc.Dense(1, 1)
     extra.build(1, gen=nnc.Generator(1))

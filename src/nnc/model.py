@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import numbers
+import operator
 import sys
 import time
 
@@ -215,12 +216,14 @@ def _record(make, need):
         raise MemoryError(f"fit: {need}, more than the free memory holds") from None
 
 
-def _check_hyper_in_dtype(dtype, what, loss, l1, l2, optimizer=None):
+def _check_hyper_in_dtype(dtype, what, loss=None, l1=0.0, l2=0.0, optimizer=None):
     """The engine computes in the model's dtype: refuse a hyper-parameter that
     overflows (or, where it must stay > 0 or < 1, rounds to 0 or 1) there."""
     _in_dtype(l1, "l1", what, dtype)
     _in_dtype(l2, "l2", what, dtype)
-    _in_dtype(float(loss.delta), f"{type(loss).__name__} delta", what, dtype, positive=True)
+    if loss is not None:
+        _in_dtype(float(loss.delta), f"{type(loss).__name__} delta", what, dtype,
+                  positive=True)
     if optimizer is not None:
         optimizer._check_dtype(dtype, what)
 
@@ -418,17 +421,20 @@ class Sequential:
         """(dtype name, layers, params, optimizer tuple, parameter shapes) for
         fit's engine call: ``_describe(optimizer)`` (which binds the
         optimizer's state to this model) and the optimizer's checked engine
-        tuple, kept until one of ``_structure_objects`` is replaced.  The
-        kept objects stay alive with it, so their ids cannot be reused."""
+        tuple, kept until one of ``_structure_objects`` is replaced (compared
+        by identity; the kept objects stay alive with it, so no new object
+        can be taken for one of them)."""
         memo = self.__dict__.get("_description_memo")
-        if memo is not None and memo[0] == tuple(map(id, self._structure_objects(optimizer))):
-            return memo[2]
+        if memo is not None:
+            objs = self._structure_objects(optimizer)
+            if len(objs) == len(memo[0]) and all(map(operator.is_, objs, memo[0])):
+                return memo[1]
         layers, params = self._describe(optimizer)
-        optimizer._check_dtype(self.dtype, "fit")
+        _check_hyper_in_dtype(self.dtype, "fit", optimizer=optimizer)
         desc = (self.dtype.name, layers, params, optimizer._engine_tuple(),
                 tuple(self._param_shapes()))
         objs = self._structure_objects(optimizer)  # after _describe bound the state
-        self.__dict__["_description_memo"] = (tuple(map(id, objs)), objs, desc)
+        self.__dict__["_description_memo"] = (objs, desc)
         return desc
 
     def _inputs(self, X, name="X"):
