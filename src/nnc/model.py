@@ -430,7 +430,8 @@ class Sequential:
             if len(objs) == len(memo[0]) and all(map(operator.is_, objs, memo[0])):
                 return memo[1]
         layers, params = self._describe(optimizer)
-        _check_hyper_in_dtype(self.dtype, "fit", optimizer=optimizer)
+        if self.dtype != np.float64:  # every value the engine takes fits in float64
+            _check_hyper_in_dtype(self.dtype, "fit", optimizer=optimizer)
         desc = (self.dtype.name, layers, params, optimizer._engine_tuple(),
                 tuple(self._param_shapes()))
         objs = self._structure_objects(optimizer)  # after _describe bound the state
@@ -610,6 +611,16 @@ class Sequential:
         threads: most threads each matrix product may use (default 1; the
         results do not depend on it; values above 1024 count as 1024, as in
         ``nnc.matmul``).
+
+        Cost of a call: the checked arguments (for a loss given by name, an
+        optimizer object and no ``order``) and the engine's description of
+        the network are kept on the model and reused by the next fit with
+        the same settings, until an object they were made from is replaced:
+        a layer, a parameter or gradient array, a layer attribute, the
+        dtype, the optimizer's settings, state or model.  Values written in
+        place (``set_flat_params``, ``layer.weight[...] = 0``) are read live.
+        The model then keeps its last optimizer alive; copies and pickles
+        carry no cache.
         """
         settings = (loss, optimizer, epochs, batch_size, shuffle, order, l1, l2, record,
                     divergence, callback, callback_every, progress, threads, drop_last,
