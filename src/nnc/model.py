@@ -848,12 +848,14 @@ class _FitPlan:
         if memo is None:
             return None
         kept, types, plan, n = memo
-        if (types != tuple(map(type, settings)) or kept != settings
-                or plan.dtype is not model.dtype):
+        if plan.dtype is not model.dtype:
             return None
-        l1, l2 = settings[6], settings[7]
-        if (l1 == 0 and l1 is not kept[6]) or (l2 == 0 and l2 is not kept[7]):
-            return None
+        if not all(map(operator.is_, settings, kept)):  # the same objects: the same call
+            if types != tuple(map(type, settings)) or kept != settings:
+                return None
+            l1, l2 = settings[6], settings[7]
+            if (l1 == 0 and l1 is not kept[6]) or (l2 == 0 and l2 is not kept[7]):
+                return None
         X = model._inputs(X)
         if X.shape[0] != n:
             return None
