@@ -46,6 +46,13 @@ int nnc_parse_dtype(PyObject *obj, const char *name, int fallback)
     PyArray_Descr *d = NULL;
     if (obj == NULL || obj == Py_None)
         return fallback;
+    /* The names nnc passes itself, without NumPy's string parser. */
+    if (PyUnicode_CheckExact(obj)) {
+        if (PyUnicode_CompareWithASCIIString(obj, "float64") == 0)
+            return NPY_DOUBLE;
+        if (PyUnicode_CompareWithASCIIString(obj, "float32") == 0)
+            return NPY_FLOAT;
+    }
     if (!PyArray_DescrConverter2(obj, &d)) {
         PyErr_Clear();
         PyErr_Format(PyExc_TypeError, "%s: expected 'float32' or 'float64', got %R", name, obj);
@@ -105,6 +112,12 @@ PyArrayObject *nnc_as_input(PyObject *obj, const char *name, int typenum)
     }
     if (PyArray_Check(obj)) {
         raw = (PyArrayObject *)obj;
+        /* Already what PyArray_FromArray below would return unchanged. */
+        if (PyArray_TYPE(raw) == typenum && PyArray_ISNOTSWAPPED(raw) &&
+            PyArray_IS_C_CONTIGUOUS(raw) && PyArray_ISALIGNED(raw)) {
+            Py_INCREF(raw);
+            return raw;
+        }
         Py_INCREF(raw);
     }
     else {

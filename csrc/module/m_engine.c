@@ -24,6 +24,7 @@
 #include "engine.h"
 #include "m_engine.h"
 
+#include <limits.h>
 #include <string.h>
 #include <time.h>
 
@@ -37,12 +38,27 @@ void net_desc_free(net_desc *d)
     memset(d, 0, sizeof *d);
 }
 
+/* What nnc_as_output accepts (any size when size < 0), without its messages. */
+static int nnc_is_inplace_buffer(PyObject *obj, int typenum, npy_intp size)
+{
+    PyArrayObject *a = (PyArrayObject *)obj;
+    return PyArray_Check(obj) && PyArray_TYPE(a) == typenum && PyArray_ISNOTSWAPPED(a) &&
+           PyArray_IS_C_CONTIGUOUS(a) && PyArray_ISALIGNED(a) && PyArray_ISWRITEABLE(a) &&
+           (size < 0 || PyArray_SIZE(a) == size);
+}
+
 /* An in-place buffer of exactly `size` values (or any size when size < 0). */
 static PyArrayObject *net_buffer(PyObject *obj, const char *what, Py_ssize_t index, int typenum,
                                  npy_intp size, PyObject *keep)
 {
     char name[96];
     PyArrayObject *a;
+    if (nnc_is_inplace_buffer(obj, typenum, size)) {
+        /* the common case, checked without building the name */
+        if (PyList_Append(keep, obj) < 0)
+            return NULL;
+        return (PyArrayObject *)obj;
+    }
     snprintf(name, sizeof name, "params[%zd].%s", index, what);
     a = nnc_as_output(obj, name, typenum, -1, NULL, size, NULL, NULL, 0);
     if (a == NULL)
@@ -422,19 +438,161 @@ static PyObject *engine_schedule(PyObject *self, PyObject *args)
     return Py_BuildValue("(LL)", (long long)spe, (long long)total);
 }
 
-static PyObject *engine_fit(PyObject *self, PyObject *args, PyObject *kwargs)
-{
-    static char *kw[] = {"dtype", "layers", "params", "x", "y", "loss", "l1", "l2", "opt",
+/* engine_fit's fields, in the order of its keywords (and of engine_fit_args'
+ * positional arguments). */
+typedef struct {
+    PyObject *dtype_o, *layers, *params, *xo, *yo, *loss_o;
+    double l1, l2;
+    PyObject *opt_o;
+    long long epochs, batch_size;
+    PyObject *order_o, *rng_o;
+    double divergence;
+    PyObject *rec_epoch_o, *rec_step_o, *rec_params_o, *monitor;
+    long long callback_every;
+    int ticks, threads;
+    PyObject *counters_o;
+    int sum_order, mean_reciprocal, transcendentals;
+    long long shuffle_keep;
+} fit_args;
+
+static char *fit_kw[] = {"dtype", "layers", "params", "x", "y", "loss", "l1", "l2", "opt",
                          "epochs", "batch_size", "order", "rng_state", "divergence", "epoch_loss",
                          "step_loss", "param_record", "monitor", "callback_every", "ticks",
                          "threads", "counters", "sum_order", "mean_reciprocal",
                          "transcendentals", "shuffle_keep", NULL};
-    enum { NNC_FIT_REQUIRED_FIELDS = 22 }; /* all but the replay options */
-    PyObject *dtype_o, *layers, *params, *xo, *yo, *loss_o, *opt_o, *order_o, *rng_o;
-    PyObject *rec_epoch_o, *rec_step_o, *rec_params_o, *monitor, *counters_o;
-    double l1, l2, divergence;
-    long long epochs, batch_size, callback_every, shuffle_keep = 0;
-    int ticks, threads, sum_order = 0, mean_reciprocal = 0, transcendentals = 0;
+enum { NNC_FIT_FIELDS = 26, NNC_FIT_REQUIRED_FIELDS = 22 }; /* all but the replay options */
+
+static PyObject *fit_run(fit_args *a);
+
+static PyObject *engine_fit(PyObject *self, PyObject *args, PyObject *kwargs)
+{
+    fit_args a;
+    Py_ssize_t given;
+
+    (void)self;
+    memset(&a, 0, sizeof a);
+    /* Keyword-only (the "$"): a wrong or missing field is named in the
+     * error.  The last four fields (the replay options) are optional. */
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|$OOOOOOddOLLOOdOOOOLpiOiiiL:engine_fit", fit_kw,
+                                     &a.dtype_o, &a.layers, &a.params, &a.xo, &a.yo, &a.loss_o,
+                                     &a.l1, &a.l2, &a.opt_o, &a.epochs, &a.batch_size, &a.order_o,
+                                     &a.rng_o, &a.divergence, &a.rec_epoch_o, &a.rec_step_o,
+                                     &a.rec_params_o, &a.monitor, &a.callback_every, &a.ticks,
+                                     &a.threads, &a.counters_o, &a.sum_order, &a.mean_reciprocal,
+                                     &a.transcendentals, &a.shuffle_keep))
+        return NULL;
+    /* Every keyword given is a field (the parser refuses others), so the
+     * required ones are all there when the count of the rest is right; only
+     * otherwise are they looked up one by one, to name the missing one. */
+    given = kwargs == NULL ? 0 : PyDict_GET_SIZE(kwargs);
+    for (int i = NNC_FIT_REQUIRED_FIELDS; i < NNC_FIT_FIELDS && given > 0; i++)
+        given -= PyDict_GetItemString(kwargs, fit_kw[i]) != NULL;
+    if (given != NNC_FIT_REQUIRED_FIELDS) {
+        for (int i = 0; i < NNC_FIT_REQUIRED_FIELDS; i++) {
+            if (kwargs == NULL || PyDict_GetItemString(kwargs, fit_kw[i]) == NULL) {
+                PyErr_Format(PyExc_TypeError, "engine_fit: missing field %s", fit_kw[i]);
+                return NULL;
+            }
+        }
+    }
+    return fit_run(&a);
+}
+
+/* One positional field of engine_fit_args, converted as engine_fit's parser
+ * converts it ("d", "L", "i" or "p"); -1 with TypeError/OverflowError naming
+ * the field otherwise. */
+static int fit_arg_double(PyObject *o, int i, double *out)
+{
+    *out = PyFloat_AsDouble(o);
+    if (*out == -1.0 && PyErr_Occurred()) {
+        PyErr_Format(PyExc_TypeError, "engine_fit_args: %s must be a float", fit_kw[i]);
+        return -1;
+    }
+    return 0;
+}
+
+static int fit_arg_ll(PyObject *o, int i, long long *out)
+{
+    if (PyFloat_Check(o)) {
+        PyErr_Format(PyExc_TypeError, "engine_fit_args: %s must be an int", fit_kw[i]);
+        return -1;
+    }
+    *out = PyLong_AsLongLong(o);
+    return *out == -1 && PyErr_Occurred() ? -1 : 0;
+}
+
+static int fit_arg_int(PyObject *o, int i, int *out)
+{
+    long long v;
+    if (fit_arg_ll(o, i, &v) < 0)
+        return -1;
+    if (v < INT_MIN || v > INT_MAX) {
+        PyErr_Format(PyExc_OverflowError, "engine_fit_args: %s = %lld is out of range", fit_kw[i],
+                     v);
+        return -1;
+    }
+    *out = (int)v;
+    return 0;
+}
+
+/* engine_fit_args(*fields): engine_fit with its 26 fields positional, in
+ * keyword order -- the call nnc.Sequential.fit makes (no keyword parsing). */
+static PyObject *engine_fit_args(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    fit_args a;
+    int ok;
+
+    (void)self;
+    if (nargs != NNC_FIT_FIELDS) {
+        PyErr_Format(PyExc_TypeError, "engine_fit_args: expected %d arguments, got %zd",
+                     (int)NNC_FIT_FIELDS, nargs);
+        return NULL;
+    }
+    memset(&a, 0, sizeof a);
+    a.dtype_o = args[0];
+    a.layers = args[1];
+    a.params = args[2];
+    a.xo = args[3];
+    a.yo = args[4];
+    a.loss_o = args[5];
+    a.opt_o = args[8];
+    a.order_o = args[11];
+    a.rng_o = args[12];
+    a.rec_epoch_o = args[14];
+    a.rec_step_o = args[15];
+    a.rec_params_o = args[16];
+    a.monitor = args[17];
+    a.counters_o = args[21];
+    ok = fit_arg_double(args[6], 6, &a.l1) == 0 && fit_arg_double(args[7], 7, &a.l2) == 0 &&
+         fit_arg_ll(args[9], 9, &a.epochs) == 0 && fit_arg_ll(args[10], 10, &a.batch_size) == 0 &&
+         fit_arg_double(args[13], 13, &a.divergence) == 0 &&
+         fit_arg_ll(args[18], 18, &a.callback_every) == 0 &&
+         fit_arg_int(args[20], 20, &a.threads) == 0 &&
+         fit_arg_int(args[22], 22, &a.sum_order) == 0 &&
+         fit_arg_int(args[23], 23, &a.mean_reciprocal) == 0 &&
+         fit_arg_int(args[24], 24, &a.transcendentals) == 0 &&
+         fit_arg_ll(args[25], 25, &a.shuffle_keep) == 0;
+    if (!ok)
+        return NULL;
+    a.ticks = PyObject_IsTrue(args[19]);
+    if (a.ticks < 0)
+        return NULL;
+    return fit_run(&a);
+}
+
+static PyObject *fit_run(fit_args *a)
+{
+    PyObject *dtype_o = a->dtype_o, *layers = a->layers, *params = a->params, *xo = a->xo;
+    PyObject *yo = a->yo, *loss_o = a->loss_o, *opt_o = a->opt_o, *order_o = a->order_o;
+    PyObject *rng_o = a->rng_o, *rec_epoch_o = a->rec_epoch_o, *rec_step_o = a->rec_step_o;
+    PyObject *rec_params_o = a->rec_params_o, *monitor = a->monitor;
+    PyObject *counters_o = a->counters_o;
+    const double l1 = a->l1, l2 = a->l2, divergence = a->divergence;
+    const long long epochs = a->epochs, batch_size = a->batch_size;
+    const long long callback_every = a->callback_every;
+    const int ticks = a->ticks, threads = a->threads, sum_order = a->sum_order;
+    const int mean_reciprocal = a->mean_reciprocal, transcendentals = a->transcendentals;
+    const long long shuffle_keep = a->shuffle_keep;
     net_desc d;
     PyArrayObject *x = NULL, *y = NULL, *order = NULL, *counters = NULL;
     PyObject *result = NULL;
@@ -444,25 +602,8 @@ static PyObject *engine_fit(PyObject *self, PyObject *args, PyObject *kwargs)
     int typenum;
     int64_t spe, total_steps, n_values;
 
-    (void)self;
     memset(&d, 0, sizeof d);
     memset(&f, 0, sizeof f);
-    /* Keyword-only (the "$"): nnc.model._engine_request builds the call, and a
-     * wrong or missing field is named in the error.  The last four fields
-     * (the replay options) are optional. */
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|$OOOOOOddOLLOOdOOOOLpiOiiiL:engine_fit", kw,
-                                     &dtype_o, &layers, &params, &xo, &yo, &loss_o, &l1, &l2,
-                                     &opt_o, &epochs, &batch_size, &order_o, &rng_o, &divergence,
-                                     &rec_epoch_o, &rec_step_o, &rec_params_o, &monitor,
-                                     &callback_every, &ticks, &threads, &counters_o, &sum_order,
-                                     &mean_reciprocal, &transcendentals, &shuffle_keep))
-        return NULL;
-    for (int i = 0; kw[i] != NULL && i < NNC_FIT_REQUIRED_FIELDS; i++) {
-        if (kwargs == NULL || PyDict_GetItemString(kwargs, kw[i]) == NULL) {
-            PyErr_Format(PyExc_TypeError, "engine_fit: missing field %s", kw[i]);
-            return NULL;
-        }
-    }
     if (sum_order < 0 || sum_order >= NNC_SUM_COUNT) {
         PyErr_Format(PyExc_ValueError,
                      "engine_fit: sum_order must be 0 (fixed), 1 (data) or 2 (pharo), got %d",
@@ -808,6 +949,13 @@ PyMethodDef nnc_engine_methods[] = {
      "status is 'ok', 'interrupted' (the monitor returned true), 'nonfinite' or\n"
      "'diverged'.  counters (int64[3]) receives epochs_done, steps_done and forward\n"
      "passes even when a KeyboardInterrupt or the monitor's exception propagates."},
+    {"engine_fit_args", (PyCFunction)(void (*)(void))engine_fit_args, METH_FASTCALL,
+     "engine_fit_args(dtype, layers, params, x, y, loss, l1, l2, opt, epochs, batch_size,\n"
+     "                order, rng_state, divergence, epoch_loss, step_loss, param_record,\n"
+     "                monitor, callback_every, ticks, threads, counters, sum_order,\n"
+     "                mean_reciprocal)\n\n"
+     "engine_fit with every field positional, in that order (no keyword parsing: the\n"
+     "call nnc.Sequential.fit makes)."},
     {"engine_eval", engine_eval, METH_VARARGS,
      "engine_eval(dtype, layers, params, X, y, loss, l1, l2, want_grad, want_pred, threads)\n"
      "  -> (objective or None, prediction or None)\n\n"

@@ -105,13 +105,24 @@ def init_fill(state: np.ndarray | None, out: np.ndarray, kind: str, fan_in: int,
 _engine_activations: tuple[str, ...]
 _engine_losses: tuple[str, ...]
 _engine_optimizers: tuple[str, ...]
-def engine_fit(dtype: str, layers: tuple, params: tuple, X: Any, y: Any,
+def engine_fit(*, dtype: str, layers: tuple, params: tuple, x: Any, y: Any,
                loss: tuple[int, int, bool, float], l1: float, l2: float, opt: tuple,
                epochs: int, batch_size: int, order: np.ndarray | None,
                rng_state: np.ndarray | None, divergence: float, epoch_loss: np.ndarray,
                step_loss: np.ndarray | None, param_record: np.ndarray | None,
                monitor: Any, callback_every: int, ticks: bool, threads: int,
-               counters: np.ndarray) -> tuple[str, int, int, int, int, int, float, float]: ...
+               counters: np.ndarray, sum_order: int = 0, mean_reciprocal: int = 0,
+               transcendentals: int = 0, shuffle_keep: int = 0
+               ) -> tuple[str, int, int, int, int, int, float, float]: ...
+def engine_fit_args(dtype: str, layers: tuple, params: tuple, X: Any, y: Any,
+                    loss: tuple[int, int, bool, float], l1: float, l2: float, opt: tuple,
+                    epochs: int, batch_size: int, order: np.ndarray | None,
+                    rng_state: np.ndarray | None, divergence: float, epoch_loss: np.ndarray,
+                    step_loss: np.ndarray | None, param_record: np.ndarray | None,
+                    monitor: Any, callback_every: int, ticks: bool, threads: int,
+                    counters: np.ndarray, sum_order: int, mean_reciprocal: int,
+                    transcendentals: int, shuffle_keep: int, /
+                    ) -> tuple[str, int, int, int, int, int, float, float]: ...
 def engine_eval(dtype: str, layers: tuple, params: tuple, X: Any, y: Any, loss: Any,
                 l1: float, l2: float, want_grad: bool, want_pred: bool,
                 threads: int) -> tuple[float | None, np.ndarray | None]: ...

@@ -44,22 +44,33 @@ class ModelLock:
         """True while a ``fit`` of this model runs (read it under the lock)."""
         return self._fitting
 
+    def begin_fit(self, what="fit"):
+        """Takes the lock and marks the fit (RuntimeError, lock released, when
+        this thread is already fitting); ``end_fit`` undoes both.  The pair
+        is ``fitting`` without a generator's cost, for ``fit``'s hot path."""
+        self._rlock.acquire()
+        # Only the thread holding the lock can see _fitting set: another
+        # thread's fit waits on the RLock above until the first one ends.
+        if self._fitting:
+            self._rlock.release()
+            raise RuntimeError(
+                f"{what}: this model is already being trained by a fit further up this "
+                f"thread's stack (a callback called {what} on the model it is watching); "
+                f"return True from the callback to stop the run, then fit again, or fit "
+                f"a copy (model.copy())")
+        self._fitting = True
+
+    def end_fit(self):
+        self._fitting = False
+        self._rlock.release()
+
     @contextlib.contextmanager
     def fitting(self, what="fit"):
-        with self._rlock:
-            # Only the thread holding the lock can see _fitting set: another
-            # thread's fit waits on the RLock above until the first one ends.
-            if self._fitting:
-                raise RuntimeError(
-                    f"{what}: this model is already being trained by a fit further up this "
-                    f"thread's stack (a callback called {what} on the model it is watching); "
-                    f"return True from the callback to stop the run, then fit again, or fit "
-                    f"a copy (model.copy())")
-            self._fitting = True
-            try:
-                yield
-            finally:
-                self._fitting = False
+        self.begin_fit(what)
+        try:
+            yield
+        finally:
+            self.end_fit()
 
 
 def locked(method):

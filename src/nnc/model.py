@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import numbers
+import operator
 import sys
 import time
 
@@ -215,12 +216,14 @@ def _record(make, need):
         raise MemoryError(f"fit: {need}, more than the free memory holds") from None
 
 
-def _check_hyper_in_dtype(dtype, what, loss, l1, l2, optimizer=None):
+def _check_hyper_in_dtype(dtype, what, loss=None, l1=0.0, l2=0.0, optimizer=None):
     """The engine computes in the model's dtype: refuse a hyper-parameter that
     overflows (or, where it must stay > 0 or < 1, rounds to 0 or 1) there."""
     _in_dtype(l1, "l1", what, dtype)
     _in_dtype(l2, "l2", what, dtype)
-    _in_dtype(float(loss.delta), f"{type(loss).__name__} delta", what, dtype, positive=True)
+    if loss is not None:
+        _in_dtype(float(loss.delta), f"{type(loss).__name__} delta", what, dtype,
+                  positive=True)
     if optimizer is not None:
         optimizer._check_dtype(dtype, what)
 
@@ -405,7 +408,48 @@ class Sequential:
     def _param_shapes(self):
         return [(n, a.shape) for n, a in self.named_parameters()]
 
+    def _structure_objects(self, optimizer):
+        """Every object fit's engine description is made from: the model's
+        dtype and layer list, each layer and each of its attributes, its
+        parameter and gradient arrays, the optimizer's attributes (settings,
+        state dict, step counter) and state arrays.  The description is
+        rebuilt when any of them is replaced (``model.layers.append``, a new
+        array in ``layer.params``, ``opt.lr = 0.2``, ``opt.reset()``, a fit
+        of another model with the optimizer, ...); values written in place
+        (``layer.weight[...] = 0``, ``set_flat_params``) are read live."""
+        objs = [self.dtype, self.layers, optimizer, *optimizer.__dict__.values()]
+        for layer in self.layers:
+            objs += (layer, *layer.__dict__.values(), *layer.params.values(),
+                     *layer.grads.values())
+        for states in optimizer.state.values():
+            objs += states.values()
+        return objs
+
+    def _fit_description(self, optimizer):
+        """(dtype name, layers, params, optimizer tuple, parameter shapes) for
+        fit's engine call: ``_describe(optimizer)`` (which binds the
+        optimizer's state to this model) and the optimizer's checked engine
+        tuple, kept until one of ``_structure_objects`` is replaced (compared
+        by identity; the kept objects stay alive with it, so no new object
+        can be taken for one of them)."""
+        memo = self.__dict__.get("_description_memo")
+        if memo is not None:
+            objs = self._structure_objects(optimizer)
+            if len(objs) == len(memo[0]) and all(map(operator.is_, objs, memo[0])):
+                return memo[1]
+        layers, params = self._describe(optimizer)
+        if self.dtype != np.float64:  # every value the engine takes fits in float64
+            _check_hyper_in_dtype(self.dtype, "fit", optimizer=optimizer)
+        desc = (self.dtype.name, layers, params, optimizer._engine_tuple(),
+                tuple(self._param_shapes()))
+        objs = self._structure_objects(optimizer)  # after _describe bound the state
+        self.__dict__["_description_memo"] = (objs, desc)
+        return desc
+
     def _inputs(self, X, name="X"):
+        if (type(X) is np.ndarray and X.dtype is self.dtype and X.ndim == 2 and X.shape[0]
+                and X.shape[1] == self.layers[0].in_features and X.flags.c_contiguous):
+            return X  # what the checks and the conversion below would return
         arr = np.asarray(X)
         if arr.dtype.kind not in "biuf":
             raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
@@ -596,14 +640,33 @@ class Sequential:
         threads: most threads each matrix product may use (default 1; the
         results do not depend on it; values above 1024 count as 1024, as in
         ``nnc.matmul``).
+
+        Cost of a call: the checked arguments (for a loss given by name, an
+        optimizer object and no ``order``) and the engine's description of
+        the network are kept on the model and reused by the next fit with
+        the same settings, until an object they were made from is replaced:
+        a layer, a parameter or gradient array, a layer attribute, the
+        dtype, the optimizer's settings, state or model.  Values written in
+        place (``set_flat_params``, ``layer.weight[...] = 0``) are read live.
+        The model then keeps its last optimizer alive; copies and pickles
+        carry no cache.
         """
+        settings = (loss, optimizer, epochs, batch_size, shuffle, order, l1, l2, record,
+                    divergence, callback, callback_every, progress, threads, drop_last,
+                    sum_order, mean, transcendentals)
+        hit = _FitPlan.cached(self, X, y, settings)
+        if hit is not None:
+            return _FitRun(self, *hit).run()
         plan = _FitPlan(self, X, y, loss=loss, optimizer=optimizer, epochs=epochs,
                         batch_size=batch_size, shuffle=shuffle, order=order, l1=l1, l2=l2,
                         record=record, divergence=divergence, callback=callback,
                         callback_every=callback_every, progress=progress, threads=threads,
                         drop_last=drop_last, sum_order=sum_order, mean=mean,
                         transcendentals=transcendentals)
-        return _FitRun(self, plan).run()
+        X, Y = plan.X, plan.Y
+        plan.X = plan.Y = None  # the plan may be kept (remember); the data are per call
+        plan.remember(self, settings, X.shape[0])
+        return _FitRun(self, plan, X, Y).run()
 
     # ------------------------------------------------------------ copies, I/O
     def _config(self):
@@ -657,7 +720,11 @@ class Sequential:
         from . import _pickling
 
         with self._lock:
-            return _pickling.without_locks(self)
+            state = _pickling.without_locks(self)
+        # fit's caches describe this object's arrays by id: a copy rebuilds them
+        state.pop("_fit_memo", None)
+        state.pop("_description_memo", None)
+        return state
 
     def __setstate__(self, state):
         from . import _pickling
@@ -732,6 +799,19 @@ def _check_order(order, shuffle, n):
     return order.astype(np.int64, order="C")
 
 
+def _targets(plan, y, n, model):
+    """plan.loss.prepare_targets(y, n, ...): y as (n, out_features), taken as
+    it is when it already is a float array of the model's dtype in that shape
+    (or 1-d for one output) and the loss converts targets the plain way."""
+    if type(y) is np.ndarray and y.dtype is model.dtype and plan.plain_targets:
+        out = model.layers[-1].out_features
+        if y.shape == (n, out):
+            return y
+        if out == 1 and y.shape == (n,):
+            return y.reshape(n, 1)
+    return plan.loss.prepare_targets(y, n, model.out_features, model.dtype)
+
+
 def _check_divergence(divergence):
     """The engine's threshold: 0.0 (off) for None, else a number > 0."""
     if divergence is None:
@@ -778,6 +858,40 @@ class _FitPlan:
         self.l2 = _check_nonneg(l2, "l2")
         _check_hyper_in_dtype(model.dtype, "fit", self.loss, self.l1, self.l2, optimizer)
         self._progress(callback, callback_every, progress, threads)
+        self.loss_params = self.loss._params()
+        self.dtype = model.dtype
+        # y needs no conversion beyond a reshape when the loss converts the plain way
+        self.plain_targets = type(self.loss).prepare_targets is _losses.Loss.prepare_targets
+
+    def remember(self, model, settings, n):
+        """Keeps this plan (checked, sized for n rows) on the model for the next
+        fit with the same settings (see ``cached``) -- when the loss is a name
+        (an object could change), the optimizer an object (a name makes a new
+        optimizer every call) and there is no order (an array)."""
+        if type(settings[0]) is str and isinstance(settings[1], Optimizer) and settings[5] is None:
+            model.__dict__["_fit_memo"] = (settings, tuple(map(type, settings)), self, n)
+
+    @staticmethod
+    def cached(model, X, y, settings):
+        """(plan, X, Y): the plan ``remember`` kept for these settings (the same
+        values of the same types, 0.0 and -0.0 told apart) when X has as many
+        rows, with X and y checked as a new plan checks them; else None."""
+        memo = model.__dict__.get("_fit_memo")
+        if memo is None:
+            return None
+        kept, types, plan, n = memo
+        if plan.dtype is not model.dtype:
+            return None
+        if not all(map(operator.is_, settings, kept)):  # the same objects: the same call
+            if types != tuple(map(type, settings)) or kept != settings:
+                return None
+            l1, l2 = settings[6], settings[7]
+            if (l1 == 0 and l1 is not kept[6]) or (l2 == 0 and l2 is not kept[7]):
+                return None
+        X = model._inputs(X)
+        if X.shape[0] != n:
+            return None
+        return plan, X, _targets(plan, y, n, model)
 
     def _schedule(self, n, order, epochs, batch_size):
         """order, epochs and rows per step (0: the whole sequence), then the
@@ -875,33 +989,29 @@ class _FitPlan:
         self.callback_every = min(callback_every, self.epochs + 1)
         self.threads = min(_check_int(threads, "threads", 1), _MAX_THREADS)
         self.progress = progress
+        self.ticks = bool(progress)
 
 
-def _engine_request(model, plan, layers, params, rng_state, records, monitor, counters):
-    """The keyword arguments of _core.engine_fit (one per field of the
-    engine's fit description)."""
+def _engine_args(plan, description, X, Y, rng_state, records, monitor, counters):
+    """The arguments of _core.engine_fit_args: engine_fit's fields (one per
+    field of the engine's fit description), positional, in its order."""
+    dtype_name, layers, params, opt, _ = description
     epoch_loss, step_loss, param_rec = records
-    return dict(dtype=model.dtype.name, layers=layers, params=params, x=plan.X, y=plan.Y,
-                loss=plan.loss._params(), l1=plan.l1, l2=plan.l2,
-                opt=plan.optimizer._engine_tuple(), epochs=plan.epochs, batch_size=plan.bs,
-                order=plan.order, rng_state=rng_state, divergence=plan.div,
-                epoch_loss=epoch_loss, step_loss=step_loss, param_record=param_rec,
-                monitor=monitor, callback_every=plan.callback_every,
-                ticks=bool(plan.progress), threads=plan.threads,
-                counters=counters, sum_order=plan.sum_code,
-                mean_reciprocal=plan.mean_reciprocal, transcendentals=plan.trans_code,
-                shuffle_keep=plan.shuffle_keep)
+    return (dtype_name, layers, params, X, Y, plan.loss_params, plan.l1, plan.l2, opt,
+            plan.epochs, plan.bs, plan.order, rng_state, plan.div, epoch_loss, step_loss,
+            param_rec, monitor, plan.callback_every, plan.ticks, plan.threads, counters,
+            plan.sum_code, plan.mean_reciprocal, plan.trans_code, plan.shuffle_keep)
 
 
 class _FitRun:
     """One fit: its records, the monitor the engine calls, the engine call,
     and what a stop leaves (History, DivergenceError, decorated exceptions)."""
 
-    def __init__(self, model, plan):
-        self.model, self.plan = model, plan
+    def __init__(self, model, plan, X, Y):
+        self.model, self.plan, self.X, self.Y = model, plan, X, Y
         self._allocate()
         self.counters = np.zeros(3, dtype=np.int64)
-        self.shapes = model._param_shapes()
+        self.shapes = None  # the description's, once run() has it
         self.bar = _Progress(plan.epochs) if plan.progress else None
         self.stop_requested = False
         # A shuffled run draws its permutations from a private copy of the
@@ -914,13 +1024,17 @@ class _FitRun:
     def _allocate(self):
         p, model = self.plan, self.model
         e, total = p.epochs, p.total_steps
-        self.epoch_loss = _record(lambda: np.zeros(e, dtype=np.float64),
-                                  f"epochs={e} needs a loss record of {e} values")
+        try:
+            self.epoch_loss = np.zeros(e, dtype=np.float64)
+        except (ValueError, MemoryError):
+            self.epoch_loss = _record(lambda: np.zeros(e, dtype=np.float64),
+                                      f"epochs={e} needs a loss record of {e} values")
         self.step_loss = self.param_rec = None
-        if p.record != "epoch":
-            self.step_loss = _record(lambda: np.zeros(total, dtype=np.float64),
-                                     f"epochs={e} with record={p.record!r} needs a per-step "
-                                     f"loss record of {total} values ({p.spe} steps per epoch)")
+        if p.record == "epoch":
+            return
+        self.step_loss = _record(lambda: np.zeros(total, dtype=np.float64),
+                                 f"epochs={e} with record={p.record!r} needs a per-step "
+                                 f"loss record of {total} values ({p.spe} steps per epoch)")
         if p.record == "params":
             n_values = model.n_params
             self.param_rec = _record(
@@ -966,22 +1080,29 @@ class _FitRun:
         """The engine call under the model's lock; the History, or the
         exception with the History so far."""
         use_monitor = self.plan.callback is not None or self.bar is not None
-        with self.model._lock.fitting("fit"):
-            layers, params = self.model._describe(self.plan.optimizer)
+        lock = self.model._lock
+        lock.begin_fit("fit")
+        try:
+            description = self.model._fit_description(self.plan.optimizer)
+            self.shapes = description[4]
             if self.gen is not None:
                 with self.gen._lock:
                     self.rng_state = self.gen._state_array.copy()
-            request = _engine_request(self.model, self.plan, layers, params, self.rng_state,
-                                      (self.epoch_loss, self.step_loss, self.param_rec),
-                                      self.monitor if use_monitor else None, self.counters)
+            args = _engine_args(self.plan, description, self.X, self.Y, self.rng_state,
+                                (self.epoch_loss, self.step_loss, self.param_rec),
+                                self.monitor if use_monitor else None, self.counters)
             try:
-                result = _core.engine_fit(**request)
+                result = _core.engine_fit_args(*args)
             except BaseException as exc:
                 self._decorate(exc)
                 raise
             finally:
-                self._sync_generator(True)
-                self._close_bar()
+                if self.gen is not None:
+                    self._sync_generator(True)
+                if self.bar is not None:
+                    self._close_bar()
+        finally:
+            lock.end_fit()
         return self._finish(result)
 
     def _decorate(self, exc):

@@ -39,7 +39,7 @@ EXC = (TypeError, ValueError, OverflowError, MemoryError)
 
 # Fuzzed in test_engine.py (and test_sweep_fuzz.py), argument by argument of
 # valid calls.
-ELSEWHERE = {"engine_fit", "engine_eval", "engine_loss_surface", "engine_schedule",
+ELSEWHERE = {"engine_fit", "engine_fit_args", "engine_eval", "engine_loss_surface", "engine_schedule",
              "sweep_run"}  # test_sweep_fuzz.py
 
 

@@ -23,7 +23,7 @@ from _helpers import engine_fit
 covers(*[obj for k, obj in public_callables(include_core=False).items()
          if k.startswith(("nnc.layers.", "nnc.losses.", "nnc.optim.", "nnc.tools.",
                           "nnc.model."))])
-covers(_core.engine_fit, _core.engine_eval, _core.engine_loss_surface, _core.engine_schedule)
+covers(_core.engine_fit, _core.engine_fit_args, _core.engine_eval, _core.engine_loss_surface, _core.engine_schedule)
 
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(8, 2))
@@ -544,6 +544,10 @@ def _engine_calls(layers, params, x, y):
                                    (0, 0, False, 1.0), 0.0, 0.0, opt, 2, 0, None, None, 0.0,
                                    np.zeros(2), None, None, None, 0, False, 1,
                                    np.zeros(3, np.int64))
+    yield lambda: _core.engine_fit_args("float64", tuple(layers), tuple(params), x, y,
+                                        (0, 0, False, 1.0), 0.0, 0.0, opt, 2, 0, None, None,
+                                        0.0, np.zeros(2), None, None, None, 0, False, 1,
+                                        np.zeros(3, np.int64), 0, 0, 0, 0)
     yield lambda: _core.engine_loss_surface("float64", tuple(layers), tuple(params), x, y,
                                             (0, 0, False, 1.0), 0.0, 0.0, 0, 0, 1, 0,
                                             np.zeros(2), np.zeros(3), 1)
@@ -615,3 +619,31 @@ def test_engine_schedule_is_the_engines_arithmetic():
     assert _core.engine_schedule(10, 0, 3, 2) == (4, 8)      # ceil(10 / 3) steps
     assert _core.engine_schedule(10, 7, 1, 1) == (7, 7)      # an order of 7 entries
     assert _core.engine_schedule(10, 0, 99, 5) == (1, 5)     # a batch past the data
+
+
+def test_engine_fit_args_refuses_junk_in_every_field():
+    """engine_fit_args (fit's positional call): each of the 26 fields of a
+    valid call replaced by junk raises or runs, never crashes; the right
+    count of arguments is required."""
+    _, layers, params = _desc()
+    opt = (3, (0.01, 0.9, 0.999, 1e-8), np.zeros(1, np.int64))
+
+    def fields():
+        return ["float64", tuple(layers), tuple(params), X, Y, (0, 0, False, 1.0), 0.0, 0.0,
+                opt, 2, 0, None, None, 0.0, np.zeros(2), None, None, None, 0, False, 1,
+                np.zeros(3, np.int64), 0, 0, 0, 0]
+
+    _core.engine_fit_args(*fields())
+    for bad in (fields()[:-1], fields() + [0]):
+        with pytest.raises(TypeError, match="expected 26 arguments"):
+            _core.engine_fit_args(*bad)
+    raised = 0
+    for i in range(26):
+        for junk in [None, "x", 1.5, -1, 2 ** 70, np.zeros(3), object()]:
+            args = fields()
+            args[i] = junk
+            try:
+                _core.engine_fit_args(*args)
+            except (TypeError, ValueError, OverflowError, MemoryError):
+                raised += 1
+    assert raised > 100
