@@ -39,7 +39,7 @@ as ``fit`` (``nnc.functional.<name>_step``).
 """
 import contextlib
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Dict, Optional
 import numbers
 import weakref
 
@@ -132,16 +132,16 @@ class Optimizer:
     which gives its hyper-parameters (attributes of the same names, see
     ``_attr``), their checks and its state arrays."""
 
-    kind = None
+    kind: Optional[str] = None
     # Python attribute of a hyper-parameter whose name is taken by a method
     # (HotCold's step).
     _attr_names = {}
 
-    def __init__(self):
-        self.state = {}
-        self._t = np.zeros(1, dtype=np.int64)
-        self._model = None
-        self._layout = None
+    def __init__(self) -> None:
+        self.state: Dict[str, Dict[str, Any]] = {}
+        self._t: Any = np.zeros(1, dtype=np.int64)  # int64 array of shape (1,), shared with C
+        self._model: Any = None
+        self._layout: Any = None
 
     # -- what the op table says ---------------------------------------------
     @classmethod
@@ -329,13 +329,13 @@ class _Gradient(Optimizer):
 
     def __init__(self, **hyper):
         super().__init__()
-        self._saved = None
+        self._saved: Any = None
         self._set_hyper(hyper)
 
     def _step_fn(self):
         from . import functional as F
 
-        return getattr(F, self.kind + "_step")
+        return getattr(F, f"{self.kind}_step")
 
     def look_ahead(self, model):
         """Moves the model's parameters to w + mu v, remembering w (only for

@@ -5,8 +5,11 @@ nnc.Sigmoid()])``; the article's loss, the sum over points of
 ``(f - y)**2 / 2``, is ``MSE(reduction="sum", half=True)``, and its full-batch
 update after both points is ``SGD(learning_rate)`` with ``batch_size=None``.
 """
+from typing import Any, Dict, Iterable, Optional, Tuple
+
 import numpy as np
 
+from .._typing import ArrayLike, FloatArray
 import nnc
 
 from .. import datasets
@@ -15,7 +18,7 @@ from ._results import LossSurface, NeuronFit
 
 __all__ = ["s1_sigmoid_neuron", "s2_loss_surface", "padhai_loop"]
 
-_LOSS = dict(reduction="sum", half=True)
+_LOSS: Dict[str, Any] = dict(reduction="sum", half=True)
 
 
 def _neuron(w, b):
@@ -25,7 +28,8 @@ def _neuron(w, b):
     return model
 
 
-def padhai_loop(x, y, w=0.0, b=-8.0, eta=1.0, epochs=1000):
+def padhai_loop(x: Iterable[float], y: Iterable[float], w: float = 0.0, b: float = -8.0,
+                eta: float = 1.0, epochs: int = 1000) -> Tuple[FloatArray, FloatArray]:
     """The article's gradient-descent code in plain Python: for every epoch
     ``dw, db = 0, 0``; for each point ``fx = 1 / (1 + exp(-(w x + b)))``,
     ``dw += (fx - y) fx (1 - fx) x``, ``db += (fx - y) fx (1 - fx)``; then
@@ -48,7 +52,9 @@ def padhai_loop(x, y, w=0.0, b=-8.0, eta=1.0, epochs=1000):
     return np.array(W), np.array(B)
 
 
-def s1_sigmoid_neuron(w=0.0, b=-8.0, learning_rate=1.0, epochs=1000, data=None, loss=None):
+def s1_sigmoid_neuron(w: float = 0.0, b: float = -8.0, learning_rate: float = 1.0,
+                      epochs: int = 1000, data: Optional[ArrayLike] = None,
+                      loss: Any = None) -> NeuronFit:
     """S1: gradient descent for the sigmoid neuron from w = 0, b = -8.
 
     The start sits where the sigmoid is flat (w*x + b is near -8 for both
@@ -83,8 +89,9 @@ def s1_sigmoid_neuron(w=0.0, b=-8.0, learning_rate=1.0, epochs=1000, data=None, 
     return result
 
 
-def s2_loss_surface(w_range=(-2.0, 6.0), b_range=(-10.0, 2.0), num=(81, 121),
-                    path=None):
+def s2_loss_surface(w_range: Tuple[float, float] = (-2.0, 6.0),
+                    b_range: Tuple[float, float] = (-10.0, 2.0), num: Tuple[int, int] = (81, 121),
+                    path: Any = None) -> LossSurface:
     """S2: the loss over w in [-2, 6] and b in [-10, 2], with S1's path on it.
 
     The surface is evaluated in C by ``nnc.loss_surface`` over a grid whose

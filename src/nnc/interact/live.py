@@ -1,5 +1,6 @@
 """LivePlot: watch a long ``fit`` while it trains."""
 import time
+from typing import Any
 
 import numpy as np
 
@@ -92,7 +93,8 @@ class LivePlot:
         if len(figsize) != 2 or not all(0 < v <= 50 for v in figsize) or not 10 <= dpi <= 600:
             raise ValueError(f"LivePlot: figsize must be two sizes in (0, 50] inches and dpi "
                              f"in [10, 600], got {figsize!r}, {dpi!r}")
-        self.model, self.log = model, bool(log)
+        self.model: Any = model
+        self.log = bool(log)
         self.interval, self.budget = float(interval), float(budget)
         self.logits, self._display = bool(logits), bool(display)
         if epochs is not None and not (isinstance(epochs, int) and epochs >= 1):

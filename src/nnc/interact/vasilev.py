@@ -1,6 +1,7 @@
 """Advanced Deep Learning with Python, ch. 2 (Vasilev): the optimizer race,
 the activation explorer and the initialiser explorer."""
 import math
+from typing import Any, Dict
 
 import numpy as np
 
@@ -30,7 +31,7 @@ SURFACES = {
 }
 
 _RACE_COLOURS = ("tab:gray", "tab:blue", "tab:green", "tab:red")
-_LOSS = dict(reduction="sum", half=True)
+_LOSS: Dict[str, Any] = dict(reduction="sum", half=True)
 
 
 def _race(X, start, steps, optimizers):
