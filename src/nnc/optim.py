@@ -166,11 +166,11 @@ class Optimizer:
 
     # -- state --------------------------------------------------------------
     @property
-    def t(self):
+    def t(self) -> int:
         """Number of updates applied so far (Adam's bias-correction counter)."""
         return int(self._t[0])
 
-    def reset(self):
+    def reset(self) -> None:
         """Forgets the state: the next update starts from zero velocity /
         moments and t = 0."""
         self.state = {}
@@ -218,7 +218,7 @@ class Optimizer:
         return (_OPT_CODES[self.kind], self._hyper_values(), self._t)
 
     # -- step by step -------------------------------------------------------
-    def step(self, model):
+    def step(self, model: Any) -> None:
         """One update of every parameter of `model` from its grads."""
         raise NotImplementedError
 
@@ -327,7 +327,7 @@ class _Gradient(Optimizer):
     """A GRADIENT optimizer of the op table: ``step`` applies its update
     kernel (``nnc.functional.<kind>_step``) to every parameter."""
 
-    def __init__(self, **hyper):
+    def __init__(self, **hyper: Any) -> None:
         super().__init__()
         self._saved: Any = None
         self._set_hyper(hyper)
@@ -337,7 +337,7 @@ class _Gradient(Optimizer):
 
         return getattr(F, f"{self.kind}_step")
 
-    def look_ahead(self, model):
+    def look_ahead(self, model: Any) -> None:
         """Moves the model's parameters to w + mu v, remembering w (only for
         look-ahead optimizers: call it before the forward and backward
         passes of a step-by-step update)."""
@@ -352,7 +352,7 @@ class _Gradient(Optimizer):
             self._saved[name] = w.copy()
             axpy(mu, self.state[name][velocity], w)
 
-    def step(self, model):
+    def step(self, model: Any) -> None:
         # Serialised with fit and every other method that touches the model's
         # parameters (the model's lock), so another thread never sees half a step.
         lock = getattr(model, "_lock", None)
@@ -377,7 +377,7 @@ class _Gradient(Optimizer):
         self._saved = None
         self._t[0] = t
 
-    def reset(self):
+    def reset(self) -> None:
         super().reset()
         self._saved = None
 
@@ -443,12 +443,13 @@ class HotCold(Optimizer):
     kind = "hotcold"
     _attr_names = {"step": "step_size"}  # `step` is the method
 
-    def __init__(self, step=_OPT_ROWS["hotcold"]["hyper"][0][1]):
+    def __init__(self, step: float = _OPT_ROWS["hotcold"]["hyper"][0][1]) -> None:
         super().__init__()
         # A step of 0 probes w + 0 and w - 0: every step would leave w alone.
         self._set_hyper({"step": step})
 
-    def step(self, model, X=None, y=None, loss=None, l1=0.0, l2=0.0):
+    def step(self, model: Any, X: Any = None, y: Any = None, loss: Any = None, l1: float = 0.0,
+             l2: float = 0.0) -> None:
         if X is None or y is None or loss is None:
             raise TypeError("HotCold.step(model, X, y, loss): hot/cold learning probes the loss, "
                             "so it needs the data and the loss")

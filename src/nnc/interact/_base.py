@@ -12,7 +12,7 @@ import io
 import math
 import statistics
 import time
-from typing import Any, Tuple, cast
+from typing import Any, Callable, Sequence, TypeVar, cast
 
 import ipywidgets as widgets
 import numpy as np
@@ -20,6 +20,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 import nnc
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 __all__ = ["Explorer", "Canvas", "CONTINUOUS_BUDGET"]
 
@@ -50,8 +52,8 @@ class Canvas:
     static picture stored in notebooks.
     """
 
-    def __init__(self, figsize: Tuple[float, float] = (9.0, 3.6), dpi: float = 72) -> None:
-        self.figure = Figure(figsize=figsize, dpi=dpi)
+    def __init__(self, figsize: Sequence[float] = (9.0, 3.6), dpi: float = 72) -> None:
+        self.figure = Figure(figsize=(figsize[0], figsize[1]), dpi=dpi)
         FigureCanvasAgg(self.figure)
         width = int(round(figsize[0] * dpi))
         self.image = widgets.Image(format="jpeg", layout=widgets.Layout(
@@ -426,19 +428,19 @@ def checkbox(name, description, value):
     return widgets.Checkbox(value=bool(value), description=description, indent=False)
 
 
-def explorer_function(fn):
+def explorer_function(fn: _F) -> _F:
     """Decorates an explorer function: argument errors name the function."""
     import functools
 
     @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
         except (TypeError, ValueError) as exc:
             if str(exc).startswith(fn.__name__):
                 raise
             raise type(exc)(f"{fn.__name__}: {exc}") from None
-    return wrapper
+    return cast(_F, wrapper)
 
 
 # ---------------------------------------------------------------- drawing helpers

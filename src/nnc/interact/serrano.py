@@ -2,6 +2,8 @@
 restarts."""
 import math
 
+from typing import Optional
+
 import numpy as np
 
 import nnc
@@ -14,7 +16,8 @@ MAX_RESTARTS = 40
 _VALLEY = math.log(2.0) / 2.0  # two points right, two at probability 1/2
 
 
-def restarts_run(restarts, seed, epochs, learning_rate, hidden):
+def restarts_run(restarts: int, seed: int, epochs: int, learning_rate: float,
+                 hidden: int) -> nnc.book.Result:
     """M6's runs for the seeds ``seed, seed + 1, ..., seed + restarts - 1``:
     each a fresh ``Sequential([Dense(2, hidden), Sigmoid(), Dense(hidden, 1)],
     seed=s)`` fitted on XOR with full-batch descent on the log loss (from
@@ -102,8 +105,9 @@ class RestartExplorer(B.Explorer):
 
 
 @B.explorer_function
-def restart_explorer(restarts=12, seed=0, epochs=3000, learning_rate=0.5, hidden=2, *,
-                     continuous=None):
+def restart_explorer(restarts: int = 12, seed: int = 0, epochs: int = 3000,
+                     learning_rate: float = 0.5, hidden: int = 2, *,
+                     continuous: Optional[bool] = None) -> RestartExplorer:
     """Explore local minima and random restarts (Serrano's appendix B, M6).
 
     Controls: the number of restarts (1 .. 40), the first seed, epochs,
