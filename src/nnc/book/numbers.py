@@ -96,7 +96,7 @@ class BookNumber:
                              f"value must name its origin")
 
     @property
-    def walkthrough(self):
+    def walkthrough(self) -> str:
         """The walkthrough id ("G3" for the run "G3 step 10")."""
         return self.run.split()[0]
 
