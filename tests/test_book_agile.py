@@ -162,9 +162,10 @@ def test_fit_drop_last_checks():
     with pytest.raises(TypeError, match="drop_last"):
         model.fit(X, X, loss="mse", optimizer=nnc.SGD(0.01), epochs=1, batch_size=3,
                   drop_last="yes")
-    with pytest.raises(ValueError, match="drop_last=True with shuffle=True"):
-        model.fit(X, X, loss="mse", optimizer=nnc.SGD(0.01), epochs=1, batch_size=3,
-                  shuffle=True, drop_last=True)
+    # shuffle, then drop the trailing partial batch: 3 steps of 3 rows per epoch
+    h = model.fit(X, X, loss="mse", optimizer=nnc.SGD(0.01), epochs=2, batch_size=3,
+                  shuffle=True, drop_last=True, record="step")
+    assert np.asarray(h.step_loss).shape == (6,)
     h = model.fit(X, X, loss="mse", optimizer=nnc.SGD(0.01), epochs=2, batch_size=3,
                   drop_last=True, record="step")
     assert np.asarray(h.step_loss).shape == (6,)
@@ -181,8 +182,11 @@ def test_a5_shuffle():
     assert np.array_equal(a.a, b.a) and not np.array_equal(a.a, c.a)
     assert not np.array_equal(a.a, plain.a)
     assert a.mse.shape == (30,) and a.mse[-1] < a.mse[0]
-    with pytest.raises(ValueError, match="drop_last=False"):
-        book.a5_minibatch_sgd(batch_size=7, shuffle=True)
+    # shuffled batches of 7: Bergel's loop drops each permutation's last 2 points
+    s7 = book.a5_minibatch_sgd(batch_size=7, epochs=10, shuffle=True)
+    assert s7.a.size == 10 * 14 + 1 and s7.mse.shape == (10,)
+    k7 = book.a5_minibatch_sgd(batch_size=7, epochs=10, shuffle=True, drop_last=False)
+    assert k7.a.size == 10 * 15 + 1
     with pytest.raises(TypeError, match="shuffle"):
         book.a5_minibatch_sgd(shuffle=1)
 

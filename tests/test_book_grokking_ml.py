@@ -4,6 +4,7 @@ import random
 import numpy as np
 import pytest
 
+import nnc
 from nnc import book
 
 
@@ -165,3 +166,37 @@ def test_xor_restarts_beyond_the_appendix():
     assert np.all(np.abs(r.final_loss[r.stuck] - np.log(2) / 2) < 0.02)
     with pytest.raises(ValueError, match="restarts"):
         book.grokking_ml.xor_restarts(restarts=0)
+
+
+def test_aack_beep_is_the_books_data_and_labels():
+    """Item 6 (issue 12, M3): one data set, the book's row order, label 1 = happy."""
+    from nnc import datasets
+    from nnc.book import grokking_ml
+    X, y = datasets.serrano_aack_beep()
+    assert X.tolist() == [list(r) for r in grokking_ml.SERRANO_CH6_FEATURES]
+    assert y[:, 0].tolist() == list(grokking_ml.SERRANO_CH6_LABELS)
+    assert X[6].tolist() == [3.0, 2.0] and X[7].tolist() == [2.0, 3.0]
+    doc = datasets.serrano_aack_beep.__doc__ + datasets.__doc__
+    assert "1 (happy)" in doc and "0 (sad)" in doc and "1 (sad)" not in doc
+    r = book.m3_logistic_regression()
+    assert np.array_equal(r.X, X) and np.array_equal(r.y, y)
+    assert "P(happy)" in str(r)
+
+
+def test_m6_steps_through_nncs_optimizer():
+    """M6's restarts are one nnc parameter stepped by nnc's optimizer: with SGD
+    each step is x - lr f'(x) exactly (a NumPy loop, bit for bit)."""
+    from nnc.book.grokking_ml import valleys_derivative
+    r = book.m6_random_restarts(restarts=4, steps=200, seed=3)
+    x, path = r.starts.copy(), [r.starts.copy()]
+    for _ in range(200):
+        x = x - 0.05 * valleys_derivative(x)
+        path.append(x)
+    assert np.array_equal(r.paths, np.array(path).T)
+    assert type(r.optimizer).__name__ == "SGD"
+    # another optimizer: momentum rolls further, and the run is still nnc's
+    m = book.m6_random_restarts(restarts=4, steps=200, seed=3,
+                                optimizer=nnc.Momentum(0.05, 0.9))
+    assert np.array_equal(m.starts, r.starts) and not np.array_equal(m.paths, r.paths)
+    with pytest.raises(TypeError, match="gradient optimizer"):
+        book.m6_random_restarts(optimizer="sgd")

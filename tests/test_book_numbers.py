@@ -190,3 +190,15 @@ def test_replay_rows_catch_a_single_flipped_bit():
     hot = book.g3_hot_cold(step=0.2, iterations=50)
     row = next(n for n in book.BOOK_NUMBERS if n.run == "G3 step 0.2" and n.mode == "replay")
     assert row.value(hot) == (101, 101)
+
+
+def test_s1_replay_row_is_bit_for_bit_and_catches_a_flipped_bit(compared):
+    """S1 replays the article's loop: every w, b and loss (3 x 1001 values)."""
+    rows, results = compared
+    row = next(r for r in rows if r.number.run == "S1" and r.number.mode == "replay")
+    assert row.match is True and row.nnc == "3003 of 3003 values identical"
+    run = book.s1_sigmoid_neuron(epochs=50)
+    assert row.number.value(run) == (153, 153)
+    run.loss = run.loss.copy()
+    run.loss[20] = np.nextafter(run.loss[20], 1.0)
+    assert row.number.value(run) == (152, 153)

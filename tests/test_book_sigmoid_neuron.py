@@ -62,8 +62,12 @@ def test_s1_data_and_loss_can_be_set():
     # on two points the mean squared error equals the article's half sum
     mean = book.s1_sigmoid_neuron(loss=nnc.losses.MSE(), epochs=3)
     np.testing.assert_allclose(mean.loss[0], 0.4246312273161969, rtol=1e-12)
-    log = book.s1_sigmoid_neuron(loss="log_loss", epochs=3)
+    log = book.s1_sigmoid_neuron(loss="log_loss", epochs=3, arithmetic="fast")
     assert log.loss[0] != mean.loss[0]
+    with pytest.raises(ValueError, match='arithmetic="fast"'):
+        book.s1_sigmoid_neuron(loss="log_loss", epochs=3)
+    with pytest.raises(ValueError, match="arithmetic must be"):
+        book.s1_sigmoid_neuron(arithmetic="numpy")
     with pytest.raises(ValueError, match="data"):
         book.s1_sigmoid_neuron(data=([1.0, 2.0], [1.0]))
 
@@ -75,10 +79,49 @@ def test_s1_continued_reaches_the_minimum():
     assert r.loss[-1] < 1e-29
 
 
-def test_s1_follows_the_articles_code():
-    """Finding 2: the article's own loop, run in Python, stays within 1e-13 of
-    nnc's run over all 1000 epochs (not bit for bit: exp is nnc's own)."""
-    r = book.s1_sigmoid_neuron()
-    w, b = book.sigmoid_neuron.padhai_loop(r.x, r.y)
-    np.testing.assert_allclose(r.w, w, rtol=1e-13, atol=1e-300)
-    np.testing.assert_allclose(r.b, b, rtol=1e-13)
+def _article_losses(x, y, w, b):
+    """The article's error(w, b): err += 0.5 * (fx - y) ** 2 with math.exp."""
+    out = []
+    for wi, bi in zip(w.tolist(), b.tolist()):
+        err = 0.0
+        for xi, yi in zip(x.tolist(), y.tolist()):
+            fx = 1.0 / (1.0 + math.exp(-(wi * xi + bi)))
+            err += 0.5 * (fx - yi) ** 2
+        out.append(err)
+    return np.array(out)
+
+
+@pytest.mark.parametrize("start", [(0.0, -8.0, 1.0, 1000), (1.0, -2.0, 0.5, 300),
+                                   (-2.0, 2.0, 2.0, 400)])
+def test_s1_replays_the_articles_code_bit_for_bit(start):
+    """Finding 2: the article's loop (math.exp: the C library's exp), every epoch's
+    w, b and loss, bit for bit (fit(sum_order="data", transcendentals="libm"))."""
+    w0, b0, eta, epochs = start
+    r = book.s1_sigmoid_neuron(w=w0, b=b0, learning_rate=eta, epochs=epochs)
+    w, b = book.sigmoid_neuron.padhai_loop(r.x, r.y, w0, b0, eta, epochs)
+    assert np.array_equal(r.w, w) and np.array_equal(r.b, b)
+    assert np.array_equal(r.loss, _article_losses(r.x, r.y, w, b))
+    # nnc's own exp ("fast") takes another path, within about 1e-13
+    fast = book.s1_sigmoid_neuron(w=w0, b=b0, learning_rate=eta, epochs=epochs,
+                                  arithmetic="fast")
+    np.testing.assert_allclose(fast.w, w, rtol=1e-12, atol=1e-300)
+    np.testing.assert_allclose(fast.b, b, rtol=1e-12)
+
+
+def test_numpy_exp_is_the_c_librarys_without_avx512():
+    """The article calls np.exp: with NumPy's AVX-512 kernels turned off it is the C
+    library's exp, so the article's code run under NumPy gives padhai_loop's numbers."""
+    import os
+    import subprocess
+    import sys
+    code = ("import numpy as np, math, random\n"
+            "random.seed(3)\n"
+            "xs = [random.uniform(-30, 30) for _ in range(20000)]\n"
+            "print(sum(float(np.exp(v)) != math.exp(v) for v in xs))\n")
+    env = dict(os.environ, NPY_DISABLE_CPU_FEATURES="AVX512F AVX512_SKX AVX512_ICL "
+               "AVX512_SPR X86_V4")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, timeout=120)
+    if out.returncode != 0:
+        pytest.skip(f"NumPy refused the feature switch: {out.stderr.strip()[-200:]}")
+    assert int(out.stdout.strip().splitlines()[-1]) == 0

@@ -3,9 +3,11 @@ trains (or evaluates a loss surface); the test sends it a real SIGINT with
 os.kill, as a terminal or Jupyter's "interrupt kernel" does.
 
 Checked in the child and reported back as JSON:
-  * the run stops with KeyboardInterrupt within 0.2 s of the signal (the
-    parent stamps CLOCK_MONOTONIC before kill, the child when it catches the
-    exception; the clock is system-wide);
+  * the run stops with KeyboardInterrupt within 0.2 s of the signal,
+    counted in the child's main-thread CPU time (the parent reads it from
+    /proc just before kill, the child when it catches the exception), so a
+    loaded machine's scheduling delays don't count; wall time (CLOCK_MONOTONIC,
+    system-wide) only has to stay clear of a hang (tests/_helpers.py);
   * the exception carries the History of the completed steps (status
     "interrupted", losses finite, one per completed epoch);
   * the model is consistent: finite parameters equal, bit for bit, to those
@@ -30,11 +32,10 @@ import numpy as np
 import pytest
 
 import nnc
+from _helpers import assert_interrupt_latency, process_main_thread_cpu, thread_cpu_reader
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "pthread_kill") or os.name != "posix",
                                 reason="POSIX signals")
-
-LATENCY = 0.2
 
 CHILD = textwrap.dedent('''
     import json, sys, time
@@ -86,6 +87,7 @@ CHILD = textwrap.dedent('''
             report["finished"] = True
     except KeyboardInterrupt as exc:
         report["caught"] = time.monotonic()
+        report["caught_cpu"] = time.thread_time()
         params = model.get_flat_params()
         report["finite"] = bool(np.isfinite(params).all())
         if mode == "surface":
@@ -129,6 +131,7 @@ def _run_child(mode, tmp_path, wait=0.6):
         line = proc.stdout.readline()
         assert line.strip() == "READY", line + proc.stderr.read()
         time.sleep(wait)  # let the run get going
+        sent_cpu = process_main_thread_cpu(proc.pid)
         sent = time.monotonic()
         os.kill(proc.pid, signal.SIGINT)
         out, err = proc.communicate(timeout=300)
@@ -139,14 +142,14 @@ def _run_child(mode, tmp_path, wait=0.6):
     assert proc.returncode == 0, f"child exited with {proc.returncode}:\n{err[-5000:]}"
     report = json.loads(out.strip().splitlines()[-1])
     assert not report.get("finished"), "the run finished before the signal arrived"
-    return sent, report
+    cpu = None if sent_cpu is None else report["caught_cpu"] - sent_cpu
+    assert_interrupt_latency(report["caught"] - sent, cpu, report["mode"])
+    return report
 
 
 @pytest.mark.parametrize("mode", ["full64", "full32", "minibatch", "callback"])
 def test_sigint_stops_fit_quickly_and_consistently(mode, tmp_path):
-    sent, r = _run_child(mode, tmp_path)
-    latency = r["caught"] - sent
-    assert 0 <= latency < LATENCY, f"{mode}: KeyboardInterrupt {latency:.3f} s after SIGINT"
+    r = _run_child(mode, tmp_path)
     assert r["status"] == "interrupted"
     assert r["steps"] > 0 and r["n_loss"] == r["epochs"] and r["loss_finite"]
     assert r["finite"] and r["matches"], r
@@ -161,8 +164,7 @@ def test_sigint_stops_fit_quickly_and_consistently(mode, tmp_path):
 
 
 def test_sigint_stops_a_loss_surface_and_restores_the_parameters(tmp_path):
-    sent, r = _run_child("surface", tmp_path)
-    assert 0 <= r["caught"] - sent < LATENCY, r
+    r = _run_child("surface", tmp_path)
     assert r["finite"] and r["restored"], r
 
 
@@ -174,11 +176,12 @@ def test_sigint_delivered_to_the_main_thread_in_process():
     y = X[:, :1] * 2
     model = nnc.Sequential([nnc.Dense(4, 8), nnc.ReLU(), nnc.Dense(8, 1)], seed=0)
     main = threading.main_thread().ident
+    main_cpu = thread_cpu_reader(main)
     sent = []
 
     def fire():
         time.sleep(0.4)
-        sent.append(time.monotonic())
+        sent.append((time.monotonic(), main_cpu() if main_cpu else None))
         signal.pthread_kill(main, signal.SIGINT)
 
     old = signal.getsignal(signal.SIGINT)
@@ -188,10 +191,11 @@ def test_sigint_delivered_to_the_main_thread_in_process():
         with pytest.raises(KeyboardInterrupt) as info:
             model.fit(X, y, loss="mse", optimizer=nnc.SGD(1e-4), epochs=10_000_000,
                       batch_size=16, record="step")
-        caught = time.monotonic()
+        caught = time.monotonic(), time.thread_time()
     finally:
         signal.signal(signal.SIGINT, old)
-    assert caught - sent[0] < LATENCY
+    assert_interrupt_latency(caught[0] - sent[0][0],
+                             None if sent[0][1] is None else caught[1] - sent[0][1], "fit")
     h = info.value.history
     assert h.status == "interrupted" and h.steps > 0 and h.step_loss.size == h.steps
     assert np.isfinite(model.get_flat_params()).all()

@@ -84,6 +84,20 @@ typedef enum {
     NNC_SUM_COUNT = 3
 } nnc_sum_order_t;
 
+/* Where a fit's activations take their exp and tanh.  NNC_TRANS_NNC is nnc's
+ * own vectorised vmath (the fast default); NNC_TRANS_LIBM calls the C
+ * library's exp / tanh (expf / tanhf for float32) once per value, in the
+ * textbook scalar forms sigmoid = 1 / (1 + exp(-x)), sigmoid' = dy * s * (1 - s)
+ * (left to right), tanh' = dy * (1 - t * t), and (with a replay sum order)
+ * MSE's square as pow(r, 2), so that a fit replays code written with
+ * Python's math.exp and ** bit for bit.  It covers Sigmoid and Tanh; the
+ * other activations and losses that need exp or log are refused. */
+typedef enum {
+    NNC_TRANS_NNC = 0,
+    NNC_TRANS_LIBM = 1,
+    NNC_TRANS_COUNT = 2
+} nnc_trans_t;
+
 /* Everything one fit needs.  Fields marked "out" are written by the engine
  * (and kept current before every hook call). */
 typedef struct {
@@ -97,6 +111,7 @@ typedef struct {
     nnc_sum_order_t sum_order; /* order of the sums over a batch's rows (0: the default) */
     int mean_reciprocal;       /* "mean" losses: multiply each gradient sum by (T)(1 / count)
                                 * (as code written "(1/n) * sum" does) instead of dividing */
+    nnc_trans_t transcendentals; /* whose exp / tanh the activations call (0: nnc's) */
     /* optimizer: its hyper-parameters in ops.def order (checked by nnc_opt_check) */
     nnc_opt_t opt;
     double hyper[NNC_OPT_MAX_HYPER];
@@ -107,6 +122,8 @@ typedef struct {
     const int64_t *order;   /* NULL, or order_len sample indices in [0, n): one epoch walks them */
     int64_t order_len;
     nnc_rng_t *shuffle_rng; /* NULL, or reshuffle 0..n-1 before every epoch (ignored with order) */
+    int64_t shuffle_keep;   /* with shuffle_rng: an epoch walks the first shuffle_keep rows of
+                             * its permutation (drop_last); 0: all n */
     /* divergence: stop when the step loss exceeds divergence * reference (<= 0 turns the
      * threshold off; NaN/inf always stop).  The reference is the objective over the whole
      * training set at the start (the first step's loss when one step covers the whole

@@ -38,6 +38,7 @@ typedef struct {
     void *poll_ctx;
     int sum_order;     /* nnc_sum_order_t of the fit (0 outside fit) */
     int mean_reciprocal; /* multiply by 1 / gdiv instead of dividing by gdiv */
+    int libm;          /* transcendentals == NNC_TRANS_LIBM (0 outside fit) */
 } NNC_FN(engine_ws);
 
 typedef struct {
@@ -223,12 +224,31 @@ static void NNC_FN(engine_dense_grads_ordered)(int order, int64_t rows, int64_t 
 
 /* The loss sum of an elementwise loss over rows x out outputs, in the order
  * `order` (row-major).  Returns 0, or -1 for a loss that is not elementwise
- * (its value keeps the fixed order). */
+ * (its value keeps the fixed order).  With `libm` (transcendentals = libm),
+ * MSE's square is the C library's pow(r, 2), as Python's r ** 2 computes (pow
+ * is not always the correctly rounded r * r). */
 static int NNC_FN(engine_loss_sum_ordered)(int order, const nnc_loss_params_t *lp, int64_t m,
-                                           const T *pred, const T *y, double *sum)
+                                           const T *pred, const T *y, double *sum, int libm)
 {
     T dummy;
     double acc;
+    if (libm && lp->kind == NNC_LOSS_MSE) {
+        /* volatile: compilers rewrite pow(r, 2) as r * r, which is the point */
+        volatile T two_ = NNC_LIT(2.0);
+#if NNC_IS_F32
+#define NNC_LIBM_SQ_(r) powf((r), two_)
+#else
+#define NNC_LIBM_SQ_(r) pow((r), two_)
+#endif
+        const T k_ = NNC_FN(loss_mse_k)(lp);
+        const double first_ = (double)(k_ * NNC_LIBM_SQ_(pred[0] - y[0]));
+        acc = order == NNC_SUM_PHARO ? first_ + first_ : first_;
+        for (int64_t e = 1; e < m; e++)
+            acc = acc + (double)(k_ * NNC_LIBM_SQ_(pred[e] - y[e]));
+        *sum = order == NNC_SUM_PHARO ? acc - first_ : acc;
+        return 0;
+#undef NNC_LIBM_SQ_
+    }
     switch (lp->kind) {
 #define NNC_X_(E, name, vec)                                                                     \
     case NNC_LOSS_##E: {                                                                         \
@@ -273,6 +293,39 @@ static nnc_status_t NNC_FN(engine_dense_dx)(int64_t rows, int64_t in, int64_t ou
                                  dx, in, threads, ws->poll, ws->poll_ctx);
 }
 
+/* transcendentals = "libm" (see nnc_trans_t): Sigmoid and Tanh on n values in
+ * their textbook scalar forms with the C library's exp / tanh (no omp simd: one
+ * libm call per value).  Returns -1 for any other activation. */
+static int NNC_FN(engine_act_libm)(int backward, nnc_act_t act, int64_t n, const T *x,
+                                   const T *y, const T *dy, T *out)
+{
+#if NNC_IS_F32
+#define NNC_LIBM_EXP_ expf
+#define NNC_LIBM_TANH_ tanhf
+#else
+#define NNC_LIBM_EXP_ exp
+#define NNC_LIBM_TANH_ tanh
+#endif
+    const T one = NNC_LIT(1.0);
+    if (act == NNC_ACT_SIGMOID) {
+        for (int64_t i = 0; i < n; i++) {
+            const T s = backward && y != NULL ? y[i] : one / (one + NNC_LIBM_EXP_(-x[i]));
+            out[i] = backward ? dy[i] * s * (one - s) : s;
+        }
+        return 0;
+    }
+    if (act == NNC_ACT_TANH) {
+        for (int64_t i = 0; i < n; i++) {
+            const T t = backward && y != NULL ? y[i] : NNC_LIBM_TANH_(x[i]);
+            out[i] = backward ? dy[i] * (one - t * t) : t;
+        }
+        return 0;
+    }
+    return -1;
+#undef NNC_LIBM_EXP_
+#undef NNC_LIBM_TANH_
+}
+
 /* An activation (forward, or backward when dalpha == NULL: PReLU's dalpha sums
  * over all rows, so it runs in one piece) on `rows` rows of `cols`, in blocks
  * of about NNC_ENGINE_POLL_ELEMS values with engine_poll between them (rows
@@ -288,7 +341,11 @@ static nnc_status_t NNC_FN(engine_act_blocks)(const NNC_FN(engine_ws) *ws, int b
         step = NNC_ENGINE_POLL_ELEMS / cols > 0 ? NNC_ENGINE_POLL_ELEMS / cols : 1;
     for (int64_t r0 = 0; r0 < rows; r0 += step) {
         const int64_t rb = rows - r0 < step ? rows - r0 : step, off = r0 * cols;
-        if (backward)
+        if (ws->libm && NNC_FN(engine_act_libm)(backward, act, rb * cols, x + off,
+                                                y != NULL ? y + off : NULL,
+                                                dy != NULL ? dy + off : NULL, out + off) == 0)
+            st = NNC_STATUS_OK;
+        else if (backward)
             st = NNC_FN(nnc_act_backward)(act, rb, cols, x + off, y + off, dy + off, out + off,
                                           alpha, dalpha);
         else
@@ -407,7 +464,8 @@ static nnc_status_t NNC_FN(engine_objective)(const nnc_net_t *net, NNC_FN(engine
             return st;
         if (ws->sum_order != NNC_SUM_FIXED && !fused && rows > 0)
             (void)NNC_FN(engine_loss_sum_ordered)(ws->sum_order, lp, rows * top->out,
-                                                  upto > 0 ? ws->act[upto - 1] : x, y, &sum);
+                                                  upto > 0 ? ws->act[upto - 1] : x, y, &sum,
+                                                  ws->libm);
     }
     /* The value nnc_loss gives; the mean of nothing would be NaN. */
     if (lp->reduction == NNC_REDUCTION_SUM) {
@@ -814,6 +872,23 @@ static nnc_status_t NNC_FN(engine_fit_check)(const nnc_net_t *net, nnc_fit_t *f)
         NNC_BAD_("sum_order", -1);
     if (f->mean_reciprocal != 0 && f->mean_reciprocal != 1)
         NNC_BAD_("mean_reciprocal", -1);
+    if (f->shuffle_keep < 0 || f->shuffle_keep > f->n)
+        NNC_BAD_("shuffle_keep", -1);
+    if ((int)f->transcendentals < 0 || f->transcendentals >= NNC_TRANS_COUNT)
+        NNC_BAD_("transcendentals", -1);
+    if (f->transcendentals == NNC_TRANS_LIBM) {
+        /* the libm forms cover Sigmoid and Tanh; nothing else may need exp or log */
+        for (int64_t l = 0; l < net->n_layers; l++) {
+            const nnc_act_t a = net->layers[l].act;
+            if (net->layers[l].kind != NNC_LAYER_DENSE &&
+                (a == NNC_ACT_ELU || a == NNC_ACT_SELU || a == NNC_ACT_SOFTMAX ||
+                 a == NNC_ACT_LOG_SOFTMAX || a == NNC_ACT_SOFTPLUS))
+                NNC_BAD_("transcendentals", l);
+        }
+        if (f->loss.kind == NNC_LOSS_LOG_LOSS || f->loss.kind == NNC_LOSS_LOG_LOSS_LOGITS ||
+            f->loss.kind == NNC_LOSS_CROSS_ENTROPY || f->loss.kind == NNC_LOSS_KL)
+            NNC_BAD_("transcendentals", -1);
+    }
     if ((int)f->opt < 0 || f->opt >= NNC_OPT_COUNT)
         NNC_BAD_("opt", -1);
     if (nnc_opt_check(f->opt, f->hyper, &bad) != NNC_STATUS_OK)
@@ -865,13 +940,15 @@ static nnc_status_t NNC_FN(engine_run_init)(NNC_FN(engine_run) *r, const nnc_net
     r->look_ahead = (r->opt->flags & NNC_OPTF_LOOK_AHEAD) != 0;
     r->shuffle = f->shuffle_rng != NULL && f->order == NULL;
     r->param_row = (T *)f->param_record;
-    st = nnc_fit_schedule(f->n, f->order_len, f->order != NULL, f->batch_size, f->epochs,
+    /* drop_last with shuffle: each epoch walks the first shuffle_keep rows of its permutation */
+    const int64_t n_walk = r->shuffle && f->shuffle_keep > 0 ? f->shuffle_keep : f->n;
+    st = nnc_fit_schedule(n_walk, f->order_len, f->order != NULL, f->batch_size, f->epochs,
                           &r->spe, &total_steps);
     if (st == NNC_STATUS_OK)
         st = nnc_net_param_count(net, &r->n_values);
     if (st != NNC_STATUS_OK)
         return st;
-    r->len = f->order != NULL ? f->order_len : f->n;
+    r->len = f->order != NULL ? f->order_len : n_walk;
     r->bs = r->spe == 1 ? r->len : f->batch_size;
     rq.cap = r->bs;
     rq.gather = f->order != NULL || r->shuffle;
@@ -883,6 +960,7 @@ static nnc_status_t NNC_FN(engine_run_init)(NNC_FN(engine_run) *r, const nnc_net
     r->ws.poll_ctx = f->poll_ctx;
     r->ws.sum_order = (int)f->sum_order;
     r->ws.mean_reciprocal = f->mean_reciprocal;
+    r->ws.libm = f->transcendentals == NNC_TRANS_LIBM;
     return st;
 }
 

@@ -427,13 +427,14 @@ static PyObject *engine_fit(PyObject *self, PyObject *args, PyObject *kwargs)
     static char *kw[] = {"dtype", "layers", "params", "x", "y", "loss", "l1", "l2", "opt",
                          "epochs", "batch_size", "order", "rng_state", "divergence", "epoch_loss",
                          "step_loss", "param_record", "monitor", "callback_every", "ticks",
-                         "threads", "counters", "sum_order", "mean_reciprocal", NULL};
+                         "threads", "counters", "sum_order", "mean_reciprocal",
+                         "transcendentals", "shuffle_keep", NULL};
     enum { NNC_FIT_REQUIRED_FIELDS = 22 }; /* all but the replay options */
     PyObject *dtype_o, *layers, *params, *xo, *yo, *loss_o, *opt_o, *order_o, *rng_o;
     PyObject *rec_epoch_o, *rec_step_o, *rec_params_o, *monitor, *counters_o;
     double l1, l2, divergence;
-    long long epochs, batch_size, callback_every;
-    int ticks, threads, sum_order = 0, mean_reciprocal = 0;
+    long long epochs, batch_size, callback_every, shuffle_keep = 0;
+    int ticks, threads, sum_order = 0, mean_reciprocal = 0, transcendentals = 0;
     net_desc d;
     PyArrayObject *x = NULL, *y = NULL, *order = NULL, *counters = NULL;
     PyObject *result = NULL;
@@ -447,14 +448,14 @@ static PyObject *engine_fit(PyObject *self, PyObject *args, PyObject *kwargs)
     memset(&d, 0, sizeof d);
     memset(&f, 0, sizeof f);
     /* Keyword-only (the "$"): nnc.model._engine_request builds the call, and a
-     * wrong or missing field is named in the error.  The last two fields
+     * wrong or missing field is named in the error.  The last four fields
      * (the replay options) are optional. */
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|$OOOOOOddOLLOOdOOOOLpiOii:engine_fit", kw,
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|$OOOOOOddOLLOOdOOOOLpiOiiiL:engine_fit", kw,
                                      &dtype_o, &layers, &params, &xo, &yo, &loss_o, &l1, &l2,
                                      &opt_o, &epochs, &batch_size, &order_o, &rng_o, &divergence,
                                      &rec_epoch_o, &rec_step_o, &rec_params_o, &monitor,
                                      &callback_every, &ticks, &threads, &counters_o, &sum_order,
-                                     &mean_reciprocal))
+                                     &mean_reciprocal, &transcendentals, &shuffle_keep))
         return NULL;
     for (int i = 0; kw[i] != NULL && i < NNC_FIT_REQUIRED_FIELDS; i++) {
         if (kwargs == NULL || PyDict_GetItemString(kwargs, kw[i]) == NULL) {
@@ -473,6 +474,14 @@ static PyObject *engine_fit(PyObject *self, PyObject *args, PyObject *kwargs)
                      mean_reciprocal);
         return NULL;
     }
+    if (transcendentals < 0 || transcendentals >= NNC_TRANS_COUNT) {
+        PyErr_Format(PyExc_ValueError,
+                     "engine_fit: transcendentals must be 0 (nnc) or 1 (libm), got %d",
+                     transcendentals);
+        return NULL;
+    }
+    f.transcendentals = (nnc_trans_t)transcendentals;
+    f.shuffle_keep = (int64_t)shuffle_keep;
     f.sum_order = (nnc_sum_order_t)sum_order;
     f.mean_reciprocal = mean_reciprocal;
     if (parse_net_and_data(dtype_o, layers, params, xo, yo, 0, &typenum, &d, &x, &y) < 0)
@@ -537,7 +546,15 @@ static PyObject *engine_fit(PyObject *self, PyObject *args, PyObject *kwargs)
             goto done;
         }
     }
-    st = nnc_fit_schedule(f.n, f.order_len, f.order != NULL, f.batch_size, f.epochs, &spe,
+    if (f.shuffle_keep < 0 || f.shuffle_keep > f.n) {
+        PyErr_Format(PyExc_ValueError, "engine_fit: shuffle_keep must be in [0, %lld], got %lld",
+                     (long long)f.n, (long long)f.shuffle_keep);
+        goto done;
+    }
+    st = nnc_fit_schedule(f.shuffle_rng != NULL && f.order == NULL && f.shuffle_keep > 0
+                              ? f.shuffle_keep
+                              : f.n,
+                          f.order_len, f.order != NULL, f.batch_size, f.epochs, &spe,
                           &total_steps);
     if (st == NNC_STATUS_OK)
         st = nnc_net_param_count(&d.net, &n_values);

@@ -7,20 +7,11 @@
  * strides describe a row-major or column-major matrix (a Fortran-order array
  * is a C-order array of the transpose, so it costs only a flipped trans flag);
  * anything else is copied once by nnc_as_input. */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* sched_getaffinity / CPU_COUNT */
-#endif
 #include "nnc_module.h"
 
 #include "gemm.h"
 
 #include <string.h>
-#if defined(__linux__)
-#include <sched.h>
-#endif
-#if defined(__unix__) || defined(__APPLE__)
-#include <unistd.h>
-#endif
 
 /* Products with fewer multiply-adds than this run without releasing the GIL:
  * releasing and re-taking it costs about as much as such a product. */

@@ -16,6 +16,8 @@
 # and the parameters are updated once per epoch, after both points.
 
 # %%
+import math
+
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib_inline.backend_inline import set_matplotlib_formats
@@ -109,6 +111,42 @@ print("NumPy:", w, b, "  nnc:", s1.w[-1], s1.b[-1])
 assert abs(w - s1.w[-1]) < 1e-9 and abs(b - s1.b[-1]) < 1e-9
 
 # %% [markdown]
+# nnc replays the article's code bit for bit, not just to its printed digits.
+# The article's loop adds `dw += (fx - y) * fx * (1 - fx) * x` over the two
+# points in order, computes `fx = 1 / (1 + exp(-(w*x + b)))`, and squares with
+# `**` in its `error`. `s1_sigmoid_neuron` runs
+# `fit(sum_order="data", transcendentals="libm")`: sums in data order, and the
+# sigmoid with the C library's `exp` in that textbook form (nnc's default
+# `exp` is its own vectorised one, a last bit away now and then). Below, the
+# loop in plain Python with `math.exp` (the C library's), and every one of the
+# 1001 values of `w`, `b` and the loss compared bit for bit. The article calls
+# `np.exp`: that is the C library's exp too, except on CPUs with AVX-512,
+# where NumPy uses its own vector exp (a last bit away for a few percent of
+# arguments, chosen by the CPU at run time, so no portable program reproduces
+# it).
+
+# %%
+W, B, L = [0.0], [-8.0], []
+for _ in range(1000):
+    dw, db = 0, 0
+    for xi, yi in zip(x.tolist(), y.tolist()):  # Python floats, as the article's lists
+        fx = 1.0 / (1.0 + math.exp(-(W[-1] * xi + B[-1])))
+        dw += (fx - yi) * fx * (1 - fx) * xi
+        db += (fx - yi) * fx * (1 - fx)
+    W.append(W[-1] - 1.0 * dw)
+    B.append(B[-1] - 1.0 * db)
+for wk, bk in zip(W, B):
+    err = 0.0
+    for xi, yi in zip(x.tolist(), y.tolist()):
+        fx = 1.0 / (1.0 + math.exp(-(wk * xi + bk)))
+        err += 0.5 * (fx - yi) ** 2
+    L.append(err)
+same = sum(int(a == c) for a, c in zip(W + B + L, s1.w.tolist() + s1.b.tolist()
+                                       + s1.loss.tolist()))
+print(f"{same} of {3 * 1001} values identical to the article's loop")
+assert same == 3 * 1001
+
+# %% [markdown]
 # The loss curve shows the plateau: for about 400 epochs the loss barely moves
 # from 0.4246, while `w` and `b` drift out of the flat tail. Once the neuron's
 # outputs reach the sigmoid's steep middle, the gradient is suddenly large and
@@ -194,7 +232,7 @@ fig = plot.descent_snapshots(W, B, L, (s1.w, s1.b), count=4, spacing="distance",
 # The article says it does. After its 1000 epochs the loss is still 0.017 — the
 # neuron is on its way, not there. Continued, the same run keeps descending:
 # both points can be fitted exactly (two points, two parameters), and by 5000
-# epochs the loss is about 3e-30, zero to float64 precision.
+# epochs the loss is about 2e-30, zero to float64 precision.
 
 # %%
 s1_long = book.s1_sigmoid_neuron(epochs=5000)

@@ -220,8 +220,15 @@ assert np.all(F.step_backward(z, np.ones_like(z)) == 0)
 # weights 1, 1 and bias 0, and 1000 steps at learning rate 0.01, each on a
 # point picked by `random.randint` after `random.seed(0)`. The picks go to the
 # engine as `fit(order=...)`, and the whole path is checked against the
-# book's loop run in plain Python. They agree to about 1e-14, not to the bit:
-# the sigmoid's `exp` is nnc's own, not Python's.
+# book's loop run in plain Python. They agree to about 1e-15, not to the bit,
+# and no option of nnc makes them: the book writes the sigmoid as
+# `np.exp(x) / (1 + np.exp(x))` (nnc's log loss differentiates to
+# `1 / (1 + exp(−z)) − y`, the same number in exact arithmetic, another in
+# floating point), its `np.exp` is NumPy's own vector exp on AVX-512 machines
+# (it differs from the C library's in the last bit for a few percent of
+# arguments, and NumPy picks it by the CPU at run time), and its score
+# `np.dot(features, weights)` goes through the BLAS library NumPy was built
+# with. The plain-Python loop here uses `math.exp` in the book's form.
 
 # %%
 m3 = book.m3_logistic_regression()
@@ -305,7 +312,11 @@ assert np.allclose(m5.l2_path[-1], m5.w * 0.98 ** 60, rtol=1e-12)
 # B.9). The function here, `f(x) = 0.1 x² + sin 2x`, has four valleys on
 # [−6, 6]; three starts are drawn with `random.uniform` after
 # `random.seed(0)`. `m6_random_restarts` takes any function of one variable
-# (`function=`, and `derivative=` or central differences).
+# (`function=`, and `derivative=` or central differences). The three starts
+# are the three weights of one nnc parameter, and every step is an nnc
+# optimizer's (`optimizer=`, default `nnc.SGD(learning_rate)`: exactly
+# `x − lr f′(x)`). The slope `f′(x)` itself is computed by NumPy: the function
+# is Python, and nnc's engine only differentiates networks and losses.
 
 # %%
 m6 = book.m6_random_restarts()
@@ -327,9 +338,23 @@ ax.legend(fontsize="small")
 # Two of the three walks end in the valley at x ≈ 2.24 (f = −0.47), a true
 # minimum as far as the slope can tell; the third starts on the slope of the
 # lowest valley and ends at x ≈ −0.75 (f = −0.94). Keeping the best of several
-# restarts costs a few more runs and usually finds a low valley. Training a
-# network has the same problem in many dimensions: `06_beyond_the_books`
-# restarts a small XOR network from many seeds.
+# restarts costs a few more runs and usually finds a low valley. Momentum is
+# another remedy the appendix does not try: a walk that keeps some of its
+# speed can roll through a shallow valley. From the same three starts with
+# `nnc.Momentum(0.05, 0.95)`, the first walk rolls on past x ≈ 2.24 into the
+# lowest valley, while the second still stops there: momentum helps
+# sometimes, restarts still pay (with mu = 0.9 all three end as before).
+
+# %%
+m6_momentum = book.m6_random_restarts(optimizer=nnc.Momentum(0.05, 0.95))
+print(m6_momentum)
+assert m6_momentum.stuck.tolist() == [False, True, False]
+assert book.m6_random_restarts(optimizer=nnc.Momentum(0.05, 0.9)).stuck.tolist() == [
+    True, True, False]
+
+# %% [markdown]
+# Training a network has the same problem in many dimensions:
+# `06_beyond_the_books` restarts a small XOR network from many seeds.
 
 # %% [markdown]
 # ## Explore

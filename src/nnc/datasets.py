@@ -13,7 +13,8 @@ Small data sets written out in the chapters:
 - :func:`xor` -- the four XOR points;
 - :func:`serrano_rooms` -- Grokking ML ch. 3's rooms and prices;
 - :func:`serrano_aack_beep` -- Grokking ML ch. 5-6's eight sentences, counted
-  by the words "aack" and "beep", labelled happy (0) or sad (1);
+  by the words "aack" and "beep", labelled 1 (happy) or 0 (sad), as the
+  book's code and plots label them;
 - :func:`boxcar` -- the ideal boxcar (a rectangle) of Vasilev ch. 2.
 
 Loaders for scikit-learn's bundled data sets (:func:`load_digits`,
@@ -160,13 +161,16 @@ def serrano_rooms() -> tuple[FloatArray, FloatArray]:
 
 def serrano_aack_beep() -> tuple[FloatArray, FloatArray]:
     """Grokking ML ch. 5-6's classification toy: eight sentences described by
-    how often they say "aack" and "beep", labelled 0 (happy) or 1 (sad).
+    how often they say "aack" and "beep", labelled 1 (happy) or 0 (sad), as
+    the book's code (its ch. 6 notebook) lists them and its plots label them.
 
     Returns ``X`` of shape (8, 2) (columns: aack count, beep count) and ``y``
-    of shape (8, 1).  The line aack + beep = 3.5 separates the two classes.
+    of shape (8, 1), rows in the book's code's order (rows 7 and 8 are
+    [3, 2] and [2, 3]: the order matters to its random picks).  The line
+    aack + beep = 3.5 separates the two classes.
     """
     X = np.array([[1.0, 0.0], [0.0, 2.0], [1.0, 1.0], [1.0, 2.0],
-                  [1.0, 3.0], [2.0, 2.0], [2.0, 3.0], [3.0, 2.0]])
+                  [1.0, 3.0], [2.0, 2.0], [3.0, 2.0], [2.0, 3.0]])
     y = np.array([[0.0], [0.0], [0.0], [0.0], [1.0], [1.0], [1.0], [1.0]])
     return X, y
 

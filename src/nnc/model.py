@@ -227,19 +227,27 @@ def _check_hyper_in_dtype(dtype, what, loss, l1, l2, optimizer=None):
 
 #: fit(sum_order=...) names -> the engine's nnc_sum_order_t codes.
 _SUM_ORDERS = {"fixed": 0, "data": 1, "pharo": 2}
+_SUM_NAMES = {v: k for k, v in _SUM_ORDERS.items()}
+
+
+#: fit(transcendentals=...) names -> the engine's nnc_trans_t codes.
+_TRANSCENDENTALS = {"nnc": 0, "libm": 1}
+#: What transcendentals="libm" does not cover (their exp / log stay nnc's).
+_LIBM_REFUSED_ACTS = ("ELU", "SELU", "Softmax", "LogSoftmax", "Softplus")
+_LIBM_REFUSED_LOSSES = ("log_loss", "log_loss_with_logits", "cross_entropy", "kl_divergence")
 
 
 def _drop_partial_batch(order, length, bs, shuffle):
-    """fit(drop_last=True): ``(order, length)`` of one epoch without its trailing
-    partial batch (unchanged when there is none)."""
+    """fit(drop_last=True): ``(order, length, keep)`` of one epoch without its
+    trailing partial batch (unchanged, keep 0, when there is none).  With
+    shuffle the engine permutes all rows and walks the first ``keep``."""
     if bs == 0 or bs >= length or length % bs == 0:
-        return order, length
-    if shuffle:
-        raise ValueError("fit: drop_last=True with shuffle=True is not supported yet; "
-                         "pass the rows to keep as order=, or use shuffle=False")
+        return order, length, 0
     keep = length - length % bs
+    if shuffle and order is None:
+        return None, keep, keep
     seq = np.arange(length, dtype=np.int64) if order is None else order
-    return np.ascontiguousarray(seq[:keep], dtype=np.int64), keep
+    return np.ascontiguousarray(seq[:keep], dtype=np.int64), keep, 0
 
 
 class Sequential:
@@ -481,7 +489,7 @@ class Sequential:
             callback: Callable[[int, History], bool | None] | None = None,
             callback_every: int | None = None, progress: bool = False,
             threads: int = 1, drop_last: bool = False, sum_order: str = "fixed",
-            mean: str = "divide") -> History:
+            mean: str = "divide", transcendentals: str = "nnc") -> History:
         """Trains the model in ONE call into C and returns a ``History``.
 
         X: (n, in_features) (1-d accepted for a 1-input model); y: (n,
@@ -510,7 +518,10 @@ class Sequential:
             ``order`` of the kept rows, so the rows are gathered into a
             buffer each step (a copy of batch_size rows: about 6% slower than
             in-place batches on a one-neuron model, the same arithmetic).
-            Not available with ``shuffle=True`` yet (ValueError).
+            With ``shuffle=True`` every epoch permutes all n rows and walks
+            the first ``n - n % batch_size`` of the permutation (shuffle, then
+            drop the trailing partial batch); with ``order`` it drops the
+            order's tail.
 
         Arithmetic (to replay a book's own loop bit for bit):
           - ``sum_order``: the order of the sums over a batch's rows, for the
@@ -526,12 +537,30 @@ class Sequential:
             slower (a latency-bound chain instead of vectorised lanes), of
             100 rows about 2.5x, mini-batches of 5 rows 1.2-1.4x; on wide
             layers much slower than the blocked matrix products.
-            (Softmax cross-entropy's loss value and PReLU's alpha gradient
-            keep the fixed order.)
+            The replay orders are refused (ValueError) with the row-wise
+            losses (cross_entropy, kl_divergence), whose value keeps the
+            fixed order, and with PReLU, whose alpha gradient does.
           - ``mean``: for ``reduction="mean"`` losses, ``"divide"`` (default)
             divides each gradient sum by the row count; ``"reciprocal"``
             multiplies it by ``1 / count`` rounded first, as code written
             ``(2 / n) * sum`` computes.  No speed cost.
+          - ``transcendentals``: whose exp and tanh the activations call.
+            ``"nnc"`` (default): nnc's own vectorised functions (within 1 ulp
+            or so of the correctly rounded value, the same on every machine).
+            ``"libm"``: the C library's ``exp``/``tanh``, one call per value,
+            in the textbook scalar forms ``sigmoid = 1 / (1 + exp(-x))``,
+            ``sigmoid' = dy * s * (1 - s)`` (left to right) and
+            ``tanh' = dy * (1 - t * t)``, which is what Python code written
+            with ``math.exp`` computes: such a book's loop then replays bit
+            for bit (on the same C library).  It covers Sigmoid and Tanh;
+            ELU, SELU, Softmax, LogSoftmax, Softplus and the losses with
+            exp or log (log_loss, log_loss_with_logits, cross_entropy,
+            kl_divergence) are refused (ValueError).  NumPy's ``np.exp`` is
+            neither: on AVX-512 machines it is NumPy's own vector exp, which
+            differs from the C library's in the last bit for a few percent
+            of arguments.  Cost: see the
+            README's "The five chapters, replayed" (a scalar libm call per
+            value instead of a vector lane).
 
         The objective of a step is its batch loss plus ``l1 * sum|W|`` and
         ``l2 * sum W^2`` over the Dense weights (not biases, not PReLU alpha).
@@ -572,7 +601,8 @@ class Sequential:
                         batch_size=batch_size, shuffle=shuffle, order=order, l1=l1, l2=l2,
                         record=record, divergence=divergence, callback=callback,
                         callback_every=callback_every, progress=progress, threads=threads,
-                        drop_last=drop_last, sum_order=sum_order, mean=mean)
+                        drop_last=drop_last, sum_order=sum_order, mean=mean,
+                        transcendentals=transcendentals)
         return _FitRun(self, plan).run()
 
     # ------------------------------------------------------------ copies, I/O
@@ -721,7 +751,7 @@ class _FitPlan:
 
     def __init__(self, model, X, y, *, loss, optimizer, epochs, batch_size, shuffle, order, l1,
                  l2, record, divergence, callback, callback_every, progress, threads,
-                 drop_last=False, sum_order="fixed", mean="divide"):
+                 drop_last=False, sum_order="fixed", mean="divide", transcendentals="nnc"):
         self.loss = _losses.get(loss)
         from .optim import resolve_optimizer
 
@@ -737,6 +767,8 @@ class _FitPlan:
             raise TypeError(f"fit: shuffle must be True or False, got {shuffle!r}")
         self.shuffle = bool(shuffle)
         self._replay_options(drop_last, sum_order, mean)
+        self._transcendentals(model, transcendentals)
+        self._check_sum_order(model)
         self._schedule(n, order, epochs, batch_size)
         if record not in ("epoch", "step", "params"):
             raise ValueError(f"fit: record must be 'epoch', 'step' or 'params', got {record!r}")
@@ -764,15 +796,18 @@ class _FitPlan:
             bs = 0 if batch_size is None else _check_int(batch_size, "batch_size", 1)
         if epochs > _INT64_MAX:
             raise ValueError(f"fit: epochs={epochs} is more than a 64-bit counter holds")
+        self.shuffle_keep = 0
         if self.drop_last:
-            self.order, length = _drop_partial_batch(self.order, length, bs, self.shuffle)
+            self.order, length, self.shuffle_keep = _drop_partial_batch(self.order, length, bs,
+                                                                        self.shuffle)
         # A batch of >= length rows is the whole data (one step per epoch): the
         # same run, brought into the engine's int64 range.
         self.epochs, self.bs = epochs, min(bs, length)
         order_len = 0 if self.order is None else length
-        self.spe = _core.engine_schedule(n, order_len, self.bs, 1)[0]
+        n_walk = self.shuffle_keep or n
+        self.spe = _core.engine_schedule(n_walk, order_len, self.bs, 1)[0]
         try:
-            self.total_steps = _core.engine_schedule(n, order_len, self.bs, epochs)[1]
+            self.total_steps = _core.engine_schedule(n_walk, order_len, self.bs, epochs)[1]
         except OverflowError:
             raise ValueError(f"fit: epochs={epochs} at {self.spe} steps per epoch makes "
                              f"{self.spe * epochs} steps, more than a 64-bit counter holds"
@@ -790,6 +825,41 @@ class _FitPlan:
         if not isinstance(drop_last, (bool, np.bool_)):
             raise TypeError(f"fit: drop_last must be True or False, got {drop_last!r}")
         self.drop_last = bool(drop_last)
+
+    def _check_sum_order(self, model):
+        """The replay orders reach every sum except the row-wise losses' values
+        (softmax cross-entropy, KL) and PReLU's alpha gradient: refused there."""
+        if self.sum_code == 0:
+            return
+        if self.loss.name in ("cross_entropy", "kl_divergence"):
+            raise ValueError(f"fit: sum_order={_SUM_NAMES[self.sum_code]!r} is not applied to "
+                             f"the value of the row-wise loss {self.loss.name!r}; use "
+                             f"sum_order='fixed' with it")
+        for i, layer in enumerate(model.layers):
+            if type(layer).__name__ == "PReLU":
+                raise ValueError(f"fit: sum_order={_SUM_NAMES[self.sum_code]!r} is not applied "
+                                 f"to PReLU's alpha gradient (layer {i}); use "
+                                 f"sum_order='fixed' with PReLU")
+
+    def _transcendentals(self, model, transcendentals):
+        """transcendentals: whose exp / tanh the activations call ("nnc" or "libm")."""
+        code = (_TRANSCENDENTALS.get(transcendentals) if isinstance(transcendentals, str)
+                else None)
+        if code is None:
+            raise ValueError(f"fit: transcendentals must be 'nnc' or 'libm', "
+                             f"got {transcendentals!r}")
+        if code == 1:
+            for i, layer in enumerate(model.layers):
+                if type(layer).__name__ in _LIBM_REFUSED_ACTS:
+                    raise ValueError(
+                        f"fit: transcendentals='libm' covers the Sigmoid and Tanh activations "
+                        f"only; layer {i} is {type(layer).__name__} (use 'nnc')")
+            if self.loss.name in _LIBM_REFUSED_LOSSES:
+                raise ValueError(
+                    f"fit: transcendentals='libm' covers losses without exp or log (mse, mae, "
+                    f"huber, perceptron_loss, hinge); got {type(self.loss).__name__} "
+                    f"(use 'nnc')")
+        self.trans_code = code
 
     def _progress(self, callback, callback_every, progress, threads):
         if callback is not None and not callable(callback):
@@ -819,7 +889,8 @@ def _engine_request(model, plan, layers, params, rng_state, records, monitor, co
                 monitor=monitor, callback_every=plan.callback_every,
                 ticks=bool(plan.progress), threads=plan.threads,
                 counters=counters, sum_order=plan.sum_code,
-                mean_reciprocal=plan.mean_reciprocal)
+                mean_reciprocal=plan.mean_reciprocal, transcendentals=plan.trans_code,
+                shuffle_keep=plan.shuffle_keep)
 
 
 class _FitRun:

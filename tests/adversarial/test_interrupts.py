@@ -21,6 +21,20 @@ def kill_after(delay):
                         (threading.main_thread().ident, signal.SIGINT))
     t.start()
     return t
+
+def expect_interrupt(call, delay=0.05):
+    # call() interrupted `delay` s in; returns the KeyboardInterrupt.  The
+    # timer starts inside the try: it may fire before Timer.start() returns.
+    t = None
+    try:
+        t = kill_after(delay)
+        call()
+    except KeyboardInterrupt as exc:
+        return exc
+    finally:
+        if t is not None:
+            t.join()
+    raise AssertionError("no KeyboardInterrupt")
 """
 
 
@@ -40,16 +54,9 @@ def test_interrupt_inside_a_long_step_abandons_it(batch_size, opt):
                         nnc.Dense(512, 512), nnc.ReLU(), nnc.Dense(512, 1)], dtype="float32")
     opt = nnc.{opt}()
     before = m.get_flat_params()
-    t = kill_after(0.05)
-    try:
-        m.fit(X, y, loss="mse", optimizer=opt, epochs=1, batch_size={batch_size!r},
-              divergence=1e6)
-    except KeyboardInterrupt as exc:
-        assert exc.history.steps == 0 and exc.history.status == "interrupted", exc.history
-    else:
-        raise AssertionError("no KeyboardInterrupt")
-    finally:
-        t.join()
+    exc = expect_interrupt(lambda: m.fit(X, y, loss="mse", optimizer=opt, epochs=1,
+                                         batch_size={batch_size!r}, divergence=1e6))
+    assert exc.history.steps == 0 and exc.history.status == "interrupted", exc.history
     assert np.array_equal(m.get_flat_params(), before)
     assert opt.t == 0
     for st in opt.state.values():
@@ -66,15 +73,7 @@ def test_interrupt_inside_a_big_matmul_stops_it():
     rng = np.random.default_rng(1)
     a = rng.normal(size=(4000, 4000)); a0 = a.copy()
     out = np.full((4000, 4000), np.nan)
-    t = kill_after(0.05)
-    try:
-        nnc.matmul(a, a, out=out, threads=1)
-    except KeyboardInterrupt:
-        pass
-    else:
-        raise AssertionError("no KeyboardInterrupt")
-    finally:
-        t.join()
+    expect_interrupt(lambda: nnc.matmul(a, a, out=out, threads=1))
     assert np.isnan(out).any(), "the product ran to the end"
     assert np.array_equal(a, a0)
     """, timeout=300)
@@ -96,26 +95,10 @@ def test_interrupt_inside_compute_gradients_on_a_large_input():
     for _, g in m.named_grads():
         g[...] = np.nan
     w0 = m.get_flat_params()
-    t = kill_after(0.05)
-    try:
-        m.compute_gradients(X, y, "mse")
-    except KeyboardInterrupt:
-        pass
-    else:
-        raise AssertionError("no KeyboardInterrupt")
-    finally:
-        t.join()
+    expect_interrupt(lambda: m.compute_gradients(X, y, "mse"))
     assert np.isnan(m.named_grads()[0][1]).all(), "the backward pass ran"
     assert np.array_equal(m.get_flat_params(), w0)
-    t = kill_after(0.05)
-    try:
-        m.predict(np.concatenate([X] * 4))
-    except KeyboardInterrupt:
-        pass
-    else:
-        raise AssertionError("no KeyboardInterrupt")
-    finally:
-        t.join()
+    expect_interrupt(lambda: m.predict(np.concatenate([X] * 4)))
     """, timeout=300)
 
 

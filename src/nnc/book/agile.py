@@ -251,8 +251,9 @@ def a5_minibatch_sgd(n: int = 100, a: float = 0.5, b: float = 3.0, learning_rate
     is 14 updates (700 in all), not 15.  ``drop_last=False`` keeps it.
     ``shuffle=True`` permutes the points before every epoch (what the chapter
     recommends doing first) with the model generator seeded by
-    ``shuffle_seed``; the epoch's cost is then J of the epoch's last line
-    (not combined with ``drop_last`` when a partial batch would be dropped).
+    ``shuffle_seed``; the epoch's cost is then J of the epoch's last line.
+    With ``drop_last`` too, each epoch's permutation loses its trailing
+    partial batch (shuffle first, then Bergel's loop).
     ``epochs=0`` gives just the starting line.
     Returns a :class:`LineFit` (``a``, ``b`` hold every update).
     """
@@ -263,10 +264,6 @@ def a5_minibatch_sgd(n: int = 100, a: float = 0.5, b: float = 3.0, learning_rate
         if not isinstance(flag, (bool, np.bool_)):
             raise TypeError(f"{fn}: {name} must be True or False, got {flag!r}")
     x, y = datasets.noisy_line(n, seed)
-    if shuffle and drop_last and batch_size < x.shape[0] and x.shape[0] % batch_size:
-        raise ValueError(f"{fn}: shuffle=True with drop_last=True would drop a different "
-                         f"partial batch every epoch, which fit does not do yet; pass "
-                         f"drop_last=False, or a batch_size dividing n = {x.shape[0]}")
     return _fit_line("A5", f"mini-batch SGD (batches of {batch_size}) on {n} noisy points",
                      x, y, a, b, learning_rate, epochs, batch_size=batch_size,
                      shuffle=bool(shuffle), drop_last=bool(drop_last),

@@ -219,8 +219,13 @@ def m3_logistic_regression(learning_rate: float = 0.01, steps: int = 1000,
     ``epochs`` epochs.  ``data=(X, y)`` replaces the sentences.
 
     The engine's path is compared with the book's code run in plain Python
-    (``book_loop``; the two agree to about 1e-16 relative -- not to the bit,
-    since nnc's exp is not Python's) and the first step with the trick by hand.
+    (``book_loop``, with ``math.exp`` in the book's form ``exp(z) / (1 +
+    exp(z))``) and the first step with the trick by hand.  The two agree to
+    about 1e-16 relative, not to the bit: nnc's log-loss gradient is
+    ``1 / (1 + exp(-z)) - y`` (another rounding of the same number), and the
+    book's ``np.exp`` and ``np.dot`` are NumPy's CPU-dependent vector exp and
+    BLAS, which no portable program reproduces (``fit(transcendentals=
+    "libm")`` covers the sigmoid activation, not the log losses).
 
     Returns a :class:`Result` with ``X``, ``y``, ``picks``, ``params`` (the
     trajectory: w1, w2, b per step), ``book_loop``, ``max_gap_to_book``,
@@ -232,8 +237,7 @@ def m3_logistic_regression(learning_rate: float = 0.01, steps: int = 1000,
         raise ValueError(f'{fn}: schedule must be "random" (the book\'s random picks) or '
                          f'"epochs" (data order), got {schedule!r}')
     if data is None:
-        X = np.array(SERRANO_CH6_FEATURES)
-        y = np.array(SERRANO_CH6_LABELS)[:, None]
+        X, y = datasets.serrano_aack_beep()  # = SERRANO_CH6_FEATURES, _LABELS
     else:
         X, y = _points_2d(fn, data)
     if epochs is not None:
@@ -401,15 +405,24 @@ def m6_random_restarts(function: Optional[Callable[[Any], Any]] = None,
                        derivative: Optional[Callable[[Any], Any]] = None, restarts: int = 3,
                        learning_rate: float = 0.05, steps: int = 500,
                        interval: Tuple[float, float] = (-6.0, 6.0), seed: int = 0,
-                       starts: Optional[ArrayLike] = None) -> Result:
+                       starts: Optional[ArrayLike] = None,
+                       optimizer: Optional[nnc.optim.Optimizer] = None) -> Result:
     """M6: gradient descent can settle in a valley that is not the lowest;
     restarting from several random points and keeping the best gets around it
     (the appendix's Figs. B.7-B.9).
 
     Gradient descent ``x <- x - learning_rate * f'(x)`` on a function of one
     variable with several valleys, from ``restarts`` starts drawn uniformly in
-    ``interval`` by Python's ``random.Random(seed)`` (or the given ``starts``),
-    all restarts stepped together as one NumPy array.  ``function`` is any
+    ``interval`` by Python's ``random.Random(seed)`` (or the given ``starts``).
+    The restarts are the K weights of one parameter (``Dense(1, K,
+    bias=False)``'s weight) and every step is nnc's optimizer step
+    (``optimizer.step(model)``; default ``nnc.SGD(learning_rate)``, or any
+    ``nnc.optim`` optimizer such as ``nnc.Momentum(0.05, 0.9)``) on the
+    gradient ``f'(x)``, which NumPy evaluates: ``function`` is a Python
+    callable, and nnc's engine has no way to call a user's function of the
+    parameters (its objectives are networks and losses), so the gradient is
+    computed outside C and written into the parameter's grad.  With SGD every
+    step is exactly ``x - learning_rate * f'(x)``.  ``function`` is any
     vectorised callable (default :func:`valleys`, ``0.1 x^2 + sin 2x``);
     ``derivative`` its derivative (default: :func:`valleys_derivative` for the
     default function, else central differences with h = 1e-6).  A start is
@@ -442,12 +455,22 @@ def m6_random_restarts(function: Optional[Callable[[Any], Any]] = None,
         starts = np.array([rng.uniform(lo, hi) for _ in range(restarts)])
     else:
         starts = _check.vector(fn, "starts", starts, finite=True, scalar_ok=True)
+    if optimizer is None:
+        optimizer = nnc.SGD(learning_rate)
+    elif not isinstance(optimizer, nnc.optim.Optimizer) or optimizer.kind == "hotcold":
+        raise TypeError(f"{fn}: optimizer must be an nnc gradient optimizer (nnc.SGD, "
+                        f"nnc.Momentum, nnc.Adam, ...), got {optimizer!r:.60}")
     paths = np.empty((starts.shape[0], steps + 1))
     paths[:, 0] = starts
-    x = starts.copy()
+    model = nnc.Sequential([nnc.Dense(1, starts.shape[0], bias=False, weight=starts[None, :])],
+                           seed=0, dtype="float64")
+    w = model.layers[0].weight
+    g = dict(model.named_grads())["layers.0.weight"]
     for k in range(steps):
-        x = x - learning_rate * np.asarray(derivative(x), dtype=np.float64)
-        paths[:, k + 1] = x
+        g[0, :] = np.asarray(derivative(w[0].copy()), dtype=np.float64)
+        optimizer.step(model)
+        paths[:, k + 1] = w[0]
+    x = w[0].copy()
     final_value = np.asarray(function(x), dtype=np.float64)
     grid = np.linspace(lo, hi, 20001)
     curve = np.asarray(function(grid), dtype=np.float64)
@@ -464,7 +487,7 @@ def m6_random_restarts(function: Optional[Callable[[Any], Any]] = None,
     r = Result(id="M6", title="local minima and random restarts", starts=starts, paths=paths,
                final_x=x, final_value=final_value, stuck=stuck, best=best, grid=grid,
                curve=curve, lowest_x=float(grid[k_low]), lowest_value=float(curve[k_low]),
-               learning_rate=learning_rate, _lines=lines)
+               learning_rate=learning_rate, optimizer=optimizer, _lines=lines)
     r.head, r.tail = len(lines), 0
     return r
 

@@ -29,13 +29,24 @@ def _neuron(w, b):
 
 
 def padhai_loop(x: Iterable[float], y: Iterable[float], w: float = 0.0, b: float = -8.0,
-                eta: float = 1.0, epochs: int = 1000) -> Tuple[FloatArray, FloatArray]:
+                eta: float = 1.0, epochs: int = 1000,
+                with_loss: bool = False) -> Tuple[FloatArray, ...]:
     """The article's gradient-descent code in plain Python: for every epoch
     ``dw, db = 0, 0``; for each point ``fx = 1 / (1 + exp(-(w x + b)))``,
     ``dw += (fx - y) fx (1 - fx) x``, ``db += (fx - y) fx (1 - fx)``; then
     ``w -= eta dw``, ``b -= eta db``.  Returns ``(w, b)`` arrays (start and
-    every epoch).  It agrees with nnc's run to about 1e-14 relative, not to the
-    bit: the sigmoid's exp is nnc's own, not the C library's."""
+    every epoch); with ``with_loss=True`` also the article's ``error(w, b)``
+    (``err += 0.5 * (fx - y) ** 2``) at each of them.
+
+    The exp here is Python's ``math.exp``, i.e. the C library's.  The
+    article's code calls ``np.exp`` on one number; on a machine with AVX-512
+    that is NumPy's own vector exp, which differs from the C library's in the
+    last bit for a few percent of arguments (and NumPy picks its kernel by the
+    CPU at run time, so no portable program can reproduce it); without
+    AVX-512 (or with ``NPY_DISABLE_CPU_FEATURES`` turning it off) ``np.exp`` is
+    the C library's and this loop is the article's arithmetic exactly.
+    ``s1_sigmoid_neuron()`` (``arithmetic="book"``) replays this loop bit for
+    bit: ``fit(sum_order="data", transcendentals="libm")``."""
     import math
     xs, ys = [float(v) for v in x], [float(v) for v in y]
     w, b = float(w), float(b)
@@ -49,12 +60,27 @@ def padhai_loop(x: Iterable[float], y: Iterable[float], w: float = 0.0, b: float
         w, b = w - eta * dw, b - eta * db
         W.append(w)
         B.append(b)
-    return np.array(W), np.array(B)
+    if not with_loss:
+        return np.array(W), np.array(B)
+    losses = []
+    for wk, bk in zip(W, B):
+        err = 0.0
+        for xi, yi in zip(xs, ys):
+            fx = 1.0 / (1.0 + math.exp(-(wk * xi + bk)))
+            err += 0.5 * (fx - yi) ** 2
+        losses.append(err)
+    return np.array(W), np.array(B), np.array(losses)
+
+
+#: s1 arithmetic -> fit keywords: the article's code (its loop order, the C
+#: library's exp) or nnc's fast defaults.
+_ARITHMETIC = {"book": dict(sum_order="data", transcendentals="libm"),
+               "fast": dict(sum_order="fixed", transcendentals="nnc")}
 
 
 def s1_sigmoid_neuron(w: float = 0.0, b: float = -8.0, learning_rate: float = 1.0,
                       epochs: int = 1000, data: Optional[ArrayLike] = None,
-                      loss: Any = None) -> NeuronFit:
+                      loss: Any = None, arithmetic: str = "book") -> NeuronFit:
     """S1: gradient descent for the sigmoid neuron from w = 0, b = -8.
 
     The start sits where the sigmoid is flat (w*x + b is near -8 for both
@@ -64,18 +90,36 @@ def s1_sigmoid_neuron(w: float = 0.0, b: float = -8.0, learning_rate: float = 1.
     Y = [0.2, 0.9]; ``loss`` replaces its summed half squared error
     (``MSE(reduction="sum", half=True)``) with any ``nnc.losses`` object or
     name (e.g. ``"log_loss"``, or ``nnc.losses.MSE()`` for the mean).
+
+    ``arithmetic="book"`` (default) replays the article's loop bit for bit
+    (:func:`padhai_loop`, with the C library's exp): ``fit(sum_order="data",
+    transcendentals="libm")``, every recorded loss included.  It covers losses
+    without exp or log; ``arithmetic="fast"`` runs nnc's defaults (its own
+    vectorised exp, within about 1e-14 of the book's run) and any loss.
     Returns a :class:`NeuronFit`.
     """
     fn = "s1_sigmoid_neuron"
     epochs = _check.count(fn, "epochs", epochs, minimum=0)
+    if not isinstance(arithmetic, str) or arithmetic not in _ARITHMETIC:
+        raise ValueError(f'{fn}: arithmetic must be "book" (the article\'s code bit for bit) '
+                         f'or "fast" (nnc\'s defaults), got {arithmetic!r}')
     x, y = (datasets.padhai_toy() if data is None
             else _check.xy_points(fn, "data", data))
     model = _neuron(w, b)
     loss = nnc.losses.MSE(**_LOSS) if loss is None else nnc.losses.get(loss)
+    if arithmetic == "book" and loss.name in ("log_loss", "log_loss_with_logits"):
+        raise ValueError(f'{fn}: arithmetic="book" uses the C library\'s exp for the '
+                         f"sigmoid and covers losses without exp or log; pass "
+                         f'arithmetic="fast" with {loss.name!r}')
+    kw = _ARITHMETIC[arithmetic]
     history = model.fit(x[:, None], y[:, None], loss=loss,
-                        optimizer=nnc.SGD(learning_rate), epochs=epochs, record="params")
+                        optimizer=nnc.SGD(learning_rate), epochs=epochs, record="params",
+                        **kw)
     params = np.asarray(history.params, dtype=np.float64)
-    final = float(model.evaluate(x[:, None], y[:, None], loss))
+    # the loss at the last parameters: one more (discarded) step records it
+    final = float(model.copy().fit(x[:, None], y[:, None], loss=loss,
+                                   optimizer=nnc.SGD(learning_rate), epochs=1,
+                                   record="step", **kw).step_loss[0])
     losses = np.append(np.asarray(history.step_loss, dtype=np.float64), final)
     marks = sorted({0, 1, 2, 10, 50, 100, 200, 300, 400, 500, 600, 700, 800, 900, epochs}
                    & set(range(epochs + 1)))
