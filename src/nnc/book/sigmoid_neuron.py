@@ -74,8 +74,9 @@ def padhai_loop(x: Iterable[float], y: Iterable[float], w: float = 0.0, b: float
 
 #: s1 arithmetic -> fit keywords: the article's code (its loop order, the C
 #: library's exp) or nnc's fast defaults.
-_ARITHMETIC = {"book": dict(sum_order="data", transcendentals="libm"),
-               "fast": dict(sum_order="fixed", transcendentals="nnc")}
+_ARITHMETIC: Dict[str, Dict[str, Any]] = {
+    "book": dict(sum_order="data", transcendentals="libm"),
+    "fast": dict(sum_order="fixed", transcendentals="nnc")}
 
 
 def s1_sigmoid_neuron(w: float = 0.0, b: float = -8.0, learning_rate: float = 1.0,
@@ -117,9 +118,9 @@ def s1_sigmoid_neuron(w: float = 0.0, b: float = -8.0, learning_rate: float = 1.
                         **kw)
     params = np.asarray(history.params, dtype=np.float64)
     # the loss at the last parameters: one more (discarded) step records it
-    final = float(model.copy().fit(x[:, None], y[:, None], loss=loss,
-                                   optimizer=nnc.SGD(learning_rate), epochs=1,
-                                   record="step", **kw).step_loss[0])
+    final = float(np.asarray(model.copy().fit(x[:, None], y[:, None], loss=loss,
+                                              optimizer=nnc.SGD(learning_rate), epochs=1,
+                                              record="step", **kw).step_loss)[0])
     losses = np.append(np.asarray(history.step_loss, dtype=np.float64), final)
     marks = sorted({0, 1, 2, 10, 50, 100, 200, 300, 400, 500, 600, 700, 800, 900, epochs}
                    & set(range(epochs + 1)))
