@@ -211,8 +211,13 @@ static void NNC_FN(act_leaky_relu_fwd)(int64_t rows, int64_t cols, const T *x, T
     const int64_t n = rows * cols;
 #pragma omp simd
     for (int64_t i = 0; i < n; i++) {
+        /* v * f with flat selects of the factor (see act_pos_indicator):
+         * v * 1 = v, -0 stays -0, NaN stays NaN.  "v < 0 ? alpha * v : v"
+         * keeps a branch (GCC does not speculate a trapping product), and
+         * the loop was scalar on aarch64 (tools/check_neon.py). */
         T v = x[i];
-        y[i] = v < 0 ? alpha * v : v;
+        T f = v < 0 ? alpha : NNC_LIT(1.0);
+        y[i] = v * (v == v ? f : v);
     }
 }
 

@@ -64,6 +64,8 @@ __all__ = [
     "Dense",
     # models and training
     "DivergenceError", "History", "Sequential", "load",
+    # sweeps
+    "Sweep", "sweep",
     # tools
     "gradcheck", "loss_surface", "max_stable_lr",
 ]

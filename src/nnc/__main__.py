@@ -21,6 +21,7 @@ import argparse
 import os
 import sys
 import time
+from typing import Optional, Sequence, TextIO
 
 
 def _version():
@@ -80,7 +81,8 @@ def _figures(results, directory, out, err):
     return True
 
 
-def main(argv=None, out=None, err=None):
+def main(argv: Optional[Sequence[str]] = None, out: Optional[TextIO] = None,
+         err: Optional[TextIO] = None) -> int:
     out = sys.stdout if out is None else out
     err = sys.stderr if err is None else err
     args = _parser().parse_args(argv)

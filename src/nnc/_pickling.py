@@ -6,8 +6,11 @@ every lock in an object's ``__dict__`` by a note of how to make a new one;
 ``with_new_locks`` makes those new, unlocked locks when the copy is built.
 """
 import threading
+from typing import Any, TypeVar, cast
 
 import numpy as np
+
+_T = TypeVar("_T")
 
 _LOCK_TYPES = (type(threading.Lock()), type(threading.RLock()))
 
@@ -51,16 +54,17 @@ def with_new_locks(obj, state):
                          for key, value in state.items()})
 
 
-def writable(value):
+def writable(value: _T) -> _T:
     """An array nnc may update in place: ``value`` itself when it is a plain,
     writeable, C-contiguous ndarray, else a copy (e.g. of the read-only
     memory map ``joblib.load(..., mmap_mode="r")`` gives); other values as
     they are.  Dicts (one level, or two for optimizer state) are done
     entry by entry."""
-    if isinstance(value, dict):
-        return {k: writable(v) for k, v in value.items()}
-    if isinstance(value, np.ndarray) and not (type(value) is np.ndarray
-                                              and value.flags.writeable
-                                              and value.flags.c_contiguous):
-        return np.array(value, order="C")
+    out: Any = value
+    if isinstance(out, dict):
+        return cast(_T, {k: writable(v) for k, v in out.items()})
+    if isinstance(out, np.ndarray) and not (type(out) is np.ndarray
+                                            and out.flags.writeable
+                                            and out.flags.c_contiguous):
+        return cast(_T, np.array(out, order="C"))
     return value

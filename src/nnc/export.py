@@ -23,7 +23,7 @@ version) or ``pip install "nnc[onnx]"``.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, Iterator, Tuple, Union
 
 import numpy as np
 
@@ -40,9 +40,10 @@ SUPPORTED_TORCH = ("Linear", "Identity", "Sigmoid", "Tanh", "ReLU", "LeakyReLU",
 _OPSET = 17
 
 
-def _torch():
+def _torch() -> Any:
     try:
-        import torch
+        # torch is an optional extra, absent where the types are checked.
+        import torch  # pyright: ignore[reportMissingImports]
     except ImportError:
         raise ImportError('nnc.export: PyTorch is needed: pip install "nnc[torch]" (tested '
                           'with pip install torch==2.13.0)') from None
@@ -52,7 +53,7 @@ def _torch():
 _STEP_CLASS = []
 
 
-def _step_class():
+def _step_class() -> Any:
     """``TorchStep``, made on first use so that nnc imports without torch."""
     if not _STEP_CLASS:
         torch = _torch()
@@ -60,7 +61,7 @@ def _step_class():
         class TorchStep(torch.nn.Module):
             """nnc's Step activation: 1 where x > 0, else 0 (gradient 0)."""
 
-            def forward(self, x):
+            def forward(self, x: Any) -> Any:
                 return (x > 0).to(x.dtype)
 
         TorchStep.__module__ = __name__
@@ -69,13 +70,13 @@ def _step_class():
     return _STEP_CLASS[0]
 
 
-def __getattr__(name):  # nnc.export.TorchStep, importable (and picklable) by name
+def __getattr__(name: str) -> Any:  # nnc.export.TorchStep, importable (and picklable) by name
     if name == "TorchStep":
         return _step_class()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def _model_check(model, what):
+def _model_check(model: Any, what: str) -> None:
     from .model import Sequential as _Sequential
 
     if not isinstance(model, _Sequential):
@@ -97,9 +98,10 @@ def to_torch(model: Sequential) -> Any:
                 lin = nn.Linear(layer.in_features, layer.out_features, bias=layer.use_bias,
                                 dtype=dt)
                 with torch.no_grad():
-                    lin.weight.copy_(torch.from_numpy(np.ascontiguousarray(layer.weight.T)))
+                    w = np.ascontiguousarray(layer.params["weight"].T)
+                    lin.weight.copy_(torch.from_numpy(w))
                     if layer.use_bias:
-                        lin.bias.copy_(torch.from_numpy(layer.bias.copy()))
+                        lin.bias.copy_(torch.from_numpy(layer.params["bias"].copy()))
                 mods.append(lin)
                 continue
             name = layer.name
@@ -137,7 +139,7 @@ def to_torch(model: Sequential) -> Any:
     return nn.Sequential(*mods)
 
 
-def _flatten(module, prefix):
+def _flatten(module: Any, prefix: str) -> Iterator[Tuple[str, Any]]:
     torch = _torch()
     for name, child in module.named_children():
         where = f"{prefix}[{name}]" if prefix else f"[{name}]"
@@ -147,7 +149,7 @@ def _flatten(module, prefix):
             yield where, child
 
 
-def _numpy(tensor, dtype):
+def _numpy(tensor: Any, dtype: Any) -> np.ndarray:
     return tensor.detach().cpu().numpy().astype(dtype, copy=True)
 
 
@@ -231,7 +233,7 @@ def from_torch(module: Any, seed: int = 0) -> Sequential:
 
 
 # ------------------------------------------------------------------- ONNX
-def _onnx():
+def _onnx() -> Any:
     try:
         import onnx
         from onnx import helper, numpy_helper

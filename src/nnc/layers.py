@@ -22,12 +22,13 @@ also be built on its own with ``layer.build(in_features, gen=..., dtype=...)``
 to try its ``forward``/``backward`` by hand.
 """
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple, Union
 import numbers
 
 import numpy as np
 
 from . import _core
+from ._typing import ArrayLike, DTypeLike, FloatArray
 
 __all__ = ["Layer", "Dense", "Activation"]  # + one class per activation of ops.def, below
 
@@ -65,42 +66,42 @@ class Layer:
     ``backward(dy)`` needs; ``backward`` fills ``grads`` and returns dx.
     """
 
-    _param_order = ()
+    _param_order: Tuple[str, ...] = ()
 
-    def __init__(self):
-        self.params = {}
-        self.grads = {}
-        self.in_features = None
-        self.out_features = None
-        self._cache = None
-        self._owner = None
+    def __init__(self) -> None:
+        self.params: Dict[str, FloatArray] = {}
+        self.grads: Dict[str, FloatArray] = {}
+        self.in_features: Optional[int] = None
+        self.out_features: Optional[int] = None
+        self._cache: Any = None
+        self._owner: Any = None
 
     # -- construction -------------------------------------------------------
     @property
-    def built(self):
+    def built(self) -> bool:
         """True once the layer has its parameter arrays (and knows its width)."""
         return self.in_features is not None
 
-    def build(self, in_features, gen=None, dtype="float64"):
+    def build(self, in_features: int, gen: Any = None, dtype: DTypeLike = "float64") -> int:
         """Allocates and initialises the parameters for ``in_features`` inputs;
         returns the number of output features."""
         raise NotImplementedError
 
     # -- parameters ---------------------------------------------------------
-    def named_parameters(self):
+    def named_parameters(self) -> List[Tuple[str, FloatArray]]:
         """[(name, array)] in the layer's fixed order (weight, bias / alpha)."""
         return [(n, self.params[n]) for n in self._param_order if n in self.params]
 
     @property
-    def n_params(self):
+    def n_params(self) -> int:
         """Number of scalar parameters."""
         return sum(int(a.size) for a in self.params.values())
 
-    def zero_grad(self):
+    def zero_grad(self) -> None:
         for g in self.grads.values():
             g[...] = 0
 
-    def _set_param(self, name, value):
+    def _set_param(self, name: str, value: ArrayLike) -> None:
         arr = self.params[name]
         value = np.asarray(value)
         if value.shape != arr.shape and value.size != 1:
@@ -109,35 +110,35 @@ class Layer:
         arr[...] = value
 
     # -- what the engine sees -------------------------------------------------
-    def _describe(self, index_of):
+    def _describe(self, index_of: Callable[[str], int]) -> Tuple[Any, ...]:
         """The engine's layer tuple; index_of(name) is this layer's parameter
         ``name``'s position in the model's parameter list."""
         raise NotImplementedError
 
-    def _penalized(self, name):
+    def _penalized(self, name: str) -> bool:
         return False
 
     # -- step by step -------------------------------------------------------
-    def forward(self, x):
+    def forward(self, x: ArrayLike) -> FloatArray:
         raise NotImplementedError
 
-    def backward(self, dy):
+    def backward(self, dy: ArrayLike) -> FloatArray:
         raise NotImplementedError
 
-    def _need_cache(self):
+    def _need_cache(self) -> Any:
         if self._cache is None:
             raise RuntimeError(f"{self!r}: backward() needs a forward() first (it uses the "
                                f"forward pass's input)")
         return self._cache
 
-    def _config(self):
+    def _config(self) -> Dict[str, Any]:
         return {}
 
-    def __call__(self, x):
+    def __call__(self, x: ArrayLike) -> FloatArray:
         """``layer(x)`` is ``layer.forward(x)`` (as in PyTorch and Keras)."""
         return self.forward(x)
 
-    def __setstate__(self, state):
+    def __setstate__(self, state: Dict[str, Any]) -> None:
         # unpickled parameters must be arrays the engine can update in place
         from ._pickling import writable
 
@@ -161,8 +162,9 @@ class Dense(Layer):
 
     _param_order = ("weight", "bias")
 
-    def __init__(self, in_features, out_features, bias=True, init="xavier_uniform", weight=None,
-                 bias_init=0.0):
+    def __init__(self, in_features: int, out_features: int, bias: bool = True,
+                 init: Union[str, Callable[..., FloatArray]] = "xavier_uniform",
+                 weight: Optional[ArrayLike] = None, bias_init: ArrayLike = 0.0) -> None:
         super().__init__()
         self._in = _check_features(in_features, "in_features", "Dense")
         self._out = _check_features(out_features, "out_features", "Dense")
@@ -188,7 +190,7 @@ class Dense(Layer):
                              f"expected a number or ({self._out},)")
         self._bias0 = b0
 
-    def build(self, in_features, gen=None, dtype="float64"):
+    def build(self, in_features: int, gen: Any = None, dtype: DTypeLike = "float64") -> int:
         from . import init as _init
 
         if in_features != self._in:
@@ -212,33 +214,33 @@ class Dense(Layer):
         return self._out
 
     @property
-    def weight(self):
+    def weight(self) -> Optional[FloatArray]:
         """The weight array W, shape (in_features, out_features)."""
         return self.params.get("weight")
 
     @weight.setter
-    def weight(self, value):
+    def weight(self, value: ArrayLike) -> None:
         self._set_param("weight", value)
 
     @property
-    def bias(self):
+    def bias(self) -> Optional[FloatArray]:
         """The bias array b, shape (out_features,), or None without bias."""
         return self.params.get("bias")
 
     @bias.setter
-    def bias(self, value):
+    def bias(self, value: ArrayLike) -> None:
         if "bias" not in self.params:
             raise AttributeError(f"{self!r} has no bias")
         self._set_param("bias", value)
 
-    def _describe(self, index_of):
+    def _describe(self, index_of: Callable[[str], int]) -> Tuple[Any, ...]:
         return (_LAYER_DENSE, self._in, self._out, 0, 0.0, index_of("weight"),
                 index_of("bias") if self.use_bias else -1)
 
-    def _penalized(self, name):
+    def _penalized(self, name: str) -> bool:
         return name == "weight"
 
-    def forward(self, x):
+    def forward(self, x: ArrayLike) -> FloatArray:
         """``x @ W + b`` (nnc.matmul); caches x for backward."""
         from .linalg import matmul
 
@@ -252,7 +254,7 @@ class Dense(Layer):
         self._cache = x
         return y
 
-    def backward(self, dy):
+    def backward(self, dy: ArrayLike) -> FloatArray:
         """Given dy = d loss / d Y: grads["weight"] = x^T dy, grads["bias"] =
         column sums of dy; returns dx = dy W^T."""
         from .linalg import matmul
@@ -264,10 +266,10 @@ class Dense(Layer):
             self.grads["bias"][...] = dy.sum(axis=0)
         return matmul(dy, self.params["weight"], trans_b=True)
 
-    def _config(self):
+    def _config(self) -> Dict[str, Any]:
         return {"in_features": self._in, "out_features": self._out, "bias": self.use_bias}
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         extra = "" if self.use_bias else ", bias=False"
         return f"Dense({self._in} -> {self._out}{extra})"
 
@@ -325,7 +327,7 @@ class Activation(Layer):
     usual way to write them.
     """
 
-    def __init__(self, name, alpha=0.0):
+    def __init__(self, name: str, alpha: float = 0.0) -> None:
         super().__init__()
         if name not in _ACT_CODES:
             raise ValueError(f"Activation: unknown activation {name!r}; expected one of "
@@ -339,24 +341,24 @@ class Activation(Layer):
         if "__init__" in cls.__dict__:
             cls.__init__ = _accept_axis(cls.__dict__["__init__"], cls.__name__)
 
-    def build(self, in_features, gen=None, dtype="float64"):
+    def build(self, in_features: int, gen: Any = None, dtype: DTypeLike = "float64") -> int:
         self.in_features = self.out_features = int(in_features)
         self._dtype = np.dtype(dtype)
         self._build_params(np.dtype(dtype))
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
         return self.out_features
 
-    def _build_params(self, dt):
+    def _build_params(self, dt: Any) -> None:
         self.params = {}
 
-    def _describe(self, index_of):
+    def _describe(self, index_of: Callable[[str], int]) -> Tuple[Any, ...]:
         return (_LAYER_ACTIVATION, self.in_features, self.out_features, _ACT_CODES[self.name],
                 self.alpha, -1, -1)
 
-    def _alpha_value(self):
+    def _alpha_value(self) -> float:
         return self.alpha
 
-    def forward(self, x):
+    def forward(self, x: ArrayLike) -> FloatArray:
         """act(x) through nnc.functional; caches x and the output."""
         from . import functional as F
 
@@ -369,7 +371,7 @@ class Activation(Layer):
         self._cache = (x, y)
         return y
 
-    def backward(self, dy):
+    def backward(self, dy: ArrayLike) -> FloatArray:
         """dx = dy * act'(x) (softmax: the row-wise Jacobian product)."""
         from . import functional as F
 
@@ -379,14 +381,14 @@ class Activation(Layer):
             return getattr(F, self.name + "_backward")(x, dy, alpha=self._alpha_value())
         return getattr(F, self.name + "_backward")(x, dy)
 
-    def _config(self):
+    def _config(self) -> Dict[str, Any]:
         if type(self) is Activation:
             return {"name": self.name, "alpha": self.alpha}
         return {"alpha": self.alpha} if type(self)._has_alpha else {}
 
     _has_alpha = False
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         cls = type(self).__name__
         if cls == "Activation":
             return f"Activation({self.name!r}, alpha={self.alpha!r})"
@@ -401,22 +403,22 @@ class _LearnedAlpha(Activation):
 
     _param_order = ("alpha",)
 
-    def _build_params(self, dt):
+    def _build_params(self, dt: Any) -> None:
         self.params = {"alpha": np.full((1,), self.alpha, dtype=dt)}
 
     @property
-    def alpha_param(self):
+    def alpha_param(self) -> Optional[FloatArray]:
         """The learned slope as a 1-element array (None before build)."""
         return self.params.get("alpha")
 
-    def _alpha_value(self):
+    def _alpha_value(self) -> float:
         return float(self.params["alpha"][0]) if "alpha" in self.params else self.alpha
 
-    def _describe(self, index_of):
+    def _describe(self, index_of: Callable[[str], int]) -> Tuple[Any, ...]:
         return (_LAYER_ACTIVATION, self.in_features, self.out_features, _ACT_CODES[self.name],
                 0.0, index_of("alpha"), -1)
 
-    def backward(self, dy):
+    def backward(self, dy: ArrayLike) -> FloatArray:
         """dx = dy * act'(x); grads["alpha"] = d loss / d alpha."""
         from . import functional as F
 
@@ -426,27 +428,31 @@ class _LearnedAlpha(Activation):
         self.grads["alpha"][0] = dalpha
         return dx
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"{type(self).__name__}(alpha={self._alpha_value()!r})"
 
 
-def _activation_class(row):
+def _activation_class(row: Dict[str, Any]) -> type:
     """The layer class of one ops.def activation row: ``Cls()`` without alpha,
     ``Cls(alpha=default)`` with a fixed or learned one."""
     name, mode, default = row["name"], row["alpha"], row["alpha_default"]
     base = _LearnedAlpha if mode == "learned" else Activation
+    init: Callable[..., None]
     if mode == "none":
-        def __init__(self):
+        def plain(self: Activation) -> None:
             Activation.__init__(self, name)
+        init = plain
     else:
-        def __init__(self, alpha=default):
+        def with_alpha(self: Activation, alpha: float = default) -> None:
             Activation.__init__(self, name, alpha)
+        init = with_alpha
     doc = row["doc"]
     if mode == "learned":
-        doc += "  " + " ".join(_LearnedAlpha.__doc__.split("\n", 1)[1].split())
-    cls = type(row["cls"], (base,), {"__init__": __init__, "__doc__": doc,
+        doc += "  " + " ".join((_LearnedAlpha.__doc__ or "").split("\n", 1)[1].split())
+    init.__name__ = "__init__"
+    cls = type(row["cls"], (base,), {"__init__": init, "__doc__": doc,
                                       "_has_alpha": mode != "none", "__module__": __name__})
-    __init__.__qualname__ = f"{row['cls']}.__init__"
+    init.__qualname__ = f"{row['cls']}.__init__"
     return cls
 
 

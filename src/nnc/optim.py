@@ -39,7 +39,7 @@ as ``fit`` (``nnc.functional.<name>_step``).
 """
 import contextlib
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Dict, Optional
 import numbers
 import weakref
 
@@ -132,13 +132,13 @@ class Optimizer:
     which gives its hyper-parameters (attributes of the same names, see
     ``_attr``), their checks and its state arrays."""
 
-    kind = None
+    kind: Optional[str] = None
 
-    def __init__(self):
-        self.state = {}
-        self._t = np.zeros(1, dtype=np.int64)
-        self._model = None
-        self._layout = None
+    def __init__(self) -> None:
+        self.state: Dict[str, Dict[str, Any]] = {}
+        self._t: Any = np.zeros(1, dtype=np.int64)  # int64 array of shape (1,), shared with C
+        self._model: Any = None
+        self._layout: Any = None
 
     # -- what the op table says ---------------------------------------------
     @classmethod
@@ -166,11 +166,11 @@ class Optimizer:
 
     # -- state --------------------------------------------------------------
     @property
-    def t(self):
+    def t(self) -> int:
         """Number of updates applied so far (Adam's bias-correction counter)."""
         return int(self._t[0])
 
-    def reset(self):
+    def reset(self) -> None:
         """Forgets the state: the next update starts from zero velocity /
         moments and t = 0."""
         self.state = {}
@@ -218,7 +218,7 @@ class Optimizer:
         return (_OPT_CODES[self.kind], self._hyper_values(), self._t)
 
     # -- step by step -------------------------------------------------------
-    def step(self, model):
+    def step(self, model: Any) -> None:
         """One update of every parameter of `model` from its grads."""
         raise NotImplementedError
 
@@ -327,17 +327,17 @@ class _Gradient(Optimizer):
     """A GRADIENT optimizer of the op table: ``step`` applies its update
     kernel (``nnc.functional.<kind>_step``) to every parameter."""
 
-    def __init__(self, **hyper):
+    def __init__(self, **hyper: Any) -> None:
         super().__init__()
-        self._saved = None
+        self._saved: Any = None
         self._set_hyper(hyper)
 
     def _step_fn(self):
         from . import functional as F
 
-        return getattr(F, self.kind + "_step")
+        return getattr(F, f"{self.kind}_step")
 
-    def look_ahead(self, model):
+    def look_ahead(self, model: Any) -> None:
         """Moves the model's parameters to w + mu v, remembering w (only for
         look-ahead optimizers: call it before the forward and backward
         passes of a step-by-step update)."""
@@ -352,7 +352,7 @@ class _Gradient(Optimizer):
             self._saved[name] = w.copy()
             axpy(mu, self.state[name][velocity], w)
 
-    def step(self, model):
+    def step(self, model: Any) -> None:
         # Serialised with fit and every other method that touches the model's
         # parameters (the model's lock), so another thread never sees half a step.
         lock = getattr(model, "_lock", None)
@@ -377,7 +377,7 @@ class _Gradient(Optimizer):
         self._saved = None
         self._t[0] = t
 
-    def reset(self):
+    def reset(self) -> None:
         super().reset()
         self._saved = None
 

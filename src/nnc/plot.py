@@ -39,9 +39,23 @@ A descent path is either a tuple ``(p1, p2)`` or ``(p1, p2, loss)`` of equal
 length 1-D arrays (one entry per step), or a 2-D array with one row per step
 and 2 or 3 columns in that order.
 """
+from __future__ import annotations
+
 import math
+import os
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Sequence, Tuple, Union, cast
 
 import numpy as np
+
+from ._typing import ArrayLike
+
+if TYPE_CHECKING:
+    from matplotlib.animation import FuncAnimation
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+#: A descent path: ``(p1, p2)`` or ``(p1, p2, loss)``, or an array of 2 or 3 columns.
+Path = Union[ArrayLike, Tuple[ArrayLike, ...]]
 
 __all__ = [
     "loss_curves",
@@ -69,7 +83,7 @@ _INSTALL_HINT = 'nnc.plot needs matplotlib; install it with: pip install "nnc[pl
 # helpers
 # --------------------------------------------------------------------------
 
-def _plt():
+def _plt() -> Any:
     """Import pyplot lazily, with an install hint when matplotlib is missing."""
     try:
         import matplotlib.pyplot as plt
@@ -78,7 +92,7 @@ def _plt():
     return plt
 
 
-def _check_axes(ax, name="ax"):
+def _check_axes(ax: Any, name: str = "ax") -> Any:
     """Refuse anything that is not a matplotlib Axes, naming the argument."""
     _plt()
     from matplotlib.axes import Axes
@@ -87,7 +101,8 @@ def _check_axes(ax, name="ax"):
     return ax
 
 
-def _new_axes(ax, figsize=FIGSIZE, projection=None):
+def _new_axes(ax: Any, figsize: Tuple[float, float] = FIGSIZE,
+              projection: Optional[str] = None) -> Tuple[Any, Axes]:
     """Return (fig, ax): the given axes and its figure, or a fresh pair."""
     if ax is not None:
         _check_axes(ax)
@@ -96,6 +111,12 @@ def _new_axes(ax, figsize=FIGSIZE, projection=None):
     fig = plt.figure(figsize=figsize)
     ax = fig.add_subplot(1, 1, 1, projection=projection)
     return fig, ax
+
+
+def _new_axes_3d(ax: Any, figsize: Tuple[float, float]) -> Tuple[Any, Any]:
+    """_new_axes with a 3-D projection: an mpl_toolkits Axes3D (Any here:
+    the Axes type does not know the 3-D methods)."""
+    return _new_axes(ax, figsize=figsize, projection="3d")
 
 
 def _two_numbers(value, name, positive=False):
@@ -219,10 +240,11 @@ def _interp_grid(x, y, loss, px, py):
             + (1 - tx) * ty * loss[j + 1, i] + tx * ty * loss[j + 1, i + 1])
 
 
-def _levels(loss, levels, log):
+def _levels(loss: Any, levels: Any, log: bool) -> Any:
     """Contour levels: the given ones, or ``levels`` of them, geometric when ``log``."""
     if not np.isscalar(levels):
         return np.asarray(levels, dtype=np.float64)
+    count = int(cast(Any, levels))
     finite = loss[np.isfinite(loss)]
     if finite.size == 0:
         raise ValueError("loss has no finite values to draw")
@@ -233,11 +255,12 @@ def _levels(loss, levels, log):
         pos = finite[finite > 0]
         lo = float(pos.min()) if pos.size else 1e-12
         hi = max(hi, 10.0 * lo)
-        return np.geomspace(lo, hi, int(levels))
-    return np.linspace(lo, hi, int(levels))
+        return np.geomspace(lo, hi, count)
+    return np.linspace(lo, hi, count)
 
 
-def _draw_path(ax, px, py, *, color="tab:red", label="descent path", markers=True):
+def _draw_path(ax: Any, px: Any, py: Any, *, color: str = "tab:red",
+               label: Optional[str] = "descent path", markers: bool = True) -> None:
     """A path as a line with small dots, a circle at the start and a star at the end."""
     n = px.size
     step = max(1, n // 60)  # at most ~60 dots; the line itself keeps every step
@@ -252,8 +275,10 @@ def _draw_path(ax, px, py, *, color="tab:red", label="descent path", markers=Tru
 # curves and lines
 # --------------------------------------------------------------------------
 
-def loss_curves(losses, *, labels=None, log=False, ax=None, x=None,
-                title="Loss during training", xlabel="step", ylabel="loss"):
+def loss_curves(losses: Any, *, labels: Optional[Sequence[str]] = None, log: bool = False,
+                ax: Optional[Axes] = None, x: Optional[ArrayLike] = None,
+                title: str = "Loss during training", xlabel: str = "step",
+                ylabel: str = "loss") -> Figure:
     """Plot one or several loss curves.
 
     Parameters
@@ -290,9 +315,11 @@ def loss_curves(losses, *, labels=None, log=False, ax=None, x=None,
     return fig
 
 
-def points_with_lines(x, y, lines=None, *, labels=None, ax=None, xlim=None,
-                      title="Data and fitted line", xlabel="x", ylabel="y",
-                      point_label="data"):
+def points_with_lines(x: ArrayLike, y: ArrayLike, lines: Any = None, *,
+                      labels: Optional[Sequence[str]] = None, ax: Optional[Axes] = None,
+                      xlim: Optional[Tuple[float, float]] = None,
+                      title: str = "Data and fitted line", xlabel: str = "x", ylabel: str = "y",
+                      point_label: str = "data") -> Figure:
     """Scatter the points (x, y) and draw straight lines over them.
 
     Parameters
@@ -328,7 +355,7 @@ def points_with_lines(x, y, lines=None, *, labels=None, ax=None, xlim=None,
         items = list(lines.items())
     else:
         single = callable(lines) or (len(lines) == 2 and np.isscalar(lines[0]))
-        seq = [lines] if single else list(lines)
+        seq = [lines] if single else list(cast(Any, lines))
         if labels is None:
             labs = [None] * len(seq)
         else:
@@ -356,8 +383,11 @@ def points_with_lines(x, y, lines=None, *, labels=None, ax=None, xlim=None,
     return fig
 
 
-def descent_1d(w, loss, path_w, path_loss=None, *, ax=None, title="Descent on the error curve",
-               xlabel="weight", ylabel="error", arrows=True, max_arrows=12, log=False):
+def descent_1d(w: ArrayLike, loss: ArrayLike, path_w: ArrayLike,
+               path_loss: Optional[ArrayLike] = None, *, ax: Optional[Axes] = None,
+               title: str = "Descent on the error curve", xlabel: str = "weight",
+               ylabel: str = "error", arrows: bool = True, max_arrows: int = 12,
+               log: bool = False) -> Figure:
     """A one-weight error curve with the weights the learning visited.
 
     Parameters
@@ -408,9 +438,11 @@ def descent_1d(w, loss, path_w, path_loss=None, *, ax=None, title="Descent on th
 # loss surfaces
 # --------------------------------------------------------------------------
 
-def loss_contour(x, y, loss, *, path=None, levels=20, log=False, filled=True, ax=None,
-                 indexing="xy", colorbar=True, cmap="viridis",
-                 title="Loss surface", xlabel="w", ylabel="b", path_label="descent path"):
+def loss_contour(x: ArrayLike, y: ArrayLike, loss: ArrayLike, *, path: Optional[Path] = None,
+                 levels: Union[int, ArrayLike] = 20, log: bool = False, filled: bool = True,
+                 ax: Optional[Axes] = None, indexing: str = "xy", colorbar: bool = True,
+                 cmap: str = "viridis", title: str = "Loss surface", xlabel: str = "w",
+                 ylabel: str = "b", path_label: str = "descent path") -> Figure:
     """Contour map of a loss over two parameters, optionally with a descent path.
 
     Parameters
@@ -463,9 +495,11 @@ def loss_contour(x, y, loss, *, path=None, levels=20, log=False, filled=True, ax
     return fig
 
 
-def loss_surface_3d(x, y, loss, *, path=None, ax=None, indexing="xy", cmap="viridis",
-                    elev=30.0, azim=-60.0, log=False, title="Loss surface",
-                    xlabel="w", ylabel="b", zlabel="loss", figsize=(7.0, 5.0)):
+def loss_surface_3d(x: ArrayLike, y: ArrayLike, loss: ArrayLike, *, path: Optional[Path] = None,
+                    ax: Any = None, indexing: str = "xy", cmap: str = "viridis",
+                    elev: float = 30.0, azim: float = -60.0, log: bool = False,
+                    title: str = "Loss surface", xlabel: str = "w", ylabel: str = "b",
+                    zlabel: str = "loss", figsize: Tuple[float, float] = (7.0, 5.0)) -> Figure:
     """The loss over two parameters as a 3-D surface, optionally with a descent path.
 
     The path's heights are its third column when given, otherwise they are
@@ -476,7 +510,7 @@ def loss_surface_3d(x, y, loss, *, path=None, ax=None, indexing="xy", cmap="viri
     """
     x, y, loss = _grid(x, y, loss, indexing)
     fresh = ax is None
-    fig, ax = _new_axes(ax, figsize=figsize, projection="3d")
+    fig, ax = _new_axes_3d(ax, figsize)
     if not hasattr(ax, "plot_surface"):
         raise ValueError("ax must be a 3-D axes (fig.add_subplot(projection='3d'))")
     if fresh:
@@ -504,8 +538,11 @@ def loss_surface_3d(x, y, loss, *, path=None, ax=None, indexing="xy", cmap="viri
     return fig
 
 
-def optimizer_paths(x, y, loss, paths, *, levels=20, log=False, ax=None, indexing="xy",
-                    title="Optimizers on one loss surface", xlabel="w", ylabel="b"):
+def optimizer_paths(x: ArrayLike, y: ArrayLike, loss: ArrayLike, paths: Dict[str, Path], *,
+                    levels: Union[int, ArrayLike] = 20, log: bool = False,
+                    ax: Optional[Axes] = None, indexing: str = "xy",
+                    title: str = "Optimizers on one loss surface", xlabel: str = "w",
+                    ylabel: str = "b") -> Figure:
     """Several descent paths on one contour map, one colour per optimizer.
 
     ``paths`` is a dict {label: path} (see the module docstring for a path).
@@ -563,9 +600,12 @@ def _sample_steps(x, y, px, py, count, spacing, name):
     return np.unique(idx)
 
 
-def descent_snapshots(x, y, loss, path, *, count=4, spacing="distance", levels=20, log=False,
-                      indexing="xy", title="Gradient descent, step by step", xlabel="w",
-                      ylabel="b", panel_size=(3.0, 2.6)):
+def descent_snapshots(x: ArrayLike, y: ArrayLike, loss: ArrayLike, path: Path, *, count: int = 4,
+                      spacing: str = "distance", levels: Union[int, ArrayLike] = 20,
+                      log: bool = False, indexing: str = "xy",
+                      title: str = "Gradient descent, step by step", xlabel: str = "w",
+                      ylabel: str = "b",
+                      panel_size: Tuple[float, float] = (3.0, 2.6)) -> Figure:
     """A still version of ``descent_animation``: ``count`` small contour maps in a
     row, panel k showing the path up to its k-th sampled step.
 
@@ -591,9 +631,12 @@ def descent_snapshots(x, y, loss, path, *, count=4, spacing="distance", levels=2
     return fig
 
 
-def descent_animation(x, y, loss, path, *, frames=30, spacing="steps", interval=120, levels=20,
-                      log=False, indexing="xy", title="Gradient descent", xlabel="w", ylabel="b",
-                      figsize=(5.5, 4.0)):
+def descent_animation(x: ArrayLike, y: ArrayLike, loss: ArrayLike, path: Path, *,
+                      frames: int = 30, spacing: str = "steps", interval: int = 120,
+                      levels: Union[int, ArrayLike] = 20, log: bool = False,
+                      indexing: str = "xy", title: str = "Gradient descent", xlabel: str = "w",
+                      ylabel: str = "b",
+                      figsize: Tuple[float, float] = (5.5, 4.0)) -> FuncAnimation:
     """An animation of the descent path growing on the contour map.
 
     The path is sampled at ``frames`` steps (always including the first and
@@ -631,13 +674,14 @@ def descent_animation(x, y, loss, path, *, frames=30, spacing="steps", interval=
         text.set_text(f"step {i}   loss {pl[i]:.4g}")
         return trail, head, text
 
-    anim = FuncAnimation(fig, draw, frames=len(idx), interval=interval, blit=False,
-                         repeat=True)
+    anim: Any = FuncAnimation(fig, draw, frames=len(idx), interval=interval, blit=False,
+                              repeat=True)
     anim.nnc_frames = [int(i) for i in idx]
     return anim
 
 
-def animation_html(anim, *, close=True, default_mode="once", frame_format="png"):
+def animation_html(anim: FuncAnimation, *, close: bool = True, default_mode: str = "once",
+                   frame_format: str = "png") -> Any:
     """The animation as a self-contained HTML player (JavaScript, embedded frames and
     the buttons' icons as inline CSS: it works offline, nothing is fetched).
 
@@ -658,7 +702,7 @@ def animation_html(anim, *, close=True, default_mode="once", frame_format="png")
         # CDN; offline_jshtml draws them with inline CSS instead.
         html = offline_jshtml(anim.to_jshtml(default_mode=default_mode))
     if close:
-        _plt().close(anim._fig)
+        _plt().close(cast(Any, anim)._fig)
     try:
         from IPython.display import HTML
     except ImportError:  # pragma: no cover - IPython comes with Jupyter
@@ -670,7 +714,7 @@ def animation_html(anim, *, close=True, default_mode="once", frame_format="png")
 # activations, classifiers, approximation
 # --------------------------------------------------------------------------
 
-def _activation_pair(spec):
+def _activation_pair(spec: Any) -> Tuple[str, Callable[[Any], Any], Callable[[Any], Any]]:
     """(label, f, df) from a name, (name, params), (label, f) or (label, f, df)."""
     if isinstance(spec, str):
         name, params = spec, {}
@@ -680,10 +724,11 @@ def _activation_pair(spec):
         label, f = spec[0], spec[1]
         df = spec[2] if len(spec) == 3 else None
         if df is None:
-            def df(x, f=f):
+            def central(x: Any, f: Callable[[Any], Any] = f) -> Any:
                 # central difference; h ~ cbrt(machine epsilon) balances truncation and rounding
                 h = 6e-6 * np.maximum(1.0, np.abs(x))
                 return (np.asarray(f(x + h)) - np.asarray(f(x - h))) / (2 * h)
+            df = central
         return str(label), f, df
     else:
         raise ValueError(
@@ -705,24 +750,28 @@ def _activation_pair(spec):
     if name == "prelu":
         alpha = params.get("alpha", 0.25)
 
-        def f(x):
+        def prelu(x: Any) -> Any:
             return F.prelu(x, alpha)
 
-        def df(x):
+        def prelu_backward(x: Any) -> Any:
             return F.prelu_backward(x, np.ones_like(x), alpha)[0]
+        f, df = prelu, prelu_backward
     else:
-        def f(x):
+        def forward(x: Any) -> Any:
             return F.__dict__[name](x, **params)
 
-        def df(x):
+        def backward(x: Any) -> Any:
             return F.__dict__[name + "_backward"](x, np.ones_like(x), **params)
+        f, df = forward, backward
     label = name + ("" if not params else
                     " (" + ", ".join(f"{k}={v:g}" for k, v in params.items()) + ")")
     return label, f, df
 
 
-def activation_functions(activations, *, x=None, derivatives=True, layout="pair", axes=None,
-                         title="Activation functions"):
+def activation_functions(activations: Sequence[Any], *, x: Optional[ArrayLike] = None,
+                         derivatives: bool = True, layout: str = "pair",
+                         axes: Optional[Sequence[Axes]] = None,
+                         title: str = "Activation functions") -> Figure:
     """Activation functions and their derivatives.
 
     Parameters
@@ -808,8 +857,10 @@ def activation_functions(activations, *, x=None, derivatives=True, layout="pair"
     return fig
 
 
-def decision_boundary(predict, X, y, *, resolution=200, padding=0.5, threshold=0.5, ax=None,
-                      title="Decision boundary", xlabel="x1", ylabel="x2"):
+def decision_boundary(predict: Callable[[Any], Any], X: ArrayLike, y: ArrayLike, *,
+                      resolution: int = 200, padding: float = 0.5, threshold: float = 0.5,
+                      ax: Optional[Axes] = None, title: str = "Decision boundary",
+                      xlabel: str = "x1", ylabel: str = "x2") -> Figure:
     """A classifier's decision regions over the plane, with the labelled points.
 
     Parameters
@@ -878,9 +929,10 @@ def decision_boundary(predict, X, y, *, resolution=200, padding=0.5, threshold=0
     return fig
 
 
-def boxcar_approximation(x, target, approximations, *, ax=None,
-                         title="Sums of sigmoid pairs approximating a function",
-                         xlabel="x", ylabel="y"):
+def boxcar_approximation(x: ArrayLike, target: ArrayLike, approximations: Any, *,
+                         ax: Optional[Axes] = None,
+                         title: str = "Sums of sigmoid pairs approximating a function",
+                         xlabel: str = "x", ylabel: str = "y") -> Figure:
     """A target function against its approximations by sums of sigmoid pairs.
 
     Parameters
@@ -918,9 +970,12 @@ def boxcar_approximation(x, target, approximations, *, ax=None,
 # learning-rate maps
 # --------------------------------------------------------------------------
 
-def learning_rate_map(alphas, values, *, critical=None, diverge_above=None, floor=None, ax=None,
-                      log_alpha=False, log_values=True, title="Final loss over learning rates",
-                      xlabel="learning rate alpha", ylabel="final loss"):
+def learning_rate_map(alphas: ArrayLike, values: ArrayLike, *, critical: Optional[float] = None,
+                      diverge_above: Optional[float] = None, floor: Optional[float] = None,
+                      ax: Optional[Axes] = None, log_alpha: bool = False,
+                      log_values: bool = True, title: str = "Final loss over learning rates",
+                      xlabel: str = "learning rate alpha",
+                      ylabel: str = "final loss") -> Figure:
     """Final loss (or steps to converge) for each learning rate of a sweep.
 
     Parameters
@@ -985,9 +1040,12 @@ def learning_rate_map(alphas, values, *, critical=None, diverge_above=None, floo
     return fig
 
 
-def divergence_map(alphas, inputs, values, *, critical=None, floor=None, ax=None,
-                   log_alpha=True, log_inputs=False, title="Where gradient descent converges",
-                   xlabel="learning rate alpha", ylabel="input"):
+def divergence_map(alphas: ArrayLike, inputs: ArrayLike, values: ArrayLike, *,
+                   critical: Union[Callable[[Any], Any], ArrayLike, None] = None,
+                   floor: Optional[float] = None,
+                   ax: Optional[Axes] = None, log_alpha: bool = True, log_inputs: bool = False,
+                   title: str = "Where gradient descent converges",
+                   xlabel: str = "learning rate alpha", ylabel: str = "input") -> Figure:
     """Final loss over a 2-D sweep of learning rate and input, diverged runs marked.
 
     Parameters
@@ -1049,24 +1107,26 @@ def divergence_map(alphas, inputs, values, *, critical=None, floor=None, ax=None
     return fig
 
 
-def save_figure(fig, path, *, dpi=100, close=True):
+def save_figure(fig: Union[Figure, FuncAnimation], path: Union[str, "os.PathLike[str]"], *,
+                dpi: float = 100, close: bool = True) -> Union[str, "os.PathLike[str]"]:
     """Save a figure (or an animation's last frame) as PNG and close it.
 
     Returns the path.  Animations are drawn at their final frame.
     """
-    if hasattr(fig, "to_jshtml"):  # a FuncAnimation: keep its final frame
-        anim = fig
-        fig = anim._fig
+    obj: Any = fig  # (matplotlib's types do not know the animation's private fields)
+    if hasattr(obj, "to_jshtml"):  # a FuncAnimation: keep its final frame
+        anim = obj
+        obj = anim._fig
         n = len(getattr(anim, "nnc_frames", [])) or 1
         anim._func(n - 1)
         anim._draw_was_started = True  # drawn by hand: silence matplotlib's unused-animation warning
-    fig.savefig(path, dpi=dpi, bbox_inches="tight")
+    obj.savefig(path, dpi=dpi, bbox_inches="tight")
     if close:
-        _plt().close(fig)
+        _plt().close(obj)
     return path
 
 
-def __getattr__(name):
+def __getattr__(name: str) -> Any:
     # book_figures moved to nnc.book.figures (nnc.plot keeps the general figures)
     if name == "book_figures":
         import warnings

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import copy
 import numbers
-from typing import Any, Optional, Sequence, Union
+from typing import Any, Optional, Sequence, TypeVar, Union, cast
 
 import numpy as np
 
@@ -40,11 +40,14 @@ except ImportError as exc:  # pragma: no cover - exercised without scikit-learn
     raise ImportError("nnc.sklearn needs scikit-learn: pip install \"nnc[sklearn]\" "
                       "(or pip install scikit-learn)") from exc
 
-try:  # scikit-learn >= 1.6
-    from sklearn.utils.validation import validate_data as _validate_data
-except ImportError:  # pragma: no cover - older scikit-learn
-    def _validate_data(estimator, *args, **kwargs):
-        return estimator._validate_data(*args, **kwargs)
+from sklearn.utils import validation as _sk_validation
+
+
+def _validate_data(estimator: Any, *args: Any, **kwargs: Any) -> Any:
+    fn = getattr(_sk_validation, "validate_data", None)  # scikit-learn >= 1.6
+    if fn is not None:
+        return fn(estimator, *args, **kwargs)
+    return estimator._validate_data(*args, **kwargs)  # pragma: no cover - older scikit-learn
 
 from . import functional as F
 from . import layers as _layers
@@ -57,6 +60,9 @@ __all__ = ["NNCRegressor", "NNCClassifier"]
 _ACTIVATIONS = {"identity": _layers.Identity, "sigmoid": _layers.Sigmoid, "tanh": _layers.Tanh,
                 "relu": _layers.ReLU, "leaky_relu": _layers.LeakyReLU, "prelu": _layers.PReLU,
                 "elu": _layers.ELU, "selu": _layers.SELU}
+
+
+_E = TypeVar("_E", bound="_NNCEstimator")
 
 
 class _NNCEstimator(BaseEstimator):
@@ -86,15 +92,15 @@ class _NNCEstimator(BaseEstimator):
         self.threads = threads
 
     # -- building blocks ----------------------------------------------------
-    def _what(self):
+    def _what(self) -> str:
         return type(self).__name__
 
-    def _hidden(self):
-        sizes = self.hidden_layer_sizes
+    def _hidden(self) -> tuple[int, ...]:
+        sizes: Any = self.hidden_layer_sizes
         if isinstance(sizes, numbers.Integral) and not isinstance(sizes, (bool, np.bool_)):
             sizes = (sizes,)
         try:
-            sizes = tuple(sizes)
+            sizes = tuple(cast(Any, sizes))
         except TypeError:
             raise TypeError(f"{self._what()}: hidden_layer_sizes must be a tuple of ints, got "
                             f"{self.hidden_layer_sizes!r}") from None
@@ -104,7 +110,7 @@ class _NNCEstimator(BaseEstimator):
                                  f"{self.hidden_layer_sizes!r}")
         return tuple(int(s) for s in sizes)
 
-    def _network(self, n_in, n_out):
+    def _network(self, n_in: int, n_out: int) -> Sequential:
         if self.activation not in _ACTIVATIONS:
             raise ValueError(f"{self._what()}: activation must be one of "
                              f"{sorted(_ACTIVATIONS)}, got {self.activation!r}")
@@ -115,7 +121,7 @@ class _NNCEstimator(BaseEstimator):
         layers.append(_layers.Dense(width, n_out))
         return Sequential(layers, seed=self.seed, dtype=self.dtype)
 
-    def _make_optimizer(self):
+    def _make_optimizer(self) -> Any:
         """A fresh optimizer for this fit: the parameter itself is never
         changed (an optimizer object is copied, and its state dropped)."""
         spec = self.optimizer
@@ -144,7 +150,7 @@ class _NNCEstimator(BaseEstimator):
             settings["step"] = settings.pop("learning_rate")
         return cls(**settings)
 
-    def _fit_model(self, X, Y, n_out, loss):
+    def _fit_model(self: _E, X: Any, Y: Any, n_out: int, loss: Any) -> _E:
         model = self._network(X.shape[1], n_out)
         hist = model.fit(X, Y, loss=loss, optimizer=self._make_optimizer(), epochs=self.epochs,
                          batch_size=self.batch_size, shuffle=self.shuffle, l1=self.l1, l2=self.l2,
@@ -155,7 +161,7 @@ class _NNCEstimator(BaseEstimator):
         self.n_iter_ = hist.epochs
         return self
 
-    def _outputs(self, X):
+    def _outputs(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "model_")
         X = _validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
         return np.asarray(self.model_.predict(X), dtype=np.float64)
@@ -204,12 +210,12 @@ class NNCRegressor(RegressorMixin, _NNCEstimator):
         out = self._outputs(X)
         return out[:, 0] if self._y_1d else out
 
-    def __sklearn_tags__(self):
+    def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
 
-    def _more_tags(self):  # scikit-learn < 1.6
+    def _more_tags(self) -> dict[str, Any]:  # scikit-learn < 1.6
         return {"multioutput": True}
 
 

@@ -7,6 +7,10 @@ with assignments to annotated variables.
 """
 from __future__ import annotations
 
+import os
+import tempfile
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 
@@ -75,6 +79,61 @@ def training() -> None:
     assert pred.shape == (4, 1) and losses.shape == (300,) and err < 1e-4
 
 
+def sweeps() -> None:
+    alphas = np.linspace(0.001, 1.5, 50)
+    model = nnc.Sequential([nnc.Dense(1, 1, bias=False)])
+    model.layers[0].weight[...] = 0.5
+    s = nnc.sweep(model, [[2.0]], [[0.8]], loss=nnc.losses.MSE(reduction="sum", half=True),
+                  optimizer=nnc.SGD(lr=alphas), epochs=20,
+                  # nnc.sweep is not annotated yet: pyright infers float from the
+                  # default 1e6; None (no divergence check) is documented.
+                  divergence=None)  # pyright: ignore[reportArgumentType]
+    best: nnc.Sequential = s.best()
+    assert s.final_loss.shape == (50,) and isinstance(best, nnc.Sequential)
+
+
+def book() -> None:
+    from nnc import book
+
+    r: book.TraskRun = book.g5_gradient_descent()
+    weights: npt.NDArray[Any] = r.weights
+    errors: npt.NDArray[Any] = r.errors
+    text: str = str(r)
+    lines: list[str] = r.lines()
+    fit: book.LineFit = book.a2_gradient_descent(iterations=10)
+    hot: book.HotColdRun = book.g3_hot_cold(iterations=5)
+    neuron: book.NeuronFit = book.s1_sigmoid_neuron(epochs=10)
+    surface: book.LossSurface = book.s2_loss_surface(num=(5, 4), path=neuron)
+    v: book.Result = book.v1_probability()
+    results = book.run_all("G5")
+    rows, _ = book.compare("G5", results)
+    assert weights.shape == (21,) and errors.shape == (20,) and text.startswith("G5")
+    assert len(lines) == 20 and fit.a.shape == (11,) and hot.moves.shape == (5,)
+    assert surface.loss.shape == (4, 5) and v.id == "V1" and all(r.match for r in rows)
+
+
+def plots() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    from nnc import book, plot
+
+    hist = nnc.Sequential([nnc.Dense(1, 1)]).fit([[1.0], [2.0]], [[1.0], [2.0]], loss="mse",
+                                                 optimizer="sgd", epochs=5)
+    fig: Figure = plot.loss_curves(hist.loss, log=True)
+    s = book.s2_loss_surface(num=(5, 4))
+    fig = plot.loss_contour(s.w_grid, s.b_grid, s.loss, path=(s.path_w, s.path_b), levels=5)
+    fig = plot.activation_functions(["sigmoid", ("leaky_relu", {"alpha": 0.2})])
+    anim = plot.descent_animation(s.w_grid, s.b_grid, s.loss, (s.path_w, s.path_b), frames=2)
+    html = plot.animation_html(anim)
+    with tempfile.TemporaryDirectory() as d:
+        saved = plot.save_figure(fig, os.path.join(d, "figure.png"))
+        assert os.path.getsize(saved) > 0
+    assert isinstance(fig, Figure) and html is not None
+
+
 def versions() -> None:
     v: str = nnc.__version__
     names: list[str] = nnc.__all__
@@ -86,5 +145,8 @@ if __name__ == "__main__":
     functional()
     randomness()
     training()
+    sweeps()
+    book()
+    plots()
     versions()
     print("ok")

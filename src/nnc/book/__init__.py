@@ -28,6 +28,7 @@ number the books print with the rule that compares nnc's value with it;
 ``python -m nnc`` prints.
 """
 from collections.abc import Mapping
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from ._format import py2str
 from ._results import (AlphaSweep, HotColdRun, LineFit, LossSurface, NeuronFit,
@@ -103,7 +104,7 @@ _ORDER = {key: i for i, key in enumerate(WALKTHROUGHS)}
 RUNS = dict(sorted(RUNS.items(), key=lambda kv: (_ORDER[kv[0].split()[0]], kv[0])))
 
 
-def all_walkthroughs():
+def all_walkthroughs() -> List[Tuple[str, Callable[..., Result]]]:
     """``[(id, function), ...]`` for every walkthrough, in the books' order."""
     return list(WALKTHROUGHS.items())
 
@@ -124,7 +125,7 @@ def _select(keys, only):
     return picked
 
 
-def run(key):
+def run(key: str) -> Result:
     """Run one walkthrough (or variant) by its key in :data:`RUNS` ("G5", "G3 step 10")."""
     try:
         fn = RUNS[key]
@@ -133,7 +134,7 @@ def run(key):
     return fn()
 
 
-def run_all(only=None, catch=False):
+def run_all(only: Union[str, Sequence[str], None] = None, catch: bool = False) -> Dict[str, Any]:
     """Run every walkthrough (or those ``only`` selects: "G", "G5", "A1,S") and
     return ``{key: result}``; with ``catch=True`` a run that raises gives its
     exception as the value instead of stopping everything."""
@@ -149,7 +150,8 @@ def run_all(only=None, catch=False):
     return out
 
 
-def compare(only=None, results=None):
+def compare(only: Union[str, Sequence[str], None] = None,
+            results: Optional[Mapping[str, Any]] = None) -> Tuple[List[Row], Mapping[str, Any]]:
     """Run the walkthroughs and compare every book number with nnc's.
 
     Returns ``(rows, results)``: the evaluated :class:`Row` list (``row.match``

@@ -6,9 +6,17 @@ Every walkthrough returns an object whose attributes are plain NumPy arrays
 lines for long runs; ``result.lines()`` gives them all.  ``nnc.plot`` draws
 figures from these attributes.
 """
+from typing import TYPE_CHECKING, Any, List, Optional
+
 import numpy as np
+import numpy.typing as npt
 
 from ._format import head_tail, py2str
+
+if TYPE_CHECKING:
+    from ..model import History
+
+_Array = npt.NDArray[Any]
 
 __all__ = [
     "Result", "TraskRun", "HotColdRun", "AlphaSweep", "LineFit", "NeuronFit",
@@ -33,20 +41,26 @@ class Result:
     title = ""
     head = 3
     tail = 3
+    _lines: List[str]
 
-    def __init__(self, **attributes):
+    def __init__(self, **attributes: Any) -> None:
         for name, value in attributes.items():
             setattr(self, name, value)
 
-    def lines(self):
+    if TYPE_CHECKING:
+        # A plain Result carries the attributes its walkthrough's docstring
+        # lists (set by __init__); the subclasses below declare theirs.
+        def __getattr__(self, name: str) -> Any: ...
+
+    def lines(self) -> List[str]:
         """Every line the walkthrough prints, in order (a list of str)."""
         return list(vars(self).get("_lines", []))
 
-    def __str__(self):
+    def __str__(self) -> str:
         return "\n".join([f"{self.id}: {self.title}"]
                          + head_tail(self.lines(), self.head, self.tail))
 
-    def _repr_fields(self):
+    def _repr_fields(self) -> List[str]:
         out = []
         for name, value in vars(self).items():
             if name.startswith("_") or name in ("id", "title"):
@@ -55,13 +69,13 @@ class Result:
                 out.append(f"{name}{tuple(value.shape)}")
         return out
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         fields = ", ".join(self._repr_fields())
         return f"<{type(self).__name__} {self.id}: {self.title}" + (
             f"; arrays: {fields}>" if fields else ">")
 
 
-def _error_prediction_lines(errors, predictions):
+def _error_prediction_lines(errors: _Array, predictions: _Array) -> List[str]:
     return [f"Error:{py2str(e)} Prediction:{py2str(p)}"
             for e, p in zip(errors.tolist(), predictions.tolist())]
 
@@ -92,8 +106,17 @@ class TraskRun(Result):
     """
 
     style = "error_prediction"
+    input: float
+    goal: float
+    alpha: float
+    weights: _Array
+    predictions: _Array
+    errors: _Array
+    deltas: _Array
+    weight_deltas: _Array
+    history: "History"
 
-    def lines(self):
+    def lines(self) -> List[str]:
         if "_lines" in vars(self):
             return super().lines()
         if self.style == "weight_delta":
@@ -107,7 +130,7 @@ class TraskRun(Result):
             return out
         return _error_prediction_lines(self.errors, self.predictions)
 
-    def __str__(self):
+    def __str__(self) -> str:
         if self.style == "weight_delta" and "_lines" not in vars(self):
             return "\n".join([f"{self.id}: {self.title}"] + self.lines())
         return super().__str__()
@@ -137,6 +160,20 @@ class HotColdRun(Result):
     history : nnc.History
     """
 
+    input: float
+    goal: float
+    step: float
+    weights: _Array
+    predictions: _Array
+    errors: _Array
+    up_predictions: _Array
+    up_errors: _Array
+    down_predictions: _Array
+    down_errors: _Array
+    moves: _Array
+    forward_passes: int
+    history: "History"
+
 
 class AlphaSweep(Result):
     """Gradient descent on ``pred = input * weight`` for many learning rates.
@@ -163,6 +200,16 @@ class AlphaSweep(Result):
     steps : int
     """
 
+    input: float
+    goal: float
+    weight: float
+    alphas: _Array
+    factors: _Array
+    final_errors: _Array
+    converged: _Array
+    critical_alpha: float
+    steps: int
+
 
 class LineFit(Result):
     """A line ``f(x) = a*x + b`` fitted to points by (mini-batch) gradient descent.
@@ -182,7 +229,19 @@ class LineFit(Result):
     batch_size : int or None
         None for full-batch gradient descent.
     history : nnc.History
+    first_draws : ndarray, shape (3,)
+        A4 only: the first three numbers of Bergel's generator.
     """
+
+    x: _Array
+    y: _Array
+    a: _Array
+    b: _Array
+    mse: _Array
+    learning_rate: float
+    batch_size: Optional[int]
+    history: "History"
+    first_draws: _Array
 
 
 class NeuronFit(Result):
@@ -200,6 +259,14 @@ class NeuronFit(Result):
     history : nnc.History
     """
 
+    x: _Array
+    y: _Array
+    w: _Array
+    b: _Array
+    loss: _Array
+    learning_rate: float
+    history: "History"
+
 
 class LossSurface(Result):
     """A loss evaluated over a grid of two parameters, with a descent path.
@@ -215,3 +282,10 @@ class LossSurface(Result):
     path_w, path_b, path_loss : ndarray, shape (steps + 1,)
         A gradient-descent path across the surface.
     """
+
+    w_grid: _Array
+    b_grid: _Array
+    loss: _Array
+    path_w: _Array
+    path_b: _Array
+    path_loss: _Array

@@ -7,6 +7,7 @@ in ``_BOOK_FIGURES``; :func:`book_figures` writes them all as PNG files
 function here is called.
 """
 import os
+from typing import Any, List, Mapping, Union
 
 import numpy as np
 
@@ -251,7 +252,8 @@ _BOOK_FIGURES = {
 }
 
 
-def book_figures(results, directory, *, dpi=100):
+def book_figures(results: Mapping[str, Any], directory: Union[str, "os.PathLike[str]"], *,
+                 dpi: int = 100) -> List[str]:
     """Write the figures of the books' walkthroughs as PNG files.
 
     ``results`` maps run keys of ``nnc.book.RUNS`` ("G5", "G3 step 10", ...) to

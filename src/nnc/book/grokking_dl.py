@@ -19,6 +19,7 @@ multiply-add), so the numbers agree with Trask's Python loop bit for bit, and
 """
 import numpy as np
 
+from .._typing import ArrayLike
 import nnc
 
 from . import _check
@@ -59,6 +60,7 @@ def _trask_descent(id, title, weight, input, goal, alpha, steps, style="error_pr
     history = model.fit(X, y, loss=nnc.losses.MSE(reduction="sum", half=True),
                         optimizer=nnc.SGD(alpha if alpha > 0 else 1.0),
                         epochs=steps if alpha > 0 else 0, record="params", divergence=None)
+    assert history.params is not None  # record="params"
     weights = np.array(history.params[:, 0], dtype=np.float64)
     if alpha == 0:
         weights = np.full(steps + 1, weight)
@@ -80,6 +82,7 @@ def _hot_cold(id, title, weight, input, goal, step, steps):
     history = model.fit(X, y, loss=nnc.losses.MSE(reduction="sum"),
                         optimizer=nnc.HotCold(step), epochs=steps, record="params",
                         divergence=None)
+    assert history.params is not None  # record="params"
     weights = np.array(history.params[:, 0], dtype=np.float64)
     w = weights[:-1]
     predictions = input * w
@@ -99,7 +102,7 @@ def _hot_cold(id, title, weight, input, goal, step, steps):
                               for e, p in zip(errors.tolist(), predictions.tolist())])
 
 
-def g1_compare(input=0.5, weight=0.5, goal=0.8):
+def g1_compare(input: float = 0.5, weight: float = 0.5, goal: float = 0.8) -> Result:
     """G1: predict once and measure the squared error.
 
     ``0.5 * 0.5 = 0.25`` against a goal of 0.8 misses by 0.55; the error is
@@ -119,7 +122,8 @@ def g1_compare(input=0.5, weight=0.5, goal=0.8):
                   _lines=[py2str(error)])
 
 
-def g2_hot_cold_step(input=8.5, weight=0.1, goal=1.0, step=0.01):
+def g2_hot_cold_step(input: float = 8.5, weight: float = 0.1, goal: float = 1.0,
+                     step: float = 0.01) -> HotColdRun:
     """G2: one step of hot/cold learning on the "toes" example.
 
     Predict (0.85, error 0.0225), try the weight a step up (error 0.004225)
@@ -140,7 +144,8 @@ def g2_hot_cold_step(input=8.5, weight=0.1, goal=1.0, step=0.01):
     return run
 
 
-def g3_hot_cold(weight=0.5, input=0.5, goal=0.8, step=0.001, iterations=1101):
+def g3_hot_cold(weight: float = 0.5, input: float = 0.5, goal: float = 0.8, step: float = 0.001,
+                iterations: int = 1101) -> HotColdRun:
     """G3: hot/cold learning until the prediction reaches 0.8.
 
     1101 iterations of ``HotCold(0.001)``; each line shows the error and the
@@ -152,7 +157,8 @@ def g3_hot_cold(weight=0.5, input=0.5, goal=0.8, step=0.001, iterations=1101):
                      weight, input, goal, step, iterations)
 
 
-def g4_gradient_step(input=8.5, weight=0.1, goal=1.0, alpha=0.01):
+def g4_gradient_step(input: float = 8.5, weight: float = 0.1, goal: float = 1.0,
+                     alpha: float = 0.01) -> TraskRun:
     """G4: one step of gradient descent on the "toes" example.
 
     Prediction 0.85, delta (the pure error) -0.15, weight_delta = delta *
@@ -169,7 +175,8 @@ def g4_gradient_step(input=8.5, weight=0.1, goal=1.0, alpha=0.01):
     return run
 
 
-def g5_gradient_descent(weight=0.5, input=0.5, goal=0.8, alpha=1.0, iterations=20):
+def g5_gradient_descent(weight: float = 0.5, input: float = 0.5, goal: float = 0.8,
+                        alpha: float = 1.0, iterations: int = 20) -> TraskRun:
     """G5: 20 steps of gradient descent, ``weight -= (pred - goal) * input``.
 
     Printed: ``Error:0.3025 Prediction:0.25`` ... ``Error:5.40820802026e-06
@@ -179,14 +186,16 @@ def g5_gradient_descent(weight=0.5, input=0.5, goal=0.8, alpha=1.0, iterations=2
                           alpha, iterations)
 
 
-def g6_learning_reduces_error(weight=0.0, input=0.5, goal=0.8, alpha=1.0, iterations=4):
+def g6_learning_reduces_error(weight: float = 0.0, input: float = 0.5, goal: float = 0.8,
+                              alpha: float = 1.0, iterations: int = 4) -> TraskRun:
     """G6: from weight 0, four steps: errors 0.64, 0.36, 0.2025, 0.11390625 as
     the prediction climbs 0, 0.2, 0.35, 0.4625.  Returns a :class:`TraskRun`."""
     return _trask_descent("G6", "learning is reducing error", weight, input, goal,
                           alpha, iterations)
 
 
-def g7_several_steps(weight=0.0, input=1.1, goal=0.8, alpha=1.0, iterations=4):
+def g7_several_steps(weight: float = 0.0, input: float = 1.1, goal: float = 0.8,
+                     alpha: float = 1.0, iterations: int = 4) -> TraskRun:
     """G7: input 1.1, four steps printed as weight / error / prediction / delta /
     weight delta: the prediction overshoots to 0.968, then settles towards 0.8.
     Returns a :class:`TraskRun` printed in the book's block style."""
@@ -194,7 +203,8 @@ def g7_several_steps(weight=0.0, input=1.1, goal=0.8, alpha=1.0, iterations=4):
                           goal, alpha, iterations, style="weight_delta")
 
 
-def g8_divergence(weight=0.5, input=2.0, goal=0.8, alpha=1.0, iterations=20):
+def g8_divergence(weight: float = 0.5, input: float = 2.0, goal: float = 0.8, alpha: float = 1.0,
+                  iterations: int = 20) -> TraskRun:
     """G8: input 2 makes each step overshoot: the distance to the goal is
     multiplied by ``1 - alpha * input**2 = -3`` every step, ending at
     ``Error:5.40340687069e+16 Prediction:-232452292.6``.  The engine's
@@ -204,7 +214,8 @@ def g8_divergence(weight=0.5, input=2.0, goal=0.8, alpha=1.0, iterations=20):
                           weight, input, goal, alpha, iterations)
 
 
-def g9_alpha(weight=0.5, input=2.0, goal=0.8, alpha=0.1, iterations=20):
+def g9_alpha(weight: float = 0.5, input: float = 2.0, goal: float = 0.8, alpha: float = 0.1,
+             iterations: int = 20) -> TraskRun:
     """G9: alpha 0.1 tames input 2 (factor ``1 - 0.1 * 4 = 0.6`` per step):
     0.04/1.0, 0.0144/0.92, 0.005184/0.872, ... ``1.48527717099e-10/0.800012187195``.
     Any ``alpha >= 0`` runs: ``alpha=0`` is Trask's loop with a zero step, which
@@ -217,7 +228,8 @@ DEFAULT_ALPHAS = (0.0, 0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.45, 0.49, 0.5, 0.51,
                   0.55, 0.6, 0.75, 1.0)
 
 
-def alpha_sweep(alphas=DEFAULT_ALPHAS, input=2.0, weight=0.5, goal=0.8, steps=20):
+def alpha_sweep(alphas: ArrayLike = DEFAULT_ALPHAS, input: float = 2.0, weight: float = 0.5,
+                goal: float = 0.8, steps: int = 20) -> AlphaSweep:
     """Beyond the book: for which alphas does gradient descent converge?
 
     With ``pred = input * weight`` and Trask's update, the distance to the goal
@@ -238,7 +250,10 @@ def alpha_sweep(alphas=DEFAULT_ALPHAS, input=2.0, weight=0.5, goal=0.8, steps=20
     if moving.any():
         s = nnc.sweep(_one_weight_model(weight), X, y,
                       loss=nnc.losses.MSE(reduction="sum", half=True),
-                      optimizer=nnc.SGD(lr=alphas[moving]), epochs=steps, divergence=None,
+                      optimizer=nnc.SGD(lr=alphas[moving]), epochs=steps,
+                      # sweep() is not annotated yet: pyright infers float from its
+                      # default 1e6, but None (no divergence check) is documented.
+                      divergence=None,  # pyright: ignore[reportArgumentType]
                       threads=1)
         with np.errstate(over="ignore", invalid="ignore"):
             finals[moving] = (input * s.params[:, 0] - goal) ** 2

@@ -11,9 +11,11 @@ not the lowest, which random restarts work around.
 """
 import math
 import random
+from typing import Any, Callable, Dict, Optional, Sequence, Tuple
 
 import numpy as np
 
+from .._typing import ArrayLike, FloatArray
 import nnc
 
 from .. import datasets
@@ -32,7 +34,8 @@ def _np(a):
     return np.asarray(a, dtype=np.float64)
 
 
-def m1_linear_regression(trick="square", learning_rate=0.01, epochs=1000, seed=0):
+def m1_linear_regression(trick: str = "square", learning_rate: float = 0.01, epochs: int = 1000,
+                         seed: int = 0) -> Result:
     """M1: linear regression on the rooms/prices data by the square or absolute trick.
 
     The book's code seeds Python's ``random`` with 0, draws the slope and then
@@ -81,7 +84,8 @@ def m1_linear_regression(trick="square", learning_rate=0.01, epochs=1000, seed=0
     return r
 
 
-def serrano_linear_loop(trick="square", learning_rate=0.01, epochs=1000, seed=0):
+def serrano_linear_loop(trick: str = "square", learning_rate: float = 0.01, epochs: int = 1000,
+                        seed: int = 0) -> Tuple[FloatArray, FloatArray]:
     """The book's linear-regression code (its repository, ch. 3) in plain
     Python: ``random.seed(seed)``, the start from two ``random.random()``, then
     per step a house ``random.randint(0, 5)`` and the square trick
@@ -111,8 +115,9 @@ def serrano_linear_loop(trick="square", learning_rate=0.01, epochs=1000, seed=0)
     return np.array(S), np.array(I)
 
 
-def m2_perceptron_step(w=(1.0, 2.0), b=-4.0, point=(2.0, 3.0), label=0,
-                       learning_rate=0.01):
+def m2_perceptron_step(w: Sequence[float] = (1.0, 2.0), b: float = -4.0,
+                       point: Sequence[float] = (2.0, 3.0), label: int = 0,
+                       learning_rate: float = 0.01) -> Result:
     """M2: one perceptron-trick step.
 
     The perceptron error of a point is the ReLU of its signed score: zero when
@@ -196,8 +201,10 @@ def _points_2d(fn, data):
     return X, y
 
 
-def m3_logistic_regression(learning_rate=0.01, steps=1000, schedule="random", seed=0,
-                           start=(1.0, 1.0, 0.0), epochs=None, data=None):
+def m3_logistic_regression(learning_rate: float = 0.01, steps: int = 1000,
+                           schedule: str = "random", seed: int = 0,
+                           start: ArrayLike = (1.0, 1.0, 0.0), epochs: Optional[int] = None,
+                           data: Optional[ArrayLike] = None) -> Result:
     """M3: the logistic trick ``w += lr (y - yhat) x``, ``b += lr (y - yhat)`` is
     a gradient step on the log loss.
 
@@ -244,7 +251,7 @@ def m3_logistic_regression(learning_rate=0.01, steps=1000, schedule="random", se
         steps = _check.count(fn, "steps", steps)
         rng = random.Random(seed)
         picks = np.array([rng.randint(0, n - 1) for _ in range(steps)], dtype=np.int64)
-        fit_kw = dict(epochs=1, order=picks)
+        fit_kw: Dict[str, Any] = dict(epochs=1, order=picks)
     else:
         epochs = 200 if epochs is None else epochs
         picks = np.tile(np.arange(n, dtype=np.int64), epochs)
@@ -285,7 +292,8 @@ def _sigmoid(z):
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def m4_neural_network(hidden=3, learning_rate=0.5, epochs=3000, seed=0):
+def m4_neural_network(hidden: int = 3, learning_rate: float = 0.5, epochs: int = 3000,
+                      seed: int = 0) -> Result:
     """M4: a network with one hidden sigmoid layer, a sigmoid output and log
     loss, trained by SGD one point at a time (XOR).
 
@@ -337,7 +345,8 @@ def m4_neural_network(hidden=3, learning_rate=0.5, epochs=3000, seed=0):
     return r
 
 
-def m5_regularization(w=(2.0, -3.0, 0.5), l1=0.1, l2=0.1, learning_rate=0.1, steps=40):
+def m5_regularization(w: ArrayLike = (2.0, -3.0, 0.5), l1: float = 0.1, l2: float = 0.1,
+                      learning_rate: float = 0.1, steps: int = 40) -> Result:
     """M5: regularisation as gradient steps that shrink the coefficients.
 
     With no data gradient (inputs of zero), a step on ``l1 * sum|w|`` moves
@@ -355,7 +364,8 @@ def m5_regularization(w=(2.0, -3.0, 0.5), l1=0.1, l2=0.1, learning_rate=0.1, ste
     X = np.zeros((1, w.shape[0]))
     y = np.zeros((1, 1))
     paths = {}
-    for name, kw in (("l1", dict(l1=l1)), ("l2", dict(l2=l2))):
+    kws: Dict[str, Dict[str, Any]] = {"l1": dict(l1=l1), "l2": dict(l2=l2)}
+    for name, kw in kws.items():
         model = nnc.Sequential([nnc.Dense(w.shape[0], 1, bias=False)], seed=0,
                                dtype="float64")
         model.layers[0].weight[:, 0] = w
@@ -378,21 +388,25 @@ def m5_regularization(w=(2.0, -3.0, 0.5), l1=0.1, l2=0.1, learning_rate=0.1, ste
     return r
 
 
-def valleys(x):
+def valleys(x: ArrayLike) -> FloatArray:
     """The default M6 function, ``0.1 x**2 + sin(2 x)``: several valleys on
     [-6, 6], the lowest near x = -0.748 (value -0.9413)."""
     x = np.asarray(x, dtype=np.float64)
     return 0.1 * x * x + np.sin(2.0 * x)
 
 
-def valleys_derivative(x):
+def valleys_derivative(x: ArrayLike) -> FloatArray:
     """The derivative of :func:`valleys`: ``0.2 x + 2 cos(2 x)``."""
     x = np.asarray(x, dtype=np.float64)
     return 0.2 * x + 2.0 * np.cos(2.0 * x)
 
 
-def m6_random_restarts(function=None, derivative=None, restarts=3, learning_rate=0.05,
-                       steps=500, interval=(-6.0, 6.0), seed=0, starts=None, optimizer=None):
+def m6_random_restarts(function: Optional[Callable[[Any], Any]] = None,
+                       derivative: Optional[Callable[[Any], Any]] = None, restarts: int = 3,
+                       learning_rate: float = 0.05, steps: int = 500,
+                       interval: Tuple[float, float] = (-6.0, 6.0), seed: int = 0,
+                       starts: Optional[ArrayLike] = None,
+                       optimizer: Optional[nnc.optim.Optimizer] = None) -> Result:
     """M6: gradient descent can settle in a valley that is not the lowest;
     restarting from several random points and keeping the best gets around it
     (the appendix's Figs. B.7-B.9).
@@ -432,8 +446,9 @@ def m6_random_restarts(function=None, derivative=None, restarts=3, learning_rate
         raise TypeError(f"{fn}: function and derivative must be callables of an array, got "
                         f"{type(function).__name__} and {type(derivative).__name__}")
     if derivative is None:
-        def derivative(x, f=function, h=1e-6):
+        def central(x: Any, f: Callable[[Any], Any] = function, h: float = 1e-6) -> Any:
             return (np.asarray(f(x + h)) - np.asarray(f(x - h))) / (2.0 * h)
+        derivative = central
     if starts is None:
         restarts = _check.count(fn, "restarts", restarts)
         rng = random.Random(seed)
@@ -477,7 +492,8 @@ def m6_random_restarts(function=None, derivative=None, restarts=3, learning_rate
     return r
 
 
-def xor_restarts(restarts=12, epochs=3000, learning_rate=0.5, hidden=2):
+def xor_restarts(restarts: int = 12, epochs: int = 3000, learning_rate: float = 0.5,
+                 hidden: int = 2) -> Result:
     """Beyond the appendix: M6's valleys in many dimensions.  Gradient descent
     on a small network can settle in a valley that is not the lowest;
     restarting from several random seeds and keeping the best gets around it.

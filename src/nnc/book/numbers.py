@@ -39,7 +39,7 @@ Every number also says where it comes from (``BookNumber.source``):
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Callable, Optional
+from typing import Any, Callable, List, Mapping, Optional, Sequence
 
 import numpy as np
 
@@ -96,12 +96,13 @@ class BookNumber:
                              f"value must name its origin")
 
     @property
-    def walkthrough(self):
+    def walkthrough(self) -> str:
         """The walkthrough id ("G3" for the run "G3 step 10")."""
         return self.run.split()[0]
 
 
-def compare_value(mode, book, value, check=None):
+def compare_value(mode: str, book: str, value: Any,
+                  check: Optional[Callable[[Any], Any]] = None) -> bool:
     """True when nnc's ``value`` matches the ``book``'s print under ``mode``."""
     if mode == "string":
         return str(value) == book
@@ -121,13 +122,15 @@ def compare_value(mode, book, value, check=None):
         same, total = value
         return total > 0 and same == total
     if mode == "claim":
+        if check is None:
+            raise ValueError('compare_value: mode "claim" needs check, a callable')
         return bool(check(value))
     if mode == "info":
         return True
     raise ValueError(f"unknown comparison mode {mode!r}; expected one of {MODES}")
 
 
-def format_value(mode, book, value):
+def format_value(mode: str, book: str, value: Any) -> str:
     """nnc's value as the table shows it."""
     if mode == "string":
         return str(value)
@@ -163,7 +166,7 @@ class Row:
     error: Optional[str] = None
 
 
-def evaluate_rows(numbers, results):
+def evaluate_rows(numbers: Sequence[BookNumber], results: Mapping[str, Any]) -> List[Row]:
     """Evaluate each :class:`BookNumber` on ``results`` (run key -> result or
     the exception the run raised)."""
     rows = []
@@ -195,7 +198,7 @@ def _wrap(text, first, indent, width):
                          break_on_hyphens=False) or [first.rstrip()]
 
 
-def format_table(rows, width=TABLE_WIDTH):
+def format_table(rows: Sequence[Row], width: int = TABLE_WIDTH) -> str:
     """The table as text, no line longer than ``width`` (80) characters.
 
     One entry per number: a line with the walkthrough, the quantity, where the

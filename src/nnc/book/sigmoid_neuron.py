@@ -5,8 +5,11 @@ nnc.Sigmoid()])``; the article's loss, the sum over points of
 ``(f - y)**2 / 2``, is ``MSE(reduction="sum", half=True)``, and its full-batch
 update after both points is ``SGD(learning_rate)`` with ``batch_size=None``.
 """
+from typing import Any, Dict, Iterable, Optional, Tuple
+
 import numpy as np
 
+from .._typing import ArrayLike, FloatArray
 import nnc
 
 from .. import datasets
@@ -15,7 +18,7 @@ from ._results import LossSurface, NeuronFit
 
 __all__ = ["s1_sigmoid_neuron", "s2_loss_surface", "padhai_loop"]
 
-_LOSS = dict(reduction="sum", half=True)
+_LOSS: Dict[str, Any] = dict(reduction="sum", half=True)
 
 
 def _neuron(w, b):
@@ -25,7 +28,9 @@ def _neuron(w, b):
     return model
 
 
-def padhai_loop(x, y, w=0.0, b=-8.0, eta=1.0, epochs=1000, with_loss=False):
+def padhai_loop(x: Iterable[float], y: Iterable[float], w: float = 0.0, b: float = -8.0,
+                eta: float = 1.0, epochs: int = 1000,
+                with_loss: bool = False) -> Tuple[FloatArray, ...]:
     """The article's gradient-descent code in plain Python: for every epoch
     ``dw, db = 0, 0``; for each point ``fx = 1 / (1 + exp(-(w x + b)))``,
     ``dw += (fx - y) fx (1 - fx) x``, ``db += (fx - y) fx (1 - fx)``; then
@@ -69,12 +74,14 @@ def padhai_loop(x, y, w=0.0, b=-8.0, eta=1.0, epochs=1000, with_loss=False):
 
 #: s1 arithmetic -> fit keywords: the article's code (its loop order, the C
 #: library's exp) or nnc's fast defaults.
-_ARITHMETIC = {"book": dict(sum_order="data", transcendentals="libm"),
-               "fast": dict(sum_order="fixed", transcendentals="nnc")}
+_ARITHMETIC: Dict[str, Dict[str, Any]] = {
+    "book": dict(sum_order="data", transcendentals="libm"),
+    "fast": dict(sum_order="fixed", transcendentals="nnc")}
 
 
-def s1_sigmoid_neuron(w=0.0, b=-8.0, learning_rate=1.0, epochs=1000, data=None, loss=None,
-                      arithmetic="book"):
+def s1_sigmoid_neuron(w: float = 0.0, b: float = -8.0, learning_rate: float = 1.0,
+                      epochs: int = 1000, data: Optional[ArrayLike] = None,
+                      loss: Any = None, arithmetic: str = "book") -> NeuronFit:
     """S1: gradient descent for the sigmoid neuron from w = 0, b = -8.
 
     The start sits where the sigmoid is flat (w*x + b is near -8 for both
@@ -111,9 +118,9 @@ def s1_sigmoid_neuron(w=0.0, b=-8.0, learning_rate=1.0, epochs=1000, data=None, 
                         **kw)
     params = np.asarray(history.params, dtype=np.float64)
     # the loss at the last parameters: one more (discarded) step records it
-    final = float(model.copy().fit(x[:, None], y[:, None], loss=loss,
-                                   optimizer=nnc.SGD(learning_rate), epochs=1,
-                                   record="step", **kw).step_loss[0])
+    final = float(np.asarray(model.copy().fit(x[:, None], y[:, None], loss=loss,
+                                              optimizer=nnc.SGD(learning_rate), epochs=1,
+                                              record="step", **kw).step_loss)[0])
     losses = np.append(np.asarray(history.step_loss, dtype=np.float64), final)
     marks = sorted({0, 1, 2, 10, 50, 100, 200, 300, 400, 500, 600, 700, 800, 900, epochs}
                    & set(range(epochs + 1)))
@@ -127,8 +134,9 @@ def s1_sigmoid_neuron(w=0.0, b=-8.0, learning_rate=1.0, epochs=1000, data=None, 
     return result
 
 
-def s2_loss_surface(w_range=(-2.0, 6.0), b_range=(-10.0, 2.0), num=(81, 121),
-                    path=None):
+def s2_loss_surface(w_range: Tuple[float, float] = (-2.0, 6.0),
+                    b_range: Tuple[float, float] = (-10.0, 2.0), num: Tuple[int, int] = (81, 121),
+                    path: Any = None) -> LossSurface:
     """S2: the loss over w in [-2, 6] and b in [-10, 2], with S1's path on it.
 
     The surface is evaluated in C by ``nnc.loss_surface`` over a grid whose

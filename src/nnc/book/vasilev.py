@@ -7,9 +7,11 @@ weights set by hand, V6's learned by ``fit``); V8 samples nnc's initialisers
 and pushes data through deep stacks; V9 runs nnc's optimizers on one surface.
 """
 import math
+from typing import Any, Dict, Optional, Sequence, Tuple
 
 import numpy as np
 
+from .._typing import ArrayLike, FloatArray
 import nnc
 
 from .. import datasets, mathtools
@@ -31,7 +33,7 @@ def _np(a):
     return np.asarray(a, dtype=np.float64)
 
 
-def v1_probability():
+def v1_probability() -> Result:
     """V1: probability by example.
 
     Cards: P(red, jack) = 1/2 * 1/13 = 1/26; drawing two hearts without
@@ -55,7 +57,7 @@ def v1_probability():
     mean = mt.discrete_mean(values, probs)
     var = mt.discrete_variance(values, probs)
     k = np.arange(11)
-    pmf = mt.binomial_pmf(k, 10, 0.5)
+    pmf = np.asarray(mt.binomial_pmf(k, 10, 0.5))
     nx = np.linspace(-5.0, 5.0, 201)
     nparams = np.array([[0.0, 1.0], [0.0, 0.5], [-2.0, 1.5], [1.0, 2.0]])
     npdf = np.stack([mt.normal_pdf(nx, m, s) for m, s in nparams])
@@ -76,7 +78,7 @@ def v1_probability():
     return r
 
 
-def v2_information():
+def v2_information() -> Result:
     """V2: information in nats (natural log) and bits.
 
     I(0.8) = 0.2231435513142097, I(0.2) = 1.6094379124341003 (printed 0.22 and
@@ -116,7 +118,7 @@ def v2_information():
     return r
 
 
-def v3_linear_algebra():
+def v3_linear_algebra() -> Result:
     """V3: vector and matrix operations on small examples.
 
     Returns a :class:`Result` with vectors ``a``, ``b`` and their ``sum``,
@@ -129,7 +131,7 @@ def v3_linear_algebra():
     A = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
     x = np.array([1.0, 0.0, -1.0])
     B = np.array([[1.0, 0.0], [0.0, 1.0], [2.0, -1.0]])
-    vals = dict(a=a, b=b, sum=mt.vector_add(a, b), dot=mt.dot(a, b),
+    vals: Dict[str, Any] = dict(a=a, b=b, sum=mt.vector_add(a, b), dot=mt.dot(a, b),
                 cosine=mt.cosine_similarity(a, b), cross=mt.cross(a, b),
                 A=A, A_T=mt.transpose(A), x=x, Ax=mt.matvec(A, x), B=B,
                 AB=mt.matmul(A, B), scaled=mt.scale(A, 2.0),
@@ -149,7 +151,8 @@ def v3_linear_algebra():
     return r
 
 
-def v4_activations(x=None, leaky_alpha=0.2, prelu_alpha=0.25, elu_alpha=0.2):
+def v4_activations(x: Optional[ArrayLike] = None, leaky_alpha: float = 0.2,
+                   prelu_alpha: float = 0.25, elu_alpha: float = 0.2) -> Result:
     """V4: activation functions with their derivatives.
 
     Sigmoid, tanh, ReLU, leaky ReLU (alpha 0.2), PReLU, ELU (alpha 0.2) and
@@ -225,14 +228,15 @@ def _boxcar_network(edges, heights, steepness):
     return model
 
 
-def approximation_target(x):
+def approximation_target(x: ArrayLike) -> FloatArray:
     """The continuous function V5 approximates on [0, 1] (Nielsen's example):
     ``0.2 + 0.4 x^2 + 0.3 x sin(15 x) + 0.05 cos(50 x)``."""
     x = _np(x)
     return 0.2 + 0.4 * x * x + 0.3 * x * np.sin(15.0 * x) + 0.05 * np.cos(50.0 * x)
 
 
-def v5_universal_approximation(units=(1, 2, 4, 8, 16, 32, 64), points=1001):
+def v5_universal_approximation(units: ArrayLike = (1, 2, 4, 8, 16, 32, 64),
+                               points: int = 1001) -> Result:
     """V5: two sigmoid units make a boxcar; sums of boxcars approximate any
     continuous function.
 
@@ -276,7 +280,8 @@ def v5_universal_approximation(units=(1, 2, 4, 8, 16, 32, 64), points=1001):
     return r
 
 
-def v6_xor(epochs=2000, learning_rate=0.5, hidden=4, seed=0):
+def v6_xor(epochs: int = 2000, learning_rate: float = 0.5, hidden: int = 4,
+           seed: int = 0) -> Result:
     """V6: one unit cannot separate XOR; a hidden layer can.
 
     Both networks are fitted with full-batch ``SGD`` on the binary log loss
@@ -326,7 +331,7 @@ def v6_xor(epochs=2000, learning_rate=0.5, hidden=4, seed=0):
     return r
 
 
-def v7_costs(deltas=(0.5, 1.0, 2.0)):
+def v7_costs(deltas: Sequence[float] = (0.5, 1.0, 2.0)) -> Result:
     """V7: cost functions, each one of nnc's loss kernels.
 
     Per-sample curves over the difference ``d = output - target`` in [-3, 3]
@@ -395,7 +400,8 @@ def _deep_stack(weights, x, activation):
     return [float(o.std()) for o in outs], grad_rms[::-1]
 
 
-def v8_initialisers(fan_in=256, fan_out=256, depth=10, width=128, batch=256, seed=0):
+def v8_initialisers(fan_in: int = 256, fan_out: int = 256, depth: int = 10, width: int = 128,
+                    batch: int = 256, seed: int = 0) -> Result:
     """V8: Xavier/Glorot and He initialisers, and why they matter.
 
     Samples each initialiser for a ``fan_in x fan_out`` layer and compares the
@@ -461,8 +467,9 @@ def v8_initialisers(fan_in=256, fan_out=256, depth=10, width=128, batch=256, see
     return r
 
 
-def v9_optimizers(steps=60, start=(-4.0, 3.0), lr=0.5, mu=0.8, adam_lr=0.3, betas=(0.9, 0.999),
-                  eps=1e-8, curvatures=(1.0, 0.04)):
+def v9_optimizers(steps: int = 60, start: ArrayLike = (-4.0, 3.0), lr: float = 0.5,
+                  mu: float = 0.8, adam_lr: float = 0.3, betas: Tuple[float, float] = (0.9, 0.999),
+                  eps: float = 1e-8, curvatures: ArrayLike = (1.0, 0.04)) -> Result:
     """V9: momentum, Nesterov and Adam against plain SGD on one surface.
 
     The surface is the half squared error of ``Dense(2, 1, bias=False)`` on two

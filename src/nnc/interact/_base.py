@@ -12,6 +12,7 @@ import io
 import math
 import statistics
 import time
+from typing import Any, Callable, Sequence, TypeVar, cast
 
 import ipywidgets as widgets
 import numpy as np
@@ -19,6 +20,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 import nnc
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 __all__ = ["Explorer", "Canvas", "CONTINUOUS_BUDGET"]
 
@@ -49,8 +52,8 @@ class Canvas:
     static picture stored in notebooks.
     """
 
-    def __init__(self, figsize=(9.0, 3.6), dpi=72):
-        self.figure = Figure(figsize=figsize, dpi=dpi)
+    def __init__(self, figsize: Sequence[float] = (9.0, 3.6), dpi: float = 72) -> None:
+        self.figure = Figure(figsize=(figsize[0], figsize[1]), dpi=dpi)
         FigureCanvasAgg(self.figure)
         width = int(round(figsize[0] * dpi))
         self.image = widgets.Image(format="jpeg", layout=widgets.Layout(
@@ -58,13 +61,13 @@ class Canvas:
         self._png = None
         self._rendered = False
         self._dynamic = []
-        self._background = None
-        self._key = None
+        self._background: Any = None
+        self._key: Any = None
         self._boxes = []
         self.full_redraws = 0
         self.partial_redraws = 0
 
-    def dynamic(self, *artists):
+    def dynamic(self, *artists: Any) -> Any:
         """Mark artists as moved by updates (drawn on top, in this order)."""
         for artist in artists:
             artist.set_animated(True)
@@ -84,7 +87,7 @@ class Canvas:
 
     def render(self):
         """Draw the figure and publish it; returns the JPEG bytes shown."""
-        canvas = self.figure.canvas
+        canvas = cast(FigureCanvasAgg, self.figure.canvas)
         key = self._decor_key()
         if self._background is None or len(key) != len(self._key):
             self._full_draw(key)
@@ -104,7 +107,7 @@ class Canvas:
         return self.image.value
 
     def _full_draw(self, key):
-        canvas = self.figure.canvas
+        canvas = cast(FigureCanvasAgg, self.figure.canvas)
         canvas.draw()  # everything but the dynamic (animated) artists
         renderer = canvas.get_renderer()
         self._boxes = [ax.get_tightbbox(renderer) for ax in self.figure.axes]
@@ -120,7 +123,7 @@ class Canvas:
         would touch another axes."""
         from matplotlib.patches import Rectangle
         from matplotlib.transforms import Bbox
-        canvas = self.figure.canvas
+        canvas = cast(FigureCanvasAgg, self.figure.canvas)
         renderer = canvas.get_renderer()
         axes = self.figure.axes
         new_boxes = list(self._boxes)
@@ -161,10 +164,11 @@ class Canvas:
 
     def _encode(self, fmt, **options):
         from PIL import Image
-        canvas = self.figure.canvas
+        canvas = cast(FigureCanvasAgg, self.figure.canvas)
         w, h = canvas.get_width_height()
         buf = io.BytesIO()
-        Image.frombuffer("RGBA", (w, h), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert(
+        rgba: Any = canvas.buffer_rgba()  # a memoryview: PIL's stubs say bytes
+        Image.frombuffer("RGBA", (w, h), rgba, "raw", "RGBA", 0, 1).convert(
             "RGB").save(buf, format=fmt, **options)
         return buf.getvalue()
 
@@ -390,7 +394,7 @@ def _number(name, value, lo, hi, integer=False):
     if not lo <= value <= hi:  # NaN fails too
         raise ValueError(f"{name} must be between {lo:g} and {hi:g} (the range of its "
                          f"slider), got {value!r}")
-    return int(value) if integer else float(value)
+    return int(cast(Any, value)) if integer else float(cast(Any, value))
 
 
 def float_slider(name, description, value, lo, hi, step, readout_format=".3g"):
@@ -424,19 +428,19 @@ def checkbox(name, description, value):
     return widgets.Checkbox(value=bool(value), description=description, indent=False)
 
 
-def explorer_function(fn):
+def explorer_function(fn: _F) -> _F:
     """Decorates an explorer function: argument errors name the function."""
     import functools
 
     @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
         except (TypeError, ValueError) as exc:
             if str(exc).startswith(fn.__name__):
                 raise
             raise type(exc)(f"{fn.__name__}: {exc}") from None
-    return wrapper
+    return cast(_F, wrapper)
 
 
 # ---------------------------------------------------------------- drawing helpers

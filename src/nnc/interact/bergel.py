@@ -1,5 +1,7 @@
 """Agile AI in Pharo, ch. 4 (Bergel): a line fitted by gradient descent,
 mini-batch or online SGD, on his noisy points."""
+from typing import Optional
+
 import numpy as np
 
 import nnc
@@ -97,8 +99,9 @@ class LineFitExplorer(B.Explorer):
 
 
 @B.explorer_function
-def line_fit_explorer(learning_rate=0.01, epochs=1000, batch="full", k=5, shuffle=False,
-                      n=100, seed=0, *, continuous=None):
+def line_fit_explorer(learning_rate: float = 0.01, epochs: int = 1000, batch: str = "full",
+                      k: int = 5, shuffle: bool = False, n: int = 100, seed: int = 0, *,
+                      continuous: Optional[bool] = None) -> LineFitExplorer:
     """Explore Bergel's line fit (A2-A6): learning rate, epochs, batch size
     (full, 1 or k), shuffling and the number of noisy points.
 

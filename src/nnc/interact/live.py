@@ -1,5 +1,6 @@
 """LivePlot: watch a long ``fit`` while it trains."""
 import time
+from typing import Any, Optional, Sequence
 
 import numpy as np
 
@@ -65,9 +66,11 @@ class LivePlot:
     picture intact.
     """
 
-    def __init__(self, *, model=None, X=None, y=None, epochs=None, log=True, interval=0.25,
-                 budget=0.03, logits=False, display=True, figsize=(9.0, 3.4), dpi=72,
-                 resolution=80):
+    def __init__(self, *, model: Any = None, X: Any = None, y: Any = None,
+                 epochs: Optional[int] = None, log: bool = True, interval: float = 0.25,
+                 budget: float = 0.03, logits: bool = False, display: bool = True,
+                 figsize: Sequence[float] = (9.0, 3.4), dpi: float = 72,
+                 resolution: int = 80) -> None:
         import numbers
         for name, value in (("interval", interval), ("budget", budget)):
             if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
@@ -92,7 +95,8 @@ class LivePlot:
         if len(figsize) != 2 or not all(0 < v <= 50 for v in figsize) or not 10 <= dpi <= 600:
             raise ValueError(f"LivePlot: figsize must be two sizes in (0, 50] inches and dpi "
                              f"in [10, 600], got {figsize!r}, {dpi!r}")
-        self.model, self.log = model, bool(log)
+        self.model: Any = model
+        self.log = bool(log)
         self.interval, self.budget = float(interval), float(budget)
         self.logits, self._display = bool(logits), bool(display)
         if epochs is not None and not (isinstance(epochs, int) and epochs >= 1):
@@ -179,7 +183,7 @@ class LivePlot:
             self._canvas.dynamic(self._image)
 
     # ------------------------------------------------------------ callback
-    def __call__(self, epoch, history):
+    def __call__(self, epoch: int, history: Any) -> None:
         """The ``fit`` callback: redraw when due; never asks to stop."""
         now = time.perf_counter()
         self.epochs = int(epoch)
@@ -196,7 +200,7 @@ class LivePlot:
         self._next = done + max(self.interval, spent / self.budget - spent)
         return None
 
-    def finish(self, history, status="finished"):
+    def finish(self, history: Any, status: str = "finished") -> "LivePlot":
         """Draw the final state of a run from its History."""
         if not hasattr(history, "loss"):
             raise TypeError(f"LivePlot.finish: history must be the History of a fit, got "
@@ -273,12 +277,12 @@ class LivePlot:
                 display(self._canvas.image)
 
     @property
-    def png(self):
+    def png(self) -> bytes:
         """The latest picture, PNG bytes."""
         return self._canvas.png
 
     @property
-    def widget(self):
+    def widget(self) -> Any:
         """The ``ipywidgets.Image`` the plot is drawn into."""
         return self._canvas.image
 

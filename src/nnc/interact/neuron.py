@@ -1,4 +1,6 @@
 """The sigmoid neuron (Kumar, padhAI): its descent path on the loss surface."""
+from typing import Optional
+
 import numpy as np
 
 import nnc
@@ -101,7 +103,8 @@ def _set_vspan(patch, x0, x1):
 
 
 @B.explorer_function
-def neuron_explorer(w=0.0, b=-8.0, learning_rate=1.0, epochs=1000, *, continuous=None):
+def neuron_explorer(w: float = 0.0, b: float = -8.0, learning_rate: float = 1.0,
+                    epochs: int = 1000, *, continuous: Optional[bool] = None) -> NeuronExplorer:
     """Explore the sigmoid neuron of Kumar's padhAI article (S1, S2).
 
     Controls: the start (w, b), the learning rate and the number of epochs.

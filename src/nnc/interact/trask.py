@@ -1,5 +1,7 @@
 """Grokking Deep Learning, ch. 4 (Trask): the alpha explorer and the hot/cold
 explorer, on the one-weight network ``pred = input * weight``."""
+from typing import Optional
+
 import numpy as np
 from matplotlib.patches import Rectangle
 
@@ -115,8 +117,8 @@ class AlphaExplorer(B.Explorer):
 
 
 @B.explorer_function
-def alpha_explorer(alpha=1.0, input=0.5, weight=0.5, goal=0.8, steps=20, *,
-                   continuous=None):
+def alpha_explorer(alpha: float = 1.0, input: float = 0.5, weight: float = 0.5, goal: float = 0.8,
+                   steps: int = 20, *, continuous: Optional[bool] = None) -> AlphaExplorer:
     """Explore Trask's gradient descent (G5-G9): alpha, input, start weight,
     goal and number of steps on sliders.
 
@@ -219,7 +221,8 @@ class HotColdExplorer(B.Explorer):
 
 
 @B.explorer_function
-def hot_cold_explorer(step=0.001, iterations=1101, alpha=1.0, *, continuous=None):
+def hot_cold_explorer(step: float = 0.001, iterations: int = 1101, alpha: float = 1.0, *,
+                      continuous: Optional[bool] = None) -> HotColdExplorer:
     """Explore Trask's hot/cold learning (G3) against gradient descent (G5).
 
     Controls: the step size (0.0001 .. 20, log slider), the number of

@@ -1,6 +1,7 @@
 """Advanced Deep Learning with Python, ch. 2 (Vasilev): the optimizer race,
 the activation explorer and the initialiser explorer."""
 import math
+from typing import Any, Dict, Optional, Tuple
 
 import numpy as np
 
@@ -30,7 +31,7 @@ SURFACES = {
 }
 
 _RACE_COLOURS = ("tab:gray", "tab:blue", "tab:green", "tab:red")
-_LOSS = dict(reduction="sum", half=True)
+_LOSS: Dict[str, Any] = dict(reduction="sum", half=True)
 
 
 def _race(X, start, steps, optimizers):
@@ -138,8 +139,10 @@ class OptimizerRace(B.Explorer):
 
 
 @B.explorer_function
-def optimizer_race(learning_rate=0.5, adam_lr=0.3, mu=0.8, beta1=0.9, beta2=0.999, eps=1e-8,
-                   start=(-4.0, 3.0), surface="narrow valley", steps=60, *, continuous=None):
+def optimizer_race(learning_rate: float = 0.5, adam_lr: float = 0.3, mu: float = 0.8,
+                   beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
+                   start: Tuple[float, float] = (-4.0, 3.0), surface: str = "narrow valley",
+                   steps: int = 60, *, continuous: Optional[bool] = None) -> OptimizerRace:
     """Race SGD, momentum, Nesterov and Adam on one surface (Vasilev, V9).
 
     Controls: the learning rate (SGD, momentum, Nesterov), Adam's learning
@@ -267,8 +270,9 @@ class ActivationExplorer(B.Explorer):
 
 
 @B.explorer_function
-def activation_explorer(activation="sigmoid", alpha=0.2, repeat=3, x_range=5.0, *,
-                        continuous=None):
+def activation_explorer(activation: str = "sigmoid", alpha: float = 0.2, repeat: int = 3,
+                        x_range: float = 5.0, *,
+                        continuous: Optional[bool] = None) -> ActivationExplorer:
     """Explore an activation and its derivative (Vasilev, V4).
 
     Controls: the activation (see :data:`ACTIVATIONS`), its parameter alpha
@@ -385,8 +389,9 @@ class InitExplorer(B.Explorer):
 
 
 @B.explorer_function
-def init_explorer(init="xavier_normal", activation="sigmoid", depth=10, width=128, batch=128,
-                  seed=0, *, continuous=None):
+def init_explorer(init: str = "xavier_normal", activation: str = "sigmoid", depth: int = 10,
+                  width: int = 128, batch: int = 128, seed: int = 0, *,
+                  continuous: Optional[bool] = None) -> InitExplorer:
     """Explore initialisers through a deep stack (Vasilev, V8).
 
     Controls: the initialiser (see :data:`INITIALISERS`: N(0, 1), N(0, 0.05),
