@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Types: pyright (basic) on the whole package src/nnc and the typed README
-# script ([tool.pyright] in pyproject.toml: model.py and sweep.py are left out
-# while they are rewritten, no rule is switched off), then mypy --strict on
+# script ([tool.pyright] in pyproject.toml: sweep.py is left out
+# while it is rewritten, no rule is switched off), then mypy --strict on
 # that script, which calls the README's API -- matrices, functional, random,
 # fit, sweep, the book's walkthroughs and their result classes, nnc.plot --
 # and must find every function it calls annotated (only nnc.sweep is exempt,

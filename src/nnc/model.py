@@ -14,7 +14,7 @@ import operator
 import sys
 import time
 
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Optional
 
 import numpy as np
 
@@ -475,6 +475,7 @@ class Sequential:
         layers, params = self._describe()
         _, pred = _core.engine_eval(self.dtype.name, layers, params, X, None, None, 0.0, 0.0,
                                     False, True, 1)
+        assert pred is not None  # want_pred
         return pred
 
     def evaluate(self, X: ArrayLike, y: ArrayLike, loss: str | _losses.Loss | type[_losses.Loss],
@@ -502,6 +503,7 @@ class Sequential:
         layers, params = self._describe()
         value, _ = _core.engine_eval(self.dtype.name, layers, params, X, Y, loss._params(),
                                      l1, l2, grads, False, 1)
+        assert value is not None  # a loss was given
         return value
 
     # ---------------------------------------------------------- step by step
@@ -663,10 +665,11 @@ class Sequential:
                         callback_every=callback_every, progress=progress, threads=threads,
                         drop_last=drop_last, sum_order=sum_order, mean=mean,
                         transcendentals=transcendentals)
-        X, Y = plan.X, plan.Y
+        xs, ys = plan.X, plan.Y
+        assert xs is not None and ys is not None
         plan.X = plan.Y = None  # the plan may be kept (remember); the data are per call
-        plan.remember(self, settings, X.shape[0])
-        return _FitRun(self, plan, X, Y).run()
+        plan.remember(self, settings, xs.shape[0])
+        return _FitRun(self, plan, xs, ys).run()
 
     # ------------------------------------------------------------ copies, I/O
     def _config(self):
@@ -840,9 +843,12 @@ class _FitPlan:
             raise TypeError(f"fit: optimizer must be an nnc optimizer (nnc.SGD(lr), nnc.Adam(), "
                             f"...), got {type(optimizer).__name__} ({optimizer!r})")
         self.optimizer = optimizer
-        self.X = model._inputs(X)
-        n = self.X.shape[0]
-        self.Y = self.loss.prepare_targets(y, n, model.out_features, model.dtype)
+        # X and Y: this call's data (fit moves them out before the plan is kept)
+        xs = model._inputs(X)
+        self.X: Optional[np.ndarray] = xs
+        n = xs.shape[0]
+        self.Y: Optional[np.ndarray] = self.loss.prepare_targets(y, n, model.out_features,
+                                                                 model.dtype)
         if not isinstance(shuffle, (bool, np.bool_)):
             raise TypeError(f"fit: shuffle must be True or False, got {shuffle!r}")
         self.shuffle = bool(shuffle)
@@ -929,12 +935,13 @@ class _FitPlan:
 
     def _replay_options(self, drop_last, sum_order, mean):
         """drop_last, sum_order and mean: the options that replay a book's loop."""
-        self.sum_code = _SUM_ORDERS.get(sum_order) if isinstance(sum_order, str) else None
-        if self.sum_code is None:
+        code = _SUM_ORDERS.get(sum_order) if isinstance(sum_order, str) else None
+        if code is None:
             raise ValueError(f"fit: sum_order must be one of {', '.join(map(repr, _SUM_ORDERS))}, "
                              f"got {sum_order!r}")
         if mean not in ("divide", "reciprocal"):
             raise ValueError(f"fit: mean must be 'divide' or 'reciprocal', got {mean!r}")
+        self.sum_code: int = code
         self.mean_reciprocal = int(mean == "reciprocal")
         if not isinstance(drop_last, (bool, np.bool_)):
             raise TypeError(f"fit: drop_last must be True or False, got {drop_last!r}")
@@ -1011,7 +1018,7 @@ class _FitRun:
         self.model, self.plan, self.X, self.Y = model, plan, X, Y
         self._allocate()
         self.counters = np.zeros(3, dtype=np.int64)
-        self.shapes = None  # the description's, once run() has it
+        self.shapes: Any = None  # the description's, once run() has it
         self.bar = _Progress(plan.epochs) if plan.progress else None
         self.stop_requested = False
         # A shuffled run draws its permutations from a private copy of the
@@ -1109,7 +1116,7 @@ class _FitRun:
         e, s, p = (int(c) for c in self.counters)
         status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "error"
         try:
-            exc.history = self.history(e, s, p, status)
+            setattr(exc, "history", self.history(e, s, p, status))
         except AttributeError:
             pass
 
