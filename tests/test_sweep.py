@@ -183,6 +183,31 @@ def test_divergence_stops_only_that_replica(dtype):
     assert s2 == s and s.interleaved and not s2.interleaved
 
 
+@pytest.mark.parametrize("opt", ["sgd", "momentum"])
+@pytest.mark.parametrize("bias", [True, False])
+def test_fused_one_input_step_matches_fit(opt, bias, dtype):
+    """One input, one row: the fused lane step (every lane updated, a bad
+    lane restored to its parameters before the step).  Some replicas pass the
+    threshold, some overflow to inf/NaN, in more than one block."""
+    X, y = np.array([[2.0]]), np.array([0.8])
+    alphas = np.concatenate([np.linspace(0.01, 0.6, 70), [1e3, 1e30, 0.7]])
+    make_opt = (lambda v: nnc.SGD(lr=v)) if opt == "sgd" else (lambda v: nnc.Momentum(v, 0.9))
+
+    def make(_):
+        m = nnc.Sequential([nnc.Dense(1, 1, bias=bias, bias_init=0.25)], dtype=dtype)
+        m.layers[0].weight[...] = 0.5
+        return m
+
+    for div in (1e4, None):
+        kw = dict(loss=nnc.losses.MSE(reduction="mean"), epochs=70, divergence=div)
+        s = nnc.sweep(make(0), X, y, optimizer=make_opt(alphas), threads=1, **kw)
+        assert s.interleaved
+        fits = _separate(make, [0] * alphas.size, X, y, [make_opt(float(a)) for a in alphas],
+                         **kw)
+        _check_replicas(s, fits)
+        assert s.diverged.any() and not s.diverged.all()
+
+
 def test_per_replica_data_and_broadcasting():
     """Trask's input sweep: one X per replica, y shared; and y per replica."""
     inputs = np.linspace(0.1, 3.0, 30)
