@@ -68,6 +68,7 @@ def _check_replicas(s, fits):
         assert s.forward_passes[i] == h.forward_passes, i
         assert _same(s.loss[i, :h.epochs], h.loss), (i, s.loss[i], h.loss)
         assert np.isnan(s.loss[i, h.epochs:]).all()
+        assert _same(s.final_loss[i], h.loss[-1] if h.epochs else np.nan), i
         if s.step_loss is not None:
             assert _same(s.step_loss[i, :h.steps], h.step_loss), i
         assert _same(s.params[i], m.get_flat_params()), (i, s.params[i], m.get_flat_params())
@@ -206,6 +207,34 @@ def test_fused_one_input_step_matches_fit(opt, bias, dtype):
                          **kw)
         _check_replicas(s, fits)
         assert s.diverged.any() and not s.diverged.all()
+
+
+def test_record_final_keeps_only_the_final_loss():
+    """record="final": no (K, epochs) record; final_loss, parameters and
+    counters as with record="epoch", on both routes, stopped replicas too."""
+    X, y = np.array([[2.0]]), np.array([0.8])
+    alphas = np.concatenate([np.linspace(0.01, 0.7, 90), [40.0]])
+    m = nnc.Sequential([nnc.Dense(1, 1, bias=False)])
+    m.layers[0].weight[...] = 0.5
+    kw = dict(loss=nnc.losses.MSE(reduction="sum", half=True), optimizer=nnc.SGD(lr=alphas),
+              epochs=30, divergence=100)
+    for interleave in (True, False):
+        full = nnc.sweep(m, X, y, interleave=interleave, **kw)
+        fin = nnc.sweep(m, X, y, interleave=interleave, record="final", **kw)
+        assert fin.loss is None and fin.interleaved == interleave
+        assert full.diverged.sum() >= 2 and _same(fin.diverged, full.diverged)
+        for name in ("final_loss", "params", "epochs_done", "fail_step", "fail_loss"):
+            assert _same(getattr(fin, name), getattr(full, name)), name
+        e = full.epochs_done
+        assert _same(full.final_loss, full.loss[np.arange(len(e)), e - 1])
+    X3, y3 = _data(9)
+    s = nnc.sweep(_mlp(1, np.float64), X3, y3, loss="mse", optimizer=nnc.Adam(lr=VALUES),
+                  epochs=4, record="final", threads=2)
+    h = _mlp(1, np.float64).fit(X3, y3, loss="mse", optimizer=nnc.Adam(float(VALUES[2])),
+                                epochs=4)
+    assert s.final_loss[2] == h.loss[-1] and s.loss is None
+    with pytest.raises(ValueError, match="record must be"):
+        nnc.sweep(m, X, y, record="params?", **kw)
 
 
 def test_per_replica_data_and_broadcasting():

@@ -3,6 +3,7 @@
  * per-replica route calls nnc_engine_fit. */
 #include "sweep.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,6 +56,7 @@ typedef struct {
     nnc_param_t *params;
     void *grad;        /* n_values values: the replica's gradients */
     void *lanes_ws;    /* the interleaved route's workspace */
+    double *eloss;     /* epochs values: a replica's epoch record when the sweep keeps none */
     nnc_status_t err;  /* a memory/argument error of this thread */
 } sweep_worker;
 
@@ -164,7 +166,7 @@ static void sweep_one(sweep_shared *sh, sweep_worker *me, int64_t q)
     /* The engine counts steps for every optimizer; a replica starts at 0. */
     t0 = 0;
     f.t = s->adam_t != NULL ? &s->adam_t[q] : &t0;
-    f.epoch_loss = s->epoch_loss + q * f.epochs;
+    f.epoch_loss = s->epoch_loss != NULL ? s->epoch_loss + q * f.epochs : me->eloss;
     f.step_loss = NULL;
     if (s->step_loss != NULL &&
         nnc_fit_schedule(f.n, f.order_len, f.order != NULL, f.batch_size, f.epochs, &spe,
@@ -182,6 +184,7 @@ static void sweep_one(sweep_shared *sh, sweep_worker *me, int64_t q)
     c[NNC_SWEEP_FAIL_STEP] = f.fail_step;
     fl[NNC_SWEEP_FAIL_LOSS] = f.fail_loss;
     fl[NNC_SWEEP_REFERENCE] = f.reference_loss;
+    fl[NNC_SWEEP_FINAL] = f.epochs_done > 0 ? f.epoch_loss[f.epochs_done - 1] : NAN;
 }
 
 static void sweep_work(sweep_worker *me)
@@ -295,6 +298,7 @@ static void sweep_workers_free(sweep_worker *w, int n, int f32)
     for (int t = 0; t < n; t++) {
         free(w[t].params);
         free(w[t].grad);
+        free(w[t].eloss);
         if (f32)
             sweep_lanes_ws_free_f32(w[t].lanes_ws);
         else
@@ -314,7 +318,8 @@ nnc_status_t nnc_sweep_run(nnc_sweep_t *s)
 
     if (s == NULL || s->net == NULL || s->k < 0 || s->threads < 1 || s->params == NULL ||
         (s->k > 0 && (s->x == NULL || s->y == NULL || s->hyper == NULL ||
-                      s->epoch_loss == NULL || s->counters == NULL || s->fails == NULL)) ||
+                      s->counters == NULL || s->fails == NULL)) ||
+        (s->epoch_loss == NULL && s->step_loss != NULL) ||
         s->x_stride < 0 || s->y_stride < 0 || s->order_stride < 0)
         return NNC_STATUS_INVALID_ARGUMENT;
     st = nnc_net_check(s->net);
@@ -339,6 +344,7 @@ nnc_status_t nnc_sweep_run(nnc_sweep_t *s)
         c[NNC_SWEEP_FAIL_EPOCH] = c[NNC_SWEEP_FAIL_STEP] = -1;
         s->fails[q * NNC_SWEEP_NFAILS + NNC_SWEEP_FAIL_LOSS] = 0;
         s->fails[q * NNC_SWEEP_NFAILS + NNC_SWEEP_REFERENCE] = 0;
+        s->fails[q * NNC_SWEEP_NFAILS + NNC_SWEEP_FINAL] = NAN;
     }
     if (s->k == 0)
         return NNC_STATUS_OK;
@@ -383,6 +389,12 @@ nnc_status_t nnc_sweep_run(nnc_sweep_t *s)
                 st = NNC_STATUS_OVERFLOW;
             else
                 w->grad = malloc(bytes);
+            if (st == NNC_STATUS_OK && s->epoch_loss == NULL) {
+                if (nnc_bytes(s->base.epochs > 0 ? s->base.epochs : 1, sizeof(double), &bytes) != 0)
+                    st = NNC_STATUS_OVERFLOW;
+                else if ((w->eloss = (double *)malloc(bytes)) == NULL)
+                    st = NNC_STATUS_NO_MEMORY;
+            }
             if (st == NNC_STATUS_OK && (w->params == NULL || w->grad == NULL))
                 st = NNC_STATUS_NO_MEMORY;
         }

@@ -48,7 +48,9 @@ enum {
     NNC_SWEEP_STATUS = 0, NNC_SWEEP_EPOCHS, NNC_SWEEP_STEPS, NNC_SWEEP_PASSES,
     NNC_SWEEP_FAIL_EPOCH, NNC_SWEEP_FAIL_STEP, NNC_SWEEP_NCOUNTERS
 };
-enum { NNC_SWEEP_FAIL_LOSS = 0, NNC_SWEEP_REFERENCE, NNC_SWEEP_NFAILS };
+/* FINAL: the loss of the replica's last completed epoch (NaN when none),
+ * the last entry of its epoch record. */
+enum { NNC_SWEEP_FAIL_LOSS = 0, NNC_SWEEP_REFERENCE, NNC_SWEEP_FINAL, NNC_SWEEP_NFAILS };
 
 typedef struct {
     /* The architecture: layers, and per parameter its size and `penalized`
@@ -74,8 +76,8 @@ typedef struct {
     nnc_rng_t *rngs;        /* NULL, or k shuffle generators (advanced) */
     const double *hyper;    /* k x NNC_SWEEP_NHYPER */
     int64_t *adam_t;        /* NULL, or k Adam step counters */
-    double *epoch_loss;     /* k x epochs */
-    double *step_loss;      /* NULL, or k x (epochs * steps per epoch) */
+    double *epoch_loss;     /* k x epochs, or NULL: no epoch record (the final loss only) */
+    double *step_loss;      /* NULL, or k x (epochs * steps per epoch); needs epoch_loss */
     int64_t *counters;      /* out: k x NNC_SWEEP_NCOUNTERS (status is an nnc_status_t) */
     double *fails;          /* out: k x NNC_SWEEP_NFAILS */
     int threads;            /* >= 1 */

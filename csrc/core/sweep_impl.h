@@ -333,6 +333,8 @@ static NNC_SWEEP_INLINE void NNC_FN(sweep_flush)(nnc_sweep_t *s, NNC_FN(sweep_la
                                                  const int64_t *done_steps)
 {
     const int64_t epochs = s->base.epochs;
+    if (s->epoch_loss == NULL)
+        return;
     for (int64_t j = 0; j < count; j++) {
         const int64_t q = first + j;
         const int64_t end = active[j] ? e1 : (done_steps[j] < e1 ? done_steps[j] : e1);
@@ -466,6 +468,7 @@ NNC_SWEEP_SIMD
                 c[NNC_SWEEP_PASSES] = e + 1;
                 fl[NNC_SWEEP_FAIL_LOSS] = loss[j];
                 fl[NNC_SWEEP_REFERENCE] = ref[j];
+                fl[NNC_SWEEP_FINAL] = e > 0 ? ws->lrec[((e - 1) % NNC_SWEEP_REC) * NNC_SWL_ + j] : NAN;
                 active[j] = 0;
                 done_steps[j] = e;
                 n_active--;
@@ -529,8 +532,11 @@ NNC_SWEEP_SIMD
     for (int j = 0; j < count; j++) {
         const int64_t q = first + j;
         int64_t *c = s->counters + q * NNC_SWEEP_NCOUNTERS;
-        if (active[j])
+        if (active[j]) {
             NNC_FN(sweep_write_back)(s, ws, sh, q, j);
+            s->fails[q * NNC_SWEEP_NFAILS + NNC_SWEEP_FINAL] =
+                e > 0 ? ws->lrec[((e - 1) % NNC_SWEEP_REC) * NNC_SWL_ + j] : NAN;
+        }
         c[NNC_SWEEP_EPOCHS] = c[NNC_SWEEP_STEPS] = done_steps[j];
         if (active[j]) {
             c[NNC_SWEEP_PASSES] = done_steps[j];

@@ -201,9 +201,14 @@ static PyObject *sweep_run(PyObject *self, PyObject *args)
     if (adam_o != Py_None &&
         (adam_t = (int64_t *)out_block(adam_o, "adam_t", NPY_INT64, k, 1)) == NULL)
         goto done;
-    eloss = (double *)out_block(eloss_o, "epoch_loss", NPY_DOUBLE, k, epochs);
-    if (eloss == NULL)
+    eloss = NULL;
+    if (eloss_o != Py_None &&
+        (eloss = (double *)out_block(eloss_o, "epoch_loss", NPY_DOUBLE, k, epochs)) == NULL)
         goto done;
+    if (sloss_o != Py_None && eloss == NULL) {
+        PyErr_SetString(PyExc_ValueError, "sweep_run: step_loss needs epoch_loss");
+        goto done;
+    }
     if (sloss_o != Py_None &&
         (sloss = (double *)out_block(sloss_o, "step_loss", NPY_DOUBLE, k, total_steps)) == NULL)
         goto done;
@@ -275,8 +280,8 @@ PyMethodDef nnc_sweep_methods[] = {
      "X (n, in) or (K, n, in), y likewise; hyper (K, 9): lr, mu, beta1, beta2, eps, step,\n"
      "l1, l2, divergence; order None, (L,) or (K, L); rng_states None or (K, 4) uint64;\n"
      "params_block/state1/state2 (K, n_values); adam_t None or (K,) int64; epoch_loss\n"
-     "(K, epochs); step_loss None or (K, steps); counters (K, 6) int64 <- status (0 ok,\n"
+     "None or (K, epochs); step_loss None or (K, steps); counters (K, 6) int64 <- status (0 ok,\n"
      "1 nonfinite, 2 diverged, 3 interrupted, 4 error), epochs, steps, passes, fail_epoch,\n"
-     "fail_step; fails (K, 2) <- fail_loss, reference_loss."},
+     "fail_step; fails (K, 3) <- fail_loss, reference_loss, final loss."},
     {NULL, NULL, 0, NULL},
 };

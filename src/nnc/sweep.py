@@ -195,8 +195,8 @@ def _plan(model, X, y, *, loss, optimizer, epochs, batch_size, shuffle, order, l
         length = n
         bs = 0 if batch_size is None else _check_int(batch_size, "batch_size", 1, "sweep")
     bs = min(bs, length)
-    if record not in ("epoch", "step"):
-        raise ValueError(f"sweep: record must be 'epoch' or 'step', got {record!r}")
+    if record not in ("epoch", "step", "final"):
+        raise ValueError(f"sweep: record must be 'epoch', 'step' or 'final', got {record!r}")
     if threads is None:
         threads = _core.cpu_count() if hasattr(_core, "cpu_count") else _cpu_count()
     threads = min(_check_int(threads, "threads", 1, "sweep"), 1024)
@@ -314,10 +314,10 @@ def _execute(plan):
     adam_t = np.zeros(K, dtype=np.int64) if kind == "adam" else None
     rng = None if plan["rng"] is None else np.array(plan["rng"], dtype=np.uint64, order="C")
     epochs, steps = plan["epochs"], plan["steps"]
-    eloss = np.full((K, epochs), np.nan)
+    eloss = None if plan["record"] == "final" else np.full((K, epochs), np.nan)
     sloss = np.full((K, steps), np.nan) if plan["record"] == "step" else None
     counters = np.zeros((K, 6), dtype=np.int64)
-    fails = np.zeros((K, 2), dtype=np.float64)
+    fails = np.zeros((K, 3), dtype=np.float64)
     # The engine reads sizes from the template; any buffers of those sizes do.
     params = tuple((np.zeros(s, dtype=dt), np.zeros(s, dtype=dt), None, None, pen)
                    for s, pen in zip(plan["sizes"], plan["penalized"]))
@@ -345,10 +345,11 @@ def _execute_chunk(plan):
 
 def _stitch(parts):
     out = {}
-    for key in ("params", "loss", "counters", "fails"):
+    for key in ("params", "counters", "fails"):
         out[key] = np.concatenate([p[key] for p in parts])
-    out["step_loss"] = (None if parts[0]["step_loss"] is None
-                        else np.concatenate([p["step_loss"] for p in parts]))
+    for key in ("loss", "step_loss"):
+        out[key] = (None if parts[0][key] is None
+                    else np.concatenate([p[key] for p in parts]))
     out["interleaved"] = all(p["interleaved"] for p in parts)
     out["interrupted"] = any(p["interrupted"] for p in parts)
     return out
@@ -384,8 +385,10 @@ def sweep(model, X, y, *, loss, optimizer, epochs=None, batch_size=None, shuffle
       else a copy of ``model.generator`` -- or ``order`` ((L,) shared or
       (K, L)).
 
-    ``record``: "epoch" (``Sweep.loss``, K x epochs) or "step" (adds
-    ``Sweep.step_loss``, K x steps).  ``threads`` (default: every CPU this
+    ``record``: "epoch" (``Sweep.loss``, K x epochs), "step" (adds
+    ``Sweep.step_loss``, K x steps) or "final" (no loss record, only
+    ``Sweep.final_loss``: 10,000 replicas x 1,000 epochs would otherwise
+    record 80 MB of losses).  ``threads`` (default: every CPU this
     process may use) splits the replicas between threads; the results do not
     depend on it.  ``interleave=False`` turns off the interleaved route (for
     comparison; results are the same).
@@ -445,8 +448,8 @@ class Sweep:
         (``lr``, ``mu``, ... as the optimizer has them, ``l1``, ``l2``, and
         ``seed`` / ``shuffle_seed`` when given).
     ``loss``: (K, epochs) float64, each epoch's loss as ``History.loss``;
-        NaN after a replica stopped.  ``step_loss``: (K, steps) with
-        record="step", else None.
+        NaN after a replica stopped; None with record="final".
+        ``step_loss``: (K, steps) with record="step", else None.
     ``final_loss``: (K,) the last completed epoch's loss (NaN when none).
     ``params``: (K, n_params) final parameters (``get_flat_params`` order;
         labels in ``param_names``); ``model(i)`` / ``best()`` give a
@@ -474,27 +477,32 @@ class Sweep:
         self.loss = res["loss"]
         self.step_loss = res["step_loss"]
         self.params = res["params"]
-        codes = c[:, 0]
-        self.status = np.array(_STATUS)[codes]
+        # Views of the engine's tables (no copies: a sweep of 10,000 tiny
+        # runs is as much allocating memory as training); the status and
+        # reason strings are made when asked for.
+        self._codes = codes = c[:, 0]
         self.diverged = (codes == 1) | (codes == 2)
-        self.reason = np.array(["", "nonfinite", "threshold", "", ""])[codes]
-        self.epochs_done = c[:, 1].copy()
-        self.steps_done = c[:, 2].copy()
-        self.forward_passes = c[:, 3].copy()
-        self.fail_epoch = c[:, 4].copy()
-        self.fail_step = c[:, 5].copy()
-        self.fail_loss = np.where(self.diverged, res["fails"][:, 0], np.nan)
+        self.epochs_done = c[:, 1]
+        self.steps_done = c[:, 2]
+        self.forward_passes = c[:, 3]
+        self.fail_epoch = c[:, 4]
+        self.fail_step = c[:, 5]
+        fails = res["fails"]
+        self.fail_loss = np.where(self.diverged, fails[:, 0], np.nan)
+        self.final_loss = fails[:, 2]
         self.interleaved = bool(res["interleaved"])
         self._config = plan["config"]
         self._shapes = [(n, tuple(s)) for n, s in plan["shapes"]]
 
     @property
-    def final_loss(self):
-        e = self.epochs_done
-        out = np.full(self.k, np.nan)
-        ok = e > 0
-        out[ok] = self.loss[np.nonzero(ok)[0], e[ok] - 1]
-        return out
+    def status(self):
+        """(K,) "completed", "diverged" or "interrupted"."""
+        return np.array(_STATUS)[self._codes]
+
+    @property
+    def reason(self):
+        """(K,) "nonfinite", "threshold" or "" (did not diverge)."""
+        return np.array(["", "nonfinite", "threshold", "", ""])[self._codes]
 
     @property
     def param_names(self):
