@@ -75,6 +75,12 @@ struct sweep_shared {
 #endif
 };
 
+/* Replica q's value of hyper-parameter column c. */
+static inline double sweep_hy(const nnc_sweep_t *s, int64_t q, int c)
+{
+    return s->hyper[c][q * s->hyper_stride[c]];
+}
+
 static int sweep_reserve(size_t *off, int64_t count, size_t elsize, size_t *at)
 {
     size_t bytes, start;
@@ -135,7 +141,6 @@ static void sweep_one(sweep_shared *sh, sweep_worker *me, int64_t q)
 {
     nnc_sweep_t *s = sh->s;
     const size_t el = s->net->f32 ? sizeof(float) : sizeof(double);
-    const double *hy = s->hyper + q * NNC_SWEEP_NHYPER;
     int64_t *c = s->counters + q * NNC_SWEEP_NCOUNTERS;
     double *fl = s->fails + q * NNC_SWEEP_NFAILS;
     nnc_net_t net = *s->net;
@@ -158,11 +163,11 @@ static void sweep_one(sweep_shared *sh, sweep_worker *me, int64_t q)
      * table's named columns (nnc.sweep refuses optimizers with others). */
     for (int i = 0; i < nnc_opt_info[f.opt].n_hyper; i++) {
         const int col = sweep_hyper_column(nnc_opt_info[f.opt].hyper_names[i]);
-        f.hyper[i] = col >= 0 ? hy[col] : nnc_opt_info[f.opt].hyper_defaults[i];
+        f.hyper[i] = col >= 0 ? sweep_hy(s, q, col) : nnc_opt_info[f.opt].hyper_defaults[i];
     }
-    f.l1 = hy[NNC_SWEEP_L1];
-    f.l2 = hy[NNC_SWEEP_L2];
-    f.divergence = hy[NNC_SWEEP_DIVERGENCE];
+    f.l1 = sweep_hy(s, q, NNC_SWEEP_L1);
+    f.l2 = sweep_hy(s, q, NNC_SWEEP_L2);
+    f.divergence = sweep_hy(s, q, NNC_SWEEP_DIVERGENCE);
     /* The engine counts steps for every optimizer; a replica starts at 0. */
     t0 = 0;
     f.t = s->adam_t != NULL ? &s->adam_t[q] : &t0;
@@ -272,11 +277,21 @@ static int sweep_lanes_ok(const nnc_sweep_t *s)
         s->x == NULL || s->y == NULL || s->order != NULL || s->rngs != NULL ||
         (f0->batch_size != 0 && f0->batch_size < f0->n))
         return 0;
-    for (int64_t q = 0; q < s->k; q++) {
-        const double *hy = s->hyper + q * NNC_SWEEP_NHYPER;
-        if (hy[NNC_SWEEP_L1] != 0 || hy[NNC_SWEEP_L2] != 0 || !isfinite(hy[NNC_SWEEP_LR]) ||
-            !isfinite(hy[NNC_SWEEP_MU]) || isnan(hy[NNC_SWEEP_DIVERGENCE]))
-            return 0;
+    /* A shared value is checked once, a column of K values value by value. */
+    {
+        static const int cols[] = {NNC_SWEEP_L1, NNC_SWEEP_L2, NNC_SWEEP_LR, NNC_SWEEP_MU,
+                                   NNC_SWEEP_DIVERGENCE};
+        for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) {
+            const int col = cols[c];
+            const int64_t m = s->hyper_stride[col] != 0 ? s->k : 1;
+            for (int64_t q = 0; q < m; q++) {
+                const double v = s->hyper[col][q];
+                if (col == NNC_SWEEP_L1 || col == NNC_SWEEP_L2 ? v != 0
+                    : col == NNC_SWEEP_DIVERGENCE           ? isnan(v)
+                                                             : !isfinite(v))
+                    return 0;
+            }
+        }
     }
     return 1;
 }
@@ -317,11 +332,14 @@ nnc_status_t nnc_sweep_run(nnc_sweep_t *s)
     int64_t blocks;
 
     if (s == NULL || s->net == NULL || s->k < 0 || s->threads < 1 || s->params == NULL ||
-        (s->k > 0 && (s->x == NULL || s->y == NULL || s->hyper == NULL ||
-                      s->counters == NULL || s->fails == NULL)) ||
+        (s->k > 0 && (s->x == NULL || s->y == NULL || s->counters == NULL ||
+                      s->fails == NULL)) ||
         (s->epoch_loss == NULL && s->step_loss != NULL) ||
         s->x_stride < 0 || s->y_stride < 0 || s->order_stride < 0)
         return NNC_STATUS_INVALID_ARGUMENT;
+    for (int c = 0; c < NNC_SWEEP_NHYPER; c++)
+        if (s->k > 0 && (s->hyper[c] == NULL || (s->hyper_stride[c] != 0 && s->hyper_stride[c] != 1)))
+            return NNC_STATUS_INVALID_ARGUMENT;
     st = nnc_net_check(s->net);
     if (st != NNC_STATUS_OK)
         return st;

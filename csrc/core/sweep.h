@@ -74,7 +74,11 @@ typedef struct {
     const int64_t *order;
     int64_t order_stride;
     nnc_rng_t *rngs;        /* NULL, or k shuffle generators (advanced) */
-    const double *hyper;    /* k x NNC_SWEEP_NHYPER */
+    /* The hyper-parameter table by column: replica q's value of column c is
+     * hyper[c][q * hyper_stride[c]] (stride 1: one value per replica, 0:
+     * one shared value). */
+    const double *hyper[NNC_SWEEP_NHYPER];
+    int64_t hyper_stride[NNC_SWEEP_NHYPER];
     int64_t *adam_t;        /* NULL, or k Adam step counters */
     double *epoch_loss;     /* k x epochs, or NULL: no epoch record (the final loss only) */
     double *step_loss;      /* NULL, or k x (epochs * steps per epoch); needs epoch_loss */

@@ -386,7 +386,6 @@ static NNC_SWEEP_INLINE void NNC_FN(sweep_lanes_body)(sweep_shared *sh, sweep_wo
     for (int j = 0; j < NNC_SWL_; j++) {
         const int64_t q = first + (j < count ? j : 0);
         const T *x = (const T *)s->x + q * s->x_stride, *y = (const T *)s->y + q * s->y_stride;
-        const double *hy = s->hyper + q * NNC_SWEEP_NHYPER;
         for (int64_t r = 0; r < rows; r++) {
             for (int64_t i = 0; i < in; i++)
                 ws->xs[(r * in + i) * NNC_SWL_ + j] = x[r * in + i];
@@ -398,9 +397,9 @@ static NNC_SWEEP_INLINE void NNC_FN(sweep_lanes_body)(sweep_shared *sh, sweep_wo
         }
         b[j] = offb >= 0 ? P[q * nv + offb] : NNC_LIT(-0.0);
         vb[j] = momentum && offb >= 0 ? S1[q * nv + offb] : 0;
-        lr[j] = (T)hy[NNC_SWEEP_LR];
-        mu[j] = (T)hy[NNC_SWEEP_MU];
-        dv[j] = hy[NNC_SWEEP_DIVERGENCE];
+        lr[j] = (T)sweep_hy(s, q, NNC_SWEEP_LR);
+        mu[j] = (T)sweep_hy(s, q, NNC_SWEEP_MU);
+        dv[j] = sweep_hy(s, q, NNC_SWEEP_DIVERGENCE);
         fa.any_div |= dv[j] > 0;
         ref[j] = 0;
         active[j] = j < count;

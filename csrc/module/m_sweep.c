@@ -87,7 +87,7 @@ static PyObject *sweep_run(PyObject *self, PyObject *args)
     long long epochs, batch_size;
     int opt_kind, threads, allow_lanes, typenum;
     net_desc d;
-    PyArrayObject *x = NULL, *y = NULL, *hyper = NULL, *order = NULL;
+    PyArrayObject *x = NULL, *y = NULL, *hyper[NNC_SWEEP_NHYPER] = {NULL}, *order = NULL;
     nnc_loss_params_t lp;
     nnc_sweep_t sw;
     sweep_hook_ctx h;
@@ -129,14 +129,29 @@ static PyObject *sweep_run(PyObject *self, PyObject *args)
     }
     in_w = d.layers[0].in;
     out_w = d.layers[d.net.n_layers - 1].out;
-    hyper = owned_input(hyper_o, "hyper", NPY_DOUBLE, 2, 2);
-    if (hyper == NULL)
+    /* K is the parameter block's row count; each hyper-parameter column
+     * holds K values or one shared value. */
+    if (!PyArray_Check(pblock_o) || PyArray_NDIM((PyArrayObject *)pblock_o) != 2) {
+        PyErr_SetString(PyExc_ValueError, "params_block must be a (K, n_values) array");
         goto done;
-    k = (int64_t)PyArray_DIM(hyper, 0);
-    if (PyArray_DIM(hyper, 1) != NNC_SWEEP_NHYPER) {
-        PyErr_Format(PyExc_ValueError, "hyper has shape %s; expected (k, 9)",
-                     nnc_shape_str(hyper, b1, sizeof b1));
+    }
+    k = (int64_t)PyArray_DIM((PyArrayObject *)pblock_o, 0);
+    if (!PyTuple_Check(hyper_o) || PyTuple_GET_SIZE(hyper_o) != NNC_SWEEP_NHYPER) {
+        PyErr_Format(PyExc_ValueError, "hyper must be a tuple of %d columns",
+                     (int)NNC_SWEEP_NHYPER);
         goto done;
+    }
+    for (int c = 0; c < NNC_SWEEP_NHYPER; c++) {
+        hyper[c] = owned_input(PyTuple_GET_ITEM(hyper_o, c), "hyper", NPY_DOUBLE, 1, 1);
+        if (hyper[c] == NULL)
+            goto done;
+        if (PyArray_DIM(hyper[c], 0) != k && PyArray_DIM(hyper[c], 0) != 1) {
+            PyErr_Format(PyExc_ValueError, "hyper column %d has shape %s; expected (%lld,) or (1,)",
+                         c, nnc_shape_str(hyper[c], b1, sizeof b1), (long long)k);
+            goto done;
+        }
+        sw.hyper[c] = (const double *)PyArray_DATA(hyper[c]);
+        sw.hyper_stride[c] = PyArray_DIM(hyper[c], 0) == k && k != 1 ? 1 : 0;
     }
     x = owned_input(xo, "X", typenum, 2, 3);
     if (x == NULL)
@@ -234,7 +249,6 @@ static PyObject *sweep_run(PyObject *self, PyObject *args)
         sw.order_stride = order_per ? order_len : 0;
     }
     sw.rngs = rngs;
-    sw.hyper = (const double *)PyArray_DATA(hyper);
     sw.adam_t = adam_t;
     sw.epoch_loss = eloss;
     sw.step_loss = sloss;
@@ -264,7 +278,8 @@ static PyObject *sweep_run(PyObject *self, PyObject *args)
 done:
     Py_XDECREF(x);
     Py_XDECREF(y);
-    Py_XDECREF(hyper);
+    for (int c = 0; c < NNC_SWEEP_NHYPER; c++)
+        Py_XDECREF(hyper[c]);
     Py_XDECREF(order);
     net_desc_free(&d);
     return result;
@@ -277,8 +292,8 @@ PyMethodDef nnc_sweep_methods[] = {
      "          step_loss, counters, fails, threads, allow_lanes) -> (interrupted, lanes)\n\n"
      "K training runs of one architecture in one call, GIL released (nnc.sweep is the API).\n"
      "layers/params describe the architecture as for engine_fit (only sizes are used);\n"
-     "X (n, in) or (K, n, in), y likewise; hyper (K, 9): lr, mu, beta1, beta2, eps, step,\n"
-     "l1, l2, divergence; order None, (L,) or (K, L); rng_states None or (K, 4) uint64;\n"
+     "X (n, in) or (K, n, in), y likewise; hyper: a tuple of 9 columns of K or 1 values:\n"
+     "lr, mu, beta1, beta2, eps, step, l1, l2, divergence; order None, (L,) or (K, L); rng_states None or (K, 4) uint64;\n"
      "params_block/state1/state2 (K, n_values); adam_t None or (K,) int64; epoch_loss\n"
      "None or (K, epochs); step_loss None or (K, steps); counters (K, 6) int64 <- status (0 ok,\n"
      "1 nonfinite, 2 diverged, 3 interrupted, 4 error), epochs, steps, passes, fail_epoch,\n"

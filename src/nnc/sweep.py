@@ -201,14 +201,14 @@ def _plan(model, X, y, *, loss, optimizer, epochs, batch_size, shuffle, order, l
         threads = _core.cpu_count() if hasattr(_core, "cpu_count") else _cpu_count()
     threads = min(_check_int(threads, "threads", 1, "sweep"), 1024)
 
-    # hyper-parameter table, checked in the model's dtype
-    table = np.empty((K, len(_HYPER_COLS)), dtype=np.float64)
-    for c, col in enumerate(_HYPER_COLS):
-        table[:, c] = np.broadcast_to(np.asarray(hyper[col], dtype=np.float64), (K,))
+    # hyper-parameter table by column (K values, or one shared value),
+    # checked in the model's dtype
+    table = tuple(np.ascontiguousarray(np.asarray(hyper[col], dtype=np.float64).reshape(-1))
+                  for col in _HYPER_COLS)
     _check_hyper_in_dtype(dt, "sweep", loss, 0.0, 0.0, optimizer)
     from .optim import _in_dtype
     for col in ("l1", "l2"):
-        _in_dtype(np.asarray(table[:, _HYPER_COLS.index(col)]), col, "sweep", dt)
+        _in_dtype(table[_HYPER_COLS.index(col)], col, "sweep", dt)
 
     # starting parameters and generators
     nv = model.n_params
@@ -251,11 +251,15 @@ def _plan(model, X, y, *, loss, optimizer, epochs, batch_size, shuffle, order, l
     # The engine's own step count (one place states the schedule).
     spe = _core.engine_schedule(n, 0 if order is None else length, bs, 1)[0]
     settings = {}
+
+    def column(c):  # (K,): a shared value as a read-only broadcast view (no copy)
+        return table[c] if table[c].shape[0] == K else np.broadcast_to(table[c], (K,))
+
     for col in _HYPER_COLS[:6]:
         if hasattr(optimizer, col):
-            settings["step" if col == "step_size" else col] = table[:, _HYPER_COLS.index(col)]
-    settings["l1"] = table[:, 6]
-    settings["l2"] = table[:, 7]
+            settings["step" if col == "step_size" else col] = column(_HYPER_COLS.index(col))
+    settings["l1"] = column(6)
+    settings["l2"] = column(7)
     if seeds is not None:
         settings["seed"] = np.broadcast_to(np.asarray(seeds), (K,)).copy()
     if shuffle_seeds is not None:
@@ -287,8 +291,8 @@ def _slice_plan(plan, a, b):
     """The plan of replicas [a, b)."""
     sub = dict(plan)
     sub["k"] = b - a
-    for key in ("hyper", "params"):
-        sub[key] = plan[key][a:b]
+    sub["params"] = plan["params"][a:b]
+    sub["hyper"] = tuple(c if c.shape[0] == 1 else c[a:b] for c in plan["hyper"])
     if plan["rng"] is not None:
         sub["rng"] = plan["rng"][a:b]
     if plan["x_per"]:
@@ -472,7 +476,7 @@ class Sweep:
         self.k = K
         self.dtype = plan["dtype"]
         self.optimizer = plan["optimizer"]
-        self.settings = {k: np.array(v) for k, v in plan["settings"].items()}
+        self.settings = dict(plan["settings"])
         self.epochs = plan["epochs"]
         self.loss = res["loss"]
         self.step_loss = res["step_loss"]
