@@ -7,12 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__unix__) || defined(__APPLE__)
-#define NNC_SWEEP_THREADS 1
-#include <pthread.h>
+/* Threads come from the project's thread layer (POSIX or Win32); without
+ * threads every replica runs on the calling thread. */
+#include "nnc_thread.h"
+#define NNC_SWEEP_THREADS NNC_HAVE_THREADS
+#if defined(NNC_THREADS_PTHREAD)
 #include <time.h>
-#else
-#define NNC_SWEEP_THREADS 0
 #endif
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -69,11 +69,32 @@ struct sweep_shared {
     int stop;          /* set by the hook: every thread stops at its next step */
     int lanes;         /* the interleaved route */
     int avx2;          /* its AVX2 build runs */
-#if NNC_SWEEP_THREADS
-    pthread_mutex_t mu;
-    pthread_cond_t finished; /* signalled by each worker thread as it ends */
-#endif
+    nnc_mutex_t mu;
+    nnc_cond_t finished; /* signalled by each worker thread as it ends */
 };
+
+/* Waits on c (m held) until signalled or about `ms` milliseconds pass: the
+ * one timed wait the thread layer does not have. */
+static void sweep_timed_wait(nnc_cond_t *c, nnc_mutex_t *m, int ms)
+{
+#if defined(NNC_THREADS_WIN32)
+    (void)SleepConditionVariableSRW(c, m, (DWORD)ms, 0);
+#elif defined(NNC_THREADS_PTHREAD)
+    struct timespec until;
+    if (clock_gettime(CLOCK_REALTIME, &until) != 0)
+        return;
+    until.tv_nsec += (long)ms * 1000000L;
+    while (until.tv_nsec >= 1000000000L) {
+        until.tv_sec += 1;
+        until.tv_nsec -= 1000000000L;
+    }
+    (void)pthread_cond_timedwait(c, m, &until);
+#else
+    (void)c;
+    (void)m;
+    (void)ms;
+#endif
+}
 
 /* Replica q's value of hyper-parameter column c. */
 static inline double sweep_hy(const nnc_sweep_t *s, int64_t q, int c)
@@ -200,15 +221,11 @@ static void sweep_work(sweep_worker *me)
         int64_t first, count;
         if (NNC_SWEEP_LOAD(&sh->stop))
             break;
-#if NNC_SWEEP_THREADS
-        pthread_mutex_lock(&sh->mu);
-#endif
+        nnc_mutex_lock(&sh->mu);
         first = sh->next;
         count = s->k - first < sh->block ? s->k - first : sh->block;
         sh->next += count;
-#if NNC_SWEEP_THREADS
-        pthread_mutex_unlock(&sh->mu);
-#endif
+        nnc_mutex_unlock(&sh->mu);
         if (count <= 0)
             break;
         if (sh->lanes) {
@@ -220,35 +237,28 @@ static void sweep_work(sweep_worker *me)
         else {
             sweep_one(sh, me, first);
         }
-#if NNC_SWEEP_THREADS
-        pthread_mutex_lock(&sh->mu);
-#endif
+        nnc_mutex_lock(&sh->mu);
         for (int64_t q = first; q < first + count; q++)
             if (s->counters[q * NNC_SWEEP_NCOUNTERS] != NNC_STATUS_INTERRUPTED)
                 NNC_SWEEP_STORE(&s->done, s->done + 1);
-#if NNC_SWEEP_THREADS
-        pthread_mutex_unlock(&sh->mu);
-#endif
+        nnc_mutex_unlock(&sh->mu);
     }
 }
 
-#if NNC_SWEEP_THREADS
 typedef struct {
     sweep_worker *me;
     int running;
 } sweep_thread_arg;
 
-static void *sweep_thread_main(void *arg)
+static void sweep_thread_main(void *arg)
 {
     sweep_thread_arg *a = (sweep_thread_arg *)arg;
     sweep_work(a->me);
-    pthread_mutex_lock(&a->me->sh->mu);
+    nnc_mutex_lock(&a->me->sh->mu);
     a->running = 0;
-    pthread_cond_signal(&a->me->sh->finished);
-    pthread_mutex_unlock(&a->me->sh->mu);
-    return NULL;
+    nnc_cond_broadcast(&a->me->sh->finished);
+    nnc_mutex_unlock(&a->me->sh->mu);
 }
-#endif
 
 /* 1 when the interleaved route reproduces nnc_engine_fit for every replica. */
 static int sweep_lanes_ok(const nnc_sweep_t *s)
@@ -424,53 +434,52 @@ nnc_status_t nnc_sweep_run(nnc_sweep_t *s)
     }
     s->used_lanes = sh.lanes;
 
-#if NNC_SWEEP_THREADS
+    if (nnc_mutex_init(&sh.mu) != 0) {
+        sweep_workers_free(workers, nthreads, s->net->f32);
+        free(sh.offset);
+        return NNC_STATUS_NO_MEMORY;
+    }
+    if (nnc_cond_init(&sh.finished) != 0) {
+        nnc_mutex_destroy(&sh.mu);
+        sweep_workers_free(workers, nthreads, s->net->f32);
+        free(sh.offset);
+        return NNC_STATUS_NO_MEMORY;
+    }
     {
-        pthread_t tid[NNC_SWEEP_MAX_THREADS];
+        nnc_thread_t tid[NNC_SWEEP_MAX_THREADS];
         sweep_thread_arg args[NNC_SWEEP_MAX_THREADS];
         int started = 1;
-        pthread_mutex_init(&sh.mu, NULL);
-        pthread_cond_init(&sh.finished, NULL);
         for (int t = 1; t < nthreads; t++) {
             args[t].me = &workers[t];
             args[t].running = 1;
-            if (pthread_create(&tid[t], NULL, sweep_thread_main, &args[t]) != 0)
+            if (nnc_thread_start(&tid[t], sweep_thread_main, &args[t]) != 0)
                 break; /* the threads that did start (and this one) share the work */
             started = t + 1;
         }
         sweep_work(&workers[0]);
         /* Keep polling (Ctrl-C) while the other threads finish: wake when one
          * ends, or every 10 ms. */
-        for (;;) {
+        while (started > 1) {
             int running = 0;
-            struct timespec until;
-            pthread_mutex_lock(&sh.mu);
+            nnc_mutex_lock(&sh.mu);
             for (int t = 1; t < started; t++)
                 running |= args[t].running;
-            if (running && clock_gettime(CLOCK_REALTIME, &until) == 0) {
-                until.tv_nsec += 10000000;
-                if (until.tv_nsec >= 1000000000) {
-                    until.tv_sec += 1;
-                    until.tv_nsec -= 1000000000;
-                }
-                (void)pthread_cond_timedwait(&sh.finished, &sh.mu, &until);
+            if (running) {
+                sweep_timed_wait(&sh.finished, &sh.mu, 10);
                 running = 0;
                 for (int t = 1; t < started; t++)
                     running |= args[t].running;
             }
-            pthread_mutex_unlock(&sh.mu);
+            nnc_mutex_unlock(&sh.mu);
             if (!running)
                 break;
             (void)sweep_poll(&sh, &workers[0]);
         }
         for (int t = 1; t < started; t++)
-            pthread_join(tid[t], NULL);
-        pthread_cond_destroy(&sh.finished);
-        pthread_mutex_destroy(&sh.mu);
+            nnc_thread_join(tid[t]);
     }
-#else
-    sweep_work(&workers[0]);
-#endif
+    nnc_cond_destroy(&sh.finished);
+    nnc_mutex_destroy(&sh.mu);
     for (int64_t q = 0; q < s->k; q++) {
         const nnc_status_t r = (nnc_status_t)s->counters[q * NNC_SWEEP_NCOUNTERS];
         if (r != NNC_STATUS_OK && r != NNC_STATUS_NONFINITE && r != NNC_STATUS_DIVERGED &&

@@ -12,8 +12,9 @@
  *    a replica running down one lane of a vector: the same operations in the
  *    same order as engine_impl.h's fused top layer, so the same bits;
  *  - per replica: every other case calls nnc_engine_fit once per replica.
- * Threads (POSIX builds) take blocks of replicas from a shared counter; which
- * thread runs a replica never changes its arithmetic.
+ * Threads (the thread layer nnc_thread.h: POSIX or Win32) take blocks of
+ * replicas from a shared counter; which thread runs a replica never changes
+ * its arithmetic.
  *
  * Stopping: a replica whose loss is NaN/inf or passes its divergence
  * threshold stops alone (its status NONFINITE or DIVERGED, fail_* filled);
