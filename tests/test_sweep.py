@@ -28,6 +28,7 @@ OPTIMIZERS = {
     "nesterov": lambda v: nnc.Nesterov(lr=v, mu=0.7),
     "adam": lambda v: nnc.Adam(lr=v, beta1=0.85),
     "hotcold": lambda v: nnc.HotCold(step=v),
+    "rmsprop": lambda v: nnc.RMSProp(lr=v, rho=0.8),
 }
 VALUES = np.array([0.003, 0.01, 0.03, 0.1, 0.05])
 

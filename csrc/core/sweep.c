@@ -102,6 +102,15 @@ static inline double sweep_hy(const nnc_sweep_t *s, int64_t q, int c)
     return s->hyper[c][q * s->hyper_stride[c]];
 }
 
+/* The column of the optimizer's hyper-parameter `name` (ops.def), or -1. */
+static int sweep_opt_column(nnc_opt_t opt, const char *name)
+{
+    for (int i = 0; i < nnc_opt_info[opt].n_hyper; i++)
+        if (strcmp(nnc_opt_info[opt].hyper_names[i], name) == 0)
+            return i;
+    return -1;
+}
+
 static int sweep_reserve(size_t *off, int64_t count, size_t elsize, size_t *at)
 {
     size_t bytes, start;
@@ -142,19 +151,6 @@ static int sweep_fit_hook(void *ctx, int64_t epochs_done, int64_t steps_done)
 #include "sweep_impl.h"
 #include "nnc_tmpl_end.h"
 
-/* The sweep table's column of the hyper-parameter `name`, or -1. */
-static int sweep_hyper_column(const char *name)
-{
-    static const struct {
-        const char *name;
-        int col;
-    } cols[] = {{"lr", NNC_SWEEP_LR},       {"mu", NNC_SWEEP_MU},   {"beta1", NNC_SWEEP_BETA1},
-                {"beta2", NNC_SWEEP_BETA2}, {"eps", NNC_SWEEP_EPS}, {"step", NNC_SWEEP_STEP}};
-    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
-        if (strcmp(cols[i].name, name) == 0)
-            return cols[i].col;
-    return -1;
-}
 
 /* The per-replica route: the replica's own parameter table over its rows of
  * the blocks, its own nnc_fit_t, and one nnc_engine_fit. */
@@ -180,12 +176,10 @@ static void sweep_one(sweep_shared *sh, sweep_worker *me, int64_t q)
     f.y = (const char *)s->y + (size_t)(q * s->y_stride) * el;
     f.order = s->order != NULL ? s->order + q * s->order_stride : NULL;
     f.shuffle_rng = s->rngs != NULL ? &s->rngs[q] : NULL;
-    /* The optimizer's hyper-parameters in its ops.def order, from the
-     * table's named columns (nnc.sweep refuses optimizers with others). */
-    for (int i = 0; i < nnc_opt_info[f.opt].n_hyper; i++) {
-        const int col = sweep_hyper_column(nnc_opt_info[f.opt].hyper_names[i]);
-        f.hyper[i] = col >= 0 ? sweep_hy(s, q, col) : nnc_opt_info[f.opt].hyper_defaults[i];
-    }
+    /* The optimizer's hyper-parameters: the table's first columns, in its
+     * ops.def order. */
+    for (int i = 0; i < nnc_opt_info[f.opt].n_hyper; i++)
+        f.hyper[i] = sweep_hy(s, q, i);
     f.l1 = sweep_hy(s, q, NNC_SWEEP_L1);
     f.l2 = sweep_hy(s, q, NNC_SWEEP_L2);
     f.divergence = sweep_hy(s, q, NNC_SWEEP_DIVERGENCE);
@@ -289,8 +283,11 @@ static int sweep_lanes_ok(const nnc_sweep_t *s)
         return 0;
     /* A shared value is checked once, a column of K values value by value. */
     {
-        static const int cols[] = {NNC_SWEEP_L1, NNC_SWEEP_L2, NNC_SWEEP_LR, NNC_SWEEP_MU,
-                                   NNC_SWEEP_DIVERGENCE};
+        const int lr = sweep_opt_column(f0->opt, "lr");
+        const int mu = f0->opt == NNC_OPT_MOMENTUM ? sweep_opt_column(f0->opt, "mu") : lr;
+        const int cols[] = {NNC_SWEEP_L1, NNC_SWEEP_L2, NNC_SWEEP_DIVERGENCE, lr, mu};
+        if (lr < 0 || mu < 0)
+            return 0;
         for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) {
             const int col = cols[c];
             const int64_t m = s->hyper_stride[col] != 0 ? s->k : 1;

@@ -38,10 +38,12 @@ extern "C" {
  * boundary.  `done` counts finished replicas. */
 typedef int (*nnc_sweep_hook_t)(void *ctx, int64_t done);
 
-/* Columns of the per-replica hyper-parameter table. */
+/* Columns of the per-replica hyper-parameter table: column i <
+ * nnc_opt_info[opt].n_hyper is the optimizer's i-th hyper-parameter in its
+ * ops.def order (the op table names them; the sweep restates none), then
+ * l1, l2 and the divergence threshold. */
 enum {
-    NNC_SWEEP_LR = 0, NNC_SWEEP_MU, NNC_SWEEP_BETA1, NNC_SWEEP_BETA2, NNC_SWEEP_EPS,
-    NNC_SWEEP_STEP, NNC_SWEEP_L1, NNC_SWEEP_L2, NNC_SWEEP_DIVERGENCE, NNC_SWEEP_NHYPER
+    NNC_SWEEP_L1 = NNC_OPT_MAX_HYPER, NNC_SWEEP_L2, NNC_SWEEP_DIVERGENCE, NNC_SWEEP_NHYPER
 };
 
 /* Columns of the per-replica counters (int64) and fails (double) tables. */

@@ -363,6 +363,9 @@ static NNC_SWEEP_INLINE void NNC_FN(sweep_lanes_body)(sweep_shared *sh, sweep_wo
     const nnc_fit_t *f0 = &s->base;
     const int64_t rows = f0->n, epochs = f0->epochs;
     const int momentum = f0->opt == NNC_OPT_MOMENTUM;
+    /* (sweep_lanes_ok found both) */
+    const int col_lr = sweep_opt_column(f0->opt, "lr");
+    const int col_mu = momentum ? sweep_opt_column(f0->opt, "mu") : 0;
     const nnc_loss_params_t lp = f0->loss;
     const int sum_red = lp.reduction == NNC_REDUCTION_SUM;
     const T gdiv = sum_red ? NNC_LIT(1.0) : (T)rows;
@@ -397,8 +400,8 @@ static NNC_SWEEP_INLINE void NNC_FN(sweep_lanes_body)(sweep_shared *sh, sweep_wo
         }
         b[j] = offb >= 0 ? P[q * nv + offb] : NNC_LIT(-0.0);
         vb[j] = momentum && offb >= 0 ? S1[q * nv + offb] : 0;
-        lr[j] = (T)sweep_hy(s, q, NNC_SWEEP_LR);
-        mu[j] = (T)sweep_hy(s, q, NNC_SWEEP_MU);
+        lr[j] = (T)sweep_hy(s, q, col_lr);
+        mu[j] = momentum ? (T)sweep_hy(s, q, col_mu) : 0;
         dv[j] = sweep_hy(s, q, NNC_SWEEP_DIVERGENCE);
         fa.any_div |= dv[j] > 0;
         ref[j] = 0;

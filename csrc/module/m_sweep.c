@@ -136,22 +136,35 @@ static PyObject *sweep_run(PyObject *self, PyObject *args)
         goto done;
     }
     k = (int64_t)PyArray_DIM((PyArrayObject *)pblock_o, 0);
-    if (!PyTuple_Check(hyper_o) || PyTuple_GET_SIZE(hyper_o) != NNC_SWEEP_NHYPER) {
-        PyErr_Format(PyExc_ValueError, "hyper must be a tuple of %d columns",
-                     (int)NNC_SWEEP_NHYPER);
-        goto done;
-    }
-    for (int c = 0; c < NNC_SWEEP_NHYPER; c++) {
-        hyper[c] = owned_input(PyTuple_GET_ITEM(hyper_o, c), "hyper", NPY_DOUBLE, 1, 1);
-        if (hyper[c] == NULL)
-            goto done;
-        if (PyArray_DIM(hyper[c], 0) != k && PyArray_DIM(hyper[c], 0) != 1) {
-            PyErr_Format(PyExc_ValueError, "hyper column %d has shape %s; expected (%lld,) or (1,)",
-                         c, nnc_shape_str(hyper[c], b1, sizeof b1), (long long)k);
+    {
+        /* The optimizer's n_hyper columns (ops.def order), then l1, l2 and
+         * divergence; the table's unused columns read one shared zero. */
+        static const double zero = 0.0;
+        const int nh = nnc_opt_info[opt_kind].n_hyper;
+        if (!PyTuple_Check(hyper_o) || PyTuple_GET_SIZE(hyper_o) != nh + 3) {
+            PyErr_Format(PyExc_ValueError,
+                         "hyper must be a tuple of %d columns (the optimizer's %d, then l1, l2, "
+                         "divergence)", nh + 3, nh);
             goto done;
         }
-        sw.hyper[c] = (const double *)PyArray_DATA(hyper[c]);
-        sw.hyper_stride[c] = PyArray_DIM(hyper[c], 0) == k && k != 1 ? 1 : 0;
+        for (int c = 0; c < NNC_SWEEP_NHYPER; c++) {
+            sw.hyper[c] = &zero;
+            sw.hyper_stride[c] = 0;
+        }
+        for (int c = 0; c < nh + 3; c++) {
+            const int col = c < nh ? c : NNC_SWEEP_L1 + (c - nh);
+            hyper[col] = owned_input(PyTuple_GET_ITEM(hyper_o, c), "hyper", NPY_DOUBLE, 1, 1);
+            if (hyper[col] == NULL)
+                goto done;
+            if (PyArray_DIM(hyper[col], 0) != k && PyArray_DIM(hyper[col], 0) != 1) {
+                PyErr_Format(PyExc_ValueError,
+                             "hyper column %d has shape %s; expected (%lld,) or (1,)", c,
+                             nnc_shape_str(hyper[col], b1, sizeof b1), (long long)k);
+                goto done;
+            }
+            sw.hyper[col] = (const double *)PyArray_DATA(hyper[col]);
+            sw.hyper_stride[col] = PyArray_DIM(hyper[col], 0) == k && k != 1 ? 1 : 0;
+        }
     }
     x = owned_input(xo, "X", typenum, 2, 3);
     if (x == NULL)
@@ -292,8 +305,8 @@ PyMethodDef nnc_sweep_methods[] = {
      "          step_loss, counters, fails, threads, allow_lanes) -> (interrupted, lanes)\n\n"
      "K training runs of one architecture in one call, GIL released (nnc.sweep is the API).\n"
      "layers/params describe the architecture as for engine_fit (only sizes are used);\n"
-     "X (n, in) or (K, n, in), y likewise; hyper: a tuple of 9 columns of K or 1 values:\n"
-     "lr, mu, beta1, beta2, eps, step, l1, l2, divergence; order None, (L,) or (K, L); rng_states None or (K, 4) uint64;\n"
+     "X (n, in) or (K, n, in), y likewise; hyper: a tuple of columns of K or 1 values, the\n"
+     "optimizer's hyper-parameters in ops.def order, then l1, l2, divergence; order None, (L,) or (K, L); rng_states None or (K, 4) uint64;\n"
      "params_block/state1/state2 (K, n_values); adam_t None or (K,) int64; epoch_loss\n"
      "None or (K, epochs); step_loss None or (K, steps); counters (K, 6) int64 <- status (0 ok,\n"
      "1 nonfinite, 2 diverged, 3 interrupted, 4 error), epochs, steps, passes, fail_epoch,\n"
