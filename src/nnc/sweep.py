@@ -490,10 +490,15 @@ class Sweep:
         self.fail_step = c[:, 5]
         fails = res["fails"]
         self.fail_loss = np.where(self.diverged, fails[:, 0], np.nan)
-        self.final_loss = fails[:, 2]
+        self._final_loss = fails[:, 2]
         self.interleaved = bool(res["interleaved"])
         self._config = plan["config"]
         self._shapes = [(n, tuple(s)) for n, s in plan["shapes"]]
+
+    @property
+    def final_loss(self):
+        """(K,) the loss of each replica's last completed epoch (NaN when none)."""
+        return self._final_loss
 
     @property
     def status(self):
