@@ -12,7 +12,8 @@ from .cases import covers
 
 _mod = importlib.import_module("nnc.sweep")  # the module; nnc.sweep is the function
 Sweep = _mod.Sweep
-covers(_mod.sweep, Sweep, Sweep.best, Sweep.final_loss, Sweep.model, Sweep.param_names,
+covers(_mod.sweep, Sweep, Sweep.best, Sweep.final_loss, Sweep.status, Sweep.reason, Sweep.model,
+       Sweep.param_names,
        Sweep.to_records)
 
 X = np.linspace(-1, 1, 8).reshape(4, 2)
