@@ -7,7 +7,9 @@
 
 (s1) 10,000 fits of Trask's one-weight model (Grokking Deep Learning ch. 4):
      input 2, goal 0.8, weight 0.5, 20 gradient steps, alphas over (0, 1.5],
-     squared error with Trask's 1/2.  Peers: nnc.sweep (one C call, one thread),
+     squared error with Trask's 1/2.  Peers: nnc.sweep (one C call, one thread,
+     record="final": the final weights and losses, as the peers compute; and
+     with record="epoch", the 10,000 x 20 loss record too),
      nnc.book.alpha_sweep (the walkthrough on nnc.sweep, printing included),
      NumPy vectorised over the alphas, a Numba @njit loop, PyTorch tensor ops
      (CPU, one thread), and a Python loop of model.fit (run on fewer alphas,
@@ -66,11 +68,12 @@ def trask_alphas(k):
     return np.linspace(0.0, 1.5, k + 1)[1:]
 
 
-def s1_nnc(alphas, steps, threads=1):
+def s1_nnc(alphas, steps, threads=1, record="final"):
     m = nnc.Sequential([nnc.Dense(1, 1, bias=False)], seed=0)
     m.layers[0].weight[...] = 0.5
     s = nnc.sweep(m, [[2.0]], [[0.8]], loss=nnc.losses.MSE(reduction="sum", half=True),
-                  optimizer=nnc.SGD(lr=alphas), epochs=steps, divergence=None, threads=threads)
+                  optimizer=nnc.SGD(lr=alphas), epochs=steps, divergence=None, threads=threads,
+                  record=record)
     return s.params[:, 0]
 
 
@@ -195,6 +198,8 @@ def run(quick=False, repeats=None, out=None):
     print(f"\n(s1) {cfg['k1']:,} Trask one-weight fits, {cfg['steps']} steps each", file=out)
     print(f"  {'peer':34s} {'median':>14s} {'best':>14s} {'vs nnc':>10s}  check", file=out)
     peers = [("nnc.sweep (1 thread)", lambda: s1_nnc(alphas, cfg["steps"])),
+             ("nnc.sweep, record='epoch'", lambda: s1_nnc(alphas, cfg["steps"],
+                                                          record="epoch")),
              ("nnc.book.alpha_sweep", lambda: s1_book(alphas, cfg["steps"])),
              ("NumPy vectorised", lambda: s1_numpy(alphas, cfg["steps"]))]
     nb = s1_numba_fn()

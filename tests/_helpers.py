@@ -111,6 +111,19 @@ def process_main_thread_cpu(pid):
         return None
 
 
+def process_cpu(pid):
+    """CPU time (s) of another process, all its threads, finished ones
+    included (utime + stime of Linux's /proc/PID/stat, in clock ticks;
+    compare with the child's time.process_time()); None where unreadable."""
+    import os
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def assert_interrupt_latency(wall, cpu, what=""):
     """`wall`: seconds from signal to exception; `cpu`: the running thread's
     CPU seconds in that interval, or None when unmeasurable (then the wall

@@ -3,15 +3,16 @@
  * per-replica route calls nnc_engine_fit. */
 #include "sweep.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__unix__) || defined(__APPLE__)
-#define NNC_SWEEP_THREADS 1
-#include <pthread.h>
+/* Threads come from the project's thread layer (POSIX or Win32); without
+ * threads every replica runs on the calling thread. */
+#include "nnc_thread.h"
+#define NNC_SWEEP_THREADS NNC_HAVE_THREADS
+#if defined(NNC_THREADS_PTHREAD)
 #include <time.h>
-#else
-#define NNC_SWEEP_THREADS 0
 #endif
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -55,6 +56,7 @@ typedef struct {
     nnc_param_t *params;
     void *grad;        /* n_values values: the replica's gradients */
     void *lanes_ws;    /* the interleaved route's workspace */
+    double *eloss;     /* epochs values: a replica's epoch record when the sweep keeps none */
     nnc_status_t err;  /* a memory/argument error of this thread */
 } sweep_worker;
 
@@ -67,11 +69,47 @@ struct sweep_shared {
     int stop;          /* set by the hook: every thread stops at its next step */
     int lanes;         /* the interleaved route */
     int avx2;          /* its AVX2 build runs */
-#if NNC_SWEEP_THREADS
-    pthread_mutex_t mu;
-    pthread_cond_t finished; /* signalled by each worker thread as it ends */
-#endif
+    nnc_mutex_t mu;
+    nnc_cond_t finished; /* signalled by each worker thread as it ends */
 };
+
+/* Waits on c (m held) until signalled or about `ms` milliseconds pass: the
+ * one timed wait the thread layer does not have. */
+static void sweep_timed_wait(nnc_cond_t *c, nnc_mutex_t *m, int ms)
+{
+#if defined(NNC_THREADS_WIN32)
+    (void)SleepConditionVariableSRW(c, m, (DWORD)ms, 0);
+#elif defined(NNC_THREADS_PTHREAD)
+    struct timespec until;
+    if (clock_gettime(CLOCK_REALTIME, &until) != 0)
+        return;
+    until.tv_nsec += (long)ms * 1000000L;
+    while (until.tv_nsec >= 1000000000L) {
+        until.tv_sec += 1;
+        until.tv_nsec -= 1000000000L;
+    }
+    (void)pthread_cond_timedwait(c, m, &until);
+#else
+    (void)c;
+    (void)m;
+    (void)ms;
+#endif
+}
+
+/* Replica q's value of hyper-parameter column c. */
+static inline double sweep_hy(const nnc_sweep_t *s, int64_t q, int c)
+{
+    return s->hyper[c][q * s->hyper_stride[c]];
+}
+
+/* The column of the optimizer's hyper-parameter `name` (ops.def), or -1. */
+static int sweep_opt_column(nnc_opt_t opt, const char *name)
+{
+    for (int i = 0; i < nnc_opt_info[opt].n_hyper; i++)
+        if (strcmp(nnc_opt_info[opt].hyper_names[i], name) == 0)
+            return i;
+    return -1;
+}
 
 static int sweep_reserve(size_t *off, int64_t count, size_t elsize, size_t *at)
 {
@@ -113,19 +151,6 @@ static int sweep_fit_hook(void *ctx, int64_t epochs_done, int64_t steps_done)
 #include "sweep_impl.h"
 #include "nnc_tmpl_end.h"
 
-/* The sweep table's column of the hyper-parameter `name`, or -1. */
-static int sweep_hyper_column(const char *name)
-{
-    static const struct {
-        const char *name;
-        int col;
-    } cols[] = {{"lr", NNC_SWEEP_LR},       {"mu", NNC_SWEEP_MU},   {"beta1", NNC_SWEEP_BETA1},
-                {"beta2", NNC_SWEEP_BETA2}, {"eps", NNC_SWEEP_EPS}, {"step", NNC_SWEEP_STEP}};
-    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
-        if (strcmp(cols[i].name, name) == 0)
-            return cols[i].col;
-    return -1;
-}
 
 /* The per-replica route: the replica's own parameter table over its rows of
  * the blocks, its own nnc_fit_t, and one nnc_engine_fit. */
@@ -133,7 +158,6 @@ static void sweep_one(sweep_shared *sh, sweep_worker *me, int64_t q)
 {
     nnc_sweep_t *s = sh->s;
     const size_t el = s->net->f32 ? sizeof(float) : sizeof(double);
-    const double *hy = s->hyper + q * NNC_SWEEP_NHYPER;
     int64_t *c = s->counters + q * NNC_SWEEP_NCOUNTERS;
     double *fl = s->fails + q * NNC_SWEEP_NFAILS;
     nnc_net_t net = *s->net;
@@ -152,19 +176,17 @@ static void sweep_one(sweep_shared *sh, sweep_worker *me, int64_t q)
     f.y = (const char *)s->y + (size_t)(q * s->y_stride) * el;
     f.order = s->order != NULL ? s->order + q * s->order_stride : NULL;
     f.shuffle_rng = s->rngs != NULL ? &s->rngs[q] : NULL;
-    /* The optimizer's hyper-parameters in its ops.def order, from the
-     * table's named columns (nnc.sweep refuses optimizers with others). */
-    for (int i = 0; i < nnc_opt_info[f.opt].n_hyper; i++) {
-        const int col = sweep_hyper_column(nnc_opt_info[f.opt].hyper_names[i]);
-        f.hyper[i] = col >= 0 ? hy[col] : nnc_opt_info[f.opt].hyper_defaults[i];
-    }
-    f.l1 = hy[NNC_SWEEP_L1];
-    f.l2 = hy[NNC_SWEEP_L2];
-    f.divergence = hy[NNC_SWEEP_DIVERGENCE];
+    /* The optimizer's hyper-parameters: the table's first columns, in its
+     * ops.def order. */
+    for (int i = 0; i < nnc_opt_info[f.opt].n_hyper; i++)
+        f.hyper[i] = sweep_hy(s, q, i);
+    f.l1 = sweep_hy(s, q, NNC_SWEEP_L1);
+    f.l2 = sweep_hy(s, q, NNC_SWEEP_L2);
+    f.divergence = sweep_hy(s, q, NNC_SWEEP_DIVERGENCE);
     /* The engine counts steps for every optimizer; a replica starts at 0. */
     t0 = 0;
     f.t = s->adam_t != NULL ? &s->adam_t[q] : &t0;
-    f.epoch_loss = s->epoch_loss + q * f.epochs;
+    f.epoch_loss = s->epoch_loss != NULL ? s->epoch_loss + q * f.epochs : me->eloss;
     f.step_loss = NULL;
     if (s->step_loss != NULL &&
         nnc_fit_schedule(f.n, f.order_len, f.order != NULL, f.batch_size, f.epochs, &spe,
@@ -182,6 +204,7 @@ static void sweep_one(sweep_shared *sh, sweep_worker *me, int64_t q)
     c[NNC_SWEEP_FAIL_STEP] = f.fail_step;
     fl[NNC_SWEEP_FAIL_LOSS] = f.fail_loss;
     fl[NNC_SWEEP_REFERENCE] = f.reference_loss;
+    fl[NNC_SWEEP_FINAL] = f.epochs_done > 0 ? f.epoch_loss[f.epochs_done - 1] : NAN;
 }
 
 static void sweep_work(sweep_worker *me)
@@ -192,15 +215,11 @@ static void sweep_work(sweep_worker *me)
         int64_t first, count;
         if (NNC_SWEEP_LOAD(&sh->stop))
             break;
-#if NNC_SWEEP_THREADS
-        pthread_mutex_lock(&sh->mu);
-#endif
+        nnc_mutex_lock(&sh->mu);
         first = sh->next;
         count = s->k - first < sh->block ? s->k - first : sh->block;
         sh->next += count;
-#if NNC_SWEEP_THREADS
-        pthread_mutex_unlock(&sh->mu);
-#endif
+        nnc_mutex_unlock(&sh->mu);
         if (count <= 0)
             break;
         if (sh->lanes) {
@@ -212,35 +231,28 @@ static void sweep_work(sweep_worker *me)
         else {
             sweep_one(sh, me, first);
         }
-#if NNC_SWEEP_THREADS
-        pthread_mutex_lock(&sh->mu);
-#endif
+        nnc_mutex_lock(&sh->mu);
         for (int64_t q = first; q < first + count; q++)
             if (s->counters[q * NNC_SWEEP_NCOUNTERS] != NNC_STATUS_INTERRUPTED)
                 NNC_SWEEP_STORE(&s->done, s->done + 1);
-#if NNC_SWEEP_THREADS
-        pthread_mutex_unlock(&sh->mu);
-#endif
+        nnc_mutex_unlock(&sh->mu);
     }
 }
 
-#if NNC_SWEEP_THREADS
 typedef struct {
     sweep_worker *me;
     int running;
 } sweep_thread_arg;
 
-static void *sweep_thread_main(void *arg)
+static void sweep_thread_main(void *arg)
 {
     sweep_thread_arg *a = (sweep_thread_arg *)arg;
     sweep_work(a->me);
-    pthread_mutex_lock(&a->me->sh->mu);
+    nnc_mutex_lock(&a->me->sh->mu);
     a->running = 0;
-    pthread_cond_signal(&a->me->sh->finished);
-    pthread_mutex_unlock(&a->me->sh->mu);
-    return NULL;
+    nnc_cond_broadcast(&a->me->sh->finished);
+    nnc_mutex_unlock(&a->me->sh->mu);
 }
-#endif
 
 /* 1 when the interleaved route reproduces nnc_engine_fit for every replica. */
 static int sweep_lanes_ok(const nnc_sweep_t *s)
@@ -262,18 +274,30 @@ static int sweep_lanes_ok(const nnc_sweep_t *s)
         break;
     }
     if (!elementwise ||
-        (f0->loss.reduction != NNC_REDUCTION_MEAN && f0->loss.reduction != NNC_REDUCTION_SUM) ||
-        (f0->loss.kind == NNC_LOSS_HUBER && !(f0->loss.delta > 0 && isfinite(f0->loss.delta))) ||
+        nnc_loss_check_params(&f0->loss) != NNC_STATUS_OK || /* the row's parameter, reduction */
         (f0->opt != NNC_OPT_SGD && f0->opt != NNC_OPT_MOMENTUM) ||
         (f0->opt == NNC_OPT_MOMENTUM && s->state1 == NULL) || f0->n < 1 || f0->epochs < 0 ||
         s->x == NULL || s->y == NULL || s->order != NULL || s->rngs != NULL ||
         (f0->batch_size != 0 && f0->batch_size < f0->n))
         return 0;
-    for (int64_t q = 0; q < s->k; q++) {
-        const double *hy = s->hyper + q * NNC_SWEEP_NHYPER;
-        if (hy[NNC_SWEEP_L1] != 0 || hy[NNC_SWEEP_L2] != 0 || !isfinite(hy[NNC_SWEEP_LR]) ||
-            !isfinite(hy[NNC_SWEEP_MU]) || isnan(hy[NNC_SWEEP_DIVERGENCE]))
+    /* A shared value is checked once, a column of K values value by value. */
+    {
+        const int lr = sweep_opt_column(f0->opt, "lr");
+        const int mu = f0->opt == NNC_OPT_MOMENTUM ? sweep_opt_column(f0->opt, "mu") : lr;
+        const int cols[] = {NNC_SWEEP_L1, NNC_SWEEP_L2, NNC_SWEEP_DIVERGENCE, lr, mu};
+        if (lr < 0 || mu < 0)
             return 0;
+        for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) {
+            const int col = cols[c];
+            const int64_t m = s->hyper_stride[col] != 0 ? s->k : 1;
+            for (int64_t q = 0; q < m; q++) {
+                const double v = s->hyper[col][q];
+                if (col == NNC_SWEEP_L1 || col == NNC_SWEEP_L2 ? v != 0
+                    : col == NNC_SWEEP_DIVERGENCE           ? isnan(v)
+                                                             : !isfinite(v))
+                    return 0;
+            }
+        }
     }
     return 1;
 }
@@ -295,6 +319,7 @@ static void sweep_workers_free(sweep_worker *w, int n, int f32)
     for (int t = 0; t < n; t++) {
         free(w[t].params);
         free(w[t].grad);
+        free(w[t].eloss);
         if (f32)
             sweep_lanes_ws_free_f32(w[t].lanes_ws);
         else
@@ -313,10 +338,14 @@ nnc_status_t nnc_sweep_run(nnc_sweep_t *s)
     int64_t blocks;
 
     if (s == NULL || s->net == NULL || s->k < 0 || s->threads < 1 || s->params == NULL ||
-        (s->k > 0 && (s->x == NULL || s->y == NULL || s->hyper == NULL ||
-                      s->epoch_loss == NULL || s->counters == NULL || s->fails == NULL)) ||
+        (s->k > 0 && (s->x == NULL || s->y == NULL || s->counters == NULL ||
+                      s->fails == NULL)) ||
+        (s->epoch_loss == NULL && s->step_loss != NULL) ||
         s->x_stride < 0 || s->y_stride < 0 || s->order_stride < 0)
         return NNC_STATUS_INVALID_ARGUMENT;
+    for (int c = 0; c < NNC_SWEEP_NHYPER; c++)
+        if (s->k > 0 && (s->hyper[c] == NULL || (s->hyper_stride[c] != 0 && s->hyper_stride[c] != 1)))
+            return NNC_STATUS_INVALID_ARGUMENT;
     st = nnc_net_check(s->net);
     if (st != NNC_STATUS_OK)
         return st;
@@ -339,6 +368,7 @@ nnc_status_t nnc_sweep_run(nnc_sweep_t *s)
         c[NNC_SWEEP_FAIL_EPOCH] = c[NNC_SWEEP_FAIL_STEP] = -1;
         s->fails[q * NNC_SWEEP_NFAILS + NNC_SWEEP_FAIL_LOSS] = 0;
         s->fails[q * NNC_SWEEP_NFAILS + NNC_SWEEP_REFERENCE] = 0;
+        s->fails[q * NNC_SWEEP_NFAILS + NNC_SWEEP_FINAL] = NAN;
     }
     if (s->k == 0)
         return NNC_STATUS_OK;
@@ -383,6 +413,12 @@ nnc_status_t nnc_sweep_run(nnc_sweep_t *s)
                 st = NNC_STATUS_OVERFLOW;
             else
                 w->grad = malloc(bytes);
+            if (st == NNC_STATUS_OK && s->epoch_loss == NULL) {
+                if (nnc_bytes(s->base.epochs > 0 ? s->base.epochs : 1, sizeof(double), &bytes) != 0)
+                    st = NNC_STATUS_OVERFLOW;
+                else if ((w->eloss = (double *)malloc(bytes)) == NULL)
+                    st = NNC_STATUS_NO_MEMORY;
+            }
             if (st == NNC_STATUS_OK && (w->params == NULL || w->grad == NULL))
                 st = NNC_STATUS_NO_MEMORY;
         }
@@ -394,53 +430,52 @@ nnc_status_t nnc_sweep_run(nnc_sweep_t *s)
     }
     s->used_lanes = sh.lanes;
 
-#if NNC_SWEEP_THREADS
+    if (nnc_mutex_init(&sh.mu) != 0) {
+        sweep_workers_free(workers, nthreads, s->net->f32);
+        free(sh.offset);
+        return NNC_STATUS_NO_MEMORY;
+    }
+    if (nnc_cond_init(&sh.finished) != 0) {
+        nnc_mutex_destroy(&sh.mu);
+        sweep_workers_free(workers, nthreads, s->net->f32);
+        free(sh.offset);
+        return NNC_STATUS_NO_MEMORY;
+    }
     {
-        pthread_t tid[NNC_SWEEP_MAX_THREADS];
+        nnc_thread_t tid[NNC_SWEEP_MAX_THREADS];
         sweep_thread_arg args[NNC_SWEEP_MAX_THREADS];
         int started = 1;
-        pthread_mutex_init(&sh.mu, NULL);
-        pthread_cond_init(&sh.finished, NULL);
         for (int t = 1; t < nthreads; t++) {
             args[t].me = &workers[t];
             args[t].running = 1;
-            if (pthread_create(&tid[t], NULL, sweep_thread_main, &args[t]) != 0)
+            if (nnc_thread_start(&tid[t], sweep_thread_main, &args[t]) != 0)
                 break; /* the threads that did start (and this one) share the work */
             started = t + 1;
         }
         sweep_work(&workers[0]);
         /* Keep polling (Ctrl-C) while the other threads finish: wake when one
          * ends, or every 10 ms. */
-        for (;;) {
+        while (started > 1) {
             int running = 0;
-            struct timespec until;
-            pthread_mutex_lock(&sh.mu);
+            nnc_mutex_lock(&sh.mu);
             for (int t = 1; t < started; t++)
                 running |= args[t].running;
-            if (running && clock_gettime(CLOCK_REALTIME, &until) == 0) {
-                until.tv_nsec += 10000000;
-                if (until.tv_nsec >= 1000000000) {
-                    until.tv_sec += 1;
-                    until.tv_nsec -= 1000000000;
-                }
-                (void)pthread_cond_timedwait(&sh.finished, &sh.mu, &until);
+            if (running) {
+                sweep_timed_wait(&sh.finished, &sh.mu, 10);
                 running = 0;
                 for (int t = 1; t < started; t++)
                     running |= args[t].running;
             }
-            pthread_mutex_unlock(&sh.mu);
+            nnc_mutex_unlock(&sh.mu);
             if (!running)
                 break;
             (void)sweep_poll(&sh, &workers[0]);
         }
         for (int t = 1; t < started; t++)
-            pthread_join(tid[t], NULL);
-        pthread_cond_destroy(&sh.finished);
-        pthread_mutex_destroy(&sh.mu);
+            nnc_thread_join(tid[t]);
     }
-#else
-    sweep_work(&workers[0]);
-#endif
+    nnc_cond_destroy(&sh.finished);
+    nnc_mutex_destroy(&sh.mu);
     for (int64_t q = 0; q < s->k; q++) {
         const nnc_status_t r = (nnc_status_t)s->counters[q * NNC_SWEEP_NCOUNTERS];
         if (r != NNC_STATUS_OK && r != NNC_STATUS_NONFINITE && r != NNC_STATUS_DIVERGED &&

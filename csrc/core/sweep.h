@@ -12,8 +12,9 @@
  *    a replica running down one lane of a vector: the same operations in the
  *    same order as engine_impl.h's fused top layer, so the same bits;
  *  - per replica: every other case calls nnc_engine_fit once per replica.
- * Threads (POSIX builds) take blocks of replicas from a shared counter; which
- * thread runs a replica never changes its arithmetic.
+ * Threads (the thread layer nnc_thread.h: POSIX or Win32) take blocks of
+ * replicas from a shared counter; which thread runs a replica never changes
+ * its arithmetic.
  *
  * Stopping: a replica whose loss is NaN/inf or passes its divergence
  * threshold stops alone (its status NONFINITE or DIVERGED, fail_* filled);
@@ -37,10 +38,12 @@ extern "C" {
  * boundary.  `done` counts finished replicas. */
 typedef int (*nnc_sweep_hook_t)(void *ctx, int64_t done);
 
-/* Columns of the per-replica hyper-parameter table. */
+/* Columns of the per-replica hyper-parameter table: column i <
+ * nnc_opt_info[opt].n_hyper is the optimizer's i-th hyper-parameter in its
+ * ops.def order (the op table names them; the sweep restates none), then
+ * l1, l2 and the divergence threshold. */
 enum {
-    NNC_SWEEP_LR = 0, NNC_SWEEP_MU, NNC_SWEEP_BETA1, NNC_SWEEP_BETA2, NNC_SWEEP_EPS,
-    NNC_SWEEP_STEP, NNC_SWEEP_L1, NNC_SWEEP_L2, NNC_SWEEP_DIVERGENCE, NNC_SWEEP_NHYPER
+    NNC_SWEEP_L1 = NNC_OPT_MAX_HYPER, NNC_SWEEP_L2, NNC_SWEEP_DIVERGENCE, NNC_SWEEP_NHYPER
 };
 
 /* Columns of the per-replica counters (int64) and fails (double) tables. */
@@ -48,7 +51,9 @@ enum {
     NNC_SWEEP_STATUS = 0, NNC_SWEEP_EPOCHS, NNC_SWEEP_STEPS, NNC_SWEEP_PASSES,
     NNC_SWEEP_FAIL_EPOCH, NNC_SWEEP_FAIL_STEP, NNC_SWEEP_NCOUNTERS
 };
-enum { NNC_SWEEP_FAIL_LOSS = 0, NNC_SWEEP_REFERENCE, NNC_SWEEP_NFAILS };
+/* FINAL: the loss of the replica's last completed epoch (NaN when none),
+ * the last entry of its epoch record. */
+enum { NNC_SWEEP_FAIL_LOSS = 0, NNC_SWEEP_REFERENCE, NNC_SWEEP_FINAL, NNC_SWEEP_NFAILS };
 
 typedef struct {
     /* The architecture: layers, and per parameter its size and `penalized`
@@ -72,10 +77,14 @@ typedef struct {
     const int64_t *order;
     int64_t order_stride;
     nnc_rng_t *rngs;        /* NULL, or k shuffle generators (advanced) */
-    const double *hyper;    /* k x NNC_SWEEP_NHYPER */
+    /* The hyper-parameter table by column: replica q's value of column c is
+     * hyper[c][q * hyper_stride[c]] (stride 1: one value per replica, 0:
+     * one shared value). */
+    const double *hyper[NNC_SWEEP_NHYPER];
+    int64_t hyper_stride[NNC_SWEEP_NHYPER];
     int64_t *adam_t;        /* NULL, or k Adam step counters */
-    double *epoch_loss;     /* k x epochs */
-    double *step_loss;      /* NULL, or k x (epochs * steps per epoch) */
+    double *epoch_loss;     /* k x epochs, or NULL: no epoch record (the final loss only) */
+    double *step_loss;      /* NULL, or k x (epochs * steps per epoch); needs epoch_loss */
     int64_t *counters;      /* out: k x NNC_SWEEP_NCOUNTERS (status is an nnc_status_t) */
     double *fails;          /* out: k x NNC_SWEEP_NFAILS */
     int threads;            /* >= 1 */

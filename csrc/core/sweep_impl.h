@@ -53,6 +53,8 @@ typedef struct {
     T *vw;      /* in x lanes: velocities */
     double *lrec; /* NNC_SWEEP_REC x lanes: the latest steps' losses, flushed to the records */
     T b[NNC_SWL_], vb[NNC_SWL_], lr[NNC_SWL_], mu[NNC_SWL_];
+    /* the fused step's parameters before the step (one input) */
+    T w0[NNC_SWL_], b0[NNC_SWL_], vw0[NNC_SWL_], vb0[NNC_SWL_];
     double loss[NNC_SWL_], div[NNC_SWL_], ref[NNC_SWL_];
     NNC_SWM_ active[NNC_SWL_], bad[NNC_SWL_];
     void *block;
@@ -162,73 +164,105 @@ static nnc_status_t NNC_FN(sweep_lanes_ws_init)(NNC_FN(sweep_lanes_ws) *ws, int6
 NNC_ELEMWISE_LOSSES(NNC_SWEEP_ROWS_)
 #undef NNC_SWEEP_ROWS_
 
-/* One whole step of every lane in ONE loop over the lanes, for one input and
- * one row (Trask's one-weight model, an input sweep): forward, loss,
- * gradient, the divergence checks, the update (a lane found bad keeps its
- * parameters) and the loss record, with everything a lane needs in
- * registers.  A one-term sum from -0.0 is the term itself and a mean over
- * one row divides by 1, so this is the general step's arithmetic exactly.
- * `momentum` is a constant in the inlined copies.  Returns nonzero when some
- * active lane went bad (bad[] says which). */
+/* One whole step of every lane for one input and one row (Trask's
+ * one-weight model, an input sweep).  A one-term sum from -0.0 is the term
+ * itself and a mean over one row divides by 1, so this is the general step's
+ * arithmetic exactly.  The lane loop has no branch and no select, so that it
+ * vectorises: forward, loss, gradient and update run on every lane, the old
+ * parameters are kept (w0/b0, and v0 for the velocities), and a lane's
+ * NaN/inf flag is stored as a mask.  The divergence threshold (a second
+ * loop, only when some lane of the block has one) and the OR of the masks
+ * are reduced once per step; a lane found bad is restored from the kept
+ * values by the caller, so it stops with the parameters it had before the
+ * step, as nnc_engine_fit leaves them.  `momentum` and `has_b` are constants
+ * in the inlined copies. */
 typedef struct {
     T k;
-    int has_b, first_step;
+    int first_step, any_div;
 } NNC_FN(sweep_fused_args);
 
 #define NNC_SWEEP_FUSED_(E, name, vec)                                                          \
     static NNC_SWEEP_INLINE NNC_SWM_ NNC_FN(sweep_fused_##name)(                               \
-        const NNC_FN(sweep_fused_args) * a, const int momentum,                                 \
-        const T *NNC_SWEEP_RESTRICT xs, const T *NNC_SWEEP_RESTRICT ys,                         \
-        T *NNC_SWEEP_RESTRICT w, T *NNC_SWEEP_RESTRICT b, T *NNC_SWEEP_RESTRICT vw,             \
-        T *NNC_SWEEP_RESTRICT vb, const T *NNC_SWEEP_RESTRICT lr,                               \
-        const T *NNC_SWEEP_RESTRICT mu, double *NNC_SWEEP_RESTRICT loss,                        \
-        double *NNC_SWEEP_RESTRICT ref, const double *NNC_SWEEP_RESTRICT dv,                    \
-        const NNC_SWM_ *NNC_SWEEP_RESTRICT active, NNC_SWM_ *NNC_SWEEP_RESTRICT bad,            \
-        double *NNC_SWEEP_RESTRICT rec)                                                         \
+        const NNC_FN(sweep_fused_args) * a, const int momentum, const int has_b,                \
+        NNC_FN(sweep_lanes_ws) * ws, double *NNC_SWEEP_RESTRICT rec)                           \
     {                                                                                           \
         const T k = a->k;                                                                       \
-        const NNC_SWM_ first = a->first_step, no_b = !a->has_b;                                 \
+        const T *NNC_SWEEP_RESTRICT xs = ws->xs, *NNC_SWEEP_RESTRICT ys = ws->ys;               \
+        const T *NNC_SWEEP_RESTRICT lr = ws->lr, *NNC_SWEEP_RESTRICT mu = ws->mu;               \
+        T *NNC_SWEEP_RESTRICT w = ws->w, *NNC_SWEEP_RESTRICT b = ws->b;                         \
+        T *NNC_SWEEP_RESTRICT vw = ws->vw, *NNC_SWEEP_RESTRICT vb = ws->vb;                     \
+        T *NNC_SWEEP_RESTRICT w0 = ws->w0, *NNC_SWEEP_RESTRICT b0 = ws->b0;                     \
+        T *NNC_SWEEP_RESTRICT vw0 = ws->vw0, *NNC_SWEEP_RESTRICT vb0 = ws->vb0;                 \
+        double *NNC_SWEEP_RESTRICT loss = ws->loss;                                             \
+        const NNC_SWM_ *NNC_SWEEP_RESTRICT active = ws->active;                                 \
+        NNC_SWM_ *NNC_SWEEP_RESTRICT bad = ws->bad;                                             \
         NNC_SWM_ anybad = 0;                                                                    \
         NNC_SWEEP_SIMD_IF_(vec) for (int j = 0; j < NNC_SWL_; j++)                              \
         {                                                                                       \
-            const T wj = w[j], bj = b[j], xr = xs[j];                                           \
+            const T wj = w[j], xr = xs[j];                                                      \
+            const T bj = has_b ? b[j] : NNC_LIT(-0.0);                                          \
             T p = xr * wj;                                                                      \
             p = p + bj;                                                                         \
             T gb;                                                                               \
             const T lv = NNC_FN(loss_##name##_elem)(p, ys[j], k, &gb);                          \
             const T gw = gb * xr;                                                               \
-            const double lj = (double)lv, d = dv[j], r0 = ref[j];                               \
-            const double rf = (first & (d > 0)) ? lj : r0;                                      \
-            const NNC_SWM_ chk = d > 0, pos = rf > 0;                                           \
-            const NNC_SWM_ over = chk & pos & (lj > d * rf);                                    \
-            const NNC_SWM_ bj2 = active[j] & ((lj - lj != 0) | over);                           \
-            ref[j] = (chk & !pos & (lj > 0)) ? lj : rf;                                         \
-            loss[j] = lj;                                                                       \
-            bad[j] = bj2;                                                                       \
-            rec[j] = lj;                                                                        \
-            T wn, bn;                                                                           \
+            const double lj = (double)lv;                                                       \
             const T lrj = lr[j];                                                                \
+            loss[j] = lj;                                                                       \
+            rec[j] = lj;                                                                        \
+            bad[j] = (NNC_SWM_)(lj - lj != 0);                                                  \
+            w0[j] = wj;                                                                         \
             if (momentum) {                                                                     \
-                const T muj = mu[j], vw0 = vw[j], vb0 = vb[j];                                  \
-                const T vwn = muj * vw0 - lrj * gw;                                             \
-                const T vbn = muj * vb0 - lrj * gb;                                             \
-                wn = wj + vwn;                                                                  \
-                bn = bj + vbn;                                                                  \
-                vw[j] = bj2 ? vw0 : vwn;                                                        \
-                vb[j] = (bj2 | no_b) ? vb0 : vbn;                                               \
+                const T muj = mu[j], vwj = vw[j];                                               \
+                const T vwn = muj * vwj - lrj * gw;                                             \
+                vw0[j] = vwj;                                                                   \
+                vw[j] = vwn;                                                                    \
+                w[j] = wj + vwn;                                                                \
+                if (has_b) {                                                                    \
+                    const T vbj = vb[j];                                                        \
+                    const T vbn = muj * vbj - lrj * gb;                                         \
+                    vb0[j] = vbj;                                                               \
+                    vb[j] = vbn;                                                                \
+                    b0[j] = bj;                                                                 \
+                    b[j] = bj + vbn;                                                            \
+                }                                                                               \
             }                                                                                   \
             else {                                                                              \
-                wn = wj - lrj * gw;                                                             \
-                bn = bj - lrj * gb;                                                             \
+                w[j] = wj - lrj * gw;                                                           \
+                if (has_b) {                                                                    \
+                    b0[j] = bj;                                                                 \
+                    b[j] = bj - lrj * gb;                                                       \
+                }                                                                               \
             }                                                                                   \
-            w[j] = bj2 ? wj : wn;                                                               \
-            b[j] = (bj2 | no_b) ? bj : bn;                                                      \
         }                                                                                       \
-        /* (an OR-reduction inside the loop above keeps GCC from vectorising it) */            \
+        if (a->any_div)                                                                         \
+            NNC_FN(sweep_threshold)(ws, a->first_step);                                         \
         for (int j = 0; j < NNC_SWL_; j++)                                                      \
-            anybad |= bad[j];                                                                   \
+            anybad |= bad[j] & active[j];                                                       \
         return anybad;                                                                          \
     }
+
+/* engine_stopped_by_divergence on every lane: with full-batch steps the
+ * reference is the first step's loss (a lane whose first loss is not
+ * positive takes the first positive one).  ORs the lanes above their
+ * threshold into bad[]. */
+static NNC_SWEEP_INLINE void NNC_FN(sweep_threshold)(NNC_FN(sweep_lanes_ws) *ws, int first)
+{
+    const double *NNC_SWEEP_RESTRICT loss = ws->loss, *NNC_SWEEP_RESTRICT dv = ws->div;
+    double *NNC_SWEEP_RESTRICT ref = ws->ref;
+    NNC_SWM_ *NNC_SWEEP_RESTRICT bad = ws->bad;
+    if (first)
+        for (int j = 0; j < NNC_SWL_; j++)
+            ref[j] = dv[j] > 0 ? loss[j] : ref[j];
+    for (int j = 0; j < NNC_SWL_; j++) {
+        const double lj = loss[j], d = dv[j], rf = ref[j];
+        const int chk = d > 0, pos = rf > 0;
+        if (chk && pos && lj > d * rf)
+            bad[j] = 1;
+        if (chk && !pos && lj > 0)
+            ref[j] = lj;
+    }
+}
 
 NNC_ELEMWISE_LOSSES(NNC_SWEEP_FUSED_)
 #undef NNC_SWEEP_FUSED_
@@ -236,23 +270,22 @@ NNC_ELEMWISE_LOSSES(NNC_SWEEP_FUSED_)
 static NNC_SWEEP_INLINE NNC_SWM_ NNC_FN(sweep_fused)(const nnc_loss_params_t *lp,
                                                      NNC_FN(sweep_lanes_ws) *ws,
                                                      NNC_FN(sweep_fused_args) *a, double *rec,
-                                                     int momentum)
+                                                     int momentum, int has_b)
 {
-#define NNC_SWEEP_FUSED_ARGS_                                                                    \
-    ws->xs, ws->ys, ws->w, ws->b, ws->vw, ws->vb, ws->lr, ws->mu, ws->loss, ws->ref, ws->div,     \
-        ws->active, ws->bad, rec
     switch (lp->kind) {
 #define NNC_X_(E, name, vec)                                                                     \
     case NNC_LOSS_##E:                                                                           \
         a->k = NNC_FN(loss_##name##_k)(lp);                                                      \
-        return momentum ? NNC_FN(sweep_fused_##name)(a, 1, NNC_SWEEP_FUSED_ARGS_)               \
-                        : NNC_FN(sweep_fused_##name)(a, 0, NNC_SWEEP_FUSED_ARGS_);
+        if (momentum)                                                                            \
+            return has_b ? NNC_FN(sweep_fused_##name)(a, 1, 1, ws, rec)                         \
+                         : NNC_FN(sweep_fused_##name)(a, 1, 0, ws, rec);                        \
+        return has_b ? NNC_FN(sweep_fused_##name)(a, 0, 1, ws, rec)                             \
+                     : NNC_FN(sweep_fused_##name)(a, 0, 0, ws, rec);
         NNC_ELEMWISE_LOSSES(NNC_X_)
 #undef NNC_X_
     default:
         return 0;
     }
-#undef NNC_SWEEP_FUSED_ARGS_
 }
 
 static NNC_SWEEP_INLINE void NNC_FN(sweep_rows)(const nnc_loss_params_t *lp,
@@ -300,6 +333,8 @@ static NNC_SWEEP_INLINE void NNC_FN(sweep_flush)(nnc_sweep_t *s, NNC_FN(sweep_la
                                                  const int64_t *done_steps)
 {
     const int64_t epochs = s->base.epochs;
+    if (s->epoch_loss == NULL)
+        return;
     for (int64_t j = 0; j < count; j++) {
         const int64_t q = first + j;
         const int64_t end = active[j] ? e1 : (done_steps[j] < e1 ? done_steps[j] : e1);
@@ -328,6 +363,9 @@ static NNC_SWEEP_INLINE void NNC_FN(sweep_lanes_body)(sweep_shared *sh, sweep_wo
     const nnc_fit_t *f0 = &s->base;
     const int64_t rows = f0->n, epochs = f0->epochs;
     const int momentum = f0->opt == NNC_OPT_MOMENTUM;
+    /* (sweep_lanes_ok found both) */
+    const int col_lr = sweep_opt_column(f0->opt, "lr");
+    const int col_mu = momentum ? sweep_opt_column(f0->opt, "mu") : 0;
     const nnc_loss_params_t lp = f0->loss;
     const int sum_red = lp.reduction == NNC_REDUCTION_SUM;
     const T gdiv = sum_red ? NNC_LIT(1.0) : (T)rows;
@@ -345,13 +383,12 @@ static NNC_SWEEP_INLINE void NNC_FN(sweep_lanes_body)(sweep_shared *sh, sweep_wo
     const int fused = in == 1 && rows == 1;
     NNC_FN(sweep_fused_args) fa;
     fa.k = 0;
-    fa.has_b = offb >= 0;
     fa.first_step = 1;
+    fa.any_div = 0;
 
     for (int j = 0; j < NNC_SWL_; j++) {
         const int64_t q = first + (j < count ? j : 0);
         const T *x = (const T *)s->x + q * s->x_stride, *y = (const T *)s->y + q * s->y_stride;
-        const double *hy = s->hyper + q * NNC_SWEEP_NHYPER;
         for (int64_t r = 0; r < rows; r++) {
             for (int64_t i = 0; i < in; i++)
                 ws->xs[(r * in + i) * NNC_SWL_ + j] = x[r * in + i];
@@ -363,9 +400,10 @@ static NNC_SWEEP_INLINE void NNC_FN(sweep_lanes_body)(sweep_shared *sh, sweep_wo
         }
         b[j] = offb >= 0 ? P[q * nv + offb] : NNC_LIT(-0.0);
         vb[j] = momentum && offb >= 0 ? S1[q * nv + offb] : 0;
-        lr[j] = (T)hy[NNC_SWEEP_LR];
-        mu[j] = (T)hy[NNC_SWEEP_MU];
-        dv[j] = hy[NNC_SWEEP_DIVERGENCE];
+        lr[j] = (T)sweep_hy(s, q, col_lr);
+        mu[j] = momentum ? (T)sweep_hy(s, q, col_mu) : 0;
+        dv[j] = sweep_hy(s, q, NNC_SWEEP_DIVERGENCE);
+        fa.any_div |= dv[j] > 0;
         ref[j] = 0;
         active[j] = j < count;
         done_steps[j] = 0;
@@ -380,7 +418,7 @@ static NNC_SWEEP_INLINE void NNC_FN(sweep_lanes_body)(sweep_shared *sh, sweep_wo
         if (fused) {
             fa.first_step = e == 0;
             anybad = NNC_FN(sweep_fused)(&lp, ws, &fa, ws->lrec + (e % NNC_SWEEP_REC) * NNC_SWL_,
-                                         momentum);
+                                         momentum, offb >= 0);
         }
         else {
             const double *NNC_SWEEP_RESTRICT ll = ws->ll;
@@ -415,13 +453,24 @@ NNC_SWEEP_SIMD
             for (int j = 0; j < count; j++) {
                 int64_t *c = s->counters + (first + j) * NNC_SWEEP_NCOUNTERS;
                 double *fl = s->fails + (first + j) * NNC_SWEEP_NFAILS;
-                if (!bad[j])
+                if (!(bad[j] & active[j]))
                     continue;
+                if (fused) { /* the fused step updated it: back to before the step */
+                    w[j] = ws->w0[j];
+                    if (offb >= 0)
+                        b[j] = ws->b0[j];
+                    if (momentum) {
+                        vw[j] = ws->vw0[j];
+                        if (offb >= 0)
+                            vb[j] = ws->vb0[j];
+                    }
+                }
                 c[NNC_SWEEP_STATUS] = isfinite(loss[j]) ? NNC_STATUS_DIVERGED : NNC_STATUS_NONFINITE;
                 c[NNC_SWEEP_FAIL_EPOCH] = c[NNC_SWEEP_FAIL_STEP] = e;
                 c[NNC_SWEEP_PASSES] = e + 1;
                 fl[NNC_SWEEP_FAIL_LOSS] = loss[j];
                 fl[NNC_SWEEP_REFERENCE] = ref[j];
+                fl[NNC_SWEEP_FINAL] = e > 0 ? ws->lrec[((e - 1) % NNC_SWEEP_REC) * NNC_SWL_ + j] : NAN;
                 active[j] = 0;
                 done_steps[j] = e;
                 n_active--;
@@ -485,8 +534,11 @@ NNC_SWEEP_SIMD
     for (int j = 0; j < count; j++) {
         const int64_t q = first + j;
         int64_t *c = s->counters + q * NNC_SWEEP_NCOUNTERS;
-        if (active[j])
+        if (active[j]) {
             NNC_FN(sweep_write_back)(s, ws, sh, q, j);
+            s->fails[q * NNC_SWEEP_NFAILS + NNC_SWEEP_FINAL] =
+                e > 0 ? ws->lrec[((e - 1) % NNC_SWEEP_REC) * NNC_SWL_ + j] : NAN;
+        }
         c[NNC_SWEEP_EPOCHS] = c[NNC_SWEEP_STEPS] = done_steps[j];
         if (active[j]) {
             c[NNC_SWEEP_PASSES] = done_steps[j];

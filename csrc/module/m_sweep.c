@@ -87,7 +87,7 @@ static PyObject *sweep_run(PyObject *self, PyObject *args)
     long long epochs, batch_size;
     int opt_kind, threads, allow_lanes, typenum;
     net_desc d;
-    PyArrayObject *x = NULL, *y = NULL, *hyper = NULL, *order = NULL;
+    PyArrayObject *x = NULL, *y = NULL, *hyper[NNC_SWEEP_NHYPER] = {NULL}, *order = NULL;
     nnc_loss_params_t lp;
     nnc_sweep_t sw;
     sweep_hook_ctx h;
@@ -129,14 +129,42 @@ static PyObject *sweep_run(PyObject *self, PyObject *args)
     }
     in_w = d.layers[0].in;
     out_w = d.layers[d.net.n_layers - 1].out;
-    hyper = owned_input(hyper_o, "hyper", NPY_DOUBLE, 2, 2);
-    if (hyper == NULL)
+    /* K is the parameter block's row count; each hyper-parameter column
+     * holds K values or one shared value. */
+    if (!PyArray_Check(pblock_o) || PyArray_NDIM((PyArrayObject *)pblock_o) != 2) {
+        PyErr_SetString(PyExc_ValueError, "params_block must be a (K, n_values) array");
         goto done;
-    k = (int64_t)PyArray_DIM(hyper, 0);
-    if (PyArray_DIM(hyper, 1) != NNC_SWEEP_NHYPER) {
-        PyErr_Format(PyExc_ValueError, "hyper has shape %s; expected (k, 9)",
-                     nnc_shape_str(hyper, b1, sizeof b1));
-        goto done;
+    }
+    k = (int64_t)PyArray_DIM((PyArrayObject *)pblock_o, 0);
+    {
+        /* The optimizer's n_hyper columns (ops.def order), then l1, l2 and
+         * divergence; the table's unused columns read one shared zero. */
+        static const double zero = 0.0;
+        const int nh = nnc_opt_info[opt_kind].n_hyper;
+        if (!PyTuple_Check(hyper_o) || PyTuple_GET_SIZE(hyper_o) != nh + 3) {
+            PyErr_Format(PyExc_ValueError,
+                         "hyper must be a tuple of %d columns (the optimizer's %d, then l1, l2, "
+                         "divergence)", nh + 3, nh);
+            goto done;
+        }
+        for (int c = 0; c < NNC_SWEEP_NHYPER; c++) {
+            sw.hyper[c] = &zero;
+            sw.hyper_stride[c] = 0;
+        }
+        for (int c = 0; c < nh + 3; c++) {
+            const int col = c < nh ? c : NNC_SWEEP_L1 + (c - nh);
+            hyper[col] = owned_input(PyTuple_GET_ITEM(hyper_o, c), "hyper", NPY_DOUBLE, 1, 1);
+            if (hyper[col] == NULL)
+                goto done;
+            if (PyArray_DIM(hyper[col], 0) != k && PyArray_DIM(hyper[col], 0) != 1) {
+                PyErr_Format(PyExc_ValueError,
+                             "hyper column %d has shape %s; expected (%lld,) or (1,)", c,
+                             nnc_shape_str(hyper[col], b1, sizeof b1), (long long)k);
+                goto done;
+            }
+            sw.hyper[col] = (const double *)PyArray_DATA(hyper[col]);
+            sw.hyper_stride[col] = PyArray_DIM(hyper[col], 0) == k && k != 1 ? 1 : 0;
+        }
     }
     x = owned_input(xo, "X", typenum, 2, 3);
     if (x == NULL)
@@ -201,9 +229,14 @@ static PyObject *sweep_run(PyObject *self, PyObject *args)
     if (adam_o != Py_None &&
         (adam_t = (int64_t *)out_block(adam_o, "adam_t", NPY_INT64, k, 1)) == NULL)
         goto done;
-    eloss = (double *)out_block(eloss_o, "epoch_loss", NPY_DOUBLE, k, epochs);
-    if (eloss == NULL)
+    eloss = NULL;
+    if (eloss_o != Py_None &&
+        (eloss = (double *)out_block(eloss_o, "epoch_loss", NPY_DOUBLE, k, epochs)) == NULL)
         goto done;
+    if (sloss_o != Py_None && eloss == NULL) {
+        PyErr_SetString(PyExc_ValueError, "sweep_run: step_loss needs epoch_loss");
+        goto done;
+    }
     if (sloss_o != Py_None &&
         (sloss = (double *)out_block(sloss_o, "step_loss", NPY_DOUBLE, k, total_steps)) == NULL)
         goto done;
@@ -229,7 +262,6 @@ static PyObject *sweep_run(PyObject *self, PyObject *args)
         sw.order_stride = order_per ? order_len : 0;
     }
     sw.rngs = rngs;
-    sw.hyper = (const double *)PyArray_DATA(hyper);
     sw.adam_t = adam_t;
     sw.epoch_loss = eloss;
     sw.step_loss = sloss;
@@ -259,7 +291,8 @@ static PyObject *sweep_run(PyObject *self, PyObject *args)
 done:
     Py_XDECREF(x);
     Py_XDECREF(y);
-    Py_XDECREF(hyper);
+    for (int c = 0; c < NNC_SWEEP_NHYPER; c++)
+        Py_XDECREF(hyper[c]);
     Py_XDECREF(order);
     net_desc_free(&d);
     return result;
@@ -272,11 +305,11 @@ PyMethodDef nnc_sweep_methods[] = {
      "          step_loss, counters, fails, threads, allow_lanes) -> (interrupted, lanes)\n\n"
      "K training runs of one architecture in one call, GIL released (nnc.sweep is the API).\n"
      "layers/params describe the architecture as for engine_fit (only sizes are used);\n"
-     "X (n, in) or (K, n, in), y likewise; hyper (K, 9): lr, mu, beta1, beta2, eps, step,\n"
-     "l1, l2, divergence; order None, (L,) or (K, L); rng_states None or (K, 4) uint64;\n"
+     "X (n, in) or (K, n, in), y likewise; hyper: a tuple of columns of K or 1 values, the\n"
+     "optimizer's hyper-parameters in ops.def order, then l1, l2, divergence; order None, (L,) or (K, L); rng_states None or (K, 4) uint64;\n"
      "params_block/state1/state2 (K, n_values); adam_t None or (K,) int64; epoch_loss\n"
-     "(K, epochs); step_loss None or (K, steps); counters (K, 6) int64 <- status (0 ok,\n"
+     "None or (K, epochs); step_loss None or (K, steps); counters (K, 6) int64 <- status (0 ok,\n"
      "1 nonfinite, 2 diverged, 3 interrupted, 4 error), epochs, steps, passes, fail_epoch,\n"
-     "fail_step; fails (K, 2) <- fail_loss, reference_loss."},
+     "fail_step; fails (K, 3) <- fail_loss, reference_loss, final loss."},
     {NULL, NULL, 0, NULL},
 };

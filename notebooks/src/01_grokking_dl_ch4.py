@@ -397,7 +397,8 @@ assert still.lines() == ["Error:0.04 Prediction:1.0"] * 3
 #
 # `nnc.max_stable_lr(X)` computes that critical rate for any linear model from
 # its data (it is 2 over the largest eigenvalue of the loss's curvature), and
-# `book.alpha_sweep` runs one engine fit per alpha:
+# `book.alpha_sweep` trains every alpha in one `nnc.sweep` call, each bit for bit
+# its own engine fit:
 
 # %%
 X = np.array([[2.0]])

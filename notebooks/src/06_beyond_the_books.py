@@ -39,7 +39,10 @@ import time
 # `nnc.max_stable_lr(X)` computes that bound from the data.
 #
 # First, 2000 learning rates for input 2, each a 20-step fit from weight 0.5
-# (a learning rate of 0 is no step at all, so that weight just stays put):
+# (a learning rate of 0 is no step at all, so that weight just stays put).
+# `nnc.sweep` trains them all in one call into C, each replica bit for bit
+# the run its own `fit` would make (`record="final"`: keep only the final
+# weights and losses); the assertions spot-check a few against `fit`:
 
 # %%
 X, y = np.array([[2.0]]), np.array([[0.8]])
@@ -62,8 +65,16 @@ def final_error(alpha, steps=20):
 
 alphas = np.linspace(0.0, 0.75, 2000)
 t0 = time.perf_counter()
-finals = np.array([final_error(a) for a in alphas])
-print(f"{alphas.size} learning rates in {time.perf_counter() - t0:.2f} s")
+moving = alphas > 0                                     # alpha 0: the weight stays put
+model.layers[0].weight[...] = 0.5
+s = nnc.sweep(model, X, y, loss=half_sse, optimizer=nnc.SGD(lr=alphas[moving]), epochs=20,
+              divergence=None, record="final")
+finals = np.full(alphas.size, start)
+with np.errstate(over="ignore", invalid="ignore"):
+    finals[moving] = (2.0 * s.params[:, 0] - 0.8) ** 2  # the error after 20 steps
+print(f"{alphas.size} learning rates in {time.perf_counter() - t0:.4f} s")
+for k in (0, 1, 700, 1400, 1999):                       # each replica is its own fit
+    assert finals[k] == final_error(alphas[k])
 better = finals < start
 print(f"the error shrank for alpha from {alphas[better].min():.6f} to {alphas[better].max():.6f}")
 assert np.array_equal(better, (alphas > 0) & (alphas < critical))
@@ -81,18 +92,19 @@ fig = plot.learning_rate_map(alphas, finals, critical=critical, diverge_above=st
 # %%
 inputs = np.linspace(0.25, 3.0, 40)
 rates = np.geomspace(0.01, 40.0, 250)
-finals = np.empty((inputs.size, rates.size))
+A, I = np.meshgrid(rates, inputs)          # row i: input i, column j: rate j
 t0 = time.perf_counter()
-for i, x in enumerate(inputs):
-    Xi = np.array([[x]])
-    start_i = (x * 0.5 - 0.8) ** 2
-    for j, alpha in enumerate(rates):
-        model.layers[0].weight[...] = 0.5
-        model.fit(Xi, y, loss=half_sse, optimizer=nnc.SGD(alpha), epochs=30,
-                  divergence=None)
-        e = model.evaluate(Xi, y, sse)
-        finals[i, j] = e if e < start_i else np.inf
-print(f"{finals.size} fits in {time.perf_counter() - t0:.2f} s")
+model.layers[0].weight[...] = 0.5
+s = nnc.sweep(model, I.reshape(-1, 1, 1), y, loss=half_sse, optimizer=nnc.SGD(lr=A.ravel()),
+              epochs=30, divergence=None, record="final")  # one X per replica, y shared
+with np.errstate(over="ignore", invalid="ignore"):
+    err = (I * s.params[:, 0].reshape(A.shape) - 0.8) ** 2
+finals = np.where(err < (I * 0.5 - 0.8) ** 2, err, np.inf)
+print(f"{finals.size} fits in {time.perf_counter() - t0:.4f} s")
+model.layers[0].weight[...] = 0.5                       # one replica against its own fit
+model.fit([[inputs[7]]], y, loss=half_sse, optimizer=nnc.SGD(rates[90]), epochs=30,
+          divergence=None)
+assert model.evaluate([[inputs[7]]], y, sse) == err[7, 90]
 crit = np.array([nnc.max_stable_lr([[x]], loss=half_sse) for x in inputs])
 assert np.allclose(crit, 2 / inputs ** 2)
 # the border of the converging region is the critical rate, to the grid's resolution
@@ -104,10 +116,9 @@ fig = plot.divergence_map(rates, inputs, finals, critical=lambda x: 2 / x ** 2,
                           title="Where gradient descent converges (30 steps)")
 
 # %% [markdown]
-# Ten thousand fits one `fit()` call at a time is already quick, but a finer map
-# needs a different tool. `nnc.sweep` trains K replicas of one model in ONE call
-# into C: here 250,000 runs of Trask's one-weight model, a 500 × 500 grid of
-# (learning rate, input), each replica with its own input row and its own
+# Ten thousand fits in one sweep take milliseconds, so a finer map costs
+# little more: here 250,000 runs of Trask's one-weight model, a 500 × 500 grid
+# of (learning rate, input), each replica with its own input row and its own
 # learning rate. Every replica is bit for bit the run its own `fit` would make,
 # so the same map comes out, only finer; NumPy, vectorised over both axes, is
 # timed beside it, and the assertion checks that the two agree to the last bit.
@@ -120,7 +131,7 @@ A, I = np.meshgrid(rates, inputs)          # row i: input i, column j: rate j
 model.layers[0].weight[...] = 0.5
 t0 = time.perf_counter()
 s = nnc.sweep(model, I.reshape(-1, 1, 1), y, loss=half_sse, optimizer=nnc.SGD(lr=A.ravel()),
-              epochs=30, divergence=None)  # one X per replica, y shared
+              epochs=30, divergence=None, record="final")  # one X per replica, y shared
 t_nnc = time.perf_counter() - t0
 w = s.params[:, 0].reshape(A.shape)
 with np.errstate(over="ignore", invalid="ignore"):

@@ -139,9 +139,9 @@ def _pool_after_fork() -> None: ...
 def _pool_info() -> dict[str, Any]: ...
 # ---- sweeps (csrc/module/m_sweep.c); nnc.sweep is the API
 def sweep_run(dtype: str, layers: tuple, params: tuple, X: Any, y: Any,
-              loss: tuple[int, int, bool, float], opt_kind: int, hyper: np.ndarray,
+              loss: tuple[int, int, bool, float], opt_kind: int, hyper: tuple,
               epochs: int, batch_size: int, order: Any, rng_states: np.ndarray | None,
               params_block: np.ndarray, state1: np.ndarray | None,
-              state2: np.ndarray | None, adam_t: np.ndarray | None, epoch_loss: np.ndarray,
+              state2: np.ndarray | None, adam_t: np.ndarray | None, epoch_loss: np.ndarray | None,
               step_loss: np.ndarray | None, counters: np.ndarray, fails: np.ndarray,
               threads: int, allow_lanes: bool) -> tuple[bool, bool]: ...

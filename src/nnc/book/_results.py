@@ -210,6 +210,37 @@ class AlphaSweep(Result):
     critical_alpha: float
     steps: int
 
+    def _rows(self, idx):
+        a, f, e = (np.asarray(v)[idx].tolist() for v in
+                   (self.alphas, self.factors, self.final_errors))
+        c = np.asarray(self.converged)[idx].tolist()
+        x2 = self.input * self.input
+        return [f"{ai:8.4g} {ai * x2:14.4g} {fi:8.4g} {ei:18.6g}  "
+                + ("converges" if ci else ("diverges" if abs(fi) > 1 else "stalls"))
+                for ai, fi, ei, ci in zip(a, f, e, c)]
+
+    def _header(self):
+        return [f"input {py2str(self.input)}: critical alpha = 2 / input**2 = "
+                f"{py2str(self.critical_alpha)} (nnc.max_stable_lr)",
+                f"{'alpha':>8} {'alpha*input^2':>14} {'factor':>8} "
+                f"{'error after ' + str(self.steps):>18}  verdict"]
+
+    def lines(self):
+        """The header and one row per alpha (all of them)."""
+        return self._header() + self._rows(slice(None))
+
+    def __str__(self):
+        # Formats only the rows it shows (head_tail's rule, without building
+        # every row of a long sweep).
+        k, head, tail = len(self.alphas), self.head, self.tail
+        total = k + 2
+        if total <= head + tail + 1:
+            shown = self.lines()
+        else:
+            first = self._header()[:head] + self._rows(slice(0, max(head - 2, 0)))
+            shown = first + ["...."] + (self._rows(slice(k - tail, k)) if tail else [])
+        return "\n".join([f"{self.id}: {self.title}"] + shown)
+
 
 class LineFit(Result):
     """A line ``f(x) = a*x + b`` fitted to points by (mini-batch) gradient descent.
