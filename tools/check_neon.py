@@ -48,7 +48,7 @@ KERNELS: dict[str, list[str]] = {
         "nnc_vm_expm1_loop_{}_generic", "nnc_vm_log1p_loop_{}_generic"],
     "optimizer steps": [
         "opt_sgd_{}_generic", "opt_momentum_{}_generic", "opt_adam_{}_generic",
-        "nnc_rmsprop_update_{}"],
+        "opt_rmsprop_{}_generic"],
     "reductions": [
         "nnc_red_expsum_{}_generic", "loss_mse_{}_generic", "loss_mae_{}_generic",
         "nnc_l2_penalty_{}", "engine_colsum_{}"],
