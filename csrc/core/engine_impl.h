@@ -21,7 +21,7 @@
  * its calls joined over back-to-back parameters, whether the top layer fuses
  * with the loss), passes with nothing to do are skipped (no penalty, no layer
  * below a fused top), and a one-Dense-layer network whose layer fuses with its
- * loss steps through engine_step_top.  None of this changes an operation or
+ * loss steps through engine_epoch_lean.  None of this changes an operation or
  * its order: the results are the general path's bits (tests/test_engine_steps.py). */
 
 #include "reduce_impl.h"
@@ -736,7 +736,7 @@ struct NNC_FN(engine_run) {
     int top_only;             /* one Dense layer owning every parameter, no penalty: when
                                * its top is fused (ws.top_done), the objective left every
                                * gradient final and the backward pass has nothing to do */
-    int lean;                 /* engine_step_top takes the steps */
+    int lean;                 /* engine_epoch_lean takes the steps */
     T *gw, *gb;               /* lean: the layer's gradient arrays (gb NULL: no bias) */
     const T *bias;            /* lean: the bias value, or NULL */
     int64_t g_rows;           /* lean: the batch size g_mode and g_k are for (0: none yet) */
@@ -796,6 +796,20 @@ static int64_t NNC_FN(engine_plan_updates)(const nnc_net_t *net, int n_states,
     return k;
 }
 
+/* The optimizer's calls of a step (engine_plan_updates), out of line: the
+ * lean loop around it (engine_epoch_lean) keeps fewer values alive across
+ * calls. */
+static NNC_NOINLINE nnc_status_t NNC_FN(engine_update_all)(const NNC_FN(engine_run) *r,
+                                                           const double *hyper, int64_t step)
+{
+    nnc_status_t st = NNC_STATUS_OK;
+    for (int64_t k = 0; k < r->n_seg && st == NNC_STATUS_OK; k++) {
+        const NNC_FN(engine_seg) *S = &r->ws.seg[k];
+        st = r->update(r->isa, S->n, S->w, S->g, S->state, hyper, step);
+    }
+    return st;
+}
+
 /* GRADIENT: backward, then the update kernel on every parameter (for a
  * look-ahead optimizer, from the starting point, with the gradient taken at
  * the look-ahead point). */
@@ -814,10 +828,8 @@ static nnc_status_t NNC_FN(engine_move_GRADIENT)(NNC_FN(engine_run) *r, const T 
     if (r->look_ahead)
         NNC_FN(engine_restore)(net, r->ws.save);
     st = NNC_FN(engine_count_step)(r, &t);
-    for (int64_t k = 0; k < r->n_seg && st == NNC_STATUS_OK; k++) {
-        const NNC_FN(engine_seg) *S = &r->ws.seg[k];
-        st = r->update(r->isa, S->n, S->w, S->g, S->state, f->hyper, t);
-    }
+    if (st == NNC_STATUS_OK)
+        st = NNC_FN(engine_update_all)(r, f->hyper, t);
     return st;
 }
 
@@ -916,75 +928,6 @@ static nnc_status_t NNC_FN(engine_fail)(NNC_FN(engine_run) *r, nnc_status_t st, 
     return st;
 }
 
-/* engine_step for a one-Dense-layer network whose layer fuses with the loss
- * (engine_top_plan; a line fit, a single neuron, a logistic regression or
- * perceptron on at most 16 inputs), with a GRADIENT optimizer without
- * look-ahead and no penalty (r->lean): engine_objective's fused path and
- * engine_move_GRADIENT's update with nothing of theirs that such a step
- * skips anyway -- the same arithmetic in the same order, so the same bits --
- * because on a small batch those passes' bookkeeping costs more than the
- * step's arithmetic. */
-static NNC_ALWAYS_INLINE nnc_status_t NNC_FN(engine_step_top)(NNC_FN(engine_run) *r,
-                                                              int64_t epoch, const T *xb,
-                                                              const T *yb, int64_t rows,
-                                                              double *loss)
-{
-    nnc_fit_t *f = r->f;
-    NNC_FN(engine_ws) *ws = &r->ws;
-    NNC_FN(engine_top_t) *t = &ws->top;
-    nnc_status_t st = NNC_STATUS_OK;
-    int64_t step;
-    T value;
-    t->x = xb;
-    t->y = yb;
-    t->b = r->bias != NULL ? r->bias[0] : NNC_LIT(-0.0);
-    ws->top_fn(rows, r->in_w, t);
-    if (rows != r->g_rows) { /* engine_gscale's choice, made once per batch size */
-        NNC_FN(engine_set_gdiv)(ws, f->loss.reduction, rows);
-        r->g_rows = rows;
-        r->g_mode = ws->gdiv == NNC_LIT(1.0) ? 0 : (ws->gdiv_pow2 || ws->mean_reciprocal ? 1 : 2);
-        r->g_k = r->g_mode == 1 ? NNC_LIT(1.0) / ws->gdiv : ws->gdiv;
-    }
-    if (r->g_mode == 0) {
-        for (int64_t i = 0; i < r->in_w; i++)
-            r->gw[i] = t->gw[i];
-        if (r->gb != NULL)
-            r->gb[0] = t->gb;
-    }
-    else if (r->g_mode == 1) {
-        for (int64_t i = 0; i < r->in_w; i++)
-            r->gw[i] = t->gw[i] * r->g_k;
-        if (r->gb != NULL)
-            r->gb[0] = t->gb * r->g_k;
-    }
-    else {
-        for (int64_t i = 0; i < r->in_w; i++)
-            r->gw[i] = t->gw[i] / r->g_k;
-        if (r->gb != NULL)
-            r->gb[0] = t->gb / r->g_k;
-    }
-    if (f->loss.reduction == NNC_REDUCTION_SUM)
-        value = (T)t->sum;
-    else
-        value = rows > 0 ? (T)(t->sum / (double)rows) : (T)NAN;
-    f->forward_passes++;
-    *loss = (double)value;
-    if (r->ref_from_first_step && f->steps_done == 0) {
-        r->ref = *loss;
-        f->reference_loss = r->ref;
-    }
-    if (!isfinite(*loss))
-        return NNC_FN(engine_fail)(r, NNC_STATUS_NONFINITE, epoch, *loss);
-    if (engine_stopped_by_divergence(*loss, f->divergence, &r->ref))
-        return NNC_FN(engine_fail)(r, NNC_STATUS_DIVERGED, epoch, *loss);
-    st = NNC_FN(engine_count_step)(r, &step);
-    for (int64_t k = 0; k < r->n_seg && st == NNC_STATUS_OK; k++) {
-        const NNC_FN(engine_seg) *S = &ws->seg[k];
-        st = r->update(r->isa, S->n, S->w, S->g, S->state, f->hyper, step);
-    }
-    return st;
-}
-
 /* One step on a batch: forward pass and objective (at the look-ahead point
  * when the optimizer has one), the divergence check, then the optimizer's
  * move.  *loss is the step's objective. */
@@ -994,8 +937,6 @@ static nnc_status_t NNC_FN(engine_step)(NNC_FN(engine_run) *r, int64_t epoch, co
     nnc_fit_t *f = r->f;
     T value = 0;
     nnc_status_t st;
-    if (r->lean)
-        return NNC_FN(engine_step_top)(r, epoch, xb, yb, rows, loss);
     if (r->look_ahead)
         NNC_FN(engine_look_ahead)(r->net, r->ws.save, (T)f->hyper[1]);
     st = NNC_FN(engine_objective)(r->net, &r->ws, xb, yb, rows, &f->loss, r->fused, f->l1, f->l2,
@@ -1017,8 +958,126 @@ static nnc_status_t NNC_FN(engine_step)(NNC_FN(engine_run) *r, int64_t epoch, co
     return st;
 }
 
+/* engine_epoch's steps for a one-Dense-layer network whose layer fuses with
+ * the loss (engine_top_plan; a line fit, a single neuron, a logistic
+ * regression or perceptron on at most 16 inputs), with a GRADIENT optimizer
+ * without look-ahead and no penalty (r->lean): engine_objective's fused path,
+ * engine_move_GRADIENT's update and engine_epoch's records, without anything
+ * of theirs that such a step skips anyway -- the same arithmetic in the same
+ * order, so the same bits, with the same NaN and divergence checks on every
+ * step and the same hook call after it -- because on a small batch those
+ * passes' bookkeeping costs more than the step's arithmetic.  What every
+ * step reads of the plan is read once into locals (after each call the
+ * compiler would otherwise read r and f again), and the optimizer's calls
+ * are out of line (engine_update_all), so that fewer values stay alive
+ * across calls (issue 10). */
+static nnc_status_t NNC_FN(engine_epoch_lean)(NNC_FN(engine_run) *r, int64_t e,
+                                              const int64_t *seq)
+{
+    nnc_fit_t *const f = r->f;
+    NNC_FN(engine_ws) *const ws = &r->ws;
+    NNC_FN(engine_top_t) *const t = &ws->top;
+    const NNC_FN(engine_top_fn) top_fn = ws->top_fn;
+    const double *const hyper = f->hyper;
+    int64_t *const counter = f->t;
+    T *const gw = r->gw, *const gb = r->gb;
+    const T *const bias = r->bias;
+    const int mean = f->loss.reduction == NNC_REDUCTION_MEAN;
+    const int sum_red = f->loss.reduction == NNC_REDUCTION_SUM;
+    const int ref_first = r->ref_from_first_step;
+    const double divergence = f->divergence;
+    double *const step_loss = f->step_loss;
+    const nnc_engine_hook_t hook = f->hook;
+    void *const hook_ctx = f->hook_ctx;
+    const int64_t spe = r->spe, len = r->len, bs = r->bs, in_w = r->in_w, out_w = r->out_w;
+    const T *const X = r->X, *const Y = r->Y;
+    T *const xg = ws->xg, *const yg = ws->yg;
+    double acc = 0;
+    for (int64_t s = 0, pos = 0; s < spe; s++, pos += bs) {
+        const int64_t rows = len - pos < bs ? len - pos : bs;
+        nnc_status_t st = NNC_STATUS_OK;
+        int64_t step, done;
+        T value;
+        double loss;
+        t->x = NNC_FN(engine_rows)(X, in_w, seq, pos, rows, xg);
+        t->y = NNC_FN(engine_rows)(Y, out_w, seq, pos, rows, yg);
+        t->b = bias != NULL ? bias[0] : NNC_LIT(-0.0);
+        top_fn(rows, in_w, t);
+        if (rows != r->g_rows) { /* engine_gscale's choice, made once per batch size */
+            NNC_FN(engine_set_gdiv)(ws, f->loss.reduction, rows);
+            r->g_rows = rows;
+            r->g_mode = ws->gdiv == NNC_LIT(1.0) ? 0
+                                                 : (ws->gdiv_pow2 || ws->mean_reciprocal ? 1 : 2);
+            r->g_k = r->g_mode == 1 ? NNC_LIT(1.0) / ws->gdiv : ws->gdiv;
+        }
+        {
+            const T gk = r->g_k;
+            const int g_mode = r->g_mode;
+            if (g_mode == 0) {
+                for (int64_t i = 0; i < in_w; i++)
+                    gw[i] = t->gw[i];
+                if (gb != NULL)
+                    gb[0] = t->gb;
+            }
+            else if (g_mode == 1) {
+                for (int64_t i = 0; i < in_w; i++)
+                    gw[i] = t->gw[i] * gk;
+                if (gb != NULL)
+                    gb[0] = t->gb * gk;
+            }
+            else {
+                for (int64_t i = 0; i < in_w; i++)
+                    gw[i] = t->gw[i] / gk;
+                if (gb != NULL)
+                    gb[0] = t->gb / gk;
+            }
+        }
+        if (sum_red)
+            value = (T)t->sum;
+        else
+            value = rows > 0 ? (T)(t->sum / (double)rows) : (T)NAN;
+        f->forward_passes++;
+        loss = (double)value;
+        done = f->steps_done;
+        if (ref_first && done == 0) {
+            r->ref = loss;
+            f->reference_loss = r->ref;
+        }
+        if (!isfinite(loss))
+            return NNC_FN(engine_fail)(r, NNC_STATUS_NONFINITE, e, loss);
+        if (engine_stopped_by_divergence(loss, divergence, &r->ref))
+            return NNC_FN(engine_fail)(r, NNC_STATUS_DIVERGED, e, loss);
+        if (*counter == INT64_MAX)
+            return NNC_STATUS_OVERFLOW;
+        step = ++*counter;
+        st = NNC_FN(engine_update_all)(r, hyper, step);
+        if (st != NNC_STATUS_OK)
+            return st;
+        if (step_loss != NULL)
+            step_loss[done] = loss;
+        f->steps_done = ++done;
+        if (r->param_row != NULL) {
+            NNC_FN(engine_record_params)(r->net, r->param_row);
+            r->param_row += r->n_values;
+        }
+        if (spe == 1)
+            acc = loss;
+        else
+            acc += mean ? loss * (double)rows : loss;
+        if (s == spe - 1) {
+            if (spe > 1 && mean)
+                acc /= (double)len;
+            f->epoch_loss[e] = acc;
+            f->epochs_done++;
+        }
+        if (hook != NULL && hook(hook_ctx, f->epochs_done, done) != 0)
+            return NNC_STATUS_INTERRUPTED;
+    }
+    return NNC_STATUS_OK;
+}
+
 /* Epoch e: its order (given, reshuffled or data order), its steps, its
- * records and a hook call after every step. */
+ * records and a hook call after every step (r->lean: engine_epoch_lean). */
 static nnc_status_t NNC_FN(engine_epoch)(NNC_FN(engine_run) *r, int64_t e)
 {
     nnc_fit_t *f = r->f;
@@ -1031,6 +1090,8 @@ static nnc_status_t NNC_FN(engine_epoch)(NNC_FN(engine_run) *r, int64_t e)
             return st;
         seq = r->ws.perm;
     }
+    if (r->lean)
+        return NNC_FN(engine_epoch_lean)(r, e, seq);
     for (int64_t s = 0, pos = 0; s < r->spe; s++, pos += r->bs) {
         const int64_t rows = r->len - pos < r->bs ? r->len - pos : r->bs;
         const T *xb = NNC_FN(engine_rows)(r->X, r->in_w, seq, pos, rows, r->ws.xg);
@@ -1195,7 +1256,7 @@ static nnc_status_t NNC_FN(engine_run_init)(NNC_FN(engine_run) *r, const nnc_net
     r->ws.mean_reciprocal = f->mean_reciprocal;
     r->ws.libm = f->transcendentals == NNC_TRANS_LIBM;
     /* A one-layer network whose top fuses with the loss steps through
-     * engine_step_top.  (A loss description the kernels refuse is left to the
+     * engine_epoch_lean.  (A loss description the kernels refuse is left to the
      * first step to report, as for every other network.) */
     if (st == NNC_STATUS_OK && r->opt->kind == NNC_OPT_KIND_GRADIENT && r->top_only &&
         !r->look_ahead) {
