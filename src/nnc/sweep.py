@@ -514,9 +514,7 @@ class Sweep:
         self.forward_passes = c[:, 3]
         self.fail_epoch = c[:, 4]
         self.fail_step = c[:, 5]
-        fails = res["fails"]
-        self.fail_loss = np.where(self.diverged, fails[:, 0], np.nan)
-        self._final_loss = fails[:, 2]
+        self._fails = res["fails"]  # fail_loss, reference loss, final loss
         self.interleaved = bool(res["interleaved"])
         self._config = plan["config"]
         self._shapes = [(n, tuple(s)) for n, s in plan["shapes"]]
@@ -524,7 +522,12 @@ class Sweep:
     @property
     def final_loss(self) -> np.ndarray:
         """(K,) the loss of each replica's last completed epoch (NaN when none)."""
-        return self._final_loss
+        return self._fails[:, 2]
+
+    @property
+    def fail_loss(self) -> np.ndarray:
+        """(K,) the loss at which a replica diverged (NaN when it did not)."""
+        return np.where(self.diverged, self._fails[:, 0], np.nan)
 
     @property
     def status(self) -> np.ndarray:
