@@ -410,3 +410,26 @@ def test_sigint_stops_a_sweep_keeping_completed_work(mode, tmp_path):
     assert_interrupt_latency(r["caught"] - sent, cpu, f"sweep ({mode})")
     assert r["status"] == ["interrupted"] and r["losses_ok"] and r["matches"], r
     assert max(r["steps"]) > 0
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_interleaved_per_replica_data_over_several_blocks(dtype):
+    """The lanes route with one data set per replica (several rows and
+    inputs) and with shared data, over more than one block of lanes and a
+    partial last block: each replica is its own fit, bit for bit."""
+    K, n = 70, 3
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(K, n, 2))
+    Y = rng.normal(size=(K, n))
+    loss = nnc.losses.MSE()
+    m = nnc.Sequential([nnc.Dense(2, 1)], seed=3, dtype=dtype)
+    for xs, ys in ((X, Y), (X, Y[0]), (X[0], Y[:, :, None])):
+        s = nnc.sweep(m, xs, ys, loss=loss, optimizer=nnc.SGD(lr=0.05), epochs=6, threads=1)
+        assert s.interleaved and len(s) == K
+        for i in (0, 1, 63, 64, 69):
+            mm = m.copy()
+            xi = xs[i] if xs.ndim == 3 else xs
+            yi = ys[i] if ys.ndim >= 2 else ys
+            h = mm.fit(xi, yi, loss=loss, optimizer=nnc.SGD(0.05), epochs=6)
+            assert _same(s.loss[i], h.loss), (i, s.loss[i], h.loss)
+            assert _same(s.params[i], mm.get_flat_params()), i

@@ -386,14 +386,41 @@ static NNC_SWEEP_INLINE void NNC_FN(sweep_lanes_body)(sweep_shared *sh, sweep_wo
     fa.first_step = 1;
     fa.any_div = 0;
 
+    /* The block's data, lane j replica first + j's (lanes past count repeat
+     * replica first's); shared data is one value broadcast across the lanes. */
+    {
+        const T *x0 = (const T *)s->x + first * s->x_stride;
+        const T *y0 = (const T *)s->y + first * s->y_stride;
+        const int64_t cells = rows * in;
+        if (s->x_stride == 0) {
+            for (int64_t c = 0; c < cells; c++) {
+                const T v = x0[c];
+                for (int j = 0; j < NNC_SWL_; j++)
+                    ws->xs[c * NNC_SWL_ + j] = v;
+            }
+        } else {
+            for (int j = 0; j < NNC_SWL_; j++) {
+                const T *x = x0 + (j < count ? j : 0) * s->x_stride;
+                for (int64_t c = 0; c < cells; c++)
+                    ws->xs[c * NNC_SWL_ + j] = x[c];
+            }
+        }
+        if (s->y_stride == 0) {
+            for (int64_t r = 0; r < rows; r++) {
+                const T v = y0[r];
+                for (int j = 0; j < NNC_SWL_; j++)
+                    ws->ys[r * NNC_SWL_ + j] = v;
+            }
+        } else {
+            for (int j = 0; j < NNC_SWL_; j++) {
+                const T *y = y0 + (j < count ? j : 0) * s->y_stride;
+                for (int64_t r = 0; r < rows; r++)
+                    ws->ys[r * NNC_SWL_ + j] = y[r];
+            }
+        }
+    }
     for (int j = 0; j < NNC_SWL_; j++) {
         const int64_t q = first + (j < count ? j : 0);
-        const T *x = (const T *)s->x + q * s->x_stride, *y = (const T *)s->y + q * s->y_stride;
-        for (int64_t r = 0; r < rows; r++) {
-            for (int64_t i = 0; i < in; i++)
-                ws->xs[(r * in + i) * NNC_SWL_ + j] = x[r * in + i];
-            ws->ys[r * NNC_SWL_ + j] = y[r];
-        }
         for (int64_t i = 0; i < in; i++) {
             w[i * NNC_SWL_ + j] = P[q * nv + offw + i];
             vw[i * NNC_SWL_ + j] = momentum ? S1[q * nv + offw + i] : 0;

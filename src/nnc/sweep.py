@@ -209,10 +209,13 @@ def _plan(model, X, y, *, loss, optimizer, epochs, batch_size, shuffle, order, l
     cols = opt_names + list(_EXTRA_COLS)
     table = tuple(np.ascontiguousarray(np.asarray(hyper[col], dtype=np.float64).reshape(-1))
                   for col in cols)
-    _check_hyper_in_dtype(dt, "sweep", loss, 0.0, 0.0, optimizer)
-    from .optim import _in_dtype
-    for col in ("l1", "l2"):
-        _in_dtype(table[cols.index(col)], col, "sweep", dt)
+    if dt != np.float64:
+        # (in float64 the checks above already hold: the values are finite
+        # float64 numbers, and rounding them to float64 changes nothing)
+        _check_hyper_in_dtype(dt, "sweep", loss, 0.0, 0.0, optimizer)
+        from .optim import _in_dtype
+        for col in ("l1", "l2"):
+            _in_dtype(table[cols.index(col)], col, "sweep", dt)
 
     # starting parameters and generators
     nv = model.n_params
@@ -257,7 +260,12 @@ def _plan(model, X, y, *, loss, optimizer, epochs, batch_size, shuffle, order, l
     settings = {}
 
     def column(c):  # (K,): a shared value as a read-only broadcast view (no copy)
-        return table[c] if table[c].shape[0] == K else np.broadcast_to(table[c], (K,))
+        a = table[c]
+        if a.shape[0] == K:
+            return a
+        v = np.ndarray((K,), dtype=a.dtype, buffer=a, strides=(0,))  # np.broadcast_to, cheaper
+        v.flags.writeable = False
+        return v
 
     for c, name in enumerate(cols[:-1]):  # the optimizer's, l1, l2
         settings[name] = column(c)
@@ -306,13 +314,17 @@ def _slice_plan(plan, a, b):
     return sub
 
 
-def _execute(plan):
+def _execute(plan, owned=False):
     """Runs a plan in this process; returns the result arrays (a dict).
     On KeyboardInterrupt the exception carries ``.partial``, the same dict
-    with the completed work."""
+    with the completed work.  ``owned``: the plan's parameter block is this
+    call's to train in place (a local sweep's fresh block; an executor's
+    chunk, maybe a view of the caller's plan, is copied)."""
     K, dt = plan["k"], np.dtype(plan["dtype"])
     nv = plan["params"].shape[1]
-    block = np.array(plan["params"], dtype=dt, order="C")
+    block = plan["params"]
+    if not (owned and block.dtype == dt and block.flags.c_contiguous and block.flags.writeable):
+        block = np.array(block, dtype=dt, order="C")
     row = _core._ops["optimizers"][plan["opt"]]  # the op table: states, step counter
     n_states = len(row["states"])
     s1 = np.zeros((K, nv), dtype=dt) if n_states >= 1 else None
@@ -322,10 +334,11 @@ def _execute(plan):
     epochs, steps = plan["epochs"], plan["steps"]
     eloss = None if plan["record"] == "final" else np.full((K, epochs), np.nan)
     sloss = np.full((K, steps), np.nan) if plan["record"] == "step" else None
-    counters = np.zeros((K, 6), dtype=np.int64)
-    fails = np.zeros((K, 3), dtype=np.float64)
+    # The engine fills every entry of these before it runs a replica.
+    counters = np.empty((K, 6), dtype=np.int64)
+    fails = np.empty((K, 3), dtype=np.float64)
     # The engine reads sizes from the template; any buffers of those sizes do.
-    params = tuple((np.zeros(s, dtype=dt), np.zeros(s, dtype=dt), None, None, pen)
+    params = tuple((np.empty(s, dtype=dt), np.empty(s, dtype=dt), None, None, pen)
                    for s, pen in zip(plan["sizes"], plan["penalized"]))
     res = {"params": block, "loss": eloss, "step_loss": sloss, "counters": counters,
            "fails": fails, "interleaved": False, "interrupted": False}
@@ -436,7 +449,7 @@ def sweep(model: "Sequential", X: ArrayLike, y: ArrayLike, *,
     K = plan["k"]
     if executor is None:
         try:
-            res = _execute(plan)
+            res = _execute(plan, owned=True)
         except KeyboardInterrupt as exc:
             if hasattr(exc, "partial"):  # not when it came before the C call
                 setattr(exc, "sweep", Sweep(plan, getattr(exc, "partial")))
@@ -501,9 +514,7 @@ class Sweep:
         self.forward_passes = c[:, 3]
         self.fail_epoch = c[:, 4]
         self.fail_step = c[:, 5]
-        fails = res["fails"]
-        self.fail_loss = np.where(self.diverged, fails[:, 0], np.nan)
-        self._final_loss = fails[:, 2]
+        self._fails = res["fails"]  # fail_loss, reference loss, final loss
         self.interleaved = bool(res["interleaved"])
         self._config = plan["config"]
         self._shapes = [(n, tuple(s)) for n, s in plan["shapes"]]
@@ -511,7 +522,12 @@ class Sweep:
     @property
     def final_loss(self) -> np.ndarray:
         """(K,) the loss of each replica's last completed epoch (NaN when none)."""
-        return self._final_loss
+        return self._fails[:, 2]
+
+    @property
+    def fail_loss(self) -> np.ndarray:
+        """(K,) the loss at which a replica diverged (NaN when it did not)."""
+        return np.where(self.diverged, self._fails[:, 0], np.nan)
 
     @property
     def status(self) -> np.ndarray:

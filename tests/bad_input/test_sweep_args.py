@@ -13,7 +13,7 @@ from .cases import covers
 _mod = importlib.import_module("nnc.sweep")  # the module; nnc.sweep is the function
 Sweep = _mod.Sweep
 covers(_mod.sweep, Sweep, Sweep.best, Sweep.final_loss, Sweep.status, Sweep.reason, Sweep.model,
-       Sweep.param_names,
+       Sweep.param_names, Sweep.fail_loss,
        Sweep.to_records)
 
 X = np.linspace(-1, 1, 8).reshape(4, 2)
@@ -65,6 +65,7 @@ def test_bad_argument_is_refused(what, kw, exc):
 def test_sweep_result_methods_check_their_arguments():
     s = nnc.sweep(_model(), X, Y, **_good())
     assert s.final_loss.shape == (2,) and list(s.param_names) == _model().param_names()
+    assert s.fail_loss.shape == (2,) and np.isnan(s.fail_loss).all()  # none diverged
     assert s.to_records().shape == (2,)
     assert isinstance(s.best(), nnc.Sequential)
     assert np.array_equal(s.model(-1).get_flat_params(), s.params[1])
