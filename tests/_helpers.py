@@ -124,6 +124,36 @@ def process_cpu(pid):
         return None
 
 
+def interrupt_child(script, mode, wait, cpu_reader, timeout=300):
+    """Runs the Python file `script` with argument `mode` in a child process;
+    once it prints READY and `wait` s have passed, sends it SIGINT (as a
+    terminal's Ctrl-C does).  The child prints a JSON report as its last
+    line.  Returns (report, sent, sent_cpu): the time.monotonic() of the
+    signal and cpu_reader(pid) just before it (None if unreadable)."""
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    proc = subprocess.Popen([sys.executable, str(script), mode], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        assert line.strip() == "READY", line + proc.stderr.read()
+        time.sleep(wait)  # let the run get going
+        sent_cpu = cpu_reader(proc.pid)
+        sent = time.monotonic()
+        os.kill(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=timeout)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, f"child exited with {proc.returncode}:\n{err[-5000:]}"
+    return json.loads(out.strip().splitlines()[-1]), sent, sent_cpu
+
+
 def assert_interrupt_latency(wall, cpu, what=""):
     """`wall`: seconds from signal to exception; `cpu`: the running thread's
     CPU seconds in that interval, or None when unmeasurable (then the wall

@@ -19,11 +19,8 @@ Checked in the child and reported back as JSON:
 The engine's own test (test_fit_control.py) interrupts from a thread with
 _thread.interrupt_main(); here the real signal is delivered to the process.
 """
-import json
 import os
 import signal
-import subprocess
-import sys
 import textwrap
 import threading
 import time
@@ -32,7 +29,8 @@ import numpy as np
 import pytest
 
 import nnc
-from _helpers import assert_interrupt_latency, process_main_thread_cpu, thread_cpu_reader
+from _helpers import (assert_interrupt_latency, interrupt_child, process_main_thread_cpu,
+                      thread_cpu_reader)
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "pthread_kill") or os.name != "posix",
                                 reason="POSIX signals")
@@ -125,22 +123,7 @@ CHILD = textwrap.dedent('''
 def _run_child(mode, tmp_path, wait=0.6):
     script = tmp_path / "child.py"
     script.write_text(CHILD)
-    proc = subprocess.Popen([sys.executable, str(script), mode], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    try:
-        line = proc.stdout.readline()
-        assert line.strip() == "READY", line + proc.stderr.read()
-        time.sleep(wait)  # let the run get going
-        sent_cpu = process_main_thread_cpu(proc.pid)
-        sent = time.monotonic()
-        os.kill(proc.pid, signal.SIGINT)
-        out, err = proc.communicate(timeout=300)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    assert proc.returncode == 0, f"child exited with {proc.returncode}:\n{err[-5000:]}"
-    report = json.loads(out.strip().splitlines()[-1])
+    report, sent, sent_cpu = interrupt_child(script, mode, wait, process_main_thread_cpu)
     assert not report.get("finished"), "the run finished before the signal arrived"
     cpu = None if sent_cpu is None else report["caught_cpu"] - sent_cpu
     assert_interrupt_latency(report["caught"] - sent, cpu, report["mode"])

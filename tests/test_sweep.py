@@ -7,21 +7,16 @@ independence, per-replica divergence, per-replica data, Ctrl-C in a child
 process, pickling, and executors (a process pool, Dask's LocalCluster).
 """
 import copy
-import json
 import os
 import pickle
-import signal
-import subprocess
-import sys
 import textwrap
-import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import numpy as np
 import pytest
 
 import nnc
-from _helpers import assert_interrupt_latency, process_cpu
+from _helpers import assert_interrupt_latency, interrupt_child, process_cpu
 
 OPTIMIZERS = {
     "sgd": lambda v: nnc.SGD(lr=v),
@@ -388,21 +383,7 @@ CHILD = textwrap.dedent('''
 def test_sigint_stops_a_sweep_keeping_completed_work(mode, tmp_path):
     script = tmp_path / "child.py"
     script.write_text(CHILD)
-    proc = subprocess.Popen([sys.executable, str(script), mode], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout.readline().strip() == "READY"
-        time.sleep(0.8)
-        sent_cpu = process_cpu(proc.pid)
-        sent = time.monotonic()
-        os.kill(proc.pid, signal.SIGINT)
-        out, err = proc.communicate(timeout=120)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    assert proc.returncode == 0, err[-3000:]
-    r = json.loads(out.strip().splitlines()[-1])
+    r, sent, sent_cpu = interrupt_child(script, mode, 0.8, process_cpu, timeout=120)
     assert not r.get("finished")
     # The latency in CPU time per worker thread (2 workers; the main thread
     # waits): what the run computed after the signal (tests/_helpers.py).
