@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import math
 import os
 import sys
 import time
@@ -180,6 +179,35 @@ def s2_python_loop(starts, epochs):
 
 # ------------------------------------------------------------------ the table
 
+def _race(out, res, key, peers, repeats):
+    """Times the peers interleaved (one round of every peer per repeat), prints
+    a row each (median, best, ratio to the first peer, nnc.sweep on 1 thread,
+    and whether the result is bit-identical to its), records the medians in
+    res under "<key> <peer>"; returns (reference result, its median time,
+    {peer: times})."""
+    times = {n: [] for n, _ in peers}
+    results = {}
+    for _ in range(repeats):
+        for name, fn in peers:
+            med, _, r = best_of(fn, 1)
+            times[name].append(med)
+            results[name] = r
+    ref_name = peers[0][0]
+    ref, ref_time = results[ref_name], float(np.median(times[ref_name]))
+    for name, _ in peers:
+        r = results[name]
+        if r is None:
+            check = ""
+        elif np.array_equal(r, ref):
+            check = "bit-identical"
+        else:
+            d = float(np.max(np.abs(r - ref)))
+            check = f"max diff {d:.3g}" + ("" if d < 1e-9 else " (!)")
+        _row(out, name, float(np.median(times[name])), min(times[name]), ref_time, check)
+        res[f"{key} {name}"] = float(np.median(times[name]))
+    return ref, ref_time, times
+
+
 def _row(out, name, med, best, ref_time, check, note=""):
     ratio = f"{med / ref_time:9.2f}x" if ref_time else ""
     print(f"  {name:34s} {1e3 * med:11.3f} ms {1e3 * best:11.3f} ms {ratio:>10s}  {check}"
@@ -209,22 +237,7 @@ def run(quick=False, repeats=None, out=None):
     th = s1_torch_fn()
     if th is not None:
         peers.append(("PyTorch tensor ops", lambda: th(alphas, cfg["steps"])))
-    # interleave the peers: one round of every peer per repeat
-    times = {n: [] for n, _ in peers}
-    results = {}
-    for _ in range(repeats):
-        for name, fn in peers:
-            med, best, r = best_of(fn, 1)
-            times[name].append(med)
-            results[name] = r
-    ref = results["nnc.sweep (1 thread)"]
-    ref_time = float(np.median(times["nnc.sweep (1 thread)"]))
-    for name, _ in peers:
-        r = results[name]
-        check = "" if r is None else ("bit-identical" if np.array_equal(r, ref)
-                                      else f"max diff {np.max(np.abs(r - ref)):.3g}")
-        _row(out, name, float(np.median(times[name])), min(times[name]), ref_time, check)
-        res["s1 " + name] = float(np.median(times[name]))
+    ref, ref_time, times = _race(out, res, "s1", peers, repeats)
     n_loop = cfg["loop1"]
     med, best, r = best_of(lambda: s1_python_loop(alphas[:n_loop], cfg["steps"]),
                            max(1, repeats // 3))
@@ -241,21 +254,7 @@ def run(quick=False, repeats=None, out=None):
     peers = [("nnc.sweep (1 thread)", lambda: s2_nnc(starts, cfg["epochs"], 1)),
              ("nnc.sweep (2 threads)", lambda: s2_nnc(starts, cfg["epochs"], 2)),
              ("NumPy vectorised", lambda: s2_numpy(starts, cfg["epochs"]))]
-    times = {n: [] for n, _ in peers}
-    for _ in range(max(1, repeats // 2)):
-        for name, fn in peers:
-            med, best, r = best_of(fn, 1)
-            times[name].append(med)
-            results[name] = r
-    ref = results["nnc.sweep (1 thread)"]
-    ref_time = float(np.median(times["nnc.sweep (1 thread)"]))
-    for name, _ in peers:
-        r = results[name]
-        d = np.max(np.abs(r - ref))
-        check = "bit-identical" if np.array_equal(r, ref) else (
-            f"max diff {d:.3g}" + ("" if d < 1e-9 else " (!)"))
-        _row(out, name, float(np.median(times[name])), min(times[name]), ref_time, check)
-        res["s2 " + name] = float(np.median(times[name]))
+    ref, ref_time, times = _race(out, res, "s2", peers, max(1, repeats // 2))
     n_loop = cfg["loop2"]
     med, best, r = best_of(lambda: s2_python_loop(starts[:n_loop], cfg["epochs"]), 1)
     scale = starts.shape[0] / n_loop
