@@ -165,6 +165,22 @@ assert abs(ratios[-1] - 1) < abs(ratios[1] - 1)   # closer as alpha shrinks
 assert np.allclose([a2.a[1], a2.b[1]], [a0 - 0.01 * grad[0], b0 - 0.01 * grad[1]], rtol=1e-14)
 
 # %% [markdown]
+# ## A3 · Points on one line: the cost goes to zero
+#
+# With the aligned points (4, 6.5), (2, 3.5), (2, 3.5), (2, 3.5) a perfect
+# line exists (a = 1.5, b = 0.5), and the cost approaches 0 — on a log scale
+# the approach is a straight line: the error shrinks by a constant factor per
+# update once the valley is reached.
+
+# %%
+a3 = book.a3_aligned_points()
+print(a3)
+assert a3.mse[-1] < 1e-5 and np.all(np.diff(a3.mse) < 0)
+assert abs(a3.a[-1] - 1.5) < 0.01 and abs(a3.b[-1] - 0.5) < 0.01
+fig = plot.loss_curves(a3.mse, log=True, title="A3: aligned points, cost per update",
+                       xlabel="update", ylabel="J(a, b)")
+
+# %% [markdown]
 # ## §4.4 · Gradient descent in our neuron
 #
 # Bergel connects this to the learning rule of his earlier chapter: a neuron
@@ -188,22 +204,6 @@ delta = (1.0 - z) * z * (1 - z)                      # (d - z) * sigma'(s)
 rule = np.append(w0 + 0.5 * delta * xs[0], b0n + 0.5 * delta)
 print("engine step:", np.asarray(h.params)[1], "\nBergel's rule:", rule)
 assert np.allclose(np.asarray(h.params)[1], rule, rtol=1e-14, atol=0)
-
-# %% [markdown]
-# ## A3 · Points on one line: the cost goes to zero
-#
-# With the aligned points (4, 6.5), (2, 3.5), (2, 3.5), (2, 3.5) a perfect
-# line exists (a = 1.5, b = 0.5), and the cost approaches 0 — on a log scale
-# the approach is a straight line: the error shrinks by a constant factor per
-# update once the valley is reached.
-
-# %%
-a3 = book.a3_aligned_points()
-print(a3)
-assert a3.mse[-1] < 1e-5 and np.all(np.diff(a3.mse) < 0)
-assert abs(a3.a[-1] - 1.5) < 0.01 and abs(a3.b[-1] - 0.5) < 0.01
-fig = plot.loss_curves(a3.mse, log=True, title="A3: aligned points, cost per update",
-                       xlabel="update", ylabel="J(a, b)")
 
 # %% [markdown]
 # ## A4 · A hundred noisy points

@@ -24,6 +24,7 @@ from nnc import plot
 plt.rcParams.update({"figure.dpi": 72, "figure.figsize": (6, 4)})
 set_matplotlib_formats("retina")
 np.set_printoptions(precision=6, suppress=False)
+import math
 import random
 from nnc import book, datasets
 import nnc.functional as F
@@ -97,6 +98,15 @@ fig = plot.loss_contour(g1, g2, F2, path=(path2[:, 0], path2[:, 1]), levels=20,
 # `random.randint(0, 5)`. The walkthrough replays exactly those picks through
 # the engine (`fit(order=...)`). After 1000 square-trick steps at learning rate
 # 0.01: price per room 51.04430678220095, base price 91.59448307644864.
+#
+# To the bit: the absolute trick's whole path is the book's. The square trick's
+# final slope and intercept are the book's floats too, but after 708 of the
+# 1000 steps the slope or the intercept differs from the book's by a unit in
+# the last place (under 6e-16 relative; the first at step 5). The one difference is where the learning rate
+# meets the product: the book computes `(lr * rooms) * (price − predicted)`,
+# gradient descent `lr * (rooms * (predicted − price))` — the gradient first,
+# then the step. The loop below with the engine's grouping is the engine's
+# path, bit for bit.
 
 # %%
 m1 = book.m1_linear_regression()
@@ -106,15 +116,36 @@ assert abs(m1.intercept - 91.59448307644864) <= 1e-12 * 91.59
 
 # Serrano's loop in plain Python, with the same random draws
 rooms, prices = datasets.serrano_rooms()
-random.seed(0)
-slope, intercept = random.random(), random.random()
-for _ in range(1000):
-    i = random.randint(0, 5)
-    predicted = slope * rooms[i] + intercept
-    slope += 0.01 * rooms[i] * (prices[i] - predicted)
-    intercept += 0.01 * (prices[i] - predicted)
-print("plain Python:", slope, intercept)
-assert abs(slope - m1.slope) <= 1e-12 * 51.04 and abs(intercept - m1.intercept) <= 1e-12 * 91.59
+
+
+def square_trick(grouping):
+    random.seed(0)
+    slope, intercept = random.random(), random.random()
+    slopes, intercepts = [slope], [intercept]
+    for _ in range(1000):
+        i = random.randint(0, 5)
+        predicted = slope * rooms[i] + intercept
+        if grouping == "book":           # (lr * x) * error, as the book's code
+            slope += 0.01 * rooms[i] * (prices[i] - predicted)
+        else:                            # lr * gradient, as gradient descent
+            slope -= 0.01 * (rooms[i] * (predicted - prices[i]))
+        intercept += 0.01 * (prices[i] - predicted)
+        slopes.append(slope)
+        intercepts.append(intercept)
+    return np.array(slopes), np.array(intercepts)
+
+
+book_slopes, book_intercepts = square_trick("book")
+gd_slopes, gd_intercepts = square_trick("gradient")
+print("plain Python:", book_slopes[-1], book_intercepts[-1])
+assert (book_slopes[-1], book_intercepts[-1]) == (m1.slope, m1.intercept)   # the same floats
+# the engine's grouping gives the engine's path, every step, bit for bit
+assert np.array_equal(gd_slopes, m1.slopes) and np.array_equal(gd_intercepts, m1.intercepts)
+differ = np.flatnonzero((book_slopes != m1.slopes) | (book_intercepts != m1.intercepts))
+gap = max(np.max(abs(book_slopes / m1.slopes - 1)), np.max(abs(book_intercepts / m1.intercepts - 1)))
+print(f"steps whose (slope, intercept) differ from the book's: {differ.size} of 1000, "
+      f"first at step {differ[0]}, largest relative gap {gap:.2g}")
+assert differ.size == 708 and gap < 1e-15
 
 # %%
 m1_abs = book.m1_linear_regression(trick="absolute")
@@ -202,7 +233,8 @@ axes[1].set_xlabel("score")
 axes[1].legend()
 fig.tight_layout()
 assert np.all(F.step_backward(z, np.ones_like(z)) == 0)
-#
+
+# %% [markdown]
 # ## M3 · Logistic regression: the logistic trick
 #
 # A logistic classifier outputs a probability `ŷ = σ(w · x + b)` and is scored
@@ -220,21 +252,47 @@ assert np.all(F.step_backward(z, np.ones_like(z)) == 0)
 # weights 1, 1 and bias 0, and 1000 steps at learning rate 0.01, each on a
 # point picked by `random.randint` after `random.seed(0)`. The picks go to the
 # engine as `fit(order=...)`, and the whole path is checked against the
-# book's loop run in plain Python. They agree to about 1e-15, not to the bit,
-# and no option of nnc makes them: the book writes the sigmoid as
-# `np.exp(x) / (1 + np.exp(x))` (nnc's log loss differentiates to
-# `1 / (1 + exp(−z)) − y`, the same number in exact arithmetic, another in
-# floating point), its `np.exp` is NumPy's own vector exp on AVX-512 machines
-# (it differs from the C library's in the last bit for a few percent of
-# arguments, and NumPy picks it by the CPU at run time), and its score
-# `np.dot(features, weights)` goes through the BLAS library NumPy was built
-# with. The plain-Python loop here uses `math.exp` in the book's form.
+# book's loop run in plain Python. They agree to about 4e-16, not to the bit.
+# The one operation where they part is the sigmoid: the book writes it
+# `np.exp(z) / (1 + np.exp(z))`, nnc's log loss differentiates to
+# `1 / (1 + exp(−z)) − y` — the same number in exact arithmetic, another
+# rounding in floating point. The first step whose sigmoid differs is step 11;
+# the first parameter to differ (by one unit in the last place) is w2 after
+# step 130. Everything else is the same arithmetic: the loop below with nnc's
+# sigmoid in place of the book's is the engine's path, bit for bit, and the
+# C library's exp would not help (`1 / (1 + exp(−z))` with it differs from the
+# book's form already at step 1). The book's `np.exp` is moreover NumPy's own
+# vector exp on AVX-512 machines (it picks the kernel by the CPU at run time)
+# and its score `np.dot` goes through NumPy's BLAS, so no portable program
+# replays it to the bit. The plain-Python loop here uses `math.exp` in the
+# book's form.
 
 # %%
 m3 = book.m3_logistic_regression()
 print(m3)
 assert np.allclose(m3.first_step, m3.first_step_trick, rtol=1e-12, atol=1e-15)
 assert m3.max_gap_to_book <= 1e-12
+
+
+def logistic_loop(sigmoid, lr=0.01):
+    """The book's loop with a chosen sigmoid, in nnc's operation order."""
+    w1, w2, b = m3.params[0]
+    out = [(w1, w2, b)]
+    for j in m3.picks.tolist():
+        (x1, x2), label = m3.X[j], m3.y[j, 0]
+        g = sigmoid(x1 * w1 + x2 * w2 + b) - label
+        w1, w2, b = w1 - lr * (g * x1), w2 - lr * (g * x2), b - lr * g
+        out.append((w1, w2, b))
+    return np.array(out)
+
+
+with_nnc_sigmoid = logistic_loop(lambda z: F.sigmoid(np.array([z]))[0])
+with_book_sigmoid = logistic_loop(lambda z: math.exp(z) / (1 + math.exp(z)))
+assert np.array_equal(with_nnc_sigmoid, m3.params)           # the engine, bit for bit
+assert np.array_equal(with_book_sigmoid, m3.book_loop)       # the book's loop, bit for bit
+first = int(np.flatnonzero(np.any(m3.params != m3.book_loop, axis=1))[0])
+print("only the sigmoid differs; first parameter to differ: step", first)
+assert first == 130
 w, b = m3.params[-1, :2], m3.params[-1, 2]
 fig = plot.decision_boundary(lambda G: F.sigmoid(G @ w + b), m3.X, m3.y, padding=0.7,
                              resolution=150, title="M3: the book's run (1 = happy)",
