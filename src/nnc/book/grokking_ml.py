@@ -92,9 +92,11 @@ def serrano_linear_loop(trick: str = "square", learning_rate: float = 0.01, epoc
     ``price_per_room += lr * rooms * (price - predicted)``, ``base_price +=
     lr * (price - predicted)`` (or the absolute trick with the sign of the
     miss).  Returns ``(slopes, intercepts)`` arrays (start and every step).
-    nnc's engine agrees to a few units in the last place, not to the bit: it
-    computes ``lr * ((predicted - price) * rooms)``, the book
-    ``(lr * rooms) * (price - predicted)``."""
+    The absolute trick is nnc's engine bit for bit.  The square trick ends on
+    the same floats, but 708 of its 1000 intermediate steps are one unit in
+    the last place away: the engine computes ``lr * ((predicted - price) *
+    rooms)``, the book ``(lr * rooms) * (price - predicted)`` (see
+    docs/CHAPTERS.md)."""
     rooms, prices = datasets.serrano_rooms()
     rng = random.Random(seed)
     slope, intercept = rng.random(), rng.random()
@@ -221,11 +223,14 @@ def m3_logistic_regression(learning_rate: float = 0.01, steps: int = 1000,
     The engine's path is compared with the book's code run in plain Python
     (``book_loop``, with ``math.exp`` in the book's form ``exp(z) / (1 +
     exp(z))``) and the first step with the trick by hand.  The two agree to
-    about 1e-16 relative, not to the bit: nnc's log-loss gradient is
-    ``1 / (1 + exp(-z)) - y`` (another rounding of the same number), and the
-    book's ``np.exp`` and ``np.dot`` are NumPy's CPU-dependent vector exp and
-    BLAS, which no portable program reproduces (``fit(transcendentals=
-    "libm")`` covers the sigmoid activation, not the log losses).
+    about 4e-16 relative, not to the bit, and they part in one operation
+    only, the sigmoid: nnc's log-loss gradient is ``1 / (1 + exp(-z)) - y``,
+    the book's prediction ``exp(z) / (1 + exp(z))`` (another rounding of the
+    same number; they first differ at step 11, and the first parameter to
+    differ is w2 after step 130).  The C library's exp would not help (the
+    textbook form with it differs from the book's at step 1), and the book's
+    ``np.exp`` and ``np.dot`` are NumPy's CPU-dependent vector exp and BLAS,
+    which no portable program reproduces.  See docs/CHAPTERS.md.
 
     Returns a :class:`Result` with ``X``, ``y``, ``picks``, ``params`` (the
     trajectory: w1, w2, b per step), ``book_loop``, ``max_gap_to_book``,

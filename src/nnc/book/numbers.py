@@ -596,10 +596,12 @@ BOOK_NUMBERS = [
     BookNumber("V9", "Adam bias-corrected m1", "10.0", "exact", lambda r: r.adam_m1_hat),
 
     # M -- Grokking ML appendix B
-    BookNumber("M1", "slope after 1000 square-trick steps", "51.04430678220095", "exact",
+    # the book's grouping (lr * x) * err makes some intermediate steps an ulp
+    # away, but the run ends on the book's very floats (docs/CHAPTERS.md)
+    BookNumber("M1", "slope after 1000 square-trick steps", "51.04430678220095", "bits",
                lambda r: r.slope),
     BookNumber("M1", "intercept after 1000 square-trick steps", "91.59448307644864",
-               "exact", lambda r: r.intercept),
+               "bits", lambda r: r.intercept),
     BookNumber("M1", "every slope, intercept vs the book's code (largest gap)",
                "its loop", "claim", _serrano_m1_gap, lambda v: v <= 1e-12, "code",
                "the book's code repository (Serrano, ch. 3 notebook), run in plain Python"),

@@ -146,6 +146,12 @@ def s2_loss_surface(w_range: Tuple[float, float] = (-2.0, 6.0),
     ``w_range`` and ``b_range`` are pairs of finite numbers, ``num`` a pair of
     grid sizes, each at least 2 (the grid includes both ends of its range).
     Returns a :class:`LossSurface`.
+
+    The grid runs nnc's vectorised exp: against the article's arithmetic
+    (the C library's exp) about a quarter of the cells differ, by at most
+    4e-14 relative.  A one-epoch ``fit(sum_order="data",
+    transcendentals="libm")`` records any cell's loss as the article computes
+    it, to the bit (docs/CHAPTERS.md).
     """
     fn = "s2_loss_surface"
     w_range = _check.numbers(fn, "w_range", w_range, 2)
