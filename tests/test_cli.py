@@ -145,3 +145,14 @@ def test_cli_figures(tmp_path):
     pngs = sorted(p.name for p in (tmp_path / "figs").glob("*.png"))
     assert pngs == ["G5.png", "S1.png", "S2_3d.png", "S2_contour.png"]
     assert all((tmp_path / "figs" / p).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in pngs)
+
+
+def test_cli_quiet_when_the_reader_closes_the_pipe():
+    """``python -m nnc --show | head -1``: no BrokenPipeError traceback."""
+    proc = subprocess.Popen([sys.executable, "-m", "nnc", "--only", "G5", "--show"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()        # the reader is gone before the first line is written
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait(timeout=120) in (0, 1)
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err

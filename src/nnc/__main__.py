@@ -121,5 +121,18 @@ def main(argv: Optional[Sequence[str]] = None, out: Optional[TextIO] = None,
     return status
 
 
+def _run() -> int:
+    """main(), quiet when the reader closes the pipe early (``python -m nnc | head``)."""
+    try:
+        status = main()
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:
+        # Python's advice: point stdout at devnull so the exit's flush cannot fail again
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(_run())
