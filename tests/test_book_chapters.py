@@ -220,3 +220,55 @@ def test_notebook_text_no_longer_contradicts_its_output():
     assert "10 layers of 128 units" in nb04 and "10 layers of 256" not in nb04
     assert "accuracy 25%" not in nb04 and "undecided" in nb04
     assert "does not\n# zig-zag" in nb04 or "does not zig-zag" in nb04.replace("\n# ", " ")
+
+
+# ------------------------------------- deliverable 7: every combination
+
+def _runs_or_says_why(fn, **kw):
+    """The walkthrough returns a result, or raises ValueError/TypeError whose
+    message names the function and one of the arguments it was given."""
+    try:
+        r = fn(**kw)
+    except (ValueError, TypeError) as exc:
+        msg = str(exc)
+        assert fn.__name__ in msg and any(k in msg for k in kw), (fn.__name__, kw, msg)
+        return None
+    assert str(r)
+    return r
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+@pytest.mark.parametrize("drop_last", [False, True])
+@pytest.mark.parametrize("batch_size", [1, 5, 7, 100, 101, 0])
+@pytest.mark.parametrize("arithmetic", ["bergel", "fast", "pharo"])
+def test_a5_every_combination_runs_or_raises_clearly(shuffle, drop_last, batch_size,
+                                                     arithmetic):
+    r = _runs_or_says_why(book.a5_minibatch_sgd, epochs=3, shuffle=shuffle,
+                          drop_last=drop_last, batch_size=batch_size, arithmetic=arithmetic)
+    # a batch larger than the data never closes in Bergel's loop (drop_last)
+    valid = arithmetic != "pharo" and 1 <= batch_size and not (drop_last and batch_size > 100)
+    assert (r is not None) == valid
+    if r is not None:
+        per_epoch = 100 // batch_size if drop_last else -(-100 // batch_size)
+        assert r.a.size - 1 == 3 * per_epoch
+
+
+@pytest.mark.parametrize("arithmetic", ["book", "fast"])
+@pytest.mark.parametrize("loss", [None, "mse", "mae", "huber", "log_loss"])
+def test_s1_every_combination_runs_or_raises_clearly(arithmetic, loss):
+    r = _runs_or_says_why(book.s1_sigmoid_neuron, epochs=4, arithmetic=arithmetic, loss=loss)
+    assert (r is None) == (arithmetic == "book" and loss == "log_loss")
+
+
+@pytest.mark.parametrize("schedule, extra", [("random", {}), ("random", {"epochs": 3}),
+                                             ("epochs", {}), ("epochs", {"epochs": 3}),
+                                             ("epochs", {"steps": 7})])
+def test_m3_every_combination_runs_or_raises_clearly(schedule, extra):
+    r = _runs_or_says_why(book.m3_logistic_regression, schedule=schedule, **extra)
+    assert (r is None) == (schedule == "random" and "epochs" in extra)
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.1, 0.5, 1.0, -0.1])
+def test_g9_every_alpha_runs_or_raises_clearly(alpha):
+    r = _runs_or_says_why(book.g9_alpha, alpha=alpha, iterations=5)
+    assert (r is None) == (alpha < 0)

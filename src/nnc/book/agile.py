@@ -144,13 +144,18 @@ def _arith(fn: str, arithmetic: str) -> Dict[str, Any]:
                      f'"fast" (nnc\'s fixed summation order), got {arithmetic!r}')
 
 
+#: walkthrough id -> the function whose name the error messages give
+_NAMES = {"A2": "a2_gradient_descent", "A3": "a3_aligned_points", "A4": "a4_noisy_line",
+          "A5": "a5_minibatch_sgd"}
+
+
 def _fit_line(id, title, x, y, a, b, learning_rate, epochs, batch_size=None,
               shuffle=False, drop_last=False, shuffle_seed=0, arithmetic="bergel"):
     model = _line_model(a, b, seed=shuffle_seed)
     history = model.fit(x[:, None], y[:, None], loss=nnc.losses.MSE(),
                         optimizer=nnc.SGD(learning_rate), epochs=epochs,
                         batch_size=batch_size, shuffle=shuffle, drop_last=drop_last,
-                        record="params", **_arith(id, arithmetic))
+                        record="params", **_arith(_NAMES[id], arithmetic))
     params = np.asarray(history.params, dtype=np.float64)
     a_path, b_path = params[:, 0].copy(), params[:, 1].copy()
     n = x.shape[0]
@@ -248,7 +253,9 @@ def a5_minibatch_sgd(n: int = 100, a: float = 0.5, b: float = 3.0, learning_rate
     ``drop_last=True`` (the default) is Bergel's loop, which closes a batch
     only when the running index is a multiple of the batch size, so a trailing
     partial batch is never used: with ``batch_size=7`` on 100 points an epoch
-    is 14 updates (700 in all), not 15.  ``drop_last=False`` keeps it.
+    is 14 updates (700 in all), not 15.  ``drop_last=False`` keeps it.  A
+    batch larger than the data never closes in Bergel's loop, so
+    ``drop_last=True`` with ``batch_size > n`` raises ValueError.
     ``shuffle=True`` permutes the points before every epoch (what the chapter
     recommends doing first) with the model generator seeded by
     ``shuffle_seed``; the epoch's cost is then J of the epoch's last line.
@@ -264,6 +271,10 @@ def a5_minibatch_sgd(n: int = 100, a: float = 0.5, b: float = 3.0, learning_rate
         if not isinstance(flag, (bool, np.bool_)):
             raise TypeError(f"{fn}: {name} must be True or False, got {flag!r}")
     x, y = datasets.noisy_line(n, seed)
+    if drop_last and batch_size > x.shape[0]:
+        raise ValueError(f"{fn}: batch_size {batch_size} is larger than the {x.shape[0]} "
+                         f"points: with drop_last=True (Bergel's loop) no batch ever "
+                         f"closes; pass drop_last=False or a smaller batch_size")
     return _fit_line("A5", f"mini-batch SGD (batches of {batch_size}) on {n} noisy points",
                      x, y, a, b, learning_rate, epochs, batch_size=batch_size,
                      shuffle=bool(shuffle), drop_last=bool(drop_last),
