@@ -152,3 +152,17 @@ def test_errata_are_marked_in_the_notebooks(name):
     assert notes == len(ERRATA[name])
     for phrase in ERRATA[name]:
         assert phrase in text, (name, phrase)
+
+
+@pytest.mark.parametrize("src", SOURCES, ids=lambda p: p.stem)
+def test_prose_is_in_markdown_cells(src):
+    """A heading, a quoted note or a bold lead-in inside a code cell is prose that
+    lost its ``# %% [markdown]`` marker (M3's section once did): the reader
+    would see it as comments in code."""
+    kind, stray = None, []
+    for number, line in enumerate(src.read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith("# %%"):
+            kind = "markdown" if "[markdown]" in line else "code"
+        elif kind == "code" and line.startswith(("# #", "# >", "# **")):
+            stray.append(f"line {number}: {line[:60]}")
+    assert not stray, f"{src.name}: prose in a code cell: {stray}"
