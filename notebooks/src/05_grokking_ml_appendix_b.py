@@ -101,8 +101,8 @@ fig = plot.loss_contour(g1, g2, F2, path=(path2[:, 0], path2[:, 1]), levels=20,
 #
 # To the bit: the absolute trick's whole path is the book's. The square trick's
 # final slope and intercept are the book's floats too, but after 708 of the
-# 1000 steps the slope or the intercept differs from the book's by a unit in
-# the last place (under 6e-16 relative; the first at step 5). The one
+# 1000 steps the slope or the intercept differs from the book's by a few units
+# in the last place (under 6e-16 relative; the first at step 5). The one
 # difference is where the learning rate meets the product: the book computes
 # `(lr * rooms) * (price − predicted)`, gradient descent
 # `lr * (rooms * (predicted − price))` — the gradient first, then the step.
