@@ -187,7 +187,7 @@ def test_s2_cells_differ_only_through_exp():
     """S2: nnc.loss_surface is within 1e-13 of the article's arithmetic; a
     one-epoch fit(sum_order="data", transcendentals="libm") records the
     article's float exactly, so exp is the only operation where they part."""
-    s2 = book.s2_loss_surface(num=(9, 13))
+    s2 = book.s2_loss_surface(num=(9, 13), path=s2_path())
     x, y = datasets.padhai_toy()
 
     def article(w, b):
@@ -207,6 +207,18 @@ def test_s2_cells_differ_only_through_exp():
                       optimizer=nnc.SGD(1.0), epochs=1, record="step", sum_order="data",
                       transcendentals="libm")
             assert h.step_loss[0] == ref[j, i], (i, j)
+    # the walkthrough's own switch: every cell the article's float
+    exact = book.s2_loss_surface(num=(9, 13), arithmetic="book", path=s2_path())
+    assert np.array_equal(exact.loss, ref)
+    with pytest.raises(ValueError, match="s2_loss_surface: arithmetic"):
+        book.s2_loss_surface(arithmetic="libm")
+
+
+def s2_path():
+    """A stand-in for S1's path (s2 runs S1 when given none)."""
+    class Path:
+        w, b, loss = np.zeros(2), np.zeros(2), np.ones(2)
+    return Path()
 
 
 # ---------------------------------------- text that contradicted its output

@@ -134,9 +134,26 @@ def s1_sigmoid_neuron(w: float = 0.0, b: float = -8.0, learning_rate: float = 1.
     return result
 
 
+def _book_surface(model, x, y, w_grid, b_grid):
+    """The loss at every grid cell as the article's error function computes
+    it: the loss a one-epoch fit with the book's arithmetic records before
+    its step (the step itself is discarded)."""
+    X, Y = x[:, None], y[:, None]
+    loss_fn = nnc.losses.MSE(**_LOSS)
+    weight, bias = model.layers[0].weight, model.layers[0].bias
+    out = np.empty((b_grid.size, w_grid.size))
+    for j, b in enumerate(b_grid.tolist()):
+        for i, w in enumerate(w_grid.tolist()):
+            weight[...], bias[...] = w, b
+            h = model.fit(X, Y, loss=loss_fn, optimizer=nnc.SGD(1.0), epochs=1,
+                          record="step", **_ARITHMETIC["book"])
+            out[j, i] = h.step_loss[0]
+    return out
+
+
 def s2_loss_surface(w_range: Tuple[float, float] = (-2.0, 6.0),
                     b_range: Tuple[float, float] = (-10.0, 2.0), num: Tuple[int, int] = (81, 121),
-                    path: Any = None) -> LossSurface:
+                    path: Any = None, arithmetic: str = "fast") -> LossSurface:
     """S2: the loss over w in [-2, 6] and b in [-10, 2], with S1's path on it.
 
     The surface is evaluated in C by ``nnc.loss_surface`` over a grid whose
@@ -147,11 +164,14 @@ def s2_loss_surface(w_range: Tuple[float, float] = (-2.0, 6.0),
     grid sizes, each at least 2 (the grid includes both ends of its range).
     Returns a :class:`LossSurface`.
 
-    The grid runs nnc's vectorised exp: against the article's arithmetic
-    (the C library's exp) about a quarter of the cells differ, by at most
-    4e-14 relative.  A one-epoch ``fit(sum_order="data",
-    transcendentals="libm")`` records any cell's loss as the article computes
-    it, to the bit (docs/CHAPTERS.md).
+    ``arithmetic="fast"`` (default) evaluates the grid in one C call with
+    nnc's vectorised exp: against the article's arithmetic (the C library's
+    exp, its error function summed in data order) about a quarter of the
+    cells differ, by at most 4e-14 relative.  ``arithmetic="book"`` gives
+    every cell as the article computes it, to the bit: each is the loss that
+    a one-epoch ``fit(sum_order="data", transcendentals="libm")`` records
+    before its step (one fit per cell: a few seconds for the default grid,
+    about a thousand times the fast path; docs/CHAPTERS.md).
     """
     fn = "s2_loss_surface"
     w_range = _check.numbers(fn, "w_range", w_range, 2)
@@ -169,11 +189,17 @@ def s2_loss_surface(w_range: Tuple[float, float] = (-2.0, 6.0),
     x, y = datasets.padhai_toy()
     w_grid = np.linspace(w_range[0], w_range[1], num[0])
     b_grid = np.linspace(b_range[0], b_range[1], num[1])
+    if not isinstance(arithmetic, str) or arithmetic not in _ARITHMETIC:
+        raise ValueError(f'{fn}: arithmetic must be "fast" (one C call, nnc\'s exp) or '
+                         f'"book" (the article\'s arithmetic bit for bit), got {arithmetic!r}')
     model = _neuron(0.0, 0.0)
-    loss = np.asarray(nnc.loss_surface(
-        model, x[:, None], y[:, None], nnc.losses.MSE(**_LOSS),
-        params=(("layers.0.weight", (0, 0)), ("layers.0.bias", (0,))),
-        grid=(w_grid, b_grid)), dtype=np.float64)
+    if arithmetic == "fast":
+        loss = np.asarray(nnc.loss_surface(
+            model, x[:, None], y[:, None], nnc.losses.MSE(**_LOSS),
+            params=(("layers.0.weight", (0, 0)), ("layers.0.bias", (0,))),
+            grid=(w_grid, b_grid)), dtype=np.float64)
+    else:
+        loss = _book_surface(model, x, y, w_grid, b_grid)
     if path is None:
         path = s1_sigmoid_neuron()
     i_min = np.unravel_index(np.argmin(loss), loss.shape)
