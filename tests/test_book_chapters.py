@@ -284,3 +284,22 @@ def test_m3_every_combination_runs_or_raises_clearly(schedule, extra):
 def test_g9_every_alpha_runs_or_raises_clearly(alpha):
     r = _runs_or_says_why(book.g9_alpha, alpha=alpha, iterations=5)
     assert (r is None) == (alpha < 0)
+
+
+def test_kumar_surface_is_red_where_the_loss_is_high():
+    """Finding 1 (Kumar): the surface coloured as the article describes it."""
+    mpl = pytest.importorskip("matplotlib")
+    mpl.use("Agg")
+    from nnc import plot
+    nb03 = (SOURCES / "03_sigmoid_neuron.py").read_text(encoding="utf-8")
+    call = nb03[nb03.index("plot.loss_surface_3d("):]
+    assert 'cmap="coolwarm"' in call[:call.index(")\n")]
+    s2 = book.s2_loss_surface(num=(9, 13), path=s2_path())
+    fig = plot.loss_surface_3d(s2.w_grid, s2.b_grid, s2.loss, cmap="coolwarm")
+    surf = [c for c in fig.axes[0].collections if c.get_array() is not None][0]
+    assert surf.cmap.name == "coolwarm"
+    top = surf.cmap(surf.norm(float(s2.loss.max())))
+    bottom = surf.cmap(surf.norm(float(s2.loss.min())))
+    assert top[0] > top[2] and bottom[2] > bottom[0]     # red high, blue low
+    import matplotlib.pyplot as plt
+    plt.close(fig)
