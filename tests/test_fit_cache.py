@@ -421,3 +421,18 @@ def test_the_c_plan_refuses_junk_arguments():
         made.fit(settings, X)
     empty = nnc._core._FitPlan.__new__(nnc._core._FitPlan)
     assert empty.fit(settings, X, Y) is None  # never initialised: not a plan
+
+
+def test_the_c_plan_with_converted_targets_stays():
+    """Class indices for cross_entropy are converted on every call (the loss's
+    own prepare_targets), then run by the same plan."""
+    m = nnc.Sequential([nnc.Dense(2, 3)], seed=2)
+    opt = nnc.Momentum(0.1)
+    labels = np.array([0, 2, 1, 2])
+    for _ in range(2):
+        check(m, opt, loss="cross_entropy", Y=labels)
+    plan = fast(m)
+    assert plan is not None
+    for _ in range(3):
+        check(m, opt, loss="cross_entropy", Y=labels)
+    assert fast(m) is plan

@@ -17,8 +17,9 @@
  *     step counter (None otherwise: the full path then raises its error);
  *   - takes X and y as they are when they already have fit's form (an exact
  *     ndarray of the model's dtype, C-contiguous, (n, in) and (n, out), a 1-d
- *     y for one output), else returns NotImplemented (the caller converts them
- *     and calls again);
+ *     y for one output; y only when the loss takes targets as they are, or
+ *     when the caller says it converted them: fit(settings, X, y, True)),
+ *     else returns NotImplemented (the caller converts them and calls again);
  *   - allocates the records, runs the engine with the GIL released (Ctrl-C
  *     seen within ~0.05 s, as every fit) and returns the History; a
  *     nonfinite or diverged run returns the engine's result tuple and the
@@ -472,17 +473,25 @@ static PyObject *plan_fit(PyObject *self, PyObject *const *args, Py_ssize_t narg
     nnc_fit_t f;
     hook_ctx h;
     nnc_status_t st;
+    int prepared = 0;
 
-    if (nargs != 3) {
-        PyErr_SetString(PyExc_TypeError, "_FitPlan.fit(settings, X, y): 3 arguments");
+    if (nargs != 3 && nargs != 4) {
+        PyErr_SetString(PyExc_TypeError,
+                        "_FitPlan.fit(settings, X, y[, prepared]): 3 or 4 arguments");
         return NULL;
+    }
+    if (nargs == 4) {
+        prepared = PyObject_IsTrue(args[3]);
+        if (prepared < 0)
+            return NULL;
     }
     if (!p->valid || !same_settings(p, args[0]) || !watch_same(p) || !buffers_same(p))
         Py_RETURN_NONE;
     x = args[1];
     y = args[2];
     if (!data_form(x, p->typenum, p->n, p->in_w, 0) ||
-        !(p->plain_targets && data_form(y, p->typenum, p->n, p->out_w, p->out_w == 1))) {
+        !((p->plain_targets || prepared) &&
+          data_form(y, p->typenum, p->n, p->out_w, p->out_w == 1))) {
         if (PyArray_Check(x) && PyArray_NDIM((PyArrayObject *)x) == 2 &&
             PyArray_DIM((PyArrayObject *)x, 0) != p->n)
             Py_RETURN_NONE; /* another row count: another schedule */
@@ -622,7 +631,7 @@ static PyGetSetDef plan_getset[] = {
 
 static PyMethodDef plan_methods[] = {
     {"fit", (PyCFunction)(void (*)(void))plan_fit, METH_FASTCALL,
-     "fit(settings, X, y) -> History, (result, epoch_loss, step_loss, param_record) when\n"
+     "fit(settings, X, y, prepared=False) -> History, (result, epoch_loss, step_loss, param_record) when\n"
      "the run diverged, NotImplemented when X or y needs converting, or None when the\n"
      "plan does not apply (another setting, a changed model or optimizer, a buffer\n"
      "that changed): the caller then takes fit's full path."},

@@ -1074,7 +1074,7 @@ def _fast_converted(model, fast, settings, X, y):
     xs = model._inputs(X)
     if xs.shape[0] != fast.n:
         return None
-    r = fast.fit(settings, xs, _targets(fast.info, y, fast.n, model))
+    r = fast.fit(settings, xs, _targets(fast.info, y, fast.n, model), True)
     return None if r is NotImplemented else r
 
 
