@@ -200,7 +200,7 @@ def test_an_optimizer_by_name_is_new_every_fit():
 
 # ------------------------------------------------ the C plan (_core._FitPlan)
 # From the second fit with the same settings on, a fit without callback,
-# progress display, shuffle or order is one call of the C plan kept in
+# progress display or order is one call of the C plan kept in
 # model.__dict__["_fit_fast"].
 
 def fast(model):
@@ -396,7 +396,8 @@ def test_the_c_plan_refuses_junk_arguments():
     desc = m._fit_description(opt)
     settings = ("mse", opt, 2, None, False, None, 0.0, 0.0, "epoch", 1e6, None, None, False, 1,
                 False, "fixed", "divide", "nnc")
-    good = (settings, m._watch(opt), *_fast_fields(info, desc), 0, 4, 1, History, desc[4], info)
+    good = (settings, m._watch(opt), *_fast_fields(info, desc), 0, 4, 1, History, desc[4], info,
+            None, 0)
     made = nnc._core._FitPlan(*good)
     assert isinstance(made.fit(settings, X, Y), History)
     for pos in range(len(good)):
@@ -436,3 +437,32 @@ def test_the_c_plan_with_converted_targets_stays():
     for _ in range(3):
         check(m, opt, loss="cross_entropy", Y=labels)
     assert fast(m) is plan
+
+
+@pytest.mark.parametrize("drop_last", [False, True])
+def test_shuffled_fits_through_the_c_plan_equal_uncached_fits(drop_last):
+    """shuffle=True: the plan copies the generator's state in and out (under
+    its lock), so the permutations, the losses and the generator's state
+    after each fit are those of the full path."""
+    Xs = np.vstack([X, X * 0.5, -X])
+    Ys = np.vstack([Y, Y * 0.5, -Y])
+    m, opt = make(), nnc.Adam(0.01)
+    ref_m, ref_o = uncached(m, opt)
+    kw = dict(loss="mse", epochs=3, batch_size=5, shuffle=True, drop_last=drop_last,
+              record="step")
+    for i in range(5):
+        got = m.fit(Xs, Ys, optimizer=opt, **kw)
+        if i == 2:
+            plan = fast(m)
+            assert plan is not None
+        ref = ref_m.fit(Xs, Ys, optimizer=ref_o, **kw)
+        ref_m.__dict__.pop("_fit_fast", None)    # the reference never uses a C plan
+        ref_m.__dict__.pop("_fit_memo", None)
+        assert np.array_equal(got.step_loss, ref.step_loss)
+        assert np.array_equal(m.get_flat_params(), ref_m.get_flat_params())
+        assert m.generator.state == ref_m.generator.state
+    assert fast(m) is plan
+    m.generator = nnc.Generator(3)            # a new generator: the plan is dropped
+    ref_m.generator = nnc.Generator(3)
+    assert np.array_equal(m.fit(Xs, Ys, optimizer=opt, **kw).step_loss,
+                          ref_m.fit(Xs, Ys, optimizer=ref_o, **kw).step_loss)

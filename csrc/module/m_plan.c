@@ -26,8 +26,9 @@
  *     records (the caller raises DivergenceError); an exception (Ctrl-C)
  *     leaves with .history set; an argument or memory error of the engine
  *     (reported before any step) returns None.
- * No callback, progress display, shuffle or order: those fits keep the full
- * path.  The plan refers to the model's own dict, so it takes part in
+ * shuffle: the generator's state is copied in under its lock before the run
+ * and written back under it after (as the full path does).  No callback,
+ * progress display or order: those fits keep the full path.  The plan refers to the model's own dict, so it takes part in
  * garbage collection. */
 #include "nnc_module.h"
 
@@ -52,6 +53,9 @@ typedef struct {
     PyObject *history;  /* the History type */
     PyObject *shapes;   /* History's parameter shapes */
     PyObject *info;     /* the Python-side plan (target conversion) */
+    PyObject *gen_lock; /* shuffle: the generator's lock and state array, or NULL */
+    PyObject *gen_state;
+    void *gen_data;     /* gen_state's memory when parsed */
     PyObject *status[3]; /* "completed", "interrupted", "error" */
     PyObject *keys[9];  /* History's attribute names (History.__init__'s order) */
     net_desc d;
@@ -144,13 +148,13 @@ static int as_double(PyObject *o, const char *name, double *out)
     return 0;
 }
 
-enum { PLAN_ARGS = 22 };
+enum { PLAN_ARGS = 24 };
 
 static int plan_init(PyObject *self, PyObject *args, PyObject *kwargs)
 {
     fitplan *p = (fitplan *)self;
     PyObject *a[PLAN_ARGS];
-    long long epochs, bs, threads, sum_order, mean_rec, trans, record, n, plain;
+    long long epochs, bs, threads, sum_order, mean_rec, trans, record, n, plain, keep;
     double l1, l2, div;
     int64_t spe, total, n_values;
     nnc_status_t st;
@@ -169,7 +173,8 @@ static int plan_init(PyObject *self, PyObject *args, PyObject *kwargs)
         PyErr_Format(PyExc_TypeError, "_FitPlan: expected %d positional arguments (settings, "
                      "watch, dtype, layers, params, loss, l1, l2, opt, epochs, batch_size, "
                      "divergence, threads, sum_order, mean_reciprocal, transcendentals, record, "
-                     "n, plain_targets, history, shapes, info)", (int)PLAN_ARGS);
+                     "n, plain_targets, history, shapes, info, generator, shuffle_keep)",
+                     (int)PLAN_ARGS);
         return -1;
     }
     for (int i = 0; i < PLAN_ARGS; i++)
@@ -184,8 +189,32 @@ static int plan_init(PyObject *self, PyObject *args, PyObject *kwargs)
         as_ll(a[13], "sum_order", 0, &sum_order) < 0 ||
         as_ll(a[14], "mean_reciprocal", 0, &mean_rec) < 0 ||
         as_ll(a[15], "transcendentals", 0, &trans) < 0 || as_ll(a[16], "record", 0, &record) < 0 ||
-        as_ll(a[17], "n", 1, &n) < 0 || as_ll(a[18], "plain_targets", 0, &plain) < 0)
+        as_ll(a[17], "n", 1, &n) < 0 || as_ll(a[18], "plain_targets", 0, &plain) < 0 ||
+        as_ll(a[23], "shuffle_keep", 0, &keep) < 0)
         return -1;
+    if (keep > n || (keep > 0 && a[22] == Py_None)) {
+        PyErr_SetString(PyExc_ValueError, "_FitPlan: shuffle_keep must be <= n, and 0 without "
+                        "a generator");
+        return -1;
+    }
+    if (a[22] != Py_None) {
+        /* shuffle: (lock, state): the generator's threading.Lock and its
+         * four-word state, copied in and out around the run under the lock */
+        PyObject *lock, *state;
+        if (!PyTuple_Check(a[22]) || PyTuple_GET_SIZE(a[22]) != 2) {
+            PyErr_SetString(PyExc_TypeError, "_FitPlan: generator must be (lock, state) or None");
+            return -1;
+        }
+        lock = PyTuple_GET_ITEM(a[22], 0);
+        state = PyTuple_GET_ITEM(a[22], 1);
+        if (!PyObject_HasAttrString(lock, "acquire") || !PyObject_HasAttrString(lock, "release") ||
+            out_buffer(state, "generator state", NPY_UINT64, 4) == NULL) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_TypeError, "_FitPlan: generator lock needs acquire and "
+                                "release");
+            return -1;
+        }
+    }
     if (sum_order >= NNC_SUM_COUNT || mean_rec > 1 || trans >= NNC_TRANS_COUNT || record > 2 ||
         plain > 1 || threads > 1024 || epochs > NPY_MAX_INTP) {
         PyErr_SetString(PyExc_ValueError, "_FitPlan: sum_order, mean_reciprocal, "
@@ -216,7 +245,9 @@ static int plan_init(PyObject *self, PyObject *args, PyObject *kwargs)
     p->watch = watch; /* from here on tp_clear / dealloc release what is set */
     if (parse_loss(a[5], &p->base.loss) < 0 || parse_optimizer(a[8], &p->base) < 0)
         return -1;
-    st = nnc_fit_schedule((int64_t)n, 0, 0, (int64_t)bs, (int64_t)epochs, &spe, &total);
+    /* the engine's own schedule (fit_run): a shuffled epoch walks shuffle_keep rows */
+    st = nnc_fit_schedule((int64_t)(keep > 0 ? keep : n), 0, 0, (int64_t)bs, (int64_t)epochs,
+                          &spe, &total);
     if (st == NNC_STATUS_OK)
         st = nnc_net_param_count(&p->d.net, &n_values);
     if (st != NNC_STATUS_OK) {
@@ -277,6 +308,12 @@ static int plan_init(PyObject *self, PyObject *args, PyObject *kwargs)
     p->shapes = a[20];
     Py_INCREF(a[21]);
     p->info = a[21];
+    if (a[22] != Py_None) {
+        p->gen_lock = plan_ref(PyTuple_GET_ITEM(a[22], 0));
+        p->gen_state = plan_ref(PyTuple_GET_ITEM(a[22], 1));
+        p->gen_data = PyArray_DATA((PyArrayObject *)p->gen_state);
+        p->base.shuffle_keep = (int64_t)keep;
+    }
     p->valid = 1;
     return 0;
 }
@@ -395,6 +432,28 @@ static int data_form(PyObject *o, int typenum, long long rows, long long cols, i
 
 /* ---------------- the run ---------------- */
 
+/* Copies the generator's state into *rng (to_gen 0) or back (1), holding
+ * its lock.  0, or -1 with an exception set. */
+static int gen_sync(fitplan *p, nnc_rng_t *rng, int to_gen)
+{
+    uint64_t *w = (uint64_t *)p->gen_data;
+    PyObject *r = PyObject_CallMethod(p->gen_lock, "acquire", NULL);
+    if (r == NULL)
+        return -1;
+    Py_DECREF(r);
+    for (int i = 0; i < 4; i++) {
+        if (to_gen)
+            w[i] = rng->s[i];
+        else
+            rng->s[i] = w[i];
+    }
+    r = PyObject_CallMethod(p->gen_lock, "release", NULL);
+    if (r == NULL)
+        return -1;
+    Py_DECREF(r);
+    return 0;
+}
+
 /* History(loss, step_loss, params, None, shapes, passes, epochs, steps, status),
  * the records cut to the completed epochs and steps when `cut`: made as
  * History.__init__ makes it (the attributes it sets, of the types it gives
@@ -473,7 +532,8 @@ static PyObject *plan_fit(PyObject *self, PyObject *const *args, Py_ssize_t narg
     nnc_fit_t f;
     hook_ctx h;
     nnc_status_t st;
-    int prepared = 0;
+    nnc_rng_t rng;
+    int prepared = 0, synced;
 
     if (nargs != 3 && nargs != 4) {
         PyErr_SetString(PyExc_TypeError,
@@ -485,7 +545,8 @@ static PyObject *plan_fit(PyObject *self, PyObject *const *args, Py_ssize_t narg
         if (prepared < 0)
             return NULL;
     }
-    if (!p->valid || !same_settings(p, args[0]) || !watch_same(p) || !buffers_same(p))
+    if (!p->valid || !same_settings(p, args[0]) || !watch_same(p) || !buffers_same(p) ||
+        (p->gen_state != NULL && !buffer_same(p->gen_state, NPY_UINT64, p->gen_data)))
         Py_RETURN_NONE;
     x = args[1];
     y = args[2];
@@ -519,6 +580,16 @@ static PyObject *plan_fit(PyObject *self, PyObject *const *args, Py_ssize_t narg
         }
     }
     f = p->base;
+    if (p->gen_state != NULL) {
+        /* a private copy of the state, read and written under the lock */
+        if (gen_sync(p, &rng, 0) < 0)
+            goto done;
+        if ((rng.s[0] | rng.s[1] | rng.s[2] | rng.s[3]) == 0) {
+            result = plan_ref(Py_None); /* the full path refuses it */
+            goto done;
+        }
+        f.shuffle_rng = &rng;
+    }
     f.x = PyArray_DATA((PyArrayObject *)x);
     f.y = PyArray_DATA((PyArrayObject *)y);
     f.n = (int64_t)p->n;
@@ -533,7 +604,22 @@ static PyObject *plan_fit(PyObject *self, PyObject *const *args, Py_ssize_t narg
     h.ts = PyEval_SaveThread();
     st = nnc_engine_fit(&p->d.net, &f);
     PyEval_RestoreThread(h.ts);
-    if (h.py_error) {
+    synced = 0;
+    if (p->gen_state != NULL) {
+        /* the generator moves on by the permutations drawn, whatever the end */
+        PyObject *t, *v, *tb;
+        PyErr_Fetch(&t, &v, &tb);
+        synced = gen_sync(p, &rng, 1);
+        if (synced < 0) {
+            Py_XDECREF(t);
+            Py_XDECREF(v);
+            Py_XDECREF(tb);
+        }
+        else {
+            PyErr_Restore(t, v, tb);
+        }
+    }
+    if (h.py_error || synced < 0) {
         decorate(p, rec, &f);
         goto done;
     }
@@ -578,6 +664,8 @@ static int plan_traverse(PyObject *self, visitproc visit, void *arg)
     Py_VISIT(p->shapes);
     Py_VISIT(p->info);
     Py_VISIT(p->d.keep);
+    Py_VISIT(p->gen_lock);
+    Py_VISIT(p->gen_state);
     return 0;
 }
 
@@ -591,6 +679,8 @@ static int plan_clear(PyObject *self)
     Py_CLEAR(p->history);
     Py_CLEAR(p->shapes);
     Py_CLEAR(p->info);
+    Py_CLEAR(p->gen_lock);
+    Py_CLEAR(p->gen_state);
     for (int i = 0; i < 3; i++)
         Py_CLEAR(p->status[i]);
     for (int i = 0; i < 9; i++)
@@ -645,7 +735,8 @@ static PyTypeObject fitplan_type = {
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
     .tp_doc = "_FitPlan(settings, watch, dtype, layers, params, loss, l1, l2, opt, epochs,\n"
               "         batch_size, divergence, threads, sum_order, mean_reciprocal,\n"
-              "         transcendentals, record, n, plain_targets, history, shapes, info)\n\n"
+              "         transcendentals, record, n, plain_targets, history, shapes, info,\n"
+              "         generator, shuffle_keep)\n\n"
               "fit's cached plan (nnc.Sequential.fit builds it): a repeated fit in one C\n"
               "call.  See csrc/module/m_plan.c.",
     .tp_new = PyType_GenericNew,

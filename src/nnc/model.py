@@ -652,7 +652,7 @@ class Sequential:
         place (``set_flat_params``, ``layer.weight[...] = 0``) are read live.
         The model then keeps its last optimizer alive; copies and pickles
         carry no cache.  From the second such fit on, when there is no
-        callback, progress display, shuffle or order, the whole call is one
+        callback, progress display or order, the whole call is one
         C call (``_core._FitPlan``): it compares the settings (floats bit for
         bit), checks that every object the description was made from is
         still there, re-checks every array the engine writes (dtype,
@@ -697,7 +697,9 @@ class Sequential:
                 self.__dict__["_fit_fast"] = _core._FitPlan(
                     settings, self._watch(plan.optimizer), *_fast_fields(plan, run.description),
                     _RECORD_CODES[plan.record], xs.shape[0], int(plan.plain_targets), History,
-                    run.description[4], plan)
+                    run.description[4], plan,
+                    (self.generator._lock, self.generator._state_array) if plan.shuffle else None,
+                    plan.shuffle_keep)
             return history
         (loss, optimizer, epochs, batch_size, shuffle, order, l1, l2, record, divergence,
          callback, callback_every, progress, threads, drop_last, sum_order, mean,
@@ -718,8 +720,9 @@ class Sequential:
         """What a _core._FitPlan watches (see _structure_objects): the dicts
         and lists whose values the engine description was made from, each
         compared value by value (by identity) before every cached fit."""
-        watch = [(self.__dict__, ("dtype", "layers")), self.layers, vars(optimizer),
-                 optimizer.state, *optimizer.state.values()]
+        watch = [(self.__dict__, ("dtype", "layers", "generator")), self.layers,
+                 vars(self.generator), vars(optimizer), optimizer.state,
+                 *optimizer.state.values()]
         for layer in self.layers:
             watch += (vars(layer), layer.params, layer.grads)
         return tuple(watch)
@@ -1052,8 +1055,8 @@ class _FitPlan:
         self.progress = progress
         self.ticks = bool(progress)
         # fits a _core._FitPlan can repeat: no Python called during the run
-        # (callback, progress display), no generator (shuffle), no order
-        self.fast = callback is None and not self.ticks and not self.shuffle and self.order is None
+        # (callback, progress display), no order
+        self.fast = callback is None and not self.ticks and self.order is None
 
 
 #: fit(record=...) -> the _core._FitPlan code
