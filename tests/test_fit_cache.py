@@ -177,9 +177,12 @@ def test_a_read_only_parameter_is_refused_after_caching():
 def test_copies_and_pickles_carry_no_cache():
     m, opt = make(), nnc.Momentum(0.05)
     check(m, opt)
+    check(m, opt)
+    assert "_fit_fast" in m.__dict__
     for clone in (pickle.loads(pickle.dumps(m)), copy.deepcopy(m), m.copy()):
         assert "_fit_memo" not in clone.__dict__
         assert "_description_memo" not in clone.__dict__
+        assert "_fit_fast" not in clone.__dict__
     m2, o2 = pickle.loads(pickle.dumps((m, opt)))
     check(m2, o2)
     check(m, opt)
