@@ -694,12 +694,15 @@ class Sequential:
             history = run.run()
             if plan.fast and type(self.layers) is list:
                 plan.shapes = run.description[4]
-                self.__dict__["_fit_fast"] = _core._FitPlan(
-                    settings, self._watch(plan.optimizer), *_fast_fields(plan, run.description),
-                    _RECORD_CODES[plan.record], xs.shape[0], int(plan.plain_targets), History,
-                    run.description[4], plan,
-                    (self.generator._lock, self.generator._state_array) if plan.shuffle else None,
-                    plan.shuffle_keep)
+                try:
+                    self.__dict__["_fit_fast"] = _core._FitPlan(
+                        settings, self._watch(plan.optimizer),
+                        *_fast_fields(plan, run.description), _RECORD_CODES[plan.record],
+                        xs.shape[0], int(plan.plain_targets), History, run.description[4], plan,
+                        (self.generator._lock, self.generator._state_array) if plan.shuffle
+                        else None, plan.shuffle_keep)
+                except (TypeError, ValueError, KeyError, OverflowError, MemoryError):
+                    pass  # an unusual model (a generator of another kind, ...): no C plan
             return history
         (loss, optimizer, epochs, batch_size, shuffle, order, l1, l2, record, divergence,
          callback, callback_every, progress, threads, drop_last, sum_order, mean,
