@@ -138,8 +138,8 @@ class _FitPlan:
                  loss: tuple[int, int, bool, float], l1: float, l2: float, opt: tuple,
                  epochs: int, batch_size: int, divergence: float, threads: int,
                  sum_order: int, mean_reciprocal: int, transcendentals: int, record: int,
-                 n: int, plain_targets: int, history: type, shapes: Any, info: Any, /
-                 ) -> None: ...
+                 n: int, plain_targets: int, history: type, shapes: Any, info: Any,
+                 generator: tuple[Any, np.ndarray] | None, shuffle_keep: int, /) -> None: ...
     @property
     def n(self) -> int: ...
     @property

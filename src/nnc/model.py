@@ -14,7 +14,7 @@ import operator
 import sys
 import time
 
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Iterable, NoReturn, Optional
 
 import numpy as np
 
@@ -669,7 +669,7 @@ class Sequential:
         try:
             fast = self.__dict__.get("_fit_fast")
             if fast is not None:
-                r = fast.fit(settings, X, y)
+                r: Any = fast.fit(settings, X, y)
                 if r is NotImplemented:  # X or y to convert first
                     r = _fast_converted(self, fast, settings, X, y)
                 if r is not None:
@@ -683,7 +683,7 @@ class Sequential:
         finally:
             lock.end_fit()
 
-    def _fit_full(self, X, y, settings):
+    def _fit_full(self, X, y, settings) -> History:
         """fit's full path (the model's lock held): every argument checked,
         or the checked plan of the last fit with these settings reused; on
         that reuse, a C plan (_core._FitPlan) is made for the next calls."""
@@ -1092,7 +1092,7 @@ def _records_history(records, shapes, e, s, p, status):
                    status)
 
 
-def _raise_divergence(result, records, div, shapes):
+def _raise_divergence(result, records, div, shapes) -> NoReturn:
     """The DivergenceError of an engine result with status "nonfinite" or
     "diverged" (the History of the completed steps attached)."""
     status, e, s, p, fail_epoch, fail_step, fail_loss, reference = result
@@ -1198,7 +1198,7 @@ class _FitRun:
             self.bar.update(epochs_done, last)
         return self.stop_requested
 
-    def run(self):
+    def run(self) -> History:
         """The engine call (fit holds the model's lock, marked as fitting);
         the History, or the exception with the History so far."""
         use_monitor = self.plan.callback is not None or self.bar is not None
@@ -1236,7 +1236,7 @@ class _FitRun:
             self.bar.update(e, float(self.epoch_loss[e - 1]) if e else None, force=True)
             self.bar.close()
 
-    def _finish(self, result):
+    def _finish(self, result) -> History:
         status, e, s, p = result[:4]
         if status not in ("nonfinite", "diverged"):
             return self.history(e, s, p, "stopped" if status == "interrupted" else "completed")
