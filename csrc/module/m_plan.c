@@ -546,7 +546,8 @@ static PyObject *plan_fit(PyObject *self, PyObject *const *args, Py_ssize_t narg
             return NULL;
     }
     if (!p->valid || !same_settings(p, args[0]) || !watch_same(p) || !buffers_same(p) ||
-        (p->gen_state != NULL && !buffer_same(p->gen_state, NPY_UINT64, p->gen_data)))
+        (p->gen_state != NULL && (!buffer_same(p->gen_state, NPY_UINT64, p->gen_data) ||
+                                  PyArray_SIZE((PyArrayObject *)p->gen_state) != 4)))
         Py_RETURN_NONE;
     x = args[1];
     y = args[2];
