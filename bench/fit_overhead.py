@@ -4,6 +4,8 @@ written in plain Python and (when installed) in Numba.
 
     python bench/fit_overhead.py             # 7 interleaved rounds, medians
     python bench/fit_overhead.py --rounds 3 --calls 500
+    valgrind --tool=callgrind python bench/fit_overhead.py --loop 1000    # and --loop 11000:
+        instructions per call = (Ir(11000) - Ir(1000)) / 10000, repeatable on a busy machine
 
 Tasks (issue 11, item 3: "a cheap fit"):
   one-weight  Trask's one-weight model (Grokking DL ch. 4): Dense(1, 1, bias=False),
@@ -147,7 +149,15 @@ def main(argv=None):
     p.add_argument("--rounds", type=int, default=7, help="interleaved rounds (median taken)")
     p.add_argument("--calls", type=int, default=200,
                    help="calls per batch (5 batches per peer per round, the best kept)")
+    p.add_argument("--loop", type=int, metavar="N",
+                   help="no timing: N one-weight fits of the same model, then exit (run it "
+                        "under callgrind with two N; the difference gives a call's instructions)")
     args = p.parse_args(argv)
+    if args.loop is not None:
+        call, _ = one_weight_nnc()
+        for _ in range(args.loop):
+            call()
+        return 0
     check()
     rows = peers(args.calls)
     times = {i: [] for i in range(len(rows))}
@@ -156,10 +166,12 @@ def main(argv=None):
         for i, (_, _, fn) in enumerate(rows):
             times[i].append(per_call_us(fn, args.calls))
     gc.enable()
+    load = (f"; load average {os.getloadavg()[0]:.1f} at the end"
+            if hasattr(os, "getloadavg") else "")
     print(f"fit overhead: {EPOCHS} epochs per call; per round and peer the best of 5 "
           f"batches of {args.calls} calls; {args.rounds} interleaved rounds, median (min) "
           f"us per call; numpy {np.__version__}"
-          f"{', numba ' + numba.__version__ if numba else ', numba not installed'}")
+          f"{', numba ' + numba.__version__ if numba else ', numba not installed'}{load}")
     for i, (task, peer, _) in enumerate(rows):
         print(f"  {task:<11} {peer:<32} {statistics.median(times[i]):8.2f} "
               f"({min(times[i]):.2f})")

@@ -270,20 +270,11 @@ PyArrayObject *out_buffer(PyObject *obj, const char *name, int typenum, npy_intp
 
 /* ---------------- the hook: signals, progress, callbacks ---------------- */
 
-typedef struct {
-    PyThreadState *ts;     /* the saved thread state while the GIL is released */
-    PyObject *monitor;     /* callable(epochs_done, steps_done, passes, at_epoch) or NULL */
-    int ticks;             /* call the monitor on timer ticks too (progress display) */
-    int64_t callback_every;
-    int64_t last_callback_epoch;
-    const int64_t *passes; /* the fit's live forward-pass counter, or NULL */
-    nnc_clock_gate_t clock;
-    int py_error;          /* a Python exception is pending */
-} hook_ctx;
+/* hook_ctx: m_engine.h (the fit plan, m_plan.c, shares the hook). */
 
 #define NNC_HOOK_PERIOD 0.05 /* seconds between signal checks */
 
-static void hook_init(hook_ctx *h, PyObject *monitor, int ticks, int64_t callback_every,
+void hook_init(hook_ctx *h, PyObject *monitor, int ticks, int64_t callback_every,
                       const int64_t *passes)
 {
     memset(h, 0, sizeof *h);
@@ -297,7 +288,7 @@ static void hook_init(hook_ctx *h, PyObject *monitor, int ticks, int64_t callbac
 /* The engine's poll inside a step: the signal check of engine_hook, on the
  * same clock, without the monitor.  Returns 1 (abandon the step) once a
  * signal handler raised. */
-static int engine_poll(void *vctx)
+int engine_poll(void *vctx)
 {
     hook_ctx *h = (hook_ctx *)vctx;
     double now;
@@ -355,7 +346,7 @@ static NNC_NOINLINE int engine_hook_due(hook_ctx *h, int64_t epochs_done, int64_
  * and most steps end at its countdown, here, before engine_hook_due's frame
  * is set up (issue 10: on a small batch this call is part of every step's
  * cost); the countdown's last tick goes through nnc_clock_gate_due. */
-static int engine_hook(void *vctx, int64_t epochs_done, int64_t steps_done)
+int engine_hook(void *vctx, int64_t epochs_done, int64_t steps_done)
 {
     hook_ctx *h = (hook_ctx *)vctx;
     if (h->monitor == NULL && h->clock.countdown > 1) {
@@ -381,7 +372,7 @@ static const char *status_name(nnc_status_t st)
 /* opt = (kind, hyper, t): kind the ops.def index, hyper a tuple of the
  * optimizer's hyper-parameters in ops.def order, t a 1-element int64 array
  * (the step counter, updated in place).  Errors name the field. */
-static int parse_optimizer(PyObject *opt_o, nnc_fit_t *f)
+int parse_optimizer(PyObject *opt_o, nnc_fit_t *f)
 {
     int kind, bad;
     PyObject *hyper_o, *t_o;
@@ -1016,5 +1007,5 @@ int nnc_engine_module_init(PyObject *module)
             return -1;
         }
     }
-    return 0;
+    return nnc_plan_module_init(module);
 }

@@ -14,7 +14,7 @@ import operator
 import sys
 import time
 
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Iterable, NoReturn, Optional
 
 import numpy as np
 
@@ -651,14 +651,62 @@ class Sequential:
         dtype, the optimizer's settings, state or model.  Values written in
         place (``set_flat_params``, ``layer.weight[...] = 0``) are read live.
         The model then keeps its last optimizer alive; copies and pickles
-        carry no cache.
+        carry no cache.  From the second such fit on, when there is no
+        callback, progress display or order, the whole call is one
+        C call (``_core._FitPlan``): it compares the settings (floats bit for
+        bit), checks that every object the description was made from is
+        still there, re-checks every array the engine writes (dtype,
+        contiguity, writeability, size, memory) and takes X and y as they are
+        when they already have fit's form (else converts them as above).  On
+        Trask's one-weight model (20 epochs) that is about 2.5 us a call,
+        engine included (bench/fit_overhead.py).
         """
         settings = (loss, optimizer, epochs, batch_size, shuffle, order, l1, l2, record,
                     divergence, callback, callback_every, progress, threads, drop_last,
                     sum_order, mean, transcendentals)
+        lock = self._lock
+        lock.begin_fit("fit")
+        try:
+            fast = self.__dict__.get("_fit_fast")
+            if fast is not None:
+                r: Any = fast.fit(settings, X, y)
+                if r is NotImplemented:  # X or y to convert first
+                    r = _fast_converted(self, fast, settings, X, y)
+                if r is not None:
+                    if type(r) is tuple:
+                        result, *records = r
+                        _raise_divergence(result, records, fast.info.div,
+                                          fast.info.shapes)
+                    return r
+                del self.__dict__["_fit_fast"]  # stale: the full path below replaces it
+            return self._fit_full(X, y, settings)
+        finally:
+            lock.end_fit()
+
+    def _fit_full(self, X, y, settings) -> History:
+        """fit's full path (the model's lock held): every argument checked,
+        or the checked plan of the last fit with these settings reused; on
+        that reuse, a C plan (_core._FitPlan) is made for the next calls."""
         hit = _FitPlan.cached(self, X, y, settings)
         if hit is not None:
-            return _FitRun(self, *hit).run()
+            plan, xs, ys = hit
+            run = _FitRun(self, plan, xs, ys)
+            history = run.run()
+            if plan.fast and type(self.layers) is list:
+                plan.shapes = run.description[4]
+                try:
+                    self.__dict__["_fit_fast"] = _core._FitPlan(
+                        settings, self._watch(plan.optimizer),
+                        *_fast_fields(plan, run.description), _RECORD_CODES[plan.record],
+                        xs.shape[0], int(plan.plain_targets), History, run.description[4], plan,
+                        (self.generator._lock, self.generator._state_array) if plan.shuffle
+                        else None, plan.shuffle_keep)
+                except (TypeError, ValueError, KeyError, OverflowError, MemoryError):
+                    pass  # an unusual model (a generator of another kind, ...): no C plan
+            return history
+        (loss, optimizer, epochs, batch_size, shuffle, order, l1, l2, record, divergence,
+         callback, callback_every, progress, threads, drop_last, sum_order, mean,
+         transcendentals) = settings
         plan = _FitPlan(self, X, y, loss=loss, optimizer=optimizer, epochs=epochs,
                         batch_size=batch_size, shuffle=shuffle, order=order, l1=l1, l2=l2,
                         record=record, divergence=divergence, callback=callback,
@@ -670,6 +718,17 @@ class Sequential:
         plan.X = plan.Y = None  # the plan may be kept (remember); the data are per call
         plan.remember(self, settings, xs.shape[0])
         return _FitRun(self, plan, xs, ys).run()
+
+    def _watch(self, optimizer):
+        """What a _core._FitPlan watches (see _structure_objects): the dicts
+        and lists whose values the engine description was made from, each
+        compared value by value (by identity) before every cached fit."""
+        watch = [(self.__dict__, ("dtype", "layers", "generator")), self.layers,
+                 vars(self.generator), vars(optimizer), optimizer.state,
+                 *optimizer.state.values()]
+        for layer in self.layers:
+            watch += (vars(layer), layer.params, layer.grads)
+        return tuple(watch)
 
     # ------------------------------------------------------------ copies, I/O
     def _config(self):
@@ -727,6 +786,7 @@ class Sequential:
         # fit's caches describe this object's arrays by id: a copy rebuilds them
         state.pop("_fit_memo", None)
         state.pop("_description_memo", None)
+        state.pop("_fit_fast", None)
         return state
 
     def __setstate__(self, state):
@@ -997,6 +1057,60 @@ class _FitPlan:
         self.threads = min(_check_int(threads, "threads", 1), _MAX_THREADS)
         self.progress = progress
         self.ticks = bool(progress)
+        # fits a _core._FitPlan can repeat: no Python called during the run
+        # (callback, progress display), no order
+        self.fast = callback is None and not self.ticks and self.order is None
+
+
+#: fit(record=...) -> the _core._FitPlan code
+_RECORD_CODES = {"epoch": 0, "step": 1, "params": 2}
+
+
+def _fast_fields(plan, description):
+    """_core._FitPlan's engine fields, dtype to transcendentals."""
+    dtype_name, layers, params, opt, _ = description
+    return (dtype_name, layers, params, plan.loss_params, plan.l1, plan.l2, opt, plan.epochs,
+            plan.bs, plan.div, plan.threads, plan.sum_code, plan.mean_reciprocal,
+            plan.trans_code)
+
+
+def _fast_converted(model, fast, settings, X, y):
+    """A cached fit whose X or y needs converting: converted as the full path
+    converts them, then the C plan again (None: take the full path)."""
+    xs = model._inputs(X)
+    if xs.shape[0] != fast.n:
+        return None
+    r = fast.fit(settings, xs, _targets(fast.info, y, fast.n, model), True)
+    return None if r is NotImplemented else r
+
+
+def _records_history(records, shapes, e, s, p, status):
+    """The History of e epochs and s steps from a fit's full records."""
+    epoch_loss, step_loss, param_rec = records
+    return History(epoch_loss[:e], None if step_loss is None else step_loss[:s],
+                   None if param_rec is None else param_rec[:s + 1], None, shapes, p, e, s,
+                   status)
+
+
+def _raise_divergence(result, records, div, shapes) -> NoReturn:
+    """The DivergenceError of an engine result with status "nonfinite" or
+    "diverged" (the History of the completed steps attached)."""
+    status, e, s, p, fail_epoch, fail_step, fail_loss, reference = result
+    if status == "nonfinite":
+        msg = (f"training diverged at step {fail_step} (epoch {fail_epoch}; both counted "
+               f"from 0): the loss became {fail_loss!r}")
+        if s == 0:
+            msg += " before any update (check X, y and the parameters for NaN/inf)"
+    else:
+        msg = (f"training diverged at step {fail_step} (epoch {fail_epoch}; both counted "
+               f"from 0): the loss {fail_loss:.6g} exceeds divergence={div:g} "
+               f"times the starting loss {reference:.6g}")
+    msg += ("; try a smaller learning rate (nnc.max_stable_lr gives the bound for a linear "
+            "model), or pass divergence=None to let it run")
+    raise DivergenceError(msg, epoch=fail_epoch, step=fail_step, loss=fail_loss,
+                          reference=reference,
+                          reason="nonfinite" if status == "nonfinite" else "threshold",
+                          history=_records_history(records, shapes, e, s, p, "diverged"))
 
 
 def _engine_args(plan, description, X, Y, rng_state, records, monitor, counters):
@@ -1019,6 +1133,7 @@ class _FitRun:
         self._allocate()
         self.counters = np.zeros(3, dtype=np.int64)
         self.shapes: Any = None  # the description's, once run() has it
+        self.description: Any = None
         self.bar = _Progress(plan.epochs) if plan.progress else None
         self.stop_requested = False
         # A shuffled run draws its permutations from a private copy of the
@@ -1083,33 +1198,28 @@ class _FitRun:
             self.bar.update(epochs_done, last)
         return self.stop_requested
 
-    def run(self):
-        """The engine call under the model's lock; the History, or the
-        exception with the History so far."""
+    def run(self) -> History:
+        """The engine call (fit holds the model's lock, marked as fitting);
+        the History, or the exception with the History so far."""
         use_monitor = self.plan.callback is not None or self.bar is not None
-        lock = self.model._lock
-        lock.begin_fit("fit")
+        description = self.description = self.model._fit_description(self.plan.optimizer)
+        self.shapes = description[4]
+        if self.gen is not None:
+            with self.gen._lock:
+                self.rng_state = self.gen._state_array.copy()
+        args = _engine_args(self.plan, description, self.X, self.Y, self.rng_state,
+                            (self.epoch_loss, self.step_loss, self.param_rec),
+                            self.monitor if use_monitor else None, self.counters)
         try:
-            description = self.model._fit_description(self.plan.optimizer)
-            self.shapes = description[4]
-            if self.gen is not None:
-                with self.gen._lock:
-                    self.rng_state = self.gen._state_array.copy()
-            args = _engine_args(self.plan, description, self.X, self.Y, self.rng_state,
-                                (self.epoch_loss, self.step_loss, self.param_rec),
-                                self.monitor if use_monitor else None, self.counters)
-            try:
-                result = _core.engine_fit_args(*args)
-            except BaseException as exc:
-                self._decorate(exc)
-                raise
-            finally:
-                if self.gen is not None:
-                    self._sync_generator(True)
-                if self.bar is not None:
-                    self._close_bar()
+            result = _core.engine_fit_args(*args)
+        except BaseException as exc:
+            self._decorate(exc)
+            raise
         finally:
-            lock.end_fit()
+            if self.gen is not None:
+                self._sync_generator(True)
+            if self.bar is not None:
+                self._close_bar()
         return self._finish(result)
 
     def _decorate(self, exc):
@@ -1126,25 +1236,12 @@ class _FitRun:
             self.bar.update(e, float(self.epoch_loss[e - 1]) if e else None, force=True)
             self.bar.close()
 
-    def _finish(self, result):
-        status, e, s, p, fail_epoch, fail_step, fail_loss, reference = result
+    def _finish(self, result) -> History:
+        status, e, s, p = result[:4]
         if status not in ("nonfinite", "diverged"):
             return self.history(e, s, p, "stopped" if status == "interrupted" else "completed")
-        if status == "nonfinite":
-            msg = (f"training diverged at step {fail_step} (epoch {fail_epoch}; both counted "
-                   f"from 0): the loss became {fail_loss!r}")
-            if s == 0:
-                msg += " before any update (check X, y and the parameters for NaN/inf)"
-        else:
-            msg = (f"training diverged at step {fail_step} (epoch {fail_epoch}; both counted "
-                   f"from 0): the loss {fail_loss:.6g} exceeds divergence={self.plan.div:g} "
-                   f"times the starting loss {reference:.6g}")
-        msg += ("; try a smaller learning rate (nnc.max_stable_lr gives the bound for a linear "
-                "model), or pass divergence=None to let it run")
-        raise DivergenceError(msg, epoch=fail_epoch, step=fail_step, loss=fail_loss,
-                              reference=reference,
-                              reason="nonfinite" if status == "nonfinite" else "threshold",
-                              history=self.history(e, s, p, "diverged"))
+        _raise_divergence(result, (self.epoch_loss, self.step_loss, self.param_rec),
+                          self.plan.div, self.shapes)
 
 
 def _load_error(path, key, problem):
