@@ -4,26 +4,24 @@
  * purpose.  Every backend runs the same operations in the same order on each
  * lane, so every path gives the same bits, and none calls the system libm.
  *
- * Why no fused multiply-add: a result is bit-identical across paths only if
- * every path rounds the same way.  FMA exists on AVX2-era x86, AVX-512 and
- * NEON but not on baseline x86-64 (SSE2), where fma() is a slow software
- * routine; a portable path that must match an FMA path bit for bit would pay
- * that on every element.  So every polynomial is evaluated with a separate
- * multiply and add (the build's -ffp-contract=off keeps the compiler from
- * fusing them), and the reductions use Cody-Waite constants whose products
- * are exact without FMA.  The accuracy stays within 1 ulp (see below).
- *
- * float32: exp, expm1, tanh and sigmoid run in float lanes with the same
- * methods (the section at the end); log and log1p evaluate the float64
- * algorithm on the widened input and round once.
+ * Fused multiply-add, written out: every polynomial step, the reductions,
+ * the exact products (two_prod: a b - fl(a b) is one FMA) and the
+ * remainders of the quotients use V_FMA/V_FNMA/V_FMS of nnc_simd.h, which
+ * round once on every path -- the FMA instructions of AVX2 and AVX-512 (and
+ * NEON, where the compiler vectorises the portable loop), C99 fma()/fmaf()
+ * on the portable path -- so the bits stay the same everywhere.  Nothing
+ * else is fused (-ffp-contract=off).  The cost is on x86 CPUs without FMA
+ * (before 2013): dispatch then runs the portable path, whose fma() is a
+ * software routine there (several times slower, still exact); every CPU
+ * with AVX2 has FMA, and the AVX2 level requires it.
  *
  * Accuracy (float64, worst case over a million points per function against
- * an x87 long-double reference, tests/test_vmath.py): exp 0.93 ulp, expm1
- * 0.76, log 0.75, log1p 0.79, tanh 0.75, sigmoid 0.57 -- all within 1 ulp.
+ * an x87 long-double reference, tests/test_vmath.py): exp 0.83 ulp, expm1
+ * 0.80, log 0.78, log1p 0.81, tanh 0.76, sigmoid 0.63 -- all within 1 ulp.
  * tanh, sigmoid and expm1 reach it by carrying exp(x) as a double-double
- * (exp_dd) into their last division or subtraction, with FMA-free exact
- * products (Dekker) and sums (Fast2Sum, TwoSum).  float32: see the float
- * section at the end (within 1 ulp).
+ * (exp_dd) into their last division or subtraction, with exact products
+ * (two_prod) and sums (Fast2Sum, TwoSum).  float32: see the float section
+ * at the end (within 1 ulp).
  * Edge regions: results that are subnormal (exp below about -708, sigmoid
  * below -708) are rounded twice (the polynomial, then the scaling into the
  * subnormal range) and can be off by 1 ulp of the subnormal.
@@ -161,14 +159,16 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(pow2_split)(VD n, VD *s2)
     return NNC_VM_FN(pow2)(n1);
 }
 
-/* exp(x) = 2^n (1 + (r + r^2 E(r))), the inner sum one FMA. */
+/* exp(x) = 2^n (1 + (r + (r^2 E(r) + r_err))): carrying r's rounding
+ * error keeps the worst case below 1 ulp by construction (the roundings of
+ * the inner sum and of 1 + s add about 0.8 ulp at most). */
 NNC_VM_ATTR static inline VD NNC_VM_FN(exp_p)(VD x)
 {
     VD n, r, r_err, q1, s2;
     /* the constant first: a NaN x passes through (V_MIN/V_MAX return b) */
     x = V_MAX(V_SET(NNC_VM_EXP_LO), V_MIN(V_SET(NNC_VM_EXP_HI), x));
     VD q = NNC_VM_FN(exp_reduce)(x, &n, &r, &r_err, &q1);
-    VD y = V_ADD(V_SET(1.0), V_FMA(V_MUL(r, r), q, r));
+    VD y = V_ADD(V_SET(1.0), V_ADD(r, V_FMA(V_MUL(r, r), q, r_err)));
     VD s1 = NNC_VM_FN(pow2_split)(n, &s2);
     return V_MUL(V_MUL(y, s1), s2);
 }
@@ -321,10 +321,10 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(tanh)(VD x)
     VD e_lo, s1, s2, n;
     VD e = NNC_VM_FN(exp_dd)(V_MIN(V_SET(40.0), V_ADD(a, a)), &e_lo, &s1, &s2, &n, 0);
     VD scale = NNC_VM_FN(pow2)(n); /* 0 <= n <= 58: one factor */
-    e = V_MUL(e, scale);
-    e_lo = V_MUL(e_lo, scale);
-    VD d = V_ADD(e, V_SET(1.0));
-    VD d_lo = V_ADD(V_ADD(V_SUB(e, d), V_SET(1.0)), e_lo);
+    /* D = E scale + 1: the products by a power of two are exact, so each FMA
+     * rounds as the plain add would; E scale - d is exact (Fast2Sum) */
+    VD d = V_FMA(e, scale, V_SET(1.0));
+    VD d_lo = V_FMA(e_lo, scale, V_ADD(V_FMS(e, scale, d), V_SET(1.0)));
     /* 2 / (d + d_lo) = q0 (1 - d_lo / d) to first order, q0 = fl(2 / d);
      * 1 - q0 is split exactly (Fast2Sum), so what rounds is the division (at
      * most a quarter ulp of the result: q0 < 1/2 here) and the last add. */
@@ -376,9 +376,9 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(exp)(VD x)
  * Cody-Waite constants: exp(x) is carried as a float-float E_hi + E_lo
  * (exp_dd_f), so that the last division or subtraction of tanh, sigmoid and
  * expm1 does not pay for exp's rounding.  Accuracy (float32, worst case over
- * a million points against an x87 long-double reference): exp 0.51 ulp,
- * expm1 0.52, tanh 0.77, sigmoid 0.74 (tests/test_vmath.py bounds them at
- * 1 ulp).  log and log1p (only used on float64 values by the losses) keep
+ * a million points and a sweep of every 512th float against an x87
+ * long-double reference): exp 0.64 ulp, expm1 0.63, tanh 0.76, sigmoid 0.75
+ * (tests/test_vmath.py bounds them at 1 ulp).  log and log1p (only used on float64 values by the losses) keep
  * the float64 algorithm on the widened input, rounded once (0.5 ulp). ---- */
 #ifndef NNC_VMATH_F32_CONSTANTS_DEFINED
 #define NNC_VMATH_F32_CONSTANTS_DEFINED
@@ -503,10 +503,8 @@ NNC_VM_ATTR static inline VF NNC_VM_FN(tanh_f)(VF x)
     VF e_lo, s1, s2, n;
     VF e = NNC_VM_FN(exp_dd_f)(F_MIN(F_SET(20.0f), F_ADD(a, a)), &e_lo, &s1, &s2, &n, 0);
     VF scale = NNC_VM_FN(pow2_f)(n); /* 0 <= n <= 29: one factor */
-    e = F_MUL(e, scale);
-    e_lo = F_MUL(e_lo, scale);
-    VF d = F_ADD(e, F_SET(1.0f));
-    VF d_lo = F_ADD(F_ADD(F_SUB(e, d), F_SET(1.0f)), e_lo);
+    VF d = F_FMA(e, scale, F_SET(1.0f)); /* as the float64 form */
+    VF d_lo = F_FMA(e_lo, scale, F_ADD(F_FMS(e, scale, d), F_SET(1.0f)));
     VF q0 = F_DIV(F_SET(2.0f), d);
     VF s = F_SUB(F_SET(1.0f), q0);
     VF s_err = F_SUB(F_SUB(F_SET(1.0f), s), q0);
