@@ -246,3 +246,16 @@ def test_float32_edges_against_mpmath(name):
             else:
                 u = float(np.spacing(np.float32(abs(r))))
                 assert abs(float(yi) - r) <= u, (name, isa, xi, yi, r)
+
+
+def test_scalar_entry_points_give_the_array_bits(dtype):
+    # kernels that work one element at a time call the scalar entry points
+    # (nnc_vm_exp_d/_s: on x86 with FMA a copy of the portable code compiled
+    # for FMA, elsewhere the portable code); ELU's backward with dy = 1 and
+    # alpha = 1 is exactly exp(x) for x < 0, so it must equal every array path
+    from nnc import functional as F
+    ui = np.uint64 if dtype == np.float64 else np.uint32
+    x = -np.random.default_rng(11).uniform(1e-3, 80, 2001).astype(dtype)
+    got = np.asarray(F.elu_backward(x, np.ones_like(x), alpha=1.0)).view(ui)
+    for isa in _core._isa_levels():
+        assert np.array_equal(got, _core._vmath("exp", x, isa=isa).view(ui)), isa

@@ -30,8 +30,9 @@
  *     V_LOADN/STOREN(p,v,k) the first k < V_N doubles (masked where the ISA
  *                          has masks; the other lanes read as 0)
  * and the same set for lanes of float (float32 evaluated in float32):
- *     VF, VFM, F_N, F_SET, F_ADD/SUB/MUL/DIV, F_FMA/FNMA/FMS, F_LT/GT/EQ, F_SEL, F_MIN/MAX,
- *     F_ANDB/ORB/XORB, F_SHL23 (bits << 23), F_LOAD/STORE, F_LOADN/STOREN
+ *     VF, VFM, F_N, F_SET, F_ADD/SUB/MUL/DIV, F_FMA/FNMA/FMS, F_LT/GT/EQ,
+ *     F_SEL, F_MIN/MAX, F_ANDB/ORB/XORB, F_SHL23 (bits << 23), F_LOAD/STORE,
+ *     F_LOADN/STOREN
  *     NNC_VM_FN(name)      name with the backend's suffix
  *     NNC_VM_ATTR          the function attribute the backend needs
  * Every backend implements every primitive with the same IEEE result, so a
@@ -41,9 +42,11 @@
  * and NEON compute.  The portable path calls C99 fma()/fmaf(): a single
  * instruction where the compiler targets FMA hardware (arm64, the
  * NNC_SIMD_GENERIC_FMA copy below), a library call otherwise (glibc then
- * uses the FMA instruction when the CPU has it; only an x86 CPU without FMA,
- * i.e. before 2013, pays for a software fma -- there the portable path is
- * several times slower than before, and still exact).
+ * uses the FMA instruction when the CPU has it, still a call per operation:
+ * the portable array loops measure 2-15x slower than the FMA-free ones were;
+ * an x86 CPU without FMA, i.e. before 2013, pays for a software fma on top,
+ * and still gets the same bits).  Dispatch never runs those loops on a CPU
+ * with AVX2 (the AVX2 level requires FMA).
  *
  * NNC_SIMD_GENERIC_FMA is the one-lane portable path compiled for x86 CPUs
  * with FMA (GCC/Clang), so that fma() becomes the instruction: the scalar
