@@ -2,7 +2,8 @@
 #include "nnc_isa.h"
 
 #if NNC_ISA_X86 && defined(_MSC_VER) && !defined(__clang__)
-/* Set by the MSVC runtime at start-up from CPUID (and XGETBV). */
+/* Set by the MSVC runtime at start-up from CPUID (and XGETBV).  Its AVX2
+ * level is taken to include FMA3, which every x86 CPU with AVX2 has. */
 extern int __isa_available;
 #define NNC_MSVC_ISA_AVX2 5
 #define NNC_MSVC_ISA_AVX512 6
@@ -28,10 +29,11 @@ int nnc_isa_available(nnc_isa_t isa)
      * constructor-less shared object. */
     case NNC_ISA_AVX2:
         __builtin_cpu_init();
-        return __builtin_cpu_supports("avx2");
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
     case NNC_ISA_AVX512:
         __builtin_cpu_init();
-        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx2");
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx2") &&
+               __builtin_cpu_supports("fma");
 #elif NNC_ISA_X86 && defined(_MSC_VER)
     case NNC_ISA_AVX2: return __isa_available >= NNC_MSVC_ISA_AVX2;
     case NNC_ISA_AVX512: return __isa_available >= NNC_MSVC_ISA_AVX512;

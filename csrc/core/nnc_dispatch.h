@@ -23,8 +23,10 @@
  *
  * The copies give the same bits: the bodies use IEEE + - * / sqrt and the
  * fixed-order reductions of reduce_impl.h, and -ffp-contract=off keeps every
- * copy from fusing a multiply-add; a wider vector only does more elements at
- * once.  Helpers defined once (reduce_impl.h's lane functions, vmath.h) are
+ * copy from fusing a multiply-add (the AVX2 level's copy is compiled with
+ * FMA enabled, but the compiler fuses nothing the code does not write as
+ * fma()); a wider vector only does more elements at once.  Helpers defined
+ * once (reduce_impl.h's lane functions, vmath.h) are
  * compiled for the baseline and inlined into every copy. */
 #ifndef NNC_DISPATCH_H
 #define NNC_DISPATCH_H
@@ -33,15 +35,15 @@
 
 #if NNC_ISA_X86 && defined(__clang__)
 #define NNC_TARGET_PUSH_AVX2                                                                   \
-    _Pragma("clang attribute push(__attribute__((target(\"avx2\"))), apply_to = function)")
+    _Pragma("clang attribute push(__attribute__((target(\"avx2,fma\"))), apply_to = function)")
 #define NNC_TARGET_PUSH_AVX512                                                                 \
     _Pragma(                                                                                   \
-        "clang attribute push(__attribute__((target(\"avx512f,avx2\"))), apply_to = function)")
+        "clang attribute push(__attribute__((target(\"avx512f,avx2,fma\"))), apply_to = function)")
 #define NNC_TARGET_POP _Pragma("clang attribute pop")
 #elif NNC_ISA_X86 && defined(__GNUC__)
-#define NNC_TARGET_PUSH_AVX2 _Pragma("GCC push_options") _Pragma("GCC target(\"avx2\")")
+#define NNC_TARGET_PUSH_AVX2 _Pragma("GCC push_options") _Pragma("GCC target(\"avx2,fma\")")
 #define NNC_TARGET_PUSH_AVX512                                                                 \
-    _Pragma("GCC push_options") _Pragma("GCC target(\"avx512f,avx2\")")
+    _Pragma("GCC push_options") _Pragma("GCC target(\"avx512f,avx2,fma\")")
 #define NNC_TARGET_POP _Pragma("GCC pop_options")
 #else
 #define NNC_TARGET_PUSH_AVX2

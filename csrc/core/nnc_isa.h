@@ -9,9 +9,12 @@
  * pure function and needs no global of ours.
  *
  * Every path of a family gives the same bits: the kernels use only IEEE
- * add, sub, mul, div, sqrt, compares and bit operations, never a fused
- * multiply-add (the build has -ffp-contract=off, and the vector code calls
- * no FMA intrinsic), so a wider vector only does more elements at once. */
+ * add, sub, mul, div, sqrt, compares and bit operations, and a fused
+ * multiply-add only where the code writes one out (the vector math, through
+ * V_FMA of nnc_simd.h: the FMA instruction on AVX2/AVX-512/NEON, C99 fma()
+ * on the portable path -- the same single rounding everywhere); the build's
+ * -ffp-contract=off keeps the compiler from fusing anything else.  So a
+ * wider vector only does more elements at once. */
 #ifndef NNC_ISA_H
 #define NNC_ISA_H
 
@@ -40,13 +43,18 @@ typedef enum {
 #define NNC_ISA_X86 0
 #endif
 
+/* The AVX2 level includes FMA (every x86 CPU with AVX2 has it, and the
+ * vector math uses it: nnc_isa_available checks both). */
 #if NNC_ISA_X86 && (defined(__GNUC__) || defined(__clang__))
-#define NNC_TARGET_AVX2 __attribute__((target("avx2")))
-#define NNC_TARGET_AVX512 __attribute__((target("avx512f,avx2")))
+#define NNC_TARGET_AVX2 __attribute__((target("avx2,fma")))
+#define NNC_TARGET_AVX512 __attribute__((target("avx512f,avx2,fma")))
 #else
 #define NNC_TARGET_AVX2
 #define NNC_TARGET_AVX512
 #endif
+/* the portable one-lane vector math compiled for the AVX2 level, where C99
+ * fma() is one instruction (vmath.c) */
+#define NNC_TARGET_FMA NNC_TARGET_AVX2
 
 /* "generic", "avx2", "avx512" ("unknown" out of range). */
 const char *nnc_isa_name(nnc_isa_t isa);

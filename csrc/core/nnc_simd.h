@@ -1,6 +1,7 @@
 /* A small SIMD abstraction over lanes of double, for the vector math of
  * vmath_impl.h.  Include it after defining one of
  *     NNC_SIMD_GENERIC   one lane, portable C (bit operations via memcpy)
+ *     NNC_SIMD_GENERIC_FMA  the same, compiled for x86 with FMA (x86 only)
  *     NNC_SIMD_AVX2      4 lanes, __m256d
  *     NNC_SIMD_AVX512    8 lanes, __m512d
  * It consumes the request and (re)defines the generic names the math is
@@ -9,6 +10,11 @@
  *     V_N                  lanes per vector
  *     V_SET(c)             every lane = c
  *     V_ADD/SUB/MUL/DIV    IEEE operations, one rounding each, never fused
+ *     V_FMA(a, b, c)       a b + c with one rounding (fused multiply-add),
+ *     V_FNMA(a, b, c)      c - a b with one rounding,
+ *     V_FMS(a, b, c)       a b - c with one rounding: the only fused
+ *                          operations, always written out (the build's
+ *                          -ffp-contract=off fuses nothing on its own)
  *     V_LT/LE/GT/EQ        ordered compares (false when a lane is NaN)
  *     V_AND_M/OR_M/NOT_M   mask logic
  *     V_SEL(m, a, b)       m ? a : b per lane
@@ -24,12 +30,27 @@
  *     V_LOADN/STOREN(p,v,k) the first k < V_N doubles (masked where the ISA
  *                          has masks; the other lanes read as 0)
  * and the same set for lanes of float (float32 evaluated in float32):
- *     VF, VFM, F_N, F_SET, F_ADD/SUB/MUL/DIV, F_LT/GT/EQ, F_SEL, F_MIN/MAX,
- *     F_ANDB/ORB/XORB, F_SHL23 (bits << 23), F_LOAD/STORE, F_LOADN/STOREN
+ *     VF, VFM, F_N, F_SET, F_ADD/SUB/MUL/DIV, F_FMA/FNMA/FMS, F_LT/GT/EQ,
+ *     F_SEL, F_MIN/MAX, F_ANDB/ORB/XORB, F_SHL23 (bits << 23), F_LOAD/STORE,
+ *     F_LOADN/STOREN
  *     NNC_VM_FN(name)      name with the backend's suffix
  *     NNC_VM_ATTR          the function attribute the backend needs
  * Every backend implements every primitive with the same IEEE result, so a
- * function written once against these names gives the same bits on each. */
+ * function written once against these names gives the same bits on each.
+ * That holds for the fused forms too: IEEE 754 (and C99's fma/fmaf) define
+ * a b + c rounded once, which the FMA instructions of AVX2-era x86, AVX-512
+ * and NEON compute.  The portable path calls C99 fma()/fmaf(): a single
+ * instruction where the compiler targets FMA hardware (arm64, the
+ * NNC_SIMD_GENERIC_FMA copy below), a library call otherwise (glibc then
+ * uses the FMA instruction when the CPU has it, still a call per operation:
+ * the portable array loops measure 2-15x slower than the FMA-free ones were;
+ * an x86 CPU without FMA, i.e. before 2013, pays for a software fma on top,
+ * and still gets the same bits).  Dispatch never runs those loops on a CPU
+ * with AVX2 (the AVX2 level requires FMA).
+ *
+ * NNC_SIMD_GENERIC_FMA is the one-lane portable path compiled for x86 CPUs
+ * with FMA (GCC/Clang), so that fma() becomes the instruction: the scalar
+ * entry points of vmath.c pick it at run time.  Same code, same bits. */
 #include "nnc_isa.h"
 
 #include <stdint.h>
@@ -38,8 +59,8 @@
 #include "nnc_simd_end.h"
 
 /* ---------------- generic: one lane ---------------- */
-#if defined(NNC_SIMD_GENERIC)
-#undef NNC_SIMD_GENERIC
+#if defined(NNC_SIMD_GENERIC) || defined(NNC_SIMD_GENERIC_FMA)
+#include <math.h>
 #ifndef NNC_SIMD_GENERIC_DEFINED
 #define NNC_SIMD_GENERIC_DEFINED
 /* A mask is all ones or all zeros, so a select is two ANDs and an OR: no
@@ -64,6 +85,13 @@ static inline nnc_vg_m nnc_vg_mask(int c)
 static inline double nnc_vg_sel(nnc_vg_m m, double a, double b)
 {
     return nnc_vg_from((nnc_vg_bits(a) & m) | (nnc_vg_bits(b) & ~m));
+}
+/* -a, except that a NaN keeps its sign: the FMA instructions return a NaN
+ * operand unchanged (never negated) and C's unary minus would flip it, so
+ * the fused forms negate through this to give the vector paths' NaN bits. */
+static inline double nnc_vg_neg(double a)
+{
+    return nnc_vg_sel(nnc_vg_mask(a != a), a, -a);
 }
 static inline double nnc_vg_expf(double a)
 {
@@ -90,6 +118,10 @@ static inline float nnc_vgf_sel(nnc_vgf_m m, float a, float b)
 {
     return nnc_vgf_from((nnc_vgf_bits(a) & m) | (nnc_vgf_bits(b) & ~m));
 }
+static inline float nnc_vgf_neg(float a)
+{
+    return nnc_vgf_sel(nnc_vgf_mask(a != a), a, -a);
+}
 #endif
 #define VD double
 #define VM nnc_vg_m
@@ -99,6 +131,9 @@ static inline float nnc_vgf_sel(nnc_vgf_m m, float a, float b)
 #define V_SUB(a, b) ((a) - (b))
 #define V_MUL(a, b) ((a) * (b))
 #define V_DIV(a, b) ((a) / (b))
+#define V_FMA(a, b, c) fma((a), (b), (c))
+#define V_FNMA(a, b, c) fma(nnc_vg_neg(a), (b), (c))
+#define V_FMS(a, b, c) fma((a), (b), nnc_vg_neg(c))
 #define V_LT(a, b) nnc_vg_mask((a) < (b))
 #define V_LE(a, b) nnc_vg_mask((a) <= (b))
 #define V_GT(a, b) nnc_vg_mask((a) > (b))
@@ -130,6 +165,9 @@ static inline float nnc_vgf_sel(nnc_vgf_m m, float a, float b)
 #define F_SUB(a, b) ((a) - (b))
 #define F_MUL(a, b) ((a) * (b))
 #define F_DIV(a, b) ((a) / (b))
+#define F_FMA(a, b, c) fmaf((a), (b), (c))
+#define F_FNMA(a, b, c) fmaf(nnc_vgf_neg(a), (b), (c))
+#define F_FMS(a, b, c) fmaf((a), (b), nnc_vgf_neg(c))
 #define F_LT(a, b) nnc_vgf_mask((a) < (b))
 #define F_GT(a, b) nnc_vgf_mask((a) > (b))
 #define F_EQ(a, b) nnc_vgf_mask((a) == (b))
@@ -144,8 +182,15 @@ static inline float nnc_vgf_sel(nnc_vgf_m m, float a, float b)
 #define F_STORE(p, v) (*(p) = (v))
 #define F_LOADN(p, k) (*(p))
 #define F_STOREN(p, v, k) (*(p) = (v))
+#if defined(NNC_SIMD_GENERIC)
+#undef NNC_SIMD_GENERIC
 #define NNC_VM_FN(name) nnc_vm_##name##_generic
 #define NNC_VM_ATTR
+#else
+#undef NNC_SIMD_GENERIC_FMA
+#define NNC_VM_FN(name) nnc_vm_##name##_gfma
+#define NNC_VM_ATTR NNC_TARGET_FMA
+#endif
 
 /* ---------------- AVX2: four lanes ---------------- */
 #elif defined(NNC_SIMD_AVX2)
@@ -197,6 +242,9 @@ NNC_TARGET_AVX2 static inline __m256 nnc_v2f_shl23(__m256 a)
 #define V_SUB(a, b) _mm256_sub_pd((a), (b))
 #define V_MUL(a, b) _mm256_mul_pd((a), (b))
 #define V_DIV(a, b) _mm256_div_pd((a), (b))
+#define V_FMA(a, b, c) _mm256_fmadd_pd((a), (b), (c))
+#define V_FNMA(a, b, c) _mm256_fnmadd_pd((a), (b), (c))
+#define V_FMS(a, b, c) _mm256_fmsub_pd((a), (b), (c))
 #define V_LT(a, b) _mm256_cmp_pd((a), (b), _CMP_LT_OQ)
 #define V_LE(a, b) _mm256_cmp_pd((a), (b), _CMP_LE_OQ)
 #define V_GT(a, b) _mm256_cmp_pd((a), (b), _CMP_GT_OQ)
@@ -226,6 +274,9 @@ NNC_TARGET_AVX2 static inline __m256 nnc_v2f_shl23(__m256 a)
 #define F_SUB(a, b) _mm256_sub_ps((a), (b))
 #define F_MUL(a, b) _mm256_mul_ps((a), (b))
 #define F_DIV(a, b) _mm256_div_ps((a), (b))
+#define F_FMA(a, b, c) _mm256_fmadd_ps((a), (b), (c))
+#define F_FNMA(a, b, c) _mm256_fnmadd_ps((a), (b), (c))
+#define F_FMS(a, b, c) _mm256_fmsub_ps((a), (b), (c))
 #define F_LT(a, b) _mm256_cmp_ps((a), (b), _CMP_LT_OQ)
 #define F_GT(a, b) _mm256_cmp_ps((a), (b), _CMP_GT_OQ)
 #define F_EQ(a, b) _mm256_cmp_ps((a), (b), _CMP_EQ_OQ)
@@ -293,6 +344,9 @@ NNC_TARGET_AVX512 static inline __m512 nnc_v5f_shl23(__m512 a)
 #define V_SUB(a, b) _mm512_sub_pd((a), (b))
 #define V_MUL(a, b) _mm512_mul_pd((a), (b))
 #define V_DIV(a, b) _mm512_div_pd((a), (b))
+#define V_FMA(a, b, c) _mm512_fmadd_pd((a), (b), (c))
+#define V_FNMA(a, b, c) _mm512_fnmadd_pd((a), (b), (c))
+#define V_FMS(a, b, c) _mm512_fmsub_pd((a), (b), (c))
 #define V_LT(a, b) _mm512_cmp_pd_mask((a), (b), _CMP_LT_OQ)
 #define V_LE(a, b) _mm512_cmp_pd_mask((a), (b), _CMP_LE_OQ)
 #define V_GT(a, b) _mm512_cmp_pd_mask((a), (b), _CMP_GT_OQ)
@@ -322,6 +376,9 @@ NNC_TARGET_AVX512 static inline __m512 nnc_v5f_shl23(__m512 a)
 #define F_SUB(a, b) _mm512_sub_ps((a), (b))
 #define F_MUL(a, b) _mm512_mul_ps((a), (b))
 #define F_DIV(a, b) _mm512_div_ps((a), (b))
+#define F_FMA(a, b, c) _mm512_fmadd_ps((a), (b), (c))
+#define F_FNMA(a, b, c) _mm512_fnmadd_ps((a), (b), (c))
+#define F_FMS(a, b, c) _mm512_fmsub_ps((a), (b), (c))
 #define F_LT(a, b) _mm512_cmp_ps_mask((a), (b), _CMP_LT_OQ)
 #define F_GT(a, b) _mm512_cmp_ps_mask((a), (b), _CMP_GT_OQ)
 #define F_EQ(a, b) _mm512_cmp_ps_mask((a), (b), _CMP_EQ_OQ)
@@ -340,5 +397,5 @@ NNC_TARGET_AVX512 static inline __m512 nnc_v5f_shl23(__m512 a)
 #define NNC_VM_ATTR NNC_TARGET_AVX512
 
 #else
-#error "define NNC_SIMD_GENERIC, NNC_SIMD_AVX2 or NNC_SIMD_AVX512 before including nnc_simd.h"
+#error "define NNC_SIMD_GENERIC, NNC_SIMD_GENERIC_FMA, NNC_SIMD_AVX2 or NNC_SIMD_AVX512 before including nnc_simd.h"
 #endif

@@ -8,6 +8,9 @@
 #undef V_SUB
 #undef V_MUL
 #undef V_DIV
+#undef V_FMA
+#undef V_FNMA
+#undef V_FMS
 #undef V_LT
 #undef V_LE
 #undef V_GT
@@ -37,6 +40,9 @@
 #undef F_SUB
 #undef F_MUL
 #undef F_DIV
+#undef F_FMA
+#undef F_FNMA
+#undef F_FMS
 #undef F_LT
 #undef F_GT
 #undef F_EQ

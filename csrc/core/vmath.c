@@ -44,29 +44,47 @@
     NNC_VM_FUNCS_F(NNC_VM_LOOPS_F_)                                                           \
     NNC_VM_FUNCS_W(NNC_VM_LOOPS_W_)
 
-/* the scalar entry points: the portable one-lane functions of vmath.h */
+/* The scalar entry points: the portable one-lane functions of vmath.h.  On
+ * x86 with GCC/Clang the same functions are compiled once more for CPUs
+ * with FMA (NNC_SIMD_GENERIC_FMA), where C99 fma() is one instruction
+ * instead of a library call, and picked per call (libgcc's CPU model: a
+ * load and a test).  The same code, so the same bits either way. */
+#if NNC_ISA_X86 && (defined(__GNUC__) || defined(__clang__))
+#define NNC_SIMD_GENERIC_FMA
+#include "nnc_simd.h"
+#include "vmath_impl.h"
+#include "nnc_simd_end.h"
+static inline int nnc_vm_fma_hw(void)
+{
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+#define NNC_VM_ONE_(f, x) (nnc_vm_fma_hw() ? nnc_vm_##f##_gfma(x) : nnc_vm_##f##_generic(x))
+#else
+#define NNC_VM_ONE_(f, x) nnc_vm_##f##_generic(x)
+#endif
 #define NNC_VM_SCALAR_D_(f)                                                                   \
     double nnc_vm_##f##_d(double x)                                                           \
     {                                                                                         \
-        return nnc_vm_##f##_generic(x);                                                       \
+        return NNC_VM_ONE_(f, x);                                                             \
     }
 #define NNC_VM_SCALAR_F_(f)                                                                   \
     NNC_VM_SCALAR_D_(f)                                                                       \
     float nnc_vm_##f##_s(float x)                                                             \
     {                                                                                         \
-        return nnc_vm_##f##_f_generic(x);                                                     \
+        return NNC_VM_ONE_(f##_f, x);                                                         \
     }
 #define NNC_VM_SCALAR_W_(f)                                                                   \
     NNC_VM_SCALAR_D_(f)                                                                       \
     float nnc_vm_##f##_s(float x)                                                             \
     {                                                                                         \
-        return (float)nnc_vm_##f##_f_generic((double)x);                                      \
+        return (float)NNC_VM_ONE_(f##_f, (double)x);                                          \
     }
 NNC_VM_FUNCS_F(NNC_VM_SCALAR_F_)
 NNC_VM_FUNCS_W(NNC_VM_SCALAR_W_)
 #undef NNC_VM_SCALAR_F_
 #undef NNC_VM_SCALAR_W_
 #undef NNC_VM_SCALAR_D_
+#undef NNC_VM_ONE_
 
 /* portable (the one-lane functions come from vmath.h) */
 #define NNC_SIMD_GENERIC

@@ -4,26 +4,24 @@
  * purpose.  Every backend runs the same operations in the same order on each
  * lane, so every path gives the same bits, and none calls the system libm.
  *
- * Why no fused multiply-add: a result is bit-identical across paths only if
- * every path rounds the same way.  FMA exists on AVX2-era x86, AVX-512 and
- * NEON but not on baseline x86-64 (SSE2), where fma() is a slow software
- * routine; a portable path that must match an FMA path bit for bit would pay
- * that on every element.  So every polynomial is evaluated with a separate
- * multiply and add (the build's -ffp-contract=off keeps the compiler from
- * fusing them), and the reductions use Cody-Waite constants whose products
- * are exact without FMA.  The accuracy stays within 1 ulp (see below).
- *
- * float32: exp, expm1, tanh and sigmoid run in float lanes with the same
- * methods (the section at the end); log and log1p evaluate the float64
- * algorithm on the widened input and round once.
+ * Fused multiply-add, written out: every polynomial step, the reductions,
+ * the exact products (two_prod: a b - fl(a b) is one FMA) and the
+ * remainders of the quotients use V_FMA/V_FNMA/V_FMS of nnc_simd.h, which
+ * round once on every path -- the FMA instructions of AVX2 and AVX-512 (and
+ * NEON, where the compiler vectorises the portable loop), C99 fma()/fmaf()
+ * on the portable path -- so the bits stay the same everywhere.  Nothing
+ * else is fused (-ffp-contract=off).  The cost is on x86 CPUs without FMA
+ * (before 2013): dispatch then runs the portable path, whose fma() is a
+ * software routine there (several times slower, still exact); every CPU
+ * with AVX2 has FMA, and the AVX2 level requires it.
  *
  * Accuracy (float64, worst case over a million points per function against
- * an x87 long-double reference, tests/test_vmath.py): exp 0.93 ulp, expm1
- * 0.76, log 0.75, log1p 0.79, tanh 0.75, sigmoid 0.57 -- all within 1 ulp.
+ * an x87 long-double reference, tests/test_vmath.py): exp 0.83 ulp, expm1
+ * 0.80, log 0.78, log1p 0.81, tanh 0.76, sigmoid 0.63 -- all within 1 ulp.
  * tanh, sigmoid and expm1 reach it by carrying exp(x) as a double-double
- * (exp_dd) into their last division or subtraction, with FMA-free exact
- * products (Dekker) and sums (Fast2Sum, TwoSum).  float32: see the float
- * section at the end (within 1 ulp).
+ * (exp_dd) into their last division or subtraction, with exact products
+ * (two_prod) and sums (Fast2Sum, TwoSum).  float32: see the float section
+ * at the end (within 1 ulp).
  * Edge regions: results that are subnormal (exp below about -708, sigmoid
  * below -708) are rounded twice (the polynomial, then the scaling into the
  * subnormal range) and can be off by 1 ulp of the subnormal.
@@ -110,91 +108,87 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(pow2)(VD k)
     return V_SHL52(V_ADD(k, V_SET(NNC_VM_SHIFT + 1023.0)));
 }
 
-/* a b = p + *err exactly (Dekker's product with Veltkamp's split: the FMA-free
- * way, valid while |a|, |b| < 2^995). */
+/* a b = p + *err exactly (the FMA gives the product's rounding error; valid
+ * while a b neither overflows nor underflows). */
 NNC_VM_ATTR static inline VD NNC_VM_FN(two_prod)(VD a, VD b, VD *err)
 {
-    const VD split = V_SET(134217729.0); /* 2^27 + 1 */
-    VD ca = V_MUL(a, split);
-    VD ah = V_SUB(ca, V_SUB(ca, a));
-    VD al = V_SUB(a, ah);
-    VD cb = V_MUL(b, split);
-    VD bh = V_SUB(cb, V_SUB(cb, b));
-    VD bl = V_SUB(b, bh);
     VD p = V_MUL(a, b);
-    *err = V_ADD(V_ADD(V_ADD(V_SUB(V_MUL(ah, bh), p), V_MUL(ah, bl)), V_MUL(al, bh)),
-                 V_MUL(al, bl));
+    *err = V_FMS(a, b, p);
     return p;
 }
 
 /* The shared reduction of exp and expm1: x = n ln2 + r with n integral and
- * |r| <= ln(2)/2 (plus rounding); returns the tail r^2 E(r) of
+ * |r| <= ln(2)/2 (plus rounding); returns E(r) with
  * exp(r) - 1 = r + r^2 E(r) and stores n, r, r's rounding error and q1
  * with E(r) = 1/2 + r q1 (for exp_dd; the compiler drops what a caller
- * ignores).  x must
- * be clamped to [NNC_VM_EXP_LO, NNC_VM_EXP_HI] (or NaN). */
+ * ignores).  x must be clamped to [NNC_VM_EXP_LO, NNC_VM_EXP_HI] (or NaN). */
 NNC_VM_ATTR static inline VD NNC_VM_FN(exp_reduce)(VD x, VD *n, VD *r_out, VD *r_err,
                                                      VD *q1)
 {
-    VD t = V_ADD(V_MUL(x, V_SET(NNC_VM_INV_LN2)), V_SET(NNC_VM_SHIFT));
+    VD t = V_FMA(x, V_SET(NNC_VM_INV_LN2), V_SET(NNC_VM_SHIFT));
     VD k = V_SUB(t, V_SET(NNC_VM_SHIFT));
     /* x - k LN2_HI is exact (k LN2_HI is, and x is within a factor 2 of it
-     * unless both are tiny); the rounding of r costs < 0.1 ulp of exp. */
-    VD hi = V_SUB(x, V_MUL(k, V_SET(NNC_VM_LN2_HI)));
-    VD lo = V_MUL(k, V_SET(NNC_VM_LN2_LO));
-    VD r = V_SUB(hi, lo);
-    *r_err = V_SUB(V_SUB(hi, r), lo); /* exact (Fast2Sum); only exp_dd uses it */
+     * unless both are tiny); r rounds once (the FMA), and hi - r is exact
+     * (Sterbenz), so r_err is r's rounding error to 2^-53 of itself. */
+    VD hi = V_FNMA(k, V_SET(NNC_VM_LN2_HI), x);
+    VD r = V_FNMA(k, V_SET(NNC_VM_LN2_LO), hi);
+    *r_err = V_FNMA(k, V_SET(NNC_VM_LN2_LO), V_SUB(hi, r)); /* only exp_dd uses it */
     VD q;
-    q = V_SET(NNC_VM_E10);
-    q = V_ADD(V_MUL(q, r), V_SET(NNC_VM_E9));
-    q = V_ADD(V_MUL(q, r), V_SET(NNC_VM_E8));
-    q = V_ADD(V_MUL(q, r), V_SET(NNC_VM_E7));
-    q = V_ADD(V_MUL(q, r), V_SET(NNC_VM_E6));
-    q = V_ADD(V_MUL(q, r), V_SET(NNC_VM_E5));
-    q = V_ADD(V_MUL(q, r), V_SET(NNC_VM_E4));
-    q = V_ADD(V_MUL(q, r), V_SET(NNC_VM_E3));
-    q = V_ADD(V_MUL(q, r), V_SET(NNC_VM_E2));
-    q = V_ADD(V_MUL(q, r), V_SET(NNC_VM_E1));
+    q = V_FMA(V_SET(NNC_VM_E10), r, V_SET(NNC_VM_E9));
+    q = V_FMA(q, r, V_SET(NNC_VM_E8));
+    q = V_FMA(q, r, V_SET(NNC_VM_E7));
+    q = V_FMA(q, r, V_SET(NNC_VM_E6));
+    q = V_FMA(q, r, V_SET(NNC_VM_E5));
+    q = V_FMA(q, r, V_SET(NNC_VM_E4));
+    q = V_FMA(q, r, V_SET(NNC_VM_E3));
+    q = V_FMA(q, r, V_SET(NNC_VM_E2));
+    q = V_FMA(q, r, V_SET(NNC_VM_E1));
     *q1 = q; /* E(r) = 1/2 + r q1 */
-    q = V_ADD(V_MUL(q, r), V_SET(NNC_VM_E0));
     *n = k;
     *r_out = r;
-    return V_MUL(V_MUL(r, r), q);
+    return V_FMA(q, r, V_SET(NNC_VM_E0));
 }
 
-/* exp(x).  The scale 2^n is applied as 2^n1 * 2^n2 (n1 = n/2 rounded) so
- * that n = 1024 (results near DBL_MAX) and n < -1022 (subnormal results)
- * need no special case: overflow gives inf and underflow 0 by rounding. */
+/* 2^n as two factors 2^n1 2^n2 (n1 = n/2 rounded), so that n = 1024
+ * (results near DBL_MAX) and n < -1022 (subnormal results) need no special
+ * case: overflow gives inf and underflow 0 by rounding. */
+NNC_VM_ATTR static inline VD NNC_VM_FN(pow2_split)(VD n, VD *s2)
+{
+    VD n1 = V_SUB(V_FMA(n, V_SET(0.5), V_SET(NNC_VM_SHIFT)), V_SET(NNC_VM_SHIFT));
+    *s2 = NNC_VM_FN(pow2)(V_SUB(n, n1));
+    return NNC_VM_FN(pow2)(n1);
+}
+
+/* exp(x) = 2^n (1 + (r + (r^2 E(r) + r_err))): carrying r's rounding
+ * error keeps the worst case below 1 ulp by construction (the roundings of
+ * the inner sum and of 1 + s add about 0.8 ulp at most). */
 NNC_VM_ATTR static inline VD NNC_VM_FN(exp_p)(VD x)
 {
-    VD n, r;
+    VD n, r, r_err, q1, s2;
     /* the constant first: a NaN x passes through (V_MIN/V_MAX return b) */
     x = V_MAX(V_SET(NNC_VM_EXP_LO), V_MIN(V_SET(NNC_VM_EXP_HI), x));
-    VD r_err, q1;
-    VD tail = NNC_VM_FN(exp_reduce)(x, &n, &r, &r_err, &q1);
-    VD y = V_ADD(V_SET(1.0), V_ADD(r, tail));
-    VD n1 = V_SUB(V_ADD(V_MUL(n, V_SET(0.5)), V_SET(NNC_VM_SHIFT)), V_SET(NNC_VM_SHIFT));
-    VD n2 = V_SUB(n, n1);
-    return V_MUL(V_MUL(y, NNC_VM_FN(pow2)(n1)), NNC_VM_FN(pow2)(n2));
+    VD q = NNC_VM_FN(exp_reduce)(x, &n, &r, &r_err, &q1);
+    VD y = V_ADD(V_SET(1.0), V_ADD(r, V_FMA(V_MUL(r, r), q, r_err)));
+    VD s1 = NNC_VM_FN(pow2_split)(n, &s2);
+    return V_MUL(V_MUL(y, s1), s2);
 }
 
 /* exp(x) = (hi + lo) s1 s2 with |lo| <= ulp(hi) / 2; the scale factors
  * 2^n1 and 2^n2 are returned in *s1 and *s2, not applied (and n in *n_out,
  * for a caller whose n fits one factor; the compiler drops what a caller
- * ignores).  1 + r is split
- * exactly (Fast2Sum, 1 >= |r|) and the small terms (the tail r^2 E(r),
- * r's rounding error, the low part of 1 + r) summed into lo, so hi + lo is
- * within about 2^-56 of exp(r): the roundings of the tail (<= 0.06).  With
- * exact (a constant) set, the tail is r^2 / 2 + r^3 q1 with r^2 exact
- * (Dekker) and (1 + r) + r^2 / 2 split exactly as well: within about 2^-58,
- * which expm1 needs near its zero.  tanh and sigmoid divide by 1 + exp:
- * carrying lo keeps them within 1 ulp. */
+ * ignores).  1 + r is split exactly (Fast2Sum, 1 >= |r|) and the small
+ * terms (the tail r^2 E(r), r's rounding error, the low part of 1 + r)
+ * summed into lo with one FMA, so hi + lo is within about 2^-56 of exp(r).
+ * With exact (a constant) set, the tail is r^2 / 2 + r^3 q1 with r^2 exact
+ * (two_prod) and (1 + r) + r^2 / 2 split exactly as well: within about
+ * 2^-58, which expm1 needs near its zero.  tanh and sigmoid divide by
+ * 1 + exp: carrying lo keeps them within 1 ulp. */
 NNC_VM_ATTR static inline VD NNC_VM_FN(exp_dd)(VD x, VD *lo, VD *s1, VD *s2, VD *n_out,
                                                  int exact)
 {
     VD n, r, r_err, q1;
     x = V_MAX(V_SET(NNC_VM_EXP_LO), V_MIN(V_SET(NNC_VM_EXP_HI), x));
-    VD tail = NNC_VM_FN(exp_reduce)(x, &n, &r, &r_err, &q1);
+    VD q = NNC_VM_FN(exp_reduce)(x, &n, &r, &r_err, &q1);
     VD h = V_ADD(V_SET(1.0), r);
     VD h_lo = V_ADD(V_SUB(V_SET(1.0), h), r); /* exact */
     VD u, small;
@@ -202,20 +196,18 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(exp_dd)(VD x, VD *lo, VD *s1, VD *s2, VD 
         VD r2_err;
         VD r2 = NNC_VM_FN(two_prod)(r, r, &r2_err);
         VD t_hi = V_MUL(r2, V_SET(0.5)); /* exact */
-        VD t_lo = V_ADD(V_MUL(r2_err, V_SET(0.5)), V_MUL(V_MUL(r2, r), q1));
+        VD t_lo = V_FMA(V_MUL(r2, r), q1, V_MUL(r2_err, V_SET(0.5)));
         u = V_ADD(h, t_hi);
         VD u_lo = V_ADD(V_SUB(h, u), t_hi); /* exact */
         small = V_ADD(u_lo, V_ADD(h_lo, V_ADD(r_err, t_lo)));
     }
     else {
         u = h;
-        small = V_ADD(V_ADD(tail, r_err), h_lo);
+        small = V_FMA(V_MUL(r, r), q, V_ADD(r_err, h_lo));
     }
     VD e = V_ADD(u, small);
     *lo = V_ADD(V_SUB(u, e), small);
-    VD n1 = V_SUB(V_ADD(V_MUL(n, V_SET(0.5)), V_SET(NNC_VM_SHIFT)), V_SET(NNC_VM_SHIFT));
-    *s1 = NNC_VM_FN(pow2)(n1);
-    *s2 = NNC_VM_FN(pow2)(V_SUB(n, n1));
+    *s1 = NNC_VM_FN(pow2_split)(n, s2);
     *n_out = n;
     return e;
 }
@@ -260,16 +252,13 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(log_core)(VD u, VD c)
     VD s = V_DIV(f, V_ADD(V_SET(2.0), f));
     VD z = V_MUL(s, s);
     VD w = V_MUL(z, z);
-    VD t1 = V_MUL(w, V_ADD(V_SET(NNC_VM_LG2),
-                           V_MUL(w, V_ADD(V_SET(NNC_VM_LG4), V_MUL(w, V_SET(NNC_VM_LG6))))));
-    VD t2 = V_MUL(
-        z, V_ADD(V_SET(NNC_VM_LG1),
-                 V_MUL(w, V_ADD(V_SET(NNC_VM_LG3),
-                                V_MUL(w, V_ADD(V_SET(NNC_VM_LG5), V_MUL(w, V_SET(NNC_VM_LG7))))))));
+    VD t1 = V_MUL(w, V_FMA(w, V_FMA(w, V_SET(NNC_VM_LG6), V_SET(NNC_VM_LG4)), V_SET(NNC_VM_LG2)));
+    VD t2 = V_FMA(w, V_FMA(w, V_SET(NNC_VM_LG7), V_SET(NNC_VM_LG5)), V_SET(NNC_VM_LG3));
+    t2 = V_MUL(z, V_FMA(w, t2, V_SET(NNC_VM_LG1)));
     VD r = V_ADD(t2, t1);
-    VD lo = V_ADD(V_MUL(k, V_SET(NNC_VM_LN2_LO)), c);
-    return V_SUB(V_MUL(k, V_SET(NNC_VM_LN2_HI)),
-                 V_SUB(V_SUB(hfsq, V_ADD(V_MUL(s, V_ADD(hfsq, r)), lo)), f));
+    VD lo = V_FMA(k, V_SET(NNC_VM_LN2_LO), c);
+    /* k LN2_HI is exact, so the last FMA rounds as the subtraction did */
+    return V_FMS(k, V_SET(NNC_VM_LN2_HI), V_SUB(V_SUB(hfsq, V_FMA(s, V_ADD(hfsq, r), lo)), f));
 }
 
 /* What log gives outside (0, inf): -inf at 0, inf at inf, NaN below 0 and for
@@ -318,33 +307,31 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(tanh)(VD x)
     VD sign = V_ANDB(x, V_SET(NNC_VM_SIGN_MASK));
     VD a = V_XORB(x, sign);
     VD z = V_MUL(a, a);
-    VD q = V_SET(NNC_VM_T10);
-    q = V_ADD(V_MUL(q, z), V_SET(NNC_VM_T9));
-    q = V_ADD(V_MUL(q, z), V_SET(NNC_VM_T8));
-    q = V_ADD(V_MUL(q, z), V_SET(NNC_VM_T7));
-    q = V_ADD(V_MUL(q, z), V_SET(NNC_VM_T6));
-    q = V_ADD(V_MUL(q, z), V_SET(NNC_VM_T5));
-    q = V_ADD(V_MUL(q, z), V_SET(NNC_VM_T4));
-    q = V_ADD(V_MUL(q, z), V_SET(NNC_VM_T3));
-    q = V_ADD(V_MUL(q, z), V_SET(NNC_VM_T2));
-    q = V_ADD(V_MUL(q, z), V_SET(NNC_VM_T1));
-    q = V_ADD(V_MUL(q, z), V_SET(NNC_VM_T0));
-    VD small = V_ADD(a, V_MUL(V_MUL(a, z), q));
+    VD q = V_FMA(V_SET(NNC_VM_T10), z, V_SET(NNC_VM_T9));
+    q = V_FMA(q, z, V_SET(NNC_VM_T8));
+    q = V_FMA(q, z, V_SET(NNC_VM_T7));
+    q = V_FMA(q, z, V_SET(NNC_VM_T6));
+    q = V_FMA(q, z, V_SET(NNC_VM_T5));
+    q = V_FMA(q, z, V_SET(NNC_VM_T4));
+    q = V_FMA(q, z, V_SET(NNC_VM_T3));
+    q = V_FMA(q, z, V_SET(NNC_VM_T2));
+    q = V_FMA(q, z, V_SET(NNC_VM_T1));
+    q = V_FMA(q, z, V_SET(NNC_VM_T0));
+    VD small = V_FMA(V_MUL(a, z), q, a);
     VD e_lo, s1, s2, n;
     VD e = NNC_VM_FN(exp_dd)(V_MIN(V_SET(40.0), V_ADD(a, a)), &e_lo, &s1, &s2, &n, 0);
     VD scale = NNC_VM_FN(pow2)(n); /* 0 <= n <= 58: one factor */
-    e = V_MUL(e, scale);
-    e_lo = V_MUL(e_lo, scale);
-    VD d = V_ADD(e, V_SET(1.0));
-    VD d_lo = V_ADD(V_ADD(V_SUB(e, d), V_SET(1.0)), e_lo);
+    /* D = E scale + 1: the products by a power of two are exact, so each FMA
+     * rounds as the plain add would; E scale - d is exact (Fast2Sum) */
+    VD d = V_FMA(e, scale, V_SET(1.0));
+    VD d_lo = V_FMA(e_lo, scale, V_ADD(V_FMS(e, scale, d), V_SET(1.0)));
     /* 2 / (d + d_lo) = q0 (1 - d_lo / d) to first order, q0 = fl(2 / d);
      * 1 - q0 is split exactly (Fast2Sum), so what rounds is the division (at
      * most a quarter ulp of the result: q0 < 1/2 here) and the last add. */
     VD q0 = V_DIV(V_SET(2.0), d);
-    VD c = V_MUL(V_MUL(q0, d_lo), V_MUL(q0, V_SET(0.5)));
     VD s = V_SUB(V_SET(1.0), q0);
     VD s_err = V_SUB(V_SUB(V_SET(1.0), s), q0);
-    VD large = V_ADD(s, V_ADD(s_err, c));
+    VD large = V_ADD(s, V_FMA(V_MUL(q0, d_lo), V_MUL(q0, V_SET(0.5)), s_err));
     /* a NaN fails the compare and takes `large`, which is NaN too */
     VD t = V_SEL(V_LT(a, V_SET(NNC_VM_TANH_SMALL)), small, large);
     return V_ORB(t, sign);
@@ -365,8 +352,8 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(sigmoid)(VD x)
     VD d = V_ADD(V_SET(1.0), e);
     VD d_lo = V_ADD(V_ADD(V_SUB(V_SET(1.0), d), e), e_lo);
     /* n / (d + d_lo) = q0 + ((n - q0 d) + n_lo - q0 d_lo) / d, the remainder
-     * n - q0 d exact (Dekker's product; n - p is exact, p being within a
-     * factor 2 of n); the correction is tiny, so it divides by d
+     * n - q0 d exact (one FMA: the remainder of a correctly rounded quotient
+     * is a double); the correction is tiny, so it divides by d
      * approximately: 1/d is q0 (x >= 0) or 1 - q0 (x < 0, as
      * 1 / (1 + E) = 1 - E / (1 + E)).  One division. */
     VM neg = V_LT(x, V_SET(0.0));
@@ -374,10 +361,8 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(sigmoid)(VD x)
     VD num_lo = V_SEL(neg, e_lo, V_SET(0.0));
     VD q0 = V_DIV(num, d);
     VD i0 = V_SEL(neg, V_SUB(V_SET(1.0), q0), q0);
-    VD pe;
-    VD pd = NNC_VM_FN(two_prod)(q0, d, &pe);
-    VD rem = V_ADD(V_SUB(V_SUB(num, pd), pe), V_SUB(num_lo, V_MUL(q0, d_lo)));
-    return V_ADD(q0, V_MUL(rem, i0));
+    VD rem = V_ADD(V_FNMA(q0, d, num), V_FNMA(q0, d_lo, num_lo));
+    return V_FMA(rem, i0, q0);
 }
 
 NNC_VM_ATTR static inline VD NNC_VM_FN(exp)(VD x)
@@ -391,9 +376,9 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(exp)(VD x)
  * Cody-Waite constants: exp(x) is carried as a float-float E_hi + E_lo
  * (exp_dd_f), so that the last division or subtraction of tanh, sigmoid and
  * expm1 does not pay for exp's rounding.  Accuracy (float32, worst case over
- * a million points against an x87 long-double reference): exp 0.51 ulp,
- * expm1 0.52, tanh 0.77, sigmoid 0.74 (tests/test_vmath.py bounds them at
- * 1 ulp).  log and log1p (only used on float64 values by the losses) keep
+ * a million points and a sweep of every 512th float against an x87
+ * long-double reference): exp 0.64 ulp, expm1 0.63, tanh 0.76, sigmoid 0.75
+ * (tests/test_vmath.py bounds them at 1 ulp).  log and log1p (only used on float64 values by the losses) keep
  * the float64 algorithm on the widened input, rounded once (0.5 ulp). ---- */
 #ifndef NNC_VMATH_F32_CONSTANTS_DEFINED
 #define NNC_VMATH_F32_CONSTANTS_DEFINED
@@ -423,47 +408,35 @@ NNC_VM_ATTR static inline VF NNC_VM_FN(pow2_f)(VF k)
     return F_SHL23(F_ADD(k, F_SET(NNC_VMF_SHIFT + 127.0f)));
 }
 
-/* a b = p + *err exactly for floats (Dekker's product, Veltkamp's split with
- * 2^12 + 1; valid while |a|, |b| < 2^115). */
+/* a b = p + *err exactly for floats (FMA; no overflow or underflow). */
 NNC_VM_ATTR static inline VF NNC_VM_FN(two_prod_f)(VF a, VF b, VF *err)
 {
-    const VF split = F_SET(4097.0f);
-    VF ca = F_MUL(a, split);
-    VF ah = F_SUB(ca, F_SUB(ca, a));
-    VF al = F_SUB(a, ah);
-    VF cb = F_MUL(b, split);
-    VF bh = F_SUB(cb, F_SUB(cb, b));
-    VF bl = F_SUB(b, bh);
     VF p = F_MUL(a, b);
-    *err = F_ADD(F_ADD(F_ADD(F_SUB(F_MUL(ah, bh), p), F_MUL(ah, bl)), F_MUL(al, bh)),
-                 F_MUL(al, bl));
+    *err = F_FMS(a, b, p);
     return p;
 }
 
 /* exp(x) = (E_hi + E_lo) 2^n1 2^n2 with |E_lo| <= ulp(E_hi) / 2 (E_lo in
  * *lo, the two scale factors in *s1 and *s2, not applied, and n in *n_out),
- * x clamped to
- * [EXP_LO, EXP_HI] by the caller.  x = n ln2 + r + r_err, then
+ * x clamped to [EXP_LO, EXP_HI] by the caller.  x = n ln2 + r + r_err, then
  * exp(r) = 1 + r + r^2 Q(r); 1 + r is split exactly (Fast2Sum, 1 >= |r|)
- * and the small terms are summed into its low part, so E_hi is exp rounded
- * once and E_hi + E_lo is within about 2^-27 of exp(r) (the roundings of
- * the tail r^2 Q(r) <= 0.06).  With exact (a constant) set, the tail is
- * r^2 / 2 + r^3 Q1(r) with r^2 exact (Dekker) and the tail's largest term
- * split off too: within about 2^-30, which expm1 needs near its zero. */
+ * and the small terms are summed into its low part with one FMA, so E_hi is
+ * exp rounded once and E_hi + E_lo is within about 2^-27 of exp(r).  With
+ * exact (a constant) set, the tail is r^2 / 2 + r^3 Q1(r) with r^2 exact
+ * (two_prod_f) and the tail's largest term split off too: within about
+ * 2^-30, which expm1 needs near its zero. */
 NNC_VM_ATTR static inline VF NNC_VM_FN(exp_dd_f)(VF x, VF *lo, VF *s1, VF *s2, VF *n_out,
                                                    int exact)
 {
-    VF t = F_ADD(F_MUL(x, F_SET(NNC_VMF_INV_LN2)), F_SET(NNC_VMF_SHIFT));
+    VF t = F_FMA(x, F_SET(NNC_VMF_INV_LN2), F_SET(NNC_VMF_SHIFT));
     VF k = F_SUB(t, F_SET(NNC_VMF_SHIFT));
-    VF hi = F_SUB(x, F_MUL(k, F_SET(NNC_VMF_LN2_HI))); /* exact */
-    VF klo = F_MUL(k, F_SET(NNC_VMF_LN2_LO));
-    VF r = F_SUB(hi, klo);
-    VF r_err = F_SUB(F_SUB(hi, r), klo); /* exact (Fast2Sum) */
-    VF q = F_SET((float)NNC_VM_F5);
-    q = F_ADD(F_MUL(q, r), F_SET((float)NNC_VM_F4));
-    q = F_ADD(F_MUL(q, r), F_SET((float)NNC_VM_F3));
-    q = F_ADD(F_MUL(q, r), F_SET((float)NNC_VM_F2));
-    q = F_ADD(F_MUL(q, r), F_SET((float)NNC_VM_F1)); /* Q1 */
+    VF hi = F_FNMA(k, F_SET(NNC_VMF_LN2_HI), x); /* exact */
+    VF r = F_FNMA(k, F_SET(NNC_VMF_LN2_LO), hi);
+    VF r_err = F_FNMA(k, F_SET(NNC_VMF_LN2_LO), F_SUB(hi, r)); /* hi - r exact */
+    VF q = F_FMA(F_SET((float)NNC_VM_F5), r, F_SET((float)NNC_VM_F4));
+    q = F_FMA(q, r, F_SET((float)NNC_VM_F3));
+    q = F_FMA(q, r, F_SET((float)NNC_VM_F2));
+    q = F_FMA(q, r, F_SET((float)NNC_VM_F1)); /* Q1 */
     VF h = F_ADD(F_SET(1.0f), r);
     VF h_lo = F_ADD(F_SUB(F_SET(1.0f), h), r); /* exact */
     VF u, small;
@@ -471,19 +444,18 @@ NNC_VM_ATTR static inline VF NNC_VM_FN(exp_dd_f)(VF x, VF *lo, VF *s1, VF *s2, V
         VF r2_err;
         VF r2 = NNC_VM_FN(two_prod_f)(r, r, &r2_err);
         VF t_hi = F_MUL(r2, F_SET(0.5f)); /* exact */
-        VF t_lo = F_ADD(F_MUL(r2_err, F_SET(0.5f)), F_MUL(F_MUL(r2, r), q));
+        VF t_lo = F_FMA(F_MUL(r2, r), q, F_MUL(r2_err, F_SET(0.5f)));
         u = F_ADD(h, t_hi);
         VF u_lo = F_ADD(F_SUB(h, u), t_hi); /* exact */
         small = F_ADD(u_lo, F_ADD(h_lo, F_ADD(r_err, t_lo)));
     }
     else {
-        VF tail = F_MUL(F_MUL(r, r), F_ADD(F_MUL(q, r), F_SET((float)NNC_VM_F0)));
         u = h;
-        small = F_ADD(F_ADD(tail, r_err), h_lo);
+        small = F_FMA(F_MUL(r, r), F_FMA(q, r, F_SET((float)NNC_VM_F0)), F_ADD(r_err, h_lo));
     }
     VF e = F_ADD(u, small);
     *lo = F_ADD(F_SUB(u, e), small);
-    VF n1 = F_SUB(F_ADD(F_MUL(k, F_SET(0.5f)), F_SET(NNC_VMF_SHIFT)), F_SET(NNC_VMF_SHIFT));
+    VF n1 = F_SUB(F_FMA(k, F_SET(0.5f), F_SET(NNC_VMF_SHIFT)), F_SET(NNC_VMF_SHIFT));
     *s1 = NNC_VM_FN(pow2_f)(n1);
     *s2 = NNC_VM_FN(pow2_f)(F_SUB(k, n1));
     *n_out = k;
@@ -522,33 +494,29 @@ NNC_VM_ATTR static inline VF NNC_VM_FN(tanh_f)(VF x)
     VF sign = F_ANDB(x, F_SET(-0.0f));
     VF a = F_XORB(x, sign);
     VF z = F_MUL(a, a);
-    VF q = F_SET(NNC_VMF_T5);
-    q = F_ADD(F_MUL(q, z), F_SET(NNC_VMF_T4));
-    q = F_ADD(F_MUL(q, z), F_SET(NNC_VMF_T3));
-    q = F_ADD(F_MUL(q, z), F_SET(NNC_VMF_T2));
-    q = F_ADD(F_MUL(q, z), F_SET(NNC_VMF_T1));
-    q = F_ADD(F_MUL(q, z), F_SET(NNC_VMF_T0));
-    VF small = F_ADD(a, F_MUL(F_MUL(a, z), q));
+    VF q = F_FMA(F_SET(NNC_VMF_T5), z, F_SET(NNC_VMF_T4));
+    q = F_FMA(q, z, F_SET(NNC_VMF_T3));
+    q = F_FMA(q, z, F_SET(NNC_VMF_T2));
+    q = F_FMA(q, z, F_SET(NNC_VMF_T1));
+    q = F_FMA(q, z, F_SET(NNC_VMF_T0));
+    VF small = F_FMA(F_MUL(a, z), q, a);
     VF e_lo, s1, s2, n;
     VF e = NNC_VM_FN(exp_dd_f)(F_MIN(F_SET(20.0f), F_ADD(a, a)), &e_lo, &s1, &s2, &n, 0);
     VF scale = NNC_VM_FN(pow2_f)(n); /* 0 <= n <= 29: one factor */
-    e = F_MUL(e, scale);
-    e_lo = F_MUL(e_lo, scale);
-    VF d = F_ADD(e, F_SET(1.0f));
-    VF d_lo = F_ADD(F_ADD(F_SUB(e, d), F_SET(1.0f)), e_lo);
+    VF d = F_FMA(e, scale, F_SET(1.0f)); /* as the float64 form */
+    VF d_lo = F_FMA(e_lo, scale, F_ADD(F_FMS(e, scale, d), F_SET(1.0f)));
     VF q0 = F_DIV(F_SET(2.0f), d);
-    VF c = F_MUL(F_MUL(q0, d_lo), F_MUL(q0, F_SET(0.5f)));
     VF s = F_SUB(F_SET(1.0f), q0);
     VF s_err = F_SUB(F_SUB(F_SET(1.0f), s), q0);
-    VF large = F_ADD(s, F_ADD(s_err, c));
+    VF large = F_ADD(s, F_FMA(F_MUL(q0, d_lo), F_MUL(q0, F_SET(0.5f)), s_err));
     VF t = F_SEL(F_LT(a, F_SET(0.5625f)), small, large);
     return F_ORB(t, sign);
 }
 
 /* (x < 0 ? E : 1) / (1 + E), E = exp(-|x|) = E_hi + E_lo, as the float64
  * form: D = 1 + E_hi split exactly (Fast2Sum), the quotient q0 corrected
- * with its exact remainder (Dekker) and the two low parts, so that only the
- * division and the last add round.  The correction divides by D
+ * with its exact remainder (one FMA) and the two low parts, so that only the
+ * division and the last FMA round.  The correction divides by D
  * approximately: 1 / D is q0 (x >= 0) or 1 - q0 (x < 0, as
  * 1 / (1 + E) = 1 - E / (1 + E)), plenty for a term of about an ulp.  One
  * division. */
@@ -565,11 +533,9 @@ NNC_VM_ATTR static inline VF NNC_VM_FN(sigmoid_f)(VF x)
     VF num = F_SEL(neg, e, F_SET(1.0f));
     VF num_lo = F_SEL(neg, e_lo, F_SET(0.0f));
     VF q0 = F_DIV(num, d);
-    VF pe;
-    VF pd = NNC_VM_FN(two_prod_f)(q0, d, &pe);
-    VF rem = F_ADD(F_SUB(F_SUB(num, pd), pe), F_SUB(num_lo, F_MUL(q0, d_lo)));
+    VF rem = F_ADD(F_FNMA(q0, d, num), F_FNMA(q0, d_lo, num_lo));
     VF inv = F_SEL(neg, F_SUB(F_SET(1.0f), q0), q0);
-    return F_ADD(q0, F_MUL(rem, inv));
+    return F_FMA(rem, inv, q0);
 }
 
 /* log and log1p for float32: the float64 algorithm on the widened input. */
