@@ -94,3 +94,20 @@ def test_the_numbers_notebook_06_prints(race):
     # hot/cold never reaches the minimum; gradient descent does, to rounding
     assert np.all(hot.step_loss[:, -1] - j_min > 1e-6)
     assert np.min(grad.step_loss[~grad.diverged, -1]) - j_min < 1e-14
+
+
+def test_bergel_learning_rate_map_replicas_are_their_own_fits():
+    """Notebook 06's learning-rate map of Bergel's line: 1000 learning rates
+    in one sweep of 301 epochs; the loss recorded at epoch 300 is the cost
+    ``evaluate`` gives after a 300-epoch fit, bit for bit."""
+    lrs = np.linspace(0.001, 0.16, 1000)
+    s = nnc.sweep(_line(), XB, YB, loss="mse", optimizer=nnc.SGD(lr=lrs), epochs=301,
+                  params=START, divergence=None)
+    costs = s.loss[:, 300]
+    m = _line()
+    for i in range(0, 1000, 37):
+        m.set_flat_params(START)
+        m.fit(XB, YB, loss="mse", optimizer=nnc.SGD(lrs[i]), epochs=300, divergence=None)
+        assert m.evaluate(XB, YB, "mse") == costs[i], i
+    crit = nnc.max_stable_lr(XB, loss="mse", bias=True)
+    assert np.all(costs[lrs < crit] < 1.75) and np.all(costs[lrs > crit] > 1.75)
