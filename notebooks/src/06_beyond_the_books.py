@@ -260,7 +260,7 @@ ax.set_xscale("log"); ax.set_yscale("log")
 ax.set_xlabel("forward passes until within 1% of the minimum")
 ax.set_ylabel("cost above the minimum at step 3000")
 ax.set_title("Every run that got within 1%: one point each")
-ax.grid(True, alpha=0.3); ax.legend();
+ax.grid(True, alpha=0.3); ax.legend(loc="center left");
 
 # %% [markdown]
 # Across all 400 runs the picture holds: the best hot/cold step needs about
