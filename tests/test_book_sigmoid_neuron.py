@@ -181,6 +181,16 @@ def test_s3_default_map_is_sane():
     assert r.forward_passes == 33 * 49 * 1000
 
 
+def test_s3_result_owns_its_grids():
+    w = np.array([0.0, 1.0])
+    r = book.s3_many_starts(w=w, b=[-8.0], epochs=3)
+    r.w_grid[0] = 5.0
+    assert w[0] == 0.0
+    r2 = book.s3_many_starts(epochs=3)
+    r2.w_grid[0] = 99.0
+    assert book.s3_many_starts(epochs=3).w_grid[0] == -2.0
+
+
 @pytest.mark.parametrize("kw, exc, word", [
     (dict(w=[]), ValueError, "w"), (dict(b=[[1.0]]), ValueError, "b"),
     (dict(w=[0.0, np.nan]), ValueError, "w"), (dict(epochs=0), ValueError, "epochs"),

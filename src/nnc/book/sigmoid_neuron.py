@@ -244,8 +244,9 @@ def s3_many_starts(w: ArrayLike = np.linspace(-2.0, 6.0, 33),
     the flat shelf (w*x + b far below zero for both points) take longest.
     """
     fn = "s3_many_starts"
-    w_grid = _check.vector(fn, "w", w, finite=True, scalar_ok=True)
-    b_grid = _check.vector(fn, "b", b, finite=True, scalar_ok=True)
+    # copies: the result owns its grids (never the caller's array, nor the default's)
+    w_grid = _check.vector(fn, "w", w, finite=True, scalar_ok=True).copy()
+    b_grid = _check.vector(fn, "b", b, finite=True, scalar_ok=True).copy()
     epochs = _check.count(fn, "epochs", epochs, minimum=1)
     learning_rate = _check.numbers(fn, "learning_rate", [learning_rate], 1)[0]
     if not learning_rate > 0:
