@@ -230,7 +230,8 @@ for name, (s, i, per_step, need) in runs.items():
 fewest_hot, fewest_grad = hot_need[hot_need >= 0].min(), grad_need[grad_need >= 0].min()
 print(f"fewest forward passes to within 1%: hot/cold {fewest_hot} "
       f"(step {hot_steps[hot_need == fewest_hot][0]:.4g}), gradient descent {fewest_grad} "
-      f"(lr {gd_rates[grad_need == fewest_grad][0]:.4g}): {fewest_hot / fewest_grad:.0f}x")
+      f"(lr {gd_rates[grad_need == fewest_grad][0]:.4g}): "
+      f"{fewest_hot / fewest_grad:.0f} times as many")
 assert np.all(hot_per == 5) and np.all(grad_per[~grad.diverged] == 1)
 assert hot_need[0] > 5 * grad_need[0] and fewest_hot > 5 * fewest_grad
 assert np.all(hot.step_loss[:, -1] - J_min > 1e-6)
