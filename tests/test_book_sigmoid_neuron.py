@@ -125,3 +125,81 @@ def test_numpy_exp_is_the_c_librarys_without_avx512():
     if out.returncode != 0:
         pytest.skip(f"NumPy refused the feature switch: {out.stderr.strip()[-200:]}")
     assert int(out.stdout.strip().splitlines()[-1]) == 0
+
+
+def _separate_fit(w, b, lr, epochs, x=(0.5, 2.5), y=(0.2, 0.9)):
+    """One start trained on its own: fit() with nnc's default arithmetic."""
+    m = nnc.Sequential([nnc.Dense(1, 1), nnc.Sigmoid()], seed=0, dtype="float64")
+    m.layers[0].weight[...] = w
+    m.layers[0].bias[...] = b
+    X, Y = np.array(x)[:, None], np.array(y)[:, None]
+    loss = nnc.losses.MSE(reduction="sum", half=True)
+    h = m.fit(X, Y, loss=loss, optimizer=nnc.SGD(lr), epochs=epochs, divergence=None)
+    final = m.copy().fit(X, Y, loss=loss, optimizer=nnc.SGD(lr), epochs=1,
+                         divergence=None).loss[0]
+    return np.append(np.asarray(h.loss), final), m.get_flat_params()
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_s3_each_start_is_its_own_fit_bit_for_bit(threads):
+    """The many-starts map: every start is one replica of ONE nnc.sweep call,
+    and each replica equals a separate fit from that start, to the bit."""
+    w, b = np.linspace(-2.0, 6.0, 9), np.linspace(-10.0, 2.0, 7)
+    r = book.s3_many_starts(w=w, b=b, epochs=300, learning_rate=0.7, threads=threads)
+    assert r.loss.shape == (7, 9, 301) and r.final_loss.shape == (7, 9)
+    for j, i in [(0, 0), (3, 4), (6, 8), (2, 1), (5, 7)]:
+        curve, params = _separate_fit(w[i], b[j], 0.7, 300)
+        assert np.array_equal(r.loss[j, i], curve), (j, i)
+        assert r.final_w[j, i] == params[0] and r.final_b[j, i] == params[1]
+        assert r.final_loss[j, i] == curve[-1] and r.start_loss[j, i] == curve[0]
+        below = np.flatnonzero(curve < r.threshold)
+        assert r.epochs_to_threshold[j, i] == (below[0] if below.size else -1)
+
+
+def test_s3_default_map_is_sane():
+    r = book.s3_many_starts()
+    assert r.w_grid.shape == (33,) and r.b_grid.shape == (49,)
+    j, i = int(np.flatnonzero(r.b_grid == -8.0)[0]), int(np.flatnonzero(r.w_grid == 0.0)[0])
+    # S1's start: the same run as s1_sigmoid_neuron with nnc's arithmetic
+    s1 = book.s1_sigmoid_neuron(arithmetic="fast")
+    assert np.array_equal(r.loss[j, i], s1.loss)
+    assert r.start_loss[j, i] == pytest.approx(0.4246312273161969, rel=1e-12)
+    # and it needs 447 epochs to get below 0.05 (the plateau)
+    assert r.epochs_to_threshold[j, i] == 447
+    # gradient descent never goes uphill here (lr 1 is small enough everywhere)
+    assert np.all(np.diff(r.loss, axis=-1) <= 1e-15)
+    assert np.all(r.final_loss <= r.start_loss)
+    assert np.all((r.final_loss >= 0) & (r.final_loss < 0.43))
+    # deeper in the flat shelf (lower b, same w = 0) is slower, monotonically
+    e = r.epochs_to_threshold[:, i]
+    col = e[(r.b_grid >= -8.75) & (r.b_grid <= -4.0)]
+    assert np.all(col > 0) and np.all(np.diff(col) < 0)
+    # the deepest starts never leave the shelf in 1000 epochs; starts already
+    # below the threshold take 0 epochs
+    assert e[0] == -1 and np.any(r.epochs_to_threshold == 0)
+    assert np.all(r.start_loss[r.epochs_to_threshold == 0] < r.threshold)
+    assert r.forward_passes == 33 * 49 * 1000
+
+
+def test_s3_result_owns_its_grids():
+    w = np.array([0.0, 1.0])
+    r = book.s3_many_starts(w=w, b=[-8.0], epochs=3)
+    r.w_grid[0] = 5.0
+    assert w[0] == 0.0
+    r2 = book.s3_many_starts(epochs=3)
+    r2.w_grid[0] = 99.0
+    assert book.s3_many_starts(epochs=3).w_grid[0] == -2.0
+
+
+@pytest.mark.parametrize("kw, exc, word", [
+    (dict(w=[]), ValueError, "w"), (dict(b=[[1.0]]), ValueError, "b"),
+    (dict(w=[0.0, np.nan]), ValueError, "w"), (dict(epochs=0), ValueError, "epochs"),
+    (dict(epochs=1.5), TypeError, "epochs"), (dict(learning_rate=0.0), ValueError,
+                                              "learning_rate"),
+    (dict(learning_rate="big"), TypeError, "learning_rate"),
+    (dict(threshold=-1.0), ValueError, "threshold"), (dict(threads=0), ValueError, "threads"),
+    (dict(data=([1.0, 2.0], [1.0])), ValueError, "data"),
+])
+def test_s3_junk_arguments_raise_clearly(kw, exc, word):
+    with pytest.raises(exc, match=f"s3_many_starts: .*{word}"):
+        book.s3_many_starts(**{"w": [0.0], "b": [-8.0], "epochs": 5, **kw})

@@ -104,12 +104,16 @@ def book() -> None:
     hot: book.HotColdRun = book.g3_hot_cold(iterations=5)
     neuron: book.NeuronFit = book.s1_sigmoid_neuron(epochs=10)
     surface: book.LossSurface = book.s2_loss_surface(num=(5, 4), path=neuron)
+    starts: book.ManyStarts = book.s3_many_starts(w=[0.0, 1.0], b=[-8.0], epochs=5,
+                                                  threads=1)
+    slow: npt.NDArray[Any] = starts.epochs_to_threshold
     v: book.Result = book.v1_probability()
     results = book.run_all("G5")
     rows, _ = book.compare("G5", results)
     assert weights.shape == (21,) and errors.shape == (20,) and text.startswith("G5")
     assert len(lines) == 20 and fit.a.shape == (11,) and hot.moves.shape == (5,)
     assert surface.loss.shape == (4, 5) and v.id == "V1" and all(r.match for r in rows)
+    assert slow.shape == (1, 2) and starts.loss.shape == (1, 2, 6)
 
 
 def plots() -> None:

@@ -18,7 +18,8 @@ the book's format::
 
 Chapters: Grokking Deep Learning ch. 4 (``g1_...`` to ``g9_...``, and
 :func:`alpha_sweep` beyond the book), Agile AI in Pharo ch. 4 (``a1_...`` to
-``a7_...``), the sigmoid-neuron article (``s1_...``, ``s2_...``), Vasilev's
+``a7_...``), the sigmoid-neuron article (``s1_...``, ``s2_...``, and
+:func:`s3_many_starts` beyond the article), Vasilev's
 Advanced Deep Learning with Python ch. 2 (``v1_...`` to ``v9_...``), Grokking
 ML appendix B (``m1_...`` to ``m6_...``).
 
@@ -31,8 +32,8 @@ from collections.abc import Mapping
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from ._format import py2str
-from ._results import (AlphaSweep, HotColdRun, LineFit, LossSurface, NeuronFit,
-                       Result, TraskRun)
+from ._results import (AlphaSweep, HotColdRun, LineFit, LossSurface, ManyStarts,
+                       NeuronFit, Result, TraskRun)
 from .agile import (a1_cost, a2_gradient_descent, a3_aligned_points, a4_noisy_line,
                     a5_minibatch_sgd, a6_timing, a7_sigmoid_derivative)
 from .grokking_dl import (alpha_sweep, g1_compare, g2_hot_cold_step, g3_hot_cold,
@@ -43,14 +44,14 @@ from .grokking_ml import (m1_linear_regression, m2_perceptron_step,
                           m3_logistic_regression, m4_neural_network, m5_regularization,
                           m6_random_restarts)
 from .numbers import BOOK_NUMBERS, BookNumber, Row, evaluate_rows, format_table
-from .sigmoid_neuron import s1_sigmoid_neuron, s2_loss_surface
+from .sigmoid_neuron import s1_sigmoid_neuron, s2_loss_surface, s3_many_starts
 from .vasilev import (v1_probability, v2_information, v3_linear_algebra,
                       v4_activations, v5_universal_approximation, v6_xor, v7_costs,
                       v8_initialisers, v9_optimizers)
 
 __all__ = [
     "py2str", "Result", "TraskRun", "HotColdRun", "AlphaSweep", "LineFit",
-    "NeuronFit", "LossSurface", "BookNumber", "BOOK_NUMBERS", "Row",
+    "NeuronFit", "LossSurface", "ManyStarts", "BookNumber", "BOOK_NUMBERS", "Row",
     "WALKTHROUGHS", "RUNS", "CHAPTERS", "all_walkthroughs", "run", "run_all",
     "compare", "format_table",
     "g1_compare", "g2_hot_cold_step", "g3_hot_cold", "g4_gradient_step",
@@ -58,7 +59,7 @@ __all__ = [
     "g8_divergence", "g9_alpha", "alpha_sweep",
     "a1_cost", "a2_gradient_descent", "a3_aligned_points", "a4_noisy_line",
     "a5_minibatch_sgd", "a6_timing", "a7_sigmoid_derivative",
-    "s1_sigmoid_neuron", "s2_loss_surface",
+    "s1_sigmoid_neuron", "s2_loss_surface", "s3_many_starts",
     "v1_probability", "v2_information", "v3_linear_algebra", "v4_activations",
     "v5_universal_approximation", "v6_xor", "v7_costs", "v8_initialisers",
     "v9_optimizers",

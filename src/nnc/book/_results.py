@@ -20,7 +20,7 @@ _Array = npt.NDArray[Any]
 
 __all__ = [
     "Result", "TraskRun", "HotColdRun", "AlphaSweep", "LineFit", "NeuronFit",
-    "LossSurface",
+    "LossSurface", "ManyStarts",
 ]
 
 
@@ -320,3 +320,45 @@ class LossSurface(Result):
     path_w: _Array
     path_b: _Array
     path_loss: _Array
+
+
+class ManyStarts(Result):
+    """The sigmoid neuron trained from every start of a (w, b) grid (S+, beyond the article).
+
+    Attributes
+    ----------
+    x, y : ndarray, shape (n,)
+        The data.
+    w_grid : ndarray, shape (nw,)
+    b_grid : ndarray, shape (nb,)
+        The starting values; start ``[j, i]`` is ``(w_grid[i], b_grid[j])``
+        (the layout of ``np.meshgrid(w_grid, b_grid)``).
+    start_loss, final_loss : ndarray, shape (nb, nw)
+        The loss at the start and after the last epoch.
+    epochs_to_threshold : ndarray of int64, shape (nb, nw)
+        The first epoch k whose loss (at the parameters after k epochs) is
+        below ``threshold``; -1 when the run never gets there.
+    final_w, final_b : ndarray, shape (nb, nw)
+        The parameters after the last epoch.
+    loss : ndarray, shape (nb, nw, epochs + 1)
+        Every run's loss, at its start and after each epoch.
+    threshold, learning_rate : float
+    epochs : int
+    forward_passes : int
+        Forward passes of the whole sweep (one per epoch and start).
+    """
+
+    x: _Array
+    y: _Array
+    w_grid: _Array
+    b_grid: _Array
+    start_loss: _Array
+    final_loss: _Array
+    epochs_to_threshold: _Array
+    final_w: _Array
+    final_b: _Array
+    loss: _Array
+    threshold: float
+    learning_rate: float
+    epochs: int
+    forward_passes: int

@@ -14,9 +14,9 @@ import nnc
 
 from .. import datasets
 from . import _check
-from ._results import LossSurface, NeuronFit
+from ._results import LossSurface, ManyStarts, NeuronFit
 
-__all__ = ["s1_sigmoid_neuron", "s2_loss_surface", "padhai_loop"]
+__all__ = ["s1_sigmoid_neuron", "s2_loss_surface", "s3_many_starts", "padhai_loop"]
 
 _LOSS: Dict[str, Any] = dict(reduction="sum", half=True)
 
@@ -214,5 +214,85 @@ def s2_loss_surface(w_range: Tuple[float, float] = (-2.0, 6.0),
     result = LossSurface(id="S2", title="the loss surface of the sigmoid neuron",
                          w_grid=w_grid, b_grid=b_grid, loss=loss, path_w=path.w,
                          path_b=path.b, path_loss=path.loss, _lines=lines)
+    result.head, result.tail = len(lines), 0
+    return result
+
+
+def s3_many_starts(w: ArrayLike = np.linspace(-2.0, 6.0, 33),
+                   b: ArrayLike = np.linspace(-10.0, 2.0, 49), learning_rate: float = 1.0,
+                   epochs: int = 1000, threshold: float = 0.05, data: Optional[ArrayLike] = None,
+                   threads: Optional[int] = None) -> ManyStarts:
+    """Beyond the article: S1's gradient descent from every start on a grid.
+
+    The neuron is trained from each starting ``(w, b)`` of the grid ``w`` x
+    ``b`` (1-D arrays of finite numbers; by default w in [-2, 6] and b in
+    [-10, 2] in steps of 0.25, 1,617 starts, S2's window) with S1's loss and
+    update (``SGD(learning_rate)``, full batch, ``epochs`` epochs), all in
+    ONE ``nnc.sweep`` call: the starts are per-replica initial parameters,
+    and the replicas are split between ``threads`` threads (default: every
+    CPU; the numbers do not depend on it).  Each start's run is bit for bit
+    ``fit(..., divergence=None)`` from that start with nnc's default
+    arithmetic (S1's ``arithmetic="fast"``).
+
+    ``threshold`` (> 0) is the loss a run must get below; ``data=(x, y)``
+    replaces the article's two points.  Returns a :class:`ManyStarts`: per
+    start (arrays of shape (len(b), len(w)), the layout of
+    ``np.meshgrid(w, b)``) the ``start_loss``, the ``final_loss`` after the
+    last epoch and ``epochs_to_threshold``, the first epoch whose loss is
+    below ``threshold`` (-1 when the run never gets there); ``loss`` holds
+    every run's curve, shape (len(b), len(w), epochs + 1).  Starts deep in
+    the flat shelf (w*x + b far below zero for both points) take longest.
+    """
+    fn = "s3_many_starts"
+    # copies: the result owns its grids (never the caller's array, nor the default's)
+    w_grid = _check.vector(fn, "w", w, finite=True, scalar_ok=True).copy()
+    b_grid = _check.vector(fn, "b", b, finite=True, scalar_ok=True).copy()
+    epochs = _check.count(fn, "epochs", epochs, minimum=1)
+    learning_rate = _check.numbers(fn, "learning_rate", [learning_rate], 1)[0]
+    if not learning_rate > 0:
+        raise ValueError(f"{fn}: learning_rate must be > 0, got {learning_rate!r}")
+    threshold = _check.numbers(fn, "threshold", [threshold], 1)[0]
+    if not threshold > 0:
+        raise ValueError(f"{fn}: threshold must be > 0, got {threshold!r}")
+    if threads is not None:
+        threads = _check.count(fn, "threads", threads)
+    x, y = (datasets.padhai_toy() if data is None
+            else _check.xy_points(fn, "data", data))
+    W, B = np.meshgrid(w_grid, b_grid)
+    starts = np.stack([W.ravel(), B.ravel()], axis=1)  # get_flat_params order: weight, bias
+    X, Y = x[:, None], y[:, None]
+    loss_fn = nnc.losses.MSE(**_LOSS)
+    sw = nnc.sweep(_neuron(0.0, 0.0), X, Y, loss=loss_fn, optimizer=nnc.SGD(learning_rate),
+                   epochs=epochs, params=starts, divergence=None, threads=threads)
+    # The loss at the last parameters: one more (discarded) epoch records it,
+    # as S1 does; then curve[k] is the loss at the parameters after k epochs.
+    last = nnc.sweep(_neuron(0.0, 0.0), X, Y, loss=loss_fn, optimizer=nnc.SGD(learning_rate),
+                     epochs=1, params=sw.params, divergence=None, threads=threads)
+    shape = (b_grid.size, w_grid.size)
+    curves = np.concatenate([np.asarray(sw.loss, dtype=np.float64),
+                             np.asarray(last.loss, dtype=np.float64)], axis=1)
+    below = curves < threshold
+    reached = below.any(axis=1)
+    first = np.where(reached, np.argmax(below, axis=1), -1).astype(np.int64)
+    final = curves[:, -1].copy()
+    n_never = int((~reached).sum())
+    slow = int(np.argmax(np.where(reached, first, -1)))
+    lines = [f"{starts.shape[0]} starts ({w_grid.size} w x {b_grid.size} b), {epochs} epochs "
+             f"of SGD({learning_rate!r}) in one nnc.sweep call",
+             f"below loss {threshold!r}: {int(reached.sum())} starts; "
+             f"{n_never} never get there in {epochs} epochs",
+             f"slowest start that gets there: w = {starts[slow, 0]:.4g}, "
+             f"b = {starts[slow, 1]:.4g}, after {int(first[slow])} epochs",
+             f"final loss: {np.min(final):.4g} .. {np.max(final):.4g}"]
+    result = ManyStarts(id="S+", title="the sigmoid neuron from many starts",
+                        x=x, y=y, w_grid=w_grid, b_grid=b_grid,
+                        start_loss=curves[:, 0].reshape(shape),
+                        final_loss=final.reshape(shape),
+                        epochs_to_threshold=first.reshape(shape),
+                        final_w=np.asarray(sw.params[:, 0], dtype=np.float64).reshape(shape),
+                        final_b=np.asarray(sw.params[:, 1], dtype=np.float64).reshape(shape),
+                        loss=curves.reshape(shape + (epochs + 1,)),
+                        threshold=threshold, learning_rate=learning_rate, epochs=epochs,
+                        forward_passes=int(np.sum(sw.forward_passes)), _lines=lines)
     result.head, result.tail = len(lines), 0
     return result
