@@ -983,14 +983,129 @@ static NNC_NOINLINE nnc_status_t NNC_FN(engine_lean_check)(NNC_FN(engine_run) *r
  * step and the same hook call after it -- because on a small batch those
  * passes' bookkeeping costs more than the step's arithmetic (issue 10).
  *   - The loss is a constant (`kind`, one copy of this loop per elementwise
- *     loss, engine_epoch_lean_kernels) and so is a one-input layer (`one`):
+ *     loss, engine_epoch_lean_kernel) and so is a one-input layer (`one`):
  *     a batch of at most NNC_RED_SHORT rows runs engine_top_chains inline,
  *     its sums in registers; longer ones call the lane kernel (ws->top_fn).
- *   - The gradient's scaling is chosen once per batch size.
+ *   - Every step but the epoch's last has bs rows: those run in a loop of
+ *     their own, with the gradient's scaling and the loss's weight chosen
+ *     once; the last step (maybe shorter) closes the epoch's record.
  *   - NaN, inf and divergence are one range test on the loss ([r->lo,
  *     r->hi], engine_lean_check when it fails).
- *   - The optimizer makes one call for all parameters (engine_update_all).
- *   - What every step reads of the plan is read once into locals. */
+ *   - The optimizer makes one call for all parameters (engine_update_all). */
+
+/* The lean loop's state (a local of engine_epoch_lean_body, which its
+ * steps read and write). */
+typedef struct {
+    NNC_FN(engine_run) *r;
+    nnc_fit_t *f;
+    NNC_FN(engine_top_t) *t;
+    const int64_t *seq;
+    int64_t e;
+    double lo, hi; /* r->lo, r->hi */
+    double acc;    /* the epoch's loss so far */
+} NNC_FN(engine_lean_t);
+
+/* engine_gscale's choice for a batch of `rows`: 0 (g), 1 (g * *gk) or 2
+ * (g / *gk). */
+static int NNC_FN(engine_lean_gmode)(NNC_FN(engine_ws) *ws, int reduction, int64_t rows, T *gk)
+{
+    NNC_FN(engine_set_gdiv)(ws, reduction, rows);
+    const int mode = ws->gdiv == NNC_LIT(1.0) ? 0 : (ws->gdiv_pow2 || ws->mean_reciprocal ? 1 : 2);
+    *gk = mode == 1 ? NNC_LIT(1.0) / ws->gdiv : ws->gdiv;
+    return mode;
+}
+
+/* One step on the `rows` rows from `pos`: fused objective and gradients,
+ * checks, update, records, hook.  dr is the loss's divisor (rows for a
+ * mean, else 1: x / 1 == x), wr the weight of its loss in the epoch's sum
+ * (rows when a mean's steps are recombined, else 1); `last` closes the
+ * epoch. */
+static NNC_ALWAYS_INLINE nnc_status_t NNC_FN(engine_lean_step)(NNC_FN(engine_lean_t) *L,
+                                                               const int kind, const int one,
+                                                               int64_t rows, int64_t pos,
+                                                               int g_mode, T g_k, double dr,
+                                                               double wr, const int last)
+{
+    NNC_FN(engine_run) *const r = L->r;
+    nnc_fit_t *const f = L->f;
+    NNC_FN(engine_top_t) *const t = L->t;
+    const int64_t in = one ? 1 : r->in_w;
+    const T *const xb = NNC_FN(engine_rows)(r->X, in, L->seq, pos, rows, r->ws.xg);
+    const T *const yb = NNC_FN(engine_rows)(r->Y, 1, L->seq, pos, rows, r->ws.yg);
+    const T b = r->bias != NULL ? r->bias[0] : NNC_LIT(-0.0);
+    T *const gw = r->gw, *const gb = r->gb;
+    double lsum, loss;
+    T bsum, gs[16];
+    int64_t done;
+    nnc_status_t st;
+    if (rows <= NNC_RED_SHORT) {
+        NNC_FN(engine_top_chains)(kind, rows, in, xb, t->w, b, yb, t->k, &lsum, &bsum, gs, NULL,
+                                  NULL);
+    }
+    else {
+        t->x = xb;
+        t->y = yb;
+        t->b = b;
+        r->ws.top_fn(rows, in, t);
+        lsum = t->sum;
+        bsum = t->gb;
+        for (int64_t i = 0; i < in; i++)
+            gs[i] = t->gw[i];
+    }
+    switch (g_mode) {
+    case 0:
+        for (int64_t i = 0; i < in; i++)
+            gw[i] = gs[i];
+        if (gb != NULL)
+            gb[0] = bsum;
+        break;
+    case 1:
+        for (int64_t i = 0; i < in; i++)
+            gw[i] = gs[i] * g_k;
+        if (gb != NULL)
+            gb[0] = bsum * g_k;
+        break;
+    default:
+        for (int64_t i = 0; i < in; i++)
+            gw[i] = gs[i] / g_k;
+        if (gb != NULL)
+            gb[0] = bsum / g_k;
+        break;
+    }
+    loss = (double)(T)(lsum / dr);
+    f->forward_passes++;
+    if (!(loss >= L->lo && loss <= L->hi)) {
+        st = NNC_FN(engine_lean_check)(r, L->e, loss);
+        if (st != NNC_STATUS_OK)
+            return st;
+        L->lo = r->lo;
+        L->hi = r->hi;
+    }
+    if (*f->t == INT64_MAX)
+        return NNC_STATUS_OVERFLOW;
+    st = r->update(r->isa, r->n_seg, r->ws.seg, f->hyper, ++*f->t);
+    if (st != NNC_STATUS_OK)
+        return st;
+    done = f->steps_done;
+    if (f->step_loss != NULL)
+        f->step_loss[done] = loss;
+    f->steps_done = ++done;
+    if (r->param_row != NULL) {
+        NNC_FN(engine_record_params)(r->net, r->param_row);
+        r->param_row += r->n_values;
+    }
+    L->acc += loss * wr;
+    if (last) {
+        if (r->spe > 1 && f->loss.reduction == NNC_REDUCTION_MEAN)
+            L->acc /= (double)r->len;
+        f->epoch_loss[L->e] = L->acc;
+        f->epochs_done++;
+    }
+    if (f->hook != NULL && f->hook(f->hook_ctx, f->epochs_done, done) != 0)
+        return NNC_STATUS_INTERRUPTED;
+    return NNC_STATUS_OK;
+}
+
 static NNC_ALWAYS_INLINE nnc_status_t NNC_FN(engine_epoch_lean_body)(NNC_FN(engine_run) *r,
                                                                      int64_t e,
                                                                      const int64_t *seq,
@@ -998,118 +1113,34 @@ static NNC_ALWAYS_INLINE nnc_status_t NNC_FN(engine_epoch_lean_body)(NNC_FN(engi
                                                                      const int one)
 {
     nnc_fit_t *const f = r->f;
-    NNC_FN(engine_ws) *const ws = &r->ws;
-    NNC_FN(engine_top_t) *const t = &ws->top;
-    const NNC_FN(engine_top_fn) top_fn = ws->top_fn;
-    const NNC_FN(nnc_opt_update_segs_fn) update = r->update;
-    const nnc_isa_t isa = r->isa;
-    const int64_t n_seg = r->n_seg;
-    const NNC_FN(nnc_opt_seg) *const seg = ws->seg;
-    const double *const hyper = f->hyper;
-    int64_t *const counter = f->t;
-    T *const gw = r->gw, *const gb = r->gb;
-    const T *const w = t->w, *const bias = r->bias;
-    const T k = t->k;
-    const int reduction = f->loss.reduction;
-    const int mean = reduction == NNC_REDUCTION_MEAN;
-    double *const step_loss = f->step_loss;
-    const nnc_engine_hook_t hook = f->hook;
-    void *const hook_ctx = f->hook_ctx;
-    const int64_t spe = r->spe, len = r->len, bs = r->bs, in = one ? 1 : r->in_w;
-    const T *const X = r->X, *const Y = r->Y;
-    T *const xg = ws->xg, *const yg = ws->yg;
-    double lo = r->lo, hi = r->hi;
-    int64_t g_rows = 0; /* the batch size g_mode and g_k are for */
-    int g_mode = 0;     /* engine_gscale as 0 (g), 1 (g * g_k) or 2 (g / g_k) */
-    T g_k = NNC_LIT(1.0);
-    /* The epoch's loss: the first step's alone, or the steps' sum (weighted by
-     * their rows for a mean); -0.0 + x == x keeps a one-step epoch's value. */
-    double acc = spe == 1 ? -0.0 : 0.0;
-    const int weigh = spe > 1 && mean;
+    const int reduction = f->loss.reduction, mean = reduction == NNC_REDUCTION_MEAN;
+    const int64_t spe = r->spe, bs = r->bs;
+    int64_t s = 0, pos = 0;
     nnc_status_t st = NNC_STATUS_OK;
-    for (int64_t s = 0, pos = 0; s < spe; s++, pos += bs) {
-        const int64_t rows = len - pos < bs ? len - pos : bs;
-        const T *const xb = NNC_FN(engine_rows)(X, in, seq, pos, rows, xg);
-        const T *const yb = NNC_FN(engine_rows)(Y, 1, seq, pos, rows, yg);
-        const T b = bias != NULL ? bias[0] : NNC_LIT(-0.0);
-        double lsum, loss;
-        T bsum, gs[16], value;
-        int64_t step, done;
-        if (rows <= NNC_RED_SHORT) {
-            NNC_FN(engine_top_chains)(kind, rows, in, xb, w, b, yb, k, &lsum, &bsum, gs, NULL,
-                                      NULL);
-        }
-        else {
-            t->x = xb;
-            t->y = yb;
-            t->b = b;
-            top_fn(rows, in, t);
-            lsum = t->sum;
-            bsum = t->gb;
-            for (int64_t i = 0; i < in; i++)
-                gs[i] = t->gw[i];
-        }
-        if (rows != g_rows) { /* engine_gscale's choice, made once per batch size */
-            NNC_FN(engine_set_gdiv)(ws, reduction, rows);
-            g_rows = rows;
-            g_mode = ws->gdiv == NNC_LIT(1.0) ? 0 : (ws->gdiv_pow2 || ws->mean_reciprocal ? 1 : 2);
-            g_k = g_mode == 1 ? NNC_LIT(1.0) / ws->gdiv : ws->gdiv;
-        }
-        if (g_mode == 0) {
-            for (int64_t i = 0; i < in; i++)
-                gw[i] = gs[i];
-            if (gb != NULL)
-                gb[0] = bsum;
-        }
-        else if (g_mode == 1) {
-            for (int64_t i = 0; i < in; i++)
-                gw[i] = gs[i] * g_k;
-            if (gb != NULL)
-                gb[0] = bsum * g_k;
-        }
-        else {
-            for (int64_t i = 0; i < in; i++)
-                gw[i] = gs[i] / g_k;
-            if (gb != NULL)
-                gb[0] = bsum / g_k;
-        }
-        value = mean ? (T)(lsum / (double)rows) : (T)lsum; /* rows >= 1 */
-        loss = (double)value;
-        f->forward_passes++;
-        if (!(loss >= lo && loss <= hi)) {
-            st = NNC_FN(engine_lean_check)(r, e, loss);
-            if (st != NNC_STATUS_OK)
-                break;
-            lo = r->lo;
-            hi = r->hi;
-        }
-        if (*counter == INT64_MAX) {
-            st = NNC_STATUS_OVERFLOW;
-            break;
-        }
-        step = ++*counter;
-        st = update(isa, n_seg, seg, hyper, step);
-        if (st != NNC_STATUS_OK)
-            break;
-        done = f->steps_done;
-        if (step_loss != NULL)
-            step_loss[done] = loss;
-        f->steps_done = ++done;
-        if (r->param_row != NULL) {
-            NNC_FN(engine_record_params)(r->net, r->param_row);
-            r->param_row += r->n_values;
-        }
-        acc += weigh ? loss * (double)rows : loss;
-        if (s == spe - 1) {
-            if (weigh)
-                acc /= (double)len;
-            f->epoch_loss[e] = acc;
-            f->epochs_done++;
-        }
-        if (hook != NULL && hook(hook_ctx, f->epochs_done, done) != 0) {
-            st = NNC_STATUS_INTERRUPTED;
-            break;
-        }
+    T g_k;
+    int g_mode;
+    NNC_FN(engine_lean_t) L;
+    L.r = r;
+    L.f = f;
+    L.t = &r->ws.top;
+    L.seq = seq;
+    L.e = e;
+    L.lo = r->lo;
+    L.hi = r->hi;
+    /* -0.0 + x == x: a one-step epoch's loss is its step's */
+    L.acc = spe == 1 ? -0.0 : 0.0;
+    if (spe > 1) {
+        const double dr = mean ? (double)bs : 1.0; /* a mean's steps are recombined by rows */
+        g_mode = NNC_FN(engine_lean_gmode)(&r->ws, reduction, bs, &g_k);
+        for (; s < spe - 1 && st == NNC_STATUS_OK; s++, pos += bs)
+            st = NNC_FN(engine_lean_step)(&L, kind, one, bs, pos, g_mode, g_k, dr, dr, 0);
+    }
+    if (st == NNC_STATUS_OK) {
+        const int64_t rows = r->len - pos;
+        const double dr = mean ? (double)rows : 1.0;
+        g_mode = NNC_FN(engine_lean_gmode)(&r->ws, reduction, rows, &g_k);
+        st = NNC_FN(engine_lean_step)(&L, kind, one, rows, pos, g_mode, g_k, dr,
+                                      spe > 1 ? dr : 1.0, 1);
     }
     return st;
 }

@@ -234,7 +234,9 @@ nnc_status_t NNC_FN(nnc_sgd_update_segs)(nnc_isa_t isa, int64_t n_seg,
         const int64_t n = seg[k].n;
         T *const w = seg[k].w;
         const T *const g = seg[k].g;
-        if (n > NNC_OPT_SHORT_)
+        if (n == 1) /* a bias, a one-input weight */
+            NNC_FN(opt_sgd_short)(1, w, g, lr);
+        else if (n > NNC_OPT_SHORT_)
             longs++;
         else
             NNC_FN(opt_sgd_short)(n, w, g, lr);
@@ -273,7 +275,9 @@ nnc_status_t NNC_FN(nnc_momentum_update_segs)(nnc_isa_t isa, int64_t n_seg,
         const int64_t n = seg[k].n;
         T *const w = seg[k].w, *const v = seg[k].state[0];
         const T *const g = seg[k].g;
-        if (n > NNC_OPT_SHORT_)
+        if (n == 1)
+            NNC_FN(opt_momentum_short)(1, w, g, v, lr, mu);
+        else if (n > NNC_OPT_SHORT_)
             longs++;
         else
             NNC_FN(opt_momentum_short)(n, w, g, v, lr, mu);
