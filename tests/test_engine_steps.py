@@ -1,5 +1,5 @@
 """The engine's cheap small steps (issue 10, item 3) give the bits of the
-general path: a one-Dense-layer network fused with its loss (engine_epoch_lean),
+general path: a one-Dense-layer network fused with its loss (engine_epoch_lean_body),
 short sums as scalar chains, gradients divided as they are written, the
 optimizer's level resolved once per fit and its calls joined over parameters
 that lie back to back in memory."""
@@ -68,7 +68,7 @@ def test_small_batches_replay_a_python_loop_bit_for_bit(k, reduction, n, bs):
 
 def _twins(k, dtype, seed=2):
     """The same one-neuron model twice: alone (the fused top layer and
-    engine_epoch_lean) and followed by Identity (the general path: forward,
+    engine_epoch_lean_body) and followed by Identity (the general path: forward,
     loss, backward through the activation, column sums)."""
     lean = nnc.Sequential([nnc.Dense(k, 1)], seed=seed, dtype=dtype)
     general = nnc.Sequential([nnc.Dense(k, 1), nnc.Identity()], seed=seed, dtype=dtype)

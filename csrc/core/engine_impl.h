@@ -18,11 +18,13 @@
  * Small steps are cheap (issue 10): on a batch of five rows a step's
  * bookkeeping would otherwise cost more than its arithmetic.  So the plan of a
  * fit is made once (engine_run_init: the optimizer's instruction-set level,
- * its calls joined over back-to-back parameters, whether the top layer fuses
- * with the loss), passes with nothing to do are skipped (no penalty, no layer
- * below a fused top), and a one-Dense-layer network whose layer fuses with its
- * loss steps through engine_epoch_lean.  None of this changes an operation or
- * its order: the results are the general path's bits (tests/test_engine_steps.py). */
+ * its blocks -- back-to-back parameters joined -- updated by ONE call per
+ * step, nnc_<name>_update_segs; whether the top layer fuses with the loss),
+ * passes with nothing to do are skipped (no penalty, no layer below a fused
+ * top), and a one-Dense-layer network whose layer fuses with its loss steps
+ * through a lean loop compiled per loss (engine_epoch_lean_body).  None of
+ * this changes an operation or its order: the results are the general path's
+ * bits (tests/test_engine_steps.py). */
 
 #include "reduce_impl.h"
 #include "loss_elem_impl.h"
@@ -724,7 +726,7 @@ struct NNC_FN(engine_run) {
     const nnc_opt_info_t *opt;
     NNC_FN(nnc_opt_update_segs_fn) update; /* GRADIENT: the ops.def update kernel (all blocks) */
     nnc_isa_t isa;            /* its instruction-set level, resolved once */
-    int64_t n_seg;            /* its calls per step (ws.seg) */
+    int64_t n_seg;            /* its blocks per step (ws.seg), updated in one call */
     int top_only;             /* one Dense layer owning every parameter, no penalty: when
                                * its top is fused (ws.top_done), the objective left every
                                * gradient final and the backward pass has nothing to do */
@@ -1183,7 +1185,7 @@ static NNC_FN(engine_epoch_fn) NNC_FN(engine_epoch_lean_kernel)(nnc_loss_t kind)
 }
 
 /* Epoch e: its order (given, reshuffled or data order), its steps, its
- * records and a hook call after every step (r->lean: engine_epoch_lean). */
+ * records and a hook call after every step (r->lean: engine_epoch_lean_body). */
 static nnc_status_t NNC_FN(engine_epoch)(NNC_FN(engine_run) *r, int64_t e)
 {
     nnc_fit_t *f = r->f;
@@ -1362,7 +1364,7 @@ static nnc_status_t NNC_FN(engine_run_init)(NNC_FN(engine_run) *r, const nnc_net
     r->ws.mean_reciprocal = f->mean_reciprocal;
     r->ws.libm = f->transcendentals == NNC_TRANS_LIBM;
     /* A one-layer network whose top fuses with the loss steps through
-     * engine_epoch_lean.  (A loss description the kernels refuse is left to the
+     * engine_epoch_lean_body.  (A loss description the kernels refuse is left to the
      * first step to report, as for every other network.) */
     if (st == NNC_STATUS_OK && r->opt->kind == NNC_OPT_KIND_GRADIENT && r->top_only &&
         !r->look_ahead) {
