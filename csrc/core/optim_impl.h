@@ -212,13 +212,13 @@ nnc_status_t NNC_FN(nnc_sgd_update_isa)(nnc_isa_t isa, int64_t n, T *w, const T 
     return NNC_STATUS_OK;
 }
 
-/* The blocks of more than NNC_OPT_SHORT_ values, on the vector loop. */
+/* The blocks of other than one value (opt_sgd_block each). */
 static NNC_NOINLINE void NNC_FN(opt_sgd_longs)(nnc_isa_t isa, int64_t n_seg,
                                                const NNC_FN(nnc_opt_seg) *seg, T lr)
 {
     for (int64_t k = 0; k < n_seg; k++)
-        if (seg[k].n > NNC_OPT_SHORT_)
-            NNC_FN(opt_sgd_paths)[NNC_OPT_LEVEL_(isa)](seg[k].n, seg[k].w, seg[k].g, lr);
+        if (seg[k].n != 1)
+            NNC_FN(opt_sgd_block)(isa, seg[k].n, seg[k].w, seg[k].g, lr);
 }
 
 nnc_status_t NNC_FN(nnc_sgd_update_segs)(nnc_isa_t isa, int64_t n_seg,
@@ -228,18 +228,14 @@ nnc_status_t NNC_FN(nnc_sgd_update_segs)(nnc_isa_t isa, int64_t n_seg,
     const T lr = (T)hyper[0];
     int64_t longs = 0;
     (void)t;
-    /* Short blocks first, with no call in that loop (so no registers to
-     * save for it); the blocks are disjoint, so the order is free. */
+    /* Blocks of one value (a bias, a one-input weight) first, with no call
+     * in that loop (so no registers to save for it), then the others out of
+     * line; the blocks are disjoint, so the order is free. */
     for (int64_t k = 0; k < n_seg; k++) {
-        const int64_t n = seg[k].n;
-        T *const w = seg[k].w;
-        const T *const g = seg[k].g;
-        if (n == 1) /* a bias, a one-input weight */
-            NNC_FN(opt_sgd_short)(1, w, g, lr);
-        else if (n > NNC_OPT_SHORT_)
-            longs++;
+        if (seg[k].n == 1)
+            NNC_FN(opt_sgd_short)(1, seg[k].w, seg[k].g, lr);
         else
-            NNC_FN(opt_sgd_short)(n, w, g, lr);
+            longs++;
     }
     if (longs > 0)
         NNC_FN(opt_sgd_longs)(isa, n_seg, seg, lr);
@@ -258,9 +254,9 @@ static NNC_NOINLINE void NNC_FN(opt_momentum_longs)(nnc_isa_t isa, int64_t n_seg
                                                     const NNC_FN(nnc_opt_seg) *seg, T lr, T mu)
 {
     for (int64_t k = 0; k < n_seg; k++)
-        if (seg[k].n > NNC_OPT_SHORT_)
-            NNC_FN(opt_momentum_paths)[NNC_OPT_LEVEL_(isa)](seg[k].n, seg[k].w, seg[k].g,
-                                                            seg[k].state[0], lr, mu);
+        if (seg[k].n != 1)
+            NNC_FN(opt_momentum_block)(isa, seg[k].n, seg[k].w, seg[k].g, seg[k].state[0], lr,
+                                       mu);
 }
 
 nnc_status_t NNC_FN(nnc_momentum_update_segs)(nnc_isa_t isa, int64_t n_seg,
@@ -270,17 +266,12 @@ nnc_status_t NNC_FN(nnc_momentum_update_segs)(nnc_isa_t isa, int64_t n_seg,
     const T lr = (T)hyper[0], mu = (T)hyper[1];
     int64_t longs = 0;
     (void)t;
-    /* As nnc_sgd_update_segs: short blocks inline, long ones out of line. */
+    /* As nnc_sgd_update_segs: one-value blocks inline, the others out of line. */
     for (int64_t k = 0; k < n_seg; k++) {
-        const int64_t n = seg[k].n;
-        T *const w = seg[k].w, *const v = seg[k].state[0];
-        const T *const g = seg[k].g;
-        if (n == 1)
-            NNC_FN(opt_momentum_short)(1, w, g, v, lr, mu);
-        else if (n > NNC_OPT_SHORT_)
-            longs++;
+        if (seg[k].n == 1)
+            NNC_FN(opt_momentum_short)(1, seg[k].w, seg[k].g, seg[k].state[0], lr, mu);
         else
-            NNC_FN(opt_momentum_short)(n, w, g, v, lr, mu);
+            longs++;
     }
     if (longs > 0)
         NNC_FN(opt_momentum_longs)(isa, n_seg, seg, lr, mu);
