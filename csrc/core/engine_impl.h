@@ -984,10 +984,11 @@ static NNC_NOINLINE nnc_status_t NNC_FN(engine_lean_check)(NNC_FN(engine_run) *r
  * order, so the same bits, with the same NaN and divergence checks on every
  * step and the same hook call after it -- because on a small batch those
  * passes' bookkeeping costs more than the step's arithmetic (issue 10).
- *   - The loss is a constant (`kind`, one copy of this loop per elementwise
- *     loss, engine_epoch_lean_kernel) and so is a one-input layer (`one`):
- *     a batch of at most NNC_RED_SHORT rows runs engine_top_chains inline,
- *     its sums in registers; longer ones call the lane kernel (ws->top_fn).
+ *   - For a one-input layer (`one`) the loss is a constant (`kind`, one copy
+ *     of this loop per elementwise loss, engine_epoch_lean_kernel): a batch
+ *     of at most NNC_RED_SHORT rows runs engine_top_chains inline, its sums
+ *     in registers; longer ones, and every batch of a layer with more
+ *     inputs, call the fused kernel (ws->top_fn).
  *   - Every step but the epoch's last has bs rows: those run in a loop of
  *     their own, with the gradient's scaling and the loss's weight chosen
  *     once; the last step (maybe shorter) closes the epoch's record.
@@ -1040,7 +1041,7 @@ static NNC_ALWAYS_INLINE nnc_status_t NNC_FN(engine_lean_step)(NNC_FN(engine_lea
     T bsum, gs[16];
     int64_t done;
     nnc_status_t st;
-    if (rows <= NNC_RED_SHORT) {
+    if (one && rows <= NNC_RED_SHORT) {
         NNC_FN(engine_top_chains)(kind, rows, in, xb, t->w, b, yb, t->k, &lsum, &bsum, gs, NULL,
                                   NULL);
     }
@@ -1147,12 +1148,15 @@ static NNC_ALWAYS_INLINE nnc_status_t NNC_FN(engine_epoch_lean_body)(NNC_FN(engi
     return st;
 }
 
-/* engine_epoch_lean_body per elementwise loss, for one input and for any
- * number (at most 16).  GCC compiles them without its loop vectoriser: the
- * short sums are in-order chains of at most NNC_RED_SHORT terms, which it
- * would vectorise two rows at a time at a set-up cost above the saving on a
- * batch of five (the chains' order, hence the bits, are the same either
- * way). */
+/* engine_epoch_lean_body for a one-input layer, one copy per elementwise
+ * loss with its short sums inline; and one copy for any number of inputs (at
+ * most 16) and any elementwise loss, which calls the fused kernel
+ * (ws->top_fn) for its sums -- a copy per loss of that one too would add
+ * compile time for a few instructions a step.  GCC compiles them without its
+ * loop vectoriser: the short sums are in-order chains of at most
+ * NNC_RED_SHORT terms, which it would vectorise two rows at a time at a
+ * set-up cost above the saving on a batch of five (the chains' order, hence
+ * the bits, are the same either way). */
 #if defined(__GNUC__) && !defined(__clang__)
 #define NNC_ENGINE_SCALAR_ __attribute__((optimize("no-tree-vectorize")))
 #else
@@ -1162,21 +1166,25 @@ static NNC_ALWAYS_INLINE nnc_status_t NNC_FN(engine_epoch_lean_body)(NNC_FN(engi
     static NNC_NOINLINE NNC_ENGINE_SCALAR_ nnc_status_t NNC_FN(engine_epoch_lean_##name)(      \
         NNC_FN(engine_run) * r, int64_t e, const int64_t *seq)                                   \
     {                                                                                            \
-        if (r->in_w == 1)                                                                        \
-            return NNC_FN(engine_epoch_lean_body)(r, e, seq, NNC_LOSS_##E, 1);                   \
-        return NNC_FN(engine_epoch_lean_body)(r, e, seq, NNC_LOSS_##E, 0);                       \
+        return NNC_FN(engine_epoch_lean_body)(r, e, seq, NNC_LOSS_##E, 1);                       \
     }
 NNC_ELEMWISE_LOSSES(NNC_X_)
 #undef NNC_X_
+static NNC_NOINLINE nnc_status_t NNC_FN(engine_epoch_lean_any)(NNC_FN(engine_run) *r, int64_t e,
+                                                               const int64_t *seq)
+{
+    return NNC_FN(engine_epoch_lean_body)(r, e, seq, -1, 0);
+}
 #undef NNC_ENGINE_SCALAR_
 
-/* The lean loop for the fit's loss (NULL for a loss that has none). */
-static NNC_FN(engine_epoch_fn) NNC_FN(engine_epoch_lean_kernel)(nnc_loss_t kind)
+/* The lean loop for the fit's loss and input count (NULL for a loss that has
+ * none). */
+static NNC_FN(engine_epoch_fn) NNC_FN(engine_epoch_lean_kernel)(nnc_loss_t kind, int64_t in)
 {
     switch (kind) {
 #define NNC_X_(E, name, vec)                                                                     \
     case NNC_LOSS_##E:                                                                           \
-        return NNC_FN(engine_epoch_lean_##name);
+        return in == 1 ? NNC_FN(engine_epoch_lean_##name) : NNC_FN(engine_epoch_lean_any);
         NNC_ELEMWISE_LOSSES(NNC_X_)
 #undef NNC_X_
     default:
@@ -1371,7 +1379,8 @@ static nnc_status_t NNC_FN(engine_run_init)(NNC_FN(engine_run) *r, const nnc_net
         const nnc_layer_t *top = &net->layers[0];
         if (NNC_FN(engine_top_plan)(net, &r->ws, &f->loss, r->fused) != NNC_STATUS_OK)
             r->ws.top_plan = 0;
-        r->lean = r->ws.top_plan > 0 ? NNC_FN(engine_epoch_lean_kernel)(f->loss.kind) : NULL;
+        r->lean = r->ws.top_plan > 0 ? NNC_FN(engine_epoch_lean_kernel)(f->loss.kind, r->in_w)
+                                          : NULL;
         r->lo = INFINITY; /* an empty range: the first step runs engine_lean_check */
         r->hi = -INFINITY;
         r->gw = (T *)net->params[top->weight].grad;
