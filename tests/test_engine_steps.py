@@ -1,5 +1,5 @@
 """The engine's cheap small steps (issue 10, item 3) give the bits of the
-general path: a one-Dense-layer network fused with its loss (engine_epoch_lean),
+general path: a one-Dense-layer network fused with its loss (engine_epoch_lean_body),
 short sums as scalar chains, gradients divided as they are written, the
 optimizer's level resolved once per fit and its calls joined over parameters
 that lie back to back in memory."""
@@ -68,7 +68,7 @@ def test_small_batches_replay_a_python_loop_bit_for_bit(k, reduction, n, bs):
 
 def _twins(k, dtype, seed=2):
     """The same one-neuron model twice: alone (the fused top layer and
-    engine_epoch_lean) and followed by Identity (the general path: forward,
+    engine_epoch_lean_body) and followed by Identity (the general path: forward,
     loss, backward through the activation, column sums)."""
     lean = nnc.Sequential([nnc.Dense(k, 1)], seed=seed, dtype=dtype)
     general = nnc.Sequential([nnc.Dense(k, 1), nnc.Identity()], seed=seed, dtype=dtype)
@@ -142,3 +142,30 @@ def test_parameters_back_to_back_update_as_one_block(opt_code, hyper, n_states):
         return np.concatenate([parts[0][0].reshape(-1), parts[1][0].reshape(-1)])
 
     assert run(True).tobytes() == run(False).tobytes()
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("bs", [5, 40, None])
+@pytest.mark.parametrize("bad", ["diverge", "inf"])
+def test_lean_step_stops_where_the_general_path_stops(dtype, bs, bad):
+    """The lean loop's one range test on the loss (engine_lean_check when it
+    fails) stops at the same step, with the same reason, loss and reference,
+    as the general path's checks; the first step's loss as the reference
+    (one full batch per epoch) included."""
+    X, y = _data(60, 2, dtype)
+    if bad == "inf":
+        y[37, 0] = np.inf
+        lr = 0.01
+    else:
+        y = y * 1e3
+        lr = 3.0
+    stops = []
+    for model in _twins(2, dtype):
+        with pytest.raises(nnc.DivergenceError) as info:
+            model.fit(X, y, loss="mse", optimizer=nnc.Momentum(lr, 0.5), epochs=40,
+                      batch_size=bs, record="step")
+        e = info.value
+        stops.append((e.epoch, e.step, repr(e.loss), repr(e.reference), e.reason,
+                      model.layers[0].weight.tobytes(), model.layers[0].bias.tobytes(),
+                      np.asarray(e.history.step_loss).tobytes()))
+    assert stops[0] == stops[1]

@@ -173,6 +173,68 @@ static inline int NNC_FN(engine_dense_fast)(nnc_dense_op_t op, int64_t rows, int
 /* Its arguments: NNC_FN(engine_top_t), defined in engine_impl.h (the
  * workspace keeps one). */
 
+/* The loss of one element by the loss's kind, a constant wherever this is
+ * inlined (the switch folds away). */
+static NNC_ALWAYS_INLINE T NNC_FN(engine_loss_elem)(const int kind, T p, T y, T k, T *d)
+{
+    switch (kind) {
+#define NNC_X_(E, name, vec)                                                                     \
+    case NNC_LOSS_##E:                                                                           \
+        return NNC_FN(loss_##name##_elem)(p, y, k, d);
+        NNC_ELEMWISE_LOSSES(NNC_X_)
+#undef NNC_X_
+    default:
+        *d = NNC_LIT(0.0);
+        return NNC_LIT(0.0);
+    }
+}
+
+/* One row of the fused top layer, the body every form below shares: the
+ * output p = x_r . w + b (left to right from the first product, then the
+ * bias) in *p, and its loss, whose derivative goes to *d. */
+static NNC_ALWAYS_INLINE T NNC_FN(engine_top_row)(const int kind, int64_t in, const T *xr,
+                                                  const T *w, T b, T y, T k, T *p, T *d)
+{
+    T s = xr[0] * w[0];
+    for (int64_t i = 1; i < in; i++)
+        s = s + xr[i] * w[i];
+    s = s + b;
+    *p = s;
+    return NNC_FN(engine_loss_elem)(kind, s, y, k, d);
+}
+
+/* A batch of at most NNC_RED_SHORT rows: every sum is one left-to-right
+ * chain from -0.0 (reduce_impl.h's order for a short sum: lane 0 alone, the
+ * other lanes stay -0.0 and leave it unchanged), so the chains are plain
+ * scalars -- no lane arrays to set up and fold for a batch of five.  *ls gets
+ * the loss sum, *bs the bias gradient, gs[0..in) the weight gradients (the
+ * sums of rows >= 1 terms; the caller gives the empty sum's +0.0); pred and
+ * delta (each NULL or rows values) receive the outputs and derivatives. */
+static NNC_ALWAYS_INLINE void NNC_FN(engine_top_chains)(const int kind, int64_t rows, int64_t in,
+                                                        const T *x, const T *w, T b, const T *y,
+                                                        T k, double *ls, T *bs, T *gs, T *pred,
+                                                        T *delta)
+{
+    double lsum = -0.0;
+    T bsum = NNC_LIT(-0.0);
+    for (int64_t i = 0; i < in; i++)
+        gs[i] = NNC_LIT(-0.0);
+    for (int64_t r = 0; r < rows; r++) {
+        const T *xr = x + r * in;
+        T p, d;
+        lsum = lsum + (double)NNC_FN(engine_top_row)(kind, in, xr, w, b, y[r], k, &p, &d);
+        bsum = bsum + d;
+        for (int64_t i = 0; i < in; i++)
+            gs[i] = gs[i] + d * xr[i];
+        if (pred != NULL)
+            pred[r] = p;
+        if (delta != NULL)
+            delta[r] = d;
+    }
+    *ls = lsum;
+    *bs = bsum;
+}
+
 /* Code that exists only where the AVX2 builds do (engine.c), and only for
  * losses whose loops vectorise (vec == 1 in NNC_ELEMWISE_LOSSES). */
 #if NNC_ENGINE_X86
@@ -182,8 +244,9 @@ static inline int NNC_FN(engine_dense_fast)(nnc_dense_op_t op, int64_t rows, int
 #endif
 #define NNC_ENGINE_AVX2_IF_0_(...)
 
-/* The body, inlined into two variants: NIN is the most inputs its lane
- * arrays hold; `stores` 0 promises pred == delta == NULL. */
+/* Per loss: the lane form (NIN is the most inputs its lane arrays hold;
+ * `stores` 0 promises pred == delta == NULL), the short form, and the
+ * kernel that picks one.  Both forms run engine_top_row on every row. */
 #define NNC_ENGINE_TOP_(E, name, vec)                                                              \
     static NNC_ALWAYS_INLINE void NNC_FN(engine_top_##name##_body)(                            \
         int64_t rows, int64_t in, NNC_FN(engine_top_t) *t, T (*gl)[NNC_RED_LANES],             \
@@ -200,12 +263,9 @@ static inline int NNC_FN(engine_dense_fast)(nnc_dense_op_t op, int64_t rows, int
             NNC_FN(nnc_red_init)(gl[i]);                                                         \
         NNC_RED_FOR_IF(vec)(rows, r, l, {                                                        \
             const T *xr = x + r * in;                                                            \
-            T p = xr[0] * w[0];                                                                  \
-            for (int64_t i = 1; i < in; i++)                                                     \
-                p = p + xr[i] * w[i];                                                            \
-            p = p + b;                                                                           \
-            T d;                                                                                 \
-            ll[l] = ll[l] + (double)NNC_FN(loss_##name##_elem)(p, y[r], k, &d);                  \
+            T p, d;                                                                              \
+            ll[l] = ll[l] + (double)NNC_FN(engine_top_row)(NNC_LOSS_##E, in, xr, w, b, y[r], k,  \
+                                                           &p, &d);                              \
             bl[l] = bl[l] + d;                                                                   \
             for (int64_t i = 0; i < in; i++)                                                     \
                 gl[i][l] = gl[i][l] + d * xr[i];                                                 \
@@ -219,43 +279,21 @@ static inline int NNC_FN(engine_dense_fast)(nnc_dense_op_t op, int64_t rows, int
         for (int64_t i = 0; i < in; i++)                                                         \
             t->gw[i] = NNC_FN(nnc_red_combine)(gl[i], rows);                                     \
     }                                                                                            \
-    /* A batch of at most NNC_RED_SHORT rows: every sum is one left-to-right                     \
-     * chain from -0.0 (reduce_impl.h's order for a short sum: lane 0 alone,                     \
-     * the other lanes stay -0.0 and leave it unchanged), so the chains are                      \
-     * plain scalars -- no lane arrays to set up and fold for a batch of five. */                \
     static NNC_ALWAYS_INLINE void NNC_FN(engine_top_##name##_short)(                           \
         int64_t rows, int64_t in, NNC_FN(engine_top_t) *t, const int stores)                     \
     {                                                                                            \
-        const T *x = t->x, *w = t->w, *y = t->y;                                                 \
-        const T b = t->b, k = t->k;                                                              \
-        double ls = -0.0;                                                                        \
-        T bs = NNC_LIT(-0.0), gs[16];                                                            \
-        for (int64_t i = 0; i < in; i++)                                                         \
-            gs[i] = NNC_LIT(-0.0);                                                               \
-        for (int64_t r = 0; r < rows; r++) {                                                     \
-            const T *xr = x + r * in;                                                            \
-            T p = xr[0] * w[0];                                                                  \
-            for (int64_t i = 1; i < in; i++)                                                     \
-                p = p + xr[i] * w[i];                                                            \
-            p = p + b;                                                                           \
-            T d;                                                                                 \
-            ls = ls + (double)NNC_FN(loss_##name##_elem)(p, y[r], k, &d);                        \
-            bs = bs + d;                                                                         \
-            for (int64_t i = 0; i < in; i++)                                                     \
-                gs[i] = gs[i] + d * xr[i];                                                       \
-            if (stores && t->pred != NULL)                                                       \
-                t->pred[r] = p;                                                                  \
-            if (stores && t->delta != NULL)                                                      \
-                t->delta[r] = d;                                                                 \
-        }                                                                                        \
+        double ls;                                                                               \
+        T bs, gs[16];                                                                            \
+        NNC_FN(engine_top_chains)(NNC_LOSS_##E, rows, in, t->x, t->w, t->b, t->y, t->k, &ls,     \
+                                  &bs, gs, stores ? t->pred : NULL, stores ? t->delta : NULL);   \
         /* The empty sum is +0.0 (nnc_red_combine). */                                           \
         t->sum = rows > 0 ? ls : 0.0;                                                            \
         t->gb = rows > 0 ? bs : NNC_LIT(0.0);                                                    \
         for (int64_t i = 0; i < in; i++)                                                         \
             t->gw[i] = rows > 0 ? gs[i] : NNC_LIT(0.0);                                          \
     }                                                                                            \
-    /* Its one-input, store-nothing case (a line fit, a single neuron on a                       \
-     * small batch) compiled apart, with in == 1 a constant. */                                  \
+    /* Its one-input, store-nothing case (a single neuron on a small batch                       \
+     * below other layers) compiled apart, with in == 1 a constant. */                           \
     static NNC_NOINLINE void NNC_FN(engine_top_##name##_short1)(int64_t rows,                   \
                                                                NNC_FN(engine_top_t) * t)         \
     {                                                                                            \

@@ -18,11 +18,13 @@
  * Small steps are cheap (issue 10): on a batch of five rows a step's
  * bookkeeping would otherwise cost more than its arithmetic.  So the plan of a
  * fit is made once (engine_run_init: the optimizer's instruction-set level,
- * its calls joined over back-to-back parameters, whether the top layer fuses
- * with the loss), passes with nothing to do are skipped (no penalty, no layer
- * below a fused top), and a one-Dense-layer network whose layer fuses with its
- * loss steps through engine_epoch_lean.  None of this changes an operation or
- * its order: the results are the general path's bits (tests/test_engine_steps.py). */
+ * its blocks -- back-to-back parameters joined -- updated by ONE call per
+ * step, nnc_<name>_update_segs; whether the top layer fuses with the loss),
+ * passes with nothing to do are skipped (no penalty, no layer below a fused
+ * top), and a one-Dense-layer network whose layer fuses with its loss steps
+ * through a lean loop compiled per loss (engine_epoch_lean_body).  None of
+ * this changes an operation or its order: the results are the general path's
+ * bits (tests/test_engine_steps.py). */
 
 #include "reduce_impl.h"
 #include "loss_elem_impl.h"
@@ -43,16 +45,6 @@ typedef struct {
 } NNC_FN(engine_top_t);
 typedef void (*NNC_FN(engine_top_fn))(int64_t rows, int64_t in, NNC_FN(engine_top_t) *t);
 
-/* One optimizer call of a step: n values of parameters that lie back to back
- * in memory (data, grad and every state array alike), updated as one block
- * (engine_plan_updates). */
-typedef struct {
-    int64_t n;
-    T *w;
-    const T *g;
-    T *state[NNC_OPT_MAX_STATES];
-} NNC_FN(engine_seg);
-
 /* Buffers of one engine call, carved from a single allocation. */
 typedef struct {
     T **act;           /* act[l]: output of layer l, cap x layers[l].out */
@@ -62,7 +54,7 @@ typedef struct {
     T *save;           /* Nesterov: the parameters before the look-ahead shift */
     signed char *dir;  /* HotCold: -1 / 0 / +1 per parameter value */
     int64_t *perm;     /* shuffle permutation of 0..n-1 */
-    NNC_FN(engine_seg) *seg; /* the optimizer's blocks (n_params at most) */
+    NNC_FN(nnc_opt_seg) *seg; /* the optimizer's blocks (n_params at most) */
     void *block;
     /* State of the current pass, set by engine_objective for engine_backward: */
     T gdiv;            /* the mean's count (1 for "sum"): every parameter gradient is divided by it */
@@ -136,7 +128,7 @@ static int NNC_FN(engine_ws_carve)(NNC_FN(engine_ws) *ws, char *base, size_t *to
     if (rq->n_perm > 0)
         NNC_CARVE_(ws->perm, int64_t, rq->n_perm);
     if (rq->n_seg > 0)
-        NNC_CARVE_(ws->seg, NNC_FN(engine_seg), rq->n_seg);
+        NNC_CARVE_(ws->seg, NNC_FN(nnc_opt_seg), rq->n_seg);
 #undef NNC_CARVE_
     *total = off;
     return 0;
@@ -726,22 +718,23 @@ static void NNC_FN(engine_restore)(const nnc_net_t *net, const T *save)
  * pass comes from the optimizer's ops.def KIND (engine_move table). */
 
 typedef struct NNC_FN(engine_run) NNC_FN(engine_run);
+typedef nnc_status_t (*NNC_FN(engine_epoch_fn))(NNC_FN(engine_run) *r, int64_t e,
+                                                const int64_t *seq);
 struct NNC_FN(engine_run) {
     const nnc_net_t *net;
     nnc_fit_t *f;
     const nnc_opt_info_t *opt;
-    NNC_FN(nnc_opt_update_isa_fn) update; /* GRADIENT: the ops.def update kernel */
+    NNC_FN(nnc_opt_update_segs_fn) update; /* GRADIENT: the ops.def update kernel (all blocks) */
     nnc_isa_t isa;            /* its instruction-set level, resolved once */
-    int64_t n_seg;            /* its calls per step (ws.seg) */
+    int64_t n_seg;            /* its blocks per step (ws.seg), updated in one call */
     int top_only;             /* one Dense layer owning every parameter, no penalty: when
                                * its top is fused (ws.top_done), the objective left every
                                * gradient final and the backward pass has nothing to do */
-    int lean;                 /* engine_epoch_lean takes the steps */
+    NNC_FN(engine_epoch_fn) lean; /* NULL, or the lean loop that takes the steps
+                               * (engine_epoch_lean_body) */
     T *gw, *gb;               /* lean: the layer's gradient arrays (gb NULL: no bias) */
     const T *bias;            /* lean: the bias value, or NULL */
-    int64_t g_rows;           /* lean: the batch size g_mode and g_k are for (0: none yet) */
-    int g_mode;               /* lean: engine_gscale as 0 (g), 1 (g * g_k) or 2 (g / g_k) */
-    T g_k;
+    double lo, hi;            /* lean: a step's loss in [lo, hi] passes every check */
     NNC_FN(engine_ws) ws;
     const T *X, *Y;
     int64_t in_w, out_w;
@@ -770,12 +763,12 @@ static nnc_status_t NNC_FN(engine_count_step)(NNC_FN(engine_run) *r, int64_t *t)
  * optim_impl.h, so the bits are those of separate calls).  Empty parameters
  * need no call.  Returns the number of calls. */
 static int64_t NNC_FN(engine_plan_updates)(const nnc_net_t *net, int n_states,
-                                           NNC_FN(engine_seg) *seg)
+                                           NNC_FN(nnc_opt_seg) *seg)
 {
     int64_t k = 0;
     for (int64_t p = 0; p < net->n_params; p++) {
         const nnc_param_t *P = &net->params[p];
-        NNC_FN(engine_seg) *prev = k > 0 ? &seg[k - 1] : NULL;
+        NNC_FN(nnc_opt_seg) *prev = k > 0 ? &seg[k - 1] : NULL;
         int joins = prev != NULL && (T *)P->data == prev->w + prev->n &&
                     (const T *)P->grad == prev->g + prev->n;
         if (P->size < 1)
@@ -796,18 +789,11 @@ static int64_t NNC_FN(engine_plan_updates)(const nnc_net_t *net, int n_states,
     return k;
 }
 
-/* The optimizer's calls of a step (engine_plan_updates), out of line: the
- * lean loop around it (engine_epoch_lean) keeps fewer values alive across
- * calls. */
-static NNC_NOINLINE nnc_status_t NNC_FN(engine_update_all)(const NNC_FN(engine_run) *r,
-                                                           const double *hyper, int64_t step)
+/* The optimizer's step over every block (engine_plan_updates): one call. */
+static inline nnc_status_t NNC_FN(engine_update_all)(const NNC_FN(engine_run) *r,
+                                                     const double *hyper, int64_t step)
 {
-    nnc_status_t st = NNC_STATUS_OK;
-    for (int64_t k = 0; k < r->n_seg && st == NNC_STATUS_OK; k++) {
-        const NNC_FN(engine_seg) *S = &r->ws.seg[k];
-        st = r->update(r->isa, S->n, S->w, S->g, S->state, hyper, step);
-    }
-    return st;
+    return r->update(r->isa, r->n_seg, r->ws.seg, hyper, step);
 }
 
 /* GRADIENT: backward, then the update kernel on every parameter (for a
@@ -958,6 +944,37 @@ static nnc_status_t NNC_FN(engine_step)(NNC_FN(engine_run) *r, int64_t epoch, co
     return st;
 }
 
+/* The lean loop's check of a step's loss when it falls outside the bounds
+ * [r->lo, r->hi] (out of line: a step that passes them needs nothing here).
+ * The checks of engine_step in their order -- the first step's loss as the
+ * divergence reference, NaN / inf, divergence -- then the bounds again: a
+ * loss inside them is finite and passes engine_stopped_by_divergence without
+ * changing the reference.  The first step of a fit always comes here
+ * (engine_run_init starts with an empty range). */
+static NNC_NOINLINE nnc_status_t NNC_FN(engine_lean_check)(NNC_FN(engine_run) *r, int64_t e,
+                                                           double loss)
+{
+    nnc_fit_t *f = r->f;
+    if (r->ref_from_first_step && f->steps_done == 0) {
+        r->ref = loss;
+        f->reference_loss = r->ref;
+    }
+    if (!isfinite(loss))
+        return NNC_FN(engine_fail)(r, NNC_STATUS_NONFINITE, e, loss);
+    if (engine_stopped_by_divergence(loss, f->divergence, &r->ref))
+        return NNC_FN(engine_fail)(r, NNC_STATUS_DIVERGED, e, loss);
+    r->lo = -DBL_MAX;
+    if (!(f->divergence > 0))
+        r->hi = DBL_MAX;
+    else if (r->ref > 0) { /* loss > divergence * ref diverges */
+        const double lim = f->divergence * r->ref;
+        r->hi = lim < DBL_MAX ? lim : DBL_MAX;
+    }
+    else /* a positive loss would become the reference */
+        r->hi = 0.0;
+    return NNC_STATUS_OK;
+}
+
 /* engine_epoch's steps for a one-Dense-layer network whose layer fuses with
  * the loss (engine_top_plan; a line fit, a single neuron, a logistic
  * regression or perceptron on at most 16 inputs), with a GRADIENT optimizer
@@ -966,118 +983,217 @@ static nnc_status_t NNC_FN(engine_step)(NNC_FN(engine_run) *r, int64_t epoch, co
  * of theirs that such a step skips anyway -- the same arithmetic in the same
  * order, so the same bits, with the same NaN and divergence checks on every
  * step and the same hook call after it -- because on a small batch those
- * passes' bookkeeping costs more than the step's arithmetic.  What every
- * step reads of the plan is read once into locals (after each call the
- * compiler would otherwise read r and f again), and the optimizer's calls
- * are out of line (engine_update_all), so that fewer values stay alive
- * across calls (issue 10). */
-static nnc_status_t NNC_FN(engine_epoch_lean)(NNC_FN(engine_run) *r, int64_t e,
-                                              const int64_t *seq)
+ * passes' bookkeeping costs more than the step's arithmetic (issue 10).
+ *   - For a one-input layer (`one`) the loss is a constant (`kind`, one copy
+ *     of this loop per elementwise loss, engine_epoch_lean_kernel): a batch
+ *     of at most NNC_RED_SHORT rows runs engine_top_chains inline, its sums
+ *     in registers; longer ones, and every batch of a layer with more
+ *     inputs, call the fused kernel (ws->top_fn).
+ *   - Every step but the epoch's last has bs rows: those run in a loop of
+ *     their own, with the gradient's scaling and the loss's weight chosen
+ *     once; the last step (maybe shorter) closes the epoch's record.
+ *   - NaN, inf and divergence are one range test on the loss ([r->lo,
+ *     r->hi], engine_lean_check when it fails).
+ *   - The optimizer makes one call for all parameters (engine_update_all). */
+
+/* The lean loop's state (a local of engine_epoch_lean_body, which its
+ * steps read and write). */
+typedef struct {
+    NNC_FN(engine_run) *r;
+    nnc_fit_t *f;
+    NNC_FN(engine_top_t) *t;
+    const int64_t *seq;
+    int64_t e;
+    double lo, hi; /* r->lo, r->hi */
+    double acc;    /* the epoch's loss so far */
+} NNC_FN(engine_lean_t);
+
+/* engine_gscale's choice for a batch of `rows`: 0 (g), 1 (g * *gk) or 2
+ * (g / *gk). */
+static int NNC_FN(engine_lean_gmode)(NNC_FN(engine_ws) *ws, int reduction, int64_t rows, T *gk)
 {
-    nnc_fit_t *const f = r->f;
-    NNC_FN(engine_ws) *const ws = &r->ws;
-    NNC_FN(engine_top_t) *const t = &ws->top;
-    const NNC_FN(engine_top_fn) top_fn = ws->top_fn;
-    const double *const hyper = f->hyper;
-    int64_t *const counter = f->t;
+    NNC_FN(engine_set_gdiv)(ws, reduction, rows);
+    const int mode = ws->gdiv == NNC_LIT(1.0) ? 0 : (ws->gdiv_pow2 || ws->mean_reciprocal ? 1 : 2);
+    *gk = mode == 1 ? NNC_LIT(1.0) / ws->gdiv : ws->gdiv;
+    return mode;
+}
+
+/* One step on the `rows` rows from `pos`: fused objective and gradients,
+ * checks, update, records, hook.  dr is the loss's divisor (rows for a
+ * mean, else 1: x / 1 == x), wr the weight of its loss in the epoch's sum
+ * (rows when a mean's steps are recombined, else 1); `last` closes the
+ * epoch. */
+static NNC_ALWAYS_INLINE nnc_status_t NNC_FN(engine_lean_step)(NNC_FN(engine_lean_t) *L,
+                                                               const int kind, const int one,
+                                                               int64_t rows, int64_t pos,
+                                                               int g_mode, T g_k, double dr,
+                                                               double wr, const int last)
+{
+    NNC_FN(engine_run) *const r = L->r;
+    nnc_fit_t *const f = L->f;
+    NNC_FN(engine_top_t) *const t = L->t;
+    const int64_t in = one ? 1 : r->in_w;
+    const T *const xb = NNC_FN(engine_rows)(r->X, in, L->seq, pos, rows, r->ws.xg);
+    const T *const yb = NNC_FN(engine_rows)(r->Y, 1, L->seq, pos, rows, r->ws.yg);
+    const T b = r->bias != NULL ? r->bias[0] : NNC_LIT(-0.0);
     T *const gw = r->gw, *const gb = r->gb;
-    const T *const bias = r->bias;
-    const int mean = f->loss.reduction == NNC_REDUCTION_MEAN;
-    const int sum_red = f->loss.reduction == NNC_REDUCTION_SUM;
-    const int ref_first = r->ref_from_first_step;
-    const double divergence = f->divergence;
-    double *const step_loss = f->step_loss;
-    const nnc_engine_hook_t hook = f->hook;
-    void *const hook_ctx = f->hook_ctx;
-    const int64_t spe = r->spe, len = r->len, bs = r->bs, in_w = r->in_w, out_w = r->out_w;
-    const T *const X = r->X, *const Y = r->Y;
-    T *const xg = ws->xg, *const yg = ws->yg;
-    double acc = 0;
-    for (int64_t s = 0, pos = 0; s < spe; s++, pos += bs) {
-        const int64_t rows = len - pos < bs ? len - pos : bs;
-        nnc_status_t st = NNC_STATUS_OK;
-        int64_t step, done;
-        T value;
-        double loss;
-        t->x = NNC_FN(engine_rows)(X, in_w, seq, pos, rows, xg);
-        t->y = NNC_FN(engine_rows)(Y, out_w, seq, pos, rows, yg);
-        t->b = bias != NULL ? bias[0] : NNC_LIT(-0.0);
-        top_fn(rows, in_w, t);
-        if (rows != r->g_rows) { /* engine_gscale's choice, made once per batch size */
-            NNC_FN(engine_set_gdiv)(ws, f->loss.reduction, rows);
-            r->g_rows = rows;
-            r->g_mode = ws->gdiv == NNC_LIT(1.0) ? 0
-                                                 : (ws->gdiv_pow2 || ws->mean_reciprocal ? 1 : 2);
-            r->g_k = r->g_mode == 1 ? NNC_LIT(1.0) / ws->gdiv : ws->gdiv;
-        }
-        {
-            const T gk = r->g_k;
-            const int g_mode = r->g_mode;
-            if (g_mode == 0) {
-                for (int64_t i = 0; i < in_w; i++)
-                    gw[i] = t->gw[i];
-                if (gb != NULL)
-                    gb[0] = t->gb;
-            }
-            else if (g_mode == 1) {
-                for (int64_t i = 0; i < in_w; i++)
-                    gw[i] = t->gw[i] * gk;
-                if (gb != NULL)
-                    gb[0] = t->gb * gk;
-            }
-            else {
-                for (int64_t i = 0; i < in_w; i++)
-                    gw[i] = t->gw[i] / gk;
-                if (gb != NULL)
-                    gb[0] = t->gb / gk;
-            }
-        }
-        if (sum_red)
-            value = (T)t->sum;
-        else
-            value = rows > 0 ? (T)(t->sum / (double)rows) : (T)NAN;
-        f->forward_passes++;
-        loss = (double)value;
-        done = f->steps_done;
-        if (ref_first && done == 0) {
-            r->ref = loss;
-            f->reference_loss = r->ref;
-        }
-        if (!isfinite(loss))
-            return NNC_FN(engine_fail)(r, NNC_STATUS_NONFINITE, e, loss);
-        if (engine_stopped_by_divergence(loss, divergence, &r->ref))
-            return NNC_FN(engine_fail)(r, NNC_STATUS_DIVERGED, e, loss);
-        if (*counter == INT64_MAX)
-            return NNC_STATUS_OVERFLOW;
-        step = ++*counter;
-        st = NNC_FN(engine_update_all)(r, hyper, step);
+    double lsum, loss;
+    T bsum, gs[16];
+    int64_t done;
+    nnc_status_t st;
+    if (one && rows <= NNC_RED_SHORT) {
+        NNC_FN(engine_top_chains)(kind, rows, in, xb, t->w, b, yb, t->k, &lsum, &bsum, gs, NULL,
+                                  NULL);
+    }
+    else {
+        t->x = xb;
+        t->y = yb;
+        t->b = b;
+        r->ws.top_fn(rows, in, t);
+        lsum = t->sum;
+        bsum = t->gb;
+        for (int64_t i = 0; i < in; i++)
+            gs[i] = t->gw[i];
+    }
+    switch (g_mode) {
+    case 0:
+        for (int64_t i = 0; i < in; i++)
+            gw[i] = gs[i];
+        if (gb != NULL)
+            gb[0] = bsum;
+        break;
+    case 1:
+        for (int64_t i = 0; i < in; i++)
+            gw[i] = gs[i] * g_k;
+        if (gb != NULL)
+            gb[0] = bsum * g_k;
+        break;
+    default:
+        for (int64_t i = 0; i < in; i++)
+            gw[i] = gs[i] / g_k;
+        if (gb != NULL)
+            gb[0] = bsum / g_k;
+        break;
+    }
+    loss = (double)(T)(lsum / dr);
+    f->forward_passes++;
+    if (!(loss >= L->lo && loss <= L->hi)) {
+        st = NNC_FN(engine_lean_check)(r, L->e, loss);
         if (st != NNC_STATUS_OK)
             return st;
-        if (step_loss != NULL)
-            step_loss[done] = loss;
-        f->steps_done = ++done;
-        if (r->param_row != NULL) {
-            NNC_FN(engine_record_params)(r->net, r->param_row);
-            r->param_row += r->n_values;
-        }
-        if (spe == 1)
-            acc = loss;
-        else
-            acc += mean ? loss * (double)rows : loss;
-        if (s == spe - 1) {
-            if (spe > 1 && mean)
-                acc /= (double)len;
-            f->epoch_loss[e] = acc;
-            f->epochs_done++;
-        }
-        if (hook != NULL && hook(hook_ctx, f->epochs_done, done) != 0)
-            return NNC_STATUS_INTERRUPTED;
+        L->lo = r->lo;
+        L->hi = r->hi;
     }
+    if (*f->t == INT64_MAX)
+        return NNC_STATUS_OVERFLOW;
+    st = r->update(r->isa, r->n_seg, r->ws.seg, f->hyper, ++*f->t);
+    if (st != NNC_STATUS_OK)
+        return st;
+    done = f->steps_done;
+    if (f->step_loss != NULL)
+        f->step_loss[done] = loss;
+    f->steps_done = ++done;
+    if (r->param_row != NULL) {
+        NNC_FN(engine_record_params)(r->net, r->param_row);
+        r->param_row += r->n_values;
+    }
+    L->acc += loss * wr;
+    if (last) {
+        if (r->spe > 1 && f->loss.reduction == NNC_REDUCTION_MEAN)
+            L->acc /= (double)r->len;
+        f->epoch_loss[L->e] = L->acc;
+        f->epochs_done++;
+    }
+    if (f->hook != NULL && f->hook(f->hook_ctx, f->epochs_done, done) != 0)
+        return NNC_STATUS_INTERRUPTED;
     return NNC_STATUS_OK;
 }
 
+static NNC_ALWAYS_INLINE nnc_status_t NNC_FN(engine_epoch_lean_body)(NNC_FN(engine_run) *r,
+                                                                     int64_t e,
+                                                                     const int64_t *seq,
+                                                                     const int kind,
+                                                                     const int one)
+{
+    nnc_fit_t *const f = r->f;
+    const int reduction = f->loss.reduction, mean = reduction == NNC_REDUCTION_MEAN;
+    const int64_t spe = r->spe, bs = r->bs;
+    int64_t s = 0, pos = 0;
+    nnc_status_t st = NNC_STATUS_OK;
+    T g_k;
+    int g_mode;
+    NNC_FN(engine_lean_t) L;
+    L.r = r;
+    L.f = f;
+    L.t = &r->ws.top;
+    L.seq = seq;
+    L.e = e;
+    L.lo = r->lo;
+    L.hi = r->hi;
+    /* -0.0 + x == x: a one-step epoch's loss is its step's */
+    L.acc = spe == 1 ? -0.0 : 0.0;
+    if (spe > 1) {
+        const double dr = mean ? (double)bs : 1.0; /* a mean's steps are recombined by rows */
+        g_mode = NNC_FN(engine_lean_gmode)(&r->ws, reduction, bs, &g_k);
+        for (; s < spe - 1 && st == NNC_STATUS_OK; s++, pos += bs)
+            st = NNC_FN(engine_lean_step)(&L, kind, one, bs, pos, g_mode, g_k, dr, dr, 0);
+    }
+    if (st == NNC_STATUS_OK) {
+        const int64_t rows = r->len - pos;
+        const double dr = mean ? (double)rows : 1.0;
+        g_mode = NNC_FN(engine_lean_gmode)(&r->ws, reduction, rows, &g_k);
+        st = NNC_FN(engine_lean_step)(&L, kind, one, rows, pos, g_mode, g_k, dr,
+                                      spe > 1 ? dr : 1.0, 1);
+    }
+    return st;
+}
+
+/* engine_epoch_lean_body for a one-input layer, one copy per elementwise
+ * loss with its short sums inline; and one copy for any number of inputs (at
+ * most 16) and any elementwise loss, which calls the fused kernel
+ * (ws->top_fn) for its sums -- a copy per loss of that one too would add
+ * compile time for a few instructions a step.  GCC compiles them without its
+ * loop vectoriser: the short sums are in-order chains of at most
+ * NNC_RED_SHORT terms, which it would vectorise two rows at a time at a
+ * set-up cost above the saving on a batch of five (the chains' order, hence
+ * the bits, are the same either way). */
+#if defined(__GNUC__) && !defined(__clang__)
+#define NNC_ENGINE_SCALAR_ __attribute__((optimize("no-tree-vectorize")))
+#else
+#define NNC_ENGINE_SCALAR_
+#endif
+#define NNC_X_(E, name, vec)                                                                     \
+    static NNC_NOINLINE NNC_ENGINE_SCALAR_ nnc_status_t NNC_FN(engine_epoch_lean_##name)(      \
+        NNC_FN(engine_run) * r, int64_t e, const int64_t *seq)                                   \
+    {                                                                                            \
+        return NNC_FN(engine_epoch_lean_body)(r, e, seq, NNC_LOSS_##E, 1);                       \
+    }
+NNC_ELEMWISE_LOSSES(NNC_X_)
+#undef NNC_X_
+static NNC_NOINLINE nnc_status_t NNC_FN(engine_epoch_lean_any)(NNC_FN(engine_run) *r, int64_t e,
+                                                               const int64_t *seq)
+{
+    return NNC_FN(engine_epoch_lean_body)(r, e, seq, -1, 0);
+}
+#undef NNC_ENGINE_SCALAR_
+
+/* The lean loop for the fit's loss and input count (NULL for a loss that has
+ * none). */
+static NNC_FN(engine_epoch_fn) NNC_FN(engine_epoch_lean_kernel)(nnc_loss_t kind, int64_t in)
+{
+    switch (kind) {
+#define NNC_X_(E, name, vec)                                                                     \
+    case NNC_LOSS_##E:                                                                           \
+        return in == 1 ? NNC_FN(engine_epoch_lean_##name) : NNC_FN(engine_epoch_lean_any);
+        NNC_ELEMWISE_LOSSES(NNC_X_)
+#undef NNC_X_
+    default:
+        return NULL;
+    }
+}
+
 /* Epoch e: its order (given, reshuffled or data order), its steps, its
- * records and a hook call after every step (r->lean: engine_epoch_lean). */
+ * records and a hook call after every step (r->lean: engine_epoch_lean_body). */
 static nnc_status_t NNC_FN(engine_epoch)(NNC_FN(engine_run) *r, int64_t e)
 {
     nnc_fit_t *f = r->f;
@@ -1090,8 +1206,8 @@ static nnc_status_t NNC_FN(engine_epoch)(NNC_FN(engine_run) *r, int64_t e)
             return st;
         seq = r->ws.perm;
     }
-    if (r->lean)
-        return NNC_FN(engine_epoch_lean)(r, e, seq);
+    if (r->lean != NULL)
+        return r->lean(r, e, seq);
     for (int64_t s = 0, pos = 0; s < r->spe; s++, pos += r->bs) {
         const int64_t rows = r->len - pos < r->bs ? r->len - pos : r->bs;
         const T *xb = NNC_FN(engine_rows)(r->X, r->in_w, seq, pos, rows, r->ws.xg);
@@ -1218,7 +1334,7 @@ static nnc_status_t NNC_FN(engine_run_init)(NNC_FN(engine_run) *r, const nnc_net
     r->net = net;
     r->f = f;
     r->opt = &nnc_opt_info[f->opt];
-    r->update = NNC_FN(nnc_opt_update_isa_table)[f->opt];
+    r->update = NNC_FN(nnc_opt_update_segs_table)[f->opt];
     r->top_only = net->n_layers == 1 && net->layers[0].kind == NNC_LAYER_DENSE && f->l1 == 0 &&
                   f->l2 == 0 && net->layers[0].weight != net->layers[0].bias &&
                   net->n_params == (net->layers[0].bias >= 0 ? 2 : 1);
@@ -1256,14 +1372,17 @@ static nnc_status_t NNC_FN(engine_run_init)(NNC_FN(engine_run) *r, const nnc_net
     r->ws.mean_reciprocal = f->mean_reciprocal;
     r->ws.libm = f->transcendentals == NNC_TRANS_LIBM;
     /* A one-layer network whose top fuses with the loss steps through
-     * engine_epoch_lean.  (A loss description the kernels refuse is left to the
+     * engine_epoch_lean_body.  (A loss description the kernels refuse is left to the
      * first step to report, as for every other network.) */
     if (st == NNC_STATUS_OK && r->opt->kind == NNC_OPT_KIND_GRADIENT && r->top_only &&
         !r->look_ahead) {
         const nnc_layer_t *top = &net->layers[0];
         if (NNC_FN(engine_top_plan)(net, &r->ws, &f->loss, r->fused) != NNC_STATUS_OK)
             r->ws.top_plan = 0;
-        r->lean = r->ws.top_plan > 0;
+        r->lean = r->ws.top_plan > 0 ? NNC_FN(engine_epoch_lean_kernel)(f->loss.kind, r->in_w)
+                                          : NULL;
+        r->lo = INFINITY; /* an empty range: the first step runs engine_lean_check */
+        r->hi = -INFINITY;
         r->gw = (T *)net->params[top->weight].grad;
         r->gb = top->bias >= 0 ? (T *)net->params[top->bias].grad : NULL;
         r->bias = top->bias >= 0 ? (const T *)net->params[top->bias].data : NULL;

@@ -161,6 +161,30 @@ NNC_OPTIMIZERS(NNC_X_OPT_DECL)
 #undef NNC_X_OPT_DECL_GRADIENT_
 #undef NNC_X_OPT_DECL_PROBE_
 extern const NNC_FN(nnc_opt_update_isa_fn) NNC_FN(nnc_opt_update_isa_table)[NNC_OPT_COUNT];
+/* A step's every parameter in one call (nnc_<name>_update_segs): seg[k] is n
+ * values of w, g and each state array, updated as the _isa form would; the
+ * hyper-parameters are rounded and checked once per call, not per block.
+ * The engine plans the blocks once per fit (engine_plan_updates). */
+typedef struct {
+    int64_t n;
+    T *w;
+    const T *g;
+    T *state[NNC_OPT_MAX_STATES];
+} NNC_FN(nnc_opt_seg);
+typedef nnc_status_t (*NNC_FN(nnc_opt_update_segs_fn))(nnc_isa_t isa, int64_t n_seg,
+                                                       const NNC_FN(nnc_opt_seg) *seg,
+                                                       const double *hyper, int64_t t);
+#define NNC_X_OPT_DECL_GRADIENT_(name)                                                         \
+    nnc_status_t NNC_FN(nnc_##name##_update_segs)(nnc_isa_t isa, int64_t n_seg,                \
+                                                  const NNC_FN(nnc_opt_seg) *seg,              \
+                                                  const double *hyper, int64_t t);
+#define NNC_X_OPT_DECL_PROBE_(name)
+#define NNC_X_OPT_DECL(E, name, cls, kind, ...) NNC_X_OPT_DECL_##kind##_(name)
+NNC_OPTIMIZERS(NNC_X_OPT_DECL)
+#undef NNC_X_OPT_DECL
+#undef NNC_X_OPT_DECL_GRADIENT_
+#undef NNC_X_OPT_DECL_PROBE_
+extern const NNC_FN(nnc_opt_update_segs_fn) NNC_FN(nnc_opt_update_segs_table)[NNC_OPT_COUNT];
 nnc_status_t NNC_FN(nnc_opt_update)(nnc_opt_t opt, int64_t n, T *w, const T *g, T *const *state,
                                     const double *hyper, int64_t t);
 

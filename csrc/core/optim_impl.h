@@ -52,6 +52,90 @@ static void (*const NNC_FN(opt_rmsprop_paths)[NNC_ISA_COUNT])(int64_t, T *, cons
  * each inclusion.) */
 #define NNC_OPT_LEVEL_(isa) ((unsigned)(isa) < NNC_ISA_COUNT ? (isa) : NNC_ISA_GENERIC)
 
+/* Up to this many values, the _isa updates run a scalar copy of the loop
+ * (optim_loops_impl.h) in place of the dispatched vector one: the same
+ * operations per value, so the same bits. */
+#ifndef NNC_OPT_SHORT_
+#define NNC_OPT_SHORT_ 3
+#endif
+
+/* ---- one block of values, shared by the _isa and _segs forms ---- */
+
+/* A bias or a single weight (at most NNC_OPT_SHORT_ values): the loop's
+ * arithmetic, without the dispatch and the vector loop's set-up. */
+static NNC_ALWAYS_INLINE void NNC_FN(opt_sgd_short)(int64_t n, T *w, const T *g, T lr)
+{
+    for (int64_t i = 0; i < n; i++)
+        w[i] = w[i] - lr * g[i];
+}
+
+static NNC_ALWAYS_INLINE void NNC_FN(opt_momentum_short)(int64_t n, T *w, const T *g, T *v, T lr,
+                                                         T mu)
+{
+    for (int64_t i = 0; i < n; i++) {
+        T vi = mu * v[i] - lr * g[i];
+        v[i] = vi;
+        w[i] = w[i] + vi;
+    }
+}
+
+static NNC_ALWAYS_INLINE void NNC_FN(opt_sgd_block)(nnc_isa_t isa, int64_t n, T *w, const T *g,
+                                                    T lr)
+{
+    if (n <= NNC_OPT_SHORT_)
+        NNC_FN(opt_sgd_short)(n, w, g, lr);
+    else
+        NNC_FN(opt_sgd_paths)[NNC_OPT_LEVEL_(isa)](n, w, g, lr);
+}
+
+static NNC_ALWAYS_INLINE void NNC_FN(opt_momentum_block)(nnc_isa_t isa, int64_t n, T *w,
+                                                         const T *g, T *v, T lr, T mu)
+{
+    if (n <= NNC_OPT_SHORT_)
+        NNC_FN(opt_momentum_short)(n, w, g, v, lr, mu);
+    else
+        NNC_FN(opt_momentum_paths)[NNC_OPT_LEVEL_(isa)](n, w, g, v, lr, mu);
+}
+
+/* Adam's step-wide constants, checked (nnc_adam_step_isa's rules). */
+typedef struct {
+    T lr, beta1, beta2, eps, bc1, bc2, c1, c2;
+} NNC_FN(opt_adam_k);
+
+static NNC_ALWAYS_INLINE nnc_status_t NNC_FN(opt_adam_prep)(NNC_FN(opt_adam_k) *k, int64_t t,
+                                                            T lr, T beta1, T beta2, T eps)
+{
+    const T one = NNC_LIT(1.0);
+    if (t < 1 || !isfinite(lr) || !(beta1 >= 0 && beta1 < one) || !(beta2 >= 0 && beta2 < one) ||
+        !(eps > 0 && isfinite(eps)))
+        return NNC_STATUS_INVALID_ARGUMENT;
+    k->lr = lr;
+    k->beta1 = beta1;
+    k->beta2 = beta2;
+    k->eps = eps;
+    k->bc1 = one - NNC_POW(beta1, (T)t);
+    k->bc2 = one - NNC_POW(beta2, (T)t);
+    k->c1 = one - beta1;
+    k->c2 = one - beta2;
+    return NNC_STATUS_OK;
+}
+
+static NNC_ALWAYS_INLINE void NNC_FN(opt_adam_block)(nnc_isa_t isa, int64_t n, T *w, const T *g,
+                                                     T *m, T *v, const NNC_FN(opt_adam_k) *k)
+{
+    if (n > 0)
+        NNC_FN(opt_adam_paths)[NNC_OPT_LEVEL_(isa)](n, w, g, m, v, k->lr, k->beta1, k->beta2,
+                                                    k->eps, k->bc1, k->bc2, k->c1, k->c2);
+}
+
+/* RMSProp's rules (nnc_rmsprop_step_isa). */
+static NNC_ALWAYS_INLINE int NNC_FN(opt_rmsprop_ok)(T lr, T rho, T eps)
+{
+    const T one = NNC_LIT(1.0);
+    return isfinite(lr) && rho >= 0 && rho < one && eps > 0 && isfinite(eps);
+}
+
+
 void NNC_FN(nnc_sgd_step_isa)(nnc_isa_t isa, int64_t n, T *w, const T *g, T lr)
 {
     if (n > 0)
@@ -94,17 +178,13 @@ nnc_status_t NNC_FN(nnc_adam_step)(int64_t n, T *w, const T *g, T *m, T *v, int6
 nnc_status_t NNC_FN(nnc_adam_step_isa)(nnc_isa_t isa, int64_t n, T *w, const T *g, T *m, T *v,
                                        int64_t t, T lr, T beta1, T beta2, T eps)
 {
-    const T one = NNC_LIT(1.0);
-    if (t < 1 || n < 0 || !isfinite(lr) || !(beta1 >= 0 && beta1 < one) ||
-        !(beta2 >= 0 && beta2 < one) || !(eps > 0 && isfinite(eps)))
+    NNC_FN(opt_adam_k) k;
+    if (n < 0 || NNC_FN(opt_adam_prep)(&k, t, lr, beta1, beta2, eps) != NNC_STATUS_OK)
         return NNC_STATUS_INVALID_ARGUMENT;
-    const T bc1 = one - NNC_POW(beta1, (T)t);
-    const T bc2 = one - NNC_POW(beta2, (T)t);
-    if (n > 0)
-        NNC_FN(opt_adam_paths)[NNC_OPT_LEVEL_(isa)](n, w, g, m, v, lr, beta1, beta2, eps, bc1,
-                                                    bc2, one - beta1, one - beta2);
+    NNC_FN(opt_adam_block)(isa, n, w, g, m, v, &k);
     return NNC_STATUS_OK;
 }
+
 
 /* ---------------- the ops.def update kernels ----------------
  * Every GRADIENT optimizer of ops.def has nnc_<name>_update with one
@@ -113,53 +193,88 @@ nnc_status_t NNC_FN(nnc_adam_step_isa)(nnc_isa_t isa, int64_t n, T *w, const T *
  * order (rounded to T here, as the engine always did), at step t >= 1.
  * The binding calls them through nnc_opt_update's table.  Each also has an
  * nnc_<name>_update_isa form that takes the instruction-set level instead of
- * asking for the widest on every call: the engine resolves the level once
- * per fit (nnc_opt_update_isa_table), so a small step does not pay for the
- * CPU query once per parameter.  Every update is ELEMENTWISE (value i reads
- * and writes only w[i], g[i] and state[.][i]), so one call over two
- * parameters that lie back to back in memory gives the bits of two calls. */
-
-/* Up to this many values, the _isa updates run a scalar copy of the loop
- * (optim_loops_impl.h) in place of the dispatched vector one: the same
- * operations per value, so the same bits. */
-#ifndef NNC_OPT_SHORT_
-#define NNC_OPT_SHORT_ 3
-#endif
+ * asking for the widest on every call, and an nnc_<name>_update_segs form
+ * that updates a list of blocks (nnc_opt_seg) in one call: the engine
+ * resolves the level and plans the blocks once per fit
+ * (nnc_opt_update_segs_table), so a small step makes one optimizer call and
+ * does not pay for the CPU query, the hyper-parameters' rounding and checks
+ * or Adam's powers once per parameter.  Every update is ELEMENTWISE (value i
+ * reads and writes only w[i], g[i] and state[.][i]), so one call over two
+ * parameters that lie back to back in memory, or over a list of blocks,
+ * gives the bits of separate calls. */
 
 nnc_status_t NNC_FN(nnc_sgd_update_isa)(nnc_isa_t isa, int64_t n, T *w, const T *g,
                                         T *const *state, const double *hyper, int64_t t)
 {
-    const T lr = (T)hyper[0];
     (void)state;
     (void)t;
-    if (n <= NNC_OPT_SHORT_) {
-        /* A bias or a single weight: the loop's arithmetic, without the
-         * dispatch and the vector loop's set-up. */
-        for (int64_t i = 0; i < n; i++)
-            w[i] = w[i] - lr * g[i];
+    NNC_FN(opt_sgd_block)(isa, n, w, g, (T)hyper[0]);
+    return NNC_STATUS_OK;
+}
+
+/* The blocks of other than one value (opt_sgd_block each). */
+static NNC_NOINLINE void NNC_FN(opt_sgd_longs)(nnc_isa_t isa, int64_t n_seg,
+                                               const NNC_FN(nnc_opt_seg) *seg, T lr)
+{
+    for (int64_t k = 0; k < n_seg; k++)
+        if (seg[k].n != 1)
+            NNC_FN(opt_sgd_block)(isa, seg[k].n, seg[k].w, seg[k].g, lr);
+}
+
+nnc_status_t NNC_FN(nnc_sgd_update_segs)(nnc_isa_t isa, int64_t n_seg,
+                                         const NNC_FN(nnc_opt_seg) *seg, const double *hyper,
+                                         int64_t t)
+{
+    const T lr = (T)hyper[0];
+    int64_t longs = 0;
+    (void)t;
+    /* Blocks of one value (a bias, a one-input weight) first, with no call
+     * in that loop (so no registers to save for it), then the others out of
+     * line; the blocks are disjoint, so the order is free. */
+    for (int64_t k = 0; k < n_seg; k++) {
+        if (seg[k].n == 1)
+            NNC_FN(opt_sgd_short)(1, seg[k].w, seg[k].g, lr);
+        else
+            longs++;
     }
-    else {
-        NNC_FN(opt_sgd_paths)[NNC_OPT_LEVEL_(isa)](n, w, g, lr);
-    }
+    if (longs > 0)
+        NNC_FN(opt_sgd_longs)(isa, n_seg, seg, lr);
     return NNC_STATUS_OK;
 }
 
 nnc_status_t NNC_FN(nnc_momentum_update_isa)(nnc_isa_t isa, int64_t n, T *w, const T *g,
                                              T *const *state, const double *hyper, int64_t t)
 {
-    const T lr = (T)hyper[0], mu = (T)hyper[1];
-    T *v = state[0];
     (void)t;
-    if (n <= NNC_OPT_SHORT_) {
-        for (int64_t i = 0; i < n; i++) {
-            T vi = mu * v[i] - lr * g[i];
-            v[i] = vi;
-            w[i] = w[i] + vi;
-        }
+    NNC_FN(opt_momentum_block)(isa, n, w, g, state[0], (T)hyper[0], (T)hyper[1]);
+    return NNC_STATUS_OK;
+}
+
+static NNC_NOINLINE void NNC_FN(opt_momentum_longs)(nnc_isa_t isa, int64_t n_seg,
+                                                    const NNC_FN(nnc_opt_seg) *seg, T lr, T mu)
+{
+    for (int64_t k = 0; k < n_seg; k++)
+        if (seg[k].n != 1)
+            NNC_FN(opt_momentum_block)(isa, seg[k].n, seg[k].w, seg[k].g, seg[k].state[0], lr,
+                                       mu);
+}
+
+nnc_status_t NNC_FN(nnc_momentum_update_segs)(nnc_isa_t isa, int64_t n_seg,
+                                              const NNC_FN(nnc_opt_seg) *seg,
+                                              const double *hyper, int64_t t)
+{
+    const T lr = (T)hyper[0], mu = (T)hyper[1];
+    int64_t longs = 0;
+    (void)t;
+    /* As nnc_sgd_update_segs: one-value blocks inline, the others out of line. */
+    for (int64_t k = 0; k < n_seg; k++) {
+        if (seg[k].n == 1)
+            NNC_FN(opt_momentum_short)(1, seg[k].w, seg[k].g, seg[k].state[0], lr, mu);
+        else
+            longs++;
     }
-    else {
-        NNC_FN(opt_momentum_paths)[NNC_OPT_LEVEL_(isa)](n, w, g, v, lr, mu);
-    }
+    if (longs > 0)
+        NNC_FN(opt_momentum_longs)(isa, n_seg, seg, lr, mu);
     return NNC_STATUS_OK;
 }
 
@@ -171,11 +286,35 @@ nnc_status_t NNC_FN(nnc_nesterov_update_isa)(nnc_isa_t isa, int64_t n, T *w, con
     return NNC_FN(nnc_momentum_update_isa)(isa, n, w, g, state, hyper, t);
 }
 
+nnc_status_t NNC_FN(nnc_nesterov_update_segs)(nnc_isa_t isa, int64_t n_seg,
+                                              const NNC_FN(nnc_opt_seg) *seg,
+                                              const double *hyper, int64_t t)
+{
+    return NNC_FN(nnc_momentum_update_segs)(isa, n_seg, seg, hyper, t);
+}
+
 nnc_status_t NNC_FN(nnc_adam_update_isa)(nnc_isa_t isa, int64_t n, T *w, const T *g,
                                          T *const *state, const double *hyper, int64_t t)
 {
     return NNC_FN(nnc_adam_step_isa)(isa, n, w, g, state[0], state[1], t, (T)hyper[0],
                                      (T)hyper[1], (T)hyper[2], (T)hyper[3]);
+}
+
+nnc_status_t NNC_FN(nnc_adam_update_segs)(nnc_isa_t isa, int64_t n_seg,
+                                          const NNC_FN(nnc_opt_seg) *seg, const double *hyper,
+                                          int64_t t)
+{
+    NNC_FN(opt_adam_k) k;
+    if (NNC_FN(opt_adam_prep)(&k, t, (T)hyper[0], (T)hyper[1], (T)hyper[2], (T)hyper[3]) !=
+        NNC_STATUS_OK)
+        return NNC_STATUS_INVALID_ARGUMENT;
+    for (int64_t s = 0; s < n_seg; s++)
+        if (seg[s].n < 0)
+            return NNC_STATUS_INVALID_ARGUMENT;
+    for (int64_t s = 0; s < n_seg; s++)
+        NNC_FN(opt_adam_block)(isa, seg[s].n, seg[s].w, seg[s].g, seg[s].state[0],
+                               seg[s].state[1], &k);
+    return NNC_STATUS_OK;
 }
 
 /* RMSProp: a running mean of g^2 per value scales each step, so every
@@ -186,11 +325,11 @@ nnc_status_t NNC_FN(nnc_adam_update_isa)(nnc_isa_t isa, int64_t n, T *w, const T
 nnc_status_t NNC_FN(nnc_rmsprop_step_isa)(nnc_isa_t isa, int64_t n, T *w, const T *g, T *v, T lr,
                                           T rho, T eps)
 {
-    const T one = NNC_LIT(1.0);
-    if (n < 0 || !isfinite(lr) || !(rho >= 0 && rho < one) || !(eps > 0 && isfinite(eps)))
+    if (n < 0 || !NNC_FN(opt_rmsprop_ok)(lr, rho, eps))
         return NNC_STATUS_INVALID_ARGUMENT;
     if (n > 0)
-        NNC_FN(opt_rmsprop_paths)[NNC_OPT_LEVEL_(isa)](n, w, g, v, lr, rho, eps, one - rho);
+        NNC_FN(opt_rmsprop_paths)[NNC_OPT_LEVEL_(isa)](n, w, g, v, lr, rho, eps,
+                                                       NNC_LIT(1.0) - rho);
     return NNC_STATUS_OK;
 }
 
@@ -205,6 +344,25 @@ nnc_status_t NNC_FN(nnc_rmsprop_update_isa)(nnc_isa_t isa, int64_t n, T *w, cons
     (void)t;
     return NNC_FN(nnc_rmsprop_step_isa)(isa, n, w, g, state[0], (T)hyper[0], (T)hyper[1],
                                         (T)hyper[2]);
+}
+
+nnc_status_t NNC_FN(nnc_rmsprop_update_segs)(nnc_isa_t isa, int64_t n_seg,
+                                             const NNC_FN(nnc_opt_seg) *seg, const double *hyper,
+                                             int64_t t)
+{
+    const T lr = (T)hyper[0], rho = (T)hyper[1], eps = (T)hyper[2];
+    (void)t;
+    if (!NNC_FN(opt_rmsprop_ok)(lr, rho, eps))
+        return NNC_STATUS_INVALID_ARGUMENT;
+    for (int64_t k = 0; k < n_seg; k++)
+        if (seg[k].n < 0)
+            return NNC_STATUS_INVALID_ARGUMENT;
+    for (int64_t k = 0; k < n_seg; k++)
+        if (seg[k].n > 0)
+            NNC_FN(opt_rmsprop_paths)[NNC_OPT_LEVEL_(isa)](seg[k].n, seg[k].w, seg[k].g,
+                                                           seg[k].state[0], lr, rho, eps,
+                                                           NNC_LIT(1.0) - rho);
+    return NNC_STATUS_OK;
 }
 
 /* nnc_<name>_update: the _isa form at the widest level this CPU runs. */
@@ -231,6 +389,10 @@ const NNC_FN(nnc_opt_update_fn) NNC_FN(nnc_opt_update_table)[NNC_OPT_COUNT] = {
 #undef NNC_OPT_KERNEL_GRADIENT_
 #define NNC_OPT_KERNEL_GRADIENT_(name) NNC_FN(nnc_##name##_update_isa)
 const NNC_FN(nnc_opt_update_isa_fn) NNC_FN(nnc_opt_update_isa_table)[NNC_OPT_COUNT] = {
+    NNC_OPTIMIZERS(NNC_X_OPT_KERNEL)};
+#undef NNC_OPT_KERNEL_GRADIENT_
+#define NNC_OPT_KERNEL_GRADIENT_(name) NNC_FN(nnc_##name##_update_segs)
+const NNC_FN(nnc_opt_update_segs_fn) NNC_FN(nnc_opt_update_segs_table)[NNC_OPT_COUNT] = {
     NNC_OPTIMIZERS(NNC_X_OPT_KERNEL)};
 #undef NNC_X_OPT_KERNEL
 #undef NNC_OPT_KERNEL_GRADIENT_
