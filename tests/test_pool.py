@@ -38,6 +38,61 @@ def test_pooled_products_equal_one_thread_bit_for_bit(shape, trans, dtype):
         assert np.array_equal(got, one), threads
 
 
+@pytest.mark.parametrize("shape", [(450, 400, 420), (100, 700, 4096), (30, 900, 2600),
+                                   (520, 60, 2200)])
+@pytest.mark.parametrize("trans", [(False, False), (True, False), (False, True)])
+def test_big_threaded_products_equal_one_thread_bit_for_bit(shape, trans, dtype):
+    """Products big enough to poll for Ctrl-C, whose threads share the packing
+    of op(B) (several panels when k is deep) and take rows or columns of C."""
+    m, n, k = shape
+    rng = np.random.default_rng(m + n + k)
+    a = rng.standard_normal((k, m) if trans[0] else (m, k)).astype(dtype)
+    b = rng.standard_normal((n, k) if trans[1] else (k, n)).astype(dtype)
+    one = nnc.matmul(a, b, trans_a=trans[0], trans_b=trans[1], threads=1)
+    ref = (a.T if trans[0] else a).astype(np.float64) @ (b.T if trans[1] else b)
+    np.testing.assert_allclose(one, ref, rtol=1e-3 if dtype == np.float32 else 1e-11,
+                               atol=1e-2 if dtype == np.float32 else 1e-9)
+    for threads in (2, 3, 5):
+        got = nnc.matmul(a, b, trans_a=trans[0], trans_b=trans[1], threads=threads)
+        assert np.array_equal(got, one), threads
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "pthread_kill"), reason="POSIX signals")
+def test_sigint_stops_a_threaded_product_quickly():
+    """Ctrl-C during a big product on two threads: KeyboardInterrupt within
+    0.2 s of the calling thread's CPU time (it polls between its pieces and
+    inside them; the other thread stops at its next poll)."""
+    import signal
+    import time
+    from _helpers import assert_interrupt_latency, thread_cpu_reader
+    n = 4096
+    a = np.ones((n, n), np.float32)
+    main = threading.main_thread().ident
+    main_cpu = thread_cpu_reader(main)
+    sent = []
+
+    def fire():
+        time.sleep(0.1)
+        sent.append((time.monotonic(), main_cpu() if main_cpu else None))
+        signal.pthread_kill(main, signal.SIGINT)
+
+    old = signal.getsignal(signal.SIGINT)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        threading.Thread(target=fire, daemon=True).start()
+        with pytest.raises(KeyboardInterrupt):
+            nnc.matmul(a, a, threads=2)
+        caught = time.monotonic(), time.thread_time()
+    finally:
+        signal.signal(signal.SIGINT, old)
+    assert_interrupt_latency(caught[0] - sent[0][0],
+                             None if sent[0][1] is None else caught[1] - sent[0][1],
+                             "threaded matmul")
+    # and the pool is still usable, with the same bits
+    small = np.arange(90000.0, dtype=np.float32).reshape(300, 300) / 9e4
+    assert np.array_equal(nnc.matmul(small, small, threads=2), nnc.matmul(small, small, threads=1))
+
+
 def test_pool_is_created_lazily_and_sized_to_the_cpus():
     out = _run("""
         import nnc, numpy as np

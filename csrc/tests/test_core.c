@@ -221,13 +221,19 @@ static void test_rng_integers(void)
 typedef struct {
     nnc_mutex_t lock;
     int calls;
+    unsigned long seen; /* bit t: thread index t ran */
+    int repeated;       /* an index ran twice in one run */
 } pool_count_t;
 
-static void pool_count(void *arg)
+static void pool_count(void *arg, int thread)
 {
     pool_count_t *c = (pool_count_t *)arg;
     nnc_mutex_lock(&c->lock);
     c->calls++;
+    if (thread < 0 || thread >= 32 || (c->seen & (1ul << thread)) != 0)
+        c->repeated = 1;
+    else
+        c->seen |= 1ul << thread;
     nnc_mutex_unlock(&c->lock);
 }
 
@@ -256,15 +262,23 @@ static void test_pool(void)
     for (int rep = 0; rep < 200; rep++) {
         for (int n = 0; n <= 6; n++) {
             c.calls = 0;
+            c.seen = 0;
+            c.repeated = 0;
             int ran = nnc_pool_run(pool, n, pool_count, &c);
             CHECKF(ran == c.calls && ran >= 1 && ran <= (n < 1 ? 1 : n),
                    "run %d on %d threads: %d calls, %d reported", rep, n, c.calls, ran);
+            /* Indices 0..ran-1, each once: 0 is the caller. */
+            CHECKF(!c.repeated && c.seen == (1ul << ran) - 1ul,
+                   "run %d on %d threads: thread indices %#lx", rep, n, c.seen);
             if (NNC_HAVE_THREADS && n <= 4)
                 CHECKF(ran == (n < 1 ? 1 : n), "pooled run on %d threads ran %d", n, ran);
         }
     }
     c.calls = 0;
+    c.seen = 0;
+    c.repeated = 0;
     CHECK(nnc_pool_run(NULL, 3, pool_count, &c) == c.calls && c.calls >= 1);
+    CHECK(!c.repeated && c.seen == (1ul << c.calls) - 1ul);
 
     /* Products on the pool equal one-thread products bit for bit. */
     const int64_t m = 203, n = 151, k = 177;
