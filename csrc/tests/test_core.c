@@ -237,6 +237,62 @@ static void pool_count(void *arg, int thread)
     nnc_mutex_unlock(&c->lock);
 }
 
+/* A poll that counts its calls (only the calling thread may make them: a
+ * worker's call would race on `calls`, which ThreadSanitizer reports) and
+ * asks to stop at call `stop_at` (0: never). */
+typedef struct {
+    int calls, stop_at;
+} poll_count_t;
+
+static int poll_count(void *ctx)
+{
+    poll_count_t *p = (poll_count_t *)ctx;
+    p->calls++;
+    return p->stop_at > 0 && p->calls >= p->stop_at;
+}
+
+/* Big products polled on the pool: same bits as one thread; a poll that asks
+ * to stop gives INTERRUPTED. */
+static void test_pool_poll(nnc_pool_t *pool)
+{
+    tst_context = "worker pool, polled products";
+    const int64_t m = 432, n = 420, k = 424; /* 77 M multiply-adds: polled */
+    float *a = (float *)malloc(sizeof(float) * (size_t)(m * k));
+    float *b = (float *)malloc(sizeof(float) * (size_t)(k * n));
+    float *c1 = (float *)malloc(sizeof(float) * (size_t)(m * n));
+    float *c2 = (float *)malloc(sizeof(float) * (size_t)(m * n));
+    CHECK(a != NULL && b != NULL && c1 != NULL && c2 != NULL);
+    if (a != NULL && b != NULL && c1 != NULL && c2 != NULL) {
+        for (int64_t i = 0; i < m * k; i++)
+            a[i] = (float)((i * 7919) % 1009) / 1009.0f - 0.5f;
+        for (int64_t i = 0; i < k * n; i++)
+            b[i] = (float)((i * 104729) % 997) / 997.0f - 0.5f;
+        for (int ta = 0; ta < 2; ta++) {
+            /* ta: A stored transposed (the packed path); else the direct path */
+            const int64_t lda = ta ? m : k;
+            CHECK_STATUS(nnc_gemm_f32(ta, 0, m, n, k, 1.0f, a, lda, b, n, 0.0f, c1, n, 1),
+                         NNC_STATUS_OK);
+            for (int t = 1; t <= 3; t++) {
+                poll_count_t pc = {0, 0};
+                CHECK_STATUS(nnc_gemm_pool_poll_f32(pool, ta, 0, m, n, k, 1.0f, a, lda, b, n,
+                                                    0.0f, c2, n, t, poll_count, &pc),
+                             NNC_STATUS_OK);
+                CHECKF(memcmp(c1, c2, sizeof(float) * (size_t)(m * n)) == 0,
+                       "polled product on %d threads (trans_a %d) differs", t, ta);
+                CHECKF(pc.calls >= 1, "polled product on %d threads never polled", t);
+                poll_count_t stop = {0, 1};
+                CHECK_STATUS(nnc_gemm_pool_poll_f32(pool, ta, 0, m, n, k, 1.0f, a, lda, b, n,
+                                                    0.0f, c2, n, t, poll_count, &stop),
+                             NNC_STATUS_INTERRUPTED);
+            }
+        }
+    }
+    free(a);
+    free(b);
+    free(c1);
+    free(c2);
+}
+
 static void test_pool(void)
 {
     tst_context = "worker pool";
@@ -308,6 +364,8 @@ static void test_pool(void)
     free(b);
     free(c1);
     free(c2);
+    test_pool_poll(pool);
+    test_pool_poll(NULL);
     nnc_pool_release(pool);
     nnc_pool_free(pool);
     nnc_mutex_destroy(&c.lock);
