@@ -746,6 +746,16 @@ static nnc_status_t NNC_FN(nnc_gemm_run_rows)(const NNC_FN(nnc_gemm_job_t) *job,
     team.tile = 24;
     team.len = job->m;
     team.npieces = NNC_FN(nnc_gemm_pieces)((job->m + 23) / 24, nt);
+    /* Polled: pieces of at most about NNC_GEMM_POLL_WORK (whole tiles), so
+     * that a caller done with its share waits at most that long for the
+     * others before it polls again (cheap here: B is packed already). */
+    if (job->poll != NULL) {
+        const double work = (double)job->m * (double)job->n * (double)job->k;
+        const int64_t ntiles = (job->m + 23) / 24;
+        const double want = work / NNC_GEMM_POLL_WORK;
+        if (want > (double)team.npieces)
+            team.npieces = want >= (double)ntiles ? ntiles : (int64_t)want;
+    }
     return NNC_FN(nnc_gemm_team_run)(&team, nt < team.npieces ? nt : team.npieces);
 }
 
