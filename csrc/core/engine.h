@@ -139,6 +139,8 @@ typedef struct {
     int threads;            /* passed to gemm; >= 1 */
     nnc_poll_t poll;        /* NULL, or polled inside long passes (see above) */
     void *poll_ctx;
+    nnc_pool_t *pool;       /* NULL, or a worker pool the caller acquired (nnc_pool.h) whose
+                             * threads the products use; never changes a result */
     /* out */
     int64_t epochs_done, steps_done, forward_passes;
     int64_t fail_epoch, fail_step; /* where a NONFINITE/DIVERGED stop happened */
@@ -159,6 +161,7 @@ typedef struct {
     int threads;
     nnc_poll_t poll;        /* NULL, or polled inside long passes (see above) */
     void *poll_ctx;
+    nnc_pool_t *pool;       /* as in nnc_fit_t */
     double loss_value;      /* out: the objective (when y is given) */
     const char *bad_field;  /* out: see above */
 } nnc_eval_t;

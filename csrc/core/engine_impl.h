@@ -66,6 +66,7 @@ typedef struct {
     int avx512;        /* ... and their AVX-512 builds */
     nnc_poll_t poll;   /* NULL, or polled inside long passes (Ctrl-C); see engine_poll */
     void *poll_ctx;
+    nnc_pool_t *pool;  /* the caller's acquired worker pool for the products, or NULL */
     int sum_order;     /* nnc_sum_order_t of the fit (0 outside fit) */
     int mean_reciprocal; /* multiply by 1 / gdiv instead of dividing by gdiv */
     int libm;          /* transcendentals == NNC_TRANS_LIBM (0 outside fit) */
@@ -215,9 +216,9 @@ static nnc_status_t NNC_FN(engine_dense_forward)(int64_t rows, int64_t in, int64
 {
     if (NNC_FN(engine_dense_fast)(NNC_DENSE_FORWARD, rows, in, out, x, w, b, y, NULL))
         return NNC_STATUS_OK;
-    nnc_status_t st = NNC_FN(nnc_gemm_poll)(0, 0, rows, out, in, NNC_LIT(1.0), x, in, w, out,
-                                            NNC_LIT(0.0), y, out, threads, ws->poll,
-                                            ws->poll_ctx);
+    nnc_status_t st = NNC_FN(nnc_gemm_pool_poll)(ws->pool, 0, 0, rows, out, in, NNC_LIT(1.0), x,
+                                                 in, w, out, NNC_LIT(0.0), y, out, threads,
+                                                 ws->poll, ws->poll_ctx);
     if (st != NNC_STATUS_OK || b == NULL)
         return st;
     for (int64_t r = 0; r < rows; r++) {
@@ -317,8 +318,8 @@ static nnc_status_t NNC_FN(engine_dense_grads)(int64_t rows, int64_t in, int64_t
         NNC_FN(engine_colsum)(rows, out, d, out, NULL, 0, lanes, gb);
     if (NNC_FN(engine_dense_fast)(NNC_DENSE_GRADS, rows, in, out, x, d, NULL, gw, lanes))
         return NNC_STATUS_OK;
-    return NNC_FN(nnc_gemm_poll)(1, 0, in, out, rows, NNC_LIT(1.0), x, in, d, out, NNC_LIT(0.0),
-                                 gw, out, threads, ws->poll, ws->poll_ctx);
+    return NNC_FN(nnc_gemm_pool_poll)(ws->pool, 1, 0, in, out, rows, NNC_LIT(1.0), x, in, d, out,
+                                      NNC_LIT(0.0), gw, out, threads, ws->poll, ws->poll_ctx);
 }
 
 /* dx = d @ w^T (rows x in). */
@@ -328,8 +329,8 @@ static nnc_status_t NNC_FN(engine_dense_dx)(int64_t rows, int64_t in, int64_t ou
 {
     if (NNC_FN(engine_dense_fast)(NNC_DENSE_DX, rows, in, out, d, w, NULL, dx, NULL))
         return NNC_STATUS_OK;
-    return NNC_FN(nnc_gemm_poll)(0, 1, rows, in, out, NNC_LIT(1.0), d, out, w, out, NNC_LIT(0.0),
-                                 dx, in, threads, ws->poll, ws->poll_ctx);
+    return NNC_FN(nnc_gemm_pool_poll)(ws->pool, 0, 1, rows, in, out, NNC_LIT(1.0), d, out, w, out,
+                                      NNC_LIT(0.0), dx, in, threads, ws->poll, ws->poll_ctx);
 }
 
 /* transcendentals = "libm" (see nnc_trans_t): Sigmoid and Tanh on n values in
@@ -1368,6 +1369,7 @@ static nnc_status_t NNC_FN(engine_run_init)(NNC_FN(engine_run) *r, const nnc_net
         r->n_seg = NNC_FN(engine_plan_updates)(net, r->opt->n_states, r->ws.seg);
     r->ws.poll = f->poll;
     r->ws.poll_ctx = f->poll_ctx;
+    r->ws.pool = f->pool;
     r->ws.sum_order = (int)f->sum_order;
     r->ws.mean_reciprocal = f->mean_reciprocal;
     r->ws.libm = f->transcendentals == NNC_TRANS_LIBM;
@@ -1462,6 +1464,7 @@ static nnc_status_t NNC_FN(engine_eval)(const nnc_net_t *net, nnc_eval_t *ev)
         return st;
     ws.poll = ev->poll;
     ws.poll_ctx = ev->poll_ctx;
+    ws.pool = ev->pool;
     ws.want_pred = ev->pred != NULL;
     if (ev->y != NULL) {
         T v = 0;

@@ -54,16 +54,16 @@ NNC_GEMM_EX_DECL(float, f32);
  * calling thread only (never on a GEMM worker thread). */
 typedef int (*nnc_poll_t)(void *ctx);
 
-/* Multiply-adds (per thread) of one piece of nnc_gemm_poll: a few
+/* Multiply-adds a thread does between polls in nnc_gemm_poll: a few
  * milliseconds of work, so a poll comes well within 0.2 s. */
 #define NNC_GEMM_POLL_WORK 33554432.0
 
-/* nnc_gemm, cut into blocks of C's rows (or of its columns when C is wider
- * than tall) of about NNC_GEMM_POLL_WORK * threads multiply-adds, with
- * poll(poll_ctx) between blocks (poll may be NULL: plain nnc_gemm).  On
- * NNC_STATUS_INTERRUPTED, C is partly written.  The bits of C are those of
- * nnc_gemm: an entry depends on its row of op(A), its column of op(B) and k,
- * not on which block computed it. */
+/* nnc_gemm with poll(poll_ctx) about every NNC_GEMM_POLL_WORK multiply-adds
+ * of the calling thread's share (poll may be NULL: plain nnc_gemm).  Worker
+ * threads never call poll; they stop at their next check once the caller's
+ * poll asked to.  On NNC_STATUS_INTERRUPTED, C is partly written.  The bits
+ * of C are those of nnc_gemm: an entry depends on its row of op(A), its
+ * column of op(B) and k, not on which thread computed it. */
 #define NNC_GEMM_POLL_DECL(T, SFX)                                                            \
     nnc_status_t nnc_gemm_poll_##SFX(int trans_a, int trans_b, int64_t m, int64_t n,          \
                                      int64_t k, T alpha, const T *a, int64_t lda, const T *b, \

@@ -376,17 +376,19 @@ static int NNC_FN(nnc_gemm_use_direct)(int trans_a, int trans_b, int64_t m, int6
            (m <= NNC_GEMM_DIRECT_MAX && n <= NNC_GEMM_DIRECT_MAX && k <= NNC_GEMM_DIRECT_MAX);
 }
 
-/* Copies op(B)[0..k, 0..n) (b points at column 0 of op(B)) so that for the
- * KC block starting at row pc, chunk q is at dst + pc*nchunks*w4 + q*kc*w4:
- * kc rows of w4 values (only the first columns of the last chunk used). */
+/* Copies chunks [q0, q1) of op(B)[0..k, 0..n) (b points at column 0 of
+ * op(B)) so that for the KC block starting at row pc, chunk q is at
+ * dst + pc*nchunks*w4 + q*kc*w4: kc rows of w4 values (only the first
+ * columns of the last chunk used).  Threads pack disjoint chunk ranges. */
 static void NNC_FN(nnc_gemm_direct_pack)(const NNC_FN(nnc_gemm_cfg_t) *cfg, int trans_b,
-                                         const T *b, int64_t ldb, int64_t k, int64_t n, T *dst)
+                                         const T *b, int64_t ldb, int64_t k, int64_t n,
+                                         int64_t q0, int64_t q1, T *dst)
 {
     const int64_t w4 = 4 * cfg->dk_w, nchunks = (n + w4 - 1) / w4;
     const int64_t kcb = NNC_FN(nnc_gemm_kc)(cfg, k);
     for (int64_t pc = 0; pc < k; pc += kcb) {
         const int64_t kc = k - pc < kcb ? k - pc : kcb;
-        for (int64_t q = 0; q < nchunks; q++) {
+        for (int64_t q = q0; q < q1; q++) {
             const int64_t j0 = q * w4, nn = n - j0 < w4 ? n - j0 : w4;
             T *d = dst + pc * nchunks * w4 + q * kc * w4;
             if (!trans_b) {
@@ -446,6 +448,7 @@ static void NNC_FN(nnc_gemm_direct_run)(NNC_FN(nnc_gemm_job_t) *job, const T *bp
 
 static nnc_status_t NNC_FN(nnc_gemm_run_rows)(const NNC_FN(nnc_gemm_job_t) *job, const T *bp,
                                               int64_t nt);
+static void NNC_FN(nnc_gemm_run_pack)(const NNC_FN(nnc_gemm_job_t) *panel, T *bp, int64_t nt);
 
 /* The direct path for `job`, its rows shared by nt threads. */
 static nnc_status_t NNC_FN(nnc_gemm_direct)(const NNC_FN(nnc_gemm_job_t) *job, int64_t nt)
@@ -473,7 +476,11 @@ static nnc_status_t NNC_FN(nnc_gemm_direct)(const NNC_FN(nnc_gemm_job_t) *job, i
         panel.n = n - jc < ncd ? n - jc : ncd;
         panel.b = job->b + jc * (job->trans_b ? job->ldb : 1);
         panel.c = job->c + jc;
-        NNC_FN(nnc_gemm_direct_pack)(cfg, job->trans_b, panel.b, job->ldb, k, panel.n, bp);
+        if (nt > 1)
+            NNC_FN(nnc_gemm_run_pack)(&panel, bp, nt);
+        else
+            NNC_FN(nnc_gemm_direct_pack)(cfg, job->trans_b, panel.b, job->ldb, k, panel.n, 0,
+                                         (panel.n + w4 - 1) / w4, bp);
         st = NNC_FN(nnc_gemm_run_rows)(&panel, bp, nt);
         if (st == NNC_STATUS_OK && job->poll != NULL && job->poll(job->poll_ctx) != 0)
             st = NNC_STATUS_INTERRUPTED;
@@ -552,41 +559,105 @@ static void NNC_FN(nnc_gemm_serial)(NNC_FN(nnc_gemm_job_t) *job)
 }
 
 /* ---- threads ----
- * A team shares C's rows (or columns, when C is short), cut into npieces
- * pieces of whole tiles that the threads take in turn, so a busy core slows
- * only its own pieces.  Who computes a piece never changes its arithmetic.
- * The threads come from the caller's worker pool (nnc_pool.h), or are
- * started for the call when it has none (the core keeps no global pool). */
+ * A team shares one phase of a product among threads: C's rows (or columns,
+ * when C is short), or the chunks of a direct-path panel of op(B) being
+ * packed.  The phase is cut into npieces pieces of whole tiles that the
+ * threads take in turn, so a busy core slows only its own pieces.  Who
+ * computes or packs a piece never changes the arithmetic.  The threads come
+ * from the caller's worker pool (nnc_pool.h), or are started for the call
+ * when it has none (the core keeps no global pool).
+ *
+ * Ctrl-C: every piece's job polls through nnc_gemm_team_poll.  On thread 0
+ * (the caller) that runs the caller's poll and, when it asks to stop, marks
+ * the team stopped; on the other threads it reads that mark.  So a
+ * threaded product polls as often as a serial one, whatever the pieces'
+ * size, and every thread leaves within one poll interval. */
+#ifndef NNC_GEMM_PHASE_DEFINED
+#define NNC_GEMM_PHASE_DEFINED
+typedef enum {
+    NNC_GEMM_PHASE_DIRECT, /* rows through nnc_gemm_direct_run against bp */
+    NNC_GEMM_PHASE_SERIAL, /* rows or columns through nnc_gemm_serial */
+    NNC_GEMM_PHASE_PACK    /* chunks of op(B) into bp (nnc_gemm_direct_pack) */
+} nnc_gemm_phase_t;
+#endif
+
+typedef struct NNC_FN(nnc_gemm_team) NNC_FN(nnc_gemm_team_t);
 typedef struct {
-    NNC_FN(nnc_gemm_job_t) whole;
-    const T *bp;    /* direct path: packed panel of op(B), or NULL */
-    int direct;     /* pieces run nnc_gemm_direct_run, else nnc_gemm_serial */
-    int split_n;    /* pieces are columns (else rows) */
+    NNC_FN(nnc_gemm_team_t) *team;
+    int thread;
+} NNC_FN(nnc_gemm_poller_t);
+
+struct NNC_FN(nnc_gemm_team) {
+    NNC_FN(nnc_gemm_job_t) whole; /* its poll is the caller's */
+    T *bp;                        /* direct path: packed panel of op(B), or NULL */
+    nnc_gemm_phase_t phase;
+    int split_n;                  /* pieces are columns (else rows or chunks) */
     int64_t tile, len, npieces;
-    nnc_mutex_t lock; /* guards next and status when use_lock */
+    nnc_mutex_t lock; /* guards next, stop and status when use_lock */
     int use_lock;
     int64_t next;
+    int stop;
     nnc_status_t status;
-} NNC_FN(nnc_gemm_team_t);
+    NNC_FN(nnc_gemm_poller_t) pollers[NNC_GEMM_MAX_THREADS];
+};
 
-static void NNC_FN(nnc_gemm_team_worker)(void *arg)
+static int NNC_FN(nnc_gemm_team_poll)(void *ctx)
+{
+    const NNC_FN(nnc_gemm_poller_t) *p = (const NNC_FN(nnc_gemm_poller_t) *)ctx;
+    NNC_FN(nnc_gemm_team_t) *team = p->team;
+    int stop;
+    if (p->thread == 0 && team->whole.poll != NULL && team->whole.poll(team->whole.poll_ctx) != 0) {
+        if (team->use_lock)
+            nnc_mutex_lock(&team->lock);
+        team->stop = 1;
+        team->status = NNC_STATUS_INTERRUPTED;
+        if (team->use_lock)
+            nnc_mutex_unlock(&team->lock);
+        return 1;
+    }
+    if (team->use_lock)
+        nnc_mutex_lock(&team->lock);
+    stop = team->stop;
+    if (team->use_lock)
+        nnc_mutex_unlock(&team->lock);
+    return stop;
+}
+
+static void NNC_FN(nnc_gemm_team_worker)(void *arg, int thread)
 {
     NNC_FN(nnc_gemm_team_t) *team = (NNC_FN(nnc_gemm_team_t) *)arg;
     const NNC_FN(nnc_gemm_job_t) *w = &team->whole;
     const int64_t ntiles = (team->len + team->tile - 1) / team->tile;
+    NNC_FN(nnc_gemm_poller_t) *poller = &team->pollers[thread];
+    poller->team = team;
+    poller->thread = thread;
     for (;;) {
         if (team->use_lock)
             nnc_mutex_lock(&team->lock);
-        const int64_t piece = team->next++;
+        const int64_t piece = team->stop ? team->npieces : team->next++;
         if (team->use_lock)
             nnc_mutex_unlock(&team->lock);
         if (piece >= team->npieces)
+            break;
+        /* Thread 0 polls between pieces too (a piece may be shorter than
+         * one poll interval of its own loops). */
+        if (thread == 0 && w->poll != NULL && NNC_FN(nnc_gemm_team_poll)(poller) != 0)
             break;
         const int64_t lo = ntiles * piece / team->npieces * team->tile;
         int64_t hi = ntiles * (piece + 1) / team->npieces * team->tile;
         if (hi > team->len)
             hi = team->len;
+        if (team->phase == NNC_GEMM_PHASE_PACK) {
+            NNC_FN(nnc_gemm_direct_pack)(w->cfg, w->trans_b, w->b, w->ldb, w->k, w->n, lo, hi,
+                                         team->bp);
+            continue;
+        }
         NNC_FN(nnc_gemm_job_t) job = *w;
+        job.status = NNC_STATUS_OK;
+        if (w->poll != NULL) {
+            job.poll = NNC_FN(nnc_gemm_team_poll);
+            job.poll_ctx = poller;
+        }
         if (team->split_n) {
             job.n = hi - lo;
             job.b = w->b + lo * (w->trans_b ? w->ldb : 1);
@@ -597,14 +668,16 @@ static void NNC_FN(nnc_gemm_team_worker)(void *arg)
             job.a = w->a + lo * (w->trans_a ? 1 : w->lda);
             job.c = w->c + lo * w->ldc;
         }
-        if (team->direct)
+        if (team->phase == NNC_GEMM_PHASE_DIRECT)
             NNC_FN(nnc_gemm_direct_run)(&job, team->bp);
         else
             NNC_FN(nnc_gemm_serial)(&job);
         if (job.status != NNC_STATUS_OK) {
             if (team->use_lock)
                 nnc_mutex_lock(&team->lock);
-            team->status = job.status;
+            if (team->status == NNC_STATUS_OK)
+                team->status = job.status;
+            team->stop = 1;
             if (team->use_lock)
                 nnc_mutex_unlock(&team->lock);
         }
@@ -615,6 +688,7 @@ static void NNC_FN(nnc_gemm_team_worker)(void *arg)
 static nnc_status_t NNC_FN(nnc_gemm_team_run)(NNC_FN(nnc_gemm_team_t) *team, int64_t nt)
 {
     team->next = 0;
+    team->stop = 0;
     team->status = NNC_STATUS_OK;
     team->use_lock = 0;
 #if NNC_HAVE_THREADS
@@ -629,9 +703,34 @@ static nnc_status_t NNC_FN(nnc_gemm_team_run)(NNC_FN(nnc_gemm_team_t) *team, int
     }
 #endif
     (void)nt;
-    team->npieces = 1; /* one thread: no cutting */
-    NNC_FN(nnc_gemm_team_worker)(team);
+    if (team->phase != NNC_GEMM_PHASE_PACK)
+        team->npieces = 1; /* one thread: no cutting */
+    NNC_FN(nnc_gemm_team_worker)(team, 0);
     return team->status;
+}
+
+/* Pieces for nt threads over ntiles tiles: a few per thread, so that a
+ * thread slowed by a neighbour costs only its share. */
+static int64_t NNC_FN(nnc_gemm_pieces)(int64_t ntiles, int64_t nt)
+{
+    const int64_t want = 3 * nt;
+    return ntiles < want ? (ntiles < 1 ? 1 : ntiles) : want;
+}
+
+/* Packs a direct-path panel of op(B) (panel->b, panel->n columns) into bp on
+ * nt threads, a share of the chunks each. */
+static void NNC_FN(nnc_gemm_run_pack)(const NNC_FN(nnc_gemm_job_t) *panel, T *bp, int64_t nt)
+{
+    NNC_FN(nnc_gemm_team_t) team;
+    team.whole = *panel;
+    team.whole.poll = NULL; /* a copy: no poll inside */
+    team.bp = bp;
+    team.phase = NNC_GEMM_PHASE_PACK;
+    team.split_n = 0;
+    team.tile = 1;
+    team.len = (panel->n + 4 * panel->cfg->dk_w - 1) / (4 * panel->cfg->dk_w);
+    team.npieces = NNC_FN(nnc_gemm_pieces)(team.len, nt);
+    (void)NNC_FN(nnc_gemm_team_run)(&team, nt < team.npieces ? nt : team.npieces);
 }
 
 /* Rows of a direct-path job against packed B (or B in place), nt threads. */
@@ -640,16 +739,23 @@ static nnc_status_t NNC_FN(nnc_gemm_run_rows)(const NNC_FN(nnc_gemm_job_t) *job,
 {
     NNC_FN(nnc_gemm_team_t) team;
     team.whole = *job;
-    team.bp = bp;
-    team.direct = 1;
+    team.bp = (T *)(uintptr_t)bp; /* read only in this phase */
+    team.phase = NNC_GEMM_PHASE_DIRECT;
     team.split_n = 0;
     /* 24 is a multiple of every direct kernel's and micro-kernel's rows. */
     team.tile = 24;
     team.len = job->m;
-    const int64_t ntiles = (job->m + 23) / 24;
-    team.npieces = ntiles < 3 * nt ? ntiles : 3 * nt;
-    if (team.npieces < 1)
-        team.npieces = 1;
+    team.npieces = NNC_FN(nnc_gemm_pieces)((job->m + 23) / 24, nt);
+    /* Polled: pieces of at most about NNC_GEMM_POLL_WORK (whole tiles), so
+     * that a caller done with its share waits at most that long for the
+     * others before it polls again (cheap here: B is packed already). */
+    if (job->poll != NULL) {
+        const double work = (double)job->m * (double)job->n * (double)job->k;
+        const int64_t ntiles = (job->m + 23) / 24;
+        const double want = work / NNC_GEMM_POLL_WORK;
+        if (want > (double)team.npieces)
+            team.npieces = want >= (double)ntiles ? ntiles : (int64_t)want;
+    }
     return NNC_FN(nnc_gemm_team_run)(&team, nt < team.npieces ? nt : team.npieces);
 }
 
@@ -691,9 +797,9 @@ static nnc_status_t NNC_FN(nnc_gemm_run)(nnc_pool_t *pool, nnc_gemm_kernel_t ker
     int64_t nt = threads;
     if (work / per < (double)nt)
         nt = (int64_t)(work / per);
+    whole.poll = poll;
+    whole.poll_ctx = poll_ctx;
     if (nt <= 1) {
-        whole.poll = poll;
-        whole.poll_ctx = poll_ctx;
         NNC_FN(nnc_gemm_serial)(&whole);
         return whole.status;
     }
@@ -707,7 +813,7 @@ static nnc_status_t NNC_FN(nnc_gemm_run)(nnc_pool_t *pool, nnc_gemm_kernel_t ker
     NNC_FN(nnc_gemm_team_t) team;
     team.whole = whole;
     team.bp = NULL;
-    team.direct = 0;
+    team.phase = NNC_GEMM_PHASE_SERIAL;
     team.split_n = m < 24 * nt;
     team.tile = team.split_n ? 4 * cfg.dk_w : 24; /* whole tiles of every kernel */
     team.len = team.split_n ? n : m;
@@ -746,57 +852,12 @@ nnc_status_t NNC_FN(nnc_gemm_pool_poll)(nnc_pool_t *pool, int trans_a, int trans
                                         const T *b, int64_t ldb, T beta, T *c, int64_t ldc,
                                         int threads, nnc_poll_t poll, void *poll_ctx)
 {
-    nnc_status_t st;
+    /* Small products finish before a poll would be due. */
     const double work = (double)m * (double)n * (double)k;
-    const double piece = NNC_GEMM_POLL_WORK * (threads > 1 ? (double)threads : 1.0);
-    if (poll == NULL || !(work > 2.0 * piece))
-        return NNC_FN(nnc_gemm_run)(pool, NNC_GEMM_AUTO, trans_a, trans_b, m, n, k, alpha, a, lda,
-                                    b, ldb, beta, c, ldc, threads, NULL, NULL);
-    /* One thread: the serial loops poll as they go (no extra packing). */
-    if (threads <= 1 || work / NNC_GEMM_THREAD_WORK < 2.0)
-        return NNC_FN(nnc_gemm_run)(NULL, NNC_GEMM_AUTO, trans_a, trans_b, m, n, k, alpha, a, lda, b,
-                                    ldb, beta, c, ldc, 1, poll, poll_ctx);
-    /* Threads: blocks of C, each a threaded nnc_gemm, with a poll between. */
-    /* Checked here too: the blocks below offset the pointers by lda/ldb. */
-    if ((st = nnc_check_matrix(trans_a ? k : m, trans_a ? m : k, lda)) != NNC_STATUS_OK)
-        return st;
-    if ((st = nnc_check_matrix(trans_b ? n : k, trans_b ? k : n, ldb)) != NNC_STATUS_OK)
-        return st;
-    if ((st = nnc_check_matrix(m, n, ldc)) != NNC_STATUS_OK)
-        return st;
-    if (m >= n) {
-        /* Blocks of rows, a multiple of 24 (whole tiles of every kernel). */
-        int64_t step = (int64_t)(piece / ((double)n * (double)k)) / 24 * 24;
-        if (step < 24)
-            step = 24;
-        for (int64_t i0 = 0; i0 < m; i0 += step) {
-            const int64_t mb = m - i0 < step ? m - i0 : step;
-            st = NNC_FN(nnc_gemm_run)(pool, NNC_GEMM_AUTO, trans_a, trans_b, mb, n, k, alpha,
-                                      trans_a ? a + i0 : a + i0 * lda, lda, b, ldb, beta,
-                                      c + i0 * ldc, ldc, threads, NULL, NULL);
-            if (st != NNC_STATUS_OK)
-                return st;
-            if (i0 + mb < m && poll(poll_ctx) != 0)
-                return NNC_STATUS_INTERRUPTED;
-        }
-    }
-    else {
-        /* Blocks of columns, a multiple of 64 (whole tiles of every kernel). */
-        int64_t step = (int64_t)(piece / ((double)m * (double)k)) / 64 * 64;
-        if (step < 64)
-            step = 64;
-        for (int64_t j0 = 0; j0 < n; j0 += step) {
-            const int64_t nb = n - j0 < step ? n - j0 : step;
-            st = NNC_FN(nnc_gemm_run)(pool, NNC_GEMM_AUTO, trans_a, trans_b, m, nb, k, alpha, a,
-                                      lda, trans_b ? b + j0 * ldb : b + j0, ldb, beta, c + j0,
-                                      ldc, threads, NULL, NULL);
-            if (st != NNC_STATUS_OK)
-                return st;
-            if (j0 + nb < n && poll(poll_ctx) != 0)
-                return NNC_STATUS_INTERRUPTED;
-        }
-    }
-    return NNC_STATUS_OK;
+    if (!(work > 2.0 * NNC_GEMM_POLL_WORK))
+        poll = NULL;
+    return NNC_FN(nnc_gemm_run)(pool, NNC_GEMM_AUTO, trans_a, trans_b, m, n, k, alpha, a, lda, b,
+                                ldb, beta, c, ldc, threads, poll, poll_ctx);
 }
 
 nnc_status_t NNC_FN(nnc_gemm_poll)(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,

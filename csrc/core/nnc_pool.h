@@ -21,7 +21,10 @@ extern "C" {
 #endif
 
 typedef struct nnc_pool nnc_pool_t;
-typedef void (*nnc_pool_fn)(void *arg);
+/* fn(arg, thread): thread is 0 on the calling thread (the only one that may
+ * call back into its owner, e.g. to poll for Ctrl-C) and 1..n-1 on the
+ * others, each index used once per run. */
+typedef void (*nnc_pool_fn)(void *arg, int thread);
 
 /* Most threads one run uses (the caller included). */
 #define NNC_POOL_MAX_THREADS 64
@@ -49,7 +52,7 @@ int nnc_pool_workers(const nnc_pool_t *pool);
 int nnc_pool_acquire(nnc_pool_t *pool);
 void nnc_pool_release(nnc_pool_t *pool);
 
-/* Runs fn(arg) on n threads at once (the calling thread included) and
+/* Runs fn(arg, thread) on n threads at once (the calling thread included) and
  * returns when every one has returned.  pool must be acquired by the caller,
  * or NULL: then (or when n - 1 exceeds the pool's workers) n - 1 threads are
  * started for this run and joined.  Threads that cannot start are simply

@@ -43,7 +43,7 @@ static void nnc_pool_worker_main(void *p)
         nnc_pool_fn fn = pool->fn;
         void *arg = pool->arg;
         nnc_mutex_unlock(&pool->lock);
-        fn(arg);
+        fn(arg, index + 1);
         nnc_mutex_lock(&pool->lock);
         if (++pool->finished == pool->active)
             nnc_cond_broadcast(&pool->done);
@@ -137,17 +137,33 @@ void nnc_pool_release(nnc_pool_t *pool)
         nnc_mutex_unlock(&pool->busy);
 }
 
+typedef struct {
+    nnc_pool_fn fn;
+    void *arg;
+    int thread;
+} nnc_pool_call_t;
+
+static void nnc_pool_call(void *p)
+{
+    const nnc_pool_call_t *call = (const nnc_pool_call_t *)p;
+    call->fn(call->arg, call->thread);
+}
+
 /* n - 1 threads of its own for one run. */
 static int nnc_pool_run_unpooled(int n, nnc_pool_fn fn, void *arg)
 {
     nnc_thread_t tid[NNC_POOL_MAX_THREADS];
+    nnc_pool_call_t calls[NNC_POOL_MAX_THREADS];
     int started = 0;
     for (int t = 1; t < n; t++) {
-        if (nnc_thread_start(&tid[started], fn, arg) != 0)
+        calls[started].fn = fn;
+        calls[started].arg = arg;
+        calls[started].thread = started + 1;
+        if (nnc_thread_start(&tid[started], nnc_pool_call, &calls[started]) != 0)
             break;
         started++;
     }
-    fn(arg);
+    fn(arg, 0);
     for (int t = 0; t < started; t++)
         nnc_thread_join(tid[t]);
     return started + 1;
@@ -158,7 +174,7 @@ int nnc_pool_run(nnc_pool_t *pool, int n, nnc_pool_fn fn, void *arg)
     if (n > NNC_POOL_MAX_THREADS)
         n = NNC_POOL_MAX_THREADS;
     if (n <= 1) {
-        fn(arg);
+        fn(arg, 0);
         return 1;
     }
     if (pool == NULL || n - 1 > pool->workers)
@@ -171,7 +187,7 @@ int nnc_pool_run(nnc_pool_t *pool, int n, nnc_pool_fn fn, void *arg)
     pool->generation++;
     nnc_cond_broadcast(&pool->wake);
     nnc_mutex_unlock(&pool->lock);
-    fn(arg);
+    fn(arg, 0);
     nnc_mutex_lock(&pool->lock);
     while (pool->finished < pool->active)
         nnc_cond_wait(&pool->done, &pool->lock);

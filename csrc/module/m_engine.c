@@ -466,7 +466,7 @@ static char *fit_kw[] = {"dtype", "layers", "params", "x", "y", "loss", "l1", "l
                          "transcendentals", "shuffle_keep", NULL};
 enum { NNC_FIT_FIELDS = 26, NNC_FIT_REQUIRED_FIELDS = 22 }; /* all but the replay options */
 
-static PyObject *fit_run(fit_args *a);
+static PyObject *fit_run(PyObject *module, fit_args *a);
 
 static PyObject *engine_fit(PyObject *self, PyObject *args, PyObject *kwargs)
 {
@@ -499,7 +499,7 @@ static PyObject *engine_fit(PyObject *self, PyObject *args, PyObject *kwargs)
             }
         }
     }
-    return fit_run(&a);
+    return fit_run(self, &a);
 }
 
 /* One positional field of engine_fit_args, converted as engine_fit's parser
@@ -581,10 +581,30 @@ static PyObject *engine_fit_args(PyObject *self, PyObject *const *args, Py_ssize
     a.ticks = PyObject_IsTrue(args[19]);
     if (a.ticks < 0)
         return NULL;
-    return fit_run(&a);
+    return fit_run(self, &a);
 }
 
-static PyObject *fit_run(fit_args *a)
+/* The module's worker pool for a fit or eval on threads > 1 whose widest
+ * product over n rows is big enough to share (the threshold of run_gemm in
+ * m_matrix.c); NULL otherwise, or when another call holds the pool (its
+ * products then start threads per call).  Release with
+ * nnc_module_pool_release. */
+static nnc_pool_t *engine_pool(PyObject *module, const nnc_net_t *net, int64_t n, int threads)
+{
+    double widest = 0.0;
+    if (threads <= 1)
+        return NULL;
+    for (int64_t i = 0; i < net->n_layers; i++) {
+        const nnc_layer_t *L = &net->layers[i];
+        if (L->kind == NNC_LAYER_DENSE && (double)L->in * (double)L->out > widest)
+            widest = (double)L->in * (double)L->out;
+    }
+    return (double)n * widest >= 2.0 * NNC_GEMM_POOL_THREAD_WORK
+               ? nnc_module_pool_acquire(module, threads)
+               : NULL;
+}
+
+static PyObject *fit_run(PyObject *module, fit_args *a)
 {
     PyObject *dtype_o = a->dtype_o, *layers = a->layers, *params = a->params, *xo = a->xo;
     PyObject *yo = a->yo, *loss_o = a->loss_o, *opt_o = a->opt_o, *order_o = a->order_o;
@@ -744,9 +764,11 @@ static PyObject *fit_run(fit_args *a)
     f.hook_ctx = &h;
     f.poll = engine_poll;
     f.poll_ctx = &h;
+    f.pool = engine_pool(module, &d.net, f.n, threads);
     h.ts = PyEval_SaveThread();
     st = nnc_engine_fit(&d.net, &f);
     PyEval_RestoreThread(h.ts);
+    nnc_module_pool_release(f.pool);
 
     {
         int64_t *c = (int64_t *)PyArray_DATA(counters);
@@ -806,7 +828,6 @@ static PyObject *engine_eval(PyObject *self, PyObject *args)
     hook_ctx h;
     int typenum;
 
-    (void)self;
     memset(&ev, 0, sizeof ev);
     if (!PyArg_ParseTuple(args, "OOOOOOddppi:engine_eval", &dtype_o, &layers, &params, &xo, &yo,
                           &loss_o, &l1, &l2, &want_grad, &want_pred, &threads))
@@ -842,9 +863,11 @@ static PyObject *engine_eval(PyObject *self, PyObject *args)
     hook_init(&h, Py_None, 0, 0, NULL);
     ev.poll = engine_poll;
     ev.poll_ctx = &h;
+    ev.pool = engine_pool(self, &d.net, ev.n, threads);
     h.ts = PyEval_SaveThread();
     st = nnc_engine_eval(&d.net, &ev);
     PyEval_RestoreThread(h.ts);
+    nnc_module_pool_release(ev.pool);
     if (h.py_error)
         goto done; /* KeyboardInterrupt */
     if (st != NNC_STATUS_OK) {

@@ -239,7 +239,7 @@ static nnc_status_t run_gemm(PyObject *module, int typenum, int ta, int tb, int6
         threads > 1 && (double)m * (double)n * (double)k >= 2.0 * NNC_GEMM_POOL_THREAD_WORK
             ? nnc_module_pool_acquire(module, threads)
             : NULL;
-    /* A big product polls Ctrl-C between blocks of rows (nnc_gemm_pool_poll);
+    /* A big product polls Ctrl-C on this thread as it goes (nnc_gemm_pool_poll);
      * KeyboardInterrupt is then pending and the status INTERRUPTED. */
     if (big)
         nnc_sigpoll_begin(&sp);

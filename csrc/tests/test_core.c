@@ -221,14 +221,83 @@ static void test_rng_integers(void)
 typedef struct {
     nnc_mutex_t lock;
     int calls;
+    unsigned long seen; /* bit t: thread index t ran */
+    int repeated;       /* an index ran twice in one run */
 } pool_count_t;
 
-static void pool_count(void *arg)
+static void pool_count(void *arg, int thread)
 {
     pool_count_t *c = (pool_count_t *)arg;
     nnc_mutex_lock(&c->lock);
     c->calls++;
+    if (thread < 0 || thread >= 32 || (c->seen & (1ul << thread)) != 0)
+        c->repeated = 1;
+    else
+        c->seen |= 1ul << thread;
     nnc_mutex_unlock(&c->lock);
+}
+
+/* A poll that counts its calls (only the calling thread may make them: a
+ * worker's call would race on `calls`, which ThreadSanitizer reports) and
+ * asks to stop at call `stop_at` (0: never). */
+typedef struct {
+    int calls, stop_at;
+} poll_count_t;
+
+static int poll_count(void *ctx)
+{
+    poll_count_t *p = (poll_count_t *)ctx;
+    p->calls++;
+    return p->stop_at > 0 && p->calls >= p->stop_at;
+}
+
+/* Big products polled on the pool: same bits as one thread; a poll that asks
+ * to stop gives INTERRUPTED. */
+static void test_pool_poll(nnc_pool_t *pool)
+{
+    tst_context = "worker pool, polled products";
+    const int64_t m = 432, n = 420, k = 424; /* 77 M multiply-adds: polled */
+    float *a = (float *)malloc(sizeof(float) * (size_t)(m * k));
+    float *b = (float *)malloc(sizeof(float) * (size_t)(k * n));
+    float *c1 = (float *)malloc(sizeof(float) * (size_t)(m * n));
+    float *c2 = (float *)malloc(sizeof(float) * (size_t)(m * n));
+    CHECK(a != NULL && b != NULL && c1 != NULL && c2 != NULL);
+    if (a != NULL && b != NULL && c1 != NULL && c2 != NULL) {
+        for (int64_t i = 0; i < m * k; i++)
+            a[i] = (float)((i * 7919) % 1009) / 1009.0f - 0.5f;
+        for (int64_t i = 0; i < k * n; i++)
+            b[i] = (float)((i * 104729) % 997) / 997.0f - 0.5f;
+        for (int ta = 0; ta < 2; ta++) {
+            /* ta: A stored transposed (the packed path); else the direct path */
+            const int64_t lda = ta ? m : k;
+            CHECK_STATUS(nnc_gemm_f32(ta, 0, m, n, k, 1.0f, a, lda, b, n, 0.0f, c1, n, 1),
+                         NNC_STATUS_OK);
+            for (int t = 1; t <= 3; t++) {
+                poll_count_t pc = {0, 0};
+                CHECK_STATUS(nnc_gemm_pool_poll_f32(pool, ta, 0, m, n, k, 1.0f, a, lda, b, n,
+                                                    0.0f, c2, n, t, poll_count, &pc),
+                             NNC_STATUS_OK);
+                CHECKF(memcmp(c1, c2, sizeof(float) * (size_t)(m * n)) == 0,
+                       "polled product on %d threads (trans_a %d) differs", t, ta);
+                /* The direct path polls after every panel of B, so at least
+                 * once; on the packed path the caller polls only while it
+                 * computes, and busy workers may take every piece. */
+                CHECKF(ta || pc.calls >= 1, "polled product on %d threads never polled", t);
+                poll_count_t stop = {0, 1};
+                const nnc_status_t st = nnc_gemm_pool_poll_f32(
+                    pool, ta, 0, m, n, k, 1.0f, a, lda, b, n, 0.0f, c2, n, t, poll_count, &stop);
+                CHECKF(st == NNC_STATUS_INTERRUPTED ||
+                           (ta && stop.calls == 0 && st == NNC_STATUS_OK &&
+                            memcmp(c1, c2, sizeof(float) * (size_t)(m * n)) == 0),
+                       "stopped product on %d threads (trans_a %d): status %d after %d polls", t,
+                       ta, (int)st, stop.calls);
+            }
+        }
+    }
+    free(a);
+    free(b);
+    free(c1);
+    free(c2);
 }
 
 static void test_pool(void)
@@ -256,15 +325,23 @@ static void test_pool(void)
     for (int rep = 0; rep < 200; rep++) {
         for (int n = 0; n <= 6; n++) {
             c.calls = 0;
+            c.seen = 0;
+            c.repeated = 0;
             int ran = nnc_pool_run(pool, n, pool_count, &c);
             CHECKF(ran == c.calls && ran >= 1 && ran <= (n < 1 ? 1 : n),
                    "run %d on %d threads: %d calls, %d reported", rep, n, c.calls, ran);
+            /* Indices 0..ran-1, each once: 0 is the caller. */
+            CHECKF(!c.repeated && c.seen == (1ul << ran) - 1ul,
+                   "run %d on %d threads: thread indices %#lx", rep, n, c.seen);
             if (NNC_HAVE_THREADS && n <= 4)
                 CHECKF(ran == (n < 1 ? 1 : n), "pooled run on %d threads ran %d", n, ran);
         }
     }
     c.calls = 0;
+    c.seen = 0;
+    c.repeated = 0;
     CHECK(nnc_pool_run(NULL, 3, pool_count, &c) == c.calls && c.calls >= 1);
+    CHECK(!c.repeated && c.seen == (1ul << c.calls) - 1ul);
 
     /* Products on the pool equal one-thread products bit for bit. */
     const int64_t m = 203, n = 151, k = 177;
@@ -294,6 +371,8 @@ static void test_pool(void)
     free(b);
     free(c1);
     free(c2);
+    test_pool_poll(pool);
+    test_pool_poll(NULL);
     nnc_pool_release(pool);
     nnc_pool_free(pool);
     nnc_mutex_destroy(&c.lock);
