@@ -351,7 +351,24 @@ static NNC_SWEEP_INLINE void NNC_FN(sweep_flush)(nnc_sweep_t *s, NNC_FN(sweep_la
  * count repeat replica `first` and are never written back.  Inlined into a
  * portable and (x86) an AVX2 build: the same operations, no fused
  * multiply-add in either, so the same bits. */
-static NNC_SWEEP_INLINE void NNC_FN(sweep_lanes_body)(sweep_shared *sh, sweep_worker *me,
+/* Lanes [0, count) of a hyper-parameter column: replicas first.. */
+static NNC_SWEEP_INLINE void NNC_FN(sweep_column)(const nnc_sweep_t *s, int col, int64_t first,
+                                                  int count, T *NNC_SWEEP_RESTRICT out)
+{
+    const double *h = s->hyper[col];
+    if (s->hyper_stride[col] != 0) {
+        h += first;
+        for (int j = 0; j < count; j++)
+            out[j] = (T)h[j];
+    }
+    else {
+        const T v = (T)h[0];
+        for (int j = 0; j < count; j++)
+            out[j] = v;
+    }
+}
+
+static NNC_SWEEP_INLINE int64_t NNC_FN(sweep_lanes_body)(sweep_shared *sh, sweep_worker *me,
                                                       int64_t first, int64_t count)
 {
     nnc_sweep_t *s = sh->s;
@@ -371,7 +388,9 @@ static NNC_SWEEP_INLINE void NNC_FN(sweep_lanes_body)(sweep_shared *sh, sweep_wo
     const T gdiv = sum_red ? NNC_LIT(1.0) : (T)rows;
     const int gdiv_pow2 = (rows & (rows - 1)) == 0;
     const T rdiv = NNC_LIT(1.0) / gdiv;
-    T *P = (T *)s->params, *S1 = (T *)s->state1;
+    const T *P = (const T *)s->params;
+    /* (the state block is only read with momentum; any readable row does otherwise) */
+    const T *S1 = momentum ? (const T *)s->state1 : P;
     T *NNC_SWEEP_RESTRICT w = ws->w, *NNC_SWEEP_RESTRICT vw = ws->vw;
     T *NNC_SWEEP_RESTRICT b = ws->b, *NNC_SWEEP_RESTRICT vb = ws->vb;
     T *NNC_SWEEP_RESTRICT lr = ws->lr, *NNC_SWEEP_RESTRICT mu = ws->mu;
@@ -419,18 +438,67 @@ static NNC_SWEEP_INLINE void NNC_FN(sweep_lanes_body)(sweep_shared *sh, sweep_wo
             }
         }
     }
-    for (int j = 0; j < NNC_SWL_; j++) {
-        const int64_t q = first + (j < count ? j : 0);
-        for (int64_t i = 0; i < in; i++) {
-            w[i * NNC_SWL_ + j] = P[q * nv + offw + i];
-            vw[i * NNC_SWL_ + j] = momentum ? S1[q * nv + offw + i] : 0;
+    /* The block's parameters and settings, lane by lane; lanes past count
+     * repeat lane 0.  Each is a plain loop over the lanes (a copy when the
+     * rows are one value wide): no per-lane function calls. */
+    if (nv == 1 && in == 1 && offb < 0) {
+        const T *Pq = P + first;
+        for (int j = 0; j < count; j++) {
+            w[j] = Pq[j];
+            b[j] = NNC_LIT(-0.0);
         }
-        b[j] = offb >= 0 ? P[q * nv + offb] : NNC_LIT(-0.0);
-        vb[j] = momentum && offb >= 0 ? S1[q * nv + offb] : 0;
-        lr[j] = (T)sweep_hy(s, q, col_lr);
-        mu[j] = momentum ? (T)sweep_hy(s, q, col_mu) : 0;
-        dv[j] = sweep_hy(s, q, NNC_SWEEP_DIVERGENCE);
-        fa.any_div |= dv[j] > 0;
+    }
+    else {
+        for (int j = 0; j < count; j++) {
+            const T *Pq = P + (first + j) * nv;
+            for (int64_t i = 0; i < in; i++)
+                w[i * NNC_SWL_ + j] = Pq[offw + i];
+            b[j] = offb >= 0 ? Pq[offb] : NNC_LIT(-0.0);
+        }
+    }
+    if (momentum) {
+        for (int j = 0; j < count; j++) {
+            const T *Sq = S1 + (first + j) * nv;
+            for (int64_t i = 0; i < in; i++)
+                vw[i * NNC_SWL_ + j] = Sq[offw + i];
+            vb[j] = offb >= 0 ? Sq[offb] : 0;
+        }
+        NNC_FN(sweep_column)(s, col_mu, first, count, mu);
+    }
+    else {
+        for (int64_t i = 0; i < in * NNC_SWL_; i++)
+            vw[i] = 0;
+        for (int j = 0; j < NNC_SWL_; j++)
+            vb[j] = mu[j] = 0;
+    }
+    NNC_FN(sweep_column)(s, col_lr, first, count, lr);
+    {
+        const double *h = s->hyper[NNC_SWEEP_DIVERGENCE];
+        int any = 0;
+        if (s->hyper_stride[NNC_SWEEP_DIVERGENCE] != 0) {
+            for (int j = 0; j < count; j++)
+                dv[j] = h[first + j];
+        }
+        else {
+            for (int j = 0; j < count; j++)
+                dv[j] = h[0];
+        }
+        for (int j = 0; j < count; j++)
+            any |= dv[j] > 0;
+        fa.any_div = any;
+    }
+    for (int j = count; j < NNC_SWL_; j++) {
+        for (int64_t i = 0; i < in; i++) {
+            w[i * NNC_SWL_ + j] = w[i * NNC_SWL_];
+            vw[i * NNC_SWL_ + j] = vw[i * NNC_SWL_];
+        }
+        b[j] = b[0];
+        vb[j] = vb[0];
+        lr[j] = lr[0];
+        mu[j] = mu[0];
+        dv[j] = dv[0];
+    }
+    for (int j = 0; j < NNC_SWL_; j++) {
         ref[j] = 0;
         active[j] = j < count;
         done_steps[j] = 0;
@@ -472,13 +540,9 @@ NNC_SWEEP_SIMD
                 anybad |= bj;
             }
         }
-        if (e == 0)
-            for (int j = 0; j < count; j++)
-                if (dv[j] > 0)
-                    s->fails[(first + j) * NNC_SWEEP_NFAILS + NNC_SWEEP_REFERENCE] = loss[j];
         if (anybad) {
             for (int j = 0; j < count; j++) {
-                int64_t *c = s->counters + (first + j) * NNC_SWEEP_NCOUNTERS;
+                const int64_t q = first + j;
                 double *fl = s->fails + (first + j) * NNC_SWEEP_NFAILS;
                 if (!(bad[j] & active[j]))
                     continue;
@@ -492,16 +556,16 @@ NNC_SWEEP_SIMD
                             vb[j] = ws->vb0[j];
                     }
                 }
-                c[NNC_SWEEP_STATUS] = isfinite(loss[j]) ? NNC_STATUS_DIVERGED : NNC_STATUS_NONFINITE;
-                c[NNC_SWEEP_FAIL_EPOCH] = c[NNC_SWEEP_FAIL_STEP] = e;
-                c[NNC_SWEEP_PASSES] = e + 1;
+                s->codes[q] = isfinite(loss[j]) ? NNC_SWEEP_DIVERGED : NNC_SWEEP_NONFINITE;
+                sweep_count(s, q, NNC_SWEEP_FAIL_EPOCH, e);
+                sweep_count(s, q, NNC_SWEEP_FAIL_STEP, e);
+                sweep_count(s, q, NNC_SWEEP_PASSES, e + 1);
                 fl[NNC_SWEEP_FAIL_LOSS] = loss[j];
-                fl[NNC_SWEEP_REFERENCE] = ref[j];
                 fl[NNC_SWEEP_FINAL] = e > 0 ? ws->lrec[((e - 1) % NNC_SWEEP_REC) * NNC_SWL_ + j] : NAN;
                 active[j] = 0;
                 done_steps[j] = e;
                 n_active--;
-                NNC_FN(sweep_write_back)(s, ws, sh, first + j, j);
+                NNC_FN(sweep_write_back)(s, ws, sh, q, j);
             }
         }
         if (fused)
@@ -555,44 +619,88 @@ NNC_SWEEP_SIMD
     }
     if (e % NNC_SWEEP_REC != 0)
         NNC_FN(sweep_flush)(s, ws, first, count, e - e % NNC_SWEEP_REC, e, active, done_steps);
-    for (int j = 0; j < count; j++)
-        if (active[j])
-            done_steps[j] = e;
-    for (int j = 0; j < count; j++) {
-        const int64_t q = first + j;
-        int64_t *c = s->counters + q * NNC_SWEEP_NCOUNTERS;
-        if (active[j]) {
-            NNC_FN(sweep_write_back)(s, ws, sh, q, j);
-            s->fails[q * NNC_SWEEP_NFAILS + NNC_SWEEP_FINAL] =
-                e > 0 ? ws->lrec[((e - 1) % NNC_SWEEP_REC) * NNC_SWL_ + j] : NAN;
+    /* The replicas still running: their parameters (a copy when the rows
+     * are one value wide and every lane ran to the end), outcome and counts;
+     * a replica that stopped alone was written when it stopped. */
+    if (n_active == count && nv == 1 && in == 1 && offb < 0 && !momentum) {
+        T *Pq = (T *)s->params + first;
+        for (int j = 0; j < count; j++)
+            Pq[j] = w[j];
+    }
+    else {
+        for (int j = 0; j < count; j++)
+            if (active[j])
+                NNC_FN(sweep_write_back)(s, ws, sh, first + j, j);
+    }
+    {
+        const int8_t code = interrupted ? NNC_SWEEP_INTERRUPTED : NNC_SWEEP_COMPLETED;
+        const double *last = e > 0 ? ws->lrec + ((e - 1) % NNC_SWEEP_REC) * NNC_SWL_ : NULL;
+        if (n_active == count) { /* every lane: plain loops */
+            double *fl = s->fails + first * NNC_SWEEP_NFAILS;
+            memset(s->codes + first, code, (size_t)count);
+            for (int j = 0; j < count; j++) {
+                fl[j * NNC_SWEEP_NFAILS + NNC_SWEEP_FAIL_LOSS] = 0;
+                fl[j * NNC_SWEEP_NFAILS + NNC_SWEEP_FINAL] = last != NULL ? last[j] : NAN;
+            }
+            if (s->counters32 != NULL) {
+                int32_t *c = s->counters32 + first * NNC_SWEEP_NCOUNTERS;
+                const int32_t e32 = (int32_t)e;
+                for (int j = 0; j < count; j++, c += NNC_SWEEP_NCOUNTERS) {
+                    c[NNC_SWEEP_EPOCHS] = c[NNC_SWEEP_STEPS] = c[NNC_SWEEP_PASSES] = e32;
+                    c[NNC_SWEEP_FAIL_EPOCH] = c[NNC_SWEEP_FAIL_STEP] = -1;
+                }
+            }
+            else {
+                int64_t *c = s->counters64 + first * NNC_SWEEP_NCOUNTERS;
+                for (int j = 0; j < count; j++, c += NNC_SWEEP_NCOUNTERS) {
+                    c[NNC_SWEEP_EPOCHS] = c[NNC_SWEEP_STEPS] = c[NNC_SWEEP_PASSES] = e;
+                    c[NNC_SWEEP_FAIL_EPOCH] = c[NNC_SWEEP_FAIL_STEP] = -1;
+                }
+            }
         }
-        c[NNC_SWEEP_EPOCHS] = c[NNC_SWEEP_STEPS] = done_steps[j];
-        if (active[j]) {
-            c[NNC_SWEEP_PASSES] = done_steps[j];
-            c[NNC_SWEEP_STATUS] = interrupted ? NNC_STATUS_INTERRUPTED : NNC_STATUS_OK;
+        else {
+            for (int j = 0; j < count; j++) {
+                const int64_t q = first + j;
+                if (active[j]) {
+                    double *fl = s->fails + q * NNC_SWEEP_NFAILS;
+                    s->codes[q] = code;
+                    sweep_count(s, q, NNC_SWEEP_EPOCHS, e);
+                    sweep_count(s, q, NNC_SWEEP_STEPS, e);
+                    sweep_count(s, q, NNC_SWEEP_PASSES, e);
+                    sweep_count(s, q, NNC_SWEEP_FAIL_EPOCH, -1);
+                    sweep_count(s, q, NNC_SWEEP_FAIL_STEP, -1);
+                    fl[NNC_SWEEP_FAIL_LOSS] = 0;
+                    fl[NNC_SWEEP_FINAL] = last != NULL ? last[j] : NAN;
+                }
+                else {
+                    sweep_count(s, q, NNC_SWEEP_EPOCHS, done_steps[j]);
+                    sweep_count(s, q, NNC_SWEEP_STEPS, done_steps[j]);
+                }
+            }
         }
     }
+    return interrupted ? count - n_active : count;
 }
 
 #if NNC_SWEEP_X86
-__attribute__((target("avx2"))) static void NNC_FN(sweep_lanes_avx2)(sweep_shared *sh,
+__attribute__((target("avx2"))) static int64_t NNC_FN(sweep_lanes_avx2)(sweep_shared *sh,
                                                                     sweep_worker *me,
                                                                     int64_t first, int64_t count)
 {
-    NNC_FN(sweep_lanes_body)(sh, me, first, count);
+    return NNC_FN(sweep_lanes_body)(sh, me, first, count);
 }
 #endif
 
-static void NNC_FN(sweep_lanes_block)(sweep_shared *sh, sweep_worker *me, int64_t first,
-                                      int64_t count)
+/* Returns how many of the block's replicas are done (ran to their end or
+ * stopped alone). */
+static int64_t NNC_FN(sweep_lanes_block)(sweep_shared *sh, sweep_worker *me, int64_t first,
+                                         int64_t count)
 {
 #if NNC_SWEEP_X86
-    if (sh->avx2) {
-        NNC_FN(sweep_lanes_avx2)(sh, me, first, count);
-        return;
-    }
+    if (sh->avx2)
+        return NNC_FN(sweep_lanes_avx2)(sh, me, first, count);
 #endif
-    NNC_FN(sweep_lanes_body)(sh, me, first, count);
+    return NNC_FN(sweep_lanes_body)(sh, me, first, count);
 }
 
 static void NNC_FN(sweep_lanes_ws_free)(void *p)

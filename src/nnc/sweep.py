@@ -52,8 +52,13 @@ __all__ = ["sweep", "Sweep"]
 # The engine's hyper-parameter table: the optimizer's own hyper-parameters
 # in its ops.def order (Optimizer._hyper, from the op table), then these.
 _EXTRA_COLS = ("l1", "l2", "divergence")
-# Sweep.status by the binding's status code (0 ok, 1 nonfinite, 2 threshold, 3 interrupted).
-_STATUS = ("completed", "diverged", "diverged", "interrupted", "error")
+# Sweep.status by the engine's outcome code (0 completed, 1 nonfinite, 2 threshold,
+# 3 interrupted, 4 error).
+_STATUS = np.array(("completed", "diverged", "diverged", "interrupted", "error"))
+_REASON = np.array(("", "nonfinite", "threshold", "", ""))
+# Counters are int32 when a run has fewer steps than this (the binding's rule:
+# a step makes at most 3 forward passes), else int64.
+_NARROW_STEPS = (2 ** 31 - 1 - 4) // 4
 
 
 def _per_replica(value, name, counts):
@@ -334,19 +339,24 @@ def _execute(plan, owned=False):
     epochs, steps = plan["epochs"], plan["steps"]
     eloss = None if plan["record"] == "final" else np.full((K, epochs), np.nan)
     sloss = np.full((K, steps), np.nan) if plan["record"] == "step" else None
-    # The engine fills every entry of these before it runs a replica.
-    counters = np.empty((K, 6), dtype=np.int64)
-    fails = np.empty((K, 3), dtype=np.float64)
+    # The engine fills every entry of these (compact: for 10,000 tiny runs,
+    # writing them costs as much as training): the outcome codes; epochs,
+    # steps, passes, fail_epoch, fail_step (int32 when every count fits, by
+    # the binding's rule); fail_loss, final loss.
+    codes = np.empty(K, dtype=np.int8)
+    counters = np.empty((K, 5), dtype=np.int32 if steps < _NARROW_STEPS else np.int64)
+    fails = np.empty((K, 2), dtype=np.float64)
     # The engine reads sizes from the template; any buffers of those sizes do.
     params = tuple((np.empty(s, dtype=dt), np.empty(s, dtype=dt), None, None, pen)
                    for s, pen in zip(plan["sizes"], plan["penalized"]))
-    res = {"params": block, "loss": eloss, "step_loss": sloss, "counters": counters,
-           "fails": fails, "interleaved": False, "interrupted": False}
+    res = {"params": block, "loss": eloss, "step_loss": sloss, "codes": codes,
+           "counters": counters, "fails": fails, "interleaved": False, "interrupted": False}
     try:
         interrupted, lanes = _core.sweep_run(
             plan["dtype"], plan["layers"], params, plan["X"], plan["Y"], plan["loss"],
             plan["opt"], plan["hyper"], epochs, plan["batch_size"], plan["order"], rng, block,
-            s1, s2, adam_t, eloss, sloss, counters, fails, plan["threads"], plan["interleave"])
+            s1, s2, adam_t, eloss, sloss, codes, counters, fails, plan["threads"],
+            plan["interleave"])
     except KeyboardInterrupt as exc:
         res["interrupted"] = True
         setattr(exc, "partial", res)
@@ -364,7 +374,7 @@ def _execute_chunk(plan):
 
 def _stitch(parts):
     out = {}
-    for key in ("params", "counters", "fails"):
+    for key in ("params", "codes", "counters", "fails"):
         out[key] = np.concatenate([p[key] for p in parts])
     for key in ("loss", "step_loss"):
         out[key] = (None if parts[0][key] is None
@@ -495,7 +505,6 @@ class Sweep:
 
     def __init__(self, plan, res):
         K = plan["k"]
-        c = res["counters"]
         self.k = K
         self.dtype = plan["dtype"]
         self.optimizer = plan["optimizer"]
@@ -504,17 +513,12 @@ class Sweep:
         self.loss = res["loss"]
         self.step_loss = res["step_loss"]
         self.params = res["params"]
-        # Views of the engine's tables (no copies: a sweep of 10,000 tiny
-        # runs is as much allocating memory as training); the status and
-        # reason strings are made when asked for.
-        self._codes = codes = c[:, 0]
-        self.diverged = (codes == 1) | (codes == 2)
-        self.epochs_done = c[:, 1]
-        self.steps_done = c[:, 2]
-        self.forward_passes = c[:, 3]
-        self.fail_epoch = c[:, 4]
-        self.fail_step = c[:, 5]
-        self._fails = res["fails"]  # fail_loss, reference loss, final loss
+        # The engine's compact tables, kept as they are (a sweep of 10,000
+        # tiny runs is as much allocating memory as training); every
+        # per-replica attribute below is made from them when asked for.
+        self._codes = res["codes"]
+        self._counters = res["counters"]  # epochs, steps, passes, fail_epoch, fail_step
+        self._fails = res["fails"]  # fail_loss, final loss
         self.interleaved = bool(res["interleaved"])
         self._config = plan["config"]
         self._shapes = [(n, tuple(s)) for n, s in plan["shapes"]]
@@ -522,7 +526,24 @@ class Sweep:
     @property
     def final_loss(self) -> np.ndarray:
         """(K,) the loss of each replica's last completed epoch (NaN when none)."""
-        return self._fails[:, 2]
+        return self._fails[:, 1]
+
+    @property
+    def diverged(self) -> np.ndarray:
+        """(K,) bool: the replica stopped alone (NaN/inf loss or past its threshold)."""
+        return (self._codes == 1) | (self._codes == 2)
+
+    def _count(self, c):
+        return self._counters[:, c].astype(np.int64)
+
+    epochs_done = property(lambda self: self._count(0), doc="(K,) int64 completed epochs.")
+    steps_done = property(lambda self: self._count(1), doc="(K,) int64 completed steps.")
+    forward_passes = property(lambda self: self._count(2),
+                              doc="(K,) int64 forward passes (as History.forward_passes).")
+    fail_epoch = property(lambda self: self._count(3),
+                          doc="(K,) int64 the epoch a replica stopped in, -1 when it did not.")
+    fail_step = property(lambda self: self._count(4),
+                         doc="(K,) int64 the step a replica stopped at, -1 when it did not.")
 
     @property
     def fail_loss(self) -> np.ndarray:
@@ -532,12 +553,12 @@ class Sweep:
     @property
     def status(self) -> np.ndarray:
         """(K,) "completed", "diverged" or "interrupted"."""
-        return np.array(_STATUS)[self._codes]
+        return _STATUS[self._codes]
 
     @property
     def reason(self) -> np.ndarray:
         """(K,) "nonfinite", "threshold" or "" (did not diverge)."""
-        return np.array(["", "nonfinite", "threshold", "", ""])[self._codes]
+        return _REASON[self._codes]
 
     @property
     def param_names(self) -> "list[str]":
