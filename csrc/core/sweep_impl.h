@@ -288,6 +288,122 @@ static NNC_SWEEP_INLINE NNC_SWM_ NNC_FN(sweep_fused)(const nnc_loss_params_t *lp
     }
 }
 
+
+/* Many steps of the fused one-input, one-row step at once: lanes in groups
+ * of NNC_SWEEP_GROUP, each group running epochs [e0, e1) with nothing
+ * stored per step but its losses (into the record buffer) and no check or
+ * reduction across lanes per step.  The arithmetic of each step is sweep_fused's, in the
+ * same order, so the same bits; only the loops are swapped (lanes never mix).
+ * Instead of a NaN/inf check per step, each lane sums loss - loss (0 while
+ * the loss is finite, NaN once it is not).  Returns 0 when every active lane
+ * stayed finite: the new parameters are then in ws (committed).  Otherwise
+ * returns 1 and commits nothing: the caller replays the same steps one at a
+ * time with sweep_fused, which stops each bad lane at its exact step.  Only
+ * used without divergence thresholds, and for a chunk that starts a record
+ * window (e0 % NNC_SWEEP_REC == 0, e1 - e0 <= NNC_SWEEP_REC).  A group of 32
+ * lanes keeps enough independent chains in flight to hide each step's
+ * latency (the arrays live in L1; the compiler keeps few of them in
+ * registers). */
+#define NNC_SWEEP_GROUP 32
+#define NNC_SWG_ NNC_SWEEP_GROUP
+
+#define NNC_SWEEP_CHUNK_(E, name, vec)                                                          \
+    static NNC_SWEEP_INLINE int NNC_FN(sweep_chunk_##name)(                                    \
+        NNC_FN(sweep_lanes_ws) * ws, const T k, const int momentum, const int has_b,           \
+        int64_t e0, int64_t e1)                                                                 \
+    {                                                                                           \
+        NNC_SWM_ anybad = 0;                                                                    \
+        for (int g = 0; g < NNC_SWL_; g += NNC_SWG_) {                                          \
+            T wv[NNC_SWG_], bv[NNC_SWG_], vwv[NNC_SWG_], vbv[NNC_SWG_];                         \
+            double acc[NNC_SWG_];                                                               \
+            const T *NNC_SWEEP_RESTRICT xs = ws->xs + g, *NNC_SWEEP_RESTRICT ys = ws->ys + g;   \
+            const T *NNC_SWEEP_RESTRICT lr = ws->lr + g, *NNC_SWEEP_RESTRICT mu = ws->mu + g;   \
+            for (int j = 0; j < NNC_SWG_; j++) {                                                \
+                wv[j] = ws->w[g + j];                                                           \
+                bv[j] = has_b ? ws->b[g + j] : NNC_LIT(-0.0);                                   \
+                vwv[j] = momentum ? ws->vw[g + j] : 0;                                          \
+                vbv[j] = momentum ? ws->vb[g + j] : 0;                                          \
+                acc[j] = 0;                                                                     \
+            }                                                                                   \
+            for (int64_t e = e0; e < e1; e++) {                                                 \
+                double *NNC_SWEEP_RESTRICT rec = ws->lrec + (e - e0) * NNC_SWL_ + g;           \
+                NNC_SWEEP_SIMD_IF_(vec) for (int j = 0; j < NNC_SWG_; j++)                      \
+                {                                                                               \
+                    const T wj = wv[j], xr = xs[j];                                             \
+                    const T bj = bv[j];                                                         \
+                    T p = xr * wj;                                                              \
+                    p = p + bj;                                                                 \
+                    T gb;                                                                       \
+                    const T lv = NNC_FN(loss_##name##_elem)(p, ys[j], k, &gb);                  \
+                    const T gw = gb * xr;                                                       \
+                    const double lj = (double)lv;                                               \
+                    const T lrj = lr[j];                                                        \
+                    rec[j] = lj;                                                                \
+                    acc[j] = acc[j] + (lj - lj);                                                \
+                    if (momentum) {                                                             \
+                        const T muj = mu[j];                                                    \
+                        const T vwn = muj * vwv[j] - lrj * gw;                                  \
+                        vwv[j] = vwn;                                                           \
+                        wv[j] = wj + vwn;                                                       \
+                        if (has_b) {                                                            \
+                            const T vbn = muj * vbv[j] - lrj * gb;                              \
+                            vbv[j] = vbn;                                                       \
+                            bv[j] = bj + vbn;                                                   \
+                        }                                                                       \
+                    }                                                                           \
+                    else {                                                                      \
+                        wv[j] = wj - lrj * gw;                                                  \
+                        if (has_b)                                                              \
+                            bv[j] = bj - lrj * gb;                                              \
+                    }                                                                           \
+                }                                                                               \
+            }                                                                                   \
+            for (int j = 0; j < NNC_SWG_; j++) {                                                \
+                ws->w0[g + j] = wv[j];                                                          \
+                ws->b0[g + j] = bv[j];                                                          \
+                ws->vw0[g + j] = vwv[j];                                                        \
+                ws->vb0[g + j] = vbv[j];                                                        \
+                anybad |= ws->active[g + j] & (NNC_SWM_)(acc[j] != 0);                          \
+            }                                                                                   \
+        }                                                                                       \
+        if (anybad)                                                                             \
+            return 1;                                                                           \
+        for (int j = 0; j < NNC_SWL_; j++) {                                                    \
+            ws->w[j] = ws->w0[j];                                                               \
+            if (has_b)                                                                          \
+                ws->b[j] = ws->b0[j];                                                           \
+            if (momentum) {                                                                     \
+                ws->vw[j] = ws->vw0[j];                                                         \
+                ws->vb[j] = ws->vb0[j];                                                         \
+            }                                                                                   \
+        }                                                                                       \
+        return 0;                                                                               \
+    }
+
+NNC_ELEMWISE_LOSSES(NNC_SWEEP_CHUNK_)
+#undef NNC_SWEEP_CHUNK_
+
+static NNC_SWEEP_INLINE int NNC_FN(sweep_chunk)(const nnc_loss_params_t *lp,
+                                                NNC_FN(sweep_lanes_ws) *ws, int momentum,
+                                                int has_b, int64_t e0, int64_t e1)
+{
+    switch (lp->kind) {
+#define NNC_X_(E, name, vec)                                                                     \
+    case NNC_LOSS_##E: {                                                                         \
+        const T k = NNC_FN(loss_##name##_k)(lp);                                                 \
+        if (momentum)                                                                            \
+            return has_b ? NNC_FN(sweep_chunk_##name)(ws, k, 1, 1, e0, e1)                       \
+                         : NNC_FN(sweep_chunk_##name)(ws, k, 1, 0, e0, e1);                      \
+        return has_b ? NNC_FN(sweep_chunk_##name)(ws, k, 0, 1, e0, e1)                           \
+                     : NNC_FN(sweep_chunk_##name)(ws, k, 0, 0, e0, e1);                          \
+    }
+        NNC_ELEMWISE_LOSSES(NNC_X_)
+#undef NNC_X_
+    default:
+        return 1;
+    }
+}
+
 static NNC_SWEEP_INLINE void NNC_FN(sweep_rows)(const nnc_loss_params_t *lp,
                                                 NNC_FN(sweep_lanes_ws) *ws,
                                int64_t rows, int64_t in)
@@ -510,6 +626,16 @@ static NNC_SWEEP_INLINE int64_t NNC_FN(sweep_lanes_body)(sweep_shared *sh, sweep
             interrupted = 1;
             break;
         }
+        /* Whole chunks of steps at once (one chunk: the steps up to the next
+         * record flush), unless a lane went bad in it: then its steps run
+         * one at a time below. */
+        if (fused && !fa.any_div && e % NNC_SWEEP_REC == 0) {
+            const int64_t e1 = epochs - e < NNC_SWEEP_REC ? epochs : e + NNC_SWEEP_REC;
+            if (!NNC_FN(sweep_chunk)(&lp, ws, momentum, offb >= 0, e, e1)) {
+                e = e1 - 1;
+                goto recorded;
+            }
+        }
         if (fused) {
             fa.first_step = e == 0;
             anybad = NNC_FN(sweep_fused)(&lp, ws, &fa, ws->lrec + (e % NNC_SWEEP_REC) * NNC_SWL_,
@@ -728,6 +854,8 @@ static nnc_status_t NNC_FN(sweep_lanes_ws_new)(void **out, int64_t rows, int64_t
 }
 
 #undef NNC_SWL_
+#undef NNC_SWG_
+#undef NNC_SWEEP_GROUP
 #undef NNC_SWM_
 #undef NNC_SWEEP_SIMD_IF_
 #undef NNC_SWEEP_SIMD_IF_1_

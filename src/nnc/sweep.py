@@ -96,6 +96,44 @@ def _fresh_model(model, seed):
     return Sequential(layers, seed=seed, dtype=model.dtype)
 
 
+def _static(model):
+    """What a sweep takes from the model's structure -- the engine's layer
+    description, parameter sizes, shapes and penalty flags, the config
+    ``Sweep.model`` rebuilds from, and the parameter arrays -- kept on the model
+    until one of its structure objects (dtype, layer list, layers, their
+    attributes and parameter arrays, seed) is replaced, compared by identity
+    as ``fit``'s description is; parameter values are read live."""
+    objs = [model.dtype, model.layers, model.seed]
+    for layer in model.layers:
+        objs += (layer, *layer.__dict__.values(), *layer.params.values())
+    memo = model.__dict__.get("_sweep_memo")
+    if memo is not None and len(objs) == len(memo[0]) and all(map(operator.is_, objs, memo[0])):
+        return memo[1]
+    layers, described = model._describe()
+    arrays = model.parameters()
+    static = {
+        "layers": layers, "arrays": arrays, "sizes": [int(a.size) for a in arrays],
+        "penalized": [bool(p[4]) for p in described], "shapes": model._param_shapes(),
+        "config": model._config(), "nv": sum(int(a.size) for a in arrays),
+        "in": model.in_features, "out": model.out_features,
+    }
+    model.__dict__["_sweep_memo"] = (objs, static)
+    return static
+
+
+def _flat_params(static, dt):
+    """The model's parameters now, flattened (get_flat_params)."""
+    arrays = static["arrays"]
+    if len(arrays) == 1:
+        return arrays[0].reshape(-1)
+    return np.concatenate([a.reshape(-1) for a in arrays]) if arrays else np.zeros(0, dt)
+
+
+def _nonneg(v):
+    """A plain float that is finite and >= 0 (the common l1/l2), checked at once."""
+    return type(v) is float and 0.0 <= v < float("inf")
+
+
 def _plan(model, X, y, *, loss, optimizer, epochs, batch_size, shuffle, order, l1, l2, seeds,
           params, shuffle_seeds, divergence, record, threads, interleave):
     """Everything a sweep needs, as plain arrays and settings (what travels to
@@ -115,6 +153,9 @@ def _plan(model, X, y, *, loss, optimizer, epochs, batch_size, shuffle, order, l
     for name, v in optimizer._hyper():
         hyper[name] = _per_replica(v, name, counts)
     for name, v in (("l1", l1), ("l2", l2)):
+        if _nonneg(v):
+            hyper[name] = v
+            continue
         v = _per_replica(v, name, counts)
         arr = np.asarray(v, dtype=np.float64) if not isinstance(v, (bool, np.bool_)) else None
         if arr is None or arr.dtype.kind != "f" or not np.all(np.isfinite(arr)) or np.any(arr < 0):
@@ -123,6 +164,8 @@ def _plan(model, X, y, *, loss, optimizer, epochs, batch_size, shuffle, order, l
         hyper[name] = v
     if divergence is None:
         hyper["divergence"] = 0.0
+    elif _nonneg(divergence) and divergence > 0:
+        hyper["divergence"] = divergence
     else:
         v = _per_replica(divergence, "divergence", counts)
         arr = np.asarray(v, dtype=np.float64)
@@ -134,6 +177,7 @@ def _plan(model, X, y, *, loss, optimizer, epochs, batch_size, shuffle, order, l
     shuffle_seeds = (_per_replica(shuffle_seeds, "shuffle_seeds", counts)
                      if shuffle_seeds is not None else None)
 
+    static = _static(model)
     Xa = np.asarray(X)
     if Xa.dtype.kind not in "biuf":
         raise TypeError(f"sweep: X must hold real numbers, got dtype {Xa.dtype}")
@@ -142,7 +186,7 @@ def _plan(model, X, y, *, loss, optimizer, epochs, batch_size, shuffle, order, l
         counts.append(("X", Xa.shape[0]))
     ya = np.asarray(y)
     n = Xa.shape[1] if x_per else (Xa.shape[0] if Xa.ndim >= 1 else 0)
-    out = model.out_features
+    out = static["out"]
     y_per = ya.ndim == 3 or (ya.ndim == 2 and out == 1 and ya.shape[1] == n and ya.shape != (n, 1)
                              and x_per)
     if y_per:
@@ -223,7 +267,7 @@ def _plan(model, X, y, *, loss, optimizer, epochs, batch_size, shuffle, order, l
             _in_dtype(table[cols.index(col)], col, "sweep", dt)
 
     # starting parameters and generators
-    nv = model.n_params
+    nv = static["nv"]
     rng_states = None
     if params is not None:
         pa = np.asarray(params)
@@ -244,7 +288,8 @@ def _plan(model, X, y, *, loss, optimizer, epochs, batch_size, shuffle, order, l
             block[i] = m.get_flat_params()
             rng_states[i] = m.generator._state_array
     else:
-        block = np.array(np.broadcast_to(model.get_flat_params(), (K, nv)))
+        block = np.empty((K, nv), dtype=dt)
+        block[...] = _flat_params(static, dt)
     if shuffle:
         if shuffle_seeds is not None:
             from .random import Generator
@@ -259,7 +304,6 @@ def _plan(model, X, y, *, loss, optimizer, epochs, batch_size, shuffle, order, l
             raise ValueError("sweep: shuffle_seeds needs shuffle=True")
         rng_states = None
 
-    layers, described = model._describe()
     # The engine's own step count (one place states the schedule).
     spe = _core.engine_schedule(n, 0 if order is None else length, bs, 1)[0]
     settings = {}
@@ -279,10 +323,8 @@ def _plan(model, X, y, *, loss, optimizer, epochs, batch_size, shuffle, order, l
     if shuffle_seeds is not None:
         settings["shuffle_seed"] = np.broadcast_to(np.asarray(shuffle_seeds), (K,)).copy()
     return {
-        "config": model._config(), "dtype": dt.name, "layers": layers,
-        "sizes": [int(a.size) for a in model.parameters()],
-        "penalized": [bool(p[4]) for p in described],
-        "shapes": model._param_shapes(),
+        "config": static["config"], "dtype": dt.name, "layers": static["layers"],
+        "sizes": static["sizes"], "penalized": static["penalized"], "shapes": static["shapes"],
         "X": Xs, "Y": Ys, "x_per": x_per, "y_per": y_per, "loss": loss._params(),
         "opt": _OPT_CODES[optimizer.kind], "opt_kind": optimizer.kind,
         "optimizer": type(optimizer).__name__,
