@@ -476,3 +476,36 @@ def test_structure_cache_follows_the_model():
     m3 = nnc.Sequential([nnc.Dense(1, 1, bias=False)], seed=0)
     m3.layers[0].weight[...] = 0.75
     assert _same(nnc.sweep(m, X, y, **kw).params, nnc.sweep(m3, X, y, **kw).params)
+
+
+@pytest.mark.parametrize("kind", sorted(OPTIMIZERS))
+def test_record_params_is_each_fits_trajectory(kind, dtype):
+    """record="params": Sweep.trajectory[i] is replica i's History.params (its
+    parameters before the first step and after every step), with step_loss;
+    shuffled minibatches, two threads, a diverging replica left NaN after
+    it stopped; also through the Trask model, which leaves the lanes."""
+    X, y = _data(10)
+    make_opt = OPTIMIZERS[kind]
+    values = np.concatenate([VALUES, [1e4 if kind != "hotcold" else 1e2]])
+    kw = dict(loss="mse", epochs=4, batch_size=3, shuffle=True, divergence=50.0)
+    s = nnc.sweep(_neuron(5, dtype), X, y, optimizer=make_opt(values), threads=2,
+                  record="params", **kw)
+    assert s.trajectory.shape == (values.size, s.step_loss.shape[1] + 1, 4)
+    assert s.trajectory.dtype == dtype and s.diverged[-1] and not s.diverged[:-1].any()
+    for i, v in enumerate(values):
+        m = _neuron(5, dtype)
+        try:
+            h = m.fit(X, y, optimizer=make_opt(float(v)), record="params", **kw)
+        except nnc.DivergenceError as exc:
+            h = exc.history
+            assert s.diverged[i]
+            assert np.isnan(s.trajectory[i, h.steps + 1:]).all()
+        assert _same(s.trajectory[i, :h.steps + 1], h.params.reshape(h.steps + 1, -1)), i
+        assert _same(s.step_loss[i, :h.steps], h.step_loss), i
+        assert _same(s.params[i], m.get_flat_params()), i
+    trask = nnc.Sequential([nnc.Dense(1, 1, bias=False)], dtype=dtype)
+    t = nnc.sweep(trask, [[2.0]], [[0.8]], loss="mse", optimizer=nnc.SGD(lr=[0.1, 0.2]),
+                  epochs=3, record="params")
+    assert not t.interleaved and t.trajectory.shape == (2, 4, 1)
+    assert _same(t.trajectory[:, -1], t.params)
+    assert t == pickle.loads(pickle.dumps(t))

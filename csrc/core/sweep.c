@@ -215,6 +215,8 @@ static int64_t sweep_one(sweep_shared *sh, sweep_worker *me, int64_t q)
                          &total) == NNC_STATUS_OK)
         f.step_loss = s->step_loss + q * total;
     f.param_record = NULL;
+    if (s->param_record != NULL && f.step_loss != NULL)
+        f.param_record = (char *)s->param_record + (size_t)(q * (total + 1) * sh->n_values) * el;
     f.hook = sweep_fit_hook;
     f.hook_ctx = me;
     f.threads = 1;
@@ -284,7 +286,7 @@ static int sweep_lanes_ok(const nnc_sweep_t *s)
     const nnc_layer_t *L = &net->layers[0];
     const nnc_fit_t *f0 = &s->base;
     int elementwise = 0;
-    if (!s->allow_lanes || net->n_layers != 1 || L->kind != NNC_LAYER_DENSE || L->out != 1 ||
+    if (!s->allow_lanes || s->param_record != NULL || net->n_layers != 1 || L->kind != NNC_LAYER_DENSE || L->out != 1 ||
         L->in > 16)
         return 0;
     switch (f0->loss.kind) {
@@ -370,6 +372,7 @@ nnc_status_t nnc_sweep_run(nnc_sweep_t *s)
         (s->k > 0 && (s->x == NULL || s->y == NULL || s->codes == NULL || s->fails == NULL ||
                       (s->counters32 == NULL) == (s->counters64 == NULL))) ||
         (s->epoch_loss == NULL && s->step_loss != NULL) ||
+        (s->param_record != NULL && s->step_loss == NULL) ||
         s->x_stride < 0 || s->y_stride < 0 || s->order_stride < 0)
         return NNC_STATUS_INVALID_ARGUMENT;
     for (int c = 0; c < NNC_SWEEP_NHYPER; c++)

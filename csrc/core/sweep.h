@@ -90,6 +90,11 @@ typedef struct {
     int64_t *adam_t;        /* NULL, or k Adam step counters */
     double *epoch_loss;     /* k x epochs, or NULL: no epoch record (the final loss only) */
     double *step_loss;      /* NULL, or k x (epochs * steps per epoch); needs epoch_loss */
+    /* NULL, or k x (steps + 1) x n_values in the model's dtype: each replica's
+     * parameters before its first step and after every step, as
+     * nnc_engine_fit's param_record (rows after a replica stopped are left as
+     * they were).  Runs every replica on the per-replica route. */
+    void *param_record;
     /* out, every entry written: k codes (NNC_SWEEP_COMPLETED, ...), k x
      * NNC_SWEEP_NCOUNTERS counters in exactly one of counters32 (when every
      * count fits: 4 x (steps + 1) <= INT32_MAX) and counters64, and k x

@@ -73,7 +73,7 @@ static PyObject *sweep_run(PyObject *self, PyObject *args)
 {
     PyObject *dtype_o, *layers, *params, *xo, *yo, *loss_o, *hyper_o, *order_o, *rng_o;
     PyObject *pblock_o, *s1_o, *s2_o, *adam_o, *eloss_o, *sloss_o, *codes_o, *counters_o;
-    PyObject *fails_o;
+    PyObject *fails_o, *prec_o;
     long long epochs, batch_size;
     int opt_kind, threads, allow_lanes, typenum;
     net_desc d;
@@ -94,9 +94,9 @@ static PyObject *sweep_run(PyObject *self, PyObject *args)
     (void)self;
     memset(&d, 0, sizeof d);
     memset(&sw, 0, sizeof sw);
-    if (!PyArg_ParseTuple(args, "OOOOOOiOLLOOOOOOOOOOOip:sweep_run", &dtype_o, &layers, &params,
+    if (!PyArg_ParseTuple(args, "OOOOOOiOLLOOOOOOOOOOOOip:sweep_run", &dtype_o, &layers, &params,
                           &xo, &yo, &loss_o, &opt_kind, &hyper_o, &epochs, &batch_size, &order_o,
-                          &rng_o, &pblock_o, &s1_o, &s2_o, &adam_o, &eloss_o, &sloss_o,
+                          &rng_o, &pblock_o, &s1_o, &s2_o, &adam_o, &eloss_o, &sloss_o, &prec_o,
                           &codes_o, &counters_o, &fails_o, &threads, &allow_lanes))
         return NULL;
     typenum = nnc_parse_dtype(dtype_o, "dtype", NPY_DOUBLE);
@@ -231,6 +231,19 @@ static PyObject *sweep_run(PyObject *self, PyObject *args)
     if (sloss_o != Py_None &&
         (sloss = (double *)out_block(sloss_o, "step_loss", NPY_DOUBLE, k, total_steps)) == NULL)
         goto done;
+    if (prec_o != Py_None) {
+        int64_t rows;
+        if (sloss == NULL) {
+            PyErr_SetString(PyExc_ValueError, "sweep_run: param_record needs step_loss");
+            goto done;
+        }
+        if (nnc_mul_i64(total_steps + 1, nv, &rows) != 0) {
+            PyErr_SetString(PyExc_OverflowError, "param_record: size overflows");
+            goto done;
+        }
+        if ((sw.param_record = out_block(prec_o, "param_record", typenum, k, rows)) == NULL)
+            goto done;
+    }
     sw.codes = (int8_t *)out_block(codes_o, "codes", NPY_INT8, k, 1);
     if (sw.codes == NULL)
         goto done;
@@ -303,13 +316,15 @@ PyMethodDef nnc_sweep_methods[] = {
     {"sweep_run", sweep_run, METH_VARARGS,
      "sweep_run(dtype, layers, params, X, y, loss, opt_kind, hyper, epochs, batch_size,\n"
      "          order, rng_states, params_block, state1, state2, adam_t, epoch_loss,\n"
-     "          step_loss, codes, counters, fails, threads, allow_lanes) -> (interrupted, lanes)\n\n"
+     "          step_loss, param_record, codes, counters, fails, threads, allow_lanes)\n"
+     "          -> (interrupted, lanes)\n\n"
      "K training runs of one architecture in one call, GIL released (nnc.sweep is the API).\n"
      "layers/params describe the architecture as for engine_fit (only sizes are used);\n"
      "X (n, in) or (K, n, in), y likewise; hyper: a tuple of columns of K or 1 values, the\n"
      "optimizer's hyper-parameters in ops.def order, then l1, l2, divergence; order None, (L,) or (K, L); rng_states None or (K, 4) uint64;\n"
      "params_block/state1/state2 (K, n_values); adam_t None or (K,) int64; epoch_loss\n"
-     "None or (K, epochs); step_loss None or (K, steps); codes (K,) int8 <- 0 completed,\n"
+     "None or (K, epochs); step_loss None or (K, steps); param_record None or (K, steps + 1,\n"
+     "n_values) in dtype (needs step_loss); codes (K,) int8 <- 0 completed,\n"
      "1 nonfinite, 2 diverged, 3 interrupted, 4 error; counters (K, 5) <- epochs, steps,\n"
      "passes, fail_epoch, fail_step, int32 when 4 * steps < 2**31 - 5, else int64;\n"
      "fails (K, 2) <- fail_loss, final loss."},

@@ -247,8 +247,9 @@ def _plan(model, X, y, *, loss, optimizer, epochs, batch_size, shuffle, order, l
         length = n
         bs = 0 if batch_size is None else _check_int(batch_size, "batch_size", 1, "sweep")
     bs = min(bs, length)
-    if record not in ("epoch", "step", "final"):
-        raise ValueError(f"sweep: record must be 'epoch', 'step' or 'final', got {record!r}")
+    if record not in ("epoch", "step", "params", "final"):
+        raise ValueError(f"sweep: record must be 'epoch', 'step', 'params' or 'final', got "
+                         f"{record!r}")
     if threads is None:
         threads = _cpu_count()
     threads = min(_check_int(threads, "threads", 1, "sweep"), 1024)
@@ -380,7 +381,9 @@ def _execute(plan, owned=False):
     rng = None if plan["rng"] is None else np.array(plan["rng"], dtype=np.uint64, order="C")
     epochs, steps = plan["epochs"], plan["steps"]
     eloss = None if plan["record"] == "final" else np.full((K, epochs), np.nan)
-    sloss = np.full((K, steps), np.nan) if plan["record"] == "step" else None
+    sloss = np.full((K, steps), np.nan) if plan["record"] in ("step", "params") else None
+    prec = (np.full((K, steps + 1, nv), np.nan, dtype=dt) if plan["record"] == "params"
+            else None)
     # The engine fills every entry of these (compact: for 10,000 tiny runs,
     # writing them costs as much as training): the outcome codes; epochs,
     # steps, passes, fail_epoch, fail_step (int32 when every count fits, by
@@ -391,13 +394,14 @@ def _execute(plan, owned=False):
     # The engine reads sizes from the template; any buffers of those sizes do.
     params = tuple((np.empty(s, dtype=dt), np.empty(s, dtype=dt), None, None, pen)
                    for s, pen in zip(plan["sizes"], plan["penalized"]))
-    res = {"params": block, "loss": eloss, "step_loss": sloss, "codes": codes,
+    res = {"params": block, "loss": eloss, "step_loss": sloss, "trajectory": prec,
+           "codes": codes,
            "counters": counters, "fails": fails, "interleaved": False, "interrupted": False}
     try:
         interrupted, lanes = _core.sweep_run(
             plan["dtype"], plan["layers"], params, plan["X"], plan["Y"], plan["loss"],
             plan["opt"], plan["hyper"], epochs, plan["batch_size"], plan["order"], rng, block,
-            s1, s2, adam_t, eloss, sloss, codes, counters, fails, plan["threads"],
+            s1, s2, adam_t, eloss, sloss, prec, codes, counters, fails, plan["threads"],
             plan["interleave"])
     except KeyboardInterrupt as exc:
         res["interrupted"] = True
@@ -418,7 +422,7 @@ def _stitch(parts):
     out = {}
     for key in ("params", "codes", "counters", "fails"):
         out[key] = np.concatenate([p[key] for p in parts])
-    for key in ("loss", "step_loss"):
+    for key in ("loss", "step_loss", "trajectory"):
         out[key] = (None if parts[0][key] is None
                     else np.concatenate([p[key] for p in parts]))
     out["interleaved"] = all(p["interleaved"] for p in parts)
@@ -465,7 +469,10 @@ def sweep(model: "Sequential", X: ArrayLike, y: ArrayLike, *,
       (K, L)).
 
     ``record``: "epoch" (``Sweep.loss``, K x epochs), "step" (adds
-    ``Sweep.step_loss``, K x steps) or "final" (no loss record, only
+    ``Sweep.step_loss``, K x steps), "params" (adds ``Sweep.trajectory``,
+    K x (steps + 1) x n_params: each replica's parameters before its first
+    step and after every step, its ``History.params``; these run replica by
+    replica, not interleaved) or "final" (no loss record, only
     ``Sweep.final_loss``: 10,000 replicas x 1,000 epochs would otherwise
     record 80 MB of losses).  ``threads`` (default: every CPU this
     process may use) splits the replicas between threads; the results do not
@@ -528,7 +535,9 @@ class Sweep:
         ``seed`` / ``shuffle_seed`` when given).
     ``loss``: (K, epochs) float64, each epoch's loss as ``History.loss``;
         NaN after a replica stopped; None with record="final".
-        ``step_loss``: (K, steps) with record="step", else None.
+        ``step_loss``: (K, steps) with record="step" or "params", else None.
+    ``trajectory``: (K, steps + 1, n_params) with record="params" (replica
+        i's ``History.params``; NaN after a replica stopped), else None.
     ``final_loss``: (K,) the last completed epoch's loss (NaN when none).
     ``params``: (K, n_params) final parameters (``get_flat_params`` order;
         labels in ``param_names``); ``model(i)`` / ``best()`` give a
@@ -554,6 +563,7 @@ class Sweep:
         self.epochs = plan["epochs"]
         self.loss = res["loss"]
         self.step_loss = res["step_loss"]
+        self.trajectory = res.get("trajectory")
         self.params = res["params"]
         # The engine's compact tables, kept as they are (a sweep of 10,000
         # tiny runs is as much allocating memory as training); every
