@@ -95,12 +95,13 @@ typedef struct {
      * nnc_engine_fit's param_record (rows after a replica stopped are left as
      * they were).  Runs every replica on the per-replica route. */
     void *param_record;
-    /* out, every entry written: k codes (NNC_SWEEP_COMPLETED, ...), k x
-     * NNC_SWEEP_NCOUNTERS counters in exactly one of counters32 (when every
-     * count fits: 4 x (steps + 1) <= INT32_MAX) and counters64, and k x
-     * NNC_SWEEP_NFAILS fails (fail_loss is 0 for a replica that did not
-     * stop alone).  The tables are compact on purpose: for 10,000 tiny
-     * replicas, writing them costs as much as training. */
+    /* out, every entry written when nnc_sweep_run returns OK or INTERRUPTED:
+     * k codes (NNC_SWEEP_COMPLETED, ...); k x NNC_SWEEP_NCOUNTERS counters in
+     * exactly one of counters32 (when every count fits: the binding's rule
+     * is steps < (INT32_MAX - 4) / 4) and counters64; k x NNC_SWEEP_NFAILS
+     * fails (fail_loss is 0 for a replica that did not stop alone).  Compact
+     * on purpose: for 10,000 tiny replicas, writing them costs as much as
+     * training. */
     int8_t *codes;
     int32_t *counters32;
     int64_t *counters64;
