@@ -590,17 +590,30 @@ class Sweep:
         """(K,) bool: the replica stopped alone (NaN/inf loss or past its threshold)."""
         return (self._codes == 1) | (self._codes == 2)
 
-    def _count(self, c):
-        return self._counters[:, c].astype(np.int64)
+    @property
+    def epochs_done(self) -> np.ndarray:
+        """(K,) int64 completed epochs."""
+        return self._counters[:, 0].astype(np.int64)
 
-    epochs_done = property(lambda self: self._count(0), doc="(K,) int64 completed epochs.")
-    steps_done = property(lambda self: self._count(1), doc="(K,) int64 completed steps.")
-    forward_passes = property(lambda self: self._count(2),
-                              doc="(K,) int64 forward passes (as History.forward_passes).")
-    fail_epoch = property(lambda self: self._count(3),
-                          doc="(K,) int64 the epoch a replica stopped in, -1 when it did not.")
-    fail_step = property(lambda self: self._count(4),
-                         doc="(K,) int64 the step a replica stopped at, -1 when it did not.")
+    @property
+    def steps_done(self) -> np.ndarray:
+        """(K,) int64 completed steps."""
+        return self._counters[:, 1].astype(np.int64)
+
+    @property
+    def forward_passes(self) -> np.ndarray:
+        """(K,) int64 forward passes (as ``History.forward_passes``)."""
+        return self._counters[:, 2].astype(np.int64)
+
+    @property
+    def fail_epoch(self) -> np.ndarray:
+        """(K,) int64 the epoch a replica stopped in, -1 when it did not."""
+        return self._counters[:, 3].astype(np.int64)
+
+    @property
+    def fail_step(self) -> np.ndarray:
+        """(K,) int64 the step a replica stopped at, -1 when it did not."""
+        return self._counters[:, 4].astype(np.int64)
 
     @property
     def fail_loss(self) -> np.ndarray:
