@@ -414,3 +414,98 @@ def test_interleaved_per_replica_data_over_several_blocks(dtype):
             h = mm.fit(xi, yi, loss=loss, optimizer=nnc.SGD(0.05), epochs=6)
             assert _same(s.loss[i], h.loss), (i, s.loss[i], h.loss)
             assert _same(s.params[i], mm.get_flat_params()), i
+
+
+@pytest.mark.parametrize("opt", ["sgd", "momentum"])
+def test_chunked_steps_match_fit_across_record_windows(opt, dtype):
+    """The one-input, one-row route runs up to 64 steps per lane at a time
+    and replays a chunk step by step when a lane went NaN/inf in it: 150
+    epochs (three chunks, the last short) with replicas that overflow early,
+    in the middle chunk and never, per-replica inputs, and every record."""
+    inputs = np.concatenate([np.linspace(0.2, 1.6, 40), [2.5, 3.0, 4.0, 8.0, 60.0]])
+    X = inputs.reshape(-1, 1, 1)
+    y = np.array([0.8])
+    lr = 0.2 if opt == "sgd" else 0.05
+    make_opt = (lambda v: nnc.SGD(lr=v)) if opt == "sgd" else (lambda v: nnc.Momentum(v, 0.5))
+
+    def make(_):
+        m = nnc.Sequential([nnc.Dense(1, 1, bias_init=0.1)], dtype=dtype)
+        m.layers[0].weight[...] = 0.5
+        return m
+
+    kw = dict(loss=nnc.losses.MSE(reduction="sum", half=True), epochs=150, divergence=None)
+    for record in ("step", "final"):
+        s = nnc.sweep(make(0), X, y, optimizer=make_opt(lr), threads=1, record=record, **kw)
+        assert s.interleaved
+        fits = []
+        for x in inputs:
+            m = make(0)
+            try:
+                h = m.fit([[x]], [0.8], optimizer=make_opt(lr), record="step", **kw)
+            except nnc.DivergenceError as exc:
+                h = exc
+            fits.append((m, h))
+        if record == "step":
+            _check_replicas(s, fits)
+            ref = s
+        else:
+            assert s.loss is None
+            for name in ("final_loss", "params", "epochs_done", "fail_step", "fail_loss",
+                         "forward_passes"):
+                assert _same(getattr(s, name), getattr(ref, name)), name
+            assert list(s.status) == list(ref.status)
+        assert s.diverged.any() and not s.diverged.all()
+
+
+def test_structure_cache_follows_the_model():
+    """The sweep keeps the model's description until its structure changes:
+    a replaced parameter array, a new layer list or in-place values are all
+    seen by the next sweep."""
+    X, y = np.array([[2.0]]), np.array([0.8])
+    kw = dict(loss="mse", optimizer=nnc.SGD(lr=[0.1, 0.2]), epochs=5)
+    m = nnc.Sequential([nnc.Dense(1, 1, bias=False)], seed=0)
+    m.layers[0].weight[...] = 0.5
+    a = nnc.sweep(m, X, y, **kw)
+    m.layers[0].weight[...] = 0.25  # values: read live
+    b = nnc.sweep(m, X, y, **kw)
+    assert not _same(a.params, b.params)
+    m2 = nnc.Sequential([nnc.Dense(1, 1, bias=False)], seed=0)
+    m2.layers[0].weight[...] = 0.25
+    assert _same(b.params, nnc.sweep(m2, X, y, **kw).params)
+    m.layers[0].params["weight"] = np.full((1, 1), 0.75)  # a new array: a new description
+    m3 = nnc.Sequential([nnc.Dense(1, 1, bias=False)], seed=0)
+    m3.layers[0].weight[...] = 0.75
+    assert _same(nnc.sweep(m, X, y, **kw).params, nnc.sweep(m3, X, y, **kw).params)
+
+
+@pytest.mark.parametrize("kind", sorted(OPTIMIZERS))
+def test_record_params_is_each_fits_trajectory(kind, dtype):
+    """record="params": Sweep.trajectory[i] is replica i's History.params (its
+    parameters before the first step and after every step), with step_loss;
+    shuffled minibatches, two threads, a diverging replica left NaN after
+    it stopped; also through the Trask model, which leaves the lanes."""
+    X, y = _data(10)
+    make_opt = OPTIMIZERS[kind]
+    values = np.concatenate([VALUES, [1e4 if kind != "hotcold" else 1e2]])
+    kw = dict(loss="mse", epochs=4, batch_size=3, shuffle=True, divergence=50.0)
+    s = nnc.sweep(_neuron(5, dtype), X, y, optimizer=make_opt(values), threads=2,
+                  record="params", **kw)
+    assert s.trajectory.shape == (values.size, s.step_loss.shape[1] + 1, 4)
+    assert s.trajectory.dtype == dtype and s.diverged[-1] and not s.diverged[:-1].any()
+    for i, v in enumerate(values):
+        m = _neuron(5, dtype)
+        try:
+            h = m.fit(X, y, optimizer=make_opt(float(v)), record="params", **kw)
+        except nnc.DivergenceError as exc:
+            h = exc.history
+            assert s.diverged[i]
+            assert np.isnan(s.trajectory[i, h.steps + 1:]).all()
+        assert _same(s.trajectory[i, :h.steps + 1], h.params.reshape(h.steps + 1, -1)), i
+        assert _same(s.step_loss[i, :h.steps], h.step_loss), i
+        assert _same(s.params[i], m.get_flat_params()), i
+    trask = nnc.Sequential([nnc.Dense(1, 1, bias=False)], dtype=dtype)
+    t = nnc.sweep(trask, [[2.0]], [[0.8]], loss="mse", optimizer=nnc.SGD(lr=[0.1, 0.2]),
+                  epochs=3, record="params")
+    assert not t.interleaved and t.trajectory.shape == (2, 4, 1)
+    assert _same(t.trajectory[:, -1], t.params)
+    assert t == pickle.loads(pickle.dumps(t))

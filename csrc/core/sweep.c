@@ -102,6 +102,28 @@ static inline double sweep_hy(const nnc_sweep_t *s, int64_t q, int c)
     return s->hyper[c][q * s->hyper_stride[c]];
 }
 
+/* Replica q's counter in column c (the int32 or the int64 table). */
+static inline void sweep_count(const nnc_sweep_t *s, int64_t q, int c, int64_t v)
+{
+    if (s->counters32 != NULL)
+        s->counters32[q * NNC_SWEEP_NCOUNTERS + c] = (int32_t)v;
+    else
+        s->counters64[q * NNC_SWEEP_NCOUNTERS + c] = v;
+}
+
+/* Every entry of replica q's rows: a replica that never ran. */
+static void sweep_not_run(const nnc_sweep_t *s, int64_t q)
+{
+    s->codes[q] = NNC_SWEEP_INTERRUPTED;
+    sweep_count(s, q, NNC_SWEEP_EPOCHS, 0);
+    sweep_count(s, q, NNC_SWEEP_STEPS, 0);
+    sweep_count(s, q, NNC_SWEEP_PASSES, 0);
+    sweep_count(s, q, NNC_SWEEP_FAIL_EPOCH, -1);
+    sweep_count(s, q, NNC_SWEEP_FAIL_STEP, -1);
+    s->fails[q * NNC_SWEEP_NFAILS + NNC_SWEEP_FAIL_LOSS] = 0;
+    s->fails[q * NNC_SWEEP_NFAILS + NNC_SWEEP_FINAL] = NAN;
+}
+
 /* The column of the optimizer's hyper-parameter `name` (ops.def), or -1. */
 static int sweep_opt_column(nnc_opt_t opt, const char *name)
 {
@@ -154,11 +176,11 @@ static int sweep_fit_hook(void *ctx, int64_t epochs_done, int64_t steps_done)
 
 /* The per-replica route: the replica's own parameter table over its rows of
  * the blocks, its own nnc_fit_t, and one nnc_engine_fit. */
-static void sweep_one(sweep_shared *sh, sweep_worker *me, int64_t q)
+static int64_t sweep_one(sweep_shared *sh, sweep_worker *me, int64_t q)
 {
     nnc_sweep_t *s = sh->s;
     const size_t el = s->net->f32 ? sizeof(float) : sizeof(double);
-    int64_t *c = s->counters + q * NNC_SWEEP_NCOUNTERS;
+    nnc_status_t st;
     double *fl = s->fails + q * NNC_SWEEP_NFAILS;
     nnc_net_t net = *s->net;
     nnc_fit_t f = s->base;
@@ -193,18 +215,27 @@ static void sweep_one(sweep_shared *sh, sweep_worker *me, int64_t q)
                          &total) == NNC_STATUS_OK)
         f.step_loss = s->step_loss + q * total;
     f.param_record = NULL;
+    if (s->param_record != NULL && f.step_loss != NULL)
+        f.param_record = (char *)s->param_record + (size_t)(q * (total + 1) * sh->n_values) * el;
     f.hook = sweep_fit_hook;
     f.hook_ctx = me;
     f.threads = 1;
-    c[NNC_SWEEP_STATUS] = nnc_engine_fit(&net, &f);
-    c[NNC_SWEEP_EPOCHS] = f.epochs_done;
-    c[NNC_SWEEP_STEPS] = f.steps_done;
-    c[NNC_SWEEP_PASSES] = f.forward_passes;
-    c[NNC_SWEEP_FAIL_EPOCH] = f.fail_epoch;
-    c[NNC_SWEEP_FAIL_STEP] = f.fail_step;
+    st = nnc_engine_fit(&net, &f);
+    s->codes[q] = st == NNC_STATUS_OK            ? NNC_SWEEP_COMPLETED
+                  : st == NNC_STATUS_NONFINITE   ? NNC_SWEEP_NONFINITE
+                  : st == NNC_STATUS_DIVERGED    ? NNC_SWEEP_DIVERGED
+                  : st == NNC_STATUS_INTERRUPTED ? NNC_SWEEP_INTERRUPTED
+                                                 : NNC_SWEEP_ERROR;
+    if (s->codes[q] == NNC_SWEEP_ERROR && me->err == NNC_STATUS_OK)
+        me->err = st; /* an argument error of one replica's description */
+    sweep_count(s, q, NNC_SWEEP_EPOCHS, f.epochs_done);
+    sweep_count(s, q, NNC_SWEEP_STEPS, f.steps_done);
+    sweep_count(s, q, NNC_SWEEP_PASSES, f.forward_passes);
+    sweep_count(s, q, NNC_SWEEP_FAIL_EPOCH, f.fail_epoch);
+    sweep_count(s, q, NNC_SWEEP_FAIL_STEP, f.fail_step);
     fl[NNC_SWEEP_FAIL_LOSS] = f.fail_loss;
-    fl[NNC_SWEEP_REFERENCE] = f.reference_loss;
     fl[NNC_SWEEP_FINAL] = f.epochs_done > 0 ? f.epoch_loss[f.epochs_done - 1] : NAN;
+    return s->codes[q] != NNC_SWEEP_INTERRUPTED;
 }
 
 static void sweep_work(sweep_worker *me)
@@ -212,7 +243,7 @@ static void sweep_work(sweep_worker *me)
     sweep_shared *sh = me->sh;
     nnc_sweep_t *s = sh->s;
     for (;;) {
-        int64_t first, count;
+        int64_t first, count, done;
         if (NNC_SWEEP_LOAD(&sh->stop))
             break;
         nnc_mutex_lock(&sh->mu);
@@ -222,19 +253,13 @@ static void sweep_work(sweep_worker *me)
         nnc_mutex_unlock(&sh->mu);
         if (count <= 0)
             break;
-        if (sh->lanes) {
-            if (s->net->f32)
-                sweep_lanes_block_f32(sh, me, first, count);
-            else
-                sweep_lanes_block_f64(sh, me, first, count);
-        }
-        else {
-            sweep_one(sh, me, first);
-        }
+        if (sh->lanes)
+            done = s->net->f32 ? sweep_lanes_block_f32(sh, me, first, count)
+                               : sweep_lanes_block_f64(sh, me, first, count);
+        else
+            done = sweep_one(sh, me, first);
         nnc_mutex_lock(&sh->mu);
-        for (int64_t q = first; q < first + count; q++)
-            if (s->counters[q * NNC_SWEEP_NCOUNTERS] != NNC_STATUS_INTERRUPTED)
-                NNC_SWEEP_STORE(&s->done, s->done + 1);
+        NNC_SWEEP_STORE(&s->done, s->done + done);
         nnc_mutex_unlock(&sh->mu);
     }
 }
@@ -261,7 +286,7 @@ static int sweep_lanes_ok(const nnc_sweep_t *s)
     const nnc_layer_t *L = &net->layers[0];
     const nnc_fit_t *f0 = &s->base;
     int elementwise = 0;
-    if (!s->allow_lanes || net->n_layers != 1 || L->kind != NNC_LAYER_DENSE || L->out != 1 ||
+    if (!s->allow_lanes || s->param_record != NULL || net->n_layers != 1 || L->kind != NNC_LAYER_DENSE || L->out != 1 ||
         L->in > 16)
         return 0;
     switch (f0->loss.kind) {
@@ -290,13 +315,19 @@ static int sweep_lanes_ok(const nnc_sweep_t *s)
         for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) {
             const int col = cols[c];
             const int64_t m = s->hyper_stride[col] != 0 ? s->k : 1;
-            for (int64_t q = 0; q < m; q++) {
-                const double v = s->hyper[col][q];
-                if (col == NNC_SWEEP_L1 || col == NNC_SWEEP_L2 ? v != 0
-                    : col == NNC_SWEEP_DIVERGENCE           ? isnan(v)
-                                                             : !isfinite(v))
-                    return 0;
-            }
+            const double *h = s->hyper[col];
+            int bad = 0; /* branch-free loops over the column */
+            if (col == NNC_SWEEP_L1 || col == NNC_SWEEP_L2)
+                for (int64_t q = 0; q < m; q++)
+                    bad |= h[q] != 0;
+            else if (col == NNC_SWEEP_DIVERGENCE)
+                for (int64_t q = 0; q < m; q++)
+                    bad |= h[q] != h[q];
+            else
+                for (int64_t q = 0; q < m; q++)
+                    bad |= h[q] - h[q] != 0; /* NaN or inf */
+            if (bad)
+                return 0;
         }
     }
     return 1;
@@ -338,9 +369,10 @@ nnc_status_t nnc_sweep_run(nnc_sweep_t *s)
     int64_t blocks;
 
     if (s == NULL || s->net == NULL || s->k < 0 || s->threads < 1 || s->params == NULL ||
-        (s->k > 0 && (s->x == NULL || s->y == NULL || s->counters == NULL ||
-                      s->fails == NULL)) ||
+        (s->k > 0 && (s->x == NULL || s->y == NULL || s->codes == NULL || s->fails == NULL ||
+                      (s->counters32 == NULL) == (s->counters64 == NULL))) ||
         (s->epoch_loss == NULL && s->step_loss != NULL) ||
+        (s->param_record != NULL && s->step_loss == NULL) ||
         s->x_stride < 0 || s->y_stride < 0 || s->order_stride < 0)
         return NNC_STATUS_INVALID_ARGUMENT;
     for (int c = 0; c < NNC_SWEEP_NHYPER; c++)
@@ -361,15 +393,8 @@ nnc_status_t nnc_sweep_run(nnc_sweep_t *s)
         if (nnc_mul_i64(s->k, sh.n_values, &cells) != 0)
             return NNC_STATUS_OVERFLOW;
     }
-    for (int64_t q = 0; q < s->k; q++) {
-        int64_t *c = s->counters + q * NNC_SWEEP_NCOUNTERS;
-        c[NNC_SWEEP_STATUS] = NNC_STATUS_INTERRUPTED; /* until it runs */
-        c[NNC_SWEEP_EPOCHS] = c[NNC_SWEEP_STEPS] = c[NNC_SWEEP_PASSES] = 0;
-        c[NNC_SWEEP_FAIL_EPOCH] = c[NNC_SWEEP_FAIL_STEP] = -1;
-        s->fails[q * NNC_SWEEP_NFAILS + NNC_SWEEP_FAIL_LOSS] = 0;
-        s->fails[q * NNC_SWEEP_NFAILS + NNC_SWEEP_REFERENCE] = 0;
-        s->fails[q * NNC_SWEEP_NFAILS + NNC_SWEEP_FINAL] = NAN;
-    }
+    /* Every replica's rows are written by the block that runs it, or below
+     * (never claimed: the sweep stopped first, or this returns early). */
     if (s->k == 0)
         return NNC_STATUS_OK;
     el = s->net->f32 ? sizeof(float) : sizeof(double);
@@ -476,12 +501,11 @@ nnc_status_t nnc_sweep_run(nnc_sweep_t *s)
     }
     nnc_cond_destroy(&sh.finished);
     nnc_mutex_destroy(&sh.mu);
-    for (int64_t q = 0; q < s->k; q++) {
-        const nnc_status_t r = (nnc_status_t)s->counters[q * NNC_SWEEP_NCOUNTERS];
-        if (r != NNC_STATUS_OK && r != NNC_STATUS_NONFINITE && r != NNC_STATUS_DIVERGED &&
-            r != NNC_STATUS_INTERRUPTED && st == NNC_STATUS_OK)
-            st = r; /* an argument error of one replica's description */
-    }
+    for (int64_t q = sh.next; q < s->k; q++)
+        sweep_not_run(s, q);
+    for (int t = 0; t < nthreads; t++)
+        if (st == NNC_STATUS_OK && workers[t].err != NNC_STATUS_OK)
+            st = workers[t].err;
     if (st == NNC_STATUS_OK && sh.stop)
         st = NNC_STATUS_INTERRUPTED;
     sweep_workers_free(workers, nthreads, s->net->f32);

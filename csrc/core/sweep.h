@@ -46,14 +46,19 @@ enum {
     NNC_SWEEP_L1 = NNC_OPT_MAX_HYPER, NNC_SWEEP_L2, NNC_SWEEP_DIVERGENCE, NNC_SWEEP_NHYPER
 };
 
-/* Columns of the per-replica counters (int64) and fails (double) tables. */
+/* A replica's outcome in the `codes` table. */
 enum {
-    NNC_SWEEP_STATUS = 0, NNC_SWEEP_EPOCHS, NNC_SWEEP_STEPS, NNC_SWEEP_PASSES,
-    NNC_SWEEP_FAIL_EPOCH, NNC_SWEEP_FAIL_STEP, NNC_SWEEP_NCOUNTERS
+    NNC_SWEEP_COMPLETED = 0, NNC_SWEEP_NONFINITE, NNC_SWEEP_DIVERGED, NNC_SWEEP_INTERRUPTED,
+    NNC_SWEEP_ERROR
 };
-/* FINAL: the loss of the replica's last completed epoch (NaN when none),
- * the last entry of its epoch record. */
-enum { NNC_SWEEP_FAIL_LOSS = 0, NNC_SWEEP_REFERENCE, NNC_SWEEP_FINAL, NNC_SWEEP_NFAILS };
+/* Columns of the per-replica counters table (int32 or int64). */
+enum {
+    NNC_SWEEP_EPOCHS = 0, NNC_SWEEP_STEPS, NNC_SWEEP_PASSES, NNC_SWEEP_FAIL_EPOCH,
+    NNC_SWEEP_FAIL_STEP, NNC_SWEEP_NCOUNTERS
+};
+/* Columns of the fails table.  FINAL: the loss of the replica's last
+ * completed epoch (NaN when none), the last entry of its epoch record. */
+enum { NNC_SWEEP_FAIL_LOSS = 0, NNC_SWEEP_FINAL, NNC_SWEEP_NFAILS };
 
 typedef struct {
     /* The architecture: layers, and per parameter its size and `penalized`
@@ -85,8 +90,22 @@ typedef struct {
     int64_t *adam_t;        /* NULL, or k Adam step counters */
     double *epoch_loss;     /* k x epochs, or NULL: no epoch record (the final loss only) */
     double *step_loss;      /* NULL, or k x (epochs * steps per epoch); needs epoch_loss */
-    int64_t *counters;      /* out: k x NNC_SWEEP_NCOUNTERS (status is an nnc_status_t) */
-    double *fails;          /* out: k x NNC_SWEEP_NFAILS */
+    /* NULL, or k x (steps + 1) x n_values in the model's dtype: each replica's
+     * parameters before its first step and after every step, as
+     * nnc_engine_fit's param_record (rows after a replica stopped are left as
+     * they were).  Runs every replica on the per-replica route. */
+    void *param_record;
+    /* out, every entry written when nnc_sweep_run returns OK or INTERRUPTED:
+     * k codes (NNC_SWEEP_COMPLETED, ...); k x NNC_SWEEP_NCOUNTERS counters in
+     * exactly one of counters32 (when every count fits: the binding's rule
+     * is steps < (INT32_MAX - 4) / 4) and counters64; k x NNC_SWEEP_NFAILS
+     * fails (fail_loss is 0 for a replica that did not stop alone).  Compact
+     * on purpose: for 10,000 tiny replicas, writing them costs as much as
+     * training. */
+    int8_t *codes;
+    int32_t *counters32;
+    int64_t *counters64;
+    double *fails;
     int threads;            /* >= 1 */
     int allow_lanes;        /* 0 forces the per-replica route (for tests) */
     nnc_sweep_hook_t hook;

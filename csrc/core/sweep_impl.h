@@ -288,6 +288,122 @@ static NNC_SWEEP_INLINE NNC_SWM_ NNC_FN(sweep_fused)(const nnc_loss_params_t *lp
     }
 }
 
+
+/* Many steps of the fused one-input, one-row step at once: lanes in groups
+ * of NNC_SWEEP_GROUP, each group running epochs [e0, e1) with nothing
+ * stored per step but its losses (into the record buffer) and no check or
+ * reduction across lanes per step.  The arithmetic of each step is sweep_fused's, in the
+ * same order, so the same bits; only the loops are swapped (lanes never mix).
+ * Instead of a NaN/inf check per step, each lane sums loss - loss (0 while
+ * the loss is finite, NaN once it is not).  Returns 0 when every active lane
+ * stayed finite: the new parameters are then in ws (committed).  Otherwise
+ * returns 1 and commits nothing: the caller replays the same steps one at a
+ * time with sweep_fused, which stops each bad lane at its exact step.  Only
+ * used without divergence thresholds, and for a chunk that starts a record
+ * window (e0 % NNC_SWEEP_REC == 0, e1 - e0 <= NNC_SWEEP_REC).  A group of 32
+ * lanes keeps enough independent chains in flight to hide each step's
+ * latency (the arrays live in L1; the compiler keeps few of them in
+ * registers). */
+#define NNC_SWEEP_GROUP 32
+#define NNC_SWG_ NNC_SWEEP_GROUP
+
+#define NNC_SWEEP_CHUNK_(E, name, vec)                                                          \
+    static NNC_SWEEP_INLINE int NNC_FN(sweep_chunk_##name)(                                    \
+        NNC_FN(sweep_lanes_ws) * ws, const T k, const int momentum, const int has_b,           \
+        int64_t e0, int64_t e1)                                                                 \
+    {                                                                                           \
+        NNC_SWM_ anybad = 0;                                                                    \
+        for (int g = 0; g < NNC_SWL_; g += NNC_SWG_) {                                          \
+            T wv[NNC_SWG_], bv[NNC_SWG_], vwv[NNC_SWG_], vbv[NNC_SWG_];                         \
+            double acc[NNC_SWG_];                                                               \
+            const T *NNC_SWEEP_RESTRICT xs = ws->xs + g, *NNC_SWEEP_RESTRICT ys = ws->ys + g;   \
+            const T *NNC_SWEEP_RESTRICT lr = ws->lr + g, *NNC_SWEEP_RESTRICT mu = ws->mu + g;   \
+            for (int j = 0; j < NNC_SWG_; j++) {                                                \
+                wv[j] = ws->w[g + j];                                                           \
+                bv[j] = has_b ? ws->b[g + j] : NNC_LIT(-0.0);                                   \
+                vwv[j] = momentum ? ws->vw[g + j] : 0;                                          \
+                vbv[j] = momentum ? ws->vb[g + j] : 0;                                          \
+                acc[j] = 0;                                                                     \
+            }                                                                                   \
+            for (int64_t e = e0; e < e1; e++) {                                                 \
+                double *NNC_SWEEP_RESTRICT rec = ws->lrec + (e - e0) * NNC_SWL_ + g;           \
+                NNC_SWEEP_SIMD_IF_(vec) for (int j = 0; j < NNC_SWG_; j++)                      \
+                {                                                                               \
+                    const T wj = wv[j], xr = xs[j];                                             \
+                    const T bj = bv[j];                                                         \
+                    T p = xr * wj;                                                              \
+                    p = p + bj;                                                                 \
+                    T gb;                                                                       \
+                    const T lv = NNC_FN(loss_##name##_elem)(p, ys[j], k, &gb);                  \
+                    const T gw = gb * xr;                                                       \
+                    const double lj = (double)lv;                                               \
+                    const T lrj = lr[j];                                                        \
+                    rec[j] = lj;                                                                \
+                    acc[j] = acc[j] + (lj - lj);                                                \
+                    if (momentum) {                                                             \
+                        const T muj = mu[j];                                                    \
+                        const T vwn = muj * vwv[j] - lrj * gw;                                  \
+                        vwv[j] = vwn;                                                           \
+                        wv[j] = wj + vwn;                                                       \
+                        if (has_b) {                                                            \
+                            const T vbn = muj * vbv[j] - lrj * gb;                              \
+                            vbv[j] = vbn;                                                       \
+                            bv[j] = bj + vbn;                                                   \
+                        }                                                                       \
+                    }                                                                           \
+                    else {                                                                      \
+                        wv[j] = wj - lrj * gw;                                                  \
+                        if (has_b)                                                              \
+                            bv[j] = bj - lrj * gb;                                              \
+                    }                                                                           \
+                }                                                                               \
+            }                                                                                   \
+            for (int j = 0; j < NNC_SWG_; j++) {                                                \
+                ws->w0[g + j] = wv[j];                                                          \
+                ws->b0[g + j] = bv[j];                                                          \
+                ws->vw0[g + j] = vwv[j];                                                        \
+                ws->vb0[g + j] = vbv[j];                                                        \
+                anybad |= ws->active[g + j] & (NNC_SWM_)(acc[j] != 0);                          \
+            }                                                                                   \
+        }                                                                                       \
+        if (anybad)                                                                             \
+            return 1;                                                                           \
+        for (int j = 0; j < NNC_SWL_; j++) {                                                    \
+            ws->w[j] = ws->w0[j];                                                               \
+            if (has_b)                                                                          \
+                ws->b[j] = ws->b0[j];                                                           \
+            if (momentum) {                                                                     \
+                ws->vw[j] = ws->vw0[j];                                                         \
+                ws->vb[j] = ws->vb0[j];                                                         \
+            }                                                                                   \
+        }                                                                                       \
+        return 0;                                                                               \
+    }
+
+NNC_ELEMWISE_LOSSES(NNC_SWEEP_CHUNK_)
+#undef NNC_SWEEP_CHUNK_
+
+static NNC_SWEEP_INLINE int NNC_FN(sweep_chunk)(const nnc_loss_params_t *lp,
+                                                NNC_FN(sweep_lanes_ws) *ws, int momentum,
+                                                int has_b, int64_t e0, int64_t e1)
+{
+    switch (lp->kind) {
+#define NNC_X_(E, name, vec)                                                                     \
+    case NNC_LOSS_##E: {                                                                         \
+        const T k = NNC_FN(loss_##name##_k)(lp);                                                 \
+        if (momentum)                                                                            \
+            return has_b ? NNC_FN(sweep_chunk_##name)(ws, k, 1, 1, e0, e1)                       \
+                         : NNC_FN(sweep_chunk_##name)(ws, k, 1, 0, e0, e1);                      \
+        return has_b ? NNC_FN(sweep_chunk_##name)(ws, k, 0, 1, e0, e1)                           \
+                     : NNC_FN(sweep_chunk_##name)(ws, k, 0, 0, e0, e1);                          \
+    }
+        NNC_ELEMWISE_LOSSES(NNC_X_)
+#undef NNC_X_
+    default:
+        return 1;
+    }
+}
+
 static NNC_SWEEP_INLINE void NNC_FN(sweep_rows)(const nnc_loss_params_t *lp,
                                                 NNC_FN(sweep_lanes_ws) *ws,
                                int64_t rows, int64_t in)
@@ -351,7 +467,24 @@ static NNC_SWEEP_INLINE void NNC_FN(sweep_flush)(nnc_sweep_t *s, NNC_FN(sweep_la
  * count repeat replica `first` and are never written back.  Inlined into a
  * portable and (x86) an AVX2 build: the same operations, no fused
  * multiply-add in either, so the same bits. */
-static NNC_SWEEP_INLINE void NNC_FN(sweep_lanes_body)(sweep_shared *sh, sweep_worker *me,
+/* Lanes [0, count) of a hyper-parameter column: replicas first.. */
+static NNC_SWEEP_INLINE void NNC_FN(sweep_column)(const nnc_sweep_t *s, int col, int64_t first,
+                                                  int count, T *NNC_SWEEP_RESTRICT out)
+{
+    const double *h = s->hyper[col];
+    if (s->hyper_stride[col] != 0) {
+        h += first;
+        for (int j = 0; j < count; j++)
+            out[j] = (T)h[j];
+    }
+    else {
+        const T v = (T)h[0];
+        for (int j = 0; j < count; j++)
+            out[j] = v;
+    }
+}
+
+static NNC_SWEEP_INLINE int64_t NNC_FN(sweep_lanes_body)(sweep_shared *sh, sweep_worker *me,
                                                       int64_t first, int64_t count)
 {
     nnc_sweep_t *s = sh->s;
@@ -371,7 +504,9 @@ static NNC_SWEEP_INLINE void NNC_FN(sweep_lanes_body)(sweep_shared *sh, sweep_wo
     const T gdiv = sum_red ? NNC_LIT(1.0) : (T)rows;
     const int gdiv_pow2 = (rows & (rows - 1)) == 0;
     const T rdiv = NNC_LIT(1.0) / gdiv;
-    T *P = (T *)s->params, *S1 = (T *)s->state1;
+    const T *P = (const T *)s->params;
+    /* (the state block is only read with momentum; any readable row does otherwise) */
+    const T *S1 = momentum ? (const T *)s->state1 : P;
     T *NNC_SWEEP_RESTRICT w = ws->w, *NNC_SWEEP_RESTRICT vw = ws->vw;
     T *NNC_SWEEP_RESTRICT b = ws->b, *NNC_SWEEP_RESTRICT vb = ws->vb;
     T *NNC_SWEEP_RESTRICT lr = ws->lr, *NNC_SWEEP_RESTRICT mu = ws->mu;
@@ -419,18 +554,67 @@ static NNC_SWEEP_INLINE void NNC_FN(sweep_lanes_body)(sweep_shared *sh, sweep_wo
             }
         }
     }
-    for (int j = 0; j < NNC_SWL_; j++) {
-        const int64_t q = first + (j < count ? j : 0);
-        for (int64_t i = 0; i < in; i++) {
-            w[i * NNC_SWL_ + j] = P[q * nv + offw + i];
-            vw[i * NNC_SWL_ + j] = momentum ? S1[q * nv + offw + i] : 0;
+    /* The block's parameters and settings, lane by lane; lanes past count
+     * repeat lane 0.  Each is a plain loop over the lanes (a copy when the
+     * rows are one value wide): no per-lane function calls. */
+    if (nv == 1 && in == 1 && offb < 0) {
+        const T *Pq = P + first;
+        for (int j = 0; j < count; j++) {
+            w[j] = Pq[j];
+            b[j] = NNC_LIT(-0.0);
         }
-        b[j] = offb >= 0 ? P[q * nv + offb] : NNC_LIT(-0.0);
-        vb[j] = momentum && offb >= 0 ? S1[q * nv + offb] : 0;
-        lr[j] = (T)sweep_hy(s, q, col_lr);
-        mu[j] = momentum ? (T)sweep_hy(s, q, col_mu) : 0;
-        dv[j] = sweep_hy(s, q, NNC_SWEEP_DIVERGENCE);
-        fa.any_div |= dv[j] > 0;
+    }
+    else {
+        for (int j = 0; j < count; j++) {
+            const T *Pq = P + (first + j) * nv;
+            for (int64_t i = 0; i < in; i++)
+                w[i * NNC_SWL_ + j] = Pq[offw + i];
+            b[j] = offb >= 0 ? Pq[offb] : NNC_LIT(-0.0);
+        }
+    }
+    if (momentum) {
+        for (int j = 0; j < count; j++) {
+            const T *Sq = S1 + (first + j) * nv;
+            for (int64_t i = 0; i < in; i++)
+                vw[i * NNC_SWL_ + j] = Sq[offw + i];
+            vb[j] = offb >= 0 ? Sq[offb] : 0;
+        }
+        NNC_FN(sweep_column)(s, col_mu, first, count, mu);
+    }
+    else {
+        for (int64_t i = 0; i < in * NNC_SWL_; i++)
+            vw[i] = 0;
+        for (int j = 0; j < NNC_SWL_; j++)
+            vb[j] = mu[j] = 0;
+    }
+    NNC_FN(sweep_column)(s, col_lr, first, count, lr);
+    {
+        const double *h = s->hyper[NNC_SWEEP_DIVERGENCE];
+        int any = 0;
+        if (s->hyper_stride[NNC_SWEEP_DIVERGENCE] != 0) {
+            for (int j = 0; j < count; j++)
+                dv[j] = h[first + j];
+        }
+        else {
+            for (int j = 0; j < count; j++)
+                dv[j] = h[0];
+        }
+        for (int j = 0; j < count; j++)
+            any |= dv[j] > 0;
+        fa.any_div = any;
+    }
+    for (int j = count; j < NNC_SWL_; j++) {
+        for (int64_t i = 0; i < in; i++) {
+            w[i * NNC_SWL_ + j] = w[i * NNC_SWL_];
+            vw[i * NNC_SWL_ + j] = vw[i * NNC_SWL_];
+        }
+        b[j] = b[0];
+        vb[j] = vb[0];
+        lr[j] = lr[0];
+        mu[j] = mu[0];
+        dv[j] = dv[0];
+    }
+    for (int j = 0; j < NNC_SWL_; j++) {
         ref[j] = 0;
         active[j] = j < count;
         done_steps[j] = 0;
@@ -441,6 +625,16 @@ static NNC_SWEEP_INLINE void NNC_FN(sweep_lanes_body)(sweep_shared *sh, sweep_wo
         if (sweep_poll(sh, me)) {
             interrupted = 1;
             break;
+        }
+        /* Whole chunks of steps at once (one chunk: the steps up to the next
+         * record flush), unless a lane went bad in it: then its steps run
+         * one at a time below. */
+        if (fused && !fa.any_div && e % NNC_SWEEP_REC == 0) {
+            const int64_t e1 = epochs - e < NNC_SWEEP_REC ? epochs : e + NNC_SWEEP_REC;
+            if (!NNC_FN(sweep_chunk)(&lp, ws, momentum, offb >= 0, e, e1)) {
+                e = e1 - 1;
+                goto recorded;
+            }
         }
         if (fused) {
             fa.first_step = e == 0;
@@ -472,13 +666,9 @@ NNC_SWEEP_SIMD
                 anybad |= bj;
             }
         }
-        if (e == 0)
-            for (int j = 0; j < count; j++)
-                if (dv[j] > 0)
-                    s->fails[(first + j) * NNC_SWEEP_NFAILS + NNC_SWEEP_REFERENCE] = loss[j];
         if (anybad) {
             for (int j = 0; j < count; j++) {
-                int64_t *c = s->counters + (first + j) * NNC_SWEEP_NCOUNTERS;
+                const int64_t q = first + j;
                 double *fl = s->fails + (first + j) * NNC_SWEEP_NFAILS;
                 if (!(bad[j] & active[j]))
                     continue;
@@ -492,16 +682,16 @@ NNC_SWEEP_SIMD
                             vb[j] = ws->vb0[j];
                     }
                 }
-                c[NNC_SWEEP_STATUS] = isfinite(loss[j]) ? NNC_STATUS_DIVERGED : NNC_STATUS_NONFINITE;
-                c[NNC_SWEEP_FAIL_EPOCH] = c[NNC_SWEEP_FAIL_STEP] = e;
-                c[NNC_SWEEP_PASSES] = e + 1;
+                s->codes[q] = isfinite(loss[j]) ? NNC_SWEEP_DIVERGED : NNC_SWEEP_NONFINITE;
+                sweep_count(s, q, NNC_SWEEP_FAIL_EPOCH, e);
+                sweep_count(s, q, NNC_SWEEP_FAIL_STEP, e);
+                sweep_count(s, q, NNC_SWEEP_PASSES, e + 1);
                 fl[NNC_SWEEP_FAIL_LOSS] = loss[j];
-                fl[NNC_SWEEP_REFERENCE] = ref[j];
                 fl[NNC_SWEEP_FINAL] = e > 0 ? ws->lrec[((e - 1) % NNC_SWEEP_REC) * NNC_SWL_ + j] : NAN;
                 active[j] = 0;
                 done_steps[j] = e;
                 n_active--;
-                NNC_FN(sweep_write_back)(s, ws, sh, first + j, j);
+                NNC_FN(sweep_write_back)(s, ws, sh, q, j);
             }
         }
         if (fused)
@@ -555,44 +745,88 @@ NNC_SWEEP_SIMD
     }
     if (e % NNC_SWEEP_REC != 0)
         NNC_FN(sweep_flush)(s, ws, first, count, e - e % NNC_SWEEP_REC, e, active, done_steps);
-    for (int j = 0; j < count; j++)
-        if (active[j])
-            done_steps[j] = e;
-    for (int j = 0; j < count; j++) {
-        const int64_t q = first + j;
-        int64_t *c = s->counters + q * NNC_SWEEP_NCOUNTERS;
-        if (active[j]) {
-            NNC_FN(sweep_write_back)(s, ws, sh, q, j);
-            s->fails[q * NNC_SWEEP_NFAILS + NNC_SWEEP_FINAL] =
-                e > 0 ? ws->lrec[((e - 1) % NNC_SWEEP_REC) * NNC_SWL_ + j] : NAN;
+    /* The replicas still running: their parameters (a copy when the rows
+     * are one value wide and every lane ran to the end), outcome and counts;
+     * a replica that stopped alone was written when it stopped. */
+    if (n_active == count && nv == 1 && in == 1 && offb < 0 && !momentum) {
+        T *Pq = (T *)s->params + first;
+        for (int j = 0; j < count; j++)
+            Pq[j] = w[j];
+    }
+    else {
+        for (int j = 0; j < count; j++)
+            if (active[j])
+                NNC_FN(sweep_write_back)(s, ws, sh, first + j, j);
+    }
+    {
+        const int8_t code = interrupted ? NNC_SWEEP_INTERRUPTED : NNC_SWEEP_COMPLETED;
+        const double *last = e > 0 ? ws->lrec + ((e - 1) % NNC_SWEEP_REC) * NNC_SWL_ : NULL;
+        if (n_active == count) { /* every lane: plain loops */
+            double *fl = s->fails + first * NNC_SWEEP_NFAILS;
+            memset(s->codes + first, code, (size_t)count);
+            for (int j = 0; j < count; j++) {
+                fl[j * NNC_SWEEP_NFAILS + NNC_SWEEP_FAIL_LOSS] = 0;
+                fl[j * NNC_SWEEP_NFAILS + NNC_SWEEP_FINAL] = last != NULL ? last[j] : NAN;
+            }
+            if (s->counters32 != NULL) {
+                int32_t *c = s->counters32 + first * NNC_SWEEP_NCOUNTERS;
+                const int32_t e32 = (int32_t)e;
+                for (int j = 0; j < count; j++, c += NNC_SWEEP_NCOUNTERS) {
+                    c[NNC_SWEEP_EPOCHS] = c[NNC_SWEEP_STEPS] = c[NNC_SWEEP_PASSES] = e32;
+                    c[NNC_SWEEP_FAIL_EPOCH] = c[NNC_SWEEP_FAIL_STEP] = -1;
+                }
+            }
+            else {
+                int64_t *c = s->counters64 + first * NNC_SWEEP_NCOUNTERS;
+                for (int j = 0; j < count; j++, c += NNC_SWEEP_NCOUNTERS) {
+                    c[NNC_SWEEP_EPOCHS] = c[NNC_SWEEP_STEPS] = c[NNC_SWEEP_PASSES] = e;
+                    c[NNC_SWEEP_FAIL_EPOCH] = c[NNC_SWEEP_FAIL_STEP] = -1;
+                }
+            }
         }
-        c[NNC_SWEEP_EPOCHS] = c[NNC_SWEEP_STEPS] = done_steps[j];
-        if (active[j]) {
-            c[NNC_SWEEP_PASSES] = done_steps[j];
-            c[NNC_SWEEP_STATUS] = interrupted ? NNC_STATUS_INTERRUPTED : NNC_STATUS_OK;
+        else {
+            for (int j = 0; j < count; j++) {
+                const int64_t q = first + j;
+                if (active[j]) {
+                    double *fl = s->fails + q * NNC_SWEEP_NFAILS;
+                    s->codes[q] = code;
+                    sweep_count(s, q, NNC_SWEEP_EPOCHS, e);
+                    sweep_count(s, q, NNC_SWEEP_STEPS, e);
+                    sweep_count(s, q, NNC_SWEEP_PASSES, e);
+                    sweep_count(s, q, NNC_SWEEP_FAIL_EPOCH, -1);
+                    sweep_count(s, q, NNC_SWEEP_FAIL_STEP, -1);
+                    fl[NNC_SWEEP_FAIL_LOSS] = 0;
+                    fl[NNC_SWEEP_FINAL] = last != NULL ? last[j] : NAN;
+                }
+                else {
+                    sweep_count(s, q, NNC_SWEEP_EPOCHS, done_steps[j]);
+                    sweep_count(s, q, NNC_SWEEP_STEPS, done_steps[j]);
+                }
+            }
         }
     }
+    return interrupted ? count - n_active : count;
 }
 
 #if NNC_SWEEP_X86
-__attribute__((target("avx2"))) static void NNC_FN(sweep_lanes_avx2)(sweep_shared *sh,
+__attribute__((target("avx2"))) static int64_t NNC_FN(sweep_lanes_avx2)(sweep_shared *sh,
                                                                     sweep_worker *me,
                                                                     int64_t first, int64_t count)
 {
-    NNC_FN(sweep_lanes_body)(sh, me, first, count);
+    return NNC_FN(sweep_lanes_body)(sh, me, first, count);
 }
 #endif
 
-static void NNC_FN(sweep_lanes_block)(sweep_shared *sh, sweep_worker *me, int64_t first,
-                                      int64_t count)
+/* Returns how many of the block's replicas are done (ran to their end or
+ * stopped alone). */
+static int64_t NNC_FN(sweep_lanes_block)(sweep_shared *sh, sweep_worker *me, int64_t first,
+                                         int64_t count)
 {
 #if NNC_SWEEP_X86
-    if (sh->avx2) {
-        NNC_FN(sweep_lanes_avx2)(sh, me, first, count);
-        return;
-    }
+    if (sh->avx2)
+        return NNC_FN(sweep_lanes_avx2)(sh, me, first, count);
 #endif
-    NNC_FN(sweep_lanes_body)(sh, me, first, count);
+    return NNC_FN(sweep_lanes_body)(sh, me, first, count);
 }
 
 static void NNC_FN(sweep_lanes_ws_free)(void *p)
@@ -620,6 +854,8 @@ static nnc_status_t NNC_FN(sweep_lanes_ws_new)(void **out, int64_t rows, int64_t
 }
 
 #undef NNC_SWL_
+#undef NNC_SWG_
+#undef NNC_SWEEP_GROUP
 #undef NNC_SWM_
 #undef NNC_SWEEP_SIMD_IF_
 #undef NNC_SWEEP_SIMD_IF_1_

@@ -69,21 +69,11 @@ static void *out_block(PyObject *obj, const char *name, int typenum, int64_t k, 
     return a == NULL ? NULL : PyArray_DATA(a);
 }
 
-static int status_code(nnc_status_t st)
-{
-    switch (st) {
-    case NNC_STATUS_OK: return 0;
-    case NNC_STATUS_NONFINITE: return 1;
-    case NNC_STATUS_DIVERGED: return 2;
-    case NNC_STATUS_INTERRUPTED: return 3;
-    default: return 4;
-    }
-}
-
 static PyObject *sweep_run(PyObject *self, PyObject *args)
 {
     PyObject *dtype_o, *layers, *params, *xo, *yo, *loss_o, *hyper_o, *order_o, *rng_o;
-    PyObject *pblock_o, *s1_o, *s2_o, *adam_o, *eloss_o, *sloss_o, *counters_o, *fails_o;
+    PyObject *pblock_o, *s1_o, *s2_o, *adam_o, *eloss_o, *sloss_o, *codes_o, *counters_o;
+    PyObject *fails_o, *prec_o;
     long long epochs, batch_size;
     int opt_kind, threads, allow_lanes, typenum;
     net_desc d;
@@ -95,7 +85,8 @@ static PyObject *sweep_run(PyObject *self, PyObject *args)
     int64_t k, n, nv, in_w, out_w, spe, total_steps, order_len = 0;
     int x_per, y_per, order_per = 0;
     nnc_rng_t *rngs = NULL;
-    int64_t *adam_t = NULL, *counters;
+    int64_t *adam_t = NULL;
+    void *counters;
     double *eloss, *sloss = NULL, *fails;
     char b1[64];
     nnc_status_t st;
@@ -103,10 +94,10 @@ static PyObject *sweep_run(PyObject *self, PyObject *args)
     (void)self;
     memset(&d, 0, sizeof d);
     memset(&sw, 0, sizeof sw);
-    if (!PyArg_ParseTuple(args, "OOOOOOiOLLOOOOOOOOOOip:sweep_run", &dtype_o, &layers, &params,
+    if (!PyArg_ParseTuple(args, "OOOOOOiOLLOOOOOOOOOOOOip:sweep_run", &dtype_o, &layers, &params,
                           &xo, &yo, &loss_o, &opt_kind, &hyper_o, &epochs, &batch_size, &order_o,
-                          &rng_o, &pblock_o, &s1_o, &s2_o, &adam_o, &eloss_o, &sloss_o,
-                          &counters_o, &fails_o, &threads, &allow_lanes))
+                          &rng_o, &pblock_o, &s1_o, &s2_o, &adam_o, &eloss_o, &sloss_o, &prec_o,
+                          &codes_o, &counters_o, &fails_o, &threads, &allow_lanes))
         return NULL;
     typenum = nnc_parse_dtype(dtype_o, "dtype", NPY_DOUBLE);
     if (typenum < 0)
@@ -240,9 +231,35 @@ static PyObject *sweep_run(PyObject *self, PyObject *args)
     if (sloss_o != Py_None &&
         (sloss = (double *)out_block(sloss_o, "step_loss", NPY_DOUBLE, k, total_steps)) == NULL)
         goto done;
-    counters = (int64_t *)out_block(counters_o, "counters", NPY_INT64, k, NNC_SWEEP_NCOUNTERS);
-    if (counters == NULL)
+    if (prec_o != Py_None) {
+        int64_t rows;
+        if (sloss == NULL) {
+            PyErr_SetString(PyExc_ValueError, "sweep_run: param_record needs step_loss");
+            goto done;
+        }
+        if (nnc_mul_i64(total_steps + 1, nv, &rows) != 0) {
+            PyErr_SetString(PyExc_OverflowError, "param_record: size overflows");
+            goto done;
+        }
+        if ((sw.param_record = out_block(prec_o, "param_record", typenum, k, rows)) == NULL)
+            goto done;
+    }
+    sw.codes = (int8_t *)out_block(codes_o, "codes", NPY_INT8, k, 1);
+    if (sw.codes == NULL)
         goto done;
+    /* int32 counters when every count fits (a step makes at most 3 forward
+     * passes), int64 otherwise: the caller picks by the same rule. */
+    {
+        const int narrow = total_steps < (INT32_MAX - 4) / 4;
+        counters = out_block(counters_o, "counters", narrow ? NPY_INT32 : NPY_INT64, k,
+                             NNC_SWEEP_NCOUNTERS);
+        if (counters == NULL)
+            goto done;
+        if (narrow)
+            sw.counters32 = (int32_t *)counters;
+        else
+            sw.counters64 = (int64_t *)counters;
+    }
     fails = (double *)out_block(fails_o, "fails", NPY_DOUBLE, k, NNC_SWEEP_NFAILS);
     if (fails == NULL)
         goto done;
@@ -265,7 +282,6 @@ static PyObject *sweep_run(PyObject *self, PyObject *args)
     sw.adam_t = adam_t;
     sw.epoch_loss = eloss;
     sw.step_loss = sloss;
-    sw.counters = counters;
     sw.fails = fails;
     sw.net = &d.net;
     sw.k = k;
@@ -278,8 +294,6 @@ static PyObject *sweep_run(PyObject *self, PyObject *args)
     h.ts = PyEval_SaveThread();
     st = nnc_sweep_run(&sw);
     PyEval_RestoreThread(h.ts);
-    for (int64_t q = 0; q < k; q++)
-        counters[q * NNC_SWEEP_NCOUNTERS] = status_code((nnc_status_t)counters[q * NNC_SWEEP_NCOUNTERS]);
     if (h.py_error)
         goto done; /* KeyboardInterrupt: the records hold the completed work */
     if (st != NNC_STATUS_OK && st != NNC_STATUS_INTERRUPTED) {
@@ -302,14 +316,17 @@ PyMethodDef nnc_sweep_methods[] = {
     {"sweep_run", sweep_run, METH_VARARGS,
      "sweep_run(dtype, layers, params, X, y, loss, opt_kind, hyper, epochs, batch_size,\n"
      "          order, rng_states, params_block, state1, state2, adam_t, epoch_loss,\n"
-     "          step_loss, counters, fails, threads, allow_lanes) -> (interrupted, lanes)\n\n"
+     "          step_loss, param_record, codes, counters, fails, threads, allow_lanes)\n"
+     "          -> (interrupted, lanes)\n\n"
      "K training runs of one architecture in one call, GIL released (nnc.sweep is the API).\n"
      "layers/params describe the architecture as for engine_fit (only sizes are used);\n"
      "X (n, in) or (K, n, in), y likewise; hyper: a tuple of columns of K or 1 values, the\n"
      "optimizer's hyper-parameters in ops.def order, then l1, l2, divergence; order None, (L,) or (K, L); rng_states None or (K, 4) uint64;\n"
      "params_block/state1/state2 (K, n_values); adam_t None or (K,) int64; epoch_loss\n"
-     "None or (K, epochs); step_loss None or (K, steps); counters (K, 6) int64 <- status (0 ok,\n"
-     "1 nonfinite, 2 diverged, 3 interrupted, 4 error), epochs, steps, passes, fail_epoch,\n"
-     "fail_step; fails (K, 3) <- fail_loss, reference_loss, final loss."},
+     "None or (K, epochs); step_loss None or (K, steps); param_record None or (K, steps + 1,\n"
+     "n_values) in dtype (needs step_loss); codes (K,) int8 <- 0 completed,\n"
+     "1 nonfinite, 2 diverged, 3 interrupted, 4 error; counters (K, 5) <- epochs, steps,\n"
+     "passes, fail_epoch, fail_step, int32 when 4 * steps < 2**31 - 5, else int64;\n"
+     "fails (K, 2) <- fail_loss, final loss."},
     {NULL, NULL, 0, NULL},
 };

@@ -18,7 +18,12 @@ the ``KeyboardInterrupt`` carries ``.sweep``, the completed work.
 Small models (one Dense layer with one output, SGD or Momentum, full-batch
 steps) run interleaved: blocks of 64 replicas advance together, each step
 one branch-free loop over the lanes that the compiler turns into vector
-instructions (10,000 one-weight fits of 20 steps: about a millisecond).
+instructions; with one input and one row (Trask's weight, an input sweep)
+each group of lanes runs up to 64 steps at a time (10,000 one-weight fits
+of 20 steps: well under a millisecond).  The result tables are compact
+(int8 outcomes, int32 counts) and the model's structure description is kept
+on the model between sweeps, so a sweep's fixed cost is tens of
+microseconds.
 Other models run one replica after another through the same engine as
 ``fit``; ``threads`` splits the replicas between threads (POSIX or Win32)
 with the GIL released.
@@ -52,8 +57,13 @@ __all__ = ["sweep", "Sweep"]
 # The engine's hyper-parameter table: the optimizer's own hyper-parameters
 # in its ops.def order (Optimizer._hyper, from the op table), then these.
 _EXTRA_COLS = ("l1", "l2", "divergence")
-# Sweep.status by the binding's status code (0 ok, 1 nonfinite, 2 threshold, 3 interrupted).
-_STATUS = ("completed", "diverged", "diverged", "interrupted", "error")
+# Sweep.status by the engine's outcome code (0 completed, 1 nonfinite, 2 threshold,
+# 3 interrupted, 4 error).
+_STATUS = np.array(("completed", "diverged", "diverged", "interrupted", "error"))
+_REASON = np.array(("", "nonfinite", "threshold", "", ""))
+# Counters are int32 when a run has fewer steps than this (the binding's rule:
+# a step makes at most 3 forward passes), else int64.
+_NARROW_STEPS = (2 ** 31 - 1 - 4) // 4
 
 
 def _per_replica(value, name, counts):
@@ -91,6 +101,44 @@ def _fresh_model(model, seed):
     return Sequential(layers, seed=seed, dtype=model.dtype)
 
 
+def _static(model):
+    """What a sweep takes from the model's structure -- the engine's layer
+    description, parameter sizes, shapes and penalty flags, the config
+    ``Sweep.model`` rebuilds from, and the parameter arrays -- kept on the model
+    until one of its structure objects (dtype, layer list, layers, their
+    attributes and parameter arrays, seed) is replaced, compared by identity
+    as ``fit``'s description is; parameter values are read live."""
+    objs = [model.dtype, model.layers, model.seed]
+    for layer in model.layers:
+        objs += (layer, *layer.__dict__.values(), *layer.params.values())
+    memo = model.__dict__.get("_sweep_memo")
+    if memo is not None and len(objs) == len(memo[0]) and all(map(operator.is_, objs, memo[0])):
+        return memo[1]
+    layers, described = model._describe()
+    arrays = model.parameters()
+    static = {
+        "layers": layers, "arrays": arrays, "sizes": [int(a.size) for a in arrays],
+        "penalized": [bool(p[4]) for p in described], "shapes": model._param_shapes(),
+        "config": model._config(), "nv": sum(int(a.size) for a in arrays),
+        "in": model.in_features, "out": model.out_features,
+    }
+    model.__dict__["_sweep_memo"] = (objs, static)
+    return static
+
+
+def _flat_params(static, dt):
+    """The model's parameters now, flattened (get_flat_params)."""
+    arrays = static["arrays"]
+    if len(arrays) == 1:
+        return arrays[0].reshape(-1)
+    return np.concatenate([a.reshape(-1) for a in arrays]) if arrays else np.zeros(0, dt)
+
+
+def _nonneg(v):
+    """A plain float that is finite and >= 0 (the common l1/l2), checked at once."""
+    return type(v) is float and 0.0 <= v < float("inf")
+
+
 def _plan(model, X, y, *, loss, optimizer, epochs, batch_size, shuffle, order, l1, l2, seeds,
           params, shuffle_seeds, divergence, record, threads, interleave):
     """Everything a sweep needs, as plain arrays and settings (what travels to
@@ -110,6 +158,9 @@ def _plan(model, X, y, *, loss, optimizer, epochs, batch_size, shuffle, order, l
     for name, v in optimizer._hyper():
         hyper[name] = _per_replica(v, name, counts)
     for name, v in (("l1", l1), ("l2", l2)):
+        if _nonneg(v):
+            hyper[name] = v
+            continue
         v = _per_replica(v, name, counts)
         arr = np.asarray(v, dtype=np.float64) if not isinstance(v, (bool, np.bool_)) else None
         if arr is None or arr.dtype.kind != "f" or not np.all(np.isfinite(arr)) or np.any(arr < 0):
@@ -118,6 +169,8 @@ def _plan(model, X, y, *, loss, optimizer, epochs, batch_size, shuffle, order, l
         hyper[name] = v
     if divergence is None:
         hyper["divergence"] = 0.0
+    elif _nonneg(divergence) and divergence > 0:
+        hyper["divergence"] = divergence
     else:
         v = _per_replica(divergence, "divergence", counts)
         arr = np.asarray(v, dtype=np.float64)
@@ -129,6 +182,7 @@ def _plan(model, X, y, *, loss, optimizer, epochs, batch_size, shuffle, order, l
     shuffle_seeds = (_per_replica(shuffle_seeds, "shuffle_seeds", counts)
                      if shuffle_seeds is not None else None)
 
+    static = _static(model)
     Xa = np.asarray(X)
     if Xa.dtype.kind not in "biuf":
         raise TypeError(f"sweep: X must hold real numbers, got dtype {Xa.dtype}")
@@ -137,7 +191,7 @@ def _plan(model, X, y, *, loss, optimizer, epochs, batch_size, shuffle, order, l
         counts.append(("X", Xa.shape[0]))
     ya = np.asarray(y)
     n = Xa.shape[1] if x_per else (Xa.shape[0] if Xa.ndim >= 1 else 0)
-    out = model.out_features
+    out = static["out"]
     y_per = ya.ndim == 3 or (ya.ndim == 2 and out == 1 and ya.shape[1] == n and ya.shape != (n, 1)
                              and x_per)
     if y_per:
@@ -198,8 +252,9 @@ def _plan(model, X, y, *, loss, optimizer, epochs, batch_size, shuffle, order, l
         length = n
         bs = 0 if batch_size is None else _check_int(batch_size, "batch_size", 1, "sweep")
     bs = min(bs, length)
-    if record not in ("epoch", "step", "final"):
-        raise ValueError(f"sweep: record must be 'epoch', 'step' or 'final', got {record!r}")
+    if record not in ("epoch", "step", "params", "final"):
+        raise ValueError(f"sweep: record must be 'epoch', 'step', 'params' or 'final', got "
+                         f"{record!r}")
     if threads is None:
         threads = _cpu_count()
     threads = min(_check_int(threads, "threads", 1, "sweep"), 1024)
@@ -218,7 +273,7 @@ def _plan(model, X, y, *, loss, optimizer, epochs, batch_size, shuffle, order, l
             _in_dtype(table[cols.index(col)], col, "sweep", dt)
 
     # starting parameters and generators
-    nv = model.n_params
+    nv = static["nv"]
     rng_states = None
     if params is not None:
         pa = np.asarray(params)
@@ -239,7 +294,8 @@ def _plan(model, X, y, *, loss, optimizer, epochs, batch_size, shuffle, order, l
             block[i] = m.get_flat_params()
             rng_states[i] = m.generator._state_array
     else:
-        block = np.array(np.broadcast_to(model.get_flat_params(), (K, nv)))
+        block = np.empty((K, nv), dtype=dt)
+        block[...] = _flat_params(static, dt)
     if shuffle:
         if shuffle_seeds is not None:
             from .random import Generator
@@ -254,7 +310,6 @@ def _plan(model, X, y, *, loss, optimizer, epochs, batch_size, shuffle, order, l
             raise ValueError("sweep: shuffle_seeds needs shuffle=True")
         rng_states = None
 
-    layers, described = model._describe()
     # The engine's own step count (one place states the schedule).
     spe = _core.engine_schedule(n, 0 if order is None else length, bs, 1)[0]
     settings = {}
@@ -274,10 +329,8 @@ def _plan(model, X, y, *, loss, optimizer, epochs, batch_size, shuffle, order, l
     if shuffle_seeds is not None:
         settings["shuffle_seed"] = np.broadcast_to(np.asarray(shuffle_seeds), (K,)).copy()
     return {
-        "config": model._config(), "dtype": dt.name, "layers": layers,
-        "sizes": [int(a.size) for a in model.parameters()],
-        "penalized": [bool(p[4]) for p in described],
-        "shapes": model._param_shapes(),
+        "config": static["config"], "dtype": dt.name, "layers": static["layers"],
+        "sizes": static["sizes"], "penalized": static["penalized"], "shapes": static["shapes"],
         "X": Xs, "Y": Ys, "x_per": x_per, "y_per": y_per, "loss": loss._params(),
         "opt": _OPT_CODES[optimizer.kind], "opt_kind": optimizer.kind,
         "optimizer": type(optimizer).__name__,
@@ -333,20 +386,28 @@ def _execute(plan, owned=False):
     rng = None if plan["rng"] is None else np.array(plan["rng"], dtype=np.uint64, order="C")
     epochs, steps = plan["epochs"], plan["steps"]
     eloss = None if plan["record"] == "final" else np.full((K, epochs), np.nan)
-    sloss = np.full((K, steps), np.nan) if plan["record"] == "step" else None
-    # The engine fills every entry of these before it runs a replica.
-    counters = np.empty((K, 6), dtype=np.int64)
-    fails = np.empty((K, 3), dtype=np.float64)
+    sloss = np.full((K, steps), np.nan) if plan["record"] in ("step", "params") else None
+    prec = (np.full((K, steps + 1, nv), np.nan, dtype=dt) if plan["record"] == "params"
+            else None)
+    # The engine fills every entry of these (compact: for 10,000 tiny runs,
+    # writing them costs as much as training): the outcome codes; epochs,
+    # steps, passes, fail_epoch, fail_step (int32 when every count fits, by
+    # the binding's rule); fail_loss, final loss.
+    codes = np.empty(K, dtype=np.int8)
+    counters = np.empty((K, 5), dtype=np.int32 if steps < _NARROW_STEPS else np.int64)
+    fails = np.empty((K, 2), dtype=np.float64)
     # The engine reads sizes from the template; any buffers of those sizes do.
     params = tuple((np.empty(s, dtype=dt), np.empty(s, dtype=dt), None, None, pen)
                    for s, pen in zip(plan["sizes"], plan["penalized"]))
-    res = {"params": block, "loss": eloss, "step_loss": sloss, "counters": counters,
-           "fails": fails, "interleaved": False, "interrupted": False}
+    res = {"params": block, "loss": eloss, "step_loss": sloss, "trajectory": prec,
+           "codes": codes,
+           "counters": counters, "fails": fails, "interleaved": False, "interrupted": False}
     try:
         interrupted, lanes = _core.sweep_run(
             plan["dtype"], plan["layers"], params, plan["X"], plan["Y"], plan["loss"],
             plan["opt"], plan["hyper"], epochs, plan["batch_size"], plan["order"], rng, block,
-            s1, s2, adam_t, eloss, sloss, counters, fails, plan["threads"], plan["interleave"])
+            s1, s2, adam_t, eloss, sloss, prec, codes, counters, fails, plan["threads"],
+            plan["interleave"])
     except KeyboardInterrupt as exc:
         res["interrupted"] = True
         setattr(exc, "partial", res)
@@ -364,9 +425,9 @@ def _execute_chunk(plan):
 
 def _stitch(parts):
     out = {}
-    for key in ("params", "counters", "fails"):
+    for key in ("params", "codes", "counters", "fails"):
         out[key] = np.concatenate([p[key] for p in parts])
-    for key in ("loss", "step_loss"):
+    for key in ("loss", "step_loss", "trajectory"):
         out[key] = (None if parts[0][key] is None
                     else np.concatenate([p[key] for p in parts]))
     out["interleaved"] = all(p["interleaved"] for p in parts)
@@ -413,7 +474,10 @@ def sweep(model: "Sequential", X: ArrayLike, y: ArrayLike, *,
       (K, L)).
 
     ``record``: "epoch" (``Sweep.loss``, K x epochs), "step" (adds
-    ``Sweep.step_loss``, K x steps) or "final" (no loss record, only
+    ``Sweep.step_loss``, K x steps), "params" (adds ``Sweep.trajectory``,
+    K x (steps + 1) x n_params: each replica's parameters before its first
+    step and after every step, its ``History.params``; these run replica by
+    replica, not interleaved) or "final" (no loss record, only
     ``Sweep.final_loss``: 10,000 replicas x 1,000 epochs would otherwise
     record 80 MB of losses).  ``threads`` (default: every CPU this
     process may use) splits the replicas between threads; the results do not
@@ -476,7 +540,9 @@ class Sweep:
         ``seed`` / ``shuffle_seed`` when given).
     ``loss``: (K, epochs) float64, each epoch's loss as ``History.loss``;
         NaN after a replica stopped; None with record="final".
-        ``step_loss``: (K, steps) with record="step", else None.
+        ``step_loss``: (K, steps) with record="step" or "params", else None.
+    ``trajectory``: (K, steps + 1, n_params) with record="params" (replica
+        i's ``History.params``; NaN after a replica stopped), else None.
     ``final_loss``: (K,) the last completed epoch's loss (NaN when none).
     ``params``: (K, n_params) final parameters (``get_flat_params`` order;
         labels in ``param_names``); ``model(i)`` / ``best()`` give a
@@ -495,7 +561,6 @@ class Sweep:
 
     def __init__(self, plan, res):
         K = plan["k"]
-        c = res["counters"]
         self.k = K
         self.dtype = plan["dtype"]
         self.optimizer = plan["optimizer"]
@@ -503,18 +568,14 @@ class Sweep:
         self.epochs = plan["epochs"]
         self.loss = res["loss"]
         self.step_loss = res["step_loss"]
+        self.trajectory = res.get("trajectory")
         self.params = res["params"]
-        # Views of the engine's tables (no copies: a sweep of 10,000 tiny
-        # runs is as much allocating memory as training); the status and
-        # reason strings are made when asked for.
-        self._codes = codes = c[:, 0]
-        self.diverged = (codes == 1) | (codes == 2)
-        self.epochs_done = c[:, 1]
-        self.steps_done = c[:, 2]
-        self.forward_passes = c[:, 3]
-        self.fail_epoch = c[:, 4]
-        self.fail_step = c[:, 5]
-        self._fails = res["fails"]  # fail_loss, reference loss, final loss
+        # The engine's compact tables, kept as they are (a sweep of 10,000
+        # tiny runs is as much allocating memory as training); every
+        # per-replica attribute below is made from them when asked for.
+        self._codes = res["codes"]
+        self._counters = res["counters"]  # epochs, steps, passes, fail_epoch, fail_step
+        self._fails = res["fails"]  # fail_loss, final loss
         self.interleaved = bool(res["interleaved"])
         self._config = plan["config"]
         self._shapes = [(n, tuple(s)) for n, s in plan["shapes"]]
@@ -522,7 +583,37 @@ class Sweep:
     @property
     def final_loss(self) -> np.ndarray:
         """(K,) the loss of each replica's last completed epoch (NaN when none)."""
-        return self._fails[:, 2]
+        return self._fails[:, 1]
+
+    @property
+    def diverged(self) -> np.ndarray:
+        """(K,) bool: the replica stopped alone (NaN/inf loss or past its threshold)."""
+        return (self._codes == 1) | (self._codes == 2)
+
+    @property
+    def epochs_done(self) -> np.ndarray:
+        """(K,) int64 completed epochs."""
+        return self._counters[:, 0].astype(np.int64)
+
+    @property
+    def steps_done(self) -> np.ndarray:
+        """(K,) int64 completed steps."""
+        return self._counters[:, 1].astype(np.int64)
+
+    @property
+    def forward_passes(self) -> np.ndarray:
+        """(K,) int64 forward passes (as ``History.forward_passes``)."""
+        return self._counters[:, 2].astype(np.int64)
+
+    @property
+    def fail_epoch(self) -> np.ndarray:
+        """(K,) int64 the epoch a replica stopped in, -1 when it did not."""
+        return self._counters[:, 3].astype(np.int64)
+
+    @property
+    def fail_step(self) -> np.ndarray:
+        """(K,) int64 the step a replica stopped at, -1 when it did not."""
+        return self._counters[:, 4].astype(np.int64)
 
     @property
     def fail_loss(self) -> np.ndarray:
@@ -532,12 +623,12 @@ class Sweep:
     @property
     def status(self) -> np.ndarray:
         """(K,) "completed", "diverged" or "interrupted"."""
-        return np.array(_STATUS)[self._codes]
+        return _STATUS[self._codes]
 
     @property
     def reason(self) -> np.ndarray:
         """(K,) "nonfinite", "threshold" or "" (did not diverge)."""
-        return np.array(["", "nonfinite", "threshold", "", ""])[self._codes]
+        return _REASON[self._codes]
 
     @property
     def param_names(self) -> "list[str]":

@@ -13,7 +13,8 @@ from .cases import covers
 _mod = importlib.import_module("nnc.sweep")  # the module; nnc.sweep is the function
 Sweep = _mod.Sweep
 covers(_mod.sweep, Sweep, Sweep.best, Sweep.final_loss, Sweep.status, Sweep.reason, Sweep.model,
-       Sweep.param_names, Sweep.fail_loss,
+       Sweep.param_names, Sweep.fail_loss, Sweep.diverged, Sweep.epochs_done, Sweep.steps_done,
+       Sweep.forward_passes, Sweep.fail_epoch, Sweep.fail_step,
        Sweep.to_records)
 
 X = np.linspace(-1, 1, 8).reshape(4, 2)
@@ -66,6 +67,12 @@ def test_sweep_result_methods_check_their_arguments():
     s = nnc.sweep(_model(), X, Y, **_good())
     assert s.final_loss.shape == (2,) and list(s.param_names) == _model().param_names()
     assert s.fail_loss.shape == (2,) and np.isnan(s.fail_loss).all()  # none diverged
+    # the per-replica tables, made when asked for (no arguments to get wrong)
+    assert s.diverged.dtype == bool and not s.diverged.any()
+    for name in ("epochs_done", "steps_done", "forward_passes", "fail_epoch", "fail_step"):
+        v = getattr(s, name)
+        assert v.dtype == np.int64 and v.shape == (2,), name
+    assert (s.fail_step == -1).all() and (s.fail_epoch == -1).all()
     assert s.to_records().shape == (2,)
     assert isinstance(s.best(), nnc.Sequential)
     assert np.array_equal(s.model(-1).get_flat_params(), s.params[1])

@@ -39,6 +39,17 @@ def _one_weight_model(weight):
     return model
 
 
+# The architecture alpha_sweep sweeps, made once (nnc.sweep never changes the
+# model it is given; each sweep starts its replicas from ``params``).
+_SWEEP_MODEL = []
+
+
+def _sweep_model():
+    if not _SWEEP_MODEL:
+        _SWEEP_MODEL.append(_one_weight_model(0.0))
+    return _SWEEP_MODEL[0]
+
+
 def _example(input, goal):
     return np.array([[float(input)]]), np.array([[float(goal)]])
 
@@ -245,15 +256,25 @@ def alpha_sweep(alphas: ArrayLike = DEFAULT_ALPHAS, input: float = 2.0, weight: 
     first = (input * weight - goal) ** 2
     # alpha 0 takes no step (nnc.SGD needs lr > 0): the weight, and so the
     # error, stay -- exactly what a fit with lr 0 computed.
-    finals = np.full_like(alphas, first)
+    # (Every alpha moving, the usual case, needs no masked copies.)
     moving = alphas != 0
-    if moving.any():
-        s = nnc.sweep(_one_weight_model(weight), X, y,
-                      loss=nnc.losses.MSE(reduction="sum", half=True),
-                      optimizer=nnc.SGD(lr=alphas[moving]), epochs=steps, divergence=None,
-                      threads=1, record="final")
+    every = bool(moving.all())
+    if every or moving.any():
+        s = nnc.sweep(_sweep_model(), X, y, loss=nnc.losses.MSE(reduction="sum", half=True),
+                      optimizer=nnc.SGD(lr=alphas if every else alphas[moving]), epochs=steps,
+                      divergence=None, params=np.array([float(weight)]), threads=1,
+                      record="final")
+        # (input * w - goal) ** 2, in place: the same roundings
+        err = s.params[:, 0] * input
+        err -= goal
         with np.errstate(over="ignore", invalid="ignore"):
-            finals[moving] = (input * s.params[:, 0] - goal) ** 2
+            np.multiply(err, err, out=err)
+    if every:
+        finals = err
+    else:
+        finals = np.full_like(alphas, first)
+        if moving.any():
+            finals[moving] = err
     factors = 1.0 - alphas * input * input
     converged = finals < first
     # The table's lines are formatted when printed (AlphaSweep.lines), and a
