@@ -220,6 +220,31 @@ def test_fit_with_threads_uses_the_module_pool():
     assert out.split() == ["False", str(cpus > 1)]
 
 
+def test_repeated_fit_through_the_c_plan_uses_the_pool_and_keeps_the_bits():
+    # The second identical fit makes the C plan (_fit_fast); the third runs
+    # through it and must run its products on the pool, with the same bits.
+    out = _run("""
+        import numpy as np, nnc
+        X = np.random.default_rng(0).standard_normal((1200, 256))
+        def run(threads):
+            m = nnc.Sequential([nnc.Dense(256, 300), nnc.Dense(300, 1)], seed=0)
+            opt = nnc.SGD(1e-3)
+            for _ in range(2):
+                m.fit(X, X[:, :1], loss="mse", optimizer=opt, epochs=1, threads=threads)
+            planned = "_fit_fast" in m.__dict__
+            before = nnc._core._pool_info()["runs"]
+            m.fit(X, X[:, :1], loss="mse", optimizer=opt, epochs=1, threads=threads)
+            after = nnc._core._pool_info()["runs"]
+            return planned and "_fit_fast" in m.__dict__, after > before, m.get_flat_params()
+        p1, used1, ref = run(1)
+        p2, used2, got = run(2)
+        print(p1, used1, p2, used2, np.array_equal(ref, got))
+    """)
+    import os
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert out.split() == ["True", "False", "True", str(cpus > 1), "True"]
+
+
 def test_fits_in_python_threads_sharing_the_pool_match_sequential():
     # One fit holds the pool, the other starts threads per product.
     ref = _wide_fit(np.float64, 1, epochs=2, batch_size=600)

@@ -47,6 +47,9 @@ void nnc_pool_abandon(nnc_pool_t *pool);
 /* Workers the pool has (the caller not counted). */
 int nnc_pool_workers(const nnc_pool_t *pool);
 
+/* Runs the pool's workers have taken part in so far (0 for NULL). */
+unsigned long nnc_pool_runs(nnc_pool_t *pool);
+
 /* 1 when the caller now has the pool to itself (until nnc_pool_release),
  * 0 when another caller holds it (or pool is NULL).  Never blocks. */
 int nnc_pool_acquire(nnc_pool_t *pool);

@@ -126,6 +126,16 @@ int nnc_pool_workers(const nnc_pool_t *pool)
     return pool == NULL ? 0 : pool->workers;
 }
 
+unsigned long nnc_pool_runs(nnc_pool_t *pool)
+{
+    if (pool == NULL)
+        return 0;
+    nnc_mutex_lock(&pool->lock);
+    const unsigned long runs = pool->generation;
+    nnc_mutex_unlock(&pool->lock);
+    return runs;
+}
+
 int nnc_pool_acquire(nnc_pool_t *pool)
 {
     return pool != NULL && nnc_mutex_trylock(&pool->busy) == 0;

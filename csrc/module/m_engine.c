@@ -589,7 +589,7 @@ static PyObject *engine_fit_args(PyObject *self, PyObject *const *args, Py_ssize
  * m_matrix.c); NULL otherwise, or when another call holds the pool (its
  * products then start threads per call).  Release with
  * nnc_module_pool_release. */
-static nnc_pool_t *engine_pool(PyObject *module, const nnc_net_t *net, int64_t n, int threads)
+nnc_pool_t *engine_pool(PyObject *module, const nnc_net_t *net, int64_t n, int threads)
 {
     double widest = 0.0;
     if (threads <= 1)

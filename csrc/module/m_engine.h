@@ -48,6 +48,9 @@ void hook_init(hook_ctx *h, PyObject *monitor, int ticks, int64_t callback_every
                const int64_t *passes);
 int engine_hook(void *vctx, int64_t epochs_done, int64_t steps_done);
 int engine_poll(void *vctx);
+/* The module's worker pool for a fit on threads > 1 whose products are big
+ * enough to share, or NULL; release with nnc_module_pool_release. */
+nnc_pool_t *engine_pool(PyObject *module, const nnc_net_t *net, int64_t n, int threads);
 
 /* nnc._core._FitPlan (m_plan.c): fit's cached plan.  Adds the type. */
 int nnc_plan_module_init(PyObject *module);

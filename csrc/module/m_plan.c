@@ -55,6 +55,7 @@ typedef struct {
     PyObject *info;     /* the Python-side plan (target conversion) */
     PyObject *gen_lock; /* shuffle: the generator's lock and state array, or NULL */
     PyObject *gen_state;
+    PyObject *module;   /* nnc._core when threads > 1 (its worker pool), else NULL */
     void *gen_data;     /* gen_state's memory when parsed */
     PyObject *status[3]; /* "completed", "interrupted", "error" */
     PyObject *keys[9];  /* History's attribute names (History.__init__'s order) */
@@ -314,6 +315,8 @@ static int plan_init(PyObject *self, PyObject *args, PyObject *kwargs)
         p->gen_data = PyArray_DATA((PyArrayObject *)p->gen_state);
         p->base.shuffle_keep = (int64_t)keep;
     }
+    if (threads > 1 && (p->module = PyImport_ImportModule("nnc._core")) == NULL)
+        return -1;
     p->valid = 1;
     return 0;
 }
@@ -602,9 +605,11 @@ static PyObject *plan_fit(PyObject *self, PyObject *const *args, Py_ssize_t narg
     f.hook_ctx = &h;
     f.poll = engine_poll;
     f.poll_ctx = &h;
+    f.pool = p->module != NULL ? engine_pool(p->module, &p->d.net, f.n, p->base.threads) : NULL;
     h.ts = PyEval_SaveThread();
     st = nnc_engine_fit(&p->d.net, &f);
     PyEval_RestoreThread(h.ts);
+    nnc_module_pool_release(f.pool);
     synced = 0;
     if (p->gen_state != NULL) {
         /* the generator moves on by the permutations drawn, whatever the end */
@@ -667,6 +672,7 @@ static int plan_traverse(PyObject *self, visitproc visit, void *arg)
     Py_VISIT(p->d.keep);
     Py_VISIT(p->gen_lock);
     Py_VISIT(p->gen_state);
+    Py_VISIT(p->module);
     return 0;
 }
 
@@ -682,6 +688,7 @@ static int plan_clear(PyObject *self)
     Py_CLEAR(p->info);
     Py_CLEAR(p->gen_lock);
     Py_CLEAR(p->gen_state);
+    Py_CLEAR(p->module);
     for (int i = 0; i < 3; i++)
         Py_CLEAR(p->status[i]);
     for (int i = 0; i < 9; i++)

@@ -121,11 +121,11 @@ static PyObject *py_pool_info(PyObject *module, PyObject *noargs)
     (void)noargs;
     nnc_module_state_t *st = pool_state(module);
     if (st == NULL)
-        return Py_BuildValue("{s:O,s:i,s:O}", "running", Py_False, "workers", 0, "closed",
-                             Py_False);
-    return Py_BuildValue("{s:O,s:i,s:O}", "running", st->pool != NULL ? Py_True : Py_False,
+        return Py_BuildValue("{s:O,s:i,s:O,s:k}", "running", Py_False, "workers", 0, "closed",
+                             Py_False, "runs", 0UL);
+    return Py_BuildValue("{s:O,s:i,s:O,s:k}", "running", st->pool != NULL ? Py_True : Py_False,
                          "workers", nnc_pool_workers(st->pool), "closed",
-                         st->pool_closed ? Py_True : Py_False);
+                         st->pool_closed ? Py_True : Py_False, "runs", nnc_pool_runs(st->pool));
 }
 
 PyMethodDef nnc_pool_methods[] = {
@@ -136,6 +136,6 @@ PyMethodDef nnc_pool_methods[] = {
      "_pool_after_fork() -> None\n\nIn a forked child: forgets the parent's pool (its threads\n"
      "do not exist here); a new one is made when needed."},
     {"_pool_info", py_pool_info, METH_NOARGS,
-     "_pool_info() -> dict\n\n{'running': bool, 'workers': int, 'closed': bool}"},
+     "_pool_info() -> dict\n\n{'running': bool, 'workers': int, 'closed': bool, 'runs': int}\n\n'runs' counts the runs the workers took part in."},
     {NULL, NULL, 0, NULL},
 };
