@@ -280,3 +280,20 @@ def test_replay_options_bench_runs():
     lines = out.stdout.strip().splitlines()
     assert len(lines) == 4 and all("ratio" in line for line in lines)
     assert "transcendentals: nnc" in lines[0] and "sum_order: fixed" in lines[3]
+
+
+@pytest.mark.parametrize("shuffle, order", [(False, None), (True, None), (False, [2, 0, 1])])
+def test_drop_last_with_a_batch_larger_than_the_epoch_raises(shuffle, order):
+    """drop_last=True drops every partial batch, so a batch_size larger than the
+    epoch (n rows, or order's length) would train on nothing: a clear error,
+    the model untouched.  batch_size equal to the epoch is one full batch."""
+    X, y = np.arange(3.0).reshape(3, 1), np.arange(3.0).reshape(3, 1)
+    model = nnc.Sequential([nnc.Dense(1, 1)], seed=0, dtype="float64")
+    before = model.get_flat_params()
+    kw = dict(loss="mse", optimizer=nnc.SGD(0.1), epochs=2, drop_last=True,
+              shuffle=shuffle, order=order)
+    with pytest.raises(ValueError, match=r"drop_last=True with batch_size=4 larger than the 3"):
+        model.fit(X, y, batch_size=4, **kw)
+    assert np.array_equal(model.get_flat_params(), before)
+    h = model.fit(X, y, batch_size=3, record="params", **kw)
+    assert np.asarray(h.params).shape == (3, 2)

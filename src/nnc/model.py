@@ -244,7 +244,10 @@ def _drop_partial_batch(order, length, bs, shuffle):
     """fit(drop_last=True): ``(order, length, keep)`` of one epoch without its
     trailing partial batch (unchanged, keep 0, when there is none).  With
     shuffle the engine permutes all rows and walks the first ``keep``."""
-    if bs == 0 or bs >= length or length % bs == 0:
+    if bs > length:
+        raise ValueError(f"fit: drop_last=True with batch_size={bs} larger than the "
+                         f"{length} rows of an epoch leaves no full batch to train on")
+    if bs == 0 or bs == length or length % bs == 0:
         return order, length, 0
     keep = length - length % bs
     if shuffle and order is None:
@@ -564,6 +567,8 @@ class Sequential:
             ``order`` of the kept rows, so the rows are gathered into a
             buffer each step (a copy of batch_size rows: about 6% slower than
             in-place batches on a one-neuron model, the same arithmetic).
+            A ``batch_size`` larger than the epoch (n rows, or ``order``'s
+            length) leaves no full batch: ValueError.
             With ``shuffle=True`` every epoch permutes all n rows and walks
             the first ``n - n % batch_size`` of the permutation (shuffle, then
             drop the trailing partial batch); with ``order`` it drops the
