@@ -142,8 +142,23 @@ static void act_view(nnc_act_t act, PyArrayObject *x, int64_t *rows, int64_t *co
     }
 }
 
+/* An ndarray the kernels can read as it is (what nnc_as_input returns
+ * unchanged): the common call skips building the error label. */
+static int f_ready(PyObject *obj, int typenum)
+{
+    if (!PyArray_Check(obj))
+        return 0;
+    PyArrayObject *a = (PyArrayObject *)obj;
+    return PyArray_TYPE(a) == typenum && PyArray_ISNOTSWAPPED(a) &&
+           PyArray_IS_C_CONTIGUOUS(a) && PyArray_ISALIGNED(a);
+}
+
 static PyArrayObject *act_input(nnc_act_t act, PyObject *obj, const char *fname, int typenum)
 {
+    if (!act_is_rowwise(act) && f_ready(obj, typenum)) {
+        Py_INCREF(obj);
+        return (PyArrayObject *)obj;
+    }
     if (act_is_rowwise(act))
         return nnc_as_input_nd(obj, f_label(fname, "x").s, typenum, 1, 2);
     return nnc_as_input(obj, f_label(fname, "x").s, typenum);
@@ -162,7 +177,10 @@ static PyObject *act_forward(nnc_act_t act, PyObject *args, PyObject *kwargs)
     nnc_status_t st;
     nnc_alpha_mode_t mode = act_alpha_mode(act, &alpha);
 
-    if (mode == NNC_ALPHA_NONE) {
+    if (mode == NNC_ALPHA_NONE && kwargs == NULL && PyTuple_GET_SIZE(args) == 1) {
+        xo = PyTuple_GET_ITEM(args, 0); /* f(x): the common call, parsed directly */
+    }
+    else if (mode == NNC_ALPHA_NONE) {
         snprintf(fmt, sizeof fmt, "O:%s", fname);
         if (!PyArg_ParseTupleAndKeywords(args, kwargs, fmt, kw_x, &xo))
             return NULL;
@@ -217,7 +235,12 @@ static PyObject *act_backward(nnc_act_t act, PyObject *args, PyObject *kwargs)
     int ok;
 
     snprintf(fname, sizeof fname, "%s_backward", aname);
-    if (mode == NNC_ALPHA_NONE) {
+    if (mode == NNC_ALPHA_NONE && kwargs == NULL && PyTuple_GET_SIZE(args) == 2) {
+        xo = PyTuple_GET_ITEM(args, 0); /* f(x, dy): the common call, parsed directly */
+        dyo = PyTuple_GET_ITEM(args, 1);
+        ok = 1;
+    }
+    else if (mode == NNC_ALPHA_NONE) {
         snprintf(fmt, sizeof fmt, "OO:%s", fname);
         ok = PyArg_ParseTupleAndKeywords(args, kwargs, fmt, kw_x_dy, &xo, &dyo);
     }
@@ -251,7 +274,12 @@ static PyObject *act_backward(nnc_act_t act, PyObject *args, PyObject *kwargs)
     x = act_input(act, xo, fname, typenum);
     if (x == NULL)
         goto done;
-    dy = nnc_as_input(dyo, f_label(fname, "dy").s, typenum);
+    if (f_ready(dyo, typenum)) {
+        Py_INCREF(dyo);
+        dy = (PyArrayObject *)dyo;
+    }
+    else
+        dy = nnc_as_input(dyo, f_label(fname, "dy").s, typenum);
     if (dy == NULL || same_shape(fname, x, "x", dy, "dy") < 0)
         goto done;
     dx = nnc_new_array(PyArray_NDIM(x), PyArray_DIMS(x), typenum);
