@@ -55,6 +55,9 @@ typedef struct {
     int main;          /* the calling thread: runs the hook */
     nnc_param_t *params;
     void *grad;        /* n_values values: the replica's gradients */
+    void *own;         /* 3 x n_values values: the replica's parameters and optimizer
+                        * state while it trains (copied in and back), so that threads
+                        * never write neighbouring replicas' cache lines every step */
     void *lanes_ws;    /* the interleaved route's workspace */
     double *eloss;     /* epochs values: a replica's epoch record when the sweep keeps none */
     nnc_status_t err;  /* a memory/argument error of this thread */
@@ -185,13 +188,20 @@ static int64_t sweep_one(sweep_shared *sh, sweep_worker *me, int64_t q)
     nnc_net_t net = *s->net;
     nnc_fit_t f = s->base;
     int64_t spe, total, t0;
+    const size_t row = (size_t)(q * sh->n_values) * el, nb = (size_t)sh->n_values * el;
+    char *own = (char *)me->own;
+    memcpy(own, (char *)s->params + row, nb);
+    if (s->state1 != NULL)
+        memcpy(own + nb, (char *)s->state1 + row, nb);
+    if (s->state2 != NULL)
+        memcpy(own + 2 * nb, (char *)s->state2 + row, nb);
     for (int64_t p = 0; p < net.n_params; p++) {
-        const size_t at = (size_t)(q * sh->n_values + sh->offset[p]) * el;
+        const size_t at = (size_t)sh->offset[p] * el;
         me->params[p] = s->net->params[p];
-        me->params[p].data = (char *)s->params + at;
-        me->params[p].grad = (char *)me->grad + (size_t)sh->offset[p] * el;
-        me->params[p].state[0] = s->state1 != NULL ? (char *)s->state1 + at : NULL;
-        me->params[p].state[1] = s->state2 != NULL ? (char *)s->state2 + at : NULL;
+        me->params[p].data = own + at;
+        me->params[p].grad = (char *)me->grad + at;
+        me->params[p].state[0] = s->state1 != NULL ? own + nb + at : NULL;
+        me->params[p].state[1] = s->state2 != NULL ? own + 2 * nb + at : NULL;
     }
     net.params = me->params;
     f.x = (const char *)s->x + (size_t)(q * s->x_stride) * el;
@@ -221,6 +231,11 @@ static int64_t sweep_one(sweep_shared *sh, sweep_worker *me, int64_t q)
     f.hook_ctx = me;
     f.threads = 1;
     st = nnc_engine_fit(&net, &f);
+    memcpy((char *)s->params + row, own, nb);
+    if (s->state1 != NULL)
+        memcpy((char *)s->state1 + row, own + nb, nb);
+    if (s->state2 != NULL)
+        memcpy((char *)s->state2 + row, own + 2 * nb, nb);
     s->codes[q] = st == NNC_STATUS_OK            ? NNC_SWEEP_COMPLETED
                   : st == NNC_STATUS_NONFINITE   ? NNC_SWEEP_NONFINITE
                   : st == NNC_STATUS_DIVERGED    ? NNC_SWEEP_DIVERGED
@@ -350,6 +365,7 @@ static void sweep_workers_free(sweep_worker *w, int n, int f32)
     for (int t = 0; t < n; t++) {
         free(w[t].params);
         free(w[t].grad);
+        free(w[t].own);
         free(w[t].eloss);
         if (f32)
             sweep_lanes_ws_free_f32(w[t].lanes_ws);
@@ -436,8 +452,11 @@ nnc_status_t nnc_sweep_run(nnc_sweep_t *s)
                 (size_t)(s->net->n_params > 0 ? s->net->n_params : 1), sizeof(nnc_param_t));
             if (nnc_bytes(sh.n_values > 0 ? sh.n_values : 1, el, &bytes) != 0)
                 st = NNC_STATUS_OVERFLOW;
-            else
-                w->grad = malloc(bytes);
+            else if ((w->grad = malloc(bytes)) != NULL &&
+                     (bytes > SIZE_MAX / 3 || (w->own = malloc(3 * bytes)) == NULL)) {
+                free(w->grad); /* reported as NO_MEMORY below */
+                w->grad = NULL;
+            }
             if (st == NNC_STATUS_OK && s->epoch_loss == NULL) {
                 if (nnc_bytes(s->base.epochs > 0 ? s->base.epochs : 1, sizeof(double), &bytes) != 0)
                     st = NNC_STATUS_OVERFLOW;
