@@ -163,3 +163,38 @@ def assert_interrupt_latency(wall, cpu, what=""):
     assert used < INTERRUPT_LATENCY, (
         f"{what}: KeyboardInterrupt after {used:.3f} s of "
         f"{'wall' if cpu is None else 'CPU'} time (wall {wall:.3f} s)")
+
+
+def interrupt_main_thread(call, delay, what):
+    """Runs call() on this (the main) thread while another thread sends it a
+    real SIGINT (signal.pthread_kill) after `delay` seconds; asserts that
+    call() raised KeyboardInterrupt within the latency promise (the main
+    thread's CPU time where it can be read) and returns the exception."""
+    import signal
+    import threading
+    import time
+    main = threading.main_thread().ident
+    main_cpu = thread_cpu_reader(main)
+    sent = []
+
+    def fire():
+        time.sleep(delay)
+        sent.append((time.monotonic(), main_cpu() if main_cpu else None))
+        signal.pthread_kill(main, signal.SIGINT)
+
+    old = signal.getsignal(signal.SIGINT)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        threading.Thread(target=fire, daemon=True).start()
+        try:
+            call()
+        except KeyboardInterrupt as e:
+            caught, exc = (time.monotonic(), time.thread_time()), e
+        else:
+            raise AssertionError(f"{what}: no KeyboardInterrupt")
+    finally:
+        signal.signal(signal.SIGINT, old)
+    assert_interrupt_latency(caught[0] - sent[0][0],
+                             None if sent[0][1] is None else caught[1] - sent[0][1], what)
+    return exc
+

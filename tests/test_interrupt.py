@@ -22,15 +22,13 @@ _thread.interrupt_main(); here the real signal is delivered to the process.
 import os
 import signal
 import textwrap
-import threading
-import time
 
 import numpy as np
 import pytest
 
 import nnc
-from _helpers import (assert_interrupt_latency, interrupt_child, process_main_thread_cpu,
-                      thread_cpu_reader)
+from _helpers import (assert_interrupt_latency, interrupt_child, interrupt_main_thread,
+                      process_main_thread_cpu)
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "pthread_kill") or os.name != "posix",
                                 reason="POSIX signals")
@@ -158,27 +156,9 @@ def test_sigint_delivered_to_the_main_thread_in_process():
     X = rng.normal(size=(64, 4))
     y = X[:, :1] * 2
     model = nnc.Sequential([nnc.Dense(4, 8), nnc.ReLU(), nnc.Dense(8, 1)], seed=0)
-    main = threading.main_thread().ident
-    main_cpu = thread_cpu_reader(main)
-    sent = []
-
-    def fire():
-        time.sleep(0.4)
-        sent.append((time.monotonic(), main_cpu() if main_cpu else None))
-        signal.pthread_kill(main, signal.SIGINT)
-
-    old = signal.getsignal(signal.SIGINT)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        threading.Thread(target=fire, daemon=True).start()
-        with pytest.raises(KeyboardInterrupt) as info:
-            model.fit(X, y, loss="mse", optimizer=nnc.SGD(1e-4), epochs=10_000_000,
-                      batch_size=16, record="step")
-        caught = time.monotonic(), time.thread_time()
-    finally:
-        signal.signal(signal.SIGINT, old)
-    assert_interrupt_latency(caught[0] - sent[0][0],
-                             None if sent[0][1] is None else caught[1] - sent[0][1], "fit")
-    h = info.value.history
+    exc = interrupt_main_thread(
+        lambda: model.fit(X, y, loss="mse", optimizer=nnc.SGD(1e-4), epochs=10_000_000,
+                          batch_size=16, record="step"), 0.4, "fit")
+    h = exc.history
     assert h.status == "interrupted" and h.steps > 0 and h.step_loss.size == h.steps
     assert np.isfinite(model.get_flat_params()).all()

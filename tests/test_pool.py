@@ -62,32 +62,10 @@ def test_sigint_stops_a_threaded_product_quickly():
     """Ctrl-C during a big product on two threads: KeyboardInterrupt within
     0.2 s of the calling thread's CPU time (it polls between its pieces and
     inside them; the other thread stops at its next poll)."""
-    import signal
-    import time
-    from _helpers import assert_interrupt_latency, thread_cpu_reader
+    from _helpers import interrupt_main_thread
     n = 4096
     a = np.ones((n, n), np.float32)
-    main = threading.main_thread().ident
-    main_cpu = thread_cpu_reader(main)
-    sent = []
-
-    def fire():
-        time.sleep(0.1)
-        sent.append((time.monotonic(), main_cpu() if main_cpu else None))
-        signal.pthread_kill(main, signal.SIGINT)
-
-    old = signal.getsignal(signal.SIGINT)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        threading.Thread(target=fire, daemon=True).start()
-        with pytest.raises(KeyboardInterrupt):
-            nnc.matmul(a, a, threads=2)
-        caught = time.monotonic(), time.thread_time()
-    finally:
-        signal.signal(signal.SIGINT, old)
-    assert_interrupt_latency(caught[0] - sent[0][0],
-                             None if sent[0][1] is None else caught[1] - sent[0][1],
-                             "threaded matmul")
+    interrupt_main_thread(lambda: nnc.matmul(a, a, threads=2), 0.1, "threaded matmul")
     # and the pool is still usable, with the same bits
     small = np.arange(90000.0, dtype=np.float32).reshape(300, 300) / 9e4
     assert np.array_equal(nnc.matmul(small, small, threads=2), nnc.matmul(small, small, threads=1))
@@ -292,34 +270,14 @@ def test_a_forked_child_fits_on_threads():
 def test_sigint_stops_a_threaded_fit_quickly():
     """Ctrl-C during fit(threads=2) with big products: KeyboardInterrupt
     within 0.2 s of the fitting thread's CPU time, the completed steps kept."""
-    import signal
-    import time
-    from _helpers import assert_interrupt_latency, thread_cpu_reader
+    from _helpers import interrupt_main_thread
     rng = np.random.default_rng(0)
     X = rng.standard_normal((4096, 512)).astype(np.float32)
     y = X[:, :2].copy()
     model = nnc.Sequential([nnc.Dense(512, 1024), nnc.Tanh(), nnc.Dense(1024, 2)], seed=0,
                            dtype="float32")
-    main = threading.main_thread().ident
-    main_cpu = thread_cpu_reader(main)
-    sent = []
-
-    def fire():
-        time.sleep(0.3)
-        sent.append((time.monotonic(), main_cpu() if main_cpu else None))
-        signal.pthread_kill(main, signal.SIGINT)
-
-    old = signal.getsignal(signal.SIGINT)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        threading.Thread(target=fire, daemon=True).start()
-        with pytest.raises(KeyboardInterrupt) as info:
-            model.fit(X, y, loss="mse", optimizer=nnc.SGD(1e-4), epochs=100_000, threads=2)
-        caught = time.monotonic(), time.thread_time()
-    finally:
-        signal.signal(signal.SIGINT, old)
-    assert_interrupt_latency(caught[0] - sent[0][0],
-                             None if sent[0][1] is None else caught[1] - sent[0][1],
-                             "fit(threads=2)")
-    assert info.value.history.status == "interrupted"
+    exc = interrupt_main_thread(
+        lambda: model.fit(X, y, loss="mse", optimizer=nnc.SGD(1e-4), epochs=100_000,
+                          threads=2), 0.3, "fit(threads=2)")
+    assert exc.history.status == "interrupted"
     assert np.isfinite(model.get_flat_params()).all()
