@@ -147,3 +147,16 @@ def test_command_line_runs():
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "(a) Line fit" in proc.stdout and "NumPy" in proc.stdout
+
+
+@pytest.mark.skipif(not (os.environ.get("CC") or __import__("shutil").which("cc")),
+                    reason="bench/l2_floor.py needs a C compiler")
+def test_l2_floor_runs_and_reports_a_ratio():
+    """bench/l2_floor.py compiles its read loop and prints nnc / floor (values
+    only: the ratio is a positive number, never held to anything here)."""
+    proc = subprocess.run([sys.executable, os.path.join(ROOT, "bench", "l2_floor.py"),
+                           "--repeats", "1", "--n", "1000", "--iterations", "20"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    line = [s for s in proc.stdout.splitlines() if "nnc / floor" in s]
+    assert len(line) == 1 and float(line[0].split()[3].rstrip("x")) > 0, proc.stdout
