@@ -158,5 +158,6 @@ def sweep_run(dtype: str, layers: tuple, params: tuple, X: Any, y: Any,
               epochs: int, batch_size: int, order: Any, rng_states: np.ndarray | None,
               params_block: np.ndarray, state1: np.ndarray | None,
               state2: np.ndarray | None, adam_t: np.ndarray | None, epoch_loss: np.ndarray | None,
-              step_loss: np.ndarray | None, counters: np.ndarray, fails: np.ndarray,
-              threads: int, allow_lanes: bool) -> tuple[bool, bool]: ...
+              step_loss: np.ndarray | None, param_record: np.ndarray | None, codes: np.ndarray,
+              counters: np.ndarray, fails: np.ndarray, threads: int,
+              allow_lanes: bool) -> tuple[bool, bool]: ...
