@@ -215,9 +215,11 @@ static int64_t sweep_one(sweep_shared *sh, sweep_worker *me, int64_t q)
     f.l1 = sweep_hy(s, q, NNC_SWEEP_L1);
     f.l2 = sweep_hy(s, q, NNC_SWEEP_L2);
     f.divergence = sweep_hy(s, q, NNC_SWEEP_DIVERGENCE);
-    /* The engine counts steps for every optimizer; a replica starts at 0. */
-    t0 = 0;
-    f.t = s->adam_t != NULL ? &s->adam_t[q] : &t0;
+    /* The engine counts steps for every optimizer; a replica starts at its
+     * table entry (0), counted here on this thread's stack and written back
+     * after the run, as the parameters are. */
+    t0 = s->adam_t != NULL ? s->adam_t[q] : 0;
+    f.t = &t0;
     f.epoch_loss = s->epoch_loss != NULL ? s->epoch_loss + q * f.epochs : me->eloss;
     f.step_loss = NULL;
     if (s->step_loss != NULL &&
@@ -231,6 +233,8 @@ static int64_t sweep_one(sweep_shared *sh, sweep_worker *me, int64_t q)
     f.hook_ctx = me;
     f.threads = 1;
     st = nnc_engine_fit(&net, &f);
+    if (s->adam_t != NULL)
+        s->adam_t[q] = t0;
     memcpy((char *)s->params + row, own, nb);
     if (s->state1 != NULL)
         memcpy((char *)s->state1 + row, own + nb, nb);
