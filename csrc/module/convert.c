@@ -103,6 +103,15 @@ static int check_real_kind(PyArray_Descr *d, const char *name)
     }
 }
 
+int nnc_array_ready(PyObject *obj, int typenum)
+{
+    if (obj == NULL || !PyArray_Check(obj))
+        return 0;
+    PyArrayObject *a = (PyArrayObject *)obj;
+    return PyArray_TYPE(a) == typenum && PyArray_ISNOTSWAPPED(a) &&
+           PyArray_IS_C_CONTIGUOUS(a) && PyArray_ISALIGNED(a);
+}
+
 PyArrayObject *nnc_as_input(PyObject *obj, const char *name, int typenum)
 {
     PyArrayObject *raw = NULL, *out = NULL;
@@ -112,13 +121,9 @@ PyArrayObject *nnc_as_input(PyObject *obj, const char *name, int typenum)
     }
     if (PyArray_Check(obj)) {
         raw = (PyArrayObject *)obj;
-        /* Already what PyArray_FromArray below would return unchanged. */
-        if (PyArray_TYPE(raw) == typenum && PyArray_ISNOTSWAPPED(raw) &&
-            PyArray_IS_C_CONTIGUOUS(raw) && PyArray_ISALIGNED(raw)) {
-            Py_INCREF(raw);
-            return raw;
-        }
         Py_INCREF(raw);
+        if (nnc_array_ready(obj, typenum))
+            return raw; /* already what PyArray_FromArray below would return */
     }
     else {
         raw = (PyArrayObject *)PyArray_FROM_O(obj);

@@ -142,20 +142,9 @@ static void act_view(nnc_act_t act, PyArrayObject *x, int64_t *rows, int64_t *co
     }
 }
 
-/* An ndarray the kernels can read as it is (what nnc_as_input returns
- * unchanged): the common call skips building the error label. */
-static int f_ready(PyObject *obj, int typenum)
-{
-    if (!PyArray_Check(obj))
-        return 0;
-    PyArrayObject *a = (PyArrayObject *)obj;
-    return PyArray_TYPE(a) == typenum && PyArray_ISNOTSWAPPED(a) &&
-           PyArray_IS_C_CONTIGUOUS(a) && PyArray_ISALIGNED(a);
-}
-
 static PyArrayObject *act_input(nnc_act_t act, PyObject *obj, const char *fname, int typenum)
 {
-    if (!act_is_rowwise(act) && f_ready(obj, typenum)) {
+    if (!act_is_rowwise(act) && nnc_array_ready(obj, typenum)) {
         Py_INCREF(obj);
         return (PyArrayObject *)obj;
     }
@@ -274,7 +263,7 @@ static PyObject *act_backward(nnc_act_t act, PyObject *args, PyObject *kwargs)
     x = act_input(act, xo, fname, typenum);
     if (x == NULL)
         goto done;
-    if (f_ready(dyo, typenum)) {
+    if (nnc_array_ready(dyo, typenum)) {
         Py_INCREF(dyo);
         dy = (PyArrayObject *)dyo;
     }

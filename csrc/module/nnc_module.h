@@ -105,6 +105,10 @@ int nnc_parse_dtype(PyObject *obj, const char *name, int fallback);
  * dtypes are converted to typenum), copied to a C-contiguous aligned array when
  * needed (the caller's data is never written).  Complex, object, string, void
  * and datetime data raise TypeError naming `name`.  New reference or NULL. */
+/* 1 when obj is an ndarray nnc_as_input returns unchanged (typenum, native
+ * byte order, C-contiguous, aligned): callers that build an error label may
+ * skip it then. */
+int nnc_array_ready(PyObject *obj, int typenum);
 PyArrayObject *nnc_as_input(PyObject *obj, const char *name, int typenum);
 
 /* Like nnc_as_input, but also checks the number of dimensions is in
