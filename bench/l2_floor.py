@@ -1,4 +1,5 @@
-"""The read floor of task (a): how fast can any code merely *read* the data?
+"""The floors of task (a): how fast can any code read the data, and how fast
+can hand-written C do task (a)'s arithmetic?
 
 Task (a) of ``bench/run.py`` is full-batch gradient descent on 30,000 points
 for 3000 iterations: every iteration must read x and y (480 KB in float64,
@@ -7,12 +8,16 @@ time it takes to stream those bytes 3000 times, so that time is the floor the
 issue's aim is stated against ("within 1.3x of the L2 read floor").
 
 This script compiles a small C program with the system compiler (``cc``;
-``-O3 -march=native``, no fast-math: the loop's lanes are separate
-accumulators, so it vectorises without reassociating) that sums x and y into
-16 independent lanes, 3000 times, and times it beside nnc's task (a), both
-interleaved, best of ``--repeats`` (default 7).  The sum is printed so the
-compiler cannot drop the reads.  Developer tool: needs a C compiler; prints
-the ratio nnc / floor.
+``-O3 -march=native -ffp-contract=off``, no fast-math) with two loops:
+  - the read floor: sums x and y into 16 independent lanes, 3000 times (the
+    sum is printed so the compiler cannot drop the reads);
+  - the compute floor: task (a) itself written as a C programmer would, with
+    nnc's summation order (16 lanes folded by halving, reduce_impl.h), so its
+    final weight, bias and loss must equal nnc's bit for bit -- the script
+    exits with status 1 when they do not.
+It times both beside nnc's task (a), interleaved, best of ``--repeats``
+(default 7), and prints nnc / read floor, hand-written C / read floor and
+nnc / hand-written C.  Developer tool: needs a C compiler.
 
     python bench/l2_floor.py [--repeats 7] [--n 30000] [--iterations 3000]
 """
@@ -47,8 +52,74 @@ static double now(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
+/* The compute floor: task (a)'s own arithmetic, written as a C programmer
+ * would, in nnc's fixed order (reduce_impl.h: term k into lane k mod 16,
+ * lanes folded by halving), so it lands on nnc's bits.  Per point: the
+ * prediction x w + b, the residual, 2 r, r r, and three running sums. */
+static void fit_line(const double *x, const double *y, long n, long iters, double *w_io,
+                     double *b_io, double *loss)
+{
+    double w = *w_io, b = *b_io;
+    const long m = n - n % LANES;
+    for (long it = 0; it < iters; it++) {
+        double ls[LANES], bs[LANES], gs[LANES];
+        for (int j = 0; j < LANES; j++)
+            ls[j] = bs[j] = gs[j] = -0.0;
+        for (long i = 0; i < m; i += LANES)
+            for (int j = 0; j < LANES; j++) {
+                const double r = (x[i + j] * w + b) - y[i + j];
+                const double d = 2.0 * r;
+                ls[j] = ls[j] + r * r;
+                bs[j] = bs[j] + d;
+                gs[j] = gs[j] + d * x[i + j];
+            }
+        for (long i = m, j = 0; i < n; i++, j++) {
+            const double r = (x[i] * w + b) - y[i];
+            const double d = 2.0 * r;
+            ls[j] = ls[j] + r * r;
+            bs[j] = bs[j] + d;
+            gs[j] = gs[j] + d * x[i];
+        }
+        for (int h = LANES / 2; h >= 1; h /= 2)
+            for (int j = 0; j < h; j++) {
+                ls[j] = ls[j] + ls[j + h];
+                bs[j] = bs[j] + bs[j + h];
+                gs[j] = gs[j] + gs[j + h];
+            }
+        loss[it] = ls[0] / (double)n;
+        w = w - 0.01 * (gs[0] / (double)n);
+        b = b - 0.01 * (bs[0] / (double)n);
+    }
+    *w_io = w;
+    *b_io = b;
+}
+
+static int compute_main(const char *path, long n, long iters)
+{
+    double *x = malloc((size_t)n * sizeof(double)), *y = malloc((size_t)n * sizeof(double));
+    double *loss = malloc((size_t)iters * sizeof(double));
+    FILE *f = fopen(path, "rb");
+    if (x == NULL || y == NULL || loss == NULL || f == NULL)
+        return 1;
+    if (fread(x, sizeof(double), (size_t)n, f) != (size_t)n ||
+        fread(y, sizeof(double), (size_t)n, f) != (size_t)n)
+        return 1;
+    fclose(f);
+    double w = 0.5, b = 3.0;
+    const double t0 = now();
+    fit_line(x, y, n, iters, &w, &b, loss);
+    const double t1 = now();
+    printf("%.9f %.17g %.17g %.17g\n", t1 - t0, w, b, loss[iters - 1]);
+    free(x);
+    free(y);
+    free(loss);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 5) /* compute <data file> n iters */
+        return compute_main(argv[2], atol(argv[3]), atol(argv[4]));
     const long n = atol(argv[1]), iters = atol(argv[2]);
     double *x = aligned_alloc(64, (size_t)(n + LANES) * sizeof(double));
     double *y = aligned_alloc(64, (size_t)(n + LANES) * sizeof(double));
@@ -100,11 +171,20 @@ def floor_time(exe: str, n: int, iters: int) -> float:
     return float(out[0])
 
 
-def nnc_time(data, iters: int) -> float:
+def compute_run(exe: str, path: str, n: int, iters: int) -> tuple[float, float, float, float]:
+    """The hand-written C loop: (seconds, w, b, last loss)."""
+    out = subprocess.run([exe, "compute", path, str(n), str(iters)], check=True,
+                         capture_output=True, text=True).stdout.split()
+    return float(out[0]), float(out[1]), float(out[2]), float(out[3])
+
+
+def nnc_run(data, iters: int) -> tuple[float, float, float, float]:
+    """nnc's task (a): (seconds, w, b, last loss)."""
     from peers import nnc_peer
     t0 = time.perf_counter()
-    nnc_peer.line_fit(data, a0=0.5, b0=3.0, lr=0.01, epochs=iters)
-    return time.perf_counter() - t0
+    r = nnc_peer.line_fit(data, a0=0.5, b0=3.0, lr=0.01, epochs=iters)
+    t = time.perf_counter() - t0
+    return t, r.a, r.b, r.losses[-1]
 
 
 def main(argv=None) -> int:
@@ -120,20 +200,34 @@ def main(argv=None) -> int:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     with tempfile.TemporaryDirectory() as d:
         exe = build(d)
-        floors, nncs = [], []
+        path = os.path.join(d, "line.f64")
+        with open(path, "wb") as f:
+            f.write(np.ascontiguousarray(data[0], dtype="<f8").tobytes())
+            f.write(np.ascontiguousarray(data[1], dtype="<f8").tobytes())
+        floors, hands, nncs = [], [], []
         for _ in range(args.repeats):  # interleaved
             floors.append(floor_time(exe, args.n, args.iterations))
-            nncs.append(nnc_time(data, args.iterations))
-    f, t = min(floors), min(nncs)
+            hands.append(compute_run(exe, path, args.n, args.iterations))
+            nncs.append(nnc_run(data, args.iterations))
+    f = min(floors)
+    h = min(r[0] for r in hands)
+    t = min(r[0] for r in nncs)
+    same = hands[0][1:] == nncs[0][1:]
     mb = 2 * 8 * args.n * args.iterations / 1e6
     print(f"task (a) read floor: {args.n:,} points x 2 float64 read {args.iterations} times "
           f"({mb:,.0f} MB); {platform.processor() or platform.machine()}, load average "
           f"{load:.1f} before, best of {args.repeats} interleaved")
-    print(f"  floor (C, 16 lanes, -O3 -march=native)  {f * 1e3:8.2f} ms  "
+    print(f"  read floor (C, 16 lanes, -O3 -march=native)  {f * 1e3:8.2f} ms  "
           f"({mb / 1e3 / f:.0f} GB/s)")
-    print(f"  nnc task (a)                            {t * 1e3:8.2f} ms")
-    print(f"  nnc / floor                             {t / f:8.2f}x  (aim: <= 1.3x)")
-    return 0
+    print(f"  hand-written C, task (a)'s arithmetic        {h * 1e3:8.2f} ms  "
+          f"(final w, b, loss {'bit-identical to' if same else 'DIFFER from'} nnc's)")
+    print(f"  nnc task (a)                                 {t * 1e3:8.2f} ms")
+    print(f"  nnc / read floor                             {t / f:8.2f}x  (aim: <= 1.3x)")
+    print(f"  hand-written C / read floor                  {h / f:8.2f}x")
+    print(f"  nnc / hand-written C                         {t / h:8.2f}x")
+    if not same:
+        print(f"  hand-written C: {hands[0][1:]!r}\n  nnc:            {nncs[0][1:]!r}")
+    return 0 if same else 1
 
 
 if __name__ == "__main__":

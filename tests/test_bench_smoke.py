@@ -152,11 +152,16 @@ def test_command_line_runs():
 @pytest.mark.skipif(not (os.environ.get("CC") or __import__("shutil").which("cc")),
                     reason="bench/l2_floor.py needs a C compiler")
 def test_l2_floor_runs_and_reports_a_ratio():
-    """bench/l2_floor.py compiles its read loop and prints nnc / floor (values
-    only: the ratio is a positive number, never held to anything here)."""
+    """bench/l2_floor.py compiles its read loop and its hand-written C line fit,
+    checks that the C loop lands on nnc's bits (same arithmetic, same order:
+    the script exits 1 otherwise), and prints the ratios (positive numbers,
+    never held to anything here)."""
     proc = subprocess.run([sys.executable, os.path.join(ROOT, "bench", "l2_floor.py"),
                            "--repeats", "1", "--n", "1000", "--iterations", "20"],
                           capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    line = [s for s in proc.stdout.splitlines() if "nnc / floor" in s]
-    assert len(line) == 1 and float(line[0].split()[3].rstrip("x")) > 0, proc.stdout
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "bit-identical to nnc's" in proc.stdout, proc.stdout
+    for label in ("nnc / read floor", "hand-written C / read floor", "nnc / hand-written C"):
+        line = [s for s in proc.stdout.splitlines() if s.strip().startswith(label)]
+        assert len(line) == 1, proc.stdout
+        assert float(line[0][len(label) + 2:].split()[0].rstrip("x")) > 0, proc.stdout
