@@ -100,6 +100,33 @@ def test_lean_step_matches_the_general_path(dtype, opt, loss, bs, mean, k):
     assert np.asarray(h1.step_loss).tobytes() == np.asarray(h2.step_loss).tobytes()
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("opt", [lambda: nnc.SGD(0.02), lambda: nnc.Momentum(0.02, 0.9),
+                                 lambda: nnc.Adam(0.01)])
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("k", [1, 3])
+def test_lean_update_leaves_what_the_general_path_leaves(dtype, opt, bias, k):
+    """The lean loop updates SGD and Momentum inline (optim_short_impl.h):
+    the values, the gradients, the optimizer's state and step counter it
+    leaves are the general path's, bit for bit, with and without a bias."""
+    X, y = _data(53, k, dtype, seed=3)
+    lean = nnc.Sequential([nnc.Dense(k, 1, bias=bias)], seed=1, dtype=dtype)
+    general = nnc.Sequential([nnc.Dense(k, 1, bias=bias), nnc.Identity()], seed=1, dtype=dtype)
+    general.layers[0].weight[...] = lean.layers[0].weight
+    o1, o2 = opt(), opt()
+    lean.fit(X, y, loss="mse", optimizer=o1, epochs=3, batch_size=5)
+    general.fit(X, y, loss="mse", optimizer=o2, epochs=3, batch_size=5)
+    assert o1.t == o2.t == 3 * 11
+    for (n1, a), (n2, b) in zip(lean.named_parameters(), general.named_parameters()):
+        assert n1 == n2 and a.tobytes() == b.tobytes()
+    for (n1, a), (n2, b) in zip(lean.named_grads(), general.named_grads()):
+        assert n1 == n2 and a.tobytes() == b.tobytes()
+    assert sorted(o1.state) == sorted(o2.state)
+    for name in o1.state:
+        for s in o1.state[name]:
+            assert o1.state[name][s].tobytes() == o2.state[name][s].tobytes()
+
+
 def test_lean_step_still_stops_on_nonfinite_and_divergence():
     X, y = _data(40, 1, np.float64)
     model = nnc.Sequential([nnc.Dense(1, 1)], seed=0, dtype="float64")

@@ -28,6 +28,7 @@
 
 #include "reduce_impl.h"
 #include "loss_elem_impl.h"
+#include "optim_short_impl.h"
 
 /* The arguments of the fused top-layer kernels (engine_dense_fast.h). */
 typedef struct {
@@ -734,7 +735,9 @@ struct NNC_FN(engine_run) {
     NNC_FN(engine_epoch_fn) lean; /* NULL, or the lean loop that takes the steps
                                * (engine_epoch_lean_body) */
     T *gw, *gb;               /* lean: the layer's gradient arrays (gb NULL: no bias) */
-    const T *bias;            /* lean: the bias value, or NULL */
+    T *lw, *lb;               /* lean: the layer's weight and bias values (lb NULL: no bias) */
+    T *lvw, *lvb;             /* lean, Momentum: their velocities */
+    int lean_opt;             /* lean: NNC_LEAN_CALL, _SGD or _MOMENTUM (engine_lean_step) */
     double lo, hi;            /* lean: a step's loss in [lo, hi] passes every check */
     NNC_FN(engine_ws) ws;
     const T *X, *Y;
@@ -997,8 +1000,18 @@ static NNC_NOINLINE nnc_status_t NNC_FN(engine_lean_check)(NNC_FN(engine_run) *r
  *     r->hi], engine_lean_check when it fails).
  *   - The optimizer makes one call for all parameters (engine_update_all). */
 
+/* The lean loop's update: the optimizer's own call (engine_update_all), or
+ * for SGD and Momentum their one-value step inline (optim_short_impl.h, the
+ * arithmetic of their kernels, so the same bits) on the layer's values with
+ * the hyper-parameters rounded to T once per epoch. */
+#ifndef NNC_LEAN_CALL
+#define NNC_LEAN_CALL 0
+#define NNC_LEAN_SGD 1
+#define NNC_LEAN_MOMENTUM 2
+#endif
+
 /* The lean loop's state (a local of engine_epoch_lean_body, which its
- * steps read and write). */
+ * steps read and write): what a step needs, read once per epoch. */
 typedef struct {
     NNC_FN(engine_run) *r;
     nnc_fit_t *f;
@@ -1007,6 +1020,14 @@ typedef struct {
     int64_t e;
     double lo, hi; /* r->lo, r->hi */
     double acc;    /* the epoch's loss so far */
+    int64_t *tp;   /* the step counter (f->t) */
+    double *step_loss;
+    nnc_engine_hook_t hook;
+    void *hook_ctx;
+    int opt;       /* NNC_LEAN_* */
+    T lr, mu;      /* the inline update's hyper-parameters */
+    T *w, *b;      /* the layer's values (b NULL: no bias) */
+    T *vw, *vb;    /* Momentum: their velocities */
 } NNC_FN(engine_lean_t);
 
 /* engine_gscale's choice for a batch of `rows`: 0 (g), 1 (g * *gk) or 2
@@ -1017,6 +1038,12 @@ static int NNC_FN(engine_lean_gmode)(NNC_FN(engine_ws) *ws, int reduction, int64
     const int mode = ws->gdiv == NNC_LIT(1.0) ? 0 : (ws->gdiv_pow2 || ws->mean_reciprocal ? 1 : 2);
     *gk = mode == 1 ? NNC_LIT(1.0) / ws->gdiv : ws->gdiv;
     return mode;
+}
+
+/* A gradient sum scaled as engine_gscale does (mode: engine_lean_gmode). */
+static NNC_ALWAYS_INLINE T NNC_FN(engine_lean_gscale)(T g, int g_mode, T g_k)
+{
+    return g_mode == 2 ? g / g_k : (g_mode == 1 ? g * g_k : g);
 }
 
 /* One step on the `rows` rows from `pos`: fused objective and gradients,
@@ -1036,46 +1063,29 @@ static NNC_ALWAYS_INLINE nnc_status_t NNC_FN(engine_lean_step)(NNC_FN(engine_lea
     const int64_t in = one ? 1 : r->in_w;
     const T *const xb = NNC_FN(engine_rows)(r->X, in, L->seq, pos, rows, r->ws.xg);
     const T *const yb = NNC_FN(engine_rows)(r->Y, 1, L->seq, pos, rows, r->ws.yg);
-    const T b = r->bias != NULL ? r->bias[0] : NNC_LIT(-0.0);
+    T *const w = L->w, *const b = L->b;
     T *const gw = r->gw, *const gb = r->gb;
     double lsum, loss;
     T bsum, gs[16];
-    int64_t done;
+    int64_t done, step;
     nnc_status_t st;
     if (one && rows <= NNC_RED_SHORT) {
-        NNC_FN(engine_top_chains)(kind, rows, in, xb, t->w, b, yb, t->k, &lsum, &bsum, gs, NULL,
-                                  NULL);
+        NNC_FN(engine_top_chains)(kind, rows, in, xb, w, b != NULL ? b[0] : NNC_LIT(-0.0), yb,
+                                  t->k, &lsum, &bsum, gs, NULL, NULL);
     }
     else {
         t->x = xb;
         t->y = yb;
-        t->b = b;
+        t->b = b != NULL ? b[0] : NNC_LIT(-0.0);
         r->ws.top_fn(rows, in, t);
         lsum = t->sum;
         bsum = t->gb;
         for (int64_t i = 0; i < in; i++)
             gs[i] = t->gw[i];
     }
-    switch (g_mode) {
-    case 0:
-        for (int64_t i = 0; i < in; i++)
-            gw[i] = gs[i];
-        if (gb != NULL)
-            gb[0] = bsum;
-        break;
-    case 1:
-        for (int64_t i = 0; i < in; i++)
-            gw[i] = gs[i] * g_k;
-        if (gb != NULL)
-            gb[0] = bsum * g_k;
-        break;
-    default:
-        for (int64_t i = 0; i < in; i++)
-            gw[i] = gs[i] / g_k;
-        if (gb != NULL)
-            gb[0] = bsum / g_k;
-        break;
-    }
+    for (int64_t i = 0; i < in; i++)
+        gs[i] = NNC_FN(engine_lean_gscale)(gs[i], g_mode, g_k);
+    bsum = NNC_FN(engine_lean_gscale)(bsum, g_mode, g_k);
     loss = (double)(T)(lsum / dr);
     f->forward_passes++;
     if (!(loss >= L->lo && loss <= L->hi)) {
@@ -1085,14 +1095,35 @@ static NNC_ALWAYS_INLINE nnc_status_t NNC_FN(engine_lean_step)(NNC_FN(engine_lea
         L->lo = r->lo;
         L->hi = r->hi;
     }
-    if (*f->t == INT64_MAX)
+    /* The gradients stay in the layer's arrays, as after any step. */
+    for (int64_t i = 0; i < in; i++)
+        gw[i] = gs[i];
+    if (gb != NULL)
+        gb[0] = bsum;
+    step = *L->tp;
+    if (step == INT64_MAX)
         return NNC_STATUS_OVERFLOW;
-    st = r->update(r->isa, r->n_seg, r->ws.seg, f->hyper, ++*f->t);
-    if (st != NNC_STATUS_OK)
-        return st;
+    *L->tp = ++step;
+    if (L->opt == NNC_LEAN_SGD) {
+        for (int64_t i = 0; i < in; i++)
+            NNC_FN(opt_sgd_short)(1, w + i, gs + i, L->lr);
+        if (b != NULL)
+            NNC_FN(opt_sgd_short)(1, b, &bsum, L->lr);
+    }
+    else if (L->opt == NNC_LEAN_MOMENTUM) {
+        for (int64_t i = 0; i < in; i++)
+            NNC_FN(opt_momentum_short)(1, w + i, gs + i, L->vw + i, L->lr, L->mu);
+        if (b != NULL)
+            NNC_FN(opt_momentum_short)(1, b, &bsum, L->vb, L->lr, L->mu);
+    }
+    else {
+        st = r->update(r->isa, r->n_seg, r->ws.seg, f->hyper, step);
+        if (st != NNC_STATUS_OK)
+            return st;
+    }
     done = f->steps_done;
-    if (f->step_loss != NULL)
-        f->step_loss[done] = loss;
+    if (L->step_loss != NULL)
+        L->step_loss[done] = loss;
     f->steps_done = ++done;
     if (r->param_row != NULL) {
         NNC_FN(engine_record_params)(r->net, r->param_row);
@@ -1105,7 +1136,7 @@ static NNC_ALWAYS_INLINE nnc_status_t NNC_FN(engine_lean_step)(NNC_FN(engine_lea
         f->epoch_loss[L->e] = L->acc;
         f->epochs_done++;
     }
-    if (f->hook != NULL && f->hook(f->hook_ctx, f->epochs_done, done) != 0)
+    if (L->hook != NULL && L->hook(L->hook_ctx, f->epochs_done, done) != 0)
         return NNC_STATUS_INTERRUPTED;
     return NNC_STATUS_OK;
 }
@@ -1133,6 +1164,17 @@ static NNC_ALWAYS_INLINE nnc_status_t NNC_FN(engine_epoch_lean_body)(NNC_FN(engi
     L.hi = r->hi;
     /* -0.0 + x == x: a one-step epoch's loss is its step's */
     L.acc = spe == 1 ? -0.0 : 0.0;
+    L.tp = f->t;
+    L.step_loss = f->step_loss;
+    L.hook = f->hook;
+    L.hook_ctx = f->hook_ctx;
+    L.opt = r->lean_opt;
+    L.lr = (T)f->hyper[0];
+    L.mu = r->lean_opt == NNC_LEAN_MOMENTUM ? (T)f->hyper[1] : NNC_LIT(0.0);
+    L.w = r->lw;
+    L.b = r->lb;
+    L.vw = r->lvw;
+    L.vb = r->lvb;
     if (spe > 1) {
         const double dr = mean ? (double)bs : 1.0; /* a mean's steps are recombined by rows */
         g_mode = NNC_FN(engine_lean_gmode)(&r->ws, reduction, bs, &g_k);
@@ -1387,7 +1429,15 @@ static nnc_status_t NNC_FN(engine_run_init)(NNC_FN(engine_run) *r, const nnc_net
         r->hi = -INFINITY;
         r->gw = (T *)net->params[top->weight].grad;
         r->gb = top->bias >= 0 ? (T *)net->params[top->bias].grad : NULL;
-        r->bias = top->bias >= 0 ? (const T *)net->params[top->bias].data : NULL;
+        r->lw = (T *)net->params[top->weight].data;
+        r->lb = top->bias >= 0 ? (T *)net->params[top->bias].data : NULL;
+        r->lean_opt = f->opt == NNC_OPT_SGD ? NNC_LEAN_SGD
+                      : f->opt == NNC_OPT_MOMENTUM ? NNC_LEAN_MOMENTUM
+                                                   : NNC_LEAN_CALL;
+        if (r->lean_opt == NNC_LEAN_MOMENTUM) {
+            r->lvw = (T *)net->params[top->weight].state[0];
+            r->lvb = top->bias >= 0 ? (T *)net->params[top->bias].state[0] : NULL;
+        }
     }
     return st;
 }
