@@ -998,7 +998,12 @@ static NNC_NOINLINE nnc_status_t NNC_FN(engine_lean_check)(NNC_FN(engine_run) *r
  *     once; the last step (maybe shorter) closes the epoch's record.
  *   - NaN, inf and divergence are one range test on the loss ([r->lo,
  *     r->hi], engine_lean_check when it fails).
- *   - The optimizer makes one call for all parameters (engine_update_all). */
+ *   - SGD and Momentum update the layer's values inline (NNC_LEAN_SGD,
+ *     NNC_LEAN_MOMENTUM: optim_short_impl.h, their kernels' arithmetic);
+ *     other optimizers make one call for all parameters (engine_update_all).
+ *   - What is fixed for the fit is read once per epoch (engine_lean_t); the
+ *     records are one flag; the step counter needs no overflow test (a fit
+ *     it could overflow takes the general path, which stops there). */
 
 /* The lean loop's update: the optimizer's own call (engine_update_all), or
  * for SGD and Momentum their one-value step inline (optim_short_impl.h, the
@@ -1022,6 +1027,7 @@ typedef struct {
     double acc;    /* the epoch's loss so far */
     int64_t *tp;   /* the step counter (f->t) */
     double *step_loss;
+    int records;   /* step_loss or a param_record to write */
     nnc_engine_hook_t hook;
     void *hook_ctx;
     int opt;       /* NNC_LEAN_* */
@@ -1100,10 +1106,9 @@ static NNC_ALWAYS_INLINE nnc_status_t NNC_FN(engine_lean_step)(NNC_FN(engine_lea
         gw[i] = gs[i];
     if (gb != NULL)
         gb[0] = bsum;
-    step = *L->tp;
-    if (step == INT64_MAX)
-        return NNC_STATUS_OVERFLOW;
-    *L->tp = ++step;
+    /* No overflow: engine_run_init runs a fit through this loop only when
+     * the counter has room for all its steps. */
+    step = ++*L->tp;
     if (L->opt == NNC_LEAN_SGD) {
         for (int64_t i = 0; i < in; i++)
             NNC_FN(opt_sgd_short)(1, w + i, gs + i, L->lr);
@@ -1122,13 +1127,15 @@ static NNC_ALWAYS_INLINE nnc_status_t NNC_FN(engine_lean_step)(NNC_FN(engine_lea
             return st;
     }
     done = f->steps_done;
-    if (L->step_loss != NULL)
-        L->step_loss[done] = loss;
-    f->steps_done = ++done;
-    if (r->param_row != NULL) {
-        NNC_FN(engine_record_params)(r->net, r->param_row);
-        r->param_row += r->n_values;
+    if (L->records) {
+        if (L->step_loss != NULL)
+            L->step_loss[done] = loss;
+        if (r->param_row != NULL) {
+            NNC_FN(engine_record_params)(r->net, r->param_row);
+            r->param_row += r->n_values;
+        }
     }
+    f->steps_done = ++done;
     L->acc += loss * wr;
     if (last) {
         if (r->spe > 1 && f->loss.reduction == NNC_REDUCTION_MEAN)
@@ -1166,6 +1173,7 @@ static NNC_ALWAYS_INLINE nnc_status_t NNC_FN(engine_epoch_lean_body)(NNC_FN(engi
     L.acc = spe == 1 ? -0.0 : 0.0;
     L.tp = f->t;
     L.step_loss = f->step_loss;
+    L.records = f->step_loss != NULL || r->param_row != NULL;
     L.hook = f->hook;
     L.hook_ctx = f->hook_ctx;
     L.opt = r->lean_opt;
@@ -1205,12 +1213,28 @@ static NNC_ALWAYS_INLINE nnc_status_t NNC_FN(engine_epoch_lean_body)(NNC_FN(engi
 #else
 #define NNC_ENGINE_SCALAR_
 #endif
+#if NNC_ENGINE_X86
+#define NNC_ENGINE_LEAN_AVX2_IF_1_(...) __VA_ARGS__
+#else
+#define NNC_ENGINE_LEAN_AVX2_IF_1_(...)
+#endif
+#define NNC_ENGINE_LEAN_AVX2_IF_0_(...)
+/* The one-input copies also come in an AVX2 build where the fused kernels
+ * do (vec 1; chosen with them, r->ws.avx2): the same scalar operations in
+ * the same order (no FMA), so the same bits, in VEX form -- three operands,
+ * no register copies in the row chains. */
 #define NNC_X_(E, name, vec)                                                                     \
     static NNC_NOINLINE NNC_ENGINE_SCALAR_ nnc_status_t NNC_FN(engine_epoch_lean_##name)(      \
         NNC_FN(engine_run) * r, int64_t e, const int64_t *seq)                                   \
     {                                                                                            \
         return NNC_FN(engine_epoch_lean_body)(r, e, seq, NNC_LOSS_##E, 1);                       \
-    }
+    }                                                                                            \
+    NNC_ENGINE_LEAN_AVX2_IF_##vec##_(                                                            \
+        static NNC_NOINLINE NNC_ENGINE_SCALAR_ __attribute__((target("avx2"))) nnc_status_t     \
+            NNC_FN(engine_epoch_lean_##name##_avx2)(NNC_FN(engine_run) * r, int64_t e,           \
+                                                    const int64_t *seq) {                        \
+                return NNC_FN(engine_epoch_lean_body)(r, e, seq, NNC_LOSS_##E, 1);               \
+            })
 NNC_ELEMWISE_LOSSES(NNC_X_)
 #undef NNC_X_
 static NNC_NOINLINE nnc_status_t NNC_FN(engine_epoch_lean_any)(NNC_FN(engine_run) *r, int64_t e,
@@ -1222,18 +1246,26 @@ static NNC_NOINLINE nnc_status_t NNC_FN(engine_epoch_lean_any)(NNC_FN(engine_run
 
 /* The lean loop for the fit's loss and input count (NULL for a loss that has
  * none). */
-static NNC_FN(engine_epoch_fn) NNC_FN(engine_epoch_lean_kernel)(nnc_loss_t kind, int64_t in)
+static NNC_FN(engine_epoch_fn) NNC_FN(engine_epoch_lean_kernel)(nnc_loss_t kind, int64_t in,
+                                                                 int avx2)
 {
+    (void)avx2;
     switch (kind) {
 #define NNC_X_(E, name, vec)                                                                     \
     case NNC_LOSS_##E:                                                                           \
-        return in == 1 ? NNC_FN(engine_epoch_lean_##name) : NNC_FN(engine_epoch_lean_any);
+        if (in != 1)                                                                             \
+            return NNC_FN(engine_epoch_lean_any);                                                \
+        NNC_ENGINE_LEAN_AVX2_IF_##vec##_(                                                        \
+            if (avx2) return NNC_FN(engine_epoch_lean_##name##_avx2);)                           \
+        return NNC_FN(engine_epoch_lean_##name);
         NNC_ELEMWISE_LOSSES(NNC_X_)
 #undef NNC_X_
     default:
         return NULL;
     }
 }
+#undef NNC_ENGINE_LEAN_AVX2_IF_1_
+#undef NNC_ENGINE_LEAN_AVX2_IF_0_
 
 /* Epoch e: its order (given, reshuffled or data order), its steps, its
  * records and a hook call after every step (r->lean: engine_epoch_lean_body). */
@@ -1419,11 +1451,12 @@ static nnc_status_t NNC_FN(engine_run_init)(NNC_FN(engine_run) *r, const nnc_net
      * engine_epoch_lean_body.  (A loss description the kernels refuse is left to the
      * first step to report, as for every other network.) */
     if (st == NNC_STATUS_OK && r->opt->kind == NNC_OPT_KIND_GRADIENT && r->top_only &&
-        !r->look_ahead) {
+        !r->look_ahead && *f->t >= 0 && total_steps <= INT64_MAX - *f->t) {
         const nnc_layer_t *top = &net->layers[0];
         if (NNC_FN(engine_top_plan)(net, &r->ws, &f->loss, r->fused) != NNC_STATUS_OK)
             r->ws.top_plan = 0;
-        r->lean = r->ws.top_plan > 0 ? NNC_FN(engine_epoch_lean_kernel)(f->loss.kind, r->in_w)
+        r->lean = r->ws.top_plan > 0 ? NNC_FN(engine_epoch_lean_kernel)(f->loss.kind, r->in_w,
+                                                                         r->ws.avx2)
                                           : NULL;
         r->lo = INFINITY; /* an empty range: the first step runs engine_lean_check */
         r->hi = -INFINITY;
