@@ -127,6 +127,26 @@ def test_lean_update_leaves_what_the_general_path_leaves(dtype, opt, bias, k):
             assert o1.state[name][s].tobytes() == o2.state[name][s].tobytes()
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("loss", ["mse", "huber", "log_loss_with_logits"])
+@pytest.mark.parametrize("bs", [2, 3, 4, 6, 7, 8, 9, 17])
+def test_lean_batches_of_every_short_size_match_the_general_path(dtype, loss, bs):
+    """Batches of 1 to 8 rows run the chains with a constant row count
+    (straight-line code), longer ones the loop: every size, and the epoch's
+    shorter last batch (61 rows), gives the general path's bits."""
+    X, y = _data(61, 1, dtype, seed=4)
+    if loss == "log_loss_with_logits":
+        y = (y > y.mean()).astype(dtype)
+    lean, general = _twins(1, dtype)
+    h1 = lean.fit(X, y, loss=loss, optimizer=nnc.SGD(0.05), epochs=2, batch_size=bs,
+                  record="step")
+    h2 = general.fit(X, y, loss=loss, optimizer=nnc.SGD(0.05), epochs=2, batch_size=bs,
+                     record="step")
+    assert lean.layers[0].weight.tobytes() == general.layers[0].weight.tobytes()
+    assert lean.layers[0].bias.tobytes() == general.layers[0].bias.tobytes()
+    assert np.asarray(h1.step_loss).tobytes() == np.asarray(h2.step_loss).tobytes()
+
+
 def test_lean_step_still_stops_on_nonfinite_and_divergence():
     X, y = _data(40, 1, np.float64)
     model = nnc.Sequential([nnc.Dense(1, 1)], seed=0, dtype="float64")

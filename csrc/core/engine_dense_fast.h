@@ -210,17 +210,6 @@ static NNC_ALWAYS_INLINE T NNC_FN(engine_top_row)(const int kind, int64_t in, co
  * the loss sum, *bs the bias gradient, gs[0..in) the weight gradients (the
  * sums of rows >= 1 terms; the caller gives the empty sum's +0.0); pred and
  * delta (each NULL or rows values) receive the outputs and derivatives. */
-/* The row loop unrolled by 4 (loop overhead is a fifth of a short row's
- * instructions); the chains keep their order, so the bits. */
-#ifndef NNC_ENGINE_UNROLL4_
-#if defined(__clang__)
-#define NNC_ENGINE_UNROLL4_ _Pragma("unroll 4")
-#elif defined(__GNUC__)
-#define NNC_ENGINE_UNROLL4_ _Pragma("GCC unroll 4")
-#else
-#define NNC_ENGINE_UNROLL4_
-#endif
-#endif
 static NNC_ALWAYS_INLINE void NNC_FN(engine_top_chains)(const int kind, int64_t rows, int64_t in,
                                                         const T *x, const T *w, T b, const T *y,
                                                         T k, double *ls, T *bs, T *gs, T *pred,
@@ -230,7 +219,6 @@ static NNC_ALWAYS_INLINE void NNC_FN(engine_top_chains)(const int kind, int64_t 
     T bsum = NNC_LIT(-0.0);
     for (int64_t i = 0; i < in; i++)
         gs[i] = NNC_LIT(-0.0);
-    NNC_ENGINE_UNROLL4_
     for (int64_t r = 0; r < rows; r++) {
         const T *xr = x + r * in;
         T p, d;

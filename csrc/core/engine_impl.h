@@ -1076,8 +1076,29 @@ static NNC_ALWAYS_INLINE nnc_status_t NNC_FN(engine_lean_step)(NNC_FN(engine_lea
     int64_t done, step;
     nnc_status_t st;
     if (one && rows <= NNC_RED_SHORT) {
-        NNC_FN(engine_top_chains)(kind, rows, in, xb, w, b != NULL ? b[0] : NNC_LIT(-0.0), yb,
-                                  t->k, &lsum, &bsum, gs, NULL, NULL);
+        const T b0 = b != NULL ? b[0] : NNC_LIT(-0.0);
+        /* Batches of 1 to 8 rows: the chains with a constant row count,
+         * straight-line code without loop control (the same chains, in the
+         * same order, as the loop for the others). */
+        switch (rows) {
+#define NNC_LEAN_ROWS_(n)                                                                        \
+    case n:                                                                                      \
+        NNC_FN(engine_top_chains)(kind, n, in, xb, w, b0, yb, t->k, &lsum, &bsum, gs, NULL, NULL); \
+        break;
+            NNC_LEAN_ROWS_(1)
+            NNC_LEAN_ROWS_(2)
+            NNC_LEAN_ROWS_(3)
+            NNC_LEAN_ROWS_(4)
+            NNC_LEAN_ROWS_(5)
+            NNC_LEAN_ROWS_(6)
+            NNC_LEAN_ROWS_(7)
+            NNC_LEAN_ROWS_(8)
+#undef NNC_LEAN_ROWS_
+        default:
+            NNC_FN(engine_top_chains)(kind, rows, in, xb, w, b0, yb, t->k, &lsum, &bsum, gs, NULL,
+                                      NULL);
+            break;
+        }
     }
     else {
         t->x = xb;
