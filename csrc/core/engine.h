@@ -136,6 +136,11 @@ typedef struct {
     /* progress */
     nnc_engine_hook_t hook; /* NULL or called after every step */
     void *hook_ctx;
+    /* NULL, or the hook's own step countdown: the caller promises that while
+     * *hook_countdown > 1, a hook call would only decrement it and return 0,
+     * so the engine may do just that in place of the call (a small step
+     * then pays no call for its hook; issue 10).  NULL: every call made. */
+    int64_t *hook_countdown;
     int threads;            /* passed to gemm; >= 1 */
     nnc_poll_t poll;        /* NULL, or polled inside long passes (see above) */
     void *poll_ctx;

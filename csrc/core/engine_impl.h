@@ -1022,14 +1022,18 @@ typedef struct {
     nnc_fit_t *f;
     NNC_FN(engine_top_t) *t;
     const int64_t *seq;
+    const T *X, *Y; /* r->X, r->Y */
+    T *xg, *yg;     /* r->ws.xg, r->ws.yg */
     int64_t e;
     double lo, hi; /* r->lo, r->hi */
     double acc;    /* the epoch's loss so far */
     int64_t *tp;   /* the step counter (f->t) */
+    int64_t step;  /* its value */
     double *step_loss;
     int records;   /* step_loss or a param_record to write */
     nnc_engine_hook_t hook;
     void *hook_ctx;
+    int64_t *hook_countdown; /* f->hook_countdown */
     int opt;       /* NNC_LEAN_* */
     T lr, mu;      /* the inline update's hyper-parameters */
     T *w, *b;      /* the layer's values (b NULL: no bias) */
@@ -1067,13 +1071,13 @@ static NNC_ALWAYS_INLINE nnc_status_t NNC_FN(engine_lean_step)(NNC_FN(engine_lea
     nnc_fit_t *const f = L->f;
     NNC_FN(engine_top_t) *const t = L->t;
     const int64_t in = one ? 1 : r->in_w;
-    const T *const xb = NNC_FN(engine_rows)(r->X, in, L->seq, pos, rows, r->ws.xg);
-    const T *const yb = NNC_FN(engine_rows)(r->Y, 1, L->seq, pos, rows, r->ws.yg);
+    const T *const xb = NNC_FN(engine_rows)(L->X, in, L->seq, pos, rows, L->xg);
+    const T *const yb = NNC_FN(engine_rows)(L->Y, 1, L->seq, pos, rows, L->yg);
     T *const w = L->w, *const b = L->b;
     T *const gw = r->gw, *const gb = r->gb;
     double lsum, loss;
     T bsum, gs[16];
-    int64_t done, step;
+    int64_t done;
     nnc_status_t st;
     if (one && rows <= NNC_RED_SHORT) {
         const T b0 = b != NULL ? b[0] : NNC_LIT(-0.0);
@@ -1129,7 +1133,7 @@ static NNC_ALWAYS_INLINE nnc_status_t NNC_FN(engine_lean_step)(NNC_FN(engine_lea
         gb[0] = bsum;
     /* No overflow: engine_run_init runs a fit through this loop only when
      * the counter has room for all its steps. */
-    step = ++*L->tp;
+    *L->tp = ++L->step;
     if (L->opt == NNC_LEAN_SGD) {
         for (int64_t i = 0; i < in; i++)
             NNC_FN(opt_sgd_short)(1, w + i, gs + i, L->lr);
@@ -1143,7 +1147,7 @@ static NNC_ALWAYS_INLINE nnc_status_t NNC_FN(engine_lean_step)(NNC_FN(engine_lea
             NNC_FN(opt_momentum_short)(1, b, &bsum, L->vb, L->lr, L->mu);
     }
     else {
-        st = r->update(r->isa, r->n_seg, r->ws.seg, f->hyper, step);
+        st = r->update(r->isa, r->n_seg, r->ws.seg, f->hyper, L->step);
         if (st != NNC_STATUS_OK)
             return st;
     }
@@ -1164,8 +1168,12 @@ static NNC_ALWAYS_INLINE nnc_status_t NNC_FN(engine_lean_step)(NNC_FN(engine_lea
         f->epoch_loss[L->e] = L->acc;
         f->epochs_done++;
     }
-    if (L->hook != NULL && L->hook(L->hook_ctx, f->epochs_done, done) != 0)
-        return NNC_STATUS_INTERRUPTED;
+    if (L->hook != NULL) {
+        if (L->hook_countdown != NULL && *L->hook_countdown > 1)
+            --*L->hook_countdown; /* what the call would do (f->hook_countdown) */
+        else if (L->hook(L->hook_ctx, f->epochs_done, done) != 0)
+            return NNC_STATUS_INTERRUPTED;
+    }
     return NNC_STATUS_OK;
 }
 
@@ -1178,7 +1186,7 @@ static NNC_ALWAYS_INLINE nnc_status_t NNC_FN(engine_epoch_lean_body)(NNC_FN(engi
     nnc_fit_t *const f = r->f;
     const int reduction = f->loss.reduction, mean = reduction == NNC_REDUCTION_MEAN;
     const int64_t spe = r->spe, bs = r->bs;
-    int64_t s = 0, pos = 0;
+    int64_t pos = 0;
     nnc_status_t st = NNC_STATUS_OK;
     T g_k;
     int g_mode;
@@ -1187,16 +1195,22 @@ static NNC_ALWAYS_INLINE nnc_status_t NNC_FN(engine_epoch_lean_body)(NNC_FN(engi
     L.f = f;
     L.t = &r->ws.top;
     L.seq = seq;
+    L.X = r->X;
+    L.Y = r->Y;
+    L.xg = r->ws.xg;
+    L.yg = r->ws.yg;
     L.e = e;
     L.lo = r->lo;
     L.hi = r->hi;
     /* -0.0 + x == x: a one-step epoch's loss is its step's */
     L.acc = spe == 1 ? -0.0 : 0.0;
     L.tp = f->t;
+    L.step = *f->t;
     L.step_loss = f->step_loss;
     L.records = f->step_loss != NULL || r->param_row != NULL;
     L.hook = f->hook;
     L.hook_ctx = f->hook_ctx;
+    L.hook_countdown = f->hook_countdown;
     L.opt = r->lean_opt;
     L.lr = (T)f->hyper[0];
     L.mu = r->lean_opt == NNC_LEAN_MOMENTUM ? (T)f->hyper[1] : NNC_LIT(0.0);
@@ -1207,7 +1221,8 @@ static NNC_ALWAYS_INLINE nnc_status_t NNC_FN(engine_epoch_lean_body)(NNC_FN(engi
     if (spe > 1) {
         const double dr = mean ? (double)bs : 1.0; /* a mean's steps are recombined by rows */
         g_mode = NNC_FN(engine_lean_gmode)(&r->ws, reduction, bs, &g_k);
-        for (; s < spe - 1 && st == NNC_STATUS_OK; s++, pos += bs)
+        const int64_t end = (spe - 1) * bs; /* <= r->len */
+        for (; pos < end && st == NNC_STATUS_OK; pos += bs)
             st = NNC_FN(engine_lean_step)(&L, kind, one, bs, pos, g_mode, g_k, dr, dr, 0);
     }
     if (st == NNC_STATUS_OK) {
