@@ -1015,6 +1015,9 @@ static NNC_NOINLINE nnc_status_t NNC_FN(engine_lean_check)(NNC_FN(engine_run) *r
 #define NNC_LEAN_MOMENTUM 2
 #endif
 
+/* The bias term of a layer without a bias: x + -0.0 == x. */
+static const T NNC_FN(engine_lean_neg0) = NNC_LIT(-0.0);
+
 /* The lean loop's state (a local of engine_epoch_lean_body, which its
  * steps read and write): what a step needs, read once per epoch. */
 typedef struct {
@@ -1037,6 +1040,7 @@ typedef struct {
     int opt;       /* NNC_LEAN_* */
     T lr, mu;      /* the inline update's hyper-parameters */
     T *w, *b;      /* the layer's values (b NULL: no bias) */
+    const T *bsrc; /* b, or a -0.0 (the bias term of a layer without one) */
     T *vw, *vb;    /* Momentum: their velocities */
 } NNC_FN(engine_lean_t);
 
@@ -1079,8 +1083,8 @@ static NNC_ALWAYS_INLINE nnc_status_t NNC_FN(engine_lean_step)(NNC_FN(engine_lea
     T bsum, gs[16];
     int64_t done;
     nnc_status_t st;
+    const T b0 = *L->bsrc;
     if (one && rows <= NNC_RED_SHORT) {
-        const T b0 = b != NULL ? b[0] : NNC_LIT(-0.0);
         /* Batches of 1 to 8 rows: the chains with a constant row count,
          * straight-line code without loop control (the same chains, in the
          * same order, as the loop for the others). */
@@ -1107,7 +1111,7 @@ static NNC_ALWAYS_INLINE nnc_status_t NNC_FN(engine_lean_step)(NNC_FN(engine_lea
     else {
         t->x = xb;
         t->y = yb;
-        t->b = b != NULL ? b[0] : NNC_LIT(-0.0);
+        t->b = b0;
         r->ws.top_fn(rows, in, t);
         lsum = t->sum;
         bsum = t->gb;
@@ -1216,14 +1220,36 @@ static NNC_ALWAYS_INLINE nnc_status_t NNC_FN(engine_epoch_lean_body)(NNC_FN(engi
     L.mu = r->lean_opt == NNC_LEAN_MOMENTUM ? (T)f->hyper[1] : NNC_LIT(0.0);
     L.w = r->lw;
     L.b = r->lb;
+    L.bsrc = r->lb != NULL ? r->lb : &NNC_FN(engine_lean_neg0);
     L.vw = r->lvw;
     L.vb = r->lvb;
     if (spe > 1) {
         const double dr = mean ? (double)bs : 1.0; /* a mean's steps are recombined by rows */
         g_mode = NNC_FN(engine_lean_gmode)(&r->ws, reduction, bs, &g_k);
         const int64_t end = (spe - 1) * bs; /* <= r->len */
-        for (; pos < end && st == NNC_STATUS_OK; pos += bs)
-            st = NNC_FN(engine_lean_step)(&L, kind, one, bs, pos, g_mode, g_k, dr, dr, 0);
+        /* A one-input layer's batches of 1 to 8 rows: a loop per size, whose
+         * steps run the chains with a constant row count (engine_lean_step's
+         * switch, decided here once per epoch instead of once per step). */
+        switch (one ? bs : 0) {
+#define NNC_LEAN_LOOP_(n)                                                                        \
+    case n:                                                                                      \
+        for (; pos < end && st == NNC_STATUS_OK; pos += n)                                       \
+            st = NNC_FN(engine_lean_step)(&L, kind, one, n, pos, g_mode, g_k, dr, dr, 0);        \
+        break;
+            NNC_LEAN_LOOP_(1)
+            NNC_LEAN_LOOP_(2)
+            NNC_LEAN_LOOP_(3)
+            NNC_LEAN_LOOP_(4)
+            NNC_LEAN_LOOP_(5)
+            NNC_LEAN_LOOP_(6)
+            NNC_LEAN_LOOP_(7)
+            NNC_LEAN_LOOP_(8)
+#undef NNC_LEAN_LOOP_
+        default:
+            for (; pos < end && st == NNC_STATUS_OK; pos += bs)
+                st = NNC_FN(engine_lean_step)(&L, kind, one, bs, pos, g_mode, g_k, dr, dr, 0);
+            break;
+        }
     }
     if (st == NNC_STATUS_OK) {
         const int64_t rows = r->len - pos;
