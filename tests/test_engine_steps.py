@@ -147,6 +147,22 @@ def test_lean_batches_of_every_short_size_match_the_general_path(dtype, loss, bs
     assert np.asarray(h1.step_loss).tobytes() == np.asarray(h2.step_loss).tobytes()
 
 
+def test_lean_step_counter_overflow_stops_where_the_general_path_does():
+    """The lean loop has no per-step overflow test on the step counter: a fit
+    that could overflow it takes the general path (engine_run_init), which
+    stops at the step that would; the same error, counter and values."""
+    X, y = _data(20, 1, "float64")
+    out = []
+    for m in _twins(1, "float64"):
+        o = nnc.SGD(0.01)
+        m.fit(X, y, loss="mse", optimizer=o, epochs=1, batch_size=5)
+        o._t[0] = 2 ** 63 - 3
+        with pytest.raises(OverflowError):
+            m.fit(X, y, loss="mse", optimizer=o, epochs=1, batch_size=5)
+        out.append((o.t, m.layers[0].weight.tobytes(), m.layers[0].bias.tobytes()))
+    assert out[0] == out[1] and out[0][0] == 2 ** 63 - 1
+
+
 def test_lean_step_still_stops_on_nonfinite_and_divergence():
     X, y = _data(40, 1, np.float64)
     model = nnc.Sequential([nnc.Dense(1, 1)], seed=0, dtype="float64")
