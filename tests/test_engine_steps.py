@@ -100,6 +100,69 @@ def test_lean_step_matches_the_general_path(dtype, opt, loss, bs, mean, k):
     assert np.asarray(h1.step_loss).tobytes() == np.asarray(h2.step_loss).tobytes()
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("opt", [lambda: nnc.SGD(0.02), lambda: nnc.Momentum(0.02, 0.9),
+                                 lambda: nnc.Adam(0.01)])
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("k", [1, 3])
+def test_lean_update_leaves_what_the_general_path_leaves(dtype, opt, bias, k):
+    """The lean loop updates SGD and Momentum inline (optim_short_impl.h):
+    the values, the gradients, the optimizer's state and step counter it
+    leaves are the general path's, bit for bit, with and without a bias."""
+    X, y = _data(53, k, dtype, seed=3)
+    lean = nnc.Sequential([nnc.Dense(k, 1, bias=bias)], seed=1, dtype=dtype)
+    general = nnc.Sequential([nnc.Dense(k, 1, bias=bias), nnc.Identity()], seed=1, dtype=dtype)
+    general.layers[0].weight[...] = lean.layers[0].weight
+    o1, o2 = opt(), opt()
+    lean.fit(X, y, loss="mse", optimizer=o1, epochs=3, batch_size=5)
+    general.fit(X, y, loss="mse", optimizer=o2, epochs=3, batch_size=5)
+    assert o1.t == o2.t == 3 * 11
+    for (n1, a), (n2, b) in zip(lean.named_parameters(), general.named_parameters()):
+        assert n1 == n2 and a.tobytes() == b.tobytes()
+    for (n1, a), (n2, b) in zip(lean.named_grads(), general.named_grads()):
+        assert n1 == n2 and a.tobytes() == b.tobytes()
+    assert sorted(o1.state) == sorted(o2.state)
+    for name in o1.state:
+        for s in o1.state[name]:
+            assert o1.state[name][s].tobytes() == o2.state[name][s].tobytes()
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("loss", ["mse", "huber", "log_loss_with_logits"])
+@pytest.mark.parametrize("bs", [2, 3, 4, 6, 7, 8, 9, 17])
+def test_lean_batches_of_every_short_size_match_the_general_path(dtype, loss, bs):
+    """Batches of 1 to 8 rows run the chains with a constant row count
+    (straight-line code), longer ones the loop: every size, and the epoch's
+    shorter last batch (61 rows), gives the general path's bits."""
+    X, y = _data(61, 1, dtype, seed=4)
+    if loss == "log_loss_with_logits":
+        y = (y > y.mean()).astype(dtype)
+    lean, general = _twins(1, dtype)
+    h1 = lean.fit(X, y, loss=loss, optimizer=nnc.SGD(0.05), epochs=2, batch_size=bs,
+                  record="step")
+    h2 = general.fit(X, y, loss=loss, optimizer=nnc.SGD(0.05), epochs=2, batch_size=bs,
+                     record="step")
+    assert lean.layers[0].weight.tobytes() == general.layers[0].weight.tobytes()
+    assert lean.layers[0].bias.tobytes() == general.layers[0].bias.tobytes()
+    assert np.asarray(h1.step_loss).tobytes() == np.asarray(h2.step_loss).tobytes()
+
+
+def test_lean_step_counter_overflow_stops_where_the_general_path_does():
+    """The lean loop has no per-step overflow test on the step counter: a fit
+    that could overflow it takes the general path (engine_run_init), which
+    stops at the step that would; the same error, counter and values."""
+    X, y = _data(20, 1, "float64")
+    out = []
+    for m in _twins(1, "float64"):
+        o = nnc.SGD(0.01)
+        m.fit(X, y, loss="mse", optimizer=o, epochs=1, batch_size=5)
+        o._t[0] = 2 ** 63 - 3
+        with pytest.raises(OverflowError):
+            m.fit(X, y, loss="mse", optimizer=o, epochs=1, batch_size=5)
+        out.append((o.t, m.layers[0].weight.tobytes(), m.layers[0].bias.tobytes()))
+    assert out[0] == out[1] and out[0][0] == 2 ** 63 - 1
+
+
 def test_lean_step_still_stops_on_nonfinite_and_divergence():
     X, y = _data(40, 1, np.float64)
     model = nnc.Sequential([nnc.Dense(1, 1)], seed=0, dtype="float64")

@@ -134,8 +134,13 @@ typedef struct {
     double *step_loss;      /* epochs * steps_per_epoch values */
     void *param_record;     /* (total_steps + 1) x total parameter values, model dtype */
     /* progress */
-    nnc_engine_hook_t hook; /* NULL or called after every step */
+    nnc_engine_hook_t hook; /* NULL or called after every step (see hook_countdown) */
     void *hook_ctx;
+    /* NULL, or the hook's own step countdown: the caller promises that while
+     * *hook_countdown > 1, a hook call would only decrement it and return 0,
+     * so the engine may do just that in place of the call (a small step
+     * then pays no call for its hook; issue 10).  NULL: every call made. */
+    int64_t *hook_countdown;
     int threads;            /* passed to gemm; >= 1 */
     nnc_poll_t poll;        /* NULL, or polled inside long passes (see above) */
     void *poll_ctx;

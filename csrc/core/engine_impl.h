@@ -28,6 +28,7 @@
 
 #include "reduce_impl.h"
 #include "loss_elem_impl.h"
+#include "optim_short_impl.h"
 
 /* The arguments of the fused top-layer kernels (engine_dense_fast.h). */
 typedef struct {
@@ -734,7 +735,9 @@ struct NNC_FN(engine_run) {
     NNC_FN(engine_epoch_fn) lean; /* NULL, or the lean loop that takes the steps
                                * (engine_epoch_lean_body) */
     T *gw, *gb;               /* lean: the layer's gradient arrays (gb NULL: no bias) */
-    const T *bias;            /* lean: the bias value, or NULL */
+    T *lw, *lb;               /* lean: the layer's weight and bias values (lb NULL: no bias) */
+    T *lvw, *lvb;             /* lean, Momentum: their velocities */
+    int lean_opt;             /* lean: NNC_LEAN_CALL, _SGD or _MOMENTUM (engine_lean_step) */
     double lo, hi;            /* lean: a step's loss in [lo, hi] passes every check */
     NNC_FN(engine_ws) ws;
     const T *X, *Y;
@@ -995,18 +998,50 @@ static NNC_NOINLINE nnc_status_t NNC_FN(engine_lean_check)(NNC_FN(engine_run) *r
  *     once; the last step (maybe shorter) closes the epoch's record.
  *   - NaN, inf and divergence are one range test on the loss ([r->lo,
  *     r->hi], engine_lean_check when it fails).
- *   - The optimizer makes one call for all parameters (engine_update_all). */
+ *   - SGD and Momentum update the layer's values inline (NNC_LEAN_SGD,
+ *     NNC_LEAN_MOMENTUM: optim_short_impl.h, their kernels' arithmetic);
+ *     other optimizers make one call for all parameters (engine_update_all).
+ *   - What is fixed for the fit is read once per epoch (engine_lean_t); the
+ *     records are one flag; the step counter needs no overflow test (a fit
+ *     it could overflow takes the general path, which stops there). */
+
+/* The lean loop's update: the optimizer's own call (engine_update_all), or
+ * for SGD and Momentum their one-value step inline (optim_short_impl.h, the
+ * arithmetic of their kernels, so the same bits) on the layer's values with
+ * the hyper-parameters rounded to T once per epoch. */
+#ifndef NNC_LEAN_CALL
+#define NNC_LEAN_CALL 0
+#define NNC_LEAN_SGD 1
+#define NNC_LEAN_MOMENTUM 2
+#endif
+
+/* The bias term of a layer without a bias: x + -0.0 == x. */
+static const T NNC_FN(engine_lean_neg0) = NNC_LIT(-0.0);
 
 /* The lean loop's state (a local of engine_epoch_lean_body, which its
- * steps read and write). */
+ * steps read and write): what a step needs, read once per epoch. */
 typedef struct {
     NNC_FN(engine_run) *r;
     nnc_fit_t *f;
     NNC_FN(engine_top_t) *t;
     const int64_t *seq;
+    const T *X, *Y; /* r->X, r->Y */
+    T *xg, *yg;     /* r->ws.xg, r->ws.yg */
     int64_t e;
     double lo, hi; /* r->lo, r->hi */
     double acc;    /* the epoch's loss so far */
+    int64_t *tp;   /* the step counter (f->t) */
+    int64_t step;  /* its value */
+    double *step_loss;
+    int records;   /* step_loss or a param_record to write */
+    nnc_engine_hook_t hook;
+    void *hook_ctx;
+    int64_t *hook_countdown; /* f->hook_countdown */
+    int opt;       /* NNC_LEAN_* */
+    T lr, mu;      /* the inline update's hyper-parameters */
+    T *w, *b;      /* the layer's values (b NULL: no bias) */
+    const T *bsrc; /* b, or a -0.0 (the bias term of a layer without one) */
+    T *vw, *vb;    /* Momentum: their velocities */
 } NNC_FN(engine_lean_t);
 
 /* engine_gscale's choice for a batch of `rows`: 0 (g), 1 (g * *gk) or 2
@@ -1017,6 +1052,12 @@ static int NNC_FN(engine_lean_gmode)(NNC_FN(engine_ws) *ws, int reduction, int64
     const int mode = ws->gdiv == NNC_LIT(1.0) ? 0 : (ws->gdiv_pow2 || ws->mean_reciprocal ? 1 : 2);
     *gk = mode == 1 ? NNC_LIT(1.0) / ws->gdiv : ws->gdiv;
     return mode;
+}
+
+/* A gradient sum scaled as engine_gscale does (mode: engine_lean_gmode). */
+static NNC_ALWAYS_INLINE T NNC_FN(engine_lean_gscale)(T g, int g_mode, T g_k)
+{
+    return g_mode == 2 ? g / g_k : (g_mode == 1 ? g * g_k : g);
 }
 
 /* One step on the `rows` rows from `pos`: fused objective and gradients,
@@ -1034,48 +1075,52 @@ static NNC_ALWAYS_INLINE nnc_status_t NNC_FN(engine_lean_step)(NNC_FN(engine_lea
     nnc_fit_t *const f = L->f;
     NNC_FN(engine_top_t) *const t = L->t;
     const int64_t in = one ? 1 : r->in_w;
-    const T *const xb = NNC_FN(engine_rows)(r->X, in, L->seq, pos, rows, r->ws.xg);
-    const T *const yb = NNC_FN(engine_rows)(r->Y, 1, L->seq, pos, rows, r->ws.yg);
-    const T b = r->bias != NULL ? r->bias[0] : NNC_LIT(-0.0);
+    const T *const xb = NNC_FN(engine_rows)(L->X, in, L->seq, pos, rows, L->xg);
+    const T *const yb = NNC_FN(engine_rows)(L->Y, 1, L->seq, pos, rows, L->yg);
+    T *const w = L->w, *const b = L->b;
     T *const gw = r->gw, *const gb = r->gb;
     double lsum, loss;
     T bsum, gs[16];
     int64_t done;
     nnc_status_t st;
+    const T b0 = *L->bsrc;
     if (one && rows <= NNC_RED_SHORT) {
-        NNC_FN(engine_top_chains)(kind, rows, in, xb, t->w, b, yb, t->k, &lsum, &bsum, gs, NULL,
-                                  NULL);
+        /* Batches of 1 to 8 rows: the chains with a constant row count,
+         * straight-line code without loop control (the same chains, in the
+         * same order, as the loop for the others). */
+        switch (rows) {
+#define NNC_LEAN_ROWS_(n)                                                                        \
+    case n:                                                                                      \
+        NNC_FN(engine_top_chains)(kind, n, in, xb, w, b0, yb, t->k, &lsum, &bsum, gs, NULL, NULL); \
+        break;
+            NNC_LEAN_ROWS_(1)
+            NNC_LEAN_ROWS_(2)
+            NNC_LEAN_ROWS_(3)
+            NNC_LEAN_ROWS_(4)
+            NNC_LEAN_ROWS_(5)
+            NNC_LEAN_ROWS_(6)
+            NNC_LEAN_ROWS_(7)
+            NNC_LEAN_ROWS_(8)
+#undef NNC_LEAN_ROWS_
+        default:
+            NNC_FN(engine_top_chains)(kind, rows, in, xb, w, b0, yb, t->k, &lsum, &bsum, gs, NULL,
+                                      NULL);
+            break;
+        }
     }
     else {
         t->x = xb;
         t->y = yb;
-        t->b = b;
+        t->b = b0;
         r->ws.top_fn(rows, in, t);
         lsum = t->sum;
         bsum = t->gb;
         for (int64_t i = 0; i < in; i++)
             gs[i] = t->gw[i];
     }
-    switch (g_mode) {
-    case 0:
-        for (int64_t i = 0; i < in; i++)
-            gw[i] = gs[i];
-        if (gb != NULL)
-            gb[0] = bsum;
-        break;
-    case 1:
-        for (int64_t i = 0; i < in; i++)
-            gw[i] = gs[i] * g_k;
-        if (gb != NULL)
-            gb[0] = bsum * g_k;
-        break;
-    default:
-        for (int64_t i = 0; i < in; i++)
-            gw[i] = gs[i] / g_k;
-        if (gb != NULL)
-            gb[0] = bsum / g_k;
-        break;
-    }
+    for (int64_t i = 0; i < in; i++)
+        gs[i] = NNC_FN(engine_lean_gscale)(gs[i], g_mode, g_k);
+    bsum = NNC_FN(engine_lean_gscale)(bsum, g_mode, g_k);
     loss = (double)(T)(lsum / dr);
     f->forward_passes++;
     if (!(loss >= L->lo && loss <= L->hi)) {
@@ -1085,19 +1130,41 @@ static NNC_ALWAYS_INLINE nnc_status_t NNC_FN(engine_lean_step)(NNC_FN(engine_lea
         L->lo = r->lo;
         L->hi = r->hi;
     }
-    if (*f->t == INT64_MAX)
-        return NNC_STATUS_OVERFLOW;
-    st = r->update(r->isa, r->n_seg, r->ws.seg, f->hyper, ++*f->t);
-    if (st != NNC_STATUS_OK)
-        return st;
-    done = f->steps_done;
-    if (f->step_loss != NULL)
-        f->step_loss[done] = loss;
-    f->steps_done = ++done;
-    if (r->param_row != NULL) {
-        NNC_FN(engine_record_params)(r->net, r->param_row);
-        r->param_row += r->n_values;
+    /* The gradients stay in the layer's arrays, as after any step. */
+    for (int64_t i = 0; i < in; i++)
+        gw[i] = gs[i];
+    if (gb != NULL)
+        gb[0] = bsum;
+    /* No overflow: engine_run_init runs a fit through this loop only when
+     * the counter has room for all its steps. */
+    *L->tp = ++L->step;
+    if (L->opt == NNC_LEAN_SGD) {
+        for (int64_t i = 0; i < in; i++)
+            NNC_FN(opt_sgd_short)(1, w + i, gs + i, L->lr);
+        if (b != NULL)
+            NNC_FN(opt_sgd_short)(1, b, &bsum, L->lr);
     }
+    else if (L->opt == NNC_LEAN_MOMENTUM) {
+        for (int64_t i = 0; i < in; i++)
+            NNC_FN(opt_momentum_short)(1, w + i, gs + i, L->vw + i, L->lr, L->mu);
+        if (b != NULL)
+            NNC_FN(opt_momentum_short)(1, b, &bsum, L->vb, L->lr, L->mu);
+    }
+    else {
+        st = r->update(r->isa, r->n_seg, r->ws.seg, f->hyper, L->step);
+        if (st != NNC_STATUS_OK)
+            return st;
+    }
+    done = f->steps_done;
+    if (L->records) {
+        if (L->step_loss != NULL)
+            L->step_loss[done] = loss;
+        if (r->param_row != NULL) {
+            NNC_FN(engine_record_params)(r->net, r->param_row);
+            r->param_row += r->n_values;
+        }
+    }
+    f->steps_done = ++done;
     L->acc += loss * wr;
     if (last) {
         if (r->spe > 1 && f->loss.reduction == NNC_REDUCTION_MEAN)
@@ -1105,8 +1172,12 @@ static NNC_ALWAYS_INLINE nnc_status_t NNC_FN(engine_lean_step)(NNC_FN(engine_lea
         f->epoch_loss[L->e] = L->acc;
         f->epochs_done++;
     }
-    if (f->hook != NULL && f->hook(f->hook_ctx, f->epochs_done, done) != 0)
-        return NNC_STATUS_INTERRUPTED;
+    if (L->hook != NULL) {
+        if (L->hook_countdown != NULL && *L->hook_countdown > 1)
+            --*L->hook_countdown; /* what the call would do (f->hook_countdown) */
+        else if (L->hook(L->hook_ctx, f->epochs_done, done) != 0)
+            return NNC_STATUS_INTERRUPTED;
+    }
     return NNC_STATUS_OK;
 }
 
@@ -1119,7 +1190,7 @@ static NNC_ALWAYS_INLINE nnc_status_t NNC_FN(engine_epoch_lean_body)(NNC_FN(engi
     nnc_fit_t *const f = r->f;
     const int reduction = f->loss.reduction, mean = reduction == NNC_REDUCTION_MEAN;
     const int64_t spe = r->spe, bs = r->bs;
-    int64_t s = 0, pos = 0;
+    int64_t pos = 0;
     nnc_status_t st = NNC_STATUS_OK;
     T g_k;
     int g_mode;
@@ -1128,16 +1199,57 @@ static NNC_ALWAYS_INLINE nnc_status_t NNC_FN(engine_epoch_lean_body)(NNC_FN(engi
     L.f = f;
     L.t = &r->ws.top;
     L.seq = seq;
+    L.X = r->X;
+    L.Y = r->Y;
+    L.xg = r->ws.xg;
+    L.yg = r->ws.yg;
     L.e = e;
     L.lo = r->lo;
     L.hi = r->hi;
     /* -0.0 + x == x: a one-step epoch's loss is its step's */
     L.acc = spe == 1 ? -0.0 : 0.0;
+    L.tp = f->t;
+    L.step = *f->t;
+    L.step_loss = f->step_loss;
+    L.records = f->step_loss != NULL || r->param_row != NULL;
+    L.hook = f->hook;
+    L.hook_ctx = f->hook_ctx;
+    L.hook_countdown = f->hook_countdown;
+    L.opt = r->lean_opt;
+    L.lr = (T)f->hyper[0];
+    L.mu = r->lean_opt == NNC_LEAN_MOMENTUM ? (T)f->hyper[1] : NNC_LIT(0.0);
+    L.w = r->lw;
+    L.b = r->lb;
+    L.bsrc = r->lb != NULL ? r->lb : &NNC_FN(engine_lean_neg0);
+    L.vw = r->lvw;
+    L.vb = r->lvb;
     if (spe > 1) {
         const double dr = mean ? (double)bs : 1.0; /* a mean's steps are recombined by rows */
         g_mode = NNC_FN(engine_lean_gmode)(&r->ws, reduction, bs, &g_k);
-        for (; s < spe - 1 && st == NNC_STATUS_OK; s++, pos += bs)
-            st = NNC_FN(engine_lean_step)(&L, kind, one, bs, pos, g_mode, g_k, dr, dr, 0);
+        const int64_t end = (spe - 1) * bs; /* <= r->len */
+        /* A one-input layer's batches of 1 to 8 rows: a loop per size, whose
+         * steps run the chains with a constant row count (engine_lean_step's
+         * switch, decided here once per epoch instead of once per step). */
+        switch (one ? bs : 0) {
+#define NNC_LEAN_LOOP_(n)                                                                        \
+    case n:                                                                                      \
+        for (; pos < end && st == NNC_STATUS_OK; pos += n)                                       \
+            st = NNC_FN(engine_lean_step)(&L, kind, one, n, pos, g_mode, g_k, dr, dr, 0);        \
+        break;
+            NNC_LEAN_LOOP_(1)
+            NNC_LEAN_LOOP_(2)
+            NNC_LEAN_LOOP_(3)
+            NNC_LEAN_LOOP_(4)
+            NNC_LEAN_LOOP_(5)
+            NNC_LEAN_LOOP_(6)
+            NNC_LEAN_LOOP_(7)
+            NNC_LEAN_LOOP_(8)
+#undef NNC_LEAN_LOOP_
+        default:
+            for (; pos < end && st == NNC_STATUS_OK; pos += bs)
+                st = NNC_FN(engine_lean_step)(&L, kind, one, bs, pos, g_mode, g_k, dr, dr, 0);
+            break;
+        }
     }
     if (st == NNC_STATUS_OK) {
         const int64_t rows = r->len - pos;
@@ -1163,12 +1275,28 @@ static NNC_ALWAYS_INLINE nnc_status_t NNC_FN(engine_epoch_lean_body)(NNC_FN(engi
 #else
 #define NNC_ENGINE_SCALAR_
 #endif
+#if NNC_ENGINE_X86
+#define NNC_ENGINE_LEAN_AVX2_IF_1_(...) __VA_ARGS__
+#else
+#define NNC_ENGINE_LEAN_AVX2_IF_1_(...)
+#endif
+#define NNC_ENGINE_LEAN_AVX2_IF_0_(...)
+/* The one-input copies also come in an AVX2 build where the fused kernels
+ * do (vec 1; chosen with them, r->ws.avx2): the same scalar operations in
+ * the same order (no FMA), so the same bits, in VEX form -- three operands,
+ * no register copies in the row chains. */
 #define NNC_X_(E, name, vec)                                                                     \
     static NNC_NOINLINE NNC_ENGINE_SCALAR_ nnc_status_t NNC_FN(engine_epoch_lean_##name)(      \
         NNC_FN(engine_run) * r, int64_t e, const int64_t *seq)                                   \
     {                                                                                            \
         return NNC_FN(engine_epoch_lean_body)(r, e, seq, NNC_LOSS_##E, 1);                       \
-    }
+    }                                                                                            \
+    NNC_ENGINE_LEAN_AVX2_IF_##vec##_(                                                            \
+        static NNC_NOINLINE NNC_ENGINE_SCALAR_ __attribute__((target("avx2"))) nnc_status_t     \
+            NNC_FN(engine_epoch_lean_##name##_avx2)(NNC_FN(engine_run) * r, int64_t e,           \
+                                                    const int64_t *seq) {                        \
+                return NNC_FN(engine_epoch_lean_body)(r, e, seq, NNC_LOSS_##E, 1);               \
+            })
 NNC_ELEMWISE_LOSSES(NNC_X_)
 #undef NNC_X_
 static NNC_NOINLINE nnc_status_t NNC_FN(engine_epoch_lean_any)(NNC_FN(engine_run) *r, int64_t e,
@@ -1180,18 +1308,26 @@ static NNC_NOINLINE nnc_status_t NNC_FN(engine_epoch_lean_any)(NNC_FN(engine_run
 
 /* The lean loop for the fit's loss and input count (NULL for a loss that has
  * none). */
-static NNC_FN(engine_epoch_fn) NNC_FN(engine_epoch_lean_kernel)(nnc_loss_t kind, int64_t in)
+static NNC_FN(engine_epoch_fn) NNC_FN(engine_epoch_lean_kernel)(nnc_loss_t kind, int64_t in,
+                                                                 int avx2)
 {
+    (void)avx2;
     switch (kind) {
 #define NNC_X_(E, name, vec)                                                                     \
     case NNC_LOSS_##E:                                                                           \
-        return in == 1 ? NNC_FN(engine_epoch_lean_##name) : NNC_FN(engine_epoch_lean_any);
+        if (in != 1)                                                                             \
+            return NNC_FN(engine_epoch_lean_any);                                                \
+        NNC_ENGINE_LEAN_AVX2_IF_##vec##_(                                                        \
+            if (avx2) return NNC_FN(engine_epoch_lean_##name##_avx2);)                           \
+        return NNC_FN(engine_epoch_lean_##name);
         NNC_ELEMWISE_LOSSES(NNC_X_)
 #undef NNC_X_
     default:
         return NULL;
     }
 }
+#undef NNC_ENGINE_LEAN_AVX2_IF_1_
+#undef NNC_ENGINE_LEAN_AVX2_IF_0_
 
 /* Epoch e: its order (given, reshuffled or data order), its steps, its
  * records and a hook call after every step (r->lean: engine_epoch_lean_body). */
@@ -1377,17 +1513,26 @@ static nnc_status_t NNC_FN(engine_run_init)(NNC_FN(engine_run) *r, const nnc_net
      * engine_epoch_lean_body.  (A loss description the kernels refuse is left to the
      * first step to report, as for every other network.) */
     if (st == NNC_STATUS_OK && r->opt->kind == NNC_OPT_KIND_GRADIENT && r->top_only &&
-        !r->look_ahead) {
+        !r->look_ahead && *f->t >= 0 && total_steps <= INT64_MAX - *f->t) {
         const nnc_layer_t *top = &net->layers[0];
         if (NNC_FN(engine_top_plan)(net, &r->ws, &f->loss, r->fused) != NNC_STATUS_OK)
             r->ws.top_plan = 0;
-        r->lean = r->ws.top_plan > 0 ? NNC_FN(engine_epoch_lean_kernel)(f->loss.kind, r->in_w)
+        r->lean = r->ws.top_plan > 0 ? NNC_FN(engine_epoch_lean_kernel)(f->loss.kind, r->in_w,
+                                                                         r->ws.avx2)
                                           : NULL;
         r->lo = INFINITY; /* an empty range: the first step runs engine_lean_check */
         r->hi = -INFINITY;
         r->gw = (T *)net->params[top->weight].grad;
         r->gb = top->bias >= 0 ? (T *)net->params[top->bias].grad : NULL;
-        r->bias = top->bias >= 0 ? (const T *)net->params[top->bias].data : NULL;
+        r->lw = (T *)net->params[top->weight].data;
+        r->lb = top->bias >= 0 ? (T *)net->params[top->bias].data : NULL;
+        r->lean_opt = f->opt == NNC_OPT_SGD ? NNC_LEAN_SGD
+                      : f->opt == NNC_OPT_MOMENTUM ? NNC_LEAN_MOMENTUM
+                                                   : NNC_LEAN_CALL;
+        if (r->lean_opt == NNC_LEAN_MOMENTUM) {
+            r->lvw = (T *)net->params[top->weight].state[0];
+            r->lvb = top->bias >= 0 ? (T *)net->params[top->bias].state[0] : NULL;
+        }
     }
     return st;
 }

@@ -62,22 +62,9 @@ static void (*const NNC_FN(opt_rmsprop_paths)[NNC_ISA_COUNT])(int64_t, T *, cons
 /* ---- one block of values, shared by the _isa and _segs forms ---- */
 
 /* A bias or a single weight (at most NNC_OPT_SHORT_ values): the loop's
- * arithmetic, without the dispatch and the vector loop's set-up. */
-static NNC_ALWAYS_INLINE void NNC_FN(opt_sgd_short)(int64_t n, T *w, const T *g, T lr)
-{
-    for (int64_t i = 0; i < n; i++)
-        w[i] = w[i] - lr * g[i];
-}
-
-static NNC_ALWAYS_INLINE void NNC_FN(opt_momentum_short)(int64_t n, T *w, const T *g, T *v, T lr,
-                                                         T mu)
-{
-    for (int64_t i = 0; i < n; i++) {
-        T vi = mu * v[i] - lr * g[i];
-        v[i] = vi;
-        w[i] = w[i] + vi;
-    }
-}
+ * arithmetic, without the dispatch and the vector loop's set-up
+ * (opt_sgd_short, opt_momentum_short; shared with the engine's lean loop). */
+#include "optim_short_impl.h"
 
 static NNC_ALWAYS_INLINE void NNC_FN(opt_sgd_block)(nnc_isa_t isa, int64_t n, T *w, const T *g,
                                                     T lr)
