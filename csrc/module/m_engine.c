@@ -762,6 +762,9 @@ static PyObject *fit_run(PyObject *module, fit_args *a)
     hook_init(&h, monitor, ticks, callback_every, &f.forward_passes);
     f.hook = engine_hook;
     f.hook_ctx = &h;
+    /* engine_hook without a monitor only counts down while countdown > 1: the
+     * engine may do that itself (nnc_fit_t.hook_countdown) */
+    f.hook_countdown = h.monitor == NULL ? &h.clock.countdown : NULL;
     f.poll = engine_poll;
     f.poll_ctx = &h;
     f.pool = engine_pool(module, &d.net, f.n, threads);

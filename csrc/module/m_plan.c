@@ -603,6 +603,9 @@ static PyObject *plan_fit(PyObject *self, PyObject *const *args, Py_ssize_t narg
     hook_init(&h, Py_None, 0, 0, &f.forward_passes);
     f.hook = engine_hook;
     f.hook_ctx = &h;
+    /* engine_hook without a monitor only counts down while countdown > 1: the
+     * engine may do that itself (nnc_fit_t.hook_countdown) */
+    f.hook_countdown = h.monitor == NULL ? &h.clock.countdown : NULL;
     f.poll = engine_poll;
     f.poll_ctx = &h;
     f.pool = p->module != NULL ? engine_pool(p->module, &p->d.net, f.n, p->base.threads) : NULL;
