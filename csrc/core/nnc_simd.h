@@ -33,6 +33,13 @@
  *     VF, VFM, F_N, F_SET, F_ADD/SUB/MUL/DIV, F_FMA/FNMA/FMS, F_LT/GT/EQ,
  *     F_SEL, F_MIN/MAX, F_ANDB/ORB/XORB, F_SHL23 (bits << 23), F_LOAD/STORE,
  *     F_LOADN/STOREN
+ *     VFI                  a vector of int32 table indices, one per float lane
+ *     F_TIDX(a, sh, b, t)  min(max((bits(a) >> sh) - b, 0), t) per lane (a
+ *                          logical shift; sh, b, t constants, 0 <= t < 32)
+ *     F_LUT32(tab, i)      tab[i] per lane from a table of 32 floats: an
+ *                          in-register permute of two vectors on AVX-512
+ *                          (vpermt2ps), a gather on AVX2, an array index on
+ *                          the portable path (NEON: two vqtbl2q lookups)
  *     NNC_VM_FN(name)      name with the backend's suffix
  *     NNC_VM_ATTR          the function attribute the backend needs
  * Every backend implements every primitive with the same IEEE result, so a
@@ -122,6 +129,12 @@ static inline float nnc_vgf_neg(float a)
 {
     return nnc_vgf_sel(nnc_vgf_mask(a != a), a, -a);
 }
+static inline int32_t nnc_vgf_tidx(float a, int sh, int32_t base, int32_t top)
+{
+    int32_t i = (int32_t)(nnc_vgf_bits(a) >> sh) - base;
+    i = i > 0 ? i : 0; /* a conditional move, not a branch */
+    return i < top ? i : top;
+}
 #endif
 #define VD double
 #define VM nnc_vg_m
@@ -182,6 +195,9 @@ static inline float nnc_vgf_neg(float a)
 #define F_STORE(p, v) (*(p) = (v))
 #define F_LOADN(p, k) (*(p))
 #define F_STOREN(p, v, k) (*(p) = (v))
+#define VFI int32_t
+#define F_TIDX(a, sh, b, t) nnc_vgf_tidx((a), (sh), (b), (t))
+#define F_LUT32(tab, i) ((tab)[(i)])
 #if defined(NNC_SIMD_GENERIC)
 #undef NNC_SIMD_GENERIC
 #define NNC_VM_FN(name) nnc_vm_##name##_generic
@@ -232,6 +248,12 @@ NNC_TARGET_AVX2 static inline __m256 nnc_v2f_sel(__m256 m, __m256 a, __m256 b)
 NNC_TARGET_AVX2 static inline __m256 nnc_v2f_shl23(__m256 a)
 {
     return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(a), 23));
+}
+NNC_TARGET_AVX2 static inline __m256i nnc_v2f_tidx(__m256 a, int sh, int base, int top)
+{
+    __m256i i = _mm256_sub_epi32(_mm256_srli_epi32(_mm256_castps_si256(a), sh),
+                                 _mm256_set1_epi32(base));
+    return _mm256_min_epi32(_mm256_max_epi32(i, _mm256_setzero_si256()), _mm256_set1_epi32(top));
 }
 #endif
 #define VD __m256d
@@ -291,6 +313,9 @@ NNC_TARGET_AVX2 static inline __m256 nnc_v2f_shl23(__m256 a)
 #define F_STORE(p, v) _mm256_storeu_ps((p), (v))
 #define F_LOADN(p, k) _mm256_maskload_ps((p), nnc_v2_first32(k))
 #define F_STOREN(p, v, k) _mm256_maskstore_ps((p), nnc_v2_first32(k), (v))
+#define VFI __m256i
+#define F_TIDX(a, sh, b, t) nnc_v2f_tidx((a), (sh), (b), (t))
+#define F_LUT32(tab, i) _mm256_i32gather_ps((tab), (i), 4)
 #define NNC_VM_FN(name) nnc_vm_##name##_avx2
 #define NNC_VM_ATTR NNC_TARGET_AVX2
 
@@ -334,6 +359,18 @@ NNC_V5F_BITOP_(nnc_v5f_xor, _mm512_xor_si512)
 NNC_TARGET_AVX512 static inline __m512 nnc_v5f_shl23(__m512 a)
 {
     return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_castps_si512(a), 23));
+}
+NNC_TARGET_AVX512 static inline __m512i nnc_v5f_tidx(__m512 a, int sh, int base, int top)
+{
+    __m512i i = _mm512_sub_epi32(_mm512_srli_epi32(_mm512_castps_si512(a), (unsigned)sh),
+                                 _mm512_set1_epi32(base));
+    return _mm512_min_epi32(_mm512_max_epi32(i, _mm512_setzero_si512()), _mm512_set1_epi32(top));
+}
+/* tab[i] for a table of 32 floats: the two halves stay in registers across
+ * a loop (the loads are loop-invariant), one vpermt2ps per lookup */
+NNC_TARGET_AVX512 static inline __m512 nnc_v5f_lut32(const float *tab, __m512i i)
+{
+    return _mm512_permutex2var_ps(_mm512_loadu_ps(tab), i, _mm512_loadu_ps(tab + 16));
 }
 #endif
 #define VD __m512d
@@ -393,6 +430,9 @@ NNC_TARGET_AVX512 static inline __m512 nnc_v5f_shl23(__m512 a)
 #define F_STORE(p, v) _mm512_storeu_ps((p), (v))
 #define F_LOADN(p, k) _mm512_maskz_loadu_ps((__mmask16)((1u << (k)) - 1u), (p))
 #define F_STOREN(p, v, k) _mm512_mask_storeu_ps((p), (__mmask16)((1u << (k)) - 1u), (v))
+#define VFI __m512i
+#define F_TIDX(a, sh, b, t) nnc_v5f_tidx((a), (sh), (b), (t))
+#define F_LUT32(tab, i) nnc_v5f_lut32((tab), (i))
 #define NNC_VM_FN(name) nnc_vm_##name##_avx512
 #define NNC_VM_ATTR NNC_TARGET_AVX512
 

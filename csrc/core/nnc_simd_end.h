@@ -57,5 +57,8 @@
 #undef F_STORE
 #undef F_LOADN
 #undef F_STOREN
+#undef VFI
+#undef F_TIDX
+#undef F_LUT32
 #undef NNC_VM_FN
 #undef NNC_VM_ATTR

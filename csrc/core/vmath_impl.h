@@ -382,6 +382,7 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(exp)(VD x)
  * the float64 algorithm on the widened input, rounded once (0.5 ulp). ---- */
 #ifndef NNC_VMATH_F32_CONSTANTS_DEFINED
 #define NNC_VMATH_F32_CONSTANTS_DEFINED
+#include "vmath_tanh_table.h"
 /* 1.5 * 2^23: adding it rounds a float of magnitude < 2^22 to an integer */
 #define NNC_VMF_SHIFT 12582912.0f
 #define NNC_VMF_INV_LN2 1.44269502f
@@ -392,14 +393,6 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(exp)(VD x)
 /* exp's clamp in float: exp(89) overflows, exp(-104) rounds to 0 */
 #define NNC_VMF_EXP_LO (-104.0f)
 #define NNC_VMF_EXP_HI 89.0f
-/* (tanh(a) - a) / a^3 in z = a^2 on a <= 0.5625: degree 5, error 4.9e-10
- * (mpmath.chebyfit) */
-#define NNC_VMF_T0 (-0.33333333283938266f)
-#define NNC_VMF_T1 0.1333332207319158f
-#define NNC_VMF_T2 (-0.05396406382647735f)
-#define NNC_VMF_T3 0.021811902608433444f
-#define NNC_VMF_T4 (-0.008499247828795086f)
-#define NNC_VMF_T5 0.002487614648031548f
 #endif
 
 /* 2^k for an integral float k in [-126, 127]. */
@@ -486,31 +479,35 @@ NNC_VM_ATTR static inline VF NNC_VM_FN(expm1_f)(VF x)
     return F_SEL(F_EQ(x, F_SET(0.0f)), x, y);
 }
 
-/* tanh as the float64 form: a + a^3 P(a^2) below 0.5625, else
- * 1 - 2 / (E + 1) with E = exp(2a) carried as E_hi + E_lo; 2a is clamped at
- * 20, above which tanh rounds to 1 in float (so one scale factor serves). */
+/* tanh for float32 by table (SVML's and NumPy's method, with the last
+ * add rounding once): a = min(|x|, 9.0625) (tanh rounds to 1.0f above
+ * 9.011; inf gives 1, a NaN stays NaN) falls in one of 32 subintervals
+ * picked by its bits -- the exponent and two mantissa bits, a quarter of a
+ * binade each between 0.047 and 8, with [0, 0.047) and [8, 9.0625] at the
+ * ends (tools/gen_tanh_table.py, vmath_tanh_table.h).  There
+ * tanh(a) = c0 + c1 r + r^2 P(r), r = a - c exact (Sterbenz) around the
+ * subinterval's centre c, P of degree 3 (c2..c5); c0 = c0_hi + c0_lo, and
+ *     tanh = c0_hi + (c1 r + (r^2 P(r) + c0_lo)),
+ * the two inner terms one FMA each, so what rounds is the last add (half an
+ * ulp), the linear term's FMA (at most a fifth of the result: |r| <= c/9)
+ * and the polynomial's error (2^-26.3 relative).  Entry 0 is the odd
+ * series a + a^3 (c3 + c5 a^2): tiny and subnormal |x| give x exactly.
+ * The coefficients come from in-register permutes (AVX-512), gathers
+ * (AVX2) or an array index (portable), the same floats on every path, so
+ * the same bits; no branch, no division. */
 NNC_VM_ATTR static inline VF NNC_VM_FN(tanh_f)(VF x)
 {
     VF sign = F_ANDB(x, F_SET(-0.0f));
-    VF a = F_XORB(x, sign);
-    VF z = F_MUL(a, a);
-    VF q = F_FMA(F_SET(NNC_VMF_T5), z, F_SET(NNC_VMF_T4));
-    q = F_FMA(q, z, F_SET(NNC_VMF_T3));
-    q = F_FMA(q, z, F_SET(NNC_VMF_T2));
-    q = F_FMA(q, z, F_SET(NNC_VMF_T1));
-    q = F_FMA(q, z, F_SET(NNC_VMF_T0));
-    VF small = F_FMA(F_MUL(a, z), q, a);
-    VF e_lo, s1, s2, n;
-    VF e = NNC_VM_FN(exp_dd_f)(F_MIN(F_SET(20.0f), F_ADD(a, a)), &e_lo, &s1, &s2, &n, 0);
-    VF scale = NNC_VM_FN(pow2_f)(n); /* 0 <= n <= 29: one factor */
-    VF d = F_FMA(e, scale, F_SET(1.0f)); /* as the float64 form */
-    VF d_lo = F_FMA(e_lo, scale, F_ADD(F_FMS(e, scale, d), F_SET(1.0f)));
-    VF q0 = F_DIV(F_SET(2.0f), d);
-    VF s = F_SUB(F_SET(1.0f), q0);
-    VF s_err = F_SUB(F_SUB(F_SET(1.0f), s), q0);
-    VF large = F_ADD(s, F_FMA(F_MUL(q0, d_lo), F_MUL(q0, F_SET(0.5f)), s_err));
-    VF t = F_SEL(F_LT(a, F_SET(0.5625f)), small, large);
-    return F_ORB(t, sign);
+    /* the constant first: a NaN passes through F_MIN */
+    VF a = F_MIN(F_SET(NNC_VMF_TANH_TOP), F_XORB(x, sign));
+    VFI i = F_TIDX(a, NNC_VMF_TANH_SHIFT, NNC_VMF_TANH_BASE, 31);
+    VF r = F_SUB(a, F_LUT32(nnc_vm_tanhf_tab[0], i));
+    VF p = F_LUT32(nnc_vm_tanhf_tab[NNC_VMF_TANH_DEG + 2], i);
+    for (int k = NNC_VMF_TANH_DEG + 1; k >= 4; k--) /* c_{k-2}: unrolled */
+        p = F_FMA(p, r, F_LUT32(nnc_vm_tanhf_tab[k], i));
+    VF t = F_FMA(F_MUL(r, r), p, F_LUT32(nnc_vm_tanhf_tab[2], i));
+    t = F_FMA(r, F_LUT32(nnc_vm_tanhf_tab[3], i), t);
+    return F_ORB(F_ADD(F_LUT32(nnc_vm_tanhf_tab[1], i), t), sign);
 }
 
 /* (x < 0 ? E : 1) / (1 + E), E = exp(-|x|) = E_hi + E_lo, as the float64
