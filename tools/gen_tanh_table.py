@@ -1,19 +1,22 @@
-"""Generates csrc/core/vmath_tanh_table.h: the coefficient table of the
-float32 tanh of csrc/core/vmath_impl.h (tanh_f).
+"""Generates csrc/core/vmath_tanh_table.h: the coefficient tables of the
+table-driven tanh of csrc/core/vmath_impl.h (tanh for float64, tanh_f for
+float32).
 
-Method: |x| is clamped to TOP_A (tanh rounds to 1 in float32 above 9.011)
-and split into 32 subintervals picked by its bits: the exponent and the two
-top mantissa bits (a quarter of a binade each), 0.046875 <= |x| < 8, plus
-entry 0 for [0, 0.046875) and entry 31 for [8, TOP_A].  On each
-subinterval, tanh(c + r) is a polynomial of degree DEG in r = |x| - c around
-the subinterval's centre c (mpmath.chebyfit, near-minimax); its constant
-term is stored as hi + lo (two floats) so that the last add rounds once.
-Entry 0 is the odd series x + x^3 (c3 + c5 x^2) (centre 0, c0 = c2 = c4 = 0,
-c1 = 1), so tiny and subnormal inputs give x exactly.
+Method (SVML's and NumPy's, with the constant term split so that the last
+add rounds once): |x| is clamped to TOP (above it tanh rounds to 1) and
+split into N subintervals picked by its bits, i = min(max(bits(|x|) >> SHIFT
+- BASE, 0), N - 1): the exponent and the top mantissa bits, so each
+subinterval is a fraction of a binade (float32: a quarter, 32 entries, from
+0.046875 to 8; float64: a half, 16 entries, from 0.125 to 16); entry 0 holds
+everything below, the last entry everything up to TOP.  On each subinterval
+tanh(c + r) is a polynomial of degree DEG in r = |x| - c around the
+subinterval's centre c (mpmath.chebyfit at 60 digits: near-minimax), its
+constant term stored as hi + lo.  Entry 0 is the odd series
+x + x^3 Q(x^2) (centre 0, c0 = 0, c1 = 1, even terms 0), so tiny and
+subnormal inputs give x exactly.
 
-Run:  python tools/gen_tanh_table.py  (needs mpmath; rewrites the header).
-Same mpmath version or not, the output is deterministic: chebyfit at
-60 digits, then rounded to float32 once.
+Run:  python tools/gen_tanh_table.py   (needs mpmath; rewrites the header;
+deterministic: the same text on every run).
 """
 import os
 import struct
@@ -22,101 +25,119 @@ import sys
 import mpmath as mp
 
 mp.mp.dps = 60
-DEG = 5                      # polynomial degree per subinterval
-N = 32                       # entries (one vpermt2ps on AVX-512)
-SHIFT = 21                   # bits(|x|) >> 21: exponent and 2 mantissa bits
-TOP_A = 9.0625               # clamp; tanh(x) rounds to 1.0f beyond 9.0109
-BASE = (struct.unpack("<I", struct.pack("<f", 8.0))[0] >> SHIFT) - (N - 1)
+
+# name, C type, struct code, unsigned code, entries, shift, top of the first
+# regular entry's interval (as the clamp point), degree, clamp, last centre
+FORMATS = [
+    dict(name="nnc_vm_tanh_tab", tag="NNC_VM_TANH", ctype="double", fc="d", uc="Q", n=16,
+         shift=51, top_lo=16.0, deg=16, clamp=19.0625, last_c=17.5),
+    dict(name="nnc_vm_tanhf_tab", tag="NNC_VMF_TANH", ctype="float", fc="f", uc="I", n=32,
+         shift=21, top_lo=8.0, deg=5, clamp=9.0625, last_c=8.5),
+]
 
 
-def f32(v):
-    return struct.unpack("<f", struct.pack("<f", float(v)))[0]
+def rnd(fmt, v):
+    """v rounded to the format (float32 or float64), as a Python float."""
+    return struct.unpack("<" + fmt["fc"], struct.pack("<" + fmt["fc"], float(v)))[0]
 
 
-def cfloat(v):
-    """A C float literal that reads back as v exactly."""
-    t = "%.9g" % v
-    if "." not in t and "e" not in t:
+def from_bits(fmt, b):
+    return mp.mpf(struct.unpack("<" + fmt["fc"], struct.pack("<" + fmt["uc"], b))[0])
+
+
+def base(fmt):
+    b = struct.unpack("<" + fmt["uc"], struct.pack("<" + fmt["fc"], fmt["top_lo"]))[0]
+    return (b >> fmt["shift"]) - (fmt["n"] - 1)
+
+
+def literal(fmt, v):
+    """A C literal that reads back as v exactly."""
+    t = ("%.9g" if fmt["ctype"] == "float" else "%.17g") % v
+    if "." not in t and "e" not in t and "inf" not in t:
         t += ".0"
-    return t + "f"
+    return t + ("f" if fmt["ctype"] == "float" else "")
 
 
-def interval(i):
-    """[lo, hi] of entry i (as mpf), and its centre (a float32)."""
+def entry(fmt, i):
+    """The row entries of subinterval i and its fit's relative error."""
+    deg, sh, b0 = fmt["deg"], fmt["shift"], base(fmt)
     if i == 0:
-        bits = (BASE + 1) << SHIFT
-        hi = mp.mpf(struct.unpack("<f", struct.pack("<I", bits))[0])
-        return mp.mpf(0), hi, 0.0
-    bits = (BASE + i) << SHIFT
-    lo = mp.mpf(struct.unpack("<f", struct.pack("<I", bits))[0])
-    hi = mp.mpf(struct.unpack("<f", struct.pack("<I", bits + (1 << SHIFT)))[0])
-    if i == N - 1:
-        hi = mp.mpf(TOP_A)
-        return lo, hi, 8.5
-    c = f32((lo + hi) / 2)
-    assert mp.mpf(c) == (lo + hi) / 2
-    return lo, hi, c
-
-
-def entry(i):
-    lo, hi, c = interval(i)
-    if i == 0:
-        # (tanh(x) - x) / x^3 = c3 + c5 z, z = x^2 on [0, hi^2]
-        g = lambda z: (mp.tanh(mp.sqrt(z)) - mp.sqrt(z)) / mp.sqrt(z) ** 3 if z else mp.mpf(-1) / 3
-        p, err = mp.chebyfit(g, [0, hi ** 2], 2, error=True)
-        c3, c5 = p[1], p[0]
-        coef = [mp.mpf(0), mp.mpf(1), mp.mpf(0), c3, mp.mpf(0), c5] + [mp.mpf(0)] * (DEG - 5)
-        rel = err * hi ** 2
+        hi = from_bits(fmt, (b0 + 1) << sh)
+        m = (deg - 1) // 2  # odd terms x^3 .. x^(2m+1)
+        g = lambda z: ((mp.tanh(mp.sqrt(z)) - mp.sqrt(z)) / mp.sqrt(z) ** 3 if z
+                       else mp.mpf(-1) / 3)
+        p, err = mp.chebyfit(g, [0, hi ** 2], m, error=True)
+        q = list(reversed(p))  # Q's coefficients, lowest first
+        coef = [mp.mpf(0)] * (deg + 1)
+        coef[1] = mp.mpf(1)
+        for k, v in enumerate(q):
+            coef[3 + 2 * k] = v
+        return [0.0, 0.0, 0.0] + [rnd(fmt, v) for v in coef[1:]], err * hi ** 2
+    lo = from_bits(fmt, (b0 + i) << sh)
+    hi = from_bits(fmt, (b0 + i + 1) << sh)
+    if i == fmt["n"] - 1:
+        hi, c = mp.mpf(fmt["clamp"]), fmt["last_c"]
     else:
-        cm = mp.mpf(c)
-        p, err = mp.chebyfit(lambda r: mp.tanh(cm + r), [lo - cm, hi - cm], DEG + 1, error=True)
-        coef = list(reversed(p))
-        rel = err / mp.tanh(lo)
-    c0_hi = f32(coef[0])
-    c0_lo = f32(coef[0] - c0_hi)
-    return [c, c0_hi, c0_lo] + [f32(v) for v in coef[1:DEG + 1]], rel
+        c = rnd(fmt, (lo + hi) / 2)
+        assert mp.mpf(c) == (lo + hi) / 2
+    cm = mp.mpf(c)
+    p, err = mp.chebyfit(lambda r: mp.tanh(cm + r), [lo - cm, hi - cm], deg + 1, error=True)
+    coef = list(reversed(p))
+    c0_hi = rnd(fmt, coef[0])
+    c0_lo = rnd(fmt, coef[0] - c0_hi)
+    return [c, c0_hi, c0_lo] + [rnd(fmt, v) for v in coef[1:]], err / mp.tanh(lo)
 
 
-def main():
-    rows = [[] for _ in range(DEG + 3)]
+def table(fmt):
+    n, deg = fmt["n"], fmt["deg"]
+    rows = [[] for _ in range(deg + 3)]
     worst = 0
-    for i in range(N):
-        e, rel = entry(i)
+    for i in range(n):
+        e, rel = entry(fmt, i)
         worst = max(worst, rel)
         for k, v in enumerate(e):
             rows[k].append(v)
-    names = ["centre", "c0 (high part)", "c0 (low part)"] + ["c%d" % k for k in range(1, DEG + 1)]
-    out = []
-    out.append("/* Generated by tools/gen_tanh_table.py -- do not edit.  The float32 tanh's")
-    out.append(" * table (vmath_impl.h, tanh_f): %d subintervals of |x| chosen by" % N)
-    out.append(" * max(0, min(bits(|x|) >> %d - %d, %d)), per subinterval the centre c and" % (SHIFT, BASE, N - 1))
-    out.append(" * tanh(c + r) as c0 + c1 r + ... + c%d r^%d (c0 as high + low part)." % (DEG, DEG))
-    out.append(" * Worst relative error of the polynomials (before rounding to float): 2^%.1f. */"
-               % float(mp.log(worst, 2)))
-    out.append("#ifndef NNC_VMATH_TANH_TABLE_H")
-    out.append("#define NNC_VMATH_TANH_TABLE_H")
-    out.append("#define NNC_VMF_TANH_DEG %d" % DEG)
-    out.append("#define NNC_VMF_TANH_SHIFT %d" % SHIFT)
-    out.append("#define NNC_VMF_TANH_BASE %d" % BASE)
-    out.append("#define NNC_VMF_TANH_TOP %.17gf" % TOP_A)
-    out.append("static const float nnc_vm_tanhf_tab[%d][%d] = {" % (DEG + 3, N))
+    names = ["centre", "c0 (high part)", "c0 (low part)"] + ["c%d" % k for k in range(1, deg + 1)]
+    per = 4 if fmt["ctype"] == "float" else 2
+    tag = fmt["tag"]
+    out = ["/* %s: %d subintervals, i = min(max(bits(|x|) >> %d - %d, 0), %d); degree %d;"
+           % (fmt["ctype"], n, fmt["shift"], base(fmt), n - 1, deg),
+           " * worst relative error of the polynomials before rounding: 2^%.1f */"
+           % float(mp.log(worst, 2)),
+           "#define %s_DEG %d" % (tag, deg),
+           "#define %s_SHIFT %d" % (tag, fmt["shift"]),
+           "#define %s_BASE %d" % (tag, base(fmt)),
+           "#define %s_TOP %s" % (tag, literal(fmt, fmt["clamp"])),
+           "static const %s %s[%d][%d] = {" % (fmt["ctype"], fmt["name"], deg + 3, n)]
     for k, row in enumerate(rows):
         out.append("    /* %s */" % names[k])
         out.append("    {")
-        for j in range(0, N, 4):
-            out.append("        " + " ".join(cfloat(v) + "," for v in row[j:j + 4]))
+        for j in range(0, n, per):
+            out.append("        " + " ".join(literal(fmt, v) + "," for v in row[j:j + per]))
         out.append("    },")
     out.append("};")
+    print("%s: worst relative error 2^%.2f" % (fmt["name"], float(mp.log(worst, 2))),
+          file=sys.stderr)
+    return out
+
+
+def main():
+    out = ["/* Generated by tools/gen_tanh_table.py -- do not edit.  The tables of the",
+           " * table-driven tanh (vmath_impl.h): per subinterval of |x|, the centre c and",
+           " * tanh(c + r) = c0 + c1 r + ... + cDEG r^DEG, c0 as high + low part. */",
+           "#ifndef NNC_VMATH_TANH_TABLE_H",
+           "#define NNC_VMATH_TANH_TABLE_H"]
+    for fmt in FORMATS:
+        out += table(fmt)
     out.append("#endif")
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "csrc", "core",
-                        "vmath_tanh_table.h")
     text = "\n".join(out) + "\n"
     if len(sys.argv) > 1 and sys.argv[1] == "--stdout":
         sys.stdout.write(text)
-    else:
-        with open(path, "w") as fh:
-            fh.write(text)
-    print("worst relative error 2^%.2f" % float(mp.log(worst, 2)), file=sys.stderr)
+        return
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "csrc", "core",
+                        "vmath_tanh_table.h")
+    with open(path, "w") as fh:
+        fh.write(text)
 
 
 if __name__ == "__main__":

@@ -29,6 +29,13 @@
  *                          to nearest float
  *     V_LOADN/STOREN(p,v,k) the first k < V_N doubles (masked where the ISA
  *                          has masks; the other lanes read as 0)
+ *     VI                   a vector of int64 table indices, one per lane
+ *     V_TIDX(a, sh, b, t)  min(max((bits(a) >> sh) - b, 0), t) per lane (a
+ *                          logical shift; sh, b, t constants, 0 <= t < 16)
+ *     V_LUT16(tab, i)      tab[i] per lane from a table of 16 doubles: an
+ *                          in-register permute of two vectors on AVX-512
+ *                          (vpermt2pd), a gather on AVX2, an array index on
+ *                          the portable path
  * and the same set for lanes of float (float32 evaluated in float32):
  *     VF, VFM, F_N, F_SET, F_ADD/SUB/MUL/DIV, F_FMA/FNMA/FMS, F_LT/GT/EQ,
  *     F_SEL, F_MIN/MAX, F_ANDB/ORB/XORB, F_SHL23 (bits << 23), F_LOAD/STORE,
@@ -104,6 +111,12 @@ static inline double nnc_vg_expf(double a)
 {
     return (double)(nnc_vg_bits(a) >> 52);
 }
+static inline int64_t nnc_vg_tidx(double a, int sh, int64_t base, int64_t top)
+{
+    int64_t i = (int64_t)(nnc_vg_bits(a) >> sh) - base;
+    i = i > 0 ? i : 0; /* a conditional move, not a branch */
+    return i < top ? i : top;
+}
 typedef uint32_t nnc_vgf_m;
 static inline uint32_t nnc_vgf_bits(float a)
 {
@@ -168,6 +181,9 @@ static inline int32_t nnc_vgf_tidx(float a, int sh, int32_t base, int32_t top)
 #define V_STOREF(p, v) (*(p) = (float)(v))
 #define V_LOADN(p, k) (*(p))
 #define V_STOREN(p, v, k) (*(p) = (v))
+#define VI int64_t
+#define V_TIDX(a, sh, b, t) nnc_vg_tidx((a), (sh), (b), (t))
+#define V_LUT16(tab, i) ((tab)[(i)])
 /* float lanes: C float arithmetic (FLT_EVAL_METHOD 0 on every target nnc
  * supports: SSE2 on x86-64, NEON, MSVC x64) */
 #define VF float
@@ -232,6 +248,14 @@ NNC_TARGET_AVX2 static inline __m256d nnc_v2_expf(__m256d a)
     return _mm256_sub_pd(_mm256_castsi256_pd(_mm256_or_si256(e, two52)),
                          _mm256_set1_pd(4503599627370496.0));
 }
+NNC_TARGET_AVX2 static inline __m256i nnc_v2_tidx(__m256d a, int sh, int64_t base, int64_t top)
+{
+    __m256i i = _mm256_sub_epi64(_mm256_srli_epi64(_mm256_castpd_si256(a), sh),
+                                 _mm256_set1_epi64x(base));
+    __m256i t = _mm256_set1_epi64x(top);
+    i = _mm256_andnot_si256(_mm256_cmpgt_epi64(_mm256_setzero_si256(), i), i); /* max(i, 0) */
+    return _mm256_blendv_epi8(i, t, _mm256_cmpgt_epi64(i, t));                  /* min(i, t) */
+}
 /* lanes below k: all ones (k < V_N) */
 NNC_TARGET_AVX2 static inline __m256i nnc_v2_first64(int64_t k)
 {
@@ -288,6 +312,9 @@ NNC_TARGET_AVX2 static inline __m256i nnc_v2f_tidx(__m256 a, int sh, int base, i
 #define V_STOREF(p, v) _mm_storeu_ps((p), _mm256_cvtpd_ps(v))
 #define V_LOADN(p, k) _mm256_maskload_pd((p), nnc_v2_first64(k))
 #define V_STOREN(p, v, k) _mm256_maskstore_pd((p), nnc_v2_first64(k), (v))
+#define VI __m256i
+#define V_TIDX(a, sh, b, t) nnc_v2_tidx((a), (sh), (b), (t))
+#define V_LUT16(tab, i) _mm256_i64gather_pd((tab), (i), 8)
 #define VF __m256
 #define VFM __m256
 #define F_N 8
@@ -347,6 +374,18 @@ NNC_TARGET_AVX512 static inline __m512d nnc_v5_expf(__m512d a)
     return _mm512_sub_pd(_mm512_castsi512_pd(_mm512_or_si512(e, two52)),
                          _mm512_set1_pd(4503599627370496.0));
 }
+NNC_TARGET_AVX512 static inline __m512i nnc_v5_tidx(__m512d a, int sh, int64_t base, int64_t top)
+{
+    __m512i i = _mm512_sub_epi64(_mm512_srli_epi64(_mm512_castpd_si512(a), (unsigned)sh),
+                                 _mm512_set1_epi64(base));
+    return _mm512_min_epi64(_mm512_max_epi64(i, _mm512_setzero_si512()), _mm512_set1_epi64(top));
+}
+/* tab[i] for a table of 16 doubles: one vpermt2pd (the two loads are
+ * loop-invariant) */
+NNC_TARGET_AVX512 static inline __m512d nnc_v5_lut16(const double *tab, __m512i i)
+{
+    return _mm512_permutex2var_pd(_mm512_loadu_pd(tab), i, _mm512_loadu_pd(tab + 8));
+}
 #define NNC_V5F_BITOP_(name, op)                                                  \
     NNC_TARGET_AVX512 static inline __m512 name(__m512 a, __m512 b)               \
     {                                                                             \
@@ -405,6 +444,9 @@ NNC_TARGET_AVX512 static inline __m512 nnc_v5f_lut32(const float *tab, __m512i i
 #define V_STOREF(p, v) _mm256_storeu_ps((p), _mm512_cvtpd_ps(v))
 #define V_LOADN(p, k) _mm512_maskz_loadu_pd((__mmask8)((1u << (k)) - 1u), (p))
 #define V_STOREN(p, v, k) _mm512_mask_storeu_pd((p), (__mmask8)((1u << (k)) - 1u), (v))
+#define VI __m512i
+#define V_TIDX(a, sh, b, t) nnc_v5_tidx((a), (sh), (b), (t))
+#define V_LUT16(tab, i) nnc_v5_lut16((tab), (i))
 #define VF __m512
 #define VFM __mmask16
 #define F_N 16

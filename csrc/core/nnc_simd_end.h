@@ -32,6 +32,9 @@
 #undef V_STOREF
 #undef V_LOADN
 #undef V_STOREN
+#undef VI
+#undef V_TIDX
+#undef V_LUT16
 #undef VF
 #undef VFM
 #undef F_N

@@ -35,6 +35,7 @@
 /* ---- constants shared by every backend (defined on the first inclusion) ---- */
 #ifndef NNC_VMATH_CONSTANTS_DEFINED
 #define NNC_VMATH_CONSTANTS_DEFINED
+#include "vmath_tanh_table.h"
 /* 1.5 * 2^52: adding it rounds a double of magnitude < 2^51 to an integer
  * (round to nearest even) and leaves that integer in the low mantissa bits. */
 #define NNC_VM_SHIFT 6755399441055744.0
@@ -79,20 +80,6 @@
 #define NNC_VM_LG5 1.818357216161805012e-01
 #define NNC_VM_LG6 1.531383769920937332e-01
 #define NNC_VM_LG7 1.479819860511658591e-01
-/* (tanh(a) - a) / a^3 as a polynomial in z = a^2 on a <= 0.5625: a degree-10
- * Chebyshev fit (mpmath.chebyfit), error 1.2e-17. */
-#define NNC_VM_TANH_SMALL 0.5625
-#define NNC_VM_T0 (-0.3333333333333333)
-#define NNC_VM_T1 0.13333333333332392
-#define NNC_VM_T2 (-0.0539682539670594)
-#define NNC_VM_T3 0.021869488476962563
-#define NNC_VM_T4 (-0.008863234021529514)
-#define NNC_VM_T5 0.003592105532132769
-#define NNC_VM_T6 (-0.0014556239774192678)
-#define NNC_VM_T7 0.0005887537111834804
-#define NNC_VM_T8 (-0.00023410556936672797)
-#define NNC_VM_T9 8.426522203958066e-05
-#define NNC_VM_T10 (-2.0026740085317684e-05)
 #define NNC_VM_SQRT2 1.4142135623730951
 #define NNC_VM_DBL_MIN 2.2250738585072014e-308
 #define NNC_VM_TWO54 18014398509481984.0
@@ -294,47 +281,34 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(log1p)(VD x)
     return V_SEL(V_EQ(x, V_SET(0.0)), x, y);
 }
 
-/* tanh(x) = sign(x) tanh(|x|), with a = |x|:
- *  - a < 0.5625: a + a^3 P(a^2) (the polynomial term is at most a tenth of
- *    a, so its rounding hardly shows);
- *  - beyond: 1 - 2 / (E + 1), E = exp(2a) = E_hi + E_lo.  D = E + 1 is split
- *    exactly (Fast2Sum, E_hi >= 1), the quotient corrected for D's low part
- *    and 1 - q0 split exactly, so only the division and the last add round.
- * Both are computed and one is selected: no branch on a.  2a is clamped at
- * 40, above which tanh rounds to 1 (inf included). */
+/* tanh by table (SVML's and NumPy's method, with the last add rounding
+ * once): a = min(|x|, 19.0625) (tanh rounds to 1 above 19.0615; inf gives 1,
+ * a NaN stays NaN) falls in one of 16 subintervals picked by its bits -- the
+ * exponent and the top mantissa bit, half a binade each between 0.125 and
+ * 16, with [0, 0.125) and [16, 19.0625] at the ends (tools/gen_tanh_table.py,
+ * vmath_tanh_table.h).  There tanh(a) = c0 + c1 r + r^2 P(r), r = a - c
+ * exact (Sterbenz) around the subinterval's centre c, P of degree 14
+ * (c2..c16, fit error 2^-57.6 relative); c0 = c0_hi + c0_lo, and
+ *     tanh = c0_hi + (c1 r + (r^2 P(r) + c0_lo)),
+ * the two inner terms one FMA each, so what rounds is the last add (half an
+ * ulp), the linear term's FMA (|c1 r| is at most a fifth of the result) and
+ * the polynomial.  Entry 0 is the odd series a + a^3 Q(a^2) (c1 = 1): tiny
+ * and subnormal |x| give x exactly.  The coefficients come from in-register
+ * permutes (AVX-512), gathers (AVX2) or an array index (portable), the same
+ * doubles on every path, so the same bits; no branch, no division, no exp. */
 NNC_VM_ATTR static inline VD NNC_VM_FN(tanh)(VD x)
 {
     VD sign = V_ANDB(x, V_SET(NNC_VM_SIGN_MASK));
-    VD a = V_XORB(x, sign);
-    VD z = V_MUL(a, a);
-    VD q = V_FMA(V_SET(NNC_VM_T10), z, V_SET(NNC_VM_T9));
-    q = V_FMA(q, z, V_SET(NNC_VM_T8));
-    q = V_FMA(q, z, V_SET(NNC_VM_T7));
-    q = V_FMA(q, z, V_SET(NNC_VM_T6));
-    q = V_FMA(q, z, V_SET(NNC_VM_T5));
-    q = V_FMA(q, z, V_SET(NNC_VM_T4));
-    q = V_FMA(q, z, V_SET(NNC_VM_T3));
-    q = V_FMA(q, z, V_SET(NNC_VM_T2));
-    q = V_FMA(q, z, V_SET(NNC_VM_T1));
-    q = V_FMA(q, z, V_SET(NNC_VM_T0));
-    VD small = V_FMA(V_MUL(a, z), q, a);
-    VD e_lo, s1, s2, n;
-    VD e = NNC_VM_FN(exp_dd)(V_MIN(V_SET(40.0), V_ADD(a, a)), &e_lo, &s1, &s2, &n, 0);
-    VD scale = NNC_VM_FN(pow2)(n); /* 0 <= n <= 58: one factor */
-    /* D = E scale + 1: the products by a power of two are exact, so each FMA
-     * rounds as the plain add would; E scale - d is exact (Fast2Sum) */
-    VD d = V_FMA(e, scale, V_SET(1.0));
-    VD d_lo = V_FMA(e_lo, scale, V_ADD(V_FMS(e, scale, d), V_SET(1.0)));
-    /* 2 / (d + d_lo) = q0 (1 - d_lo / d) to first order, q0 = fl(2 / d);
-     * 1 - q0 is split exactly (Fast2Sum), so what rounds is the division (at
-     * most a quarter ulp of the result: q0 < 1/2 here) and the last add. */
-    VD q0 = V_DIV(V_SET(2.0), d);
-    VD s = V_SUB(V_SET(1.0), q0);
-    VD s_err = V_SUB(V_SUB(V_SET(1.0), s), q0);
-    VD large = V_ADD(s, V_FMA(V_MUL(q0, d_lo), V_MUL(q0, V_SET(0.5)), s_err));
-    /* a NaN fails the compare and takes `large`, which is NaN too */
-    VD t = V_SEL(V_LT(a, V_SET(NNC_VM_TANH_SMALL)), small, large);
-    return V_ORB(t, sign);
+    /* the constant first: a NaN passes through V_MIN */
+    VD a = V_MIN(V_SET(NNC_VM_TANH_TOP), V_XORB(x, sign));
+    VI i = V_TIDX(a, NNC_VM_TANH_SHIFT, NNC_VM_TANH_BASE, 15);
+    VD r = V_SUB(a, V_LUT16(nnc_vm_tanh_tab[0], i));
+    VD p = V_LUT16(nnc_vm_tanh_tab[NNC_VM_TANH_DEG + 2], i);
+    for (int k = NNC_VM_TANH_DEG + 1; k >= 4; k--) /* c_{k-2}: unrolled */
+        p = V_FMA(p, r, V_LUT16(nnc_vm_tanh_tab[k], i));
+    VD t = V_FMA(V_MUL(r, r), p, V_LUT16(nnc_vm_tanh_tab[2], i));
+    t = V_FMA(r, V_LUT16(nnc_vm_tanh_tab[3], i), t);
+    return V_ORB(V_ADD(V_LUT16(nnc_vm_tanh_tab[1], i), t), sign);
 }
 
 /* The logistic function 1 / (1 + exp(-x)).  With E = exp(-|x|) in (0, 1]
@@ -382,7 +356,6 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(exp)(VD x)
  * the float64 algorithm on the widened input, rounded once (0.5 ulp). ---- */
 #ifndef NNC_VMATH_F32_CONSTANTS_DEFINED
 #define NNC_VMATH_F32_CONSTANTS_DEFINED
-#include "vmath_tanh_table.h"
 /* 1.5 * 2^23: adding it rounds a float of magnitude < 2^22 to an integer */
 #define NNC_VMF_SHIFT 12582912.0f
 #define NNC_VMF_INV_LN2 1.44269502f
