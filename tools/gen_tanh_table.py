@@ -90,14 +90,19 @@ def entry(fmt, i):
 
 def table(fmt):
     n, deg = fmt["n"], fmt["deg"]
-    rows = [[] for _ in range(deg + 3)]
+    # rows padded with zeros to a multiple of the AVX2 transpose (8 floats,
+    # 4 doubles); the padding rows are read and never used
+    step = 8 if fmt["ctype"] == "float" else 4
+    rows = [[] for _ in range((deg + 3 + step - 1) // step * step)]
     worst = 0
     for i in range(n):
         e, rel = entry(fmt, i)
         worst = max(worst, rel)
+        e = e + [0.0] * (len(rows) - len(e))
         for k, v in enumerate(e):
             rows[k].append(v)
     names = ["centre", "c0 (high part)", "c0 (low part)"] + ["c%d" % k for k in range(1, deg + 1)]
+    names += ["(padding)"] * (len(rows) - len(names))
     per = 4 if fmt["ctype"] == "float" else 2
     tag = fmt["tag"]
     out = ["/* %s: %d subintervals, i = min(max(bits(|x|) >> %d - %d, 0), %d); degree %d;"
@@ -108,13 +113,24 @@ def table(fmt):
            "#define %s_SHIFT %d" % (tag, fmt["shift"]),
            "#define %s_BASE %d" % (tag, base(fmt)),
            "#define %s_TOP %s" % (tag, literal(fmt, fmt["clamp"])),
-           "static const %s %s[%d][%d] = {" % (fmt["ctype"], fmt["name"], deg + 3, n)]
+           "#define %s_ROWS %d" % (tag, len(rows)),
+           "static const %s %s[%d][%d] = {" % (fmt["ctype"], fmt["name"], len(rows), n)]
     for k, row in enumerate(rows):
         out.append("    /* %s */" % names[k])
         out.append("    {")
         for j in range(0, n, per):
             out.append("        " + " ".join(literal(fmt, v) + "," for v in row[j:j + per]))
         out.append("    },")
+    out.append("};")
+    # the same numbers entry by entry (a row of coefficients per subinterval,
+    # padded to a multiple of 4): the AVX2 path loads a lane's row and
+    # transposes, instead of gathering coefficient by coefficient
+    width = len(rows)
+    rname = fmt["name"].replace("_tab", "_rows")
+    out.append("static const %s %s[%d][%d] = {" % (fmt["ctype"], rname, n, width))
+    for j in range(n):
+        vals = [rows[k][j] for k in range(width)]
+        out.append("    {" + " ".join(literal(fmt, v) + "," for v in vals) + "},")
     out.append("};")
     print("%s: worst relative error 2^%.2f" % (fmt["name"], float(mp.log(worst, 2))),
           file=sys.stderr)

@@ -32,10 +32,17 @@
  *     VI                   a vector of int64 table indices, one per lane
  *     V_TIDX(a, sh, b, t)  min(max((bits(a) >> sh) - b, 0), t) per lane (a
  *                          logical shift; sh, b, t constants, 0 <= t < 16)
- *     V_LUT16(tab, i)      tab[i] per lane from a table of 16 doubles: an
- *                          in-register permute of two vectors on AVX-512
- *                          (vpermt2pd), a gather on AVX2, an array index on
- *                          the portable path
+ *     V_LT16(t, nc)        declares t, a lookup into a table of nc rows of
+ *                          16 doubles (cols[nc][16]) with the same numbers
+ *                          also stored entry by entry (rows[16][nc], nc a
+ *                          multiple of 4), for the indices i:
+ *     V_LT16_INIT(t, cols, rows, i, nc)  and then
+ *     V_LT16_AT(t, cols, k) cols[k][i] per lane: one in-register permute of
+ *                          two vectors per row at the point of use on
+ *                          AVX-512 (vpermt2pd); on AVX2 INIT loads each
+ *                          lane's row and transposes 4x4 blocks (loads and
+ *                          shuffles, no gathers) and AT reads the result;
+ *                          an array index on the portable path
  * and the same set for lanes of float (float32 evaluated in float32):
  *     VF, VFM, F_N, F_SET, F_ADD/SUB/MUL/DIV, F_FMA/FNMA/FMS, F_LT/GT/EQ,
  *     F_SEL, F_MIN/MAX, F_ANDB/ORB/XORB, F_SHL23 (bits << 23), F_LOAD/STORE,
@@ -43,10 +50,9 @@
  *     VFI                  a vector of int32 table indices, one per float lane
  *     F_TIDX(a, sh, b, t)  min(max((bits(a) >> sh) - b, 0), t) per lane (a
  *                          logical shift; sh, b, t constants, 0 <= t < 32)
- *     F_LUT32(tab, i)      tab[i] per lane from a table of 32 floats: an
- *                          in-register permute of two vectors on AVX-512
- *                          (vpermt2ps), a gather on AVX2, an array index on
- *                          the portable path (NEON: two vqtbl2q lookups)
+ *     F_LT32, F_LT32_INIT, F_LT32_AT  the same for rows of 32 floats (nc a
+ *                          multiple of 8; vpermt2ps on AVX-512, 8x8
+ *                          transposes on AVX2; NEON: vqtbl lookups)
  *     NNC_VM_FN(name)      name with the backend's suffix
  *     NNC_VM_ATTR          the function attribute the backend needs
  * Every backend implements every primitive with the same IEEE result, so a
@@ -183,7 +189,9 @@ static inline int32_t nnc_vgf_tidx(float a, int sh, int32_t base, int32_t top)
 #define V_STOREN(p, v, k) (*(p) = (v))
 #define VI int64_t
 #define V_TIDX(a, sh, b, t) nnc_vg_tidx((a), (sh), (b), (t))
-#define V_LUT16(tab, i) ((tab)[(i)])
+#define V_LT16(t, nc) int64_t t
+#define V_LT16_INIT(t, cols, rows, i, nc) ((t) = (i))
+#define V_LT16_AT(t, cols, k) ((cols)[(k)][(t)])
 /* float lanes: C float arithmetic (FLT_EVAL_METHOD 0 on every target nnc
  * supports: SSE2 on x86-64, NEON, MSVC x64) */
 #define VF float
@@ -213,7 +221,9 @@ static inline int32_t nnc_vgf_tidx(float a, int sh, int32_t base, int32_t top)
 #define F_STOREN(p, v, k) (*(p) = (v))
 #define VFI int32_t
 #define F_TIDX(a, sh, b, t) nnc_vgf_tidx((a), (sh), (b), (t))
-#define F_LUT32(tab, i) ((tab)[(i)])
+#define F_LT32(t, nc) int32_t t
+#define F_LT32_INIT(t, cols, rows, i, nc) ((t) = (i))
+#define F_LT32_AT(t, cols, k) ((cols)[(k)][(t)])
 #if defined(NNC_SIMD_GENERIC)
 #undef NNC_SIMD_GENERIC
 #define NNC_VM_FN(name) nnc_vm_##name##_generic
@@ -255,6 +265,51 @@ NNC_TARGET_AVX2 static inline __m256i nnc_v2_tidx(__m256d a, int sh, int64_t bas
     __m256i t = _mm256_set1_epi64x(top);
     i = _mm256_andnot_si256(_mm256_cmpgt_epi64(_mm256_setzero_si256(), i), i); /* max(i, 0) */
     return _mm256_blendv_epi8(i, t, _mm256_cmpgt_epi64(i, t));                  /* min(i, t) */
+}
+/* c[k] = rows[i][k] per lane for k < nc (nc a multiple of 4; rows is
+ * entry-major, nc doubles an entry): each lane's row loaded, then 4x4
+ * transposes -- loads and shuffles, cheaper than a gather per coefficient */
+NNC_TARGET_AVX2 static inline void nnc_v2_lutn(const double *rows, __m256i i, __m256d *c, int nc)
+{
+    int64_t j[4];
+    _mm256_storeu_si256((__m256i *)(void *)j, i);
+    for (int g = 0; g < nc; g += 4) {
+        __m256d r0 = _mm256_loadu_pd(rows + j[0] * nc + g);
+        __m256d r1 = _mm256_loadu_pd(rows + j[1] * nc + g);
+        __m256d r2 = _mm256_loadu_pd(rows + j[2] * nc + g);
+        __m256d r3 = _mm256_loadu_pd(rows + j[3] * nc + g);
+        __m256d t0 = _mm256_unpacklo_pd(r0, r1), t1 = _mm256_unpackhi_pd(r0, r1);
+        __m256d t2 = _mm256_unpacklo_pd(r2, r3), t3 = _mm256_unpackhi_pd(r2, r3);
+        c[g] = _mm256_permute2f128_pd(t0, t2, 0x20);
+        c[g + 1] = _mm256_permute2f128_pd(t1, t3, 0x20);
+        c[g + 2] = _mm256_permute2f128_pd(t0, t2, 0x31);
+        c[g + 3] = _mm256_permute2f128_pd(t1, t3, 0x31);
+    }
+}
+/* the same for floats, 8x8 blocks (nc a multiple of 8) */
+NNC_TARGET_AVX2 static inline void nnc_v2f_lutn(const float *rows, __m256i i, __m256 *c, int nc)
+{
+    int32_t j[8];
+    _mm256_storeu_si256((__m256i *)(void *)j, i);
+    for (int g = 0; g < nc; g += 8) {
+        __m256 t[8], u[8];
+        for (int l = 0; l < 8; l += 2) {
+            __m256 ra = _mm256_loadu_ps(rows + (int64_t)j[l] * nc + g);
+            __m256 rb = _mm256_loadu_ps(rows + (int64_t)j[l + 1] * nc + g);
+            t[l] = _mm256_unpacklo_ps(ra, rb);
+            t[l + 1] = _mm256_unpackhi_ps(ra, rb);
+        }
+        for (int l = 0; l < 8; l += 4) {
+            u[l] = _mm256_shuffle_ps(t[l], t[l + 2], 0x44);
+            u[l + 1] = _mm256_shuffle_ps(t[l], t[l + 2], 0xEE);
+            u[l + 2] = _mm256_shuffle_ps(t[l + 1], t[l + 3], 0x44);
+            u[l + 3] = _mm256_shuffle_ps(t[l + 1], t[l + 3], 0xEE);
+        }
+        for (int m = 0; m < 4; m++) {
+            c[g + m] = _mm256_permute2f128_ps(u[m], u[m + 4], 0x20);
+            c[g + m + 4] = _mm256_permute2f128_ps(u[m], u[m + 4], 0x31);
+        }
+    }
 }
 /* lanes below k: all ones (k < V_N) */
 NNC_TARGET_AVX2 static inline __m256i nnc_v2_first64(int64_t k)
@@ -314,7 +369,9 @@ NNC_TARGET_AVX2 static inline __m256i nnc_v2f_tidx(__m256 a, int sh, int base, i
 #define V_STOREN(p, v, k) _mm256_maskstore_pd((p), nnc_v2_first64(k), (v))
 #define VI __m256i
 #define V_TIDX(a, sh, b, t) nnc_v2_tidx((a), (sh), (b), (t))
-#define V_LUT16(tab, i) _mm256_i64gather_pd((tab), (i), 8)
+#define V_LT16(t, nc) __m256d t[nc]
+#define V_LT16_INIT(t, cols, rows, i, nc) nnc_v2_lutn(&(rows)[0][0], (i), (t), (nc))
+#define V_LT16_AT(t, cols, k) ((t)[(k)])
 #define VF __m256
 #define VFM __m256
 #define F_N 8
@@ -342,7 +399,9 @@ NNC_TARGET_AVX2 static inline __m256i nnc_v2f_tidx(__m256 a, int sh, int base, i
 #define F_STOREN(p, v, k) _mm256_maskstore_ps((p), nnc_v2_first32(k), (v))
 #define VFI __m256i
 #define F_TIDX(a, sh, b, t) nnc_v2f_tidx((a), (sh), (b), (t))
-#define F_LUT32(tab, i) _mm256_i32gather_ps((tab), (i), 4)
+#define F_LT32(t, nc) __m256 t[nc]
+#define F_LT32_INIT(t, cols, rows, i, nc) nnc_v2f_lutn(&(rows)[0][0], (i), (t), (nc))
+#define F_LT32_AT(t, cols, k) ((t)[(k)])
 #define NNC_VM_FN(name) nnc_vm_##name##_avx2
 #define NNC_VM_ATTR NNC_TARGET_AVX2
 
@@ -446,7 +505,9 @@ NNC_TARGET_AVX512 static inline __m512 nnc_v5f_lut32(const float *tab, __m512i i
 #define V_STOREN(p, v, k) _mm512_mask_storeu_pd((p), (__mmask8)((1u << (k)) - 1u), (v))
 #define VI __m512i
 #define V_TIDX(a, sh, b, t) nnc_v5_tidx((a), (sh), (b), (t))
-#define V_LUT16(tab, i) nnc_v5_lut16((tab), (i))
+#define V_LT16(t, nc) __m512i t
+#define V_LT16_INIT(t, cols, rows, i, nc) ((t) = (i))
+#define V_LT16_AT(t, cols, k) nnc_v5_lut16((cols)[(k)], (t))
 #define VF __m512
 #define VFM __mmask16
 #define F_N 16
@@ -474,7 +535,9 @@ NNC_TARGET_AVX512 static inline __m512 nnc_v5f_lut32(const float *tab, __m512i i
 #define F_STOREN(p, v, k) _mm512_mask_storeu_ps((p), (__mmask16)((1u << (k)) - 1u), (v))
 #define VFI __m512i
 #define F_TIDX(a, sh, b, t) nnc_v5f_tidx((a), (sh), (b), (t))
-#define F_LUT32(tab, i) nnc_v5f_lut32((tab), (i))
+#define F_LT32(t, nc) __m512i t
+#define F_LT32_INIT(t, cols, rows, i, nc) ((t) = (i))
+#define F_LT32_AT(t, cols, k) nnc_v5f_lut32((cols)[(k)], (t))
 #define NNC_VM_FN(name) nnc_vm_##name##_avx512
 #define NNC_VM_ATTR NNC_TARGET_AVX512
 

@@ -34,7 +34,9 @@
 #undef V_STOREN
 #undef VI
 #undef V_TIDX
-#undef V_LUT16
+#undef V_LT16
+#undef V_LT16_INIT
+#undef V_LT16_AT
 #undef VF
 #undef VFM
 #undef F_N
@@ -62,6 +64,8 @@
 #undef F_STOREN
 #undef VFI
 #undef F_TIDX
-#undef F_LUT32
+#undef F_LT32
+#undef F_LT32_INIT
+#undef F_LT32_AT
 #undef NNC_VM_FN
 #undef NNC_VM_ATTR

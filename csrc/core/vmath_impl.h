@@ -294,21 +294,27 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(log1p)(VD x)
  * ulp), the linear term's FMA (|c1 r| is at most a fifth of the result) and
  * the polynomial.  Entry 0 is the odd series a + a^3 Q(a^2) (c1 = 1): tiny
  * and subnormal |x| give x exactly.  The coefficients come from in-register
- * permutes (AVX-512), gathers (AVX2) or an array index (portable), the same
- * doubles on every path, so the same bits; no branch, no division, no exp. */
+ * permutes (AVX-512), row loads and transposes (AVX2) or an array index
+ * (portable), the same doubles on every path, so the same bits; no branch,
+ * no division, no exp. */
 NNC_VM_ATTR static inline VD NNC_VM_FN(tanh)(VD x)
 {
     VD sign = V_ANDB(x, V_SET(NNC_VM_SIGN_MASK));
     /* the constant first: a NaN passes through V_MIN */
     VD a = V_MIN(V_SET(NNC_VM_TANH_TOP), V_XORB(x, sign));
     VI i = V_TIDX(a, NNC_VM_TANH_SHIFT, NNC_VM_TANH_BASE, 15);
-    VD r = V_SUB(a, V_LUT16(nnc_vm_tanh_tab[0], i));
-    VD p = V_LUT16(nnc_vm_tanh_tab[NNC_VM_TANH_DEG + 2], i);
+    /* rows: centre, c0_hi, c0_lo, c1, ..., c16 (and a padding row) */
+    V_LT16(c, NNC_VM_TANH_ROWS);
+    V_LT16_INIT(c, nnc_vm_tanh_tab, nnc_vm_tanh_rows, i, NNC_VM_TANH_ROWS);
+#define NNC_C_(k) V_LT16_AT(c, nnc_vm_tanh_tab, (k))
+    VD r = V_SUB(a, NNC_C_(0));
+    VD p = NNC_C_(NNC_VM_TANH_DEG + 2);
     for (int k = NNC_VM_TANH_DEG + 1; k >= 4; k--) /* c_{k-2}: unrolled */
-        p = V_FMA(p, r, V_LUT16(nnc_vm_tanh_tab[k], i));
-    VD t = V_FMA(V_MUL(r, r), p, V_LUT16(nnc_vm_tanh_tab[2], i));
-    t = V_FMA(r, V_LUT16(nnc_vm_tanh_tab[3], i), t);
-    return V_ORB(V_ADD(V_LUT16(nnc_vm_tanh_tab[1], i), t), sign);
+        p = V_FMA(p, r, NNC_C_(k));
+    VD t = V_FMA(V_MUL(r, r), p, NNC_C_(2));
+    t = V_FMA(r, NNC_C_(3), t);
+    return V_ORB(V_ADD(NNC_C_(1), t), sign);
+#undef NNC_C_
 }
 
 /* The logistic function 1 / (1 + exp(-x)).  With E = exp(-|x|) in (0, 1]
@@ -465,22 +471,27 @@ NNC_VM_ATTR static inline VF NNC_VM_FN(expm1_f)(VF x)
  * ulp), the linear term's FMA (at most a fifth of the result: |r| <= c/9)
  * and the polynomial's error (2^-26.3 relative).  Entry 0 is the odd
  * series a + a^3 (c3 + c5 a^2): tiny and subnormal |x| give x exactly.
- * The coefficients come from in-register permutes (AVX-512), gathers
- * (AVX2) or an array index (portable), the same floats on every path, so
- * the same bits; no branch, no division. */
+ * The coefficients come from in-register permutes (AVX-512), row loads and
+ * transposes (AVX2) or an array index (portable), the same floats on every
+ * path, so the same bits; no branch, no division. */
 NNC_VM_ATTR static inline VF NNC_VM_FN(tanh_f)(VF x)
 {
     VF sign = F_ANDB(x, F_SET(-0.0f));
     /* the constant first: a NaN passes through F_MIN */
     VF a = F_MIN(F_SET(NNC_VMF_TANH_TOP), F_XORB(x, sign));
     VFI i = F_TIDX(a, NNC_VMF_TANH_SHIFT, NNC_VMF_TANH_BASE, 31);
-    VF r = F_SUB(a, F_LUT32(nnc_vm_tanhf_tab[0], i));
-    VF p = F_LUT32(nnc_vm_tanhf_tab[NNC_VMF_TANH_DEG + 2], i);
+    /* rows: centre, c0_hi, c0_lo, c1, ..., c5 */
+    F_LT32(c, NNC_VMF_TANH_ROWS);
+    F_LT32_INIT(c, nnc_vm_tanhf_tab, nnc_vm_tanhf_rows, i, NNC_VMF_TANH_ROWS);
+#define NNC_C_(k) F_LT32_AT(c, nnc_vm_tanhf_tab, (k))
+    VF r = F_SUB(a, NNC_C_(0));
+    VF p = NNC_C_(NNC_VMF_TANH_DEG + 2);
     for (int k = NNC_VMF_TANH_DEG + 1; k >= 4; k--) /* c_{k-2}: unrolled */
-        p = F_FMA(p, r, F_LUT32(nnc_vm_tanhf_tab[k], i));
-    VF t = F_FMA(F_MUL(r, r), p, F_LUT32(nnc_vm_tanhf_tab[2], i));
-    t = F_FMA(r, F_LUT32(nnc_vm_tanhf_tab[3], i), t);
-    return F_ORB(F_ADD(F_LUT32(nnc_vm_tanhf_tab[1], i), t), sign);
+        p = F_FMA(p, r, NNC_C_(k));
+    VF t = F_FMA(F_MUL(r, r), p, NNC_C_(2));
+    t = F_FMA(r, NNC_C_(3), t);
+    return F_ORB(F_ADD(NNC_C_(1), t), sign);
+#undef NNC_C_
 }
 
 /* (x < 0 ? E : 1) / (1 + E), E = exp(-|x|) = E_hi + E_lo, as the float64
