@@ -272,6 +272,23 @@ def test_float32_tanh_table_edges():
             assert abs(float(yi) - r) <= u, (isa, xi, yi, r)
 
 
+def test_float64_tanh_table_edges():
+    # float64 tanh: the same check at its subintervals' boundaries (half a
+    # binade from 0.125 to 16), the clamp (19.0625) and the point where tanh
+    # rounds to 1 (19.0615)
+    b = [2.0 ** e * m for e in range(-3, 4) for m in (1.0, 1.5)]
+    b += [16.0, 19.0615, 19.0625, 19.1]
+    b = np.array(b)
+    x = np.concatenate([b, np.nextafter(b, np.inf), np.nextafter(b, 0)])
+    x = np.concatenate([x, -x])
+    for isa in _core._isa_levels():
+        y = _core._vmath("tanh", x, isa=isa)
+        assert np.all(np.abs(y) <= 1), isa
+        for xi, yi in zip(x, y):
+            r = float(_mp_ref("tanh", float(xi)))
+            assert abs(float(yi) - r) <= float(np.spacing(abs(r))), (isa, xi, yi, r)
+
+
 def test_scalar_entry_points_give_the_array_bits(dtype):
     # kernels that work one element at a time call the scalar entry points
     # (nnc_vm_exp_d/_s: on x86 with FMA a copy of the portable code compiled
