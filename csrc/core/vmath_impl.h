@@ -17,8 +17,9 @@
  *
  * Accuracy (float64, worst case over a million points per function against
  * an x87 long-double reference, tests/test_vmath.py): exp 0.83 ulp, expm1
- * 0.80, log 0.78, log1p 0.81, tanh 0.76, sigmoid 0.63 -- all within 1 ulp.
- * tanh, sigmoid and expm1 reach it by carrying exp(x) as a double-double
+ * 0.80, log 0.78, log1p 0.81, tanh 0.72, sigmoid 0.63 -- all within 1 ulp.
+ * tanh is table-driven (see it below); sigmoid and expm1 reach the bound by
+ * carrying exp(x) as a double-double
  * (exp_dd) into their last division or subtraction, with exact products
  * (two_prod) and sums (Fast2Sum, TwoSum).  float32: see the float section
  * at the end (within 1 ulp).
@@ -168,8 +169,8 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(exp_p)(VD x)
  * summed into lo with one FMA, so hi + lo is within about 2^-56 of exp(r).
  * With exact (a constant) set, the tail is r^2 / 2 + r^3 q1 with r^2 exact
  * (two_prod) and (1 + r) + r^2 / 2 split exactly as well: within about
- * 2^-58, which expm1 needs near its zero.  tanh and sigmoid divide by
- * 1 + exp: carrying lo keeps them within 1 ulp. */
+ * 2^-58, which expm1 needs near its zero.  sigmoid divides by 1 + exp:
+ * carrying lo keeps it within 1 ulp. */
 NNC_VM_ATTR static inline VD NNC_VM_FN(exp_dd)(VD x, VD *lo, VD *s1, VD *s2, VD *n_out,
                                                  int exact)
 {
@@ -354,10 +355,10 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(exp)(VD x)
  * run on lanes of float (twice as many per vector as double) with the same
  * methods as the float64 forms above, shorter polynomials and float
  * Cody-Waite constants: exp(x) is carried as a float-float E_hi + E_lo
- * (exp_dd_f), so that the last division or subtraction of tanh, sigmoid and
- * expm1 does not pay for exp's rounding.  Accuracy (float32, worst case over
+ * (exp_dd_f), so that the last division or subtraction of sigmoid and
+ * expm1 does not pay for exp's rounding (tanh has its own table).  Accuracy (float32, worst case over
  * a million points and a sweep of every 512th float against an x87
- * long-double reference): exp 0.64 ulp, expm1 0.63, tanh 0.76, sigmoid 0.75
+ * long-double reference): exp 0.64 ulp, expm1 0.63, tanh 0.71, sigmoid 0.75
  * (tests/test_vmath.py bounds them at 1 ulp).  log and log1p (only used on float64 values by the losses) keep
  * the float64 algorithm on the widened input, rounded once (0.5 ulp). ---- */
 #ifndef NNC_VMATH_F32_CONSTANTS_DEFINED
