@@ -298,24 +298,40 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(log1p)(VD x)
  * permutes (AVX-512), row loads and transposes (AVX2) or an array index
  * (portable), the same doubles on every path, so the same bits; no branch,
  * no division, no exp. */
+/* The two halves, also used apart by the portable array loop (vmath.c: it
+ * looks the coefficients of a block up first, then evaluates the block in a
+ * loop the compiler can vectorise, NEON included).  tanh_split: the sign,
+ * a = min(|x|, TOP) (the constant first: a NaN passes through V_MIN) and the
+ * subinterval's index. */
+NNC_VM_ATTR static inline VI NNC_VM_FN(tanh_split)(VD x, VD *sign, VD *a)
+{
+    *sign = V_ANDB(x, V_SET(NNC_VM_SIGN_MASK));
+    *a = V_MIN(V_SET(NNC_VM_TANH_TOP), V_XORB(x, *sign));
+    return V_TIDX(*a, NNC_VM_TANH_SHIFT, NNC_VM_TANH_BASE, 15);
+}
+/* ... and the evaluation, with C(k) the subinterval's row k (centre, c0_hi,
+ * c0_lo, c1, ..., c16); a macro so that a lookup can happen where its row is
+ * used (AVX-512's permutes) or come from a buffer (the portable loop). */
+#define NNC_VM_TANH_EVAL_(C, a, sign, out)                                                    \
+    do {                                                                                      \
+        VD r_ = V_SUB((a), C(0));                                                             \
+        VD p_ = C(NNC_VM_TANH_DEG + 2);                                                       \
+        for (int k_ = NNC_VM_TANH_DEG + 1; k_ >= 4; k_--) /* c_{k-2}: unrolled */            \
+            p_ = V_FMA(p_, r_, C(k_));                                                        \
+        VD t_ = V_FMA(V_MUL(r_, r_), p_, C(2));                                               \
+        t_ = V_FMA(r_, C(3), t_);                                                             \
+        (out) = V_ORB(V_ADD(C(1), t_), (sign));                                               \
+    } while (0)
 NNC_VM_ATTR static inline VD NNC_VM_FN(tanh)(VD x)
 {
-    VD sign = V_ANDB(x, V_SET(NNC_VM_SIGN_MASK));
-    /* the constant first: a NaN passes through V_MIN */
-    VD a = V_MIN(V_SET(NNC_VM_TANH_TOP), V_XORB(x, sign));
-    VI i = V_TIDX(a, NNC_VM_TANH_SHIFT, NNC_VM_TANH_BASE, 15);
-    /* rows: centre, c0_hi, c0_lo, c1, ..., c16 (and a padding row) */
+    VD sign, a, y;
+    VI i = NNC_VM_FN(tanh_split)(x, &sign, &a);
     V_LT16(c, NNC_VM_TANH_ROWS);
     V_LT16_INIT(c, nnc_vm_tanh_tab, nnc_vm_tanh_rows, i, NNC_VM_TANH_ROWS);
 #define NNC_C_(k) V_LT16_AT(c, nnc_vm_tanh_tab, (k))
-    VD r = V_SUB(a, NNC_C_(0));
-    VD p = NNC_C_(NNC_VM_TANH_DEG + 2);
-    for (int k = NNC_VM_TANH_DEG + 1; k >= 4; k--) /* c_{k-2}: unrolled */
-        p = V_FMA(p, r, NNC_C_(k));
-    VD t = V_FMA(V_MUL(r, r), p, NNC_C_(2));
-    t = V_FMA(r, NNC_C_(3), t);
-    return V_ORB(V_ADD(NNC_C_(1), t), sign);
+    NNC_VM_TANH_EVAL_(NNC_C_, a, sign, y);
 #undef NNC_C_
+    return y;
 }
 
 /* The logistic function 1 / (1 + exp(-x)).  With E = exp(-|x|) in (0, 1]
@@ -475,24 +491,33 @@ NNC_VM_ATTR static inline VF NNC_VM_FN(expm1_f)(VF x)
  * The coefficients come from in-register permutes (AVX-512), row loads and
  * transposes (AVX2) or an array index (portable), the same floats on every
  * path, so the same bits; no branch, no division. */
+/* split and evaluation, as the float64 form */
+NNC_VM_ATTR static inline VFI NNC_VM_FN(tanh_f_split)(VF x, VF *sign, VF *a)
+{
+    *sign = F_ANDB(x, F_SET(-0.0f));
+    *a = F_MIN(F_SET(NNC_VMF_TANH_TOP), F_XORB(x, *sign));
+    return F_TIDX(*a, NNC_VMF_TANH_SHIFT, NNC_VMF_TANH_BASE, 31);
+}
+#define NNC_VM_TANH_F_EVAL_(C, a, sign, out)                                                  \
+    do {                                                                                      \
+        VF r_ = F_SUB((a), C(0));                                                             \
+        VF p_ = C(NNC_VMF_TANH_DEG + 2);                                                      \
+        for (int k_ = NNC_VMF_TANH_DEG + 1; k_ >= 4; k_--) /* c_{k-2}: unrolled */           \
+            p_ = F_FMA(p_, r_, C(k_));                                                        \
+        VF t_ = F_FMA(F_MUL(r_, r_), p_, C(2));                                               \
+        t_ = F_FMA(r_, C(3), t_);                                                             \
+        (out) = F_ORB(F_ADD(C(1), t_), (sign));                                               \
+    } while (0)
 NNC_VM_ATTR static inline VF NNC_VM_FN(tanh_f)(VF x)
 {
-    VF sign = F_ANDB(x, F_SET(-0.0f));
-    /* the constant first: a NaN passes through F_MIN */
-    VF a = F_MIN(F_SET(NNC_VMF_TANH_TOP), F_XORB(x, sign));
-    VFI i = F_TIDX(a, NNC_VMF_TANH_SHIFT, NNC_VMF_TANH_BASE, 31);
-    /* rows: centre, c0_hi, c0_lo, c1, ..., c5 */
+    VF sign, a, y;
+    VFI i = NNC_VM_FN(tanh_f_split)(x, &sign, &a);
     F_LT32(c, NNC_VMF_TANH_ROWS);
     F_LT32_INIT(c, nnc_vm_tanhf_tab, nnc_vm_tanhf_rows, i, NNC_VMF_TANH_ROWS);
 #define NNC_C_(k) F_LT32_AT(c, nnc_vm_tanhf_tab, (k))
-    VF r = F_SUB(a, NNC_C_(0));
-    VF p = NNC_C_(NNC_VMF_TANH_DEG + 2);
-    for (int k = NNC_VMF_TANH_DEG + 1; k >= 4; k--) /* c_{k-2}: unrolled */
-        p = F_FMA(p, r, NNC_C_(k));
-    VF t = F_FMA(F_MUL(r, r), p, NNC_C_(2));
-    t = F_FMA(r, NNC_C_(3), t);
-    return F_ORB(F_ADD(NNC_C_(1), t), sign);
+    NNC_VM_TANH_F_EVAL_(NNC_C_, a, sign, y);
 #undef NNC_C_
+    return y;
 }
 
 /* (x < 0 ? E : 1) / (1 + E), E = exp(-|x|) = E_hi + E_lo, as the float64
