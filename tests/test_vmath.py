@@ -22,8 +22,10 @@ FUNCS = ["exp", "expm1", "log", "log1p", "tanh", "sigmoid"]
 # multiply-adds: exp 0.83, expm1 0.80, log 0.78, log1p 0.81, tanh 0.76,
 # sigmoid 0.63).  float32: exp, expm1, tanh and sigmoid run in float32 lanes
 # (measured worst cases over these points and the sweep below: 0.64, 0.63,
-# 0.76, 0.75); log and log1p evaluate in double and round once (half an ulp
-# plus a few thousandths).
+# 0.71, 0.75; tanh's 0.711 is also its worst case over every float in
+# (0, 10], checked exhaustively against tanhl when the table was made); log
+# and log1p evaluate in double and round once (half an ulp plus a few
+# thousandths).
 MAX_ULP_F64 = {"exp": 1.0, "expm1": 1.0, "log": 1.0, "log1p": 1.0, "tanh": 1.0,
                "sigmoid": 1.0}
 MAX_ULP_F32 = {"exp": 1.0, "expm1": 1.0, "log": 0.51, "log1p": 0.51, "tanh": 1.0,
@@ -246,6 +248,45 @@ def test_float32_edges_against_mpmath(name):
             else:
                 u = float(np.spacing(np.float32(abs(r))))
                 assert abs(float(yi) - r) <= u, (name, isa, xi, yi, r)
+
+
+def test_float32_tanh_table_edges():
+    # float32 tanh is a polynomial per subinterval of |x| (a quarter binade
+    # from 0.046875 to 8, vmath_tanh_table.h): both sides of every boundary,
+    # the saturation clamp (9.0625) and the point where tanh rounds to 1
+    # (9.0109), within 1 ulp of the correctly rounded value on every path,
+    # and never beyond 1 in magnitude
+    b = [2.0 ** e * (1 + q / 4) for e in range(-5, 3) for q in range(4)][2:]
+    b += [8.0, 9.0109, 9.0625, 9.1]
+    b = np.array(b, dtype=np.float32)
+    up = np.nextafter(b, np.float32(np.inf))
+    down = np.nextafter(b, np.float32(0))
+    x = np.concatenate([b, up, down])
+    x = np.concatenate([x, -x])
+    for isa in _core._isa_levels():
+        y = _core._vmath("tanh", x, isa=isa)
+        assert np.all(np.abs(y) <= 1), isa
+        for xi, yi in zip(x, y):
+            r = float(np.float32(_mp_ref("tanh", float(xi))))
+            u = float(np.spacing(np.float32(abs(r))))
+            assert abs(float(yi) - r) <= u, (isa, xi, yi, r)
+
+
+def test_float64_tanh_table_edges():
+    # float64 tanh: the same check at its subintervals' boundaries (half a
+    # binade from 0.125 to 16), the clamp (19.0625) and the point where tanh
+    # rounds to 1 (19.0615)
+    b = [2.0 ** e * m for e in range(-3, 4) for m in (1.0, 1.5)]
+    b += [16.0, 19.0615, 19.0625, 19.1]
+    b = np.array(b)
+    x = np.concatenate([b, np.nextafter(b, np.inf), np.nextafter(b, 0)])
+    x = np.concatenate([x, -x])
+    for isa in _core._isa_levels():
+        y = _core._vmath("tanh", x, isa=isa)
+        assert np.all(np.abs(y) <= 1), isa
+        for xi, yi in zip(x, y):
+            r = float(_mp_ref("tanh", float(xi)))
+            assert abs(float(yi) - r) <= float(np.spacing(abs(r))), (isa, xi, yi, r)
 
 
 def test_scalar_entry_points_give_the_array_bits(dtype):

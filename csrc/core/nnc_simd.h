@@ -29,10 +29,30 @@
  *                          to nearest float
  *     V_LOADN/STOREN(p,v,k) the first k < V_N doubles (masked where the ISA
  *                          has masks; the other lanes read as 0)
+ *     VI                   a vector of int64 table indices, one per lane
+ *     V_TIDX(a, sh, b, t)  min(max((bits(a) >> sh) - b, 0), t) per lane (a
+ *                          logical shift; sh, b, t constants, 0 <= t < 16)
+ *     V_LT16(t, nc)        declares t, a lookup into a table of nc rows of
+ *                          16 doubles (cols[nc][16]) with the same numbers
+ *                          also stored entry by entry (rows[16][nc], nc a
+ *                          multiple of 4), for the indices i:
+ *     V_LT16_INIT(t, cols, rows, i, nc)  and then
+ *     V_LT16_AT(t, cols, k) cols[k][i] per lane: one in-register permute of
+ *                          two vectors per row at the point of use on
+ *                          AVX-512 (vpermt2pd); on AVX2 INIT loads each
+ *                          lane's row and transposes 4x4 blocks (loads and
+ *                          shuffles, no gathers) and AT reads the result;
+ *                          an array index on the portable path
  * and the same set for lanes of float (float32 evaluated in float32):
  *     VF, VFM, F_N, F_SET, F_ADD/SUB/MUL/DIV, F_FMA/FNMA/FMS, F_LT/GT/EQ,
  *     F_SEL, F_MIN/MAX, F_ANDB/ORB/XORB, F_SHL23 (bits << 23), F_LOAD/STORE,
  *     F_LOADN/STOREN
+ *     VFI                  a vector of int32 table indices, one per float lane
+ *     F_TIDX(a, sh, b, t)  min(max((bits(a) >> sh) - b, 0), t) per lane (a
+ *                          logical shift; sh, b, t constants, 0 <= t < 32)
+ *     F_LT32, F_LT32_INIT, F_LT32_AT  the same for rows of 32 floats (nc a
+ *                          multiple of 8; vpermt2ps on AVX-512, 8x8
+ *                          transposes on AVX2; NEON: vqtbl lookups)
  *     NNC_VM_FN(name)      name with the backend's suffix
  *     NNC_VM_ATTR          the function attribute the backend needs
  * Every backend implements every primitive with the same IEEE result, so a
@@ -97,6 +117,12 @@ static inline double nnc_vg_expf(double a)
 {
     return (double)(nnc_vg_bits(a) >> 52);
 }
+static inline int64_t nnc_vg_tidx(double a, int sh, int64_t base, int64_t top)
+{
+    int64_t i = (int64_t)(nnc_vg_bits(a) >> sh) - base;
+    i = i > 0 ? i : 0; /* a conditional move, not a branch */
+    return i < top ? i : top;
+}
 typedef uint32_t nnc_vgf_m;
 static inline uint32_t nnc_vgf_bits(float a)
 {
@@ -121,6 +147,12 @@ static inline float nnc_vgf_sel(nnc_vgf_m m, float a, float b)
 static inline float nnc_vgf_neg(float a)
 {
     return nnc_vgf_sel(nnc_vgf_mask(a != a), a, -a);
+}
+static inline int32_t nnc_vgf_tidx(float a, int sh, int32_t base, int32_t top)
+{
+    int32_t i = (int32_t)(nnc_vgf_bits(a) >> sh) - base;
+    i = i > 0 ? i : 0; /* a conditional move, not a branch */
+    return i < top ? i : top;
 }
 #endif
 #define VD double
@@ -155,6 +187,11 @@ static inline float nnc_vgf_neg(float a)
 #define V_STOREF(p, v) (*(p) = (float)(v))
 #define V_LOADN(p, k) (*(p))
 #define V_STOREN(p, v, k) (*(p) = (v))
+#define VI int64_t
+#define V_TIDX(a, sh, b, t) nnc_vg_tidx((a), (sh), (b), (t))
+#define V_LT16(t, nc) int64_t t
+#define V_LT16_INIT(t, cols, rows, i, nc) ((t) = (i))
+#define V_LT16_AT(t, cols, k) ((cols)[(k)][(t)])
 /* float lanes: C float arithmetic (FLT_EVAL_METHOD 0 on every target nnc
  * supports: SSE2 on x86-64, NEON, MSVC x64) */
 #define VF float
@@ -182,6 +219,11 @@ static inline float nnc_vgf_neg(float a)
 #define F_STORE(p, v) (*(p) = (v))
 #define F_LOADN(p, k) (*(p))
 #define F_STOREN(p, v, k) (*(p) = (v))
+#define VFI int32_t
+#define F_TIDX(a, sh, b, t) nnc_vgf_tidx((a), (sh), (b), (t))
+#define F_LT32(t, nc) int32_t t
+#define F_LT32_INIT(t, cols, rows, i, nc) ((t) = (i))
+#define F_LT32_AT(t, cols, k) ((cols)[(k)][(t)])
 #if defined(NNC_SIMD_GENERIC)
 #undef NNC_SIMD_GENERIC
 #define NNC_VM_FN(name) nnc_vm_##name##_generic
@@ -216,6 +258,59 @@ NNC_TARGET_AVX2 static inline __m256d nnc_v2_expf(__m256d a)
     return _mm256_sub_pd(_mm256_castsi256_pd(_mm256_or_si256(e, two52)),
                          _mm256_set1_pd(4503599627370496.0));
 }
+NNC_TARGET_AVX2 static inline __m256i nnc_v2_tidx(__m256d a, int sh, int64_t base, int64_t top)
+{
+    __m256i i = _mm256_sub_epi64(_mm256_srli_epi64(_mm256_castpd_si256(a), sh),
+                                 _mm256_set1_epi64x(base));
+    __m256i t = _mm256_set1_epi64x(top);
+    i = _mm256_andnot_si256(_mm256_cmpgt_epi64(_mm256_setzero_si256(), i), i); /* max(i, 0) */
+    return _mm256_blendv_epi8(i, t, _mm256_cmpgt_epi64(i, t));                  /* min(i, t) */
+}
+/* c[k] = rows[i][k] per lane for k < nc (nc a multiple of 4; rows is
+ * entry-major, nc doubles an entry): each lane's row loaded, then 4x4
+ * transposes -- loads and shuffles, cheaper than a gather per coefficient */
+NNC_TARGET_AVX2 static inline void nnc_v2_lutn(const double *rows, __m256i i, __m256d *c, int nc)
+{
+    int64_t j[4];
+    _mm256_storeu_si256((__m256i *)(void *)j, i);
+    for (int g = 0; g < nc; g += 4) {
+        __m256d r0 = _mm256_loadu_pd(rows + j[0] * nc + g);
+        __m256d r1 = _mm256_loadu_pd(rows + j[1] * nc + g);
+        __m256d r2 = _mm256_loadu_pd(rows + j[2] * nc + g);
+        __m256d r3 = _mm256_loadu_pd(rows + j[3] * nc + g);
+        __m256d t0 = _mm256_unpacklo_pd(r0, r1), t1 = _mm256_unpackhi_pd(r0, r1);
+        __m256d t2 = _mm256_unpacklo_pd(r2, r3), t3 = _mm256_unpackhi_pd(r2, r3);
+        c[g] = _mm256_permute2f128_pd(t0, t2, 0x20);
+        c[g + 1] = _mm256_permute2f128_pd(t1, t3, 0x20);
+        c[g + 2] = _mm256_permute2f128_pd(t0, t2, 0x31);
+        c[g + 3] = _mm256_permute2f128_pd(t1, t3, 0x31);
+    }
+}
+/* the same for floats, 8x8 blocks (nc a multiple of 8) */
+NNC_TARGET_AVX2 static inline void nnc_v2f_lutn(const float *rows, __m256i i, __m256 *c, int nc)
+{
+    int32_t j[8];
+    _mm256_storeu_si256((__m256i *)(void *)j, i);
+    for (int g = 0; g < nc; g += 8) {
+        __m256 t[8], u[8];
+        for (int l = 0; l < 8; l += 2) {
+            __m256 ra = _mm256_loadu_ps(rows + (int64_t)j[l] * nc + g);
+            __m256 rb = _mm256_loadu_ps(rows + (int64_t)j[l + 1] * nc + g);
+            t[l] = _mm256_unpacklo_ps(ra, rb);
+            t[l + 1] = _mm256_unpackhi_ps(ra, rb);
+        }
+        for (int l = 0; l < 8; l += 4) {
+            u[l] = _mm256_shuffle_ps(t[l], t[l + 2], 0x44);
+            u[l + 1] = _mm256_shuffle_ps(t[l], t[l + 2], 0xEE);
+            u[l + 2] = _mm256_shuffle_ps(t[l + 1], t[l + 3], 0x44);
+            u[l + 3] = _mm256_shuffle_ps(t[l + 1], t[l + 3], 0xEE);
+        }
+        for (int m = 0; m < 4; m++) {
+            c[g + m] = _mm256_permute2f128_ps(u[m], u[m + 4], 0x20);
+            c[g + m + 4] = _mm256_permute2f128_ps(u[m], u[m + 4], 0x31);
+        }
+    }
+}
 /* lanes below k: all ones (k < V_N) */
 NNC_TARGET_AVX2 static inline __m256i nnc_v2_first64(int64_t k)
 {
@@ -232,6 +327,12 @@ NNC_TARGET_AVX2 static inline __m256 nnc_v2f_sel(__m256 m, __m256 a, __m256 b)
 NNC_TARGET_AVX2 static inline __m256 nnc_v2f_shl23(__m256 a)
 {
     return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(a), 23));
+}
+NNC_TARGET_AVX2 static inline __m256i nnc_v2f_tidx(__m256 a, int sh, int base, int top)
+{
+    __m256i i = _mm256_sub_epi32(_mm256_srli_epi32(_mm256_castps_si256(a), sh),
+                                 _mm256_set1_epi32(base));
+    return _mm256_min_epi32(_mm256_max_epi32(i, _mm256_setzero_si256()), _mm256_set1_epi32(top));
 }
 #endif
 #define VD __m256d
@@ -266,6 +367,11 @@ NNC_TARGET_AVX2 static inline __m256 nnc_v2f_shl23(__m256 a)
 #define V_STOREF(p, v) _mm_storeu_ps((p), _mm256_cvtpd_ps(v))
 #define V_LOADN(p, k) _mm256_maskload_pd((p), nnc_v2_first64(k))
 #define V_STOREN(p, v, k) _mm256_maskstore_pd((p), nnc_v2_first64(k), (v))
+#define VI __m256i
+#define V_TIDX(a, sh, b, t) nnc_v2_tidx((a), (sh), (b), (t))
+#define V_LT16(t, nc) __m256d t[nc]
+#define V_LT16_INIT(t, cols, rows, i, nc) nnc_v2_lutn(&(rows)[0][0], (i), (t), (nc))
+#define V_LT16_AT(t, cols, k) ((t)[(k)])
 #define VF __m256
 #define VFM __m256
 #define F_N 8
@@ -291,6 +397,11 @@ NNC_TARGET_AVX2 static inline __m256 nnc_v2f_shl23(__m256 a)
 #define F_STORE(p, v) _mm256_storeu_ps((p), (v))
 #define F_LOADN(p, k) _mm256_maskload_ps((p), nnc_v2_first32(k))
 #define F_STOREN(p, v, k) _mm256_maskstore_ps((p), nnc_v2_first32(k), (v))
+#define VFI __m256i
+#define F_TIDX(a, sh, b, t) nnc_v2f_tidx((a), (sh), (b), (t))
+#define F_LT32(t, nc) __m256 t[nc]
+#define F_LT32_INIT(t, cols, rows, i, nc) nnc_v2f_lutn(&(rows)[0][0], (i), (t), (nc))
+#define F_LT32_AT(t, cols, k) ((t)[(k)])
 #define NNC_VM_FN(name) nnc_vm_##name##_avx2
 #define NNC_VM_ATTR NNC_TARGET_AVX2
 
@@ -322,6 +433,18 @@ NNC_TARGET_AVX512 static inline __m512d nnc_v5_expf(__m512d a)
     return _mm512_sub_pd(_mm512_castsi512_pd(_mm512_or_si512(e, two52)),
                          _mm512_set1_pd(4503599627370496.0));
 }
+NNC_TARGET_AVX512 static inline __m512i nnc_v5_tidx(__m512d a, int sh, int64_t base, int64_t top)
+{
+    __m512i i = _mm512_sub_epi64(_mm512_srli_epi64(_mm512_castpd_si512(a), (unsigned)sh),
+                                 _mm512_set1_epi64(base));
+    return _mm512_min_epi64(_mm512_max_epi64(i, _mm512_setzero_si512()), _mm512_set1_epi64(top));
+}
+/* tab[i] for a table of 16 doubles: one vpermt2pd (the two loads are
+ * loop-invariant) */
+NNC_TARGET_AVX512 static inline __m512d nnc_v5_lut16(const double *tab, __m512i i)
+{
+    return _mm512_permutex2var_pd(_mm512_loadu_pd(tab), i, _mm512_loadu_pd(tab + 8));
+}
 #define NNC_V5F_BITOP_(name, op)                                                  \
     NNC_TARGET_AVX512 static inline __m512 name(__m512 a, __m512 b)               \
     {                                                                             \
@@ -334,6 +457,18 @@ NNC_V5F_BITOP_(nnc_v5f_xor, _mm512_xor_si512)
 NNC_TARGET_AVX512 static inline __m512 nnc_v5f_shl23(__m512 a)
 {
     return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_castps_si512(a), 23));
+}
+NNC_TARGET_AVX512 static inline __m512i nnc_v5f_tidx(__m512 a, int sh, int base, int top)
+{
+    __m512i i = _mm512_sub_epi32(_mm512_srli_epi32(_mm512_castps_si512(a), (unsigned)sh),
+                                 _mm512_set1_epi32(base));
+    return _mm512_min_epi32(_mm512_max_epi32(i, _mm512_setzero_si512()), _mm512_set1_epi32(top));
+}
+/* tab[i] for a table of 32 floats: the two halves stay in registers across
+ * a loop (the loads are loop-invariant), one vpermt2ps per lookup */
+NNC_TARGET_AVX512 static inline __m512 nnc_v5f_lut32(const float *tab, __m512i i)
+{
+    return _mm512_permutex2var_ps(_mm512_loadu_ps(tab), i, _mm512_loadu_ps(tab + 16));
 }
 #endif
 #define VD __m512d
@@ -368,6 +503,11 @@ NNC_TARGET_AVX512 static inline __m512 nnc_v5f_shl23(__m512 a)
 #define V_STOREF(p, v) _mm256_storeu_ps((p), _mm512_cvtpd_ps(v))
 #define V_LOADN(p, k) _mm512_maskz_loadu_pd((__mmask8)((1u << (k)) - 1u), (p))
 #define V_STOREN(p, v, k) _mm512_mask_storeu_pd((p), (__mmask8)((1u << (k)) - 1u), (v))
+#define VI __m512i
+#define V_TIDX(a, sh, b, t) nnc_v5_tidx((a), (sh), (b), (t))
+#define V_LT16(t, nc) __m512i t
+#define V_LT16_INIT(t, cols, rows, i, nc) ((t) = (i))
+#define V_LT16_AT(t, cols, k) nnc_v5_lut16((cols)[(k)], (t))
 #define VF __m512
 #define VFM __mmask16
 #define F_N 16
@@ -393,6 +533,11 @@ NNC_TARGET_AVX512 static inline __m512 nnc_v5f_shl23(__m512 a)
 #define F_STORE(p, v) _mm512_storeu_ps((p), (v))
 #define F_LOADN(p, k) _mm512_maskz_loadu_ps((__mmask16)((1u << (k)) - 1u), (p))
 #define F_STOREN(p, v, k) _mm512_mask_storeu_ps((p), (__mmask16)((1u << (k)) - 1u), (v))
+#define VFI __m512i
+#define F_TIDX(a, sh, b, t) nnc_v5f_tidx((a), (sh), (b), (t))
+#define F_LT32(t, nc) __m512i t
+#define F_LT32_INIT(t, cols, rows, i, nc) ((t) = (i))
+#define F_LT32_AT(t, cols, k) nnc_v5f_lut32((cols)[(k)], (t))
 #define NNC_VM_FN(name) nnc_vm_##name##_avx512
 #define NNC_VM_ATTR NNC_TARGET_AVX512
 

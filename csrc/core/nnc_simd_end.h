@@ -32,6 +32,11 @@
 #undef V_STOREF
 #undef V_LOADN
 #undef V_STOREN
+#undef VI
+#undef V_TIDX
+#undef V_LT16
+#undef V_LT16_INIT
+#undef V_LT16_AT
 #undef VF
 #undef VFM
 #undef F_N
@@ -57,5 +62,10 @@
 #undef F_STORE
 #undef F_LOADN
 #undef F_STOREN
+#undef VFI
+#undef F_TIDX
+#undef F_LT32
+#undef F_LT32_INIT
+#undef F_LT32_AT
 #undef NNC_VM_FN
 #undef NNC_VM_ATTR

@@ -89,7 +89,42 @@ NNC_VM_FUNCS_W(NNC_VM_SCALAR_W_)
 /* portable (the one-lane functions come from vmath.h) */
 #define NNC_SIMD_GENERIC
 #include "nnc_simd.h"
-NNC_VM_LOOPS_
+#define NNC_VM_GENERIC_FUNCS_F_(X) X(exp) X(expm1) X(sigmoid)
+NNC_VM_GENERIC_FUNCS_F_(NNC_VM_LOOPS_F_)
+NNC_VM_FUNCS_W(NNC_VM_LOOPS_W_)
+#undef NNC_VM_GENERIC_FUNCS_F_
+/* tanh's portable loops go by blocks: first each element's subinterval and
+ * its row of coefficients into a buffer (table lookups, which NEON cannot
+ * vectorise), then the evaluation over the block, which the compiler
+ * vectorises (NEON, and SSE2 where fma() is the instruction).  The same
+ * split and evaluation as the one-lane function, so the same bits; y may
+ * alias x (a block is read whole before it is written). */
+#define NNC_VM_TANH_BLOCK 64
+#define NNC_VM_TANH_LOOP_(name, T, split, tab, rows, eval)                                    \
+    static void name(int64_t n, const T *x, T *y)                                             \
+    {                                                                                         \
+        T c[rows][NNC_VM_TANH_BLOCK], a[NNC_VM_TANH_BLOCK], s[NNC_VM_TANH_BLOCK];             \
+        for (int64_t i0 = 0; i0 < n; i0 += NNC_VM_TANH_BLOCK) {                               \
+            int m = (int)(n - i0 < NNC_VM_TANH_BLOCK ? n - i0 : NNC_VM_TANH_BLOCK);           \
+            for (int j = 0; j < m; j++) {                                                     \
+                int64_t i = (int64_t)split(x[i0 + j], &s[j], &a[j]);                          \
+                for (int k = 0; k < (rows); k++)                                              \
+                    c[k][j] = tab[k][i];                                                      \
+            }                                                                                 \
+            for (int j = 0; j < m; j++) {                                                     \
+                T v;                                                                          \
+                eval(NNC_VM_TANH_CB_, a[j], s[j], v);                                         \
+                y[i0 + j] = v;                                                                \
+            }                                                                                 \
+        }                                                                                     \
+    }
+#define NNC_VM_TANH_CB_(k) c[(k)][j]
+NNC_VM_TANH_LOOP_(nnc_vm_tanh_loop_f64_generic, double, nnc_vm_tanh_split_generic,
+                  nnc_vm_tanh_tab, NNC_VM_TANH_ROWS, NNC_VM_TANH_EVAL_)
+NNC_VM_TANH_LOOP_(nnc_vm_tanh_loop_f32_generic, float, nnc_vm_tanh_f_split_generic,
+                  nnc_vm_tanhf_tab, NNC_VMF_TANH_ROWS, NNC_VM_TANH_F_EVAL_)
+#undef NNC_VM_TANH_CB_
+#undef NNC_VM_TANH_LOOP_
 #include "nnc_simd_end.h"
 
 #if NNC_ISA_X86

@@ -17,8 +17,9 @@
  *
  * Accuracy (float64, worst case over a million points per function against
  * an x87 long-double reference, tests/test_vmath.py): exp 0.83 ulp, expm1
- * 0.80, log 0.78, log1p 0.81, tanh 0.76, sigmoid 0.63 -- all within 1 ulp.
- * tanh, sigmoid and expm1 reach it by carrying exp(x) as a double-double
+ * 0.80, log 0.78, log1p 0.81, tanh 0.72, sigmoid 0.63 -- all within 1 ulp.
+ * tanh is table-driven (see it below); sigmoid and expm1 reach the bound by
+ * carrying exp(x) as a double-double
  * (exp_dd) into their last division or subtraction, with exact products
  * (two_prod) and sums (Fast2Sum, TwoSum).  float32: see the float section
  * at the end (within 1 ulp).
@@ -35,6 +36,7 @@
 /* ---- constants shared by every backend (defined on the first inclusion) ---- */
 #ifndef NNC_VMATH_CONSTANTS_DEFINED
 #define NNC_VMATH_CONSTANTS_DEFINED
+#include "vmath_tanh_table.h"
 /* 1.5 * 2^52: adding it rounds a double of magnitude < 2^51 to an integer
  * (round to nearest even) and leaves that integer in the low mantissa bits. */
 #define NNC_VM_SHIFT 6755399441055744.0
@@ -79,20 +81,6 @@
 #define NNC_VM_LG5 1.818357216161805012e-01
 #define NNC_VM_LG6 1.531383769920937332e-01
 #define NNC_VM_LG7 1.479819860511658591e-01
-/* (tanh(a) - a) / a^3 as a polynomial in z = a^2 on a <= 0.5625: a degree-10
- * Chebyshev fit (mpmath.chebyfit), error 1.2e-17. */
-#define NNC_VM_TANH_SMALL 0.5625
-#define NNC_VM_T0 (-0.3333333333333333)
-#define NNC_VM_T1 0.13333333333332392
-#define NNC_VM_T2 (-0.0539682539670594)
-#define NNC_VM_T3 0.021869488476962563
-#define NNC_VM_T4 (-0.008863234021529514)
-#define NNC_VM_T5 0.003592105532132769
-#define NNC_VM_T6 (-0.0014556239774192678)
-#define NNC_VM_T7 0.0005887537111834804
-#define NNC_VM_T8 (-0.00023410556936672797)
-#define NNC_VM_T9 8.426522203958066e-05
-#define NNC_VM_T10 (-2.0026740085317684e-05)
 #define NNC_VM_SQRT2 1.4142135623730951
 #define NNC_VM_DBL_MIN 2.2250738585072014e-308
 #define NNC_VM_TWO54 18014398509481984.0
@@ -181,8 +169,8 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(exp_p)(VD x)
  * summed into lo with one FMA, so hi + lo is within about 2^-56 of exp(r).
  * With exact (a constant) set, the tail is r^2 / 2 + r^3 q1 with r^2 exact
  * (two_prod) and (1 + r) + r^2 / 2 split exactly as well: within about
- * 2^-58, which expm1 needs near its zero.  tanh and sigmoid divide by
- * 1 + exp: carrying lo keeps them within 1 ulp. */
+ * 2^-58, which expm1 needs near its zero.  sigmoid divides by 1 + exp:
+ * carrying lo keeps it within 1 ulp. */
 NNC_VM_ATTR static inline VD NNC_VM_FN(exp_dd)(VD x, VD *lo, VD *s1, VD *s2, VD *n_out,
                                                  int exact)
 {
@@ -294,47 +282,56 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(log1p)(VD x)
     return V_SEL(V_EQ(x, V_SET(0.0)), x, y);
 }
 
-/* tanh(x) = sign(x) tanh(|x|), with a = |x|:
- *  - a < 0.5625: a + a^3 P(a^2) (the polynomial term is at most a tenth of
- *    a, so its rounding hardly shows);
- *  - beyond: 1 - 2 / (E + 1), E = exp(2a) = E_hi + E_lo.  D = E + 1 is split
- *    exactly (Fast2Sum, E_hi >= 1), the quotient corrected for D's low part
- *    and 1 - q0 split exactly, so only the division and the last add round.
- * Both are computed and one is selected: no branch on a.  2a is clamped at
- * 40, above which tanh rounds to 1 (inf included). */
+/* tanh by table (SVML's and NumPy's method, with the last add rounding
+ * once): a = min(|x|, 19.0625) (tanh rounds to 1 above 19.0615; inf gives 1,
+ * a NaN stays NaN) falls in one of 16 subintervals picked by its bits -- the
+ * exponent and the top mantissa bit, half a binade each between 0.125 and
+ * 16, with [0, 0.125) and [16, 19.0625] at the ends (tools/gen_tanh_table.py,
+ * vmath_tanh_table.h).  There tanh(a) = c0 + c1 r + r^2 P(r), r = a - c
+ * exact (Sterbenz) around the subinterval's centre c, P of degree 14
+ * (c2..c16, fit error 2^-57.6 relative); c0 = c0_hi + c0_lo, and
+ *     tanh = c0_hi + (c1 r + (r^2 P(r) + c0_lo)),
+ * the two inner terms one FMA each, so what rounds is the last add (half an
+ * ulp), the linear term's FMA (|c1 r| is at most a fifth of the result) and
+ * the polynomial.  Entry 0 is the odd series a + a^3 Q(a^2) (c1 = 1): tiny
+ * and subnormal |x| give x exactly.  The coefficients come from in-register
+ * permutes (AVX-512), row loads and transposes (AVX2) or an array index
+ * (portable), the same doubles on every path, so the same bits; no branch,
+ * no division, no exp. */
+/* The two halves, also used apart by the portable array loop (vmath.c: it
+ * looks the coefficients of a block up first, then evaluates the block in a
+ * loop the compiler can vectorise, NEON included).  tanh_split: the sign,
+ * a = min(|x|, TOP) (the constant first: a NaN passes through V_MIN) and the
+ * subinterval's index. */
+NNC_VM_ATTR static inline VI NNC_VM_FN(tanh_split)(VD x, VD *sign, VD *a)
+{
+    *sign = V_ANDB(x, V_SET(NNC_VM_SIGN_MASK));
+    *a = V_MIN(V_SET(NNC_VM_TANH_TOP), V_XORB(x, *sign));
+    return V_TIDX(*a, NNC_VM_TANH_SHIFT, NNC_VM_TANH_BASE, 15);
+}
+/* ... and the evaluation, with C(k) the subinterval's row k (centre, c0_hi,
+ * c0_lo, c1, ..., c16); a macro so that a lookup can happen where its row is
+ * used (AVX-512's permutes) or come from a buffer (the portable loop). */
+#define NNC_VM_TANH_EVAL_(C, a, sign, out)                                                    \
+    do {                                                                                      \
+        VD r_ = V_SUB((a), C(0));                                                             \
+        VD p_ = C(NNC_VM_TANH_DEG + 2);                                                       \
+        for (int k_ = NNC_VM_TANH_DEG + 1; k_ >= 4; k_--) /* c_{k-2}: unrolled */            \
+            p_ = V_FMA(p_, r_, C(k_));                                                        \
+        VD t_ = V_FMA(V_MUL(r_, r_), p_, C(2));                                               \
+        t_ = V_FMA(r_, C(3), t_);                                                             \
+        (out) = V_ORB(V_ADD(C(1), t_), (sign));                                               \
+    } while (0)
 NNC_VM_ATTR static inline VD NNC_VM_FN(tanh)(VD x)
 {
-    VD sign = V_ANDB(x, V_SET(NNC_VM_SIGN_MASK));
-    VD a = V_XORB(x, sign);
-    VD z = V_MUL(a, a);
-    VD q = V_FMA(V_SET(NNC_VM_T10), z, V_SET(NNC_VM_T9));
-    q = V_FMA(q, z, V_SET(NNC_VM_T8));
-    q = V_FMA(q, z, V_SET(NNC_VM_T7));
-    q = V_FMA(q, z, V_SET(NNC_VM_T6));
-    q = V_FMA(q, z, V_SET(NNC_VM_T5));
-    q = V_FMA(q, z, V_SET(NNC_VM_T4));
-    q = V_FMA(q, z, V_SET(NNC_VM_T3));
-    q = V_FMA(q, z, V_SET(NNC_VM_T2));
-    q = V_FMA(q, z, V_SET(NNC_VM_T1));
-    q = V_FMA(q, z, V_SET(NNC_VM_T0));
-    VD small = V_FMA(V_MUL(a, z), q, a);
-    VD e_lo, s1, s2, n;
-    VD e = NNC_VM_FN(exp_dd)(V_MIN(V_SET(40.0), V_ADD(a, a)), &e_lo, &s1, &s2, &n, 0);
-    VD scale = NNC_VM_FN(pow2)(n); /* 0 <= n <= 58: one factor */
-    /* D = E scale + 1: the products by a power of two are exact, so each FMA
-     * rounds as the plain add would; E scale - d is exact (Fast2Sum) */
-    VD d = V_FMA(e, scale, V_SET(1.0));
-    VD d_lo = V_FMA(e_lo, scale, V_ADD(V_FMS(e, scale, d), V_SET(1.0)));
-    /* 2 / (d + d_lo) = q0 (1 - d_lo / d) to first order, q0 = fl(2 / d);
-     * 1 - q0 is split exactly (Fast2Sum), so what rounds is the division (at
-     * most a quarter ulp of the result: q0 < 1/2 here) and the last add. */
-    VD q0 = V_DIV(V_SET(2.0), d);
-    VD s = V_SUB(V_SET(1.0), q0);
-    VD s_err = V_SUB(V_SUB(V_SET(1.0), s), q0);
-    VD large = V_ADD(s, V_FMA(V_MUL(q0, d_lo), V_MUL(q0, V_SET(0.5)), s_err));
-    /* a NaN fails the compare and takes `large`, which is NaN too */
-    VD t = V_SEL(V_LT(a, V_SET(NNC_VM_TANH_SMALL)), small, large);
-    return V_ORB(t, sign);
+    VD sign, a, y;
+    VI i = NNC_VM_FN(tanh_split)(x, &sign, &a);
+    V_LT16(c, NNC_VM_TANH_ROWS);
+    V_LT16_INIT(c, nnc_vm_tanh_tab, nnc_vm_tanh_rows, i, NNC_VM_TANH_ROWS);
+#define NNC_C_(k) V_LT16_AT(c, nnc_vm_tanh_tab, (k))
+    NNC_VM_TANH_EVAL_(NNC_C_, a, sign, y);
+#undef NNC_C_
+    return y;
 }
 
 /* The logistic function 1 / (1 + exp(-x)).  With E = exp(-|x|) in (0, 1]
@@ -374,10 +371,10 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(exp)(VD x)
  * run on lanes of float (twice as many per vector as double) with the same
  * methods as the float64 forms above, shorter polynomials and float
  * Cody-Waite constants: exp(x) is carried as a float-float E_hi + E_lo
- * (exp_dd_f), so that the last division or subtraction of tanh, sigmoid and
- * expm1 does not pay for exp's rounding.  Accuracy (float32, worst case over
+ * (exp_dd_f), so that the last division or subtraction of sigmoid and
+ * expm1 does not pay for exp's rounding (tanh has its own table).  Accuracy (float32, worst case over
  * a million points and a sweep of every 512th float against an x87
- * long-double reference): exp 0.64 ulp, expm1 0.63, tanh 0.76, sigmoid 0.75
+ * long-double reference): exp 0.64 ulp, expm1 0.63, tanh 0.71, sigmoid 0.75
  * (tests/test_vmath.py bounds them at 1 ulp).  log and log1p (only used on float64 values by the losses) keep
  * the float64 algorithm on the widened input, rounded once (0.5 ulp). ---- */
 #ifndef NNC_VMATH_F32_CONSTANTS_DEFINED
@@ -392,14 +389,6 @@ NNC_VM_ATTR static inline VD NNC_VM_FN(exp)(VD x)
 /* exp's clamp in float: exp(89) overflows, exp(-104) rounds to 0 */
 #define NNC_VMF_EXP_LO (-104.0f)
 #define NNC_VMF_EXP_HI 89.0f
-/* (tanh(a) - a) / a^3 in z = a^2 on a <= 0.5625: degree 5, error 4.9e-10
- * (mpmath.chebyfit) */
-#define NNC_VMF_T0 (-0.33333333283938266f)
-#define NNC_VMF_T1 0.1333332207319158f
-#define NNC_VMF_T2 (-0.05396406382647735f)
-#define NNC_VMF_T3 0.021811902608433444f
-#define NNC_VMF_T4 (-0.008499247828795086f)
-#define NNC_VMF_T5 0.002487614648031548f
 #endif
 
 /* 2^k for an integral float k in [-126, 127]. */
@@ -486,31 +475,49 @@ NNC_VM_ATTR static inline VF NNC_VM_FN(expm1_f)(VF x)
     return F_SEL(F_EQ(x, F_SET(0.0f)), x, y);
 }
 
-/* tanh as the float64 form: a + a^3 P(a^2) below 0.5625, else
- * 1 - 2 / (E + 1) with E = exp(2a) carried as E_hi + E_lo; 2a is clamped at
- * 20, above which tanh rounds to 1 in float (so one scale factor serves). */
+/* tanh for float32 by table (SVML's and NumPy's method, with the last
+ * add rounding once): a = min(|x|, 9.0625) (tanh rounds to 1.0f above
+ * 9.011; inf gives 1, a NaN stays NaN) falls in one of 32 subintervals
+ * picked by its bits -- the exponent and two mantissa bits, a quarter of a
+ * binade each between 0.047 and 8, with [0, 0.047) and [8, 9.0625] at the
+ * ends (tools/gen_tanh_table.py, vmath_tanh_table.h).  There
+ * tanh(a) = c0 + c1 r + r^2 P(r), r = a - c exact (Sterbenz) around the
+ * subinterval's centre c, P of degree 3 (c2..c5); c0 = c0_hi + c0_lo, and
+ *     tanh = c0_hi + (c1 r + (r^2 P(r) + c0_lo)),
+ * the two inner terms one FMA each, so what rounds is the last add (half an
+ * ulp), the linear term's FMA (at most a fifth of the result: |r| <= c/9)
+ * and the polynomial's error (2^-26.3 relative).  Entry 0 is the odd
+ * series a + a^3 (c3 + c5 a^2): tiny and subnormal |x| give x exactly.
+ * The coefficients come from in-register permutes (AVX-512), row loads and
+ * transposes (AVX2) or an array index (portable), the same floats on every
+ * path, so the same bits; no branch, no division. */
+/* split and evaluation, as the float64 form */
+NNC_VM_ATTR static inline VFI NNC_VM_FN(tanh_f_split)(VF x, VF *sign, VF *a)
+{
+    *sign = F_ANDB(x, F_SET(-0.0f));
+    *a = F_MIN(F_SET(NNC_VMF_TANH_TOP), F_XORB(x, *sign));
+    return F_TIDX(*a, NNC_VMF_TANH_SHIFT, NNC_VMF_TANH_BASE, 31);
+}
+#define NNC_VM_TANH_F_EVAL_(C, a, sign, out)                                                  \
+    do {                                                                                      \
+        VF r_ = F_SUB((a), C(0));                                                             \
+        VF p_ = C(NNC_VMF_TANH_DEG + 2);                                                      \
+        for (int k_ = NNC_VMF_TANH_DEG + 1; k_ >= 4; k_--) /* c_{k-2}: unrolled */           \
+            p_ = F_FMA(p_, r_, C(k_));                                                        \
+        VF t_ = F_FMA(F_MUL(r_, r_), p_, C(2));                                               \
+        t_ = F_FMA(r_, C(3), t_);                                                             \
+        (out) = F_ORB(F_ADD(C(1), t_), (sign));                                               \
+    } while (0)
 NNC_VM_ATTR static inline VF NNC_VM_FN(tanh_f)(VF x)
 {
-    VF sign = F_ANDB(x, F_SET(-0.0f));
-    VF a = F_XORB(x, sign);
-    VF z = F_MUL(a, a);
-    VF q = F_FMA(F_SET(NNC_VMF_T5), z, F_SET(NNC_VMF_T4));
-    q = F_FMA(q, z, F_SET(NNC_VMF_T3));
-    q = F_FMA(q, z, F_SET(NNC_VMF_T2));
-    q = F_FMA(q, z, F_SET(NNC_VMF_T1));
-    q = F_FMA(q, z, F_SET(NNC_VMF_T0));
-    VF small = F_FMA(F_MUL(a, z), q, a);
-    VF e_lo, s1, s2, n;
-    VF e = NNC_VM_FN(exp_dd_f)(F_MIN(F_SET(20.0f), F_ADD(a, a)), &e_lo, &s1, &s2, &n, 0);
-    VF scale = NNC_VM_FN(pow2_f)(n); /* 0 <= n <= 29: one factor */
-    VF d = F_FMA(e, scale, F_SET(1.0f)); /* as the float64 form */
-    VF d_lo = F_FMA(e_lo, scale, F_ADD(F_FMS(e, scale, d), F_SET(1.0f)));
-    VF q0 = F_DIV(F_SET(2.0f), d);
-    VF s = F_SUB(F_SET(1.0f), q0);
-    VF s_err = F_SUB(F_SUB(F_SET(1.0f), s), q0);
-    VF large = F_ADD(s, F_FMA(F_MUL(q0, d_lo), F_MUL(q0, F_SET(0.5f)), s_err));
-    VF t = F_SEL(F_LT(a, F_SET(0.5625f)), small, large);
-    return F_ORB(t, sign);
+    VF sign, a, y;
+    VFI i = NNC_VM_FN(tanh_f_split)(x, &sign, &a);
+    F_LT32(c, NNC_VMF_TANH_ROWS);
+    F_LT32_INIT(c, nnc_vm_tanhf_tab, nnc_vm_tanhf_rows, i, NNC_VMF_TANH_ROWS);
+#define NNC_C_(k) F_LT32_AT(c, nnc_vm_tanhf_tab, (k))
+    NNC_VM_TANH_F_EVAL_(NNC_C_, a, sign, y);
+#undef NNC_C_
+    return y;
 }
 
 /* (x < 0 ? E : 1) / (1 + E), E = exp(-|x|) = E_hi + E_lo, as the float64
