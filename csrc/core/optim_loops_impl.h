@@ -44,10 +44,11 @@ NNC_OPT_ATTR static inline void NNC_OPT_K(adam_range)(int64_t i0, int64_t i1, T 
 #if NNC_IS_F32 && defined(NNC_OPT_WIDE_)
 /* float32 Adam on the AVX-512 path, sixteen values a step.  A float32
  * operation that reads or makes a subnormal costs a microcode assist on
- * current x86 cores (~50 ns each on Zen 4, measured), and Adam meets them in
- * ordinary training: m decays by beta1 at every step whose gradient is 0 (an
- * input pixel that is 0 throughout the batch) down through the subnormals to
- * 0.  So a vector holding a tiny m or v (nonzero, below 2^-100: beta1 * m or
+ * x86 cores (~50 ns each on the Xeon of bench/, measured), and Adam meets
+ * them in ordinary training: m decays by beta1 at every step whose gradient
+ * is 0 (an input pixel that is 0 throughout the batch) down through the
+ * subnormals to 0 (in the digits MLP, bench task (c): about 4 ms of 28).  So
+ * a vector holding a tiny m or v (nonzero, below 2^-100: beta1 * m or
  * lr * m_hat may be subnormal) or a tiny gradient (below 2^-56: c2 * g^2 may
  * be) runs in float64 instead, rounding to float32 after every operation:
  * cvtpd2ps takes no assist on a subnormal result, nor cvtps2pd on a
