@@ -59,6 +59,48 @@ def test_optimizer_path_matches_numpy_formula(dtype):
     np.testing.assert_allclose(w, w1, rtol=0, atol=4 * np.finfo(dtype).eps)
 
 
+@pytest.mark.parametrize("lr", [0.01, 1e-30])
+def test_adam_float32_subnormal_form_same_bits(lr):
+    # float32 Adam on AVX-512 runs vectors holding tiny m, v or g in float64
+    # rounded per operation (optim_loops_impl.h), to spare subnormal assists:
+    # the bits must be the float32 formula's, step after step, on every path,
+    # with m decaying through the subnormals, tiny and subnormal gradients,
+    # signed zeros, inf and NaN mixed into the vectors.
+    f = np.float32
+    n = 16 * 23 + 5  # whole vectors of every kind, and a tail
+    rng = np.random.default_rng(17)
+    w0 = rng.normal(size=n).astype(f)
+    g = rng.normal(size=n).astype(f)
+    g[::3] *= f(1e-25)
+    g[1::11] = f(1e-42)  # subnormal
+    g[::5] = 0.0
+    g[7] = -0.0
+    g[50] = np.inf
+    g[99] = np.nan
+    m0 = (rng.normal(size=n) * 1e-36).astype(f)  # decays into the subnormals
+    m0[::4] = rng.normal(size=n)[::4].astype(f)
+    m0[16:32] = rng.normal(size=16).astype(f)  # a vector with nothing tiny
+    v0 = np.abs(rng.normal(size=n) * 1e-38).astype(f)
+    v0[16:32] = 1.0
+    g[16:32] = rng.normal(size=16).astype(f)
+    one, b1, b2, eps, lrf = f(1), f(0.9), f(0.999), f(1e-8), f(lr)
+    w1, m1, v1 = w0.copy(), m0.copy(), v0.copy()
+    with np.errstate(all="ignore"):
+        for t in range(1, 41):
+            bc1, bc2 = one - b1 ** f(t), one - b2 ** f(t)
+            m1 = b1 * m1 + (one - b1) * g
+            v1 = b2 * v1 + (one - b2) * (g * g)
+            w1 = w1 - lrf * (m1 / bc1) / (np.sqrt(v1 / bc2) + eps)
+    assert np.any((m1 != 0) & (np.abs(m1) < np.finfo(f).tiny))  # the case is exercised
+    for isa in LEVELS:
+        w, m, v = w0.copy(), m0.copy(), v0.copy()
+        for t in range(1, 41):
+            _core._opt_step_isa("adam", isa, w, g, m, v, lr=lr, beta1=0.9, beta2=0.999,
+                                eps=1e-8, t=t)
+        for got, want in ((w, w1), (m, m1), (v, v1)):
+            assert np.array_equal(got.view(np.uint32), want.view(np.uint32)), isa
+
+
 def test_rmsprop_path_matches_numpy_formula(dtype):
     # the dispatched RMSProp step is the formula of nnc_decls.h, in dtype, on
     # every path

@@ -565,3 +565,38 @@ def test_log_cosh_trains_a_line_through_fit():
         fits[type(loss).__name__] = model.get_flat_params()
     assert np.allclose(fits["LogCosh"], [2.0, 0.5], atol=0.15)
     assert not np.allclose(fits["MSE"], [2.0, 0.5], atol=0.5)
+
+
+@pytest.mark.parametrize("rows", [1, 15, 16, 17, 32])
+@pytest.mark.parametrize("cols", [1, 10, 32])
+def test_cross_entropy_short_rows_formula_bits(rows, cols, dtype):
+    # Rows of at most 32 columns take their exp, sum and log a block of rows
+    # at a time (losses_impl.h): the bits must be those of the row-by-row
+    # formula on the vector math's exp and log, in the fixed order (each
+    # row's sums left to right in double from -0.0, then the rows' losses).
+    rng = np.random.default_rng(rows * 100 + cols)
+    z = (rng.normal(size=(rows, cols)) * 3).astype(dtype)
+    t = rng.random(size=(rows, cols)).astype(dtype)
+    t[:, ::3] = 0
+    t /= np.maximum(t.sum(axis=1, keepdims=True), dtype(1))
+    value = F.cross_entropy(z, t, reduction="sum")
+    grad = F.cross_entropy_backward(z, t, reduction="sum")
+    total = -0.0
+    want_grad = np.empty_like(z)
+    for r in range(rows):
+        m = z[r].max()
+        e = _core._vmath("exp", (z[r] - m).astype(dtype))
+        zsum = -0.0
+        for j in range(cols):
+            zsum = zsum + float(e[j])
+        log_z = float(_core._vmath("log", np.array([zsum]))[0])
+        row, ts = -0.0, -0.0
+        for j in range(cols):
+            ts = ts + float(t[r, j])
+            if t[r, j] != 0:
+                row = row + float(t[r, j]) * ((float(m) - float(z[r, j])) + log_z)
+        total = total + row
+        zt, st = dtype(zsum), dtype(ts)
+        want_grad[r] = (st * (e / zt) - t[r]) / dtype(1)
+    assert np.asarray(value, dtype).tobytes() == np.asarray(dtype(total)).tobytes()
+    assert grad.tobytes() == want_grad.tobytes()

@@ -68,6 +68,41 @@ static inline T NNC_FN(loss_row_lse)(int64_t cols, const T *z, double *zsum, T *
     return m;
 }
 
+/* Rows per block of loss_rows_lse_block. */
+#ifndef NNC_LSE_BLOCK_
+#define NNC_LSE_BLOCK_ 16
+#endif
+
+/* loss_row_lse and log Z for rows [0, nb) (nb <= NNC_LSE_BLOCK_) of a
+ * short row (cols <= NNC_RED_SHORT): e[r * cols + j] = exp(z_rj - m_r),
+ * zsum[r] = that row's sum (lane 0 of the fixed order, left to right from
+ * -0.0), logz[r] = log zsum[r].  The same bits as loss_row_lse and
+ * nnc_vm_log_d row by row, with one exp call and one log call for the
+ * block instead of one each per row, and the rows' sums side by side (their
+ * adds were one dependent chain per row). */
+static void NNC_FN(loss_rows_lse_block)(int64_t nb, int64_t cols, const T *z, T *m, double *zsum,
+                                        double *logz, T *e)
+{
+    const nnc_isa_t isa = nnc_isa_best();
+    for (int64_t r = 0; r < nb; r++) {
+        const T *zr = z + r * cols;
+        T mr = zr[0];
+        for (int64_t j = 1; j < cols; j++)
+            if (zr[j] > mr)
+                mr = zr[j];
+        m[r] = mr;
+        for (int64_t j = 0; j < cols; j++)
+            e[r * cols + j] = zr[j] - mr;
+    }
+    NNC_VM(exp)(isa, nb * cols, e, e);
+    for (int64_t r = 0; r < nb; r++)
+        zsum[r] = -0.0;
+    for (int64_t j = 0; j < cols; j++)
+        for (int64_t r = 0; r < nb; r++)
+            zsum[r] = zsum[r] + (double)e[r * cols + j];
+    nnc_vm_log_f64(isa, nb, zsum, logz);
+}
+
 /* cross_entropy with probability rows t: -sum_j t_j log softmax(z)_j.
  * d/dz_k = softmax_k * sum_j t_j - t_k (the row sum of t is 1 for a proper
  * distribution, giving the familiar softmax - t).  Terms with t_j = 0 are
@@ -83,14 +118,32 @@ static void NNC_FN(loss_cross_entropy)(const nnc_loss_params_t *p, int64_t rows,
         *sum = 0.0;
         return;
     }
+    /* short rows: the exp, sum and log of NNC_LSE_BLOCK_ rows at once */
+    const int blocked = cols <= NNC_RED_SHORT;
+    T bm[NNC_LSE_BLOCK_], be[NNC_LSE_BLOCK_ * NNC_RED_SHORT];
+    double bsum[NNC_LSE_BLOCK_], blog[NNC_LSE_BLOCK_];
     nnc_red_init_f64(acc);
     NNC_RED_FOR_COMPACT(rows, r, lr, {
         const T *zr = z + r * cols;
         const T *tr = t + r * cols;
-        double zsum, row[NNC_RED_LANES], ts[NNC_RED_LANES];
+        double zsum, log_z, row[NNC_RED_LANES], ts[NNC_RED_LANES];
         T *gr = grad != NULL ? grad + r * cols : NULL;
-        const T m = NNC_FN(loss_row_lse)(cols, zr, &zsum, gr);
-        const double log_z = nnc_vm_log_d(zsum);
+        T m;
+        if (blocked) {
+            const int64_t b = r % NNC_LSE_BLOCK_;
+            if (b == 0)
+                NNC_FN(loss_rows_lse_block)(rows - r < NNC_LSE_BLOCK_ ? rows - r : NNC_LSE_BLOCK_,
+                                            cols, zr, bm, bsum, blog, be);
+            m = bm[b];
+            zsum = bsum[b];
+            log_z = blog[b];
+            if (gr != NULL)
+                memcpy(gr, be + b * cols, (size_t)cols * sizeof(T));
+        }
+        else {
+            m = NNC_FN(loss_row_lse)(cols, zr, &zsum, gr);
+            log_z = nnc_vm_log_d(zsum);
+        }
         nnc_red_init_f64(row);
         nnc_red_init_f64(ts);
         NNC_RED_FOR_COMPACT(cols, j, l, {

@@ -23,11 +23,14 @@
 #include "optim_loops_impl.h"
 #undef NNC_OPT_ATTR
 #undef NNC_OPT_K
+/* float32 Adam's subnormal-free form (optim_loops_impl.h) */
+#define NNC_OPT_WIDE_
 #define NNC_OPT_ATTR NNC_TARGET_AVX512
 #define NNC_OPT_K(name) NNC_CAT(NNC_FN(opt_##name), avx512)
 #include "optim_loops_impl.h"
 #undef NNC_OPT_ATTR
 #undef NNC_OPT_K
+#undef NNC_OPT_WIDE_
 #define NNC_OPT_PATHS_(name)                                                                  \
     {NNC_CAT(NNC_FN(opt_##name), generic), NNC_CAT(NNC_FN(opt_##name), avx2),                 \
      NNC_CAT(NNC_FN(opt_##name), avx512)}
