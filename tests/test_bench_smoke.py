@@ -165,3 +165,22 @@ def test_l2_floor_runs_and_reports_a_ratio():
         line = [s for s in proc.stdout.splitlines() if s.strip().startswith(label)]
         assert len(line) == 1, proc.stdout
         assert float(line[0][len(label) + 2:].split()[0].rstrip("x")) > 0, proc.stdout
+
+
+def test_vmath_paths_reports_every_path():
+    """bench/vmath_paths.py times nnc's tanh and sigmoid on every path this
+    machine runs beside NumPy and prints one row per function, dtype and size
+    (values only: the ratios are never held to anything here)."""
+    from nnc import _core
+    proc = subprocess.run([sys.executable, os.path.join(ROOT, "bench", "vmath_paths.py"),
+                           "--repeats", "1", "--sizes", "100"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rows = [s for s in proc.stdout.splitlines() if s.startswith("| tanh") or
+            s.startswith("| sigmoid")]
+    assert len(rows) == 4, proc.stdout
+    levels = _core._isa_levels()
+    for row in rows:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert len(cells) == 3 + 2 * len(levels) + 1, row
+        assert all(float(c) > 0 for c in cells[3:]), row
