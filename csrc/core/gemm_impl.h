@@ -199,7 +199,7 @@ typedef struct {
     int64_t dk_w;
     int64_t mr, nr; /* micro-tile */
     int64_t kc;     /* deepest k block (fixes the rounding: see above) */
-    int64_t mc;     /* rows of A packed at once, multiple of mr */
+    int64_t mc;     /* rows of op(A) packed at once (MC x KC), multiple of mr */
     int64_t nc;     /* columns of B packed at once (KC x NC in L2), multiple of nr */
 } NNC_FN(nnc_gemm_cfg_t);
 
@@ -228,7 +228,7 @@ static int NNC_FN(nnc_gemm_config)(nnc_gemm_kernel_t kernel, NNC_FN(nnc_gemm_cfg
         cfg->mr = NNC_AVX512_MR;
         cfg->nr = NNC_IS_F32 ? 32 : 16;
         cfg->kc = NNC_IS_F32 ? 384 : 256;
-        cfg->mc = NNC_AVX512_MR * 16;
+        cfg->mc = NNC_AVX512_MR * 256; /* 3072 rows: 4.5 / 6 MB */
         cfg->nc = NNC_IS_F32 ? 768 : 512; /* 1.2 MB / 1 MB of a 2 MB L2 */
         return 0;
     case NNC_GEMM_AVX2:
@@ -238,7 +238,7 @@ static int NNC_FN(nnc_gemm_config)(nnc_gemm_kernel_t kernel, NNC_FN(nnc_gemm_cfg
         cfg->mr = NNC_AVX2_MR;
         cfg->nr = NNC_IS_F32 ? 16 : 8;
         cfg->kc = 256;
-        cfg->mc = NNC_AVX2_MR * 24;
+        cfg->mc = NNC_AVX2_MR * 256; /* 1536 rows: 1.5 / 3 MB */
         cfg->nc = NNC_IS_F32 ? 512 : 256; /* 512 KB */
         return 0;
 #endif
@@ -251,7 +251,7 @@ static int NNC_FN(nnc_gemm_config)(nnc_gemm_kernel_t kernel, NNC_FN(nnc_gemm_cfg
         cfg->mr = NNC_GEN_MR;
         cfg->nr = NNC_GEN_NR;
         cfg->kc = 256;
-        cfg->mc = NNC_GEN_MR * 32;
+        cfg->mc = NNC_GEN_MR * 256; /* 1024 rows: 1 / 2 MB */
         cfg->nc = NNC_IS_F32 ? 512 : 256; /* 512 KB */
         return 0;
     }
@@ -307,6 +307,23 @@ static void NNC_FN(nnc_gemm_pack_a)(int trans_a, const T *a, int64_t lda, int64_
 static void NNC_FN(nnc_gemm_pack_b)(int trans_b, const T *b, int64_t ldb, int64_t p0,
                                     int64_t j0, int64_t kc, int64_t nc, int64_t nr, T *dst)
 {
+    if (!trans_b) {
+        /* Row by row of B (each read once, in order; walking a sliver's
+         * column strip instead touches kc pages per strip), every sliver's
+         * row written in turn. */
+        for (int64_t p = 0; p < kc; p++) {
+            const T *src = b + (p0 + p) * ldb + j0;
+            for (int64_t s = 0; s < nc; s += nr) {
+                const int64_t cols = nc - s < nr ? nc - s : nr;
+                T *dp = dst + s * kc + p * nr;
+                for (int64_t c = 0; c < cols; c++)
+                    dp[c] = src[s + c];
+                for (int64_t c = cols; c < nr; c++)
+                    dp[c] = NNC_LIT(0.0);
+            }
+        }
+        return;
+    }
     for (int64_t s = 0; s < nc; s += nr) {
         const int64_t cols = nc - s < nr ? nc - s : nr;
         T *d = dst + s * kc;
@@ -540,17 +557,21 @@ static void NNC_FN(nnc_gemm_serial)(NNC_FN(nnc_gemm_job_t) *job)
         job->status = NNC_STATUS_NO_MEMORY;
         return;
     }
+    /* Loop order: a block of up to MC rows of op(A) is packed once per KC
+     * block (not once per NC panel); within it each NC panel of op(B) is
+     * packed and swept.  The sliver of A (MR x KC, 18-24 KB) stays in L1
+     * while the slivers of the B panel (KC x NC, sized for L2) stream past
+     * it: B is the vector operand, loaded once per row of the sliver, A
+     * the broadcast one.  Each C tile still gets its KC blocks in order. */
     double since_poll = 0;
-    for (int64_t jc = 0; jc < n && job->status == NNC_STATUS_OK; jc += cfg->nc) {
-        const int64_t nc = n - jc < cfg->nc ? n - jc : cfg->nc;
-        for (int64_t pc = 0; pc < k; pc += kcb) {
+    for (int64_t ic = 0; ic < m && job->status == NNC_STATUS_OK; ic += cfg->mc) {
+        const int64_t mc = m - ic < cfg->mc ? m - ic : cfg->mc;
+        for (int64_t pc = 0; pc < k && job->status == NNC_STATUS_OK; pc += kcb) {
             const int64_t kc = k - pc < kcb ? k - pc : kcb;
             const T beta = pc == 0 ? job->beta : NNC_LIT(1.0);
-            NNC_FN(nnc_gemm_pack_b)(job->trans_b, job->b, job->ldb, pc, jc, kc, nc, nr, bp);
-            for (int64_t ic = 0; ic < m; ic += cfg->mc) {
-                const int64_t mc = m - ic < cfg->mc ? m - ic : cfg->mc;
-                /* Polled per block of rows, so however tall C is, a poll
-                 * comes every NNC_GEMM_POLL_WORK multiply-adds or so. */
+            NNC_FN(nnc_gemm_pack_a)(job->trans_a, job->a, job->lda, ic, pc, mc, kc, mr, ap);
+            for (int64_t jc = 0; jc < n; jc += cfg->nc) {
+                const int64_t nc = n - jc < cfg->nc ? n - jc : cfg->nc;
                 since_poll += (double)mc * (double)nc * (double)kc;
                 if (job->poll != NULL && since_poll >= NNC_GEMM_POLL_WORK) {
                     since_poll = 0;
@@ -559,11 +580,7 @@ static void NNC_FN(nnc_gemm_serial)(NNC_FN(nnc_gemm_job_t) *job)
                         break;
                     }
                 }
-                NNC_FN(nnc_gemm_pack_a)(job->trans_a, job->a, job->lda, ic, pc, mc, kc, mr, ap);
-                /* The sliver of A (MR x KC, 18-24 KB) stays in L1 while the
-                 * slivers of the B panel (KC x NC, sized for L2) stream
-                 * past it: B is the vector operand, loaded once per row
-                 * of the sliver, A the broadcast one. */
+                NNC_FN(nnc_gemm_pack_b)(job->trans_b, job->b, job->ldb, pc, jc, kc, nc, nr, bp);
                 for (int64_t ir = 0; ir < mc; ir += mr) {
                     const int64_t mrr = mc - ir < mr ? mc - ir : mr;
                     const int rc = mrr * 3 <= mr ? 0 : mrr * 3 <= 2 * mr ? 1 : 2;
@@ -575,8 +592,6 @@ static void NNC_FN(nnc_gemm_serial)(NNC_FN(nnc_gemm_job_t) *job)
                     }
                 }
             }
-            if (job->status != NNC_STATUS_OK)
-                break;
         }
     }
     free(abase);
