@@ -140,10 +140,11 @@ def test_matmul_threads_bit_identical_on_large_products(dtype, shape):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_large_untransposed_products_match_every_path(dtype):
-    """m, n and k all past NNC_GEMM_PACKED_MIN (512): an untransposed product
-    takes the packed path.  Its bits equal the transposed-operand paths', a
-    short slice of its rows (the direct path) and every thread count."""
-    m, k, n = 600, 1030, 530  # k past two KC blocks; edges in every tile
+    """n and k past NNC_GEMM_PACKED_MIN_F32/F64 (896/640), m past 256: an
+    untransposed product takes the packed path.  Its bits equal the
+    transposed-operand paths', a short slice of its rows (the direct path)
+    and every thread count."""
+    m, k, n = 920, 1030, 900  # k past two KC blocks; edges in every tile
     rng = np.random.default_rng(7)
     a = rng.standard_normal((m, k)).astype(dtype)
     b = rng.standard_normal((k, n)).astype(dtype)

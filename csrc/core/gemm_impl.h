@@ -5,8 +5,9 @@
  *   panels), and a direct kernel keeps a few rows x 4 vectors of C in
  *   registers.  No packing of A -- for a row-major A that packing would be
  *   a transposition, which costs as much as a small product itself.  Used
- *   for untransposed operands unless m, n and k are all at least
- *   NNC_GEMM_PACKED_MIN, and for everything up to NNC_GEMM_DIRECT_MAX.
+ *   for untransposed operands unless n and k are at least
+ *   NNC_GEMM_PACKED_MIN_F32/F64 and m at least NNC_GEMM_DIRECT_MAX, and for
+ *   everything up to NNC_GEMM_DIRECT_MAX.
  * - packed (the rest of nnc_gemm_serial): the classic Goto/BLIS structure.
  *   C in NC-wide column panels; k in KC-deep blocks; per block a KC x NC
  *   panel of op(B) is packed into NR-wide slivers and each MC x KC block of
@@ -400,13 +401,16 @@ static void *NNC_FN(nnc_gemm_aligned)(size_t elems, void **base)
 
 /* Speed choice only (both paths give the same bits): reading A in place
  * wins unless A is transposed (a column walk) or op(B) must be transposed,
- * and the product is big enough for packing to pay -- or the product is
- * large in every dimension (NNC_GEMM_PACKED_MIN), where the packed path's
- * cache use wins. */
+ * and the product is big enough for packing to pay -- or B is large
+ * (n and k at least NNC_GEMM_PACKED_MIN_*) and A has at least
+ * NNC_GEMM_DIRECT_MAX rows, where the packed path's cache use wins (also
+ * for each thread's share of the rows). */
 static int NNC_FN(nnc_gemm_use_direct)(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k)
 {
-    if (!trans_a && !trans_b)
-        return m < NNC_GEMM_PACKED_MIN || n < NNC_GEMM_PACKED_MIN || k < NNC_GEMM_PACKED_MIN;
+    if (!trans_a && !trans_b) {
+        const int64_t big = NNC_IS_F32 ? NNC_GEMM_PACKED_MIN_F32 : NNC_GEMM_PACKED_MIN_F64;
+        return m < NNC_GEMM_DIRECT_MAX || n < big || k < big;
+    }
     return m <= NNC_GEMM_DIRECT_MAX && n <= NNC_GEMM_DIRECT_MAX && k <= NNC_GEMM_DIRECT_MAX;
 }
 
