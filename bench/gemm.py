@@ -3,6 +3,7 @@
     python bench/gemm.py            # full table, about 1-2 minutes
     python bench/gemm.py --quick    # n <= 256 only
     python bench/gemm.py --sizes 16,100
+    python bench/gemm.py --sizes 1024,2048 --rounds 5   # for a shared machine
 
 float32 and float64, n = 16 ... 2048, on one thread (NumPy limited with
 threadpoolctl, nnc with threads=1) and on all threads (both libraries' own
@@ -10,6 +11,12 @@ choice).  Each figure is the best of several timed batches; on one thread
 NumPy's and nnc's batches alternate, so that a noisy neighbour hurts both
 alike (on all threads they cannot: see best_time).  GFLOP/s = 2 n^3 / t.
 The ratio column is nnc / NumPy: above 1 means nnc is faster.
+
+--rounds R measures every row R times over (R passes over the table's rows,
+so a burst of load hits one round of each, not all rounds of one) and
+prints the medians of the GFLOP/s and of the per-round ratios, with the
+ratios' range: on a machine others are using, a median of interleaved
+rounds says more than one best time.
 
 OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, when set, make the OpenBLAS inside
 NumPy pick a kernel or a cache size for another CPU and understate NumPy's
@@ -106,6 +113,9 @@ def main():
         sizes = sizes[:5]
     if "--sizes" in sys.argv:
         sizes = [int(s) for s in sys.argv[sys.argv.index("--sizes") + 1].split(",")]
+    rounds = 1
+    if "--rounds" in sys.argv:
+        rounds = max(1, int(sys.argv[sys.argv.index("--rounds") + 1]))
     removed = os.environ.get("_NNC_BENCH_REEXEC")
     print(f"date:   {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}")
     print(f"cpu:    {cpu_model()} ({os.cpu_count()} logical CPUs)")
@@ -114,27 +124,50 @@ def main():
     if removed:
         print(f"        (removed from this run's environment: {removed})")
     print(f"nnc:    {nnc.__version__}, GEMM kernel {nnc._core._gemm_kernels()[0]}")
+    if rounds > 1:
+        print(f"rounds: {rounds} (medians; the ratio's range over the rounds in brackets)")
     print()
     print("| dtype | threads | n | numpy GFLOP/s | nnc GFLOP/s | nnc/numpy |")
     print("|---|---|---:|---:|---:|---:|")
     rng = np.random.default_rng(0)
-    for dtype in (np.float32, np.float64):
-        for mode in ("1", "all"):
-            for n in sizes:
-                a = rng.standard_normal((n, n)).astype(dtype)
-                b = rng.standard_normal((n, n)).astype(dtype)
-                budget = 0.4 if n <= 512 else 1.2
-                if mode == "1":
-                    with threadpool_limits(1) if threadpool_limits else _nothing():
-                        t_np, t_nnc = best_time(
-                            [lambda: a @ b, lambda: nnc.matmul(a, b, threads=1)], budget)
-                else:
+    rows = [(dtype, mode, n) for dtype in (np.float32, np.float64) for mode in ("1", "all")
+            for n in sizes]
+    results = {row: [] for row in rows}
+    for r in range(rounds):
+        for row in rows:
+            dtype, mode, n = row
+            a = rng.standard_normal((n, n)).astype(dtype)
+            b = rng.standard_normal((n, n)).astype(dtype)
+            budget = 0.4 if n <= 512 else 1.2
+            if mode == "1":
+                with threadpool_limits(1) if threadpool_limits else _nothing():
                     t_np, t_nnc = best_time(
-                        [lambda: a @ b, lambda: nnc.matmul(a, b)], budget, interleave=False)
-                flops = 2.0 * n ** 3
-                g_np, g_nnc = flops / t_np / 1e9, flops / t_nnc / 1e9
-                print(f"| {np.dtype(dtype).name} | {mode} | {n} | {g_np:.1f} | {g_nnc:.1f} "
-                      f"| {g_nnc / g_np:.2f} |", flush=True)
+                        [lambda: a @ b, lambda: nnc.matmul(a, b, threads=1)], budget)
+            else:
+                t_np, t_nnc = best_time(
+                    [lambda: a @ b, lambda: nnc.matmul(a, b)], budget, interleave=False)
+            flops = 2.0 * n ** 3
+            results[row].append((flops / t_np / 1e9, flops / t_nnc / 1e9))
+            if r == rounds - 1:
+                _print_row(row, results[row])
+
+
+def _median(values):
+    v = sorted(values)
+    h = len(v) // 2
+    return v[h] if len(v) % 2 else 0.5 * (v[h - 1] + v[h])
+
+
+def _print_row(row, measured):
+    dtype, mode, n = row
+    g_np = _median([g for g, _ in measured])
+    g_nnc = _median([g for _, g in measured])
+    ratios = [b / a for a, b in measured]
+    ratio = f"{_median(ratios):.2f}"
+    if len(measured) > 1:
+        ratio += f" [{min(ratios):.2f}-{max(ratios):.2f}]"
+    print(f"| {np.dtype(dtype).name} | {mode} | {n} | {g_np:.1f} | {g_nnc:.1f} | {ratio} |",
+          flush=True)
 
 
 class _nothing:

@@ -184,3 +184,24 @@ def test_vmath_paths_reports_every_path():
         cells = [c.strip() for c in row.strip("|").split("|")]
         assert len(cells) == 3 + 2 * len(levels) + 1, row
         assert all(float(c) > 0 for c in cells[3:]), row
+
+
+    assert proc.returncode == 0, proc.stderr
+    line = [s for s in proc.stdout.splitlines() if "nnc / floor" in s]
+    assert len(line) == 1 and float(line[0].split()[3].rstrip("x")) > 0, proc.stdout
+
+
+def test_gemm_bench_rounds_prints_medians_and_ranges():
+    """bench/gemm.py --rounds: one table row per (dtype, threads, n), each
+    with a median ratio and its range over the rounds (values only)."""
+    proc = subprocess.run([sys.executable, os.path.join(ROOT, "bench", "gemm.py"),
+                           "--sizes", "16", "--rounds", "2"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    rows = [s for s in proc.stdout.splitlines() if s.startswith("| float")]
+    assert len(rows) == 4, proc.stdout
+    for row in rows:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        median, spread = cells[5].split(" ")
+        lo, hi = (float(x) for x in spread.strip("[]").split("-"))
+        assert 0 < lo <= float(median) <= hi, row

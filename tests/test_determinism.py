@@ -136,3 +136,29 @@ def test_matmul_threads_bit_identical_on_large_products(dtype, shape):
             for threads in (2, 3, 4, 7):
                 got = nnc.matmul(a, b, trans_a=ta, trans_b=tb, threads=threads)
                 assert got.tobytes() == ref.tobytes(), (shape, ta, tb, threads)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_large_untransposed_products_match_every_path(dtype):
+    """n and k past NNC_GEMM_PACKED_MIN_F32/F64 (896/640), m past 256: an
+    untransposed product takes the packed path.  Its bits equal the
+    transposed-operand paths', a short slice of its rows (the direct path)
+    and every thread count."""
+    m, k, n = 920, 1030, 900  # k past two KC blocks; edges in every tile
+    rng = np.random.default_rng(7)
+    a = rng.standard_normal((m, k)).astype(dtype)
+    b = rng.standard_normal((k, n)).astype(dtype)
+    ref = nnc.matmul(a, b, threads=1)
+    tol = 1e-3 if dtype == np.float32 else 1e-10
+    np.testing.assert_allclose(ref, a.astype(np.float64) @ b, rtol=tol, atol=tol * k ** 0.5)
+    at = np.ascontiguousarray(a.T)
+    bt = np.ascontiguousarray(b.T)
+    for threads in (1, 2, 3):
+        for got in (nnc.matmul(a, b, threads=threads),
+                    nnc.matmul(at, b, trans_a=True, threads=threads),
+                    nnc.matmul(a, bt, trans_b=True, threads=threads),
+                    nnc.matmul(at, bt, trans_a=True, trans_b=True, threads=threads)):
+            assert got.tobytes() == ref.tobytes(), threads
+    # 100 rows: below the packed path's size, so the direct kernels run.
+    assert nnc.matmul(a[:100], b, threads=1).tobytes() == ref[:100].tobytes()
+    assert nnc.matmul(a[250:350], b, threads=2).tobytes() == ref[250:350].tobytes()

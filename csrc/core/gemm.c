@@ -24,6 +24,9 @@
  * 6 x 2 ymm (12 of 16), leaving room for the B row and the broadcast. */
 #define NNC_AVX512_MR 12
 #define NNC_AVX2_MR 6
+/* Rows of packed B (NR values each, 128 bytes on AVX-512) the x86
+ * micro-kernels prefetch ahead of the row they multiply. */
+#define NNC_GEMM_MK_PREFETCH 16
 #define NNC_GEMM_MAX_THREADS NNC_POOL_MAX_THREADS
 /* Packing buffers up to this size live on the stack (products up to about
  * 32 x 32); multiples of 64 keep the B buffer aligned. */
@@ -33,6 +36,17 @@
  * which it is also used for transposed operands. */
 #define NNC_GEMM_DIRECT_MC 120
 #define NNC_GEMM_DIRECT_MAX 256
+/* Untransposed products with n and k at least this big (and m at least
+ * NNC_GEMM_DIRECT_MAX) take the packed path: the direct kernel re-reads its KC x 4-vector chunk of B
+ * (96 KB in float32, twice L1) for every few rows of A, while the packed
+ * path keeps a 12-row sliver of A in L1 and streams B from L2.  Below,
+ * packing costs more than it saves.  Crossovers measured on AVX-512 (one
+ * thread): square float32 between 768 and 896 (the packed path 4% faster
+ * at 896, 21% at 2048), float64 between 512 and 640 (8% faster at 640, 19%
+ * at 2048); with n = k = 1024 the packed path is still 5-15% faster at
+ * m = 256 and 512. */
+#define NNC_GEMM_PACKED_MIN_F32 896
+#define NNC_GEMM_PACKED_MIN_F64 640
 /* Most bytes of op(B) the direct path copies at once. */
 #define NNC_GEMM_DIRECT_PANEL ((int64_t)8 << 20)
 

@@ -5,8 +5,9 @@
  *   panels), and a direct kernel keeps a few rows x 4 vectors of C in
  *   registers.  No packing of A -- for a row-major A that packing would be
  *   a transposition, which costs as much as a small product itself.  Used
- *   for untransposed operands of any size and for everything up to
- *   NNC_GEMM_DIRECT_MAX.
+ *   for untransposed operands unless n and k are at least
+ *   NNC_GEMM_PACKED_MIN_F32/F64 and m at least NNC_GEMM_DIRECT_MAX, and for
+ *   everything up to NNC_GEMM_DIRECT_MAX.
  * - packed (the rest of nnc_gemm_serial): the classic Goto/BLIS structure.
  *   C in NC-wide column panels; k in KC-deep blocks; per block a KC x NC
  *   panel of op(B) is packed into NR-wide slivers and each MC x KC block of
@@ -198,9 +199,9 @@ typedef struct {
     NNC_FN(nnc_gemm_dk_fn) dk[4];
     int64_t dk_w;
     int64_t mr, nr; /* micro-tile */
-    int64_t kc;     /* deepest k block: a KC x NR sliver of B stays in L1 */
-    int64_t mc;     /* rows of A packed at once (MC x KC in L2), multiple of mr */
-    int64_t nc;     /* columns of B packed at once, multiple of nr */
+    int64_t kc;     /* deepest k block (fixes the rounding: see above) */
+    int64_t mc;     /* rows of op(A) packed at once (MC x KC), multiple of mr */
+    int64_t nc;     /* columns of B packed at once (KC x NC in L2), multiple of nr */
 } NNC_FN(nnc_gemm_cfg_t);
 
 static int NNC_FN(nnc_gemm_config)(nnc_gemm_kernel_t kernel, NNC_FN(nnc_gemm_cfg_t) *cfg)
@@ -228,8 +229,8 @@ static int NNC_FN(nnc_gemm_config)(nnc_gemm_kernel_t kernel, NNC_FN(nnc_gemm_cfg
         cfg->mr = NNC_AVX512_MR;
         cfg->nr = NNC_IS_F32 ? 32 : 16;
         cfg->kc = NNC_IS_F32 ? 384 : 256;
-        cfg->mc = NNC_AVX512_MR * 16;
-        cfg->nc = 4096;
+        cfg->mc = NNC_AVX512_MR * 256; /* 3072 rows: 4.5 / 6 MB */
+        cfg->nc = NNC_IS_F32 ? 768 : 512; /* 1.2 MB / 1 MB of a 2 MB L2 */
         return 0;
     case NNC_GEMM_AVX2:
         NNC_MK_TABLE(NNC_FN(nnc_gemm_mk_avx2));
@@ -238,8 +239,8 @@ static int NNC_FN(nnc_gemm_config)(nnc_gemm_kernel_t kernel, NNC_FN(nnc_gemm_cfg
         cfg->mr = NNC_AVX2_MR;
         cfg->nr = NNC_IS_F32 ? 16 : 8;
         cfg->kc = 256;
-        cfg->mc = NNC_AVX2_MR * 24;
-        cfg->nc = 4096;
+        cfg->mc = NNC_AVX2_MR * 256; /* 1536 rows: 1.5 / 3 MB */
+        cfg->nc = NNC_IS_F32 ? 512 : 256; /* 512 KB */
         return 0;
 #endif
     default:
@@ -251,8 +252,8 @@ static int NNC_FN(nnc_gemm_config)(nnc_gemm_kernel_t kernel, NNC_FN(nnc_gemm_cfg
         cfg->mr = NNC_GEN_MR;
         cfg->nr = NNC_GEN_NR;
         cfg->kc = 256;
-        cfg->mc = NNC_GEN_MR * 32;
-        cfg->nc = 2048;
+        cfg->mc = NNC_GEN_MR * 256; /* 1024 rows: 1 / 2 MB */
+        cfg->nc = NNC_IS_F32 ? 512 : 256; /* 512 KB */
         return 0;
     }
 }
@@ -267,6 +268,20 @@ static void NNC_FN(nnc_gemm_pack_a)(int trans_a, const T *a, int64_t lda, int64_
     for (int64_t s = 0; s < mc; s += mr) {
         const int64_t rows = mc - s < mr ? mc - s : mr;
         T *d = dst + s * kc;
+        if (!trans_a && rows == NNC_AVX512_MR && mr == NNC_AVX512_MR) {
+            /* A full sliver of the AVX-512 kernel (the common case, and a
+             * compile-time height): the destination in order, reading
+             * the rows side by side. */
+            const T *src[NNC_AVX512_MR];
+            for (int r = 0; r < NNC_AVX512_MR; r++)
+                src[r] = a + (i0 + s + r) * lda + p0;
+            for (int64_t p = 0; p < kc; p++) {
+                T *dp = d + p * NNC_AVX512_MR;
+                for (int r = 0; r < NNC_AVX512_MR; r++)
+                    dp[r] = src[r][p];
+            }
+            continue;
+        }
         if (!trans_a) {
             for (int64_t r = 0; r < rows; r++) {
                 const T *src = a + (i0 + s + r) * lda + p0;
@@ -293,6 +308,23 @@ static void NNC_FN(nnc_gemm_pack_a)(int trans_a, const T *a, int64_t lda, int64_
 static void NNC_FN(nnc_gemm_pack_b)(int trans_b, const T *b, int64_t ldb, int64_t p0,
                                     int64_t j0, int64_t kc, int64_t nc, int64_t nr, T *dst)
 {
+    if (!trans_b) {
+        /* Row by row of B (each read once, in order; walking a sliver's
+         * column strip instead touches kc pages per strip), every sliver's
+         * row written in turn. */
+        for (int64_t p = 0; p < kc; p++) {
+            const T *src = b + (p0 + p) * ldb + j0;
+            for (int64_t s = 0; s < nc; s += nr) {
+                const int64_t cols = nc - s < nr ? nc - s : nr;
+                T *dp = dst + s * kc + p * nr;
+                for (int64_t c = 0; c < cols; c++)
+                    dp[c] = src[s + c];
+                for (int64_t c = cols; c < nr; c++)
+                    dp[c] = NNC_LIT(0.0);
+            }
+        }
+        return;
+    }
     for (int64_t s = 0; s < nc; s += nr) {
         const int64_t cols = nc - s < nr ? nc - s : nr;
         T *d = dst + s * kc;
@@ -369,11 +401,17 @@ static void *NNC_FN(nnc_gemm_aligned)(size_t elems, void **base)
 
 /* Speed choice only (both paths give the same bits): reading A in place
  * wins unless A is transposed (a column walk) or op(B) must be transposed,
- * and the product is big enough for packing to pay. */
+ * and the product is big enough for packing to pay -- or B is large
+ * (n and k at least NNC_GEMM_PACKED_MIN_*) and A has at least
+ * NNC_GEMM_DIRECT_MAX rows, where the packed path's cache use wins (also
+ * for each thread's share of the rows). */
 static int NNC_FN(nnc_gemm_use_direct)(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k)
 {
-    return (!trans_a && !trans_b) ||
-           (m <= NNC_GEMM_DIRECT_MAX && n <= NNC_GEMM_DIRECT_MAX && k <= NNC_GEMM_DIRECT_MAX);
+    if (!trans_a && !trans_b) {
+        const int64_t big = NNC_IS_F32 ? NNC_GEMM_PACKED_MIN_F32 : NNC_GEMM_PACKED_MIN_F64;
+        return m < NNC_GEMM_DIRECT_MAX || n < big || k < big;
+    }
+    return m <= NNC_GEMM_DIRECT_MAX && n <= NNC_GEMM_DIRECT_MAX && k <= NNC_GEMM_DIRECT_MAX;
 }
 
 /* Copies chunks [q0, q1) of op(B)[0..k, 0..n) (b points at column 0 of
@@ -523,29 +561,35 @@ static void NNC_FN(nnc_gemm_serial)(NNC_FN(nnc_gemm_job_t) *job)
         job->status = NNC_STATUS_NO_MEMORY;
         return;
     }
+    /* Loop order: a block of up to MC rows of op(A) is packed once per KC
+     * block (not once per NC panel); within it each NC panel of op(B) is
+     * packed and swept.  The sliver of A (MR x KC, 18-24 KB) stays in L1
+     * while the slivers of the B panel (KC x NC, sized for L2) stream past
+     * it: B is the vector operand, loaded once per row of the sliver, A
+     * the broadcast one.  Each C tile still gets its KC blocks in order. */
     double since_poll = 0;
-    for (int64_t jc = 0; jc < n && job->status == NNC_STATUS_OK; jc += cfg->nc) {
-        const int64_t nc = n - jc < cfg->nc ? n - jc : cfg->nc;
-        for (int64_t pc = 0; pc < k; pc += kcb) {
+    for (int64_t ic = 0; ic < m && job->status == NNC_STATUS_OK; ic += cfg->mc) {
+        const int64_t mc = m - ic < cfg->mc ? m - ic : cfg->mc;
+        for (int64_t pc = 0; pc < k && job->status == NNC_STATUS_OK; pc += kcb) {
             const int64_t kc = k - pc < kcb ? k - pc : kcb;
             const T beta = pc == 0 ? job->beta : NNC_LIT(1.0);
-            since_poll += (double)m * (double)nc * (double)kc;
-            if (job->poll != NULL && since_poll >= NNC_GEMM_POLL_WORK) {
-                since_poll = 0;
-                if (job->poll(job->poll_ctx) != 0) {
-                    job->status = NNC_STATUS_INTERRUPTED;
-                    break;
+            NNC_FN(nnc_gemm_pack_a)(job->trans_a, job->a, job->lda, ic, pc, mc, kc, mr, ap);
+            for (int64_t jc = 0; jc < n; jc += cfg->nc) {
+                const int64_t nc = n - jc < cfg->nc ? n - jc : cfg->nc;
+                since_poll += (double)mc * (double)nc * (double)kc;
+                if (job->poll != NULL && since_poll >= NNC_GEMM_POLL_WORK) {
+                    since_poll = 0;
+                    if (job->poll(job->poll_ctx) != 0) {
+                        job->status = NNC_STATUS_INTERRUPTED;
+                        break;
+                    }
                 }
-            }
-            NNC_FN(nnc_gemm_pack_b)(job->trans_b, job->b, job->ldb, pc, jc, kc, nc, nr, bp);
-            for (int64_t ic = 0; ic < m; ic += cfg->mc) {
-                const int64_t mc = m - ic < cfg->mc ? m - ic : cfg->mc;
-                NNC_FN(nnc_gemm_pack_a)(job->trans_a, job->a, job->lda, ic, pc, mc, kc, mr, ap);
-                for (int64_t jr = 0; jr < nc; jr += nr) {
-                    const int64_t nrr = nc - jr < nr ? nc - jr : nr;
-                    for (int64_t ir = 0; ir < mc; ir += mr) {
-                        const int64_t mrr = mc - ir < mr ? mc - ir : mr;
-                        const int rc = mrr * 3 <= mr ? 0 : mrr * 3 <= 2 * mr ? 1 : 2;
+                NNC_FN(nnc_gemm_pack_b)(job->trans_b, job->b, job->ldb, pc, jc, kc, nc, nr, bp);
+                for (int64_t ir = 0; ir < mc; ir += mr) {
+                    const int64_t mrr = mc - ir < mr ? mc - ir : mr;
+                    const int rc = mrr * 3 <= mr ? 0 : mrr * 3 <= 2 * mr ? 1 : 2;
+                    for (int64_t jr = 0; jr < nc; jr += nr) {
+                        const int64_t nrr = nc - jr < nr ? nc - jr : nr;
                         cfg->mk[rc][nrr * 2 <= nr ? 0 : 1](kc, ap + ir * kc, bp + jr * kc,
                                 job->c + (ic + ir) * job->ldc + jc + jr, job->ldc, mrr, nrr,
                                 job->alpha, beta);

@@ -27,12 +27,31 @@ MK_NAME(int64_t kc, const T *restrict pa, const T *restrict pb, T *restrict c, i
 #pragma GCC unroll 4
         for (int v = 0; v < MK_NRVC; v++)
             acc[i][v] = mzero;
+    /* C is read only after the loop: start fetching its tile now. */
+#pragma GCC unroll 16
+    for (int i = 0; i < MK_ROWS; i++) {
+        if (i < mr) {
+            /* Addresses as integers: the row's last vector may lie past
+             * the end of C when nr is short (prefetches never fault). */
+            const uintptr_t row = (uintptr_t)(c + i * ldc);
+            _mm_prefetch((const char *)row, _MM_HINT_T0);
+            _mm_prefetch((const char *)(row + (MK_NRVC * MK_W - 1) * sizeof(T)), _MM_HINT_T0);
+        }
+    }
 
+    /* pb streams from L2 (the A sliver stays in L1, see nnc_gemm_serial):
+     * each B row is fetched NNC_GEMM_MK_PREFETCH rows ahead.  A prefetch
+     * past the end of the buffer is harmless (it never faults). */
+#pragma GCC unroll 4
     for (int64_t p = 0; p < kc; p++) {
         MK_V bv[MK_NRVC];
 #pragma GCC unroll 4
-        for (int v = 0; v < MK_NRVC; v++)
+        for (int v = 0; v < MK_NRVC; v++) {
+            _mm_prefetch((const char *)((uintptr_t)pb + (NNC_GEMM_MK_PREFETCH * MK_NRV + v) *
+                                                             MK_W * sizeof(T)),
+                         _MM_HINT_T0);
             bv[v] = MK_LOAD(pb + v * MK_W);
+        }
 #pragma GCC unroll 16
         for (int i = 0; i < MK_ROWS; i++) {
             const MK_V av = MK_SET1(pa[i]);
