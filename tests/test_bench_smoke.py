@@ -186,11 +186,6 @@ def test_vmath_paths_reports_every_path():
         assert all(float(c) > 0 for c in cells[3:]), row
 
 
-    assert proc.returncode == 0, proc.stderr
-    line = [s for s in proc.stdout.splitlines() if "nnc / floor" in s]
-    assert len(line) == 1 and float(line[0].split()[3].rstrip("x")) > 0, proc.stdout
-
-
 def test_gemm_bench_rounds_prints_medians_and_ranges():
     """bench/gemm.py --rounds: one table row per (dtype, threads, n), each
     with a median ratio and its range over the rounds (values only)."""
