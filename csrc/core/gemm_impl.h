@@ -574,16 +574,8 @@ static void NNC_FN(nnc_gemm_serial)(NNC_FN(nnc_gemm_job_t) *job)
             const int64_t kc = k - pc < kcb ? k - pc : kcb;
             const T beta = pc == 0 ? job->beta : NNC_LIT(1.0);
             NNC_FN(nnc_gemm_pack_a)(job->trans_a, job->a, job->lda, ic, pc, mc, kc, mr, ap);
-            for (int64_t jc = 0; jc < n; jc += cfg->nc) {
+            for (int64_t jc = 0; jc < n && job->status == NNC_STATUS_OK; jc += cfg->nc) {
                 const int64_t nc = n - jc < cfg->nc ? n - jc : cfg->nc;
-                since_poll += (double)mc * (double)nc * (double)kc;
-                if (job->poll != NULL && since_poll >= NNC_GEMM_POLL_WORK) {
-                    since_poll = 0;
-                    if (job->poll(job->poll_ctx) != 0) {
-                        job->status = NNC_STATUS_INTERRUPTED;
-                        break;
-                    }
-                }
                 NNC_FN(nnc_gemm_pack_b)(job->trans_b, job->b, job->ldb, pc, jc, kc, nc, nr, bp);
                 for (int64_t ir = 0; ir < mc; ir += mr) {
                     const int64_t mrr = mc - ir < mr ? mc - ir : mr;
@@ -593,6 +585,17 @@ static void NNC_FN(nnc_gemm_serial)(NNC_FN(nnc_gemm_job_t) *job)
                         cfg->mk[rc][nrr * 2 <= nr ? 0 : 1](kc, ap + ir * kc, bp + jr * kc,
                                 job->c + (ic + ir) * job->ldc + jc + jr, job->ldc, mrr, nrr,
                                 job->alpha, beta);
+                    }
+                    /* polled per sliver of A, not per panel: a panel (up to
+                     * MC x NC x KC, some 10^9 multiply-adds) is far longer
+                     * than one poll interval */
+                    since_poll += (double)mrr * (double)nc * (double)kc;
+                    if (job->poll != NULL && since_poll >= NNC_GEMM_POLL_WORK) {
+                        since_poll = 0;
+                        if (job->poll(job->poll_ctx) != 0) {
+                            job->status = NNC_STATUS_INTERRUPTED;
+                            break;
+                        }
                     }
                 }
             }
