@@ -450,6 +450,23 @@ static void NNC_FN(nnc_gemm_direct_pack)(const NNC_FN(nnc_gemm_cfg_t) *cfg, int 
 
 /* C rows of `job` against op(B): packed by nnc_gemm_direct_pack (bp), or
  * in place (bp == NULL: job->b untransposed, n <= w4). */
+
+/* Counts `work` multiply-adds done since the last poll; once they reach
+ * NNC_GEMM_POLL_WORK, polls, and on a stop request marks the job INTERRUPTED
+ * and returns 1 (the caller leaves its loops). */
+static inline int NNC_FN(nnc_gemm_job_poll)(NNC_FN(nnc_gemm_job_t) *job, double *since_poll,
+                                            double work)
+{
+    *since_poll += work;
+    if (job->poll == NULL || *since_poll < NNC_GEMM_POLL_WORK)
+        return 0;
+    *since_poll = 0;
+    if (job->poll(job->poll_ctx) == 0)
+        return 0;
+    job->status = NNC_STATUS_INTERRUPTED;
+    return 1;
+}
+
 static void NNC_FN(nnc_gemm_direct_run)(NNC_FN(nnc_gemm_job_t) *job, const T *bp)
 {
     const NNC_FN(nnc_gemm_cfg_t) *cfg = job->cfg;
@@ -472,14 +489,8 @@ static void NNC_FN(nnc_gemm_direct_run)(NNC_FN(nnc_gemm_job_t) *job, const T *bp
                                               bq, ldbq, job->c + ic * job->ldc + j0, job->ldc,
                                               job->alpha, beta);
             }
-            since_poll += (double)mc * (double)n * (double)kc;
-            if (job->poll != NULL && since_poll >= NNC_GEMM_POLL_WORK) {
-                since_poll = 0;
-                if (job->poll(job->poll_ctx) != 0) {
-                    job->status = NNC_STATUS_INTERRUPTED;
-                    return;
-                }
-            }
+            if (NNC_FN(nnc_gemm_job_poll)(job, &since_poll, (double)mc * (double)n * (double)kc))
+                return;
         }
     }
 }
@@ -589,14 +600,9 @@ static void NNC_FN(nnc_gemm_serial)(NNC_FN(nnc_gemm_job_t) *job)
                     /* polled per sliver of A, not per panel: a panel (up to
                      * MC x NC x KC, some 10^9 multiply-adds) is far longer
                      * than one poll interval */
-                    since_poll += (double)mrr * (double)nc * (double)kc;
-                    if (job->poll != NULL && since_poll >= NNC_GEMM_POLL_WORK) {
-                        since_poll = 0;
-                        if (job->poll(job->poll_ctx) != 0) {
-                            job->status = NNC_STATUS_INTERRUPTED;
-                            break;
-                        }
-                    }
+                    if (NNC_FN(nnc_gemm_job_poll)(job, &since_poll,
+                                                  (double)mrr * (double)nc * (double)kc))
+                        break;
                 }
             }
         }
